@@ -1,0 +1,86 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", _("Родитель (законный представитель)")
+    ORGANIZATION_STAFF = "organization_staff", _("Сотрудник организации")
+    SUPPORT_CENTRE = "support_centre", _("Оператор МОЦ")
+    EDUCATION_AUTHORITY = "education_authority", _("Управление образования")
+    REGIONAL_CENTRE = "regional_centre", _("Оператор РМЦ")
+    EXPERT = "expert", _("Эксперт")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("role", Role.REGIONAL_CENTRE)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    """An account. One role per account, with the territory the role covers:
+    a municipality for МОЦ operators, authorities and parents, an organization
+    for its staff, nothing for the РМЦ (the whole region)."""
+
+    username = None
+    email = models.EmailField(_("e-mail"), unique=True)
+    patronymic = models.CharField(_("отчество"), max_length=150, blank=True)
+    phone = models.CharField(_("телефон"), max_length=30, blank=True)
+    role = models.CharField(_("роль"), max_length=30, choices=Role.choices, default=Role.PARENT)
+    municipality = models.ForeignKey(
+        "registry.Municipality", verbose_name=_("муниципалитет"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    organization = models.ForeignKey(
+        "registry.Organization", verbose_name=_("организация"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+        constraints = [
+            models.CheckConstraint(
+                name="staff_has_organization",
+                condition=~Q(role="organization_staff") | Q(organization__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="municipal_roles_have_municipality",
+                condition=~Q(role__in=["support_centre", "education_authority"])
+                | Q(municipality__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def short_name(self):
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return f"{self.last_name} {initials}".strip() or self.email

@@ -1,0 +1,130 @@
+"""The one place that decides what a user may see and change. Default deny.
+
+Every scoped model names, in ``SCOPE``, the paths from itself to its
+organization and municipality, and may offer ``public_q()`` — the rows an
+anonymous visitor may see. ``visible`` filters a queryset; ``can`` answers
+for one object and one action; services call ``require``.
+"""
+
+from django.db.models import Q
+
+from opora.accounts.models import Role
+from opora.errors import PermissionDenied
+
+# action -> {role: scope}; scope is "organization", "municipality" or "region".
+ACTIONS = {
+    # keeping a provider's own programs, modules, groups and teachers
+    "registry.edit": {Role.ORGANIZATION_STAFF: "organization"},
+    # publishing, returning and archiving programs of a municipality
+    "registry.moderate": {Role.SUPPORT_CENTRE: "municipality"},
+    # keeping the list of organizations of a municipality
+    "registry.manage_organizations": {Role.SUPPORT_CENTRE: "municipality"},
+    # Excel import of programs for an organization
+    "registry.import": {
+        Role.ORGANIZATION_STAFF: "organization",
+        Role.SUPPORT_CENTRE: "municipality",
+    },
+}
+
+# Roles that read the back office of their territory.
+READ_SCOPE = {
+    Role.ORGANIZATION_STAFF: "organization",
+    Role.SUPPORT_CENTRE: "municipality",
+    Role.EDUCATION_AUTHORITY: "municipality",
+    Role.REGIONAL_CENTRE: "region",
+}
+
+
+def _path(model, kind):
+    return getattr(model, "SCOPE", {}).get(kind)
+
+
+def _territory_q(user, model, kind) -> Q | None:
+    """Q restricting ``model`` to the user's territory of the given kind, or None if the
+    model cannot be restricted that way (which denies)."""
+    if kind == "region":
+        return Q()
+    if kind == "organization":
+        path = _path(model, "organization")
+        if path is None or user.organization_id is None:
+            return None
+        return Q(**{path: user.organization_id}) if path != "self" else Q(pk=user.organization_id)
+    if kind == "municipality":
+        path = _path(model, "municipality")
+        if path is None or user.municipality_id is None:
+            return None
+        return Q(**{path: user.municipality_id}) if path != "self" else Q(pk=user.municipality_id)
+    return None
+
+
+def _public_q(model) -> Q | None:
+    public = getattr(model, "public_q", None)
+    return public() if public else None
+
+
+def visible(user, queryset):
+    """Rows of ``queryset`` the user may read: their territory's rows for back-office
+    roles, public rows for everyone else (and in addition for back-office roles)."""
+    model = queryset.model
+    public = _public_q(model)
+    if user is not None and user.is_authenticated and user.is_active:
+        if user.is_superuser:
+            return queryset
+        kind = READ_SCOPE.get(user.role)
+        if kind:
+            own = _territory_q(user, model, kind)
+            if own is not None:
+                return queryset.filter(own | public if public is not None else own)
+    if public is not None:
+        return queryset.filter(public)
+    return queryset.none()
+
+
+def _object_in(user, obj, kind) -> bool:
+    if kind == "region":
+        return True
+    path = _path(type(obj), kind)
+    if path is None:
+        return False
+    wanted = user.organization_id if kind == "organization" else user.municipality_id
+    if wanted is None:
+        return False
+    if path == "self":
+        return obj.pk == wanted
+    value = obj
+    for step in path.split("__"):
+        if step == "id":
+            break
+        value = getattr(value, step, None) if value is not None else None
+    return value is not None and getattr(value, "pk", value) == wanted
+
+
+def can(user, action: str, obj) -> bool:
+    """May ``user`` perform ``action`` on ``obj``? Unknown actions are denied."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    rules = ACTIONS.get(action)
+    if rules is None:
+        return False
+    kind = rules.get(user.role)
+    return kind is not None and _object_in(user, obj, kind)
+
+
+def require(user, action: str, obj) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied("Недостаточно прав для этого действия.")
+
+
+def actionable(user, action: str, queryset):
+    """Rows of ``queryset`` on which ``user`` may perform ``action``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    kind = ACTIONS.get(action, {}).get(user.role)
+    if kind is None:
+        return queryset.none()
+    own = _territory_q(user, queryset.model, kind)
+    return queryset.none() if own is None else queryset.filter(own)
+
+
+def is_back_office(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in READ_SCOPE))

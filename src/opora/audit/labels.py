@@ -1,0 +1,22 @@
+"""Readable names of action codes for the timeline."""
+
+from django.utils.translation import gettext_lazy as _
+
+LABELS = {
+    "registry.program.created": _("Программа создана"),
+    "registry.program.updated": _("Программа изменена"),
+    "registry.program.submitted": _("Отправлена на модерацию"),
+    "registry.program.published": _("Опубликована"),
+    "registry.program.returned": _("Возвращена на доработку"),
+    "registry.program.archived": _("Перенесена в архив"),
+    "registry.program.restored": _("Возвращена из архива в черновики"),
+    "registry.program.imported": _("Загружена из Excel"),
+    "registry.organization.created": _("Организация добавлена"),
+    "registry.organization.updated": _("Организация изменена"),
+    "registry.organization.activated": _("Организация включена"),
+    "registry.organization.deactivated": _("Организация отключена"),
+}
+
+
+def label_for(action: str):
+    return LABELS.get(action, action)

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from opora.accounts.scope import is_back_office
+
+
+def site(request):
+    """What every page needs: the region's name, the accessibility mode, the user's cabinet."""
+    return {
+        "region_name": settings.OPORA_REGION_NAME,
+        "accessible_mode": request.COOKIES.get("accessible") == "1",
+        "is_back_office": is_back_office(getattr(request, "user", None)),
+    }

@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from opora.accounts import scope
+from opora.accounts.models import Role
+from opora.registry.models import Program
+
+
+def home(request):
+    programs = scope.visible(None, Program.objects.all())
+    return render(request, "core/home.html", {"program_count": programs.count()})
+
+
+@login_required
+def dashboard(request):
+    """Send each role to the first page of its cabinet."""
+    user = request.user
+    if user.role == Role.ORGANIZATION_STAFF:
+        return redirect("registry:my_programs")
+    if scope.is_back_office(user):
+        return redirect("registry:programs")
+    return redirect("core:home")
+
+
+@require_POST
+def toggle_accessible(request):
+    """Switch the version for the visually impaired on or off (kept in a cookie for a year)."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.COOKIES.get("accessible") == "1":
+        response.delete_cookie("accessible")
+    else:
+        response.set_cookie("accessible", "1", max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -1,0 +1,301 @@
+"""Use cases of the program registry. Each checks permission through the scoping
+helper, runs in one transaction, records its event and raises a DomainError
+with a Russian message on bad input."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from opora import audit
+from opora.accounts import scope
+from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from opora.registry.choices import ProgramStatus
+from opora.registry.models import (
+    Group,
+    GroupFunding,
+    Module,
+    Organization,
+    Program,
+    ScheduleLine,
+    Teacher,
+)
+
+S = ProgramStatus
+
+
+def _messages(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for e in errs for m in e.messages]
+                for field, errs in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+def _validated_save(instance, exclude=None, prefix=""):
+    """full_clean then save; Django's errors become one ValidationFailed."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        messages = _messages(error)
+        if prefix:
+            messages = {f"{prefix}{k}": v for k, v in messages.items()}
+        raise ValidationFailed(messages) from None
+    instance.save()
+    return instance
+
+
+def _apply(instance, data: dict):
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _changed_fields(program: Program, data: dict, partners) -> set[str]:
+    changed = {name for name, value in data.items() if getattr(program, name) != value}
+    if partners is not None and program.pk and (
+            {p.pk for p in partners} != set(program.partners.values_list("pk", flat=True))):
+        changed.add("partners")
+    return changed
+
+
+# --- programs -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_program(actor, organization: Organization, data: dict, partners=()) -> Program:
+    """A provider's staff create a draft program; its first module (year one) comes with it."""
+    scope.require(actor, "registry.edit", organization)
+    program = Program(organization=organization, status=S.INITIAL)
+    _apply(program, data)
+    _validated_save(program)
+    program.partners.set(_partners(organization, partners))
+    Module.objects.create(
+        program=program, year_of_study=1, title=f"{program.title}. 1-й год обучения",
+        hours=program.hours_total,
+    )
+    audit.record(actor, "registry.program.created", program, to_state=program.status)
+    return program
+
+
+def _partners(organization, partners):
+    partners = list(partners or ())
+    if any(p.pk == organization.pk for p in partners):
+        raise ValidationFailed({"partners": ["Организация не может быть партнёром своей программы."]})
+    return partners
+
+
+@transaction.atomic
+def update_program(actor, program: Program, data: dict, partners=None) -> Program:
+    """Staff edit their program. Changing what parents see on a published program
+    sends it back to moderation; archived programs are read-only."""
+    program = _locked(Program, program.pk)
+    scope.require(actor, "registry.edit", program)
+    if program.status == S.ARCHIVE:
+        raise InvalidTransition("Программа в архиве: верните её в черновики, чтобы изменить.")
+    if program.status == S.MODERATING:
+        raise InvalidTransition("Программа на модерации: дождитесь решения МОЦ.")
+    changed = _changed_fields(program, data, partners)
+    if not changed:
+        return program
+    before = program.status
+    _apply(program, data)
+    if before == S.PUBLISHED and changed & set(Program.PUBLIC_FIELDS + ("partners",)):
+        program.status = S.MODERATING
+    _validated_save(program)
+    if partners is not None:
+        program.partners.set(_partners(program.organization, partners))
+    audit.record(actor, "registry.program.updated", program, from_state=before,
+                 to_state=program.status, fields=sorted(changed))
+    return program
+
+
+def _transition(actor, program, action, allowed_from, to_state):
+    program = _locked(Program, program.pk)
+    scope.require(actor, action, program)
+    if program.status not in allowed_from:
+        raise InvalidTransition(
+            f"Действие недоступно для программы в статусе «{program.get_status_display()}»."
+        )
+    before = program.status
+    program.status = to_state
+    return program, before
+
+
+@transaction.atomic
+def submit_program(actor, program: Program) -> Program:
+    """Staff send a draft, or a program returned with remarks, to the МОЦ for moderation."""
+    program, before = _transition(actor, program, "registry.edit",
+                                  {S.INITIAL, S.WAIT_FOR_EDITING}, S.MODERATING)
+    if not program.modules.exists():
+        raise ValidationFailed("Добавьте в программу хотя бы один модуль.")
+    program.save(update_fields=["status", "updated_at"])
+    audit.record(actor, "registry.program.submitted", program, from_state=before,
+                 to_state=program.status)
+    return program
+
+
+@transaction.atomic
+def publish_program(actor, program: Program) -> Program:
+    """The МОЦ of the program's municipality publishes it in the navigator."""
+    program, before = _transition(actor, program, "registry.moderate",
+                                  {S.MODERATING}, S.PUBLISHED)
+    program.moderation_remark = ""
+    program.published_at = timezone.now()
+    program.save(update_fields=["status", "moderation_remark", "published_at", "updated_at"])
+    audit.record(actor, "registry.program.published", program, from_state=before,
+                 to_state=program.status)
+    return program
+
+
+@transaction.atomic
+def return_program(actor, program: Program, remark: str) -> Program:
+    """The МОЦ returns a program to its provider with remarks to fix."""
+    remark = (remark or "").strip()
+    if not remark:
+        raise ValidationFailed({"remark": ["Напишите, что нужно исправить."]})
+    program, before = _transition(actor, program, "registry.moderate",
+                                  {S.MODERATING}, S.WAIT_FOR_EDITING)
+    program.moderation_remark = remark
+    program.save(update_fields=["status", "moderation_remark", "updated_at"])
+    audit.record(actor, "registry.program.returned", program, from_state=before,
+                 to_state=program.status, reason=remark)
+    return program
+
+
+@transaction.atomic
+def archive_program(actor, program: Program, reason: str = "") -> Program:
+    """A published program leaves the navigator: by its provider or by the МОЦ."""
+    program = _locked(Program, program.pk)
+    if not (scope.can(actor, "registry.edit", program)
+            or scope.can(actor, "registry.moderate", program)):
+        raise PermissionDenied("Недостаточно прав для этого действия.")
+    if program.status != S.PUBLISHED:
+        raise InvalidTransition("В архив можно перенести только опубликованную программу.")
+    program.status = S.ARCHIVE
+    program.save(update_fields=["status", "updated_at"])
+    audit.record(actor, "registry.program.archived", program, from_state=S.PUBLISHED,
+                 to_state=S.ARCHIVE, reason=(reason or "").strip())
+    return program
+
+
+@transaction.atomic
+def restore_program(actor, program: Program) -> Program:
+    """Staff take an archived program back into drafts to renew it."""
+    program, before = _transition(actor, program, "registry.edit", {S.ARCHIVE}, S.INITIAL)
+    program.save(update_fields=["status", "updated_at"])
+    audit.record(actor, "registry.program.restored", program, from_state=before,
+                 to_state=program.status)
+    return program
+
+
+# --- modules and groups ---------------------------------------------------------
+
+
+def _require_editable_program(actor, program):
+    scope.require(actor, "registry.edit", program)
+    if program.status == S.ARCHIVE:
+        raise InvalidTransition("Программа в архиве: её модули и группы не меняются.")
+
+
+@transaction.atomic
+def save_module(actor, program: Program, data: dict, module: Module | None = None) -> Module:
+    """Add a module (year of study) to a program, or change one."""
+    _require_editable_program(actor, program)
+    if module is not None and module.program_id != program.pk:
+        raise PermissionDenied("Модуль относится к другой программе.")
+    module = module or Module(program=program)
+    _apply(module, data)
+    return _validated_save(module)
+
+
+@transaction.atomic
+def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
+               funding: list[dict], teachers=(), group: Group | None = None) -> Group:
+    """Create or change a group with its timetable, financing sources and teachers,
+    all or nothing."""
+    program = module.program
+    _require_editable_program(actor, program)
+    if group is not None and group.module.program_id != program.pk:
+        raise PermissionDenied("Группа относится к другой программе.")
+    teachers = list(teachers or ())
+    if any(t.organization_id != program.organization_id for t in teachers):
+        raise ValidationFailed({"teachers": ["Педагог работает в другой организации."]})
+    if not funding:
+        raise ValidationFailed({"funding": ["Укажите хотя бы один источник финансирования."]})
+    sources = [line.get("source") for line in funding]
+    if len(set(sources)) != len(sources):
+        raise ValidationFailed({"funding": ["Источник финансирования указан дважды."]})
+
+    group = group or Group(module=module)
+    group.module = module
+    _apply(group, data)
+    _validated_save(group)
+    group.teachers.set(teachers)
+
+    group.schedule.all().delete()
+    for number, line in enumerate(schedule, start=1):
+        _validated_save(ScheduleLine(group=group, **line), prefix=f"schedule-{number}-")
+    group.funding.all().delete()
+    for number, line in enumerate(funding, start=1):
+        _validated_save(GroupFunding(group=group, **line), prefix=f"funding-{number}-")
+    return group
+
+
+@transaction.atomic
+def delete_group(actor, group: Group) -> None:
+    _require_editable_program(actor, group.module.program)
+    group.delete()
+
+
+# --- teachers and organizations --------------------------------------------------
+
+
+@transaction.atomic
+def save_teacher(actor, organization: Organization, data: dict,
+                 teacher: Teacher | None = None) -> Teacher:
+    """Staff keep the list of their organization's teachers."""
+    scope.require(actor, "registry.edit", organization)
+    if teacher is not None and teacher.organization_id != organization.pk:
+        raise PermissionDenied("Педагог работает в другой организации.")
+    teacher = teacher or Teacher(organization=organization)
+    _apply(teacher, data)
+    return _validated_save(teacher)
+
+
+@transaction.atomic
+def save_organization(actor, data: dict, organization: Organization | None = None
+                      ) -> Organization:
+    """The МОЦ keeps the organizations of its municipality."""
+    creating = organization is None
+    organization = organization or Organization()
+    _apply(organization, data)
+    scope.require(actor, "registry.manage_organizations", organization)
+    if organization.is_support_centre:
+        clash = Organization.objects.filter(municipality_id=organization.municipality_id,
+                                            is_support_centre=True).exclude(pk=organization.pk)
+        if clash.exists():
+            raise ValidationFailed({"is_support_centre": [
+                f"МОЦ этого муниципалитета уже назначен: {clash.first()}."]})
+    _validated_save(organization)
+    audit.record(actor, "registry.organization.created" if creating
+                 else "registry.organization.updated", organization)
+    return organization
+
+
+@transaction.atomic
+def set_organization_active(actor, organization: Organization, active: bool,
+                            reason: str = "") -> Organization:
+    """Switch a provider off (its programs leave the navigator) or back on."""
+    organization = _locked(Organization, organization.pk)
+    scope.require(actor, "registry.manage_organizations", organization)
+    if organization.is_active == active:
+        return organization
+    organization.is_active = active
+    organization.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor, "registry.organization.activated" if active
+                 else "registry.organization.deactivated", organization,
+                 from_state="inactive" if active else "active",
+                 to_state="active" if active else "inactive", reason=reason)
+    return organization

@@ -1,0 +1,73 @@
+"""Personas shared by every app's tests: two municipalities, their МОЦ operators,
+a provider in each with its staff, an education authority, the РМЦ and a parent."""
+
+import pytest
+
+from opora.accounts.models import Role
+from tests import factories as f
+
+
+@pytest.fixture
+def city(db):
+    return f.municipality(name="Город Тестов")
+
+
+@pytest.fixture
+def district(db):
+    return f.municipality(name="Тестовский район")
+
+
+@pytest.fixture
+def provider(city):
+    return f.organization(city)
+
+
+@pytest.fixture
+def other_provider(district):
+    return f.organization(district)
+
+
+@pytest.fixture
+def staff(provider):
+    return f.user(Role.ORGANIZATION_STAFF, organization=provider, municipality=provider.municipality)
+
+
+@pytest.fixture
+def other_staff(other_provider):
+    return f.user(Role.ORGANIZATION_STAFF, organization=other_provider,
+                  municipality=other_provider.municipality)
+
+
+@pytest.fixture
+def operator(city):
+    return f.user(Role.SUPPORT_CENTRE, municipality=city)
+
+
+@pytest.fixture
+def other_operator(district):
+    return f.user(Role.SUPPORT_CENTRE, municipality=district)
+
+
+@pytest.fixture
+def authority(city):
+    return f.user(Role.EDUCATION_AUTHORITY, municipality=city)
+
+
+@pytest.fixture
+def regional(db):
+    return f.user(Role.REGIONAL_CENTRE)
+
+
+@pytest.fixture
+def parent(city):
+    return f.user(Role.PARENT, municipality=city)
+
+
+@pytest.fixture
+def program(provider):
+    return f.program(provider)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
