@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "opora.audit",
     "opora.accounts",
     "opora.registry",
+    "opora.api",
+    "opora.demo",
 ]
 
 MIDDLEWARE = [
