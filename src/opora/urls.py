@@ -3,6 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+# The Django admin is a tool for superusers only; everyone else works in the back office.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.site_header = "Опора"
+
 urlpatterns = [
     path("", include("opora.core.urls")),
     path("accounts/", include("opora.accounts.urls")),

@@ -18,5 +18,27 @@ LABELS = {
 }
 
 
+STATE_LABELS = {
+    "active": _("активна"),
+    "inactive": _("отключена"),
+}
+
+
 def label_for(action: str):
     return LABELS.get(action, action)
+
+
+def state_label(target_type: str, state: str):
+    """The readable name of a state: the target model's ``status`` choice if it has one."""
+    if not state:
+        return ""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = apps.get_model(target_type)._meta.get_field("status")
+    except (LookupError, ValueError, FieldDoesNotExist):
+        field = None
+    if field is not None and field.choices:
+        return dict(field.choices).get(state, state)
+    return STATE_LABELS.get(state, state)

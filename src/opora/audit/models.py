@@ -33,3 +33,15 @@ class AuditEvent(models.Model):
         from opora.audit.labels import label_for
 
         return label_for(self.action)
+
+    @property
+    def from_label(self):
+        from opora.audit.labels import state_label
+
+        return state_label(self.target_type, self.from_state)
+
+    @property
+    def to_label(self):
+        from opora.audit.labels import state_label
+
+        return state_label(self.target_type, self.to_state)
