@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "axes",
     "simple_history",
     "django_tasks",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "opora.audit",
     "opora.accounts",
     "opora.registry",
+    "opora.navigator",
     "opora.api",
     "opora.demo",
 ]
@@ -109,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "navigator:home"
 
 # Login throttling: five failures per account and address lock for an hour.
 AXES_FAILURE_LIMIT = env_int("OPORA_LOGIN_FAILURE_LIMIT", 5)

@@ -8,6 +8,7 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 admin.site.site_header = "Опора"
 
 urlpatterns = [
+    path("", include("opora.navigator.urls")),
     path("", include("opora.core.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),

@@ -1,17 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.registry.models import Program
-
-
-def home(request):
-    programs = scope.visible(None, Program.objects.all())
-    return render(request, "core/home.html", {"program_count": programs.count()})
 
 
 @login_required
@@ -22,7 +16,7 @@ def dashboard(request):
         return redirect("registry:my_programs")
     if scope.is_back_office(user):
         return redirect("registry:programs")
-    return redirect("core:home")
+    return redirect("navigator:home")
 
 
 @require_POST
