@@ -67,17 +67,34 @@ def visible(user, queryset):
     roles, public rows for everyone else (and in addition for back-office roles)."""
     model = queryset.model
     public = _public_q(model)
-    if user is not None and user.is_authenticated and user.is_active:
-        if user.is_superuser:
-            return queryset
-        kind = READ_SCOPE.get(user.role)
-        if kind:
-            own = _territory_q(user, model, kind)
-            if own is not None:
-                return queryset.filter(own | public if public is not None else own)
+    kind = _read_kind(user)
+    if kind == "region":
+        return queryset
+    if kind:
+        own = _territory_q(user, model, kind)
+        if own is not None:
+            return queryset.filter(own | public if public is not None else own)
     if public is not None:
         return queryset.filter(public)
     return queryset.none()
+
+
+def territory(user, queryset):
+    """Rows of the user's own territory only (their organization, their municipality,
+    the region for the РМЦ), without the public rows of others: the back-office registry."""
+    kind = _read_kind(user)
+    if kind == "region":
+        return queryset
+    own = _territory_q(user, queryset.model, kind) if kind else None
+    return queryset.none() if own is None else queryset.filter(own)
+
+
+def _read_kind(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return "region"
+    return READ_SCOPE.get(user.role)
 
 
 def _object_in(user, obj, kind) -> bool:
