@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "ninja",
     "axes",
     "simple_history",
     "django_tasks",
@@ -118,6 +119,10 @@ AXES_FAILURE_LIMIT = env_int("OPORA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# The login form posts the e-mail as "username"; lower-case it so that changing the
+# case of an address does not buy an attacker five more tries.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "opora.accounts.models.axes_username"
 AXES_ENABLED = env_bool("OPORA_LOGIN_THROTTLING", True)
 
 LANGUAGE_CODE = "ru"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("opora.core.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
+    path("api/v1/", include("opora.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,9 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=self.normalize_email(username).strip())
+
     def create_user(self, email, password=None, **fields):
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)
@@ -76,6 +79,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.email
 
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
     @property
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
@@ -84,3 +91,9 @@ class User(AbstractUser):
     def short_name(self):
         initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
         return f"{self.last_name} {initials}".strip() or self.email
+
+
+def axes_username(request, credentials):
+    """The login name django-axes counts failures for: the e-mail, lower-cased."""
+    source = credentials if credentials else request.POST
+    return (source.get("username") or source.get("email") or "").strip().lower()

@@ -144,4 +144,4 @@ def actionable(user, action: str, queryset):
 
 
 def is_back_office(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in READ_SCOPE))
+    return _read_kind(user) is not None

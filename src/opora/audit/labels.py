@@ -11,6 +11,7 @@ LABELS = {
     "registry.program.archived": _("Перенесена в архив"),
     "registry.program.restored": _("Возвращена из архива в черновики"),
     "registry.program.imported": _("Загружена из Excel"),
+    "registry.program.deleted": _("Черновик удалён"),
     "registry.organization.created": _("Организация добавлена"),
     "registry.organization.updated": _("Организация изменена"),
     "registry.organization.activated": _("Организация включена"),

@@ -405,8 +405,7 @@ class Group(ExchangeRecord):
         if self.age_min is not None and self.age_max is not None:
             if self.age_min > self.age_max:
                 errors["age_max"] = "Возраст «до» не может быть меньше возраста «от»."
-            elif self.module_id:
-                program = self.module.program
+            elif (program := self._program()) is not None:
                 if self.age_min < program.age_min or self.age_max > program.age_max:
                     errors["age_min"] = (
                         f"Возраст группы должен быть в пределах возраста программы "
@@ -421,6 +420,15 @@ class Group(ExchangeRecord):
                 errors[end] = "Окончание записи должно быть позже её начала."
         if errors:
             raise ValidationError(errors)
+
+
+    def _program(self):
+        """The program through the module, also when the module is not saved yet
+        (an import validates every row before it writes anything)."""
+        try:
+            return self.module.program
+        except (Module.DoesNotExist, Program.DoesNotExist):
+            return None
 
 
 class ScheduleLine(models.Model):

@@ -299,3 +299,60 @@ def set_organization_active(actor, organization: Organization, active: bool,
                  from_state="inactive" if active else "active",
                  to_state="active" if active else "inactive", reason=reason)
     return organization
+
+
+# --- removals a provider may make --------------------------------------------------
+
+
+@transaction.atomic
+def delete_module(actor, module: Module) -> None:
+    """Staff remove a module that has no groups; a program keeps at least one module."""
+    program = _locked(Program, module.program_id)
+    _require_editable_program(actor, program)
+    if module.groups.exists():
+        raise InvalidTransition("В модуле есть группы: сначала удалите их.")
+    if not program.modules.exclude(pk=module.pk).exists():
+        raise InvalidTransition("В программе должен остаться хотя бы один модуль.")
+    module.delete()
+
+
+@transaction.atomic
+def delete_program(actor, program: Program) -> None:
+    """Staff delete a draft that has never been published; anything the navigator has
+    shown goes to the archive instead, so its history stays."""
+    program = _locked(Program, program.pk)
+    scope.require(actor, "registry.edit", program)
+    if program.status != S.INITIAL or program.published_at is not None:
+        raise InvalidTransition("Удалить можно только черновик, который ещё не публиковался.")
+    audit.record(actor, "registry.program.deleted", program, from_state=program.status)
+    program.delete()
+
+
+# --- Excel import ---
+
+
+def import_programs(actor, organization: Organization, file, keep_valid: bool = False):
+    """Staff of an organization, or the МОЦ of its municipality, load programs (as
+    drafts, each with its first module) and groups from an xlsx file. Every bad row
+    is reported; a file with errors changes nothing unless ``keep_valid`` asks to
+    keep the good programs with their good groups. Returns an ``ImportResult``."""
+    from django.utils import translation
+
+    from opora.registry import excel_import as excel
+
+    scope.require(actor, "registry.import", organization)
+    # The file's headers and values are Russian whatever language the page is in.
+    with translation.override("ru"):
+        book = excel.read_workbook(file)
+        with transaction.atomic():
+            # One import per organization at a time: two uploads of the same file
+            # must not both pass the check for duplicate titles.
+            organization = _locked(Organization, organization.pk)
+            plan = excel.plan_import(organization, book, keep_valid=keep_valid)
+            if plan.errors and not keep_valid:
+                return excel.ImportResult(errors=plan.errors)
+            programs, groups_created = excel.save_plan(plan, actor)
+            for program in programs:
+                audit.record(actor, "registry.program.imported", program, to_state=program.status,
+                             file=getattr(file, "name", "") or "")
+    return excel.ImportResult(programs=programs, groups_created=groups_created, errors=plan.errors)

@@ -15,7 +15,7 @@ def _check_digit(digits, weights):
 def inn_error(value: str) -> str | None:
     """ИНН: 10 digits (organization) or 12 (person, ИП) with control digits."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) not in (10, 12):
+    if not (value.isascii() and value.isdigit()) or len(value) not in (10, 12):
         return "ИНН должен состоять из 10 цифр (организация) или 12 цифр (ИП)."
     d = [int(c) for c in value]
     if len(d) == 10:
@@ -28,7 +28,7 @@ def inn_error(value: str) -> str | None:
 def ogrn_error(value: str) -> str | None:
     """ОГРН: 13 digits (organization) or ОГРНИП: 15 digits, with a control digit."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) not in (13, 15):
+    if not (value.isascii() and value.isdigit()) or len(value) not in (13, 15):
         return "ОГРН должен состоять из 13 цифр (ОГРНИП — из 15)."
     body, control = int(value[:-1]), int(value[-1])
     modulus = 11 if len(value) == 13 else 13

@@ -1,22 +1,369 @@
 """Pages of the МОЦ operator, the education authority and the РМЦ: the registry of
-programs and organizations, the moderation queue, the inventory and the export."""
+programs and organizations, the moderation queue, the program card with its
+moderation actions, the inventory and the exports.
 
+Every page reads through ``scope.visible`` (via the selectors) and every change goes
+through a service; the views only parse input and choose what to render.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.urls import path
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from opora import audit
 from opora.accounts import scope
-from opora.registry.models import Program
+from opora.accounts.models import Role
+from opora.errors import DomainError
+from opora.registry import selectors, services
+from opora.registry.choices import ProgramStatus
+from opora.registry.forms_office import (
+    ArchiveForm,
+    OrganizationActivityForm,
+    OrganizationForm,
+    ReturnForm,
+    add_domain_error,
+)
+from opora.registry.models import Group, Module, Organization, Program, Teacher
+
+OFFICE_ROLES = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
+EXPORT_FORMATS = ("xlsx", "csv")
 
 
-@login_required
+def _is_office(user) -> bool:
+    return user.is_active and (user.is_superuser or user.role in OFFICE_ROLES)
+
+
+def office_page(view):
+    """The registry pages of the territory: МОЦ, authority and РМЦ; others are refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _is_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def back_office_page(view):
+    """Pages that also serve an organization's own staff (the program card)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not scope.is_back_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _optional_url(name, *args):
+    """The address of a page another part of the registry may not have yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _nav(user, current):
+    """Links of the office menu the user's role may follow."""
+    items = []
+    if _is_office(user):
+        items += [
+            ("programs", reverse("registry:programs"), _("Реестр программ")),
+            ("moderation", reverse("registry:moderation"), _("Модерация")),
+            ("inventory", reverse("registry:inventory"), _("Инвентаризация")),
+            ("organizations", reverse("registry:organizations"), _("Реестр организаций")),
+        ]
+    elif user.role == Role.ORGANIZATION_STAFF:
+        my_programs = _optional_url("registry:my_programs")
+        if my_programs:
+            items.append(("my_programs", my_programs, _("Мои программы")))
+    if user.is_superuser or user.role in scope.ACTIONS["registry.import"]:
+        import_url = _optional_url("registry:import")
+        if import_url:
+            items.append(("import", import_url, _("Импорт из Excel")))
+    return [{"key": key, "url": url, "label": label, "current": key == current}
+            for key, url, label in items]
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _export_format(request):
+    value = request.GET.get("format", "xlsx")
+    return value if value in EXPORT_FORMATS else "xlsx"
+
+
+# --- programs -------------------------------------------------------------------
+
+
+@office_page
 def programs(request):
-    qs = scope.visible(request.user, Program.objects.select_related("organization"))
-    page = Paginator(qs.order_by("title"), 25).get_page(request.GET.get("page"))
-    return render(request, "registry/office/programs.html", {"page": page})
+    form = selectors.program_filter_form(request.GET, request.user)
+    queryset = selectors.filter_programs(selectors.registry_programs(request.user), form)
+    queryset = selectors.program_rows(queryset)
+    return render(request, "registry/office/programs.html", {
+        "nav": _nav(request.user, "programs"),
+        "form": form,
+        "ignored": form.ignored(),
+        "page": _page(request, queryset.order_by("title", "pk")),
+    })
+
+
+@office_page
+def programs_export(request):
+    # openpyxl is loaded only by the pages that write a file.
+    from opora.registry.exporters import ProgramRegistryExporter
+
+    queryset = selectors.filter_programs(
+        selectors.registry_programs(request.user), request.GET, request.user)
+    return ProgramRegistryExporter(queryset).response(_export_format(request))
+
+
+@office_page
+def moderation(request):
+    return render(request, "registry/office/moderation.html", {
+        "nav": _nav(request.user, "moderation"),
+        "page": _page(request, selectors.moderation_queue(request.user)),
+    })
+
+
+def _program_for(user, pk):
+    queryset = (Program.objects
+                .select_related("organization__municipality", "specialisation")
+                .prefetch_related(
+                    "partners",
+                    Prefetch("modules", Module.objects.prefetch_related(Prefetch(
+                        "groups", Group.objects.prefetch_related("teachers", "schedule",
+                                                                 "funding"))))))
+    return get_object_or_404(scope.visible(user, queryset), pk=pk)
+
+
+def _render_program(request, program, *, return_form=None, archive_form=None, status=200):
+    user = request.user
+    moderates = scope.can(user, "registry.moderate", program)
+    edits = scope.can(user, "registry.edit", program)
+    draft = program.status in (ProgramStatus.INITIAL, ProgramStatus.WAIT_FOR_EDITING)
+    return render(request, "registry/program_detail.html", {
+        "nav": _nav(user, "programs" if _is_office(user) else "my_programs"),
+        "program": program,
+        "modules": program.modules.all(),
+        "events": audit.timeline(program),
+        "can_moderate": moderates and program.status == ProgramStatus.MODERATING,
+        "can_archive": (moderates or edits) and program.status == ProgramStatus.PUBLISHED,
+        "return_form": return_form or ReturnForm(auto_id="id_return_%s"),
+        "archive_form": archive_form or ArchiveForm(auto_id="id_archive_%s"),
+        "edit_url": _optional_url("registry:program_edit", program.pk)
+        if edits and program.status not in (ProgramStatus.MODERATING, ProgramStatus.ARCHIVE)
+        else "",
+        "submit_url": _optional_url("registry:program_submit", program.pk)
+        if edits and draft else "",
+    }, status=status)
+
+
+@back_office_page
+def program_detail(request, pk):
+    return _render_program(request, _program_for(request.user, pk))
+
+
+@require_POST
+@back_office_page
+def program_moderate(request, pk):
+    """Publish, return with remarks or archive a program; one address for the card's
+    moderation buttons, chosen by the ``action`` field."""
+    program = _program_for(request.user, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            services.publish_program(request.user, program)
+            messages.success(request, _("Программа опубликована в навигаторе."))
+        elif action == "return":
+            form = ReturnForm(request.POST, auto_id="id_return_%s")
+            if not form.is_valid():
+                return _render_program(request, program, return_form=form, status=400)
+            services.return_program(request.user, program, form.cleaned_data["remark"])
+            messages.success(request, _("Программа возвращена на доработку."))
+        elif action == "archive":
+            form = ArchiveForm(request.POST, auto_id="id_archive_%s")
+            if not form.is_valid():
+                return _render_program(request, program, archive_form=form, status=400)
+            services.archive_program(request.user, program, form.cleaned_data["reason"])
+            messages.success(request, _("Программа перенесена в архив."))
+        else:
+            messages.error(request, _("Неизвестное действие."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("registry:program_detail", pk=program.pk)
+
+
+# --- inventory ------------------------------------------------------------------
+
+
+@office_page
+def inventory(request):
+    form = selectors.InventoryFilterForm(request.GET, user=request.user)
+    queryset = form.filter(scope.territory(request.user, Program.objects.all()))
+    return render(request, "registry/office/inventory.html", {
+        "nav": _nav(request.user, "inventory"),
+        "form": form,
+        "ignored": form.ignored(),
+        "inventory": selectors.inventory(queryset),
+    })
+
+
+# --- organizations --------------------------------------------------------------
+
+
+def _can_create_organization(user) -> bool:
+    return user.municipality_id is not None and scope.can(
+        user, "registry.manage_organizations", Organization(municipality_id=user.municipality_id))
+
+
+@office_page
+def organizations(request):
+    form = selectors.OrganizationFilterForm(request.GET, user=request.user)
+    queryset = selectors.organization_rows(selectors.filter_organizations(
+        selectors.registry_organizations(request.user), form))
+    return render(request, "registry/office/organizations.html", {
+        "nav": _nav(request.user, "organizations"),
+        "form": form,
+        "ignored": form.ignored(),
+        "page": _page(request, queryset.order_by("short_name", "pk")),
+        "can_create": _can_create_organization(request.user),
+    })
+
+
+@office_page
+def organizations_export(request):
+    from opora.registry.exporters import OrganizationRegistryExporter
+
+    queryset = selectors.filter_organizations(
+        selectors.registry_organizations(request.user), request.GET, request.user)
+    return OrganizationRegistryExporter(queryset).response(_export_format(request))
+
+
+def _organization_for(user, pk):
+    return get_object_or_404(
+        scope.visible(user, Organization.objects.select_related("municipality")), pk=pk)
+
+
+def _render_organization(request, organization, *, activity_form=None, status=200):
+    user = request.user
+    programs_ = (scope.visible(user, Program.objects.filter(organization=organization))
+                 .order_by("title", "pk"))
+    teachers = scope.visible(user, Teacher.objects.filter(organization=organization,
+                                                          is_active=True))
+    return render(request, "registry/office/organization_detail.html", {
+        "nav": _nav(user, "organizations"),
+        "organization": organization,
+        "programs": programs_,
+        "teacher_count": teachers.count(),
+        "events": audit.timeline(organization),
+        "can_manage": scope.can(user, "registry.manage_organizations", organization),
+        "activity_form": activity_form or OrganizationActivityForm(
+            initial={"active": "0" if organization.is_active else "1"}),
+    }, status=status)
+
+
+@office_page
+def organization_detail(request, pk):
+    return _render_organization(request, _organization_for(request.user, pk))
+
+
+def _save_organization(request, form, organization=None):
+    """Run the service on a valid form; its refusals land next to the form's fields."""
+    data = form.data_for_service()
+    if organization is None:
+        data["municipality"] = request.user.municipality
+    try:
+        return services.save_organization(request.user, data, organization)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+
+
+@office_page
+def organization_create(request):
+    if not _can_create_organization(request.user):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = _save_organization(request, form)
+        if organization is not None:
+            messages.success(request, _("Организация добавлена в реестр."))
+            return redirect("registry:organization_detail", pk=organization.pk)
+    return render(request, "registry/office/organization_form.html", {
+        "nav": _nav(request.user, "organizations"),
+        "form": form,
+        "organization": None,
+    }, status=400 if form.errors else 200)
+
+
+@office_page
+def organization_edit(request, pk):
+    organization = _organization_for(request.user, pk)
+    if not scope.can(request.user, "registry.manage_organizations", organization):
+        raise PermissionDenied
+    # The form works on a copy: a refused save must not leave the page's card half-changed.
+    form = OrganizationForm(request.POST or None,
+                            instance=Organization.objects.get(pk=organization.pk))
+    if request.method == "POST" and form.is_valid():
+        saved = _save_organization(request, form, form.instance)
+        if saved is not None:
+            messages.success(request, _("Изменения сохранены."))
+            return redirect("registry:organization_detail", pk=saved.pk)
+    return render(request, "registry/office/organization_form.html", {
+        "nav": _nav(request.user, "organizations"),
+        "form": form,
+        "organization": organization,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@office_page
+def organization_activity(request, pk):
+    """Switch an organization off (with a reason) or back on."""
+    organization = _organization_for(request.user, pk)
+    form = OrganizationActivityForm(request.POST)
+    if not form.is_valid():
+        return _render_organization(request, organization, activity_form=form, status=400)
+    active = form.cleaned_data["active"]
+    try:
+        services.set_organization_active(request.user, organization, active,
+                                         form.cleaned_data["reason"].strip())
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Организация включена.") if active
+                         else _("Организация отключена."))
+    return redirect("registry:organization_detail", pk=organization.pk)
 
 
 urlpatterns = [
     path("programs/", programs, name="programs"),
+    path("programs/export/", programs_export, name="programs_export"),
+    path("programs/<int:pk>/", program_detail, name="program_detail"),
+    path("programs/<int:pk>/moderate/", program_moderate, name="program_moderate"),
+    path("moderation/", moderation, name="moderation"),
+    path("inventory/", inventory, name="inventory"),
+    path("organizations/", organizations, name="organizations"),
+    path("organizations/export/", organizations_export, name="organizations_export"),
+    path("organizations/new/", organization_create, name="organization_create"),
+    path("organizations/<int:pk>/", organization_detail, name="organization_detail"),
+    path("organizations/<int:pk>/edit/", organization_edit, name="organization_edit"),
+    path("organizations/<int:pk>/activity/", organization_activity,
+         name="organization_activity"),
 ]

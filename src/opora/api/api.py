@@ -1,0 +1,26 @@
+"""The HTTP API under ``/api/v1/``: one NinjaAPI, one router per app.
+
+Every endpoint needs a signed-in user unless it says ``auth=None``; every
+refusal is answered by the handlers of ``opora.api.errors``.
+"""
+
+from ninja import NinjaAPI
+
+from opora.api import errors
+from opora.api.auth import BACK_OFFICE
+from opora.api.renderers import JSONRenderer
+from opora.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Opora API",
+    version="1",
+    description="API информационной системы муниципального опорного центра "
+                "дополнительного образования детей.",
+    urls_namespace="api",
+    auth=BACK_OFFICE,
+    renderer=JSONRenderer(),
+)
+errors.install(api)
+
+# Each app adds its router here, one line per app.
+api.add_router("", registry_router)

@@ -1,0 +1,61 @@
+"""Building blocks shared by every app's API: error bodies, and the way fixed
+lists travel — a choice as its code, a set of flags as a list of lower-case
+member names (``["start", "base"]``)."""
+
+from typing import Literal
+
+from django.db.models import TextChoices
+from ninja import Field, Schema
+
+from opora.errors import ValidationFailed
+from opora.registry.flags import Flags
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Сообщение для пользователя")
+    field: str | None = Field(None, description="Поле или параметр, к которому относится ошибка")
+    code: str = Field(description="Код ошибки: PermissionDenied, NotFound, InvalidTransition…")
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: dict[str, list[str]] = Field(description="Сообщения по полям")
+
+
+# Responses every back-office endpoint may give besides its success.
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+TRANSITION_ERRORS = {**ERRORS, 409: ErrorOut}
+
+
+def choice_codes(choices: type[TextChoices]):
+    """The codes of a TextChoices as a Literal type, so the OpenAPI document lists them."""
+    return Literal[tuple(choices.values)]
+
+
+def flag_codes(flags: type[Flags]):
+    """A list of the lower-case member names of ``flags``, as a type for schemas."""
+    return list[Literal[tuple(member.name.lower() for member in flags)]]
+
+
+def codes_of(flags: type[Flags], value: int) -> list[str]:
+    return [member.name.lower() for member in flags.members_of(value)]
+
+
+def flags_from(flags: type[Flags], codes, field: str) -> int:
+    """The integer of a list of member names. Schemas already restrict the names;
+    the check here keeps the function safe on its own."""
+    try:
+        return flags.combine(flags[code.upper()] for code in codes)
+    except KeyError as error:
+        raise ValidationFailed({field: [f"Неизвестное значение: {error.args[0].lower()}."]}) from None
+
+
+def labelled(choices) -> list[dict]:
+    """``[{code, label}]`` of a TextChoices or a Flags, for dictionaries."""
+    if isinstance(choices, type) and issubclass(choices, Flags):
+        return [{"code": member.name.lower(), "label": str(member.label)} for member in choices]
+    return [{"code": value, "label": str(label)} for value, label in choices.choices]
+
+
+class Labelled(Schema):
+    code: str
+    label: str

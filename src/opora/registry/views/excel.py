@@ -1,0 +1,112 @@
+"""Import of programs and groups from Excel: the template to fill in, the upload and
+the result (the created programs, or every bad row with its sheet, row and column).
+
+Staff import into their own organization; a МОЦ operator chooses an organization
+of their municipality. Both lists come from ``scope.actionable``; the service
+checks the permission again.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from opora.accounts import scope
+from opora.accounts.models import Role
+from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
+from opora.errors import PermissionDenied as DomainPermissionDenied
+from opora.errors import ValidationFailed
+from opora.registry import excel_import, services
+from opora.registry.models import Organization
+
+XLSX_ACCEPT = f".xlsx,{XLSX_CONTENT_TYPE}"
+
+
+def _organizations(user):
+    return scope.actionable(user, "registry.import",
+                            Organization.objects.select_related("municipality").order_by("short_name", "pk"))
+
+
+class ImportForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Организация"),
+                                          empty_label=_("— выберите организацию —"))
+    file = forms.FileField(
+        label=_("Файл Excel (.xlsx)"),
+        help_text=_("Заполненный шаблон: листы «Программы» и «Группы»."),
+        widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
+    )
+    keep_valid = forms.BooleanField(
+        label=_("Сохранить корректные строки, пропустить ошибочные"), required=False,
+        help_text=_("Без отметки файл с ошибками не загружается совсем."))
+
+    def __init__(self, *args, organizations, single=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.single = single
+        if single is not None:
+            del self.fields["organization"]
+
+    def chosen_organization(self):
+        return self.single or self.cleaned_data["organization"]
+
+
+@login_required
+def import_page(request):
+    organizations = _organizations(request.user)
+    if not organizations.exists():
+        raise PermissionDenied
+    # Staff import into their own organization: nothing to choose.
+    single = organizations.first() if request.user.role == Role.ORGANIZATION_STAFF else None
+    form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations, single=single)
+    result = organization = None
+    if request.method == "POST" and form.is_valid():
+        organization = form.chosen_organization()
+        try:
+            result = services.import_programs(request.user, organization, form.cleaned_data["file"],
+                                              keep_valid=form.cleaned_data["keep_valid"])
+        except ValidationFailed as error:
+            form.add_error("file", error.message)
+        except DomainPermissionDenied:
+            raise PermissionDenied from None
+    refused = form.errors or (result is not None and not result.ok and not result.programs_created)
+    status = 400 if request.method == "POST" and refused else 200
+    return render(request, "registry/excel/import.html", {
+        "form": form,
+        "result": result,
+        "organization": organization or form.single,
+        "organizations": organizations,
+        "is_staff_member": request.user.role == Role.ORGANIZATION_STAFF,
+        "section": "import",
+        "max_megabytes": excel_import.max_file_megabytes(),
+        "max_rows": excel_import.MAX_ROWS,
+    }, status=status)
+
+
+@login_required
+def import_template(request):
+    """The template for one organization: its teachers fill the list on «Справочники»."""
+    from opora.registry.excel_template import build_template  # openpyxl only when needed
+
+    organizations = _organizations(request.user)
+    if not organizations.exists():
+        raise PermissionDenied
+    chosen = request.GET.get("organization", "")
+    if chosen.isdigit():
+        organization = get_object_or_404(organizations, pk=chosen)
+    elif request.user.role == Role.ORGANIZATION_STAFF:
+        organization = organizations.first()
+    else:
+        return redirect("registry:import")
+    response = HttpResponse(build_template(organization), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(
+        f"Шаблон загрузки программ — {organization.short_name}.xlsx", "programs-import-template.xlsx")
+    return response
+
+
+urlpatterns = [
+    path("import/", import_page, name="import"),
+    path("import/template/", import_template, name="import_template"),
+]
