@@ -10,6 +10,7 @@ import enum
 
 from django import forms
 from django.db import models
+from django.utils.text import capfirst
 
 
 class Flags(enum.IntFlag):
@@ -85,7 +86,7 @@ class FlagsField(models.PositiveIntegerField):
 
     def formfield(self, **kwargs):
         return FlagsFormField(
-            flags=self.flags, required=not self.blank, label=self.verbose_name,
+            flags=self.flags, required=not self.blank, label=capfirst(self.verbose_name),
             help_text=self.help_text,
         )
 

@@ -405,12 +405,12 @@ class Group(ExchangeRecord):
         if self.age_min is not None and self.age_max is not None:
             if self.age_min > self.age_max:
                 errors["age_max"] = "Возраст «до» не может быть меньше возраста «от»."
-            elif (program := self._program()) is not None:
-                if self.age_min < program.age_min or self.age_max > program.age_max:
-                    errors["age_min"] = (
-                        f"Возраст группы должен быть в пределах возраста программы "
-                        f"({program.age_min}–{program.age_max} лет)."
-                    )
+            elif (program := self._program()) is not None and (
+                    self.age_min < program.age_min or self.age_max > program.age_max):
+                errors["age_min"] = (
+                    f"Возраст группы должен быть в пределах возраста программы "
+                    f"({program.age_min}–{program.age_max} лет)."
+                )
         if self.capacity_min and self.capacity_max and self.capacity_min > self.capacity_max:
             errors["capacity_max"] = "Мест максимум не может быть меньше, чем мест минимум."
         for start, end in (("enrolment_from", "enrolment_to"),

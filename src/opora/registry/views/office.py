@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,14 +68,6 @@ def back_office_page(view):
     return wrapper
 
 
-def _optional_url(name, *args):
-    """The address of a page another part of the registry may not have yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def _nav(user, current):
     """Links of the office menu the user's role may follow."""
     items = []
@@ -87,13 +79,9 @@ def _nav(user, current):
             ("organizations", reverse("registry:organizations"), _("Реестр организаций")),
         ]
     elif user.role == Role.ORGANIZATION_STAFF:
-        my_programs = _optional_url("registry:my_programs")
-        if my_programs:
-            items.append(("my_programs", my_programs, _("Мои программы")))
+        items.append(("my_programs", reverse("registry:my_programs"), _("Мои программы")))
     if user.is_superuser or user.role in scope.ACTIONS["registry.import"]:
-        import_url = _optional_url("registry:import")
-        if import_url:
-            items.append(("import", import_url, _("Импорт из Excel")))
+        items.append(("import", reverse("registry:import"), _("Импорт из Excel")))
     return [{"key": key, "url": url, "label": label, "current": key == current}
             for key, url, label in items]
 
@@ -166,10 +154,12 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
         "can_archive": (moderates or edits) and program.status == ProgramStatus.PUBLISHED,
         "return_form": return_form or ReturnForm(auto_id="id_return_%s"),
         "archive_form": archive_form or ArchiveForm(auto_id="id_archive_%s"),
-        "edit_url": _optional_url("registry:program_edit", program.pk)
+        "edit_url": reverse("registry:program_edit", args=[program.pk])
         if edits and program.status not in (ProgramStatus.MODERATING, ProgramStatus.ARCHIVE)
         else "",
-        "submit_url": _optional_url("registry:program_submit", program.pk)
+        "groups_url": reverse("registry:program_groups", args=[program.pk])
+        if edits and program.status != ProgramStatus.ARCHIVE else "",
+        "submit_url": reverse("registry:program_submit", args=[program.pk])
         if edits and draft else "",
     }, status=status)
 

@@ -1,19 +1,393 @@
-"""Pages of a provider's staff: their programs, modules, groups and teachers."""
+"""Pages of a provider's staff: their programs, modules, groups and teachers.
 
+Every object is looked up among the rows the user may edit (``scope.actionable``),
+so another organization's program, group or teacher is a 404. Changes go through
+the registry services; their refusals are shown on the form fields."""
+
+import copy
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from opora.accounts import scope
-from opora.registry.models import Program
+from opora.errors import DomainError
+from opora.registry import forms as f
+from opora.registry import services
+from opora.registry.choices import ProgramStatus
+from opora.registry.models import Group, GroupFunding, Module, Program, ScheduleLine, Teacher
+
+S = ProgramStatus
 
 
-@login_required
+def staff_required(view):
+    """Only people who keep an organization's registry reach these pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        organization = request.user.organization
+        if not scope.can(request.user, "registry.edit", organization):
+            raise PermissionDenied
+        request.organization = organization
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _own(request, queryset):
+    return scope.actionable(request.user, "registry.edit", queryset)
+
+
+def _get(request, queryset, pk):
+    return get_object_or_404(_own(request, queryset), pk=pk)
+
+
+def _program_groups_url(program_id):
+    return reverse("registry:program_groups", args=[program_id])
+
+
+# --- programs ------------------------------------------------------------------------
+
+
+@staff_required
 def my_programs(request):
-    qs = scope.actionable(request.user, "registry.edit", Program.objects.all())
-    return render(request, "registry/staff/programs.html", {"programs": qs})
+    status = request.GET.get("status", "")
+    programs = _own(request, Program.objects.all())
+    counts = dict(programs.order_by().values_list("status").annotate(n=Count("pk")))
+    listed = programs.annotate(groups_count=Count("modules__groups")).order_by("-updated_at", "pk")
+    if status in S.values:
+        listed = listed.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    statuses = [(value, label, counts.get(value, 0)) for value, label in S.choices]
+    return render(request, "registry/staff/programs.html", {
+        "page": page, "status": status, "statuses": statuses, "total": sum(counts.values()),
+    })
+
+
+def _moderated_fields(form):
+    """Labels of the form's fields that do and do not send a published program back to
+    moderation."""
+    public = {*Program.PUBLIC_FIELDS, "partners"}
+    labels = {True: [], False: []}
+    for name, field in form.fields.items():
+        labels[name in public].append(str(field.label).lower())
+    return labels[True], labels[False]
+
+
+@staff_required
+def program_create(request):
+    form = f.ProgramForm(request.POST or None, request.FILES or None,
+                         organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.create_program(
+                request.user, request.organization, f.service_data(form, exclude={"partners"}),
+                partners=form.cleaned_data["partners"])
+        except DomainError as error:
+            f.attach_errors(form, error)
+        else:
+            messages.success(request, _("Программа «%(title)s» создана как черновик. Добавьте "
+                                        "группы и отправьте её на модерацию.")
+                             % {"title": program.title})
+            return redirect(_program_groups_url(program.pk))
+    return render(request, "registry/staff/program_form.html", {"form": form, "program": None})
+
+
+@staff_required
+def program_edit(request, pk):
+    program = _get(request, Program.objects.all(), pk)
+    if program.status in (S.MODERATING, S.ARCHIVE):
+        return render(request, "registry/staff/program_form.html",
+                      {"program": program, "form": None})
+    was_published = program.status == S.PUBLISHED
+    # The form fills in a copy: after a refusal the page still names the saved program.
+    form = f.ProgramForm(request.POST or None, request.FILES or None,
+                         instance=copy.copy(program), organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.update_program(
+                request.user, program, f.service_data(form, exclude={"partners"}),
+                partners=form.cleaned_data["partners"])
+        except DomainError as error:
+            f.attach_errors(form, error)
+        else:
+            if was_published and program.status == S.MODERATING:
+                messages.warning(request, _("Изменения сохранены. Программа снова на модерации "
+                                            "и вернётся в навигатор после проверки МОЦ."))
+            else:
+                messages.success(request, _("Изменения сохранены."))
+            return redirect("registry:program_detail", pk=program.pk)
+    public_fields, internal_fields = _moderated_fields(form) if was_published else (None, None)
+    return render(request, "registry/staff/program_form.html", {
+        "form": form, "program": program,
+        "public_fields": public_fields, "internal_fields": internal_fields,
+    })
+
+
+def _program_action(service, done_message, *, with_reason=False):
+    @require_POST
+    @staff_required
+    def view(request, pk):
+        program = _get(request, Program.objects.all(), pk)
+        extra = {"reason": request.POST.get("reason", "")} if with_reason else {}
+        try:
+            service(request.user, program, **extra)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done_message)
+        return redirect("registry:program_detail", pk=program.pk)
+
+    return view
+
+
+program_submit = _program_action(services.submit_program,
+                                 gettext_lazy("Программа отправлена на модерацию в МОЦ."))
+program_restore = _program_action(services.restore_program,
+                                  gettext_lazy("Программа возвращена из архива в черновики."))
+program_archive = _program_action(services.archive_program,
+                                  gettext_lazy("Программа перенесена в архив."), with_reason=True)
+
+
+@require_POST
+@staff_required
+def program_delete(request, pk):
+    program = _get(request, Program.objects.all(), pk)
+    try:
+        services.delete_program(request.user, program)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_program_groups_url(program.pk))
+    messages.success(request, _("Черновик «%(title)s» удалён.") % {"title": program.title})
+    return redirect("registry:my_programs")
+
+
+@staff_required
+def program_groups(request, pk):
+    """The program's modules with their groups: what staff keep between moderations."""
+    groups = Group.objects.prefetch_related(
+        Prefetch("schedule", queryset=ScheduleLine.objects.order_by("time_from", "pk")),
+        Prefetch("funding", queryset=GroupFunding.objects.order_by("source")),
+        "teachers",
+    )
+    program = _get(request, Program.objects.prefetch_related(
+        Prefetch("modules__groups", queryset=groups)), pk)
+    return render(request, "registry/staff/program_groups.html", {
+        "program": program, "editable": program.status != S.ARCHIVE,
+        "deletable": program.status == S.INITIAL and program.published_at is None,
+    })
+
+
+# --- modules ---------------------------------------------------------------------------
+
+
+def _module_page(request, program, module=None):
+    if program.status == S.ARCHIVE:
+        raise Http404
+    initial = {}
+    if module is None:
+        next_year = max((m.year_of_study for m in program.modules.all()), default=0) + 1
+        initial = {"year_of_study": next_year, "hours": program.hours_total,
+                   "title": _("%(title)s. %(year)s-й год обучения")
+                   % {"title": program.title, "year": next_year}}
+    form = f.ModuleForm(request.POST or None, instance=module, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_module(request.user, program, f.service_data(form), module=module)
+        except DomainError as error:
+            f.attach_errors(form, error)
+        else:
+            messages.success(request, _("Модуль сохранён."))
+            return redirect(_program_groups_url(program.pk))
+    return render(request, "registry/staff/module_form.html",
+                  {"form": form, "program": program, "module": module})
+
+
+@staff_required
+def module_create(request, pk):
+    return _module_page(request, _get(request, Program.objects.all(), pk))
+
+
+@staff_required
+def module_edit(request, pk):
+    module = _get(request, Module.objects.select_related("program"), pk)
+    return _module_page(request, module.program, module)
+
+
+@require_POST
+@staff_required
+def module_delete(request, pk):
+    module = _get(request, Module.objects.all(), pk)
+    try:
+        services.delete_module(request.user, module)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Модуль «%(title)s» удалён.") % {"title": module.title})
+    return redirect(_program_groups_url(module.program_id))
+
+
+# --- groups ----------------------------------------------------------------------------
+
+
+def _line_formsets(data, group):
+    schedule = f.schedule_initial(group) if group else []
+    funding = f.funding_initial(group) if group else []
+    return (f.ScheduleFormSet(data, prefix="schedule", initial=schedule),
+            f.FundingFormSet(data, prefix="funding", initial=funding))
+
+
+def _line_data(rows):
+    return [{name: value for name, value in row.cleaned_data.items() if name != "DELETE"}
+            for row in rows]
+
+
+def _group_page(request, module, group=None):
+    program = module.program
+    if program.status == S.ARCHIVE:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    initial = {} if group else {
+        "age_min": program.age_min, "age_max": program.age_max, "hours_per_year": module.hours,
+        "capacity_min": program.group_size_min, "capacity_max": program.group_size_max,
+    }
+    # The form and the service work on a copy: after a refusal the page still names the
+    # saved group.
+    form = f.GroupForm(data, instance=copy.copy(group) if group else Group(module=module),
+                       initial=initial, organization=request.organization)
+    schedule, funding = _line_formsets(data, group)
+    # Validate all three, so every error shows at once.
+    if data is not None and all([x.is_valid() for x in (form, schedule, funding)]):
+        schedule_rows, funding_rows = f.filled_rows(schedule), f.filled_rows(funding)
+        try:
+            saved = services.save_group(
+                request.user, module, f.service_data(form, exclude={"teachers"}),
+                schedule=_line_data(schedule_rows), funding=_line_data(funding_rows),
+                teachers=form.cleaned_data["teachers"], group=form.instance if group else None)
+        except DomainError as error:
+            f.attach_errors(form, error, {"schedule": (schedule, schedule_rows),
+                                          "funding": (funding, funding_rows)})
+        else:
+            messages.success(request, _("Группа «%(name)s» сохранена.") % {"name": saved.name})
+            return redirect(_program_groups_url(program.pk))
+    return render(request, "registry/staff/group_form.html", {
+        "form": form, "module": module, "program": program, "group": group,
+        "line_formsets": [
+            ("schedule", schedule, _("Расписание"), _("Добавить строку расписания")),
+            ("funding", funding, _("Источники финансирования"),
+             _("Добавить источник финансирования")),
+        ],
+    })
+
+
+@staff_required
+def group_create(request, pk):
+    return _group_page(request, _get(request, Module.objects.select_related("program"), pk))
+
+
+@staff_required
+def group_edit(request, pk):
+    group = _get(request, Group.objects.select_related("module__program"), pk)
+    return _group_page(request, group.module, group)
+
+
+@staff_required
+def group_row(request, kind):
+    """One blank formset row for htmx's «Добавить строку», with the formset's new total."""
+    formset_class = f.LINE_FORMSETS.get(kind)
+    if formset_class is None:
+        raise Http404
+    try:
+        index = max(int(request.GET.get(f"{kind}-TOTAL_FORMS", 0)), 0)
+    except ValueError:
+        index = 0
+    formset = formset_class(prefix=kind)
+    row = formset.form(prefix=formset.add_prefix(index), empty_permitted=True,
+                       use_required_attribute=False)
+    formset.add_fields(row, None)
+    return render(request, "registry/staff/_line_row.html", {
+        "row": row, "kind": kind, "number": index + 1, "total": index + 1, "oob": True,
+    })
+
+
+@require_POST
+@staff_required
+def group_delete(request, pk):
+    group = _get(request, Group.objects.select_related("module"), pk)
+    try:
+        services.delete_group(request.user, group)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Группа «%(name)s» удалена.") % {"name": group.name})
+    return redirect(_program_groups_url(group.module.program_id))
+
+
+# --- teachers ------------------------------------------------------------------------
+
+
+@staff_required
+def teachers(request):
+    listed = _own(request, Teacher.objects.annotate(groups_count=Count("groups"))).order_by(
+        "-is_active", "last_name", "first_name", "pk")
+    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/staff/teachers.html", {"page": page})
+
+
+def _teacher_page(request, teacher=None):
+    form = f.TeacherForm(request.POST or None, instance=teacher)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_teacher(request.user, request.organization,
+                                          f.service_data(form), teacher=teacher)
+        except DomainError as error:
+            f.attach_errors(form, error)
+        else:
+            messages.success(request, _("Педагог %(name)s сохранён.") % {"name": saved.full_name})
+            return redirect("registry:teachers")
+    return render(request, "registry/staff/teacher_form.html", {"form": form, "teacher": teacher})
+
+
+@staff_required
+def teacher_create(request):
+    return _teacher_page(request)
+
+
+@staff_required
+def teacher_edit(request, pk):
+    return _teacher_page(request, _get(request, Teacher.objects.all(), pk))
 
 
 urlpatterns = [
     path("my/programs/", my_programs, name="my_programs"),
+    path("my/programs/new/", program_create, name="program_create"),
+    path("my/programs/<int:pk>/edit/", program_edit, name="program_edit"),
+    path("my/programs/<int:pk>/groups/", program_groups, name="program_groups"),
+    path("my/programs/<int:pk>/submit/", program_submit, name="program_submit"),
+    path("my/programs/<int:pk>/restore/", program_restore, name="program_restore"),
+    path("my/programs/<int:pk>/archive/", program_archive, name="program_archive"),
+    path("my/programs/<int:pk>/delete/", program_delete, name="program_delete"),
+    path("my/programs/<int:pk>/modules/new/", module_create, name="module_create"),
+    path("my/modules/<int:pk>/edit/", module_edit, name="module_edit"),
+    path("my/modules/<int:pk>/delete/", module_delete, name="module_delete"),
+    path("my/modules/<int:pk>/groups/new/", group_create, name="group_create"),
+    path("my/groups/<int:pk>/edit/", group_edit, name="group_edit"),
+    path("my/groups/<int:pk>/delete/", group_delete, name="group_delete"),
+    path("my/groups/row/<slug:kind>/", group_row, name="group_row"),
+    path("my/teachers/", teachers, name="teachers"),
+    path("my/teachers/new/", teacher_create, name="teacher_create"),
+    path("my/teachers/<int:pk>/edit/", teacher_edit, name="teacher_edit"),
 ]

@@ -1,0 +1,45 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's
+live server. Mark tests ``@pytest.mark.e2e`` and
+``@pytest.mark.django_db(transaction=True)`` (the server thread must see committed rows)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.steps import DESKTOP
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# ORM calls from the test body (creating users, checking results) as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian package «chromium»); "
+                    "browser tests need it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) on the live server, desktop-sized, in Russian."""
+    context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+

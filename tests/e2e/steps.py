@@ -1,0 +1,15 @@
+"""Steps a person takes in the browser, shared by the end-to-end tests."""
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def log_in(page, email, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+
+def log_out(page):
+    page.get_by_role("button", name="Выйти").click()
