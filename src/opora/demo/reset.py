@@ -1,0 +1,72 @@
+"""Deleting the demo region (``opora demo --reset``): children before parents, since
+users, programs, organizations and municipalities are protected from cascading."""
+
+from collections import defaultdict
+
+from django.db.models import ProtectedError, Q, RestrictedError
+
+from opora.accounts.models import User
+from opora.audit.models import AuditEvent
+from opora.demo.accounts import ACCOUNTS
+from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
+
+CHUNK = 900  # below SQLite's limit of parameters in one statement
+
+
+def _chunks(values):
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _delete(queryset, depth=0):
+    """Delete the rows, first deleting the rows of other apps that protect them (say, an
+    application holding a seat in a demo group), as far down as they go."""
+    while True:
+        try:
+            queryset.delete()
+            return
+        except (ProtectedError, RestrictedError) as error:
+            if depth > 10:
+                raise
+            blockers = getattr(error, "protected_objects", None) or error.restricted_objects
+            by_model = defaultdict(set)
+            for row in blockers:
+                by_model[type(row)].add(row.pk)
+            for model, pks in by_model.items():
+                for chunk in _chunks(pks):
+                    _delete(model._base_manager.filter(pk__in=chunk), depth + 1)
+
+
+def delete_region(region) -> None:
+    """Delete the demo region with its users, organizations, programs, groups, their audit
+    events and their field history."""
+    in_region = {"organization__municipality__region": region}
+    ids = {
+        Organization: list(Organization.objects.filter(municipality__region=region)
+                           .values_list("pk", flat=True)),
+        Teacher: list(Teacher.objects.filter(**in_region).values_list("pk", flat=True)),
+        Program: list(Program.objects.filter(**in_region).values_list("pk", flat=True)),
+        Module: list(Module.objects.filter(program__organization__municipality__region=region)
+                     .values_list("pk", flat=True)),
+        Group: list(Group.objects.filter(
+            module__program__organization__municipality__region=region)
+            .values_list("pk", flat=True)),
+    }
+    for model in (Organization, Program):
+        for chunk in _chunks(ids[model]):
+            AuditEvent.objects.filter(target_type=model._meta.label_lower,
+                                      target_id__in=[str(pk) for pk in chunk]).delete()
+
+    _delete(User.objects.filter(Q(municipality__region=region)
+                                | Q(organization__municipality__region=region)
+                                | Q(email__in=[a.email for a in ACCOUNTS])))
+    _delete(Program.objects.filter(**in_region))
+    _delete(Organization.objects.filter(municipality__region=region))
+    _delete(Municipality.objects.filter(region=region))
+    region.delete()
+
+    # The field history of rows that no longer exist would only clutter the admin.
+    for model, pks in ids.items():
+        for chunk in _chunks(pks):
+            model.history.model.objects.filter(id__in=chunk).delete()

@@ -1,0 +1,163 @@
+"""The demo region is complete and valid at a small scale."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import get_commands
+from django.utils import timezone
+
+from opora.accounts.models import User
+from opora.audit.models import AuditEvent
+from opora.demo import texts
+from opora.demo.generator import CATALOG_REINDEX, build_demo, school_year
+from opora.registry.choices import (
+    Direction,
+    FounderSector,
+    FundingSource,
+    Level,
+    OrganizationKind,
+    Ownership,
+    ProgramStatus,
+    StudyForm,
+)
+from opora.registry.models import (
+    Group,
+    GroupFunding,
+    Module,
+    Municipality,
+    MunicipalityPopulation,
+    Organization,
+    Program,
+    ScheduleLine,
+    Specialisation,
+    Teacher,
+)
+
+
+def _values(model, field):
+    return set(model.objects.values_list(field, flat=True))
+
+
+def test_small_demo_has_every_direction_level_kind_and_status(demo):
+    assert _values(Program, "direction") == set(Direction.values)
+    levels = _values(Program, "levels")
+    assert all(any(value & level for value in levels) for level in Level)
+    assert any(bin(value).count("1") > 1 for value in levels)  # multi-level programs exist
+    assert _values(Program, "status") == set(ProgramStatus.values)
+    assert _values(Program, "study_form") == set(StudyForm.values)
+    assert _values(Organization, "kind") == set(OrganizationKind.values)
+    assert _values(Organization, "sector") == set(FounderSector.values)
+    assert _values(Organization, "ownership") == set(Ownership.values)
+    assert _values(GroupFunding, "source") == set(FundingSource.values)
+
+
+def test_every_specialisation_has_texts_to_compose_programs(db):
+    for specialisation in Specialisation.objects.all():
+        text = texts.TEXTS[specialisation.direction][specialisation.name]
+        assert len(text.titles) >= 3 and len(text.topics) >= 5 and len(text.skills) >= 4
+        assert text.ages[0] < text.ages[1]
+
+
+def test_every_row_passes_model_validation(demo):
+    for model in (Municipality, MunicipalityPopulation, Organization, Teacher, Program, Module,
+                  Group, ScheduleLine, GroupFunding, User):
+        rows = list(model.objects.all()[:200])
+        assert rows, model
+        for row in rows:
+            row.full_clean()
+
+
+def test_groups_fit_their_programs_and_school_year(demo):
+    start, end = school_year(timezone.localdate())
+    groups = Group.objects.select_related("module__program").prefetch_related(
+        "schedule", "funding", "teachers")
+    assert groups.count() > 30
+    for group in groups:
+        program = group.module.program
+        assert program.age_min <= group.age_min <= group.age_max <= program.age_max
+        assert group.capacity_min <= group.capacity_max <= program.group_size_max
+        assert start <= group.start_date < group.end_date <= end + dt.timedelta(days=31)
+        assert group.hours_per_year == group.module.hours
+        assert group.schedule.all(), group
+        for line in group.schedule.all():
+            minutes = (line.time_to.hour * 60 + line.time_to.minute
+                       - line.time_from.hour * 60 - line.time_from.minute)
+            assert line.lesson_minutes <= minutes and line.weekdays > 0
+        assert group.funding.all(), group
+        for funding in group.funding.all():
+            if funding.source == FundingSource.BUDGET:
+                assert (funding.monthly_price, funding.total_price) == (0, 0)
+            else:
+                assert funding.monthly_price > 0
+                assert funding.total_price % funding.monthly_price == 0
+                assert funding.monthly_price == funding.monthly_price.quantize(Decimal("0.01"))
+        teachers = list(group.teachers.all())
+        assert teachers and all(t.organization_id == program.organization_id for t in teachers)
+
+
+def test_each_municipality_has_exactly_one_support_centre_and_population(demo):
+    year = timezone.localdate().year
+    municipalities = Municipality.objects.filter(region=demo.region)
+    assert municipalities.count() == 3
+    for municipality in municipalities:
+        assert len(municipality.oktmo) == 8 and municipality.oktmo.isdigit()
+        centres = Organization.objects.filter(municipality=municipality, is_support_centre=True)
+        assert centres.count() == 1
+        assert set(municipality.populations.values_list("year", flat=True)) == {year - 1, year}
+    rural = Organization.objects.filter(municipality__oktmo="02620000")
+    assert rural.exists() and not rural.filter(is_rural=False).exists()
+    assert not Organization.objects.exclude(municipality__oktmo="02620000").filter(
+        is_rural=True).exists()
+
+
+def test_program_history_ends_in_its_status_with_real_actors(demo):
+    programs = Program.objects.select_related("organization")
+    now = timezone.now()
+    for program in programs:
+        events = list(AuditEvent.objects.filter(target_type="registry.program",
+                                                target_id=str(program.pk))
+                      .select_related("actor").order_by("created_at", "pk"))
+        assert events[0].action == "registry.program.created"
+        assert events[-1].to_state == program.status
+        moments = [e.created_at for e in events]
+        assert moments == sorted(moments) and moments[-1] <= now
+        assert program.created_at == moments[0] and program.updated_at == moments[-1]
+        for before, after in zip(events, events[1:], strict=False):
+            assert after.from_state == before.to_state
+        for event in events:
+            if event.action.endswith(("created", "submitted", "updated")):
+                assert event.actor.organization_id == program.organization_id
+            if event.action.endswith(("published", "returned")):
+                assert event.actor.role == "support_centre"
+                assert event.actor.municipality_id == program.organization.municipality_id
+        published = [e.created_at for e in events if e.action.endswith("published")]
+        assert program.published_at == (published[-1] if published else None)
+        if program.status == ProgramStatus.WAIT_FOR_EDITING:
+            assert program.moderation_remark == events[-1].reason != ""
+
+
+def test_school_year_runs_from_september_and_switches_in_june():
+    assert school_year(dt.date(2026, 11, 24)) == (dt.date(2026, 9, 1), dt.date(2027, 5, 31))
+    assert school_year(dt.date(2027, 5, 31)) == (dt.date(2026, 9, 1), dt.date(2027, 5, 31))
+    assert school_year(dt.date(2027, 6, 1)) == (dt.date(2027, 9, 1), dt.date(2028, 5, 31))
+
+
+def test_groups_of_a_demo_built_in_spring_lie_in_that_school_year(db):
+    build_demo(scale=0.05, today=dt.date(2026, 3, 10))
+    periods = set(Group.objects.values_list("start_date", "end_date"))
+    assert (dt.date(2025, 9, 1), dt.date(2026, 5, 31)) in periods
+    assert all(dt.date(2025, 9, 1) <= start < end <= dt.date(2026, 6, 30)
+               for start, end in periods)
+    assert not AuditEvent.objects.filter(
+        created_at__gt=timezone.make_aware(dt.datetime(2026, 3, 10, 12, 0))).exists()
+
+
+@pytest.mark.skipif(CATALOG_REINDEX not in get_commands(),
+                    reason="the navigator has no reindex command yet")
+def test_public_catalog_lists_every_published_program_of_the_demo(demo):
+    from opora.navigator.models import CatalogEntry
+
+    published = set(Program.objects.filter(Program.public_q()).values_list("pk", flat=True))
+    assert published
+    assert set(CatalogEntry.objects.values_list("program_id", flat=True)) == published
