@@ -71,3 +71,14 @@ def program(provider):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """LocaleMiddleware leaves the last request's language active in the thread; put
+    the default back so one test's English page does not leak into the next test."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    translation.activate(language)

@@ -7,6 +7,7 @@ for one object and one action; services call ``require``.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from opora.accounts.models import Role
 from opora.errors import PermissionDenied
@@ -24,6 +25,12 @@ ACTIONS = {
         Role.ORGANIZATION_STAFF: "organization",
         Role.SUPPORT_CENTRE: "municipality",
     },
+    # confirming, rejecting, expelling applications to a provider's groups; walk-ins
+    "enrollment.process": {Role.ORGANIZATION_STAFF: "organization"},
+    # merging the duplicate records of children living in a municipality
+    "enrollment.merge_children": {Role.SUPPORT_CENTRE: "municipality"},
+    # a municipality's enrolment rules (the limit of live applications per child)
+    "enrollment.configure": {Role.SUPPORT_CENTRE: "municipality"},
 }
 
 # Roles that read the back office of their territory.
@@ -129,7 +136,7 @@ def can(user, action: str, obj) -> bool:
 
 def require(user, action: str, obj) -> None:
     if not can(user, action, obj):
-        raise PermissionDenied("Недостаточно прав для этого действия.")
+        raise PermissionDenied(_("Недостаточно прав для этого действия."))
 
 
 def actionable(user, action: str, queryset):

@@ -125,7 +125,8 @@ def explain(errors: list[dict]) -> tuple[str, str | None, dict[str, list[str]]]:
         if detail is None:
             first = field or None
             if field:
-                detail = f"{SOURCES.get(source, SOURCES['query'])} «{field}»: {message}."
+                detail = _("%(source)s «%(field)s»: %(message)s.") % {
+                    "source": SOURCES.get(source, SOURCES["query"]), "field": field, "message": message}
             else:
                 detail = _("Тело запроса: {message}.").format(message=message)
     return detail or _("Некорректный запрос."), first, by_field

@@ -5,6 +5,7 @@ member names (``["start", "base"]``)."""
 from typing import Literal
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from opora.errors import ValidationFailed
@@ -46,7 +47,8 @@ def flags_from(flags: type[Flags], codes, field: str) -> int:
     try:
         return flags.combine(flags[code.upper()] for code in codes)
     except KeyError as error:
-        raise ValidationFailed({field: [f"Неизвестное значение: {error.args[0].lower()}."]}) from None
+        message = _("Неизвестное значение: %(code)s.") % {"code": error.args[0].lower()}
+        raise ValidationFailed({field: [message]}) from None
 
 
 def labelled(choices) -> list[dict]:

@@ -16,6 +16,22 @@ LABELS = {
     "registry.organization.updated": _("Организация изменена"),
     "registry.organization.activated": _("Организация включена"),
     "registry.organization.deactivated": _("Организация отключена"),
+    "enrollment.application.submitted": _("Заявка подана, место занято"),
+    "enrollment.application.waitlisted": _("Заявка подана и поставлена в очередь"),
+    "enrollment.application.promoted": _("Освободилось место: заявка вышла из очереди"),
+    "enrollment.application.confirmed": _("Заявка подтверждена организацией"),
+    "enrollment.application.rejected": _("Заявка отклонена"),
+    "enrollment.application.withdrawn": _("Заявка отозвана"),
+    "enrollment.application.expelled": _("Ребёнок отчислен"),
+    "enrollment.application.completed": _("Обучение завершено"),
+    "enrollment.child.registered": _("Ребёнок добавлен, согласие на обработку данных получено"),
+    "enrollment.child.linked": _("Законный представитель связан с ребёнком, согласие получено"),
+    "enrollment.child.updated": _("Сведения о ребёнке изменены"),
+    "enrollment.child.merged": _("Записи о ребёнке объединены"),
+    "enrollment.child.marked_distinct": _("Похожие записи признаны разными детьми"),
+    "enrollment.parent.created": _("Учётная запись родителя создана организацией"),
+    "enrollment.group.capacity_changed": _("Изменено число мест в группе"),
+    "enrollment.settings.updated": _("Изменены правила записи муниципалитета"),
 }
 
 

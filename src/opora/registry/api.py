@@ -8,6 +8,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from opora import audit
@@ -321,7 +322,7 @@ def _visible_program(user, program_id: int, queryset=None) -> Program:
         queryset = Program.objects.all()
     program = scope.visible(user, queryset).filter(pk=program_id).first()
     if program is None:
-        raise NotFound("Программа не найдена.", field="program_id")
+        raise NotFound(_("Программа не найдена."), field="program_id")
     return program
 
 
@@ -363,7 +364,7 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     """JSON fields → the model values ``services`` take, and the partners if given."""
     for name, value in fields.items():
         if value is None and name not in NULLABLE_FIELDS:
-            raise ValidationFailed({name: ["Значение не может быть пустым."]})
+            raise ValidationFailed({name: [_("Значение не может быть пустым.")]})
     data = dict(fields)
     for name, flags in FLAG_FIELDS.items():
         if name in data:
@@ -371,7 +372,7 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     if data.get("specialisation") is not None:
         specialisation = Specialisation.objects.filter(pk=data["specialisation"]).first()
         if specialisation is None:
-            raise ValidationFailed({"specialisation": ["Специализация не найдена."]})
+            raise ValidationFailed({"specialisation": [_("Специализация не найдена.")]})
         data["specialisation"] = specialisation
     partners = None
     if "partners" in data:
@@ -380,7 +381,8 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
         missing = sorted(wanted - {p.pk for p in partners})
         if missing:
             raise ValidationFailed({"partners": [
-                "Организации-партнёры не найдены: " + ", ".join(map(str, missing)) + "."]})
+                _("Организации-партнёры не найдены: %(ids)s.")
+                % {"ids": ", ".join(map(str, missing))}]})
     return data, partners
 
 

@@ -46,7 +46,7 @@ class ProgramRegistryExporter(Exporter):
     """The register of programs with what the МОЦ checks: who runs it, for whom, how
     many groups and seats, which financing sources and from what price."""
 
-    filename = "Реестр программ"
+    filename = _("Реестр программ")
     ascii_filename = "programs"
     sheet_title = _("Программы")
     columns = (
@@ -102,7 +102,7 @@ class ProgramRegistryExporter(Exporter):
 class OrganizationRegistryExporter(Exporter):
     """The register of organizations with their counts of programs and teachers."""
 
-    filename = "Реестр организаций"
+    filename = _("Реестр организаций")
     ascii_filename = "organizations"
     sheet_title = _("Организации")
     columns = (

@@ -11,6 +11,7 @@ import enum
 from django import forms
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 
 class Flags(enum.IntFlag):
@@ -97,7 +98,7 @@ class FlagsField(models.PositiveIntegerField):
             if value & ~allowed:
                 from django.core.exceptions import ValidationError
 
-                raise ValidationError("Недопустимое значение.")
+                raise ValidationError(_("Недопустимое значение."))
 
 
 @FlagsField.register_lookup

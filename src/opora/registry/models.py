@@ -64,7 +64,7 @@ class Municipality(ExchangeRecord):
                             default=MunicipalityKind.URBAN_DISTRICT)
     oktmo = models.CharField(
         _("код ОКТМО"), max_length=11, unique=True,
-        validators=[RegexValidator(r"^(\d{8}|\d{11})$", "Код ОКТМО — 8 или 11 цифр.")],
+        validators=[RegexValidator(r"^(\d{8}|\d{11})$", _("Код ОКТМО — 8 или 11 цифр."))],
     )
 
     SCOPE = {"municipality": "self"}
@@ -284,14 +284,14 @@ class Program(ExchangeRecord):
     def clean(self):
         errors = {}
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            errors["age_max"] = "Возраст «до» не может быть меньше возраста «от»."
+            errors["age_max"] = _("Возраст «до» не может быть меньше возраста «от».")
         if (self.group_size_min and self.group_size_max
                 and self.group_size_min > self.group_size_max):
-            errors["group_size_max"] = "Наполняемость «до» не может быть меньше наполняемости «от»."
+            errors["group_size_max"] = _("Наполняемость «до» не может быть меньше наполняемости «от».")
         if self.specialisation_id and self.specialisation.direction != self.direction:
-            errors["specialisation"] = "Специализация не относится к выбранной направленности."
+            errors["specialisation"] = _("Специализация не относится к выбранной направленности.")
         if not self.levels:
-            errors["levels"] = "Укажите хотя бы один уровень программы."
+            errors["levels"] = _("Укажите хотя бы один уровень программы.")
         if errors:
             raise ValidationError(errors)
 
@@ -401,23 +401,23 @@ class Group(ExchangeRecord):
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.start_date >= self.end_date:
-            errors["end_date"] = "Окончание занятий должно быть позже их начала."
+            errors["end_date"] = _("Окончание занятий должно быть позже их начала.")
         if self.age_min is not None and self.age_max is not None:
             if self.age_min > self.age_max:
-                errors["age_max"] = "Возраст «до» не может быть меньше возраста «от»."
+                errors["age_max"] = _("Возраст «до» не может быть меньше возраста «от».")
             elif (program := self._program()) is not None and (
                     self.age_min < program.age_min or self.age_max > program.age_max):
                 errors["age_min"] = (
-                    f"Возраст группы должен быть в пределах возраста программы "
-                    f"({program.age_min}–{program.age_max} лет)."
+                    _("Возраст группы должен быть в пределах возраста программы "
+                      "(%(min)s–%(max)s лет).") % {"min": program.age_min, "max": program.age_max}
                 )
         if self.capacity_min and self.capacity_max and self.capacity_min > self.capacity_max:
-            errors["capacity_max"] = "Мест максимум не может быть меньше, чем мест минимум."
+            errors["capacity_max"] = _("Мест максимум не может быть меньше, чем мест минимум.")
         for start, end in (("enrolment_from", "enrolment_to"),
                            ("next_year_enrolment_from", "next_year_enrolment_to")):
             a, b = getattr(self, start), getattr(self, end)
             if a and b and a >= b:
-                errors[end] = "Окончание записи должно быть позже её начала."
+                errors[end] = _("Окончание записи должно быть позже её начала.")
         if errors:
             raise ValidationError(errors)
 
@@ -468,15 +468,15 @@ class ScheduleLine(models.Model):
     def clean(self):
         errors = {}
         if not self.weekdays:
-            errors["weekdays"] = "Выберите хотя бы один день недели."
+            errors["weekdays"] = _("Выберите хотя бы один день недели.")
         if self.time_from and self.time_to:
             if self.time_from >= self.time_to:
-                errors["time_to"] = "Время окончания должно быть позже времени начала."
+                errors["time_to"] = _("Время окончания должно быть позже времени начала.")
             elif self.lesson_minutes:
                 span = ((self.time_to.hour * 60 + self.time_to.minute)
                         - (self.time_from.hour * 60 + self.time_from.minute))
                 if self.lesson_minutes > span:
-                    errors["lesson_minutes"] = "Занятие длиннее, чем отведённое время."
+                    errors["lesson_minutes"] = _("Занятие длиннее, чем отведённое время.")
         if errors:
             raise ValidationError(errors)
 
@@ -516,4 +516,4 @@ class GroupFunding(models.Model):
 
     def clean(self):
         if self.source == FundingSource.BUDGET and (self.monthly_price or self.total_price):
-            raise ValidationError({"monthly_price": "Обучение за счёт бюджета бесплатно."})
+            raise ValidationError({"monthly_price": _("Обучение за счёт бюджета бесплатно.")})

@@ -5,6 +5,7 @@ with a Russian message on bad input."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
@@ -72,8 +73,8 @@ def create_program(actor, organization: Organization, data: dict, partners=()) -
     _validated_save(program)
     program.partners.set(_partners(organization, partners))
     Module.objects.create(
-        program=program, year_of_study=1, title=f"{program.title}. 1-й год обучения",
-        hours=program.hours_total,
+        program=program, year_of_study=1, hours=program.hours_total,
+        title=_("%(title)s. %(year)s-й год обучения") % {"title": program.title, "year": 1},
     )
     audit.record(actor, "registry.program.created", program, to_state=program.status)
     return program
@@ -82,7 +83,7 @@ def create_program(actor, organization: Organization, data: dict, partners=()) -
 def _partners(organization, partners):
     partners = list(partners or ())
     if any(p.pk == organization.pk for p in partners):
-        raise ValidationFailed({"partners": ["Организация не может быть партнёром своей программы."]})
+        raise ValidationFailed({"partners": [_("Организация не может быть партнёром своей программы.")]})
     return partners
 
 
@@ -93,9 +94,9 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
     program = _locked(Program, program.pk)
     scope.require(actor, "registry.edit", program)
     if program.status == S.ARCHIVE:
-        raise InvalidTransition("Программа в архиве: верните её в черновики, чтобы изменить.")
+        raise InvalidTransition(_("Программа в архиве: верните её в черновики, чтобы изменить."))
     if program.status == S.MODERATING:
-        raise InvalidTransition("Программа на модерации: дождитесь решения МОЦ.")
+        raise InvalidTransition(_("Программа на модерации: дождитесь решения МОЦ."))
     changed = _changed_fields(program, data, partners)
     if not changed:
         return program
@@ -116,7 +117,8 @@ def _transition(actor, program, action, allowed_from, to_state):
     scope.require(actor, action, program)
     if program.status not in allowed_from:
         raise InvalidTransition(
-            f"Действие недоступно для программы в статусе «{program.get_status_display()}»."
+            _("Действие недоступно для программы в статусе «%(status)s».")
+            % {"status": program.get_status_display()}
         )
     before = program.status
     program.status = to_state
@@ -129,7 +131,7 @@ def submit_program(actor, program: Program) -> Program:
     program, before = _transition(actor, program, "registry.edit",
                                   {S.INITIAL, S.WAIT_FOR_EDITING}, S.MODERATING)
     if not program.modules.exists():
-        raise ValidationFailed("Добавьте в программу хотя бы один модуль.")
+        raise ValidationFailed(_("Добавьте в программу хотя бы один модуль."))
     program.save(update_fields=["status", "updated_at"])
     audit.record(actor, "registry.program.submitted", program, from_state=before,
                  to_state=program.status)
@@ -154,7 +156,7 @@ def return_program(actor, program: Program, remark: str) -> Program:
     """The МОЦ returns a program to its provider with remarks to fix."""
     remark = (remark or "").strip()
     if not remark:
-        raise ValidationFailed({"remark": ["Напишите, что нужно исправить."]})
+        raise ValidationFailed({"remark": [_("Напишите, что нужно исправить.")]})
     program, before = _transition(actor, program, "registry.moderate",
                                   {S.MODERATING}, S.WAIT_FOR_EDITING)
     program.moderation_remark = remark
@@ -170,9 +172,9 @@ def archive_program(actor, program: Program, reason: str = "") -> Program:
     program = _locked(Program, program.pk)
     if not (scope.can(actor, "registry.edit", program)
             or scope.can(actor, "registry.moderate", program)):
-        raise PermissionDenied("Недостаточно прав для этого действия.")
+        raise PermissionDenied(_("Недостаточно прав для этого действия."))
     if program.status != S.PUBLISHED:
-        raise InvalidTransition("В архив можно перенести только опубликованную программу.")
+        raise InvalidTransition(_("В архив можно перенести только опубликованную программу."))
     program.status = S.ARCHIVE
     program.save(update_fields=["status", "updated_at"])
     audit.record(actor, "registry.program.archived", program, from_state=S.PUBLISHED,
@@ -196,7 +198,7 @@ def restore_program(actor, program: Program) -> Program:
 def _require_editable_program(actor, program):
     scope.require(actor, "registry.edit", program)
     if program.status == S.ARCHIVE:
-        raise InvalidTransition("Программа в архиве: её модули и группы не меняются.")
+        raise InvalidTransition(_("Программа в архиве: её модули и группы не меняются."))
 
 
 @transaction.atomic
@@ -204,7 +206,7 @@ def save_module(actor, program: Program, data: dict, module: Module | None = Non
     """Add a module (year of study) to a program, or change one."""
     _require_editable_program(actor, program)
     if module is not None and module.program_id != program.pk:
-        raise PermissionDenied("Модуль относится к другой программе.")
+        raise PermissionDenied(_("Модуль относится к другой программе."))
     module = module or Module(program=program)
     _apply(module, data)
     return _validated_save(module)
@@ -218,15 +220,15 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
     program = module.program
     _require_editable_program(actor, program)
     if group is not None and group.module.program_id != program.pk:
-        raise PermissionDenied("Группа относится к другой программе.")
+        raise PermissionDenied(_("Группа относится к другой программе."))
     teachers = list(teachers or ())
     if any(t.organization_id != program.organization_id for t in teachers):
-        raise ValidationFailed({"teachers": ["Педагог работает в другой организации."]})
+        raise ValidationFailed({"teachers": [_("Педагог работает в другой организации.")]})
     if not funding:
-        raise ValidationFailed({"funding": ["Укажите хотя бы один источник финансирования."]})
+        raise ValidationFailed({"funding": [_("Укажите хотя бы один источник финансирования.")]})
     sources = [line.get("source") for line in funding]
     if len(set(sources)) != len(sources):
-        raise ValidationFailed({"funding": ["Источник финансирования указан дважды."]})
+        raise ValidationFailed({"funding": [_("Источник финансирования указан дважды.")]})
 
     group = group or Group(module=module)
     group.module = module
@@ -258,7 +260,7 @@ def save_teacher(actor, organization: Organization, data: dict,
     """Staff keep the list of their organization's teachers."""
     scope.require(actor, "registry.edit", organization)
     if teacher is not None and teacher.organization_id != organization.pk:
-        raise PermissionDenied("Педагог работает в другой организации.")
+        raise PermissionDenied(_("Педагог работает в другой организации."))
     teacher = teacher or Teacher(organization=organization)
     _apply(teacher, data)
     return _validated_save(teacher)
@@ -277,7 +279,8 @@ def save_organization(actor, data: dict, organization: Organization | None = Non
                                             is_support_centre=True).exclude(pk=organization.pk)
         if clash.exists():
             raise ValidationFailed({"is_support_centre": [
-                f"МОЦ этого муниципалитета уже назначен: {clash.first()}."]})
+                _("МОЦ этого муниципалитета уже назначен: %(organization)s.")
+                % {"organization": clash.first()}]})
     _validated_save(organization)
     audit.record(actor, "registry.organization.created" if creating
                  else "registry.organization.updated", organization)
@@ -310,9 +313,9 @@ def delete_module(actor, module: Module) -> None:
     program = _locked(Program, module.program_id)
     _require_editable_program(actor, program)
     if module.groups.exists():
-        raise InvalidTransition("В модуле есть группы: сначала удалите их.")
+        raise InvalidTransition(_("В модуле есть группы: сначала удалите их."))
     if not program.modules.exclude(pk=module.pk).exists():
-        raise InvalidTransition("В программе должен остаться хотя бы один модуль.")
+        raise InvalidTransition(_("В программе должен остаться хотя бы один модуль."))
     module.delete()
 
 
@@ -323,7 +326,7 @@ def delete_program(actor, program: Program) -> None:
     program = _locked(Program, program.pk)
     scope.require(actor, "registry.edit", program)
     if program.status != S.INITIAL or program.published_at is not None:
-        raise InvalidTransition("Удалить можно только черновик, который ещё не публиковался.")
+        raise InvalidTransition(_("Удалить можно только черновик, который ещё не публиковался."))
     audit.record(actor, "registry.program.deleted", program, from_state=program.status)
     program.delete()
 

@@ -102,7 +102,8 @@ def import_template(request):
         return redirect("registry:import")
     response = HttpResponse(build_template(organization), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment_header(
-        f"Шаблон загрузки программ — {organization.short_name}.xlsx", "programs-import-template.xlsx")
+        _("Шаблон загрузки программ — %(organization)s.xlsx") % {"organization": organization.short_name},
+        "programs-import-template.xlsx")
     return response
 
 

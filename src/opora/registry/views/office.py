@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from opora import audit
@@ -74,7 +75,7 @@ def _nav(user, current):
     if _is_office(user):
         items += [
             ("programs", reverse("registry:programs"), _("Реестр программ")),
-            ("moderation", reverse("registry:moderation"), _("Модерация")),
+            ("moderation", reverse("registry:moderation"), pgettext("office menu", "Модерация")),
             ("inventory", reverse("registry:inventory"), _("Инвентаризация")),
             ("organizations", reverse("registry:organizations"), _("Реестр организаций")),
         ]
