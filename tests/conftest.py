@@ -82,3 +82,16 @@ def _language_restored():
     language = translation.get_language()
     yield
     translation.activate(language)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test (browser, races) starts on a database the previous one
+    flushed: seed the reference lists the data migrations would have made."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from opora.registry.models import Specialisation
+        from opora.registry.reference import seed_specialisations
+
+        seed_specialisations(Specialisation)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "opora.accounts",
     "opora.registry",
     "opora.navigator",
+    "opora.enrollment",
     "opora.api",
     "opora.demo",
 ]
@@ -167,6 +168,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The region this deployment serves; shown in the header and on documents.
 OPORA_REGION_NAME = env_str("OPORA_REGION_NAME", "")
 OPORA_PAGE_SIZE = env_int("OPORA_PAGE_SIZE", 25)
+# The date a child's age is taken on when applying: the group's first day or 1 September.
+OPORA_AGE_REFERENCE = env_str("OPORA_AGE_REFERENCE", "group_start")
+if OPORA_AGE_REFERENCE not in ("group_start", "school_year_start"):
+    raise ImproperlyConfigured("OPORA_AGE_REFERENCE must be group_start or school_year_start.")
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,7 @@ def _label(text):
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_staff_create_and_submit_program_and_support_centre_publish_it(page):
     # given: a provider with its staff member and a teacher, and the МОЦ of its municipality
     city = f.municipality(name="Город Тестов")

@@ -6,6 +6,7 @@ from opora import audit
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from opora.registry import services
 from opora.registry.choices import ProgramStatus as S
+from opora.registry.choices import Register
 from tests import factories as f
 
 
@@ -111,9 +112,9 @@ def test_editing_public_field_of_published_program_goes_back_to_moderation(
 def test_editing_internal_field_keeps_program_published(program, staff, operator):
     services.submit_program(staff, program)
     services.publish_program(operator, program)
-    services.update_program(staff, program, {"material_base": "10 наборов LEGO Spike"})
+    services.update_program(staff, program, {"registers": int(Register.SIGNIFICANT)})
     assert _reload(program).status == S.PUBLISHED
-    assert program.material_base == "10 наборов LEGO Spike"
+    assert program.registers == Register.SIGNIFICANT
 
 
 def test_update_with_bad_ages_names_the_field_and_changes_nothing(program, staff):

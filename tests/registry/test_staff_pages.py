@@ -160,8 +160,8 @@ def test_published_program_edit_page_warns_which_fields_need_moderation(staff_cl
                           "уровень"]
     assert "организации-партнёры" in public
     assert "фотография" in public
-    assert internal == ["реестры", "наполняемость группы от", "наполняемость группы до",
-                        "материально-техническая база"]
+    assert internal == ["реестры"]
+    assert "материально-техническая база" in public
 
 
 def test_editing_published_program_title_sends_it_back_to_moderation(
@@ -180,15 +180,14 @@ def test_editing_published_program_title_sends_it_back_to_moderation(
     assert "Программа снова на модерации" in response.content.decode()
 
 
-def test_editing_published_program_material_base_keeps_it_published(staff_client, provider):
-    program = f.program(provider, status=S.PUBLISHED, goals="Цели", material_base="Старое")
-    data = program_post_of(program, material_base="12 наборов LEGO", group_size_max="20")
+def test_editing_published_program_registers_keeps_it_published(staff_client, provider):
+    program = f.program(provider, status=S.PUBLISHED, goals="Цели")
+    data = program_post_of(program, registers=[str(int(Register.SIGNIFICANT))])
 
     staff_client.post(reverse("registry:program_edit", args=[program.pk]), data)
 
     program.refresh_from_db()
-    assert (program.material_base, program.group_size_max, program.status) == (
-        "12 наборов LEGO", 20, S.PUBLISHED)
+    assert (program.registers, program.status) == (Register.SIGNIFICANT, S.PUBLISHED)
 
 
 def _png(name="robot.png"):
@@ -219,7 +218,7 @@ def test_new_photo_of_published_program_sends_it_back_to_moderation(
     program.status = S.PUBLISHED
     program.save()
     staff_client.post(reverse("registry:program_edit", args=[program.pk]),
-                      program_post_of(program, material_base="Ноутбуки"))
+                      program_post_of(program, registers=[str(int(Register.OTHER))]))
     program.refresh_from_db()
     assert (program.photo.name, program.status) == ("programs/robot.png", S.PUBLISHED)
 
@@ -439,6 +438,6 @@ def test_anonymous_visitor_is_sent_to_login(client):
 def test_staff_navigation_links_the_staff_sections(staff_client):
     html = staff_client.get(reverse("registry:teachers")).content.decode()
 
-    nav = re.search(r'<nav aria-label="Разделы организации">(.*?)</nav>', html, re.S).group(1)
+    nav = re.search(r'<nav class="office-nav" aria-label="Разделы кабинета">(.*?)</nav>', html, re.S).group(1)
     assert f'<a href="{reverse("registry:my_programs")}">Мои программы</a>' in nav
     assert f'<a href="{reverse("registry:teachers")}" aria-current="page">Педагоги</a>' in nav

@@ -68,11 +68,14 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="staff_has_organization",
                 condition=~Q(role="organization_staff") | Q(organization__isnull=False),
+                violation_error_message=_("Сотруднику организации нужно указать организацию."),
             ),
             models.CheckConstraint(
                 name="municipal_roles_have_municipality",
                 condition=~Q(role__in=["support_centre", "education_authority"])
                 | Q(municipality__isnull=False),
+                violation_error_message=_(
+                    "Оператору МОЦ и управлению образования нужно указать муниципалитет."),
             ),
         ]
 

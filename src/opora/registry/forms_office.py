@@ -10,7 +10,7 @@ from opora.registry.models import Organization
 
 
 class OrganizationForm(forms.ModelForm):
-    website = forms.URLField(label=_("сайт"), required=False, max_length=200,
+    website = forms.URLField(label=_("Сайт"), required=False, max_length=200,
                              assume_scheme="https")
 
     class Meta:

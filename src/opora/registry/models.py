@@ -260,7 +260,8 @@ class Program(ExchangeRecord):
         "title", "direction", "specialisation", "program_type", "levels", "study_form",
         "is_distance", "is_network", "age_min", "age_max", "duration_months", "hours_total",
         "ovz_kinds", "is_for_disabled", "seasonal_kind", "description", "goals",
-        "expected_results", "address", "photo",
+        "expected_results", "material_base", "group_size_min", "group_size_max", "address",
+        "photo",
     )
 
     class Meta:

@@ -23,6 +23,11 @@ from opora.registry.models import (
 
 S = ProgramStatus
 
+# Called inside save_group's transaction once the group, its timetable and funding are
+# saved. The registry imports no later app; the enrollment app registers here the rule
+# that seats added by a raised capacity go to the waiting list (see its apps.py).
+after_group_saved: list = []
+
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
@@ -242,6 +247,8 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
     group.funding.all().delete()
     for number, line in enumerate(funding, start=1):
         _validated_save(GroupFunding(group=group, **line), prefix=f"funding-{number}-")
+    for hook in after_group_saved:
+        hook(group)
     return group
 
 

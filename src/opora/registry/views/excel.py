@@ -78,7 +78,6 @@ def import_page(request):
         "result": result,
         "organization": organization or form.single,
         "organizations": organizations,
-        "is_staff_member": request.user.role == Role.ORGANIZATION_STAFF,
         "section": "import",
         "max_megabytes": excel_import.max_file_megabytes(),
         "max_rows": excel_import.MAX_ROWS,

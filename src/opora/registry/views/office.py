@@ -17,7 +17,6 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from opora import audit
@@ -69,24 +68,6 @@ def back_office_page(view):
     return wrapper
 
 
-def _nav(user, current):
-    """Links of the office menu the user's role may follow."""
-    items = []
-    if _is_office(user):
-        items += [
-            ("programs", reverse("registry:programs"), _("Реестр программ")),
-            ("moderation", reverse("registry:moderation"), pgettext("office menu", "Модерация")),
-            ("inventory", reverse("registry:inventory"), _("Инвентаризация")),
-            ("organizations", reverse("registry:organizations"), _("Реестр организаций")),
-        ]
-    elif user.role == Role.ORGANIZATION_STAFF:
-        items.append(("my_programs", reverse("registry:my_programs"), _("Мои программы")))
-    if user.is_superuser or user.role in scope.ACTIONS["registry.import"]:
-        items.append(("import", reverse("registry:import"), _("Импорт из Excel")))
-    return [{"key": key, "url": url, "label": label, "current": key == current}
-            for key, url, label in items]
-
-
 def _page(request, queryset):
     return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -105,7 +86,6 @@ def programs(request):
     queryset = selectors.filter_programs(selectors.registry_programs(request.user), form)
     queryset = selectors.program_rows(queryset)
     return render(request, "registry/office/programs.html", {
-        "nav": _nav(request.user, "programs"),
         "form": form,
         "ignored": form.ignored(),
         "page": _page(request, queryset.order_by("title", "pk")),
@@ -125,7 +105,6 @@ def programs_export(request):
 @office_page
 def moderation(request):
     return render(request, "registry/office/moderation.html", {
-        "nav": _nav(request.user, "moderation"),
         "page": _page(request, selectors.moderation_queue(request.user)),
     })
 
@@ -147,7 +126,6 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
     edits = scope.can(user, "registry.edit", program)
     draft = program.status in (ProgramStatus.INITIAL, ProgramStatus.WAIT_FOR_EDITING)
     return render(request, "registry/program_detail.html", {
-        "nav": _nav(user, "programs" if _is_office(user) else "my_programs"),
         "program": program,
         "modules": program.modules.all(),
         "events": audit.timeline(program),
@@ -162,6 +140,8 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
         if edits and program.status != ProgramStatus.ARCHIVE else "",
         "submit_url": reverse("registry:program_submit", args=[program.pk])
         if edits and draft else "",
+        "restore_url": reverse("registry:program_restore", args=[program.pk])
+        if edits and program.status == ProgramStatus.ARCHIVE else "",
     }, status=status)
 
 
@@ -208,7 +188,6 @@ def inventory(request):
     form = selectors.InventoryFilterForm(request.GET, user=request.user)
     queryset = form.filter(scope.territory(request.user, Program.objects.all()))
     return render(request, "registry/office/inventory.html", {
-        "nav": _nav(request.user, "inventory"),
         "form": form,
         "ignored": form.ignored(),
         "inventory": selectors.inventory(queryset),
@@ -229,7 +208,6 @@ def organizations(request):
     queryset = selectors.organization_rows(selectors.filter_organizations(
         selectors.registry_organizations(request.user), form))
     return render(request, "registry/office/organizations.html", {
-        "nav": _nav(request.user, "organizations"),
         "form": form,
         "ignored": form.ignored(),
         "page": _page(request, queryset.order_by("short_name", "pk")),
@@ -258,7 +236,6 @@ def _render_organization(request, organization, *, activity_form=None, status=20
     teachers = scope.visible(user, Teacher.objects.filter(organization=organization,
                                                           is_active=True))
     return render(request, "registry/office/organization_detail.html", {
-        "nav": _nav(user, "organizations"),
         "organization": organization,
         "programs": programs_,
         "teacher_count": teachers.count(),
@@ -297,7 +274,6 @@ def organization_create(request):
             messages.success(request, _("Организация добавлена в реестр."))
             return redirect("registry:organization_detail", pk=organization.pk)
     return render(request, "registry/office/organization_form.html", {
-        "nav": _nav(request.user, "organizations"),
         "form": form,
         "organization": None,
     }, status=400 if form.errors else 200)
@@ -317,7 +293,6 @@ def organization_edit(request, pk):
             messages.success(request, _("Изменения сохранены."))
             return redirect("registry:organization_detail", pk=saved.pk)
     return render(request, "registry/office/organization_form.html", {
-        "nav": _nav(request.user, "organizations"),
         "form": form,
         "organization": organization,
     }, status=400 if form.errors else 200)

@@ -83,7 +83,8 @@ def _moderated_fields(form):
     public = {*Program.PUBLIC_FIELDS, "partners"}
     labels = {True: [], False: []}
     for name, field in form.fields.items():
-        labels[name in public].append(str(field.label).lower())
+        label = str(field.label)
+        labels[name in public].append(label[:1].lower() + label[1:])
     return labels[True], labels[False]
 
 

@@ -1,0 +1,49 @@
+"""The back-office menu: one list of sections per role, rendered on every back-office page.
+
+Sections are named by URL name, so core imports no app. A page belongs to the section
+whose URL names include the page's own (``covers``), which keeps «Мои программы»
+highlighted on a program's edit form.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from opora.accounts.models import Role
+
+PROGRAMS = ("registry:programs", _("Реестр программ"), {"registry:program_detail"})
+MODERATION = ("registry:moderation", pgettext_lazy("office menu", "Модерация"), set())
+INVENTORY = ("registry:inventory", _("Инвентаризация"), set())
+ORGANIZATIONS = ("registry:organizations", _("Реестр организаций"), {
+    "registry:organization_detail", "registry:organization_create", "registry:organization_edit"})
+IMPORT = ("registry:import", _("Импорт из Excel"), set())
+MY_PROGRAMS = ("registry:my_programs", _("Мои программы"), {
+    "registry:program_detail", "registry:program_create", "registry:program_edit",
+    "registry:program_groups", "registry:module_create", "registry:module_edit",
+    "registry:group_create", "registry:group_edit"})
+TEACHERS = ("registry:teachers", _("Педагоги"), {"registry:teacher_create",
+                                                  "registry:teacher_edit"})
+
+MENUS = {
+    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, TEACHERS, IMPORT],
+    Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT],
+    Role.EDUCATION_AUTHORITY: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
+    Role.REGIONAL_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
+}
+
+
+def office_menu(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    sections = MENUS.get(user.role, []) if not user.is_superuser else MENUS[Role.REGIONAL_CENTRE]
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    items = []
+    for name, label, covers in sections:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a section of an app this deployment does not serve
+            continue
+        items.append({"url": url, "label": label, "current": current == name or current in covers})
+    return items

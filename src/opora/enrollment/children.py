@@ -1,0 +1,282 @@
+"""Use cases of children: registration with the parent's consent, one record per
+child, walk-ins recorded by providers, and the МОЦ's merging of duplicates.
+(Applications and seats: ``opora.enrollment.services``.)
+
+- ``register_child(actor, data, consent, channel=ConsentChannel.PARENT)
+  -> (Child, created)`` — a parent adds a child. Like ``get_or_create``: when the
+  child already exists (same СНИЛС, or the same normalized name and birth date)
+  the parent is linked to that record and ``created`` is False. ``data`` holds the
+  fields of ``CHILD_FIELDS`` (``municipality`` a Municipality).
+- ``update_child(actor, child, data) -> Child`` — a guardian corrects the card.
+- ``enrol_walk_in(actor, child_data, group, parent_data, consent) -> Application`` —
+  staff record a child brought in person, on the parent's behalf, with the consent.
+- ``merge_children(actor, keep, duplicate, reason) -> Child`` — the МОЦ.
+- ``mark_distinct(actor, first, second)`` — the МОЦ: not duplicates after all.
+
+A child is never stored without a guardian whose consent is recorded in the same
+transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opora import audit
+from opora.accounts import scope
+from opora.accounts.models import Role, User
+from opora.enrollment import locking, rules, selectors, services
+from opora.enrollment.models import (
+    LIVE,
+    Application,
+    ApplicationStatus,
+    Channel,
+    Child,
+    ConsentChannel,
+    DistinctChildren,
+    Guardianship,
+)
+from opora.errors import NotFound, PermissionDenied, ValidationFailed
+from opora.registry.models import Group
+
+CHILD_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "sex", "municipality",
+                "is_rural", "has_ovz", "is_disabled", "difficult_situation", "snils")
+NAME_FIELDS = ("last_name", "first_name", "patronymic")
+MAX_AGE = 18
+
+
+def _consent_required(consent: bool) -> None:
+    if consent is not True:
+        raise ValidationFailed({"consent": [_(
+            "Без согласия на обработку персональных данных сведения о ребёнке сохранить "
+            "нельзя.")]})
+
+
+def _messages(error: ValidationError) -> dict[str, list[str]]:
+    return {field: [str(m) for e in errors for m in e.messages]
+            for field, errors in error.error_dict.items()}
+
+
+def _apply(child: Child, data: dict) -> Child:
+    unknown = set(data) - set(CHILD_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown child fields: {sorted(unknown)}")
+    for name, value in data.items():
+        if name in NAME_FIELDS:
+            value = " ".join(str(value or "").split())
+        setattr(child, name, value)
+    try:
+        child.snils = rules.normalize_snils(child.snils)
+    except ValueError as error:
+        raise ValidationFailed({"snils": [str(error)]}) from None
+    try:
+        child.full_clean(exclude=["identity_key"], validate_unique=False,
+                         validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationFailed(_messages(error)) from None
+    today = timezone.localdate()
+    if child.birth_date > today:
+        raise ValidationFailed({"birth_date": [_("Дата рождения не может быть в будущем.")]})
+    if rules.age_on(child.birth_date, today) > MAX_AGE:
+        raise ValidationFailed({"birth_date": [_(
+            "Ребёнку больше 18 лет: в навигаторе записывают детей до 18 лет.")]})
+    child.identity_key = rules.identity_key(child.last_name, child.first_name, child.patronymic,
+                                            child.birth_date)
+    return child
+
+
+def _existing(child: Child) -> Child | None:
+    """The record of the same child: by СНИЛС when given (a record with another СНИЛС is
+    another child), else by the normalized name and birth date. The oldest wins."""
+    if child.snils:
+        found = Child.objects.filter(snils=child.snils).first()
+        if found is not None:
+            if found.birth_date != child.birth_date:
+                # A mistyped but valid number must not hand a stranger's child over.
+                raise ValidationFailed({"snils": [_(
+                    "Этот СНИЛС уже указан у ребёнка с другой датой рождения. Проверьте номер "
+                    "или обратитесь в муниципальный опорный центр.")]})
+            return found
+        return (Child.objects.filter(identity_key=child.identity_key, snils="")
+                .order_by("pk").first())
+    return Child.objects.filter(identity_key=child.identity_key).order_by("pk").first()
+
+
+def _register(actor, parent: User, data: dict, channel: str) -> tuple[Child, bool]:
+    child = _apply(Child(), data)
+    with transaction.atomic():
+        locking.lock_identities(child.identity_key, child.snils and f"snils:{child.snils}")
+        found = _existing(child)
+        if found is None:
+            try:
+                with transaction.atomic():
+                    child.save()
+            except IntegrityError:
+                found = Child.objects.filter(snils=child.snils).first() if child.snils else None
+                if found is None:
+                    raise
+        created = found is None
+        if found is not None:
+            if child.snils and not found.snils:
+                found.snils = child.snils
+                found.save(update_fields=["snils", "updated_at"])
+            child = found
+        _guardianship, linked = Guardianship.objects.get_or_create(
+            parent=parent, child=child,
+            defaults={"consent_at": timezone.now(), "consent_by": actor,
+                      "consent_channel": channel})
+        if created or linked:
+            audit.record(actor, "enrollment.child.registered" if created
+                         else "enrollment.child.linked", child, channel=channel,
+                         parent_id=parent.pk)
+    return child, created
+
+
+def register_child(actor, data: dict, consent: bool,
+                   channel: str = ConsentChannel.PARENT) -> tuple[Child, bool]:
+    """A parent adds a child with the consent to process its data; an existing record
+    of the same child is linked instead of a second one being created."""
+    if not (actor.is_authenticated and actor.is_active and actor.role == Role.PARENT):
+        raise PermissionDenied(_("Добавить ребёнка может родитель в личном кабинете."))
+    if channel not in (ConsentChannel.PARENT, ConsentChannel.API):
+        raise ValueError("provider staff record children with enrol_walk_in")
+    _consent_required(consent)
+    return _register(actor, actor, data, channel)
+
+
+def update_child(actor, child: Child, data: dict) -> Child:
+    """A guardian corrects a child's card; the identity follows the new name."""
+    if not selectors.is_guardian(actor, child):
+        raise NotFound(_("Ребёнок не найден."))
+    with transaction.atomic():
+        child = locking.lock_rows(Child.objects.filter(pk=child.pk))[0]
+        before = {name: getattr(child, name) for name in data}
+        _apply(child, data)
+        changed = sorted(name for name in data if getattr(child, name) != before[name])
+        if not changed:
+            return child
+        if child.snils and Child.objects.filter(snils=child.snils).exclude(pk=child.pk).exists():
+            raise ValidationFailed({"snils": [_(
+                "Ребёнок с таким СНИЛС уже есть в системе: обратитесь в муниципальный опорный "
+                "центр, чтобы объединить записи.")]})
+        child.save()
+        audit.record(actor, "enrollment.child.updated", child, fields=changed)
+    return child
+
+
+# --- walk-ins ------------------------------------------------------------------------
+
+PARENT_FIELDS = ("email", "last_name", "first_name", "patronymic", "phone")
+
+
+def _parent_account(actor, data: dict, municipality) -> User:
+    """The parent's account by e-mail, created without a password when there is none
+    (the parent sets one through «Забыли пароль?»)."""
+    unknown = set(data) - set(PARENT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown parent fields: {sorted(unknown)}")
+    email = (data.get("email") or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationFailed({"parent_email": [_("Укажите e-mail родителя.")]}) from None
+    fields = {k: " ".join(str(data.get(k) or "").split()) for k in PARENT_FIELDS if k != "email"}
+    if not fields["last_name"] or not fields["first_name"]:
+        raise ValidationFailed({"parent_last_name": [_("Укажите фамилию и имя родителя.")]})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = User.objects.create_user(email, None, role=Role.PARENT,
+                                                    municipality=municipality, **fields)
+        except IntegrityError:
+            existing = User.objects.get(email__iexact=email)
+        else:
+            audit.record(actor, "enrollment.parent.created", existing)
+    if existing.role != Role.PARENT:
+        raise ValidationFailed({"parent_email": [_(
+            "Этот e-mail принадлежит служебной учётной записи: укажите личный e-mail родителя.")]})
+    return existing
+
+
+def enrol_walk_in(actor, child_data: dict, group: Group, parent_data: dict,
+                  consent: bool) -> Application:
+    """Staff record a child brought in person to one of their groups, on the parent's
+    behalf with the parent's consent: the same gates and queue as online, and a seat
+    taken is confirmed at once."""
+    group = Group.objects.select_related("module__program__organization").get(pk=group.pk)
+    if not scope.can(actor, "enrollment.process", group):
+        raise PermissionDenied(_("Недостаточно прав для этого действия."))
+    _consent_required(consent)
+    with transaction.atomic():
+        parent = _parent_account(actor, parent_data, child_data.get("municipality"))
+        child, _created = _register(actor, parent, child_data, ConsentChannel.PROVIDER)
+        application = services.file_application(actor, child, group, Channel.PROVIDER)
+        if application.status == ApplicationStatus.NEW:
+            application = services.confirm_application(actor, application)
+    return application
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+
+def _require_merge(actor, *children: Child) -> None:
+    for child in children:
+        scope.require(actor, "enrollment.merge_children", child)
+
+
+def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
+    """The МОЦ merges two records of one child into ``keep``: guardians and applications
+    move over; when both have a live application to the same group the earlier stays
+    and the later is withdrawn (its seat goes to the first in line); the duplicate is
+    deleted. Recorded as ``enrollment.child.merged`` on the kept child."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Укажите, почему записи объединяются.")]})
+    if keep.pk == duplicate.pk:
+        raise ValidationFailed({"duplicate": [_("Выберите две разные записи.")]})
+    _require_merge(actor, keep, duplicate)
+    with services.seat_transaction():
+        rows = {c.pk: c for c in locking.lock_rows(Child.objects.filter(
+            pk__in=[keep.pk, duplicate.pk]))}
+        keep, duplicate = rows[keep.pk], rows[duplicate.pk]
+        live = list(Application.objects.filter(child__in=[keep, duplicate], status__in=LIVE)
+                    .select_related("child").order_by("created_at", "pk"))
+        locking.lock_groups(a.group_id for a in live)
+        first_of_group, withdrawn = {}, []
+        for application in live:
+            if application.group_id not in first_of_group:
+                first_of_group[application.group_id] = application
+                continue
+            services.withdraw_for_merge(
+                actor, application, _("Объединение записей о ребёнке: %(reason)s") % {
+                    "reason": reason})
+            withdrawn.append(application.pk)
+        moved = list(duplicate.applications.order_by("pk").values_list("pk", flat=True))
+        Application.objects.filter(pk__in=moved).update(child=keep, updated_at=timezone.now())
+        keep_parents = keep.guardianships.values("parent_id")
+        duplicate.guardianships.exclude(parent_id__in=keep_parents).update(child=keep)
+        if duplicate.snils and not keep.snils:
+            keep.snils, duplicate.snils = duplicate.snils, ""
+            duplicate.save(update_fields=["snils"])
+            keep.save(update_fields=["snils", "updated_at"])
+        audit.record(actor, "enrollment.child.merged", keep, reason=reason,
+                     duplicate_uuid=str(duplicate.uuid), duplicate_id=duplicate.pk,
+                     moved_applications=moved, withdrawn_applications=withdrawn)
+        duplicate.delete()
+    return keep
+
+
+def mark_distinct(actor, first: Child, second: Child) -> None:
+    """The МОЦ records that two similar children are different people."""
+    if first.pk == second.pk:
+        raise ValidationFailed({"second": [_("Выберите две разные записи.")]})
+    _require_merge(actor, first, second)
+    low, high = sorted((first, second), key=lambda c: c.pk)
+    with transaction.atomic():
+        _pair, created = DistinctChildren.objects.get_or_create(
+            first=low, second=high, defaults={"decided_by": actor})
+        if created:
+            audit.record(actor, "enrollment.child.marked_distinct", low,
+                         other_uuid=str(high.uuid))

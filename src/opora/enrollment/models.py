@@ -1,0 +1,228 @@
+"""Children, their guardians with the consent to keep their data, applications to
+groups, and a municipality's enrolment settings.
+
+Rows are changed only by ``opora.enrollment.services``; the constraints here are
+the last line of defence when two requests race (one live application per child
+and group, one child per СНИЛС, one place in a queue per number).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opora.registry.validators import validate_snils
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Мужской")
+    FEMALE = "female", _("Женский")
+
+
+class Child(models.Model):
+    """A child, kept once: identified by СНИЛС when known, else by ``identity_key``
+    (normalized full name and birth date, see ``rules.identity_key``)."""
+
+    uuid = models.UUIDField(_("идентификатор"), default=uuid.uuid4, unique=True, editable=False)
+    last_name = models.CharField(_("фамилия"), max_length=100)
+    first_name = models.CharField(_("имя"), max_length=100)
+    patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
+    birth_date = models.DateField(_("дата рождения"))
+    sex = models.CharField(_("пол"), max_length=10, choices=Sex.choices)
+    municipality = models.ForeignKey(
+        "registry.Municipality", verbose_name=_("муниципалитет проживания"),
+        on_delete=models.PROTECT, related_name="children",
+    )
+    is_rural = models.BooleanField(_("проживает в сельской местности"), default=False)
+    has_ovz = models.BooleanField(_("ограниченные возможности здоровья (ОВЗ)"), default=False)
+    is_disabled = models.BooleanField(_("ребёнок-инвалид"), default=False)
+    difficult_situation = models.BooleanField(_("трудная жизненная ситуация"), default=False)
+    snils = models.CharField(_("СНИЛС"), max_length=11, blank=True, validators=[validate_snils],
+                             help_text=_("11 цифр, можно с дефисами и пробелами."))
+    identity_key = models.CharField(_("ключ личности"), max_length=420, db_index=True,
+                                    editable=False)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    # Guardians and the staff of organizations with an application see a child through
+    # ``opora.enrollment.selectors`` (the paths are many-valued); the МОЦ of the
+    # child's municipality through the scoping helper.
+    SCOPE = {"municipality": "municipality"}
+
+    class Meta:
+        verbose_name = _("ребёнок")
+        verbose_name_plural = _("дети")
+        ordering = ["last_name", "first_name", "patronymic", "birth_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["snils"], condition=~Q(snils=""),
+                                    name="child_snils_unique"),
+        ]
+        indexes = [models.Index(fields=["municipality", "birth_date"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+
+class ConsentChannel(models.TextChoices):
+    PARENT = "parent", _("Родитель в личном кабинете")
+    API = "api", _("Родитель через внешний портал")
+    PROVIDER = "provider", _("Сотрудник организации со слов родителя")
+
+
+class Guardianship(models.Model):
+    """A parent's account linked to a child, with the moment the parent consented to the
+    processing of the child's personal data (152-ФЗ) and who recorded it."""
+
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("родитель"),
+                               on_delete=models.CASCADE, related_name="guardianships")
+    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.CASCADE,
+                              related_name="guardianships")
+    consent_at = models.DateTimeField(_("согласие на обработку персональных данных"))
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("согласие записал"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    consent_channel = models.CharField(_("как получено согласие"), max_length=20,
+                                       choices=ConsentChannel.choices)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    SCOPE = {"municipality": "child__municipality"}
+
+    class Meta:
+        verbose_name = _("законный представитель")
+        verbose_name_plural = _("законные представители")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="guardianship_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent} — {self.child}"
+
+
+class ApplicationStatus(models.TextChoices):
+    NEW = "new", _("Новая")
+    WAITLISTED = "waitlisted", _("В очереди")
+    AWAITING_CONTRACT = "awaiting_contract", _("Ожидает договора")
+    ENROLLED = "enrolled", _("Обучается")
+    REJECTED = "rejected", _("Отклонена")
+    WITHDRAWN = "withdrawn", _("Отозвана")
+    EXPELLED = "expelled", _("Отчислен")
+    COMPLETED = "completed", _("Завершила обучение")
+
+
+S = ApplicationStatus
+LIVE = (S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT, S.ENROLLED)
+SEAT_HOLDING = (S.NEW, S.AWAITING_CONTRACT, S.ENROLLED)
+
+
+class Channel(models.TextChoices):
+    CABINET = "cabinet", _("Личный кабинет")
+    API = "api", _("Внешний портал (API)")
+    PROVIDER = "provider", _("Организация")
+
+
+class Application(models.Model):
+    """A child's application to a group. It holds a seat while new, awaiting a contract
+    or enrolled; while waitlisted it keeps its ``queue_number`` (monotonic per group),
+    and its position is its rank among the group's waitlisted applications."""
+
+    uuid = models.UUIDField(_("идентификатор"), default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, verbose_name=_("ребёнок"), on_delete=models.PROTECT,
+                              related_name="applications")
+    group = models.ForeignKey("registry.Group", verbose_name=_("группа"),
+                              on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(_("статус"), max_length=20, choices=ApplicationStatus.choices)
+    queue_number = models.PositiveIntegerField(_("номер в очереди"), null=True, blank=True)
+    channel = models.CharField(_("канал подачи"), max_length=20, choices=Channel.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("подал"),
+                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("причина"), blank=True)
+    ended_on = models.DateField(_("дата отчисления или окончания"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("статус изменён"))
+    created_at = models.DateTimeField(_("подана"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    SCOPE = {"organization": "group__module__program__organization",
+             "municipality": "group__module__program__organization__municipality"}
+
+    class Meta:
+        verbose_name = _("заявка")
+        verbose_name_plural = _("заявки")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "group"], condition=Q(status__in=LIVE),
+                                    name="one_live_application_per_child_and_group"),
+            models.UniqueConstraint(fields=["group", "queue_number"],
+                                    condition=Q(queue_number__isnull=False),
+                                    name="application_queue_number_unique"),
+            models.CheckConstraint(
+                name="waitlisted_has_queue_number",
+                condition=~Q(status="waitlisted") | Q(queue_number__isnull=False)),
+        ]
+        indexes = [
+            models.Index(fields=["group", "status"]),
+            models.Index(fields=["child", "status"]),
+        ]
+
+    def __str__(self):
+        # No names here: the audit trail and logs carry this text.
+        return _("Заявка № %(number)s") % {"number": self.pk}
+
+    @property
+    def is_live(self):
+        return self.status in LIVE
+
+    @property
+    def holds_seat(self):
+        return self.status in SEAT_HOLDING
+
+
+class EnrolmentSettings(models.Model):
+    """A municipality's own enrolment rules (the registry's Municipality stays lean)."""
+
+    municipality = models.OneToOneField("registry.Municipality", verbose_name=_("муниципалитет"),
+                                        on_delete=models.CASCADE, related_name="enrolment_settings")
+    max_live_applications = models.PositiveSmallIntegerField(
+        _("заявок на ребёнка одновременно, не больше"), null=True, blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Пусто — без ограничения. Считаются новые, в очереди, ожидающие договора "
+                    "и действующие зачисления."))
+
+    SCOPE = {"municipality": "municipality"}
+
+    class Meta:
+        verbose_name = _("правила записи муниципалитета")
+        verbose_name_plural = _("правила записи муниципалитетов")
+
+    def __str__(self):
+        return str(self.municipality)
+
+
+class DistinctChildren(models.Model):
+    """Two children the МОЦ has checked and found to be different people: the pair
+    no longer shows among suspected duplicates. ``first_id`` < ``second_id``."""
+
+    first = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("разные дети с похожими данными")
+        verbose_name_plural = _("разные дети с похожими данными")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="distinct_children_once"),
+            models.CheckConstraint(name="distinct_children_ordered",
+                                   condition=Q(first__lt=models.F("second"))),
+        ]
+
+    def __str__(self):
+        return f"{self.first} ≠ {self.second}"

@@ -1,0 +1,387 @@
+"""Use cases of applications and seats. Children, consent, walk-ins and merges are in
+``opora.enrollment.children``. Every function checks permission, runs in one
+transaction, records each status change with ``opora.audit.record`` and queues the
+e-mail to the guardians after commit; refusals are DomainErrors in Russian.
+
+Signatures for pages, the API and the benchmark (``actor`` is the acting user):
+
+- ``submit_application(actor, child, group, channel=Channel.CABINET) -> Application``
+  a guardian applies (cabinet or API). Takes a seat (``new``) if one is free, else
+  joins the waiting list (``waitlisted`` with the next queue number). Idempotent: a
+  repeated submission returns the live application already there. Gate refusals
+  raise ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
+- ``withdraw_application(actor, application, reason="")`` — the parent.
+- ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
+  contract when the group is funded by certificates only.
+- ``reject_application(actor, application, reason)``,
+  ``expel(actor, application, reason, on_date=None)``,
+  ``complete(actor, application, on_date=None)`` — staff.
+- ``process_applications(actor, ids, action, reason="", on_date=None)`` — staff, in
+  bulk, all or nothing: ``action`` is "confirm", "reject", "expel" or "complete".
+- ``change_capacity(actor, group, capacity_max)`` — staff; raising it promotes.
+- ``after_capacity_change(group)`` — for the registry: call after saving a group.
+- ``promote_waitlist(group, actor=None)`` — give free seats to the first in line.
+- ``save_enrolment_settings(actor, municipality, max_live_applications)`` — the МОЦ.
+
+Seat changes lock the group row (``locking``): a released seat goes to the first in
+line in the same transaction, and no group ever holds more seats than its capacity.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opora import audit
+from opora.accounts import scope
+from opora.enrollment import locking, notifications, rules, selectors
+from opora.enrollment.locking import Busy, seat_transaction  # noqa: F401  (Busy: for callers)
+from opora.enrollment.models import (
+    LIVE,
+    SEAT_HOLDING,
+    Application,
+    Channel,
+    Child,
+    EnrolmentSettings,
+)
+from opora.enrollment.models import ApplicationStatus as S
+from opora.errors import InvalidTransition, NotFound, ValidationFailed
+from opora.registry.choices import FundingSource
+from opora.registry.models import Group, GroupFunding, Municipality
+
+
+class NotEligible(InvalidTransition):
+    """The child may not apply to this group now; ``code`` names the gate."""
+
+
+# --- submission ----------------------------------------------------------------------
+
+
+def _live_application(child_id, group_id) -> Application | None:
+    return Application.objects.filter(child_id=child_id, group_id=group_id,
+                                      status__in=LIVE).first()
+
+
+def _age_reference() -> str:
+    return getattr(settings, "OPORA_AGE_REFERENCE", "group_start")
+
+
+def _check_gates(child: Child, group_id: int, limit: int | None) -> None:
+    now = timezone.now()
+    live = 0
+    if limit is not None:
+        live = Application.objects.filter(child=child, status__in=LIVE).count()
+    refused = rules.refusals(selectors.group_facts(group_id), child.birth_date, now=now,
+                             today=timezone.localdate(now), age_reference=_age_reference(),
+                             live_applications=live, live_limit=limit)
+    if refused:
+        raise NotEligible(refused[0].message, code=refused[0].code)
+
+
+def submit_application(actor, child: Child, group: Group,
+                       channel: str = Channel.CABINET) -> Application:
+    """A guardian applies for a child to a group: a free seat is taken, else the child
+    joins the waiting list; submitting again returns the first application."""
+    if channel not in (Channel.CABINET, Channel.API):
+        raise ValueError("provider staff file applications with children.enrol_walk_in")
+    if not selectors.is_guardian(actor, child):
+        raise NotFound(_("Ребёнок не найден."))
+    return file_application(actor, child, group, channel)
+
+
+def file_application(actor, child: Child, group: Group, channel: str) -> Application:
+    """The seat-taking core of ``submit_application``, after the caller has checked who
+    may apply for this child (the guardian, or staff recording a walk-in)."""
+    existing = _live_application(child.pk, group.pk)
+    if existing is not None:
+        return existing
+    limit = selectors.live_limit(child.municipality_id)
+    _check_gates(child, group.pk, limit)
+    with seat_transaction():
+        if limit is not None:
+            # Two applications of one child to two groups lock different groups:
+            # the child's row makes the count of its live applications exact.
+            locking.lock_rows(Child.objects.filter(pk=child.pk))
+            live = Application.objects.filter(child=child, status__in=LIVE).count()
+            message = rules.too_many_applications(live, limit)
+            if message:
+                raise NotEligible(message, code="too_many_applications")
+        group = locking.lock_group(group.pk)
+        existing = _live_application(child.pk, group.pk)
+        if existing is not None:
+            return existing
+        taken = Application.objects.filter(group=group, status__in=SEAT_HOLDING).count()
+        application = Application(child=child, group=group, channel=channel,
+                                  created_by=actor if actor.is_authenticated else None,
+                                  status_changed_at=timezone.now())
+        if taken < group.capacity_max:
+            application.status = S.NEW
+        else:
+            last = Application.objects.filter(group=group).aggregate(n=Max("queue_number"))["n"]
+            application.status, application.queue_number = S.WAITLISTED, (last or 0) + 1
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            # Only reachable without the group lock: a parallel request won the pair.
+            existing = _live_application(child.pk, group.pk)
+            if existing is None:
+                raise
+            return existing
+        action = "submitted" if application.status == S.NEW else "waitlisted"
+        audit.record(actor, f"enrollment.application.{action}", application,
+                     to_state=application.status, channel=channel,
+                     queue_number=application.queue_number)
+        notifications.status_changed(application)
+    return application
+
+
+# --- transitions ---------------------------------------------------------------------
+
+
+def _change_status(actor, application: Application, to_status: str, action: str, *,
+                   reason: str = "", ended_on: dt.date | None = None, **data) -> Application:
+    before = application.status
+    application.status = to_status
+    application.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at", "updated_at"]
+    if reason:
+        application.reason = reason
+        fields.append("reason")
+    if ended_on is not None:
+        application.ended_on = ended_on
+        fields.append("ended_on")
+    application.save(update_fields=fields)
+    audit.record(actor, f"enrollment.application.{action}", application, from_state=before,
+                 to_state=to_status, reason=reason, **data)
+    notifications.status_changed(application)
+    return application
+
+
+def _loaded(application: Application) -> Application:
+    """The application with what the scope check walks through, in one query."""
+    return Application.objects.select_related(*selectors.APPLICATION_RELATED).get(
+        pk=application.pk)
+
+
+def _refuse(application: Application, verb: str):
+    raise InvalidTransition(_("Заявку в статусе «%(status)s» нельзя %(verb)s.") % {
+        "status": application.get_status_display(), "verb": verb})
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Укажите причину.")]})
+    return reason
+
+
+def _past_date(on_date: dt.date | None, application: Application) -> dt.date:
+    today = timezone.localdate()
+    on_date = on_date or today
+    if on_date > today:
+        raise ValidationFailed({"on_date": [_("Дата не может быть позже сегодняшней.")]})
+    if on_date < timezone.localdate(application.created_at):
+        raise ValidationFailed({"on_date": [_("Дата не может быть раньше подачи заявки.")]})
+    return on_date
+
+
+def _transition(actor, application, *, allowed, verb, apply):
+    """Lock the group, re-read the application under the lock, check its status and
+    ``apply`` the change; a seat it releases goes to the first in line."""
+    with seat_transaction():
+        group = locking.lock_group(application.group_id)
+        fresh = locking.lock_rows(Application.objects.filter(pk=application.pk))[0]
+        fresh.group = group
+        fresh.child = application.child
+        if fresh.status not in allowed:
+            _refuse(fresh, verb)
+        held = fresh.holds_seat
+        apply(fresh)
+        if held and not fresh.holds_seat:
+            promote_waitlist(group, actor=actor)
+    return fresh
+
+
+def _require_staff(actor, application) -> Application:
+    application = _loaded(application)
+    scope.require(actor, "enrollment.process", application)
+    return application
+
+
+def confirm_application(actor, application: Application) -> Application:
+    """Staff confirm an application holding a seat: the child is enrolled, or awaits a
+    contract when the group is paid for by certificates only."""
+    application = _require_staff(actor, application)
+    sources = set(GroupFunding.objects.filter(group_id=application.group_id)
+                  .values_list("source", flat=True))
+    target = S.AWAITING_CONTRACT if sources == {FundingSource.CERTIFICATE} else S.ENROLLED
+    return _transition(actor, application, allowed={S.NEW}, verb=_("подтвердить"),
+                       apply=lambda a: _change_status(actor, a, target, "confirmed"))
+
+
+def reject_application(actor, application: Application, reason: str) -> Application:
+    """Staff refuse an application that is new, waitlisted or awaiting a contract."""
+    reason = _required_reason(reason)
+    application = _require_staff(actor, application)
+    return _transition(actor, application, allowed={S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT},
+                       verb=_("отклонить"),
+                       apply=lambda a: _change_status(actor, a, S.REJECTED, "rejected",
+                                                      reason=reason))
+
+
+def withdraw_application(actor, application: Application, reason: str = "") -> Application:
+    """A guardian withdraws an application that has not become studies yet."""
+    application = _loaded(application)
+    if not selectors.is_guardian(actor, application.child):
+        raise NotFound(_("Заявка не найдена."))
+    reason = (reason or "").strip()
+    return _transition(actor, application, allowed={S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT},
+                       verb=_("отозвать"),
+                       apply=lambda a: _change_status(actor, a, S.WITHDRAWN, "withdrawn",
+                                                      reason=reason))
+
+
+def withdraw_for_merge(actor, application: Application, reason: str) -> Application:
+    """Not a use case of its own: ``children.merge_children``, having checked the МОЦ's
+    right, withdraws the later of two live applications of one child to one group."""
+    return _transition(actor, application, allowed=set(LIVE), verb=_("отозвать"),
+                       apply=lambda a: _change_status(actor, a, S.WITHDRAWN, "withdrawn",
+                                                      reason=reason, merge=True))
+
+
+def expel(actor, application: Application, reason: str, on_date: dt.date | None = None
+          ) -> Application:
+    """Staff expel an enrolled child from a date (today by default); the seat goes to
+    the first in line."""
+    reason = _required_reason(reason)
+    application = _require_staff(actor, application)
+    on_date = _past_date(on_date, application)
+    return _transition(actor, application, allowed={S.ENROLLED}, verb=_("отчислить"),
+                       apply=lambda a: _change_status(actor, a, S.EXPELLED, "expelled",
+                                                      reason=reason, ended_on=on_date))
+
+
+def complete(actor, application: Application, on_date: dt.date | None = None) -> Application:
+    """Staff record that an enrolled child finished the course. The seat is not offered
+    to the waiting list: the group's studies are over for this child."""
+    application = _require_staff(actor, application)
+    on_date = _past_date(on_date, application)
+    with seat_transaction():
+        locking.lock_group(application.group_id)
+        fresh = locking.lock_rows(Application.objects.filter(pk=application.pk))[0]
+        if fresh.status != S.ENROLLED:
+            _refuse(fresh, _("завершить"))
+        _change_status(actor, fresh, S.COMPLETED, "completed", ended_on=on_date)
+    return fresh
+
+
+BULK_ACTIONS = {
+    "confirm": lambda actor, a, reason, on_date: confirm_application(actor, a),
+    "reject": lambda actor, a, reason, on_date: reject_application(actor, a, reason),
+    "expel": lambda actor, a, reason, on_date: expel(actor, a, reason, on_date),
+    "complete": lambda actor, a, reason, on_date: complete(actor, a, on_date),
+}
+
+
+def process_applications(actor, ids, action: str, reason: str = "",
+                         on_date: dt.date | None = None) -> list[Application]:
+    """Staff apply one action to several applications (primary keys), all or nothing:
+    the first refusal names its application and nothing is changed."""
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed({"action": [_("Неизвестное действие.")]})
+    if action in ("reject", "expel"):
+        reason = _required_reason(reason)
+    ids = sorted(set(ids))
+    if not ids:
+        raise ValidationFailed({"ids": [_("Выберите хотя бы одну заявку.")]})
+    applications = list(scope.actionable(actor, "enrollment.process", Application.objects
+                                         .filter(pk__in=ids)).order_by("pk"))
+    if len(applications) != len(ids):
+        raise NotFound(_("Некоторые заявки не найдены или относятся к другой организации."))
+    done = []
+    with seat_transaction():
+        # All groups first, in key order, so two bulk requests cannot deadlock.
+        locking.lock_groups(a.group_id for a in applications)
+        for application in applications:
+            try:
+                done.append(BULK_ACTIONS[action](actor, application, reason, on_date))
+            except (InvalidTransition, ValidationFailed) as error:
+                raise type(error)(_("Заявка № %(number)s: %(message)s") % {
+                    "number": application.pk, "message": error.message}) from None
+    return done
+
+
+# --- waiting list and capacity -------------------------------------------------------
+
+
+def promote_waitlist(group: Group, actor=None) -> list[Application]:
+    """Give every free seat of the group to the first in line (lowest queue number), in
+    the caller's transaction under the group lock. Returns the promoted applications."""
+    with seat_transaction():
+        group = locking.lock_group(group.pk)
+        taken = Application.objects.filter(group=group, status__in=SEAT_HOLDING).count()
+        free = group.capacity_max - taken
+        if free <= 0:
+            return []
+        first = locking.lock_rows(Application.objects.filter(
+            pk__in=Application.objects.filter(group=group, status=S.WAITLISTED)
+            .order_by("queue_number").values("pk")[:free]))
+        for application in first:
+            _change_status(actor, application, S.NEW, "promoted",
+                           queue_number=application.queue_number)
+    return first
+
+
+def after_capacity_change(group: Group) -> list[Application]:
+    """For the registry's group editing: call inside its transaction after a group is
+    saved, so a raised capacity goes to the waiting list at once."""
+    return promote_waitlist(group)
+
+
+def change_capacity(actor, group: Group, capacity_max: int) -> Group:
+    """Staff change the number of seats. Raising it promotes the first in line; lowering
+    it below the seats already held drops nobody: it only means fewer promotions."""
+    scope.require(actor, "registry.edit", Group.objects.select_related(
+        "module__program__organization").get(pk=group.pk))
+    with seat_transaction():
+        group = locking.lock_group(group.pk)
+        if not isinstance(capacity_max, int) or capacity_max < max(1, group.capacity_min):
+            raise ValidationFailed({"capacity_max": [
+                _("Мест должно быть не меньше %(n)s.") % {"n": max(1, group.capacity_min)}]})
+        before = group.capacity_max
+        if before == capacity_max:
+            return group
+        group.capacity_max = capacity_max
+        group.save(update_fields=["capacity_max", "updated_at"])
+        audit.record(actor, "enrollment.group.capacity_changed", group,
+                     capacity_before=before, capacity_after=capacity_max)
+        promote_waitlist(group, actor=actor)
+    return group
+
+
+# --- municipal settings --------------------------------------------------------------
+
+
+@transaction.atomic
+def save_enrolment_settings(actor, municipality: Municipality,
+                            max_live_applications: int | None) -> EnrolmentSettings:
+    """The МОЦ limits how many live applications one child of the municipality may have
+    at once (None: no limit)."""
+    scope.require(actor, "enrollment.configure", municipality)
+    if max_live_applications is not None and max_live_applications < 1:
+        raise ValidationFailed({"max_live_applications": [
+            _("Укажите число от 1 или оставьте поле пустым.")]})
+    current, _created = EnrolmentSettings.objects.select_for_update().get_or_create(
+        municipality=municipality)
+    before = current.max_live_applications
+    current.max_live_applications = max_live_applications
+    current.save()
+    audit.record(actor, "enrollment.settings.updated", current,
+                 max_live_applications_before=before,
+                 max_live_applications_after=max_live_applications)
+    return current
+

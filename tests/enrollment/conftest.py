@@ -1,0 +1,97 @@
+"""Enrolment fixtures on top of the shared personas: a published program of «provider»
+(the city) with a group open for enrolment, a parent's child, and helpers.
+
+Tests marked ``@pytest.mark.postgres`` are skipped unless the test database is
+PostgreSQL (``DATABASE_URL=postgres://…``)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from opora.accounts.models import Role
+from opora.enrollment import children
+from opora.enrollment.models import Sex
+from opora.registry.choices import ProgramStatus
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def snils(number: int) -> str:
+    """A valid СНИЛС «NNN-NNN-NNN CC» for a nine-digit number above 001-001-998."""
+    digits = f"{number:09d}"
+    control = sum(int(c) * (9 - i) for i, c in enumerate(digits)) % 101 % 100
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {control:02d}"
+
+
+def born(age: int, on: dt.date | None = None) -> dt.date:
+    """A birth date giving ``age`` full years on ``on`` (a safe mid-year date)."""
+    on = on or timezone.localdate()
+    return dt.date(on.year - age - 1, 12, 31) if (on.month, on.day) < (12, 31) else \
+        dt.date(on.year - age, 1, 1)
+
+
+def child_data(municipality, **kw):
+    data = {
+        "last_name": "Смирнова", "first_name": "Алёна", "patronymic": "Игоревна",
+        "birth_date": born(10), "sex": Sex.FEMALE, "municipality": municipality,
+        "is_rural": False, "has_ovz": False, "is_disabled": False,
+        "difficult_situation": False, "snils": "",
+    }
+    data.update(kw)
+    return data
+
+
+def add_child(parent, **kw):
+    """A child registered by ``parent`` through the service, with consent."""
+    child, _created = children.register_child(parent, child_data(parent.municipality, **kw),
+                                               consent=True)
+    return child
+
+
+def open_group(program, **kw):
+    """A group of ``program`` taking applications now: switch on, window open."""
+    kw.setdefault("enrolment_open", True)
+    kw.setdefault("enrolment_from", timezone.now() - dt.timedelta(days=1))
+    kw.setdefault("enrolment_to", timezone.now() + dt.timedelta(days=30))
+    kw.setdefault("capacity_max", 2)
+    return f.group(program, **kw)
+
+
+@pytest.fixture
+def published(provider):
+    return f.program(provider, status=ProgramStatus.PUBLISHED, title="Робототехника")
+
+
+@pytest.fixture
+def group(published):
+    return open_group(published, name="Роботы-1")
+
+
+@pytest.fixture
+def child(parent):
+    return add_child(parent)
+
+
+@pytest.fixture
+def other_parent(district):
+    return f.user(Role.PARENT, municipality=district, email="other.parent@example.org")
+
+
+@pytest.fixture
+def family(city):
+    """Parents with a child each: ``family(n)`` → [(parent, child), …]."""
+    def make(n, **kw):
+        result = []
+        for i in range(n):
+            parent = f.user(Role.PARENT, municipality=city)
+            result.append((parent, add_child(parent, first_name=f"Ребёнок{i}",
+                                             last_name=f"Фамилия{i}", **kw)))
+        return result
+    return make

@@ -1,0 +1,211 @@
+"""Opening day on PostgreSQL: real threads, each with its own connection, released at
+the same moment. Each lock is shown to matter: with it switched off (a test-only
+switch) the race happens, with it on it never does (STYLE.md, habit 4)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from opora.accounts.models import Role, User
+from opora.enrollment import children, locking, selectors, services
+from opora.enrollment.models import (
+    SEAT_HOLDING,
+    Application,
+    Child,
+    Guardianship,
+    Sex,
+)
+from opora.enrollment.models import ApplicationStatus as S
+from opora.enrollment.rules import identity_key
+from opora.registry.models import Group
+from tests.enrollment.conftest import born, child_data, open_group
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 40  # connections at once; the server allows 100 and other suites share it
+
+
+def run_parallel(calls, workers=WORKERS):
+    """Run ``calls`` in ``workers`` threads that start together; every thread has its
+    own connection and closes it. Returns (results, errors)."""
+    barrier = threading.Barrier(workers)
+    results, errors, guard = [], [], threading.Lock()
+
+    def work(chunk):
+        try:
+            barrier.wait()
+            for call in chunk:
+                try:
+                    value = call()
+                except Exception as error:  # noqa: BLE001 — the test counts every failure
+                    with guard:
+                        errors.append(error)
+                else:
+                    with guard:
+                        results.append(value)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(calls[i::workers],)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def families(n, municipality):
+    """``n`` parents each with a child and consent, in a few bulk statements."""
+    now = timezone.now()
+    parents = User.objects.bulk_create([
+        User(email=f"rush{i}@example.org", role=Role.PARENT, municipality=municipality,
+             password="!", last_name="Родитель", first_name=str(i)) for i in range(n)])
+    kids = Child.objects.bulk_create([
+        Child(last_name=f"Фамилия{i}", first_name="Имя", birth_date=born(10), sex=Sex.MALE,
+              municipality=municipality,
+              identity_key=identity_key(f"Фамилия{i}", "Имя", "", born(10))) for i in range(n)])
+    Guardianship.objects.bulk_create([
+        Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent")
+        for p, c in zip(parents, kids, strict=True)])
+    return list(zip(parents, kids, strict=True))
+
+
+@pytest.fixture
+def rush_group(published):
+    return open_group(published, name="Первый день", capacity_max=20)
+
+
+def _submit(parent, child, group):
+    return lambda: services.submit_application(parent, child, group).pk
+
+
+def test_two_hundred_parents_for_twenty_seats(rush_group, city):
+    people = families(200, city)
+
+    results, errors = run_parallel([_submit(p, c, rush_group) for p, c in people])
+
+    assert errors == []
+    assert len(set(results)) == 200
+    statuses = list(Application.objects.filter(group=rush_group).values_list("status", flat=True))
+    assert (statuses.count(S.NEW), statuses.count(S.WAITLISTED)) == (20, 180)
+    waitlisted = selectors.with_positions(Application.objects.filter(
+        group=rush_group, status=S.WAITLISTED)).order_by("queue_number")
+    assert [a.position for a in waitlisted] == list(range(1, 181))
+    assert [a.queue_number for a in waitlisted] == list(range(1, 181))
+
+
+def test_without_the_group_lock_seats_are_oversold(rush_group, city, monkeypatch):
+    # the control: the same rush with the row lock switched off
+    monkeypatch.setattr(locking, "_LOCK_SEATS", False)
+    people = families(200, city)
+
+    run_parallel([_submit(p, c, rush_group) for p, c in people])
+
+    held = Application.objects.filter(group=rush_group, status__in=SEAT_HOLDING).count()
+    assert held > rush_group.capacity_max
+
+
+@pytest.mark.parametrize("lock", [True, False], ids=["group lock", "constraint alone"])
+def test_fifty_repeats_of_one_child_give_one_application(rush_group, city, monkeypatch, lock):
+    # without the group lock the partial unique constraint still keeps one application
+    monkeypatch.setattr(locking, "_LOCK_SEATS", lock)
+    [(parent, child)] = families(1, city)
+
+    results, errors = run_parallel([_submit(parent, child, rush_group)] * 50, workers=25)
+
+    assert errors == []
+    assert len(results) == 50 and len(set(results)) == 1
+    assert Application.objects.filter(child=child).count() == 1
+
+
+def test_withdrawals_promotions_and_a_raise_never_exceed_capacity(rush_group, city, staff):
+    people = families(90, city)
+    made = [services.submit_application(p, c, rush_group) for p, c in people[:60]]
+    holders, waiting = made[:20], made[20:]
+    parent_of = {c.pk: p for p, c in people}
+
+    calls = [lambda a=a: services.withdraw_application(parent_of[a.child_id], a).pk
+             for a in holders[:12] + waiting[:10]]
+    calls += [lambda a=a: services.reject_application(staff, a, "Не подтвердили").pk
+              for a in holders[12:16]]
+    calls += [_submit(p, c, rush_group) for p, c in people[60:]]
+    calls += [lambda: services.change_capacity(staff, rush_group, 23).pk]
+    peak, done = [0], threading.Event()
+
+    def watch():
+        try:
+            while not done.is_set():
+                taken = Application.objects.filter(group=rush_group,
+                                                   status__in=SEAT_HOLDING).count()
+                peak[0] = max(peak[0], taken)
+        finally:
+            connections.close_all()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    results, errors = run_parallel(calls, workers=30)
+    done.set()
+    watcher.join()
+
+    assert errors == []
+    rows = list(Application.objects.filter(group=rush_group).values_list(
+        "status", "queue_number"))
+    held = [q for s, q in rows if s in SEAT_HOLDING]
+    in_line = sorted(q for s, q in rows if s == S.WAITLISTED)
+    assert len(held) == 23 and peak[0] <= 23
+    # nobody was skipped: every promoted child stood before everyone still waiting
+    assert max(q for q in held if q is not None) < in_line[0]
+    assert len(in_line) == 90 - 16 - 10 - 23
+
+
+def test_lock_timeout_is_a_polite_refusal_not_a_hang(rush_group, city, monkeypatch):
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "200ms")
+    [(parent, child)] = families(1, city)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Group.objects.select_for_update().get(pk=rush_group.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    started = timezone.now()
+    try:
+        with pytest.raises(locking.Busy) as err:
+            services.submit_application(parent, child, rush_group)
+    finally:
+        release.set()
+        holder.join()
+
+    assert err.value.message == "Слишком много заявок одновременно. Попробуйте ещё раз через минуту."
+    assert timezone.now() - started < dt.timedelta(seconds=2)
+    assert Application.objects.count() == 0
+    assert connection.is_usable()
+
+
+@pytest.mark.parametrize("lock", [True, False], ids=["identity lock", "no lock (control)"])
+def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, lock):
+    monkeypatch.setattr(locking, "_LOCK_IDENTITY", lock)
+    parents = User.objects.bulk_create([
+        User(email=f"same{i}@example.org", role=Role.PARENT, municipality=city, password="!")
+        for i in range(30)])
+
+    results, errors = run_parallel(
+        [lambda p=p: children.register_child(p, child_data(city), consent=True)[0].pk
+         for p in parents], workers=30)
+
+    assert errors == []
+    if lock:
+        assert len(set(results)) == 1 and Child.objects.count() == 1
+        assert Guardianship.objects.count() == 30
+    else:
+        assert Child.objects.count() > 1

@@ -1,0 +1,78 @@
+"""E-mail to guardians on every status change, queued after commit, never inside the
+seat transaction and never for a change that rolled back."""
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from opora.enrollment import children, notifications, services
+from opora.enrollment.models import ApplicationStatus as S
+from tests.enrollment.conftest import child_data
+
+
+def test_parent_is_told_the_new_status_after_commit(parent, child, group,
+                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.submit_application(parent, child, group)
+        assert mail.outbox == []  # nothing is sent inside the transaction
+    assert len(callbacks) == 1 and mail.outbox == []
+
+    callbacks[0]()
+    [message] = mail.outbox
+    assert message.to == [parent.email]
+    assert message.subject == "Заявка в группу «Роботы-1»: Новая"
+    assert "Ребёнок: Алёна\n" in message.body
+    assert "Программа: Робототехника\n" in message.body
+    assert "Группа: Роботы-1\n" in message.body
+    assert "Новый статус: Новая\n" in message.body
+    assert "Смирнова" not in message.body  # the first name only
+
+
+def test_waitlisted_mail_gives_the_position(group, family, django_capture_on_commit_callbacks):
+    people = family(4)
+    with django_capture_on_commit_callbacks(execute=True):
+        for p, c in people:
+            services.submit_application(p, c, group)
+    last = mail.outbox[-1]
+    assert last.to == [people[3][0].email]
+    assert "Новый статус: В очереди\nМесто в очереди: 2\n" in last.body
+
+
+def test_rolled_back_change_sends_nothing(parent, child, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.submit_application(parent, child, group)
+        raise RuntimeError("the page failed after the service")
+    assert mail.outbox == []
+
+
+def test_rejection_tells_the_reason_and_promotion_tells_the_next(staff, group, family,
+                                                                 django_capture_on_commit_callbacks):
+    people = family(3)
+    made = [services.submit_application(p, c, group) for p, c in people]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_application(staff, made[0], "Группа для продолжающих")
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([people[0][0].email], "Заявка в группу «Роботы-1»: Отклонена"),
+        ([people[2][0].email], "Заявка в группу «Роботы-1»: Новая"),
+    ]
+    assert "Причина: Группа для продолжающих\n" in mail.outbox[0].body
+
+
+def test_every_guardian_gets_an_own_message(parent, other_parent, group, city,
+                                            django_capture_on_commit_callbacks):
+    child, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city), consent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_application(parent, child, group)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([parent.email, other_parent.email])
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+
+
+def test_mail_about_a_status_already_left_is_skipped(staff, parent, child, group):
+    application = services.submit_application(parent, child, group)
+    services.confirm_application(staff, application)
+
+    assert notifications.send_status_email(application.pk, S.NEW) == 0
+    assert notifications.send_status_email(application.pk, S.ENROLLED) == 1
+    assert mail.outbox[0].subject == "Заявка в группу «Роботы-1»: Обучается"

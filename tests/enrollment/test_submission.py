@@ -1,0 +1,230 @@
+"""Filing an application: the gates through the service (nothing created on refusal),
+seats and the waiting list, idempotent repeats, the municipal limit."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from opora import audit
+from opora.enrollment import selectors, services
+from opora.enrollment.models import Application, Channel, EnrolmentSettings
+from opora.enrollment.models import ApplicationStatus as S
+from opora.errors import NotFound, PermissionDenied, ValidationFailed
+from opora.registry.choices import ProgramStatus
+from opora.registry.models import Group
+from tests import factories as f
+from tests.enrollment.conftest import add_child, born, open_group
+
+
+def _refused(parent, child, group, code, message):
+    with pytest.raises(services.NotEligible) as err:
+        services.submit_application(parent, child, group)
+    assert (err.value.code, err.value.message) == (code, message)
+    assert Application.objects.count() == 0
+
+
+def test_free_seat_is_taken_by_a_new_application(parent, child, group):
+    application = services.submit_application(parent, child, group)
+
+    assert (application.status, application.queue_number, application.channel) == (
+        S.NEW, None, Channel.CABINET)
+    assert application.created_by == parent
+    assert [(e.action, e.actor_id, e.from_state, e.to_state) for e in audit.timeline(application)] \
+        == [("enrollment.application.submitted", parent.pk, "", S.NEW)]
+
+
+def test_full_group_puts_children_in_line_with_positions(group, family):
+    people = family(5)
+    made = [services.submit_application(p, c, group) for p, c in people]
+
+    assert [a.status for a in made] == [S.NEW, S.NEW, S.WAITLISTED, S.WAITLISTED, S.WAITLISTED]
+    assert [a.queue_number for a in made] == [None, None, 1, 2, 3]
+    assert [selectors.position_of(a) for a in made] == [None, None, 1, 2, 3]
+    assert audit.timeline(made[2]).get().action == "enrollment.application.waitlisted"
+
+
+def test_submitting_again_returns_the_first_application(parent, child, group):
+    first = services.submit_application(parent, child, group)
+    again = services.submit_application(parent, child, group, channel=Channel.API)
+
+    assert again.pk == first.pk
+    assert Application.objects.count() == 1
+    assert audit.timeline(first).count() == 1
+
+
+def test_repeat_after_enrolment_closed_still_returns_the_application(parent, child, group):
+    first = services.submit_application(parent, child, group)
+    Group.objects.filter(pk=group.pk).update(enrolment_open=False)
+
+    assert services.submit_application(parent, child, group).pk == first.pk
+
+
+def test_a_new_application_is_possible_after_withdrawal(parent, child, group):
+    first = services.submit_application(parent, child, group)
+    services.withdraw_application(parent, first)
+
+    second = services.submit_application(parent, child, group)
+    assert second.pk != first.pk
+    assert second.status == S.NEW
+
+
+# --- gates through the service -------------------------------------------------------
+
+
+def test_unpublished_program_refused(parent, child, provider):
+    group = open_group(f.program(provider, status=ProgramStatus.MODERATING))
+    _refused(parent, child, group, "program_not_published",
+             "Программа не опубликована в навигаторе: запись на неё недоступна.")
+
+
+def test_inactive_organization_refused(parent, child, group, provider):
+    provider.is_active = False
+    provider.save()
+    _refused(parent, child, group, "organization_inactive", "Организация сейчас не принимает заявки.")
+
+
+def test_inactive_group_refused(parent, child, published):
+    _refused(parent, child, open_group(published, is_active=False), "group_inactive",
+             "Группа не набирается.")
+
+
+def test_switched_off_enrolment_refused(parent, child, published):
+    _refused(parent, child, open_group(published, enrolment_open=False), "enrolment_switched_off",
+             "Запись в эту группу закрыта.")
+
+
+def test_opening_moment_not_reached_refused(parent, child, published):
+    opens = timezone.now() + dt.timedelta(hours=2)
+    group = open_group(published, enrolment_from=opens)
+    with pytest.raises(services.NotEligible) as err:
+        services.submit_application(parent, child, group)
+    assert err.value.code == "enrolment_not_started"
+    assert err.value.message.startswith("Запись в группу откроется ")
+    assert Application.objects.count() == 0
+
+
+def test_finished_enrolment_refused(parent, child, published):
+    group = open_group(published, enrolment_from=timezone.now() - dt.timedelta(days=5),
+                       enrolment_to=timezone.now() - dt.timedelta(minutes=1))
+    with pytest.raises(services.NotEligible) as err:
+        services.submit_application(parent, child, group)
+    assert err.value.code == "enrolment_finished"
+    assert Application.objects.count() == 0
+
+
+def test_finished_group_refused(parent, child, published):
+    today = timezone.localdate()
+    group = open_group(published, start_date=today - dt.timedelta(days=200),
+                       end_date=today - dt.timedelta(days=1))
+    _refused(parent, child, group, "group_finished", "Занятия в этой группе уже закончились.")
+
+
+def test_group_without_schedule_refused(parent, child, group):
+    group.schedule.all().delete()
+    _refused(parent, child, group, "no_schedule",
+             "У группы ещё нет расписания: запись откроется, когда организация его заполнит.")
+
+
+def test_child_too_young_at_group_start_refused(parent, published):
+    start = timezone.localdate() + dt.timedelta(days=30)
+    group = open_group(published, start_date=start, age_min=8, age_max=12)
+    young = add_child(parent, first_name="Младший", birth_date=born(7, on=start))
+    with pytest.raises(services.NotEligible) as err:
+        services.submit_application(parent, young, group)
+    assert err.value.code == "age_outside"
+    assert "ребёнку будет 7 лет, а в группу принимают детей от 8 лет до 12 лет." in err.value.message
+    assert Application.objects.count() == 0
+
+
+def test_age_reference_can_be_the_school_year_start(parent, published, settings):
+    # the group starts on 2 September; the child turns 8 on 2 September
+    year = timezone.localdate().year + 1
+    group = open_group(published, start_date=dt.date(year, 9, 2),
+                       end_date=dt.date(year + 1, 5, 31), age_min=8, age_max=12)
+    child = add_child(parent, birth_date=dt.date(year - 8, 9, 2))
+
+    settings.OPORA_AGE_REFERENCE = "school_year_start"
+    with pytest.raises(services.NotEligible):
+        services.submit_application(parent, child, group)
+    settings.OPORA_AGE_REFERENCE = "group_start"
+    assert services.submit_application(parent, child, group).status == S.NEW
+
+
+def test_municipal_limit_of_live_applications(parent, child, published, city):
+    EnrolmentSettings.objects.create(municipality=city, max_live_applications=2)
+    groups = [open_group(published, name=f"Группа {n}") for n in range(3)]
+    services.submit_application(parent, child, groups[0])
+    services.submit_application(parent, child, groups[1])
+
+    with pytest.raises(services.NotEligible) as err:
+        services.submit_application(parent, child, groups[2])
+    assert err.value.code == "too_many_applications"
+    assert Application.objects.filter(group=groups[2]).count() == 0
+
+
+def test_ended_applications_do_not_count_towards_the_limit(parent, child, published, city):
+    EnrolmentSettings.objects.create(municipality=city, max_live_applications=1)
+    first, second = open_group(published), open_group(published)
+    services.withdraw_application(parent, services.submit_application(parent, child, first))
+
+    assert services.submit_application(parent, child, second).status == S.NEW
+
+
+# --- who may apply -------------------------------------------------------------------
+
+
+def test_parent_of_another_family_cannot_apply_for_a_guessed_child(other_parent, child, group):
+    with pytest.raises(NotFound):
+        services.submit_application(other_parent, child, group)
+    assert Application.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["staff", "operator", "regional"])
+def test_back_office_cannot_apply_through_the_parent_service(request, persona, child, group):
+    with pytest.raises(NotFound):
+        services.submit_application(request.getfixturevalue(persona), child, group)
+    assert Application.objects.count() == 0
+
+
+# --- the municipality's settings -----------------------------------------------------
+
+
+def test_moc_sets_the_limit_of_live_applications(operator, city):
+    services.save_enrolment_settings(operator, city, 3)
+    services.save_enrolment_settings(operator, city, None)
+
+    assert EnrolmentSettings.objects.get(municipality=city).max_live_applications is None
+    events = EnrolmentSettings.objects.get(municipality=city)
+    assert [e.data for e in audit.timeline(events)] == [
+        {"max_live_applications_before": None, "max_live_applications_after": 3},
+        {"max_live_applications_before": 3, "max_live_applications_after": None},
+    ]
+
+
+@pytest.mark.parametrize("persona", ["other_operator", "staff", "authority", "parent"])
+def test_only_the_municipalitys_moc_sets_its_limit(request, persona, city):
+    with pytest.raises(PermissionDenied):
+        services.save_enrolment_settings(request.getfixturevalue(persona), city, 1)
+    assert not EnrolmentSettings.objects.exists()
+
+
+def test_limit_must_be_positive(operator, city):
+    with pytest.raises(ValidationFailed) as err:
+        services.save_enrolment_settings(operator, city, 0)
+    assert err.value.field == "max_live_applications"
+    assert not EnrolmentSettings.objects.exists()
+
+
+# --- eligibility for pages -----------------------------------------------------------
+
+
+def test_eligibility_lists_every_reason_before_the_button(parent, child, group, published):
+    assert selectors.eligibility(child, group) == []
+    services.submit_application(parent, child, group)
+    closed = open_group(published, enrolment_open=False)
+    closed.schedule.all().delete()
+
+    assert [r.code for r in selectors.eligibility(child, group)] == ["already_applied"]
+    assert [r.code for r in selectors.eligibility(child, closed)] == [
+        "enrolment_switched_off", "no_schedule"]
