@@ -14,7 +14,10 @@ def test_openapi_document_is_valid_and_lists_the_registry_endpoints(api):
     validate(document)
     assert document["info"]["title"] == "Opora API"
     assert document["info"]["version"] == "1"
-    assert {path: sorted(methods) for path, methods in document["paths"].items()} == {
+    paths = {path: sorted(methods) for path, methods in document["paths"].items()}
+    registry = {path: methods for path, methods in paths.items()
+                if path.startswith(("/api/v1/office/", "/api/v1/dictionaries"))}
+    assert registry == {
         "/api/v1/office/programs": ["get", "post"],
         "/api/v1/office/programs/{program_id}": ["get", "patch"],
         "/api/v1/office/programs/{program_id}/submit": ["post"],
@@ -25,10 +28,10 @@ def test_openapi_document_is_valid_and_lists_the_registry_endpoints(api):
     }
 
 
-def test_back_office_endpoints_require_the_session_and_dictionaries_do_not(api):
+def test_back_office_endpoints_require_sign_in_and_dictionaries_do_not(api):
     paths = api().get("/openapi.json").json()["paths"]
 
-    assert paths["/api/v1/office/programs"]["get"]["security"] == [{"SessionAuth": []}]
+    assert {"SessionAuth": []} in paths["/api/v1/office/programs"]["get"]["security"]
     assert "security" not in paths["/api/v1/dictionaries"]["get"]
 
 

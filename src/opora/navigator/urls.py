@@ -5,4 +5,11 @@ from opora.navigator import views
 app_name = "navigator"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("programs/<int:pk>/", views.program, name="program"),
+    path("organizations/<int:pk>/", views.organization, name="organization"),
+    path("directions/", views.directions, name="directions"),
+    path("directions/<str:code>/", views.direction, name="direction"),
+    path("opendata/", views.opendata_index, name="opendata"),
+    path("opendata/programs.csv", views.opendata_csv, name="opendata_csv"),
+    path("opendata/programs.json", views.opendata_json, name="opendata_json"),
 ]

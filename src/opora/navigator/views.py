@@ -1,9 +1,152 @@
-from django.shortcuts import render
+"""Public pages of the navigator: the catalog, a program, an organization, the
+directions and the open data. Thin: the queries live in ``catalog`` and
+``selectors``; every page works without JavaScript, htmx only refreshes the results."""
 
-from opora.accounts import scope
-from opora.registry.models import Program
+from urllib.parse import urlencode
+
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opora.errors import NotFound
+from opora.navigator import catalog, codes, filters, opendata, selectors
+from opora.registry.choices import Direction
+
+
+def _query(flt, **changes):
+    return urlencode(filters.to_query(flt, **changes), doseq=True)
+
+
+def _pager(page):
+    """Links of the pager: first, a window around the current page, last."""
+    current, last = page.page, page.pages
+    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    return {
+        "pages": [(n, _query(page.filters, page=n)) for n in numbers],
+        "previous": _query(page.filters, page=current - 1) if current > 1 else None,
+        "next": _query(page.filters, page=current + 1) if current < last else None,
+        "first_page": _query(page.filters, page=1),
+    }
+
+
+def _catalog_context(flt, errors, page):
+    active = [name for name, value in filters.to_query(flt).items()
+              if name not in ("q", "sort", "page", "page_size")]
+    return {
+        "filters": flt,
+        "errors": errors,
+        "result": page,
+        "facets": page.facets,
+        "active_filters": len(active),
+        **_pager(page),
+        **_sorts(flt),
+        "cards": _cards(page.items),
+        "extra_facets": [(name, page.facets[name], errors.get(name)) for name in ("free_seats", "open", "rural")],
+        "boost": True,
+    }
+
+
+def _sorts(flt):
+    """The sort choices; the first («») is the default: relevance for a search, the
+    nearest start otherwise, so a new search from a sorted-by-default page ranks."""
+    start, title = _("по ближайшему началу занятий"), _("по названию")
+    if flt.q:
+        sorts = [("", _("по соответствию запросу")), ("start", start), ("title", title)]
+    else:
+        sorts = [("", start), ("title", title)]
+    chosen = "" if flt.sort in ("", "relevance") or (flt.sort == "start" and not flt.q) else flt.sort
+    return {"sorts": sorts, "chosen_sort": chosen}
+
+
+def _cards(programs):
+    for program in programs:
+        entry = program.catalog_entry
+        program.badges = selectors.payment_badges(entry.payment, entry.min_paid_price)
+        program.level_names = codes.labels_of(codes.LEVELS, entry.levels)
+        program.form_names = codes.labels_of(codes.FORMS, entry.forms)
+    return programs
 
 
 def home(request):
-    programs = scope.visible(None, Program.objects.all())
-    return render(request, "navigator/home.html", {"program_count": programs.count()})
+    """The catalog: search box, filters with counts, results. An htmx request gets the
+    results and the refreshed filter counts only."""
+    flt, errors = filters.parse(request.GET)
+    page = catalog.search_catalog(flt)
+    context = _catalog_context(flt, errors, page)
+    partial = request.headers.get("HX-Request")
+    return render(request, "navigator/_catalog_update.html" if partial else "navigator/catalog.html", context)
+
+
+def program(request, pk):
+    try:
+        found = selectors.program_detail(pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    entry = found.catalog_entry
+    return render(request, "navigator/program.html", {
+        "program": found,
+        "entry": entry,
+        "badges": selectors.payment_badges(entry.payment, entry.min_paid_price),
+        "groups": selectors.groups_of(found, timezone.now()),
+        "partners": list(found.partners.all()),
+    })
+
+
+def organization(request, pk):
+    try:
+        found = selectors.organization_detail(pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    flt, _errors = filters.parse(request.GET)
+    flt = flt.but(organization=found.pk, sort=flt.sort or "title")
+    page = catalog.search_catalog(flt, with_facets=False)
+    return render(request, "navigator/organization.html", {
+        "organization": found, "result": page, "cards": _cards(page.items), **_pager(page),
+        "filters": flt,
+    })
+
+
+def directions(request):
+    page = catalog.search_catalog(filters.Filters(page_size=1))
+    counts = {c.value: c.count for c in page.facets["direction"]}
+    return render(request, "navigator/directions.html", {
+        "directions": [(d, selectors.DIRECTION_TEXTS[d], counts.get(d.value, 0)) for d in Direction],
+    })
+
+
+def direction(request, code):
+    try:
+        found = selectors.direction_of(code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    flt, _errors = filters.parse(request.GET)
+    flt = flt.but(direction=codes.bit_of(codes.DIRECTIONS, found.value))
+    page = catalog.search_catalog(flt)
+    specialisations = [c for c in page.facets["specialisation"] if c.count]
+    return render(request, "navigator/direction.html", {
+        "direction": found, "text": selectors.DIRECTION_TEXTS[found], "result": page,
+        "cards": _cards(page.items), **_pager(page), "filters": flt,
+        "specialisations": specialisations, "catalog_query": _query(flt, page=1),
+    })
+
+
+def _site(request):
+    return request.build_absolute_uri("/")[:-1]
+
+
+def opendata_index(request):
+    return render(request, "navigator/opendata.html", {"columns": opendata.COLUMNS})
+
+
+def opendata_csv(request):
+    response = StreamingHttpResponse(opendata.csv_lines(_site(request)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programs.csv"'
+    return response
+
+
+def opendata_json(request):
+    response = StreamingHttpResponse(opendata.json_chunks(_site(request)),
+                                     content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="programs.json"'
+    return response

@@ -1,0 +1,153 @@
+"""Catalog search benchmark on the region-scale data (run bench/generate.py first).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opora_bench \\
+        .venv/bin/python bench/catalog_search.py [--rounds 20] [--pages]
+
+Runs a fixed mix of real-looking queries (words, word forms, misspellings, filters,
+search with filters, sorts, deep pages) through ``opora.navigator.catalog`` — the
+code the catalog page and the API run — and prints per kind of query the p50/p95 of
+a whole search (reading the typed text, facet counts with the total, the page of
+results with its programs) next to the p50/p95 of the bare SQL it runs: the same
+statements, captured from the selector and replayed on a raw database cursor.
+``--pages`` also times the whole HTML page (with template rendering) through
+Django's test client.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opora.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from opora.navigator import filters  # noqa: E402
+from opora.navigator.catalog import search_catalog  # noqa: E402
+
+MIX = {
+    "browse (no query, no filter)": ["", "sort=title"],
+    "words": ["q=робототехника", "q=танцы", "q=шахматы", "q=английский", "q=футбол", "q=вокал",
+              "q=театр", "q=плавание", "q=программирование", "q=рисунок"],
+    "word forms": ["q=роботов", "q=танцевальный", "q=шахматная", "q=английскому", "q=театральная студия",
+                   "q=юные+экологи", "q=танцы+для+детей"],
+    "misspellings": ["q=робототехнека", "q=шахмматы", "q=футбл", "q=англиский", "q=програмирование",
+                     "q=тиатр"],
+    "filters": ["age=7&payment=free", "municipality=3&direction=arts", "level=advanced&form=distance",
+                "ovz=speech", "open=1&free_seats=1", "max_price=1500&payment=paid", "rural=1&age=10",
+                "direction=technical&direction=natural_science&age=12&level=base"],
+    "search + filters": ["q=танцы&age=6", "q=футбол&municipality=5", "q=английский&payment=certificate&open=1",
+                         "q=робот&age=9&payment=free&free_seats=1", "q=школа&rural=1"],
+    "broad word": ["q=школа", "q=детей"],
+    "sorts": ["sort=start&direction=sports", "q=шахматы&sort=title", "q=танцы&sort=start",
+              "age=8&sort=title"],
+    "deep pages": ["page=200", "page=500&sort=title", "q=робот&page=20", "direction=social&page=100"],
+}
+
+
+def percentile(values, share):
+    values = sorted(values)
+    return values[min(len(values) - 1, round(share * (len(values) - 1)))]
+
+
+def statements(flt):
+    """The SQL a search runs, as sent to the server."""
+    with CaptureQueriesContext(connection) as captured:
+        search_catalog(flt)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def bare(sqls, raw):
+    started = time.perf_counter()
+    for sql in sqls:
+        raw.execute(sql)
+        raw.fetchall()
+    return time.perf_counter() - started
+
+
+def timed(call):
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--pages", action="store_true", help="also time the rendered HTML page")
+    parser.add_argument("--detail", action="store_true", help="also print each query's times")
+    args = parser.parse_args(argv)
+    if connection.vendor != "postgresql":
+        parser.error("the benchmark needs PostgreSQL with bench/generate.py's data")
+    from opora.navigator.models import CatalogEntry
+
+    client = None
+    if args.pages:
+        from django.test import Client
+
+        client = Client()
+    print(f"catalog: {CatalogEntry.objects.count():,} public programs; {args.rounds} rounds per query")
+    raw = connection.cursor().cursor
+    cases = []
+    for kind, queries in MIX.items():
+        for query in queries:
+            flt, errors = filters.parse(QueryDict(query))
+            assert not errors, (query, errors)
+            search_catalog(flt)  # warm the caches
+            cases.append((kind, query, flt, statements(flt)))
+
+    results = {kind: {"search": [], "sql": [], "page": [], "found": []} for kind in MIX}
+    per_query = {query: {"search": [], "sql": []} for _kind, query, _flt, _sqls in cases}
+    for _round in range(args.rounds):
+        for kind, query, flt, sqls in cases:
+            result = results[kind]
+            result["search"].append(timed(lambda flt=flt: search_catalog(flt)))
+            result["sql"].append(bare(sqls, raw))
+            per_query[query]["search"].append(result["search"][-1])
+            per_query[query]["sql"].append(result["sql"][-1])
+            if client is not None:
+                result["page"].append(timed(lambda query=query: client.get("/?" + query)))
+    for kind, _query, flt, _sqls in cases:
+        results[kind]["found"].append(search_catalog(flt).count)
+
+    header = f"{'kind':32} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'SQL p50':>8} {'SQL p95':>8} {'p95 ratio':>9}"
+    if client is not None:
+        header += f" {'page p50':>9} {'page p95':>9}"
+    print(header)
+    everything = {"search": [], "sql": [], "page": []}
+    for kind, result in results.items():
+        for key in everything:
+            everything[key] += result[key]
+        print(_line(kind, result, client is not None))
+    print(_line("all", everything, client is not None))
+    if args.detail:
+        for query, result in per_query.items():
+            print(_line(query or "(catalog home)", result, False))
+    print("programs found per query:", {kind: r["found"] for kind, r in results.items()})
+    return 0
+
+
+def _line(kind, result, pages):
+    ms = [1000 * v for v in result["search"]]
+    sql = [1000 * v for v in result["sql"]]
+    line = (f"{kind:32} {len(ms):>4} {statistics.median(ms):7.1f} {percentile(ms, .95):7.1f} "
+            f"{statistics.median(sql):8.1f} {percentile(sql, .95):8.1f} "
+            f"{percentile(ms, .95) / percentile(sql, .95):9.2f}")
+    if pages:
+        page = [1000 * v for v in result["page"]]
+        line += f" {statistics.median(page):9.1f} {percentile(page, .95):9.1f}"
+    return line
+
+
+if __name__ == "__main__":
+    sys.exit(main())

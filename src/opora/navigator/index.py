@@ -1,0 +1,163 @@
+"""Keeping the catalog index (``CatalogEntry``) and the search vocabulary in step with
+the registry.
+
+``refresh`` brings the entries of some programs (or of an organization, or of all)
+in step in one INSERT … SELECT … ON CONFLICT, inside the caller's transaction, so
+the catalog never shows a program the registry no longer publishes; rows that did
+not change are not rewritten. ``rebuild`` does all programs and recounts the search
+vocabulary: the benchmark generator, the demo loader and ``opora navigator_reindex``
+call it, the latter nightly, because the start of the nearest group and the free
+seats of groups still running depend on the date.
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from opora.navigator import codes
+from opora.navigator.models import CatalogEntry
+from opora.navigator.selectors import free_seats_expression
+from opora.registry.models import Group, GroupFunding, Program
+
+# the entry's columns; the annotation ``x_<column>`` computes each
+COLUMNS = [
+    "program_id", "organization_id", "municipality_id", "specialisation_id", "direction",
+    "levels", "forms", "payment", "ovz_kinds", "seasonal", "is_rural", "age_min", "age_max",
+    "title", "min_price", "min_paid_price", "next_start", "free_seats",
+]
+
+# The moments a program takes applications: the union over its active groups with the
+# switch on of [opens, closes), closing at the latest when the group's last day ends.
+WINDOWS_SQL = """(
+    SELECT range_agg(tstzrange(g.enrolment_from, LEAST(g.enrolment_to, g_end.at)))
+    FROM registry_group g
+    JOIN registry_module m ON m.id = g.module_id
+    CROSS JOIN LATERAL (SELECT ((g.end_date + 1)::timestamp AT TIME ZONE %s) AS at) g_end
+    WHERE m.program_id = "registry_program"."id" AND g.is_active AND g.enrolment_open
+      AND (g.enrolment_from IS NULL OR g.enrolment_from < LEAST(g.enrolment_to, g_end.at))
+)"""
+
+# The interval of the windows that is open now or opens next (none: never open).
+CURRENT_WINDOW_SQL = """ LEFT JOIN LATERAL (
+    SELECT r FROM unnest(fresh.x_enrolment_windows) r
+    WHERE upper_inf(r) OR upper(r) > %s ORDER BY lower(r) NULLS FIRST LIMIT 1
+) cur ON true"""
+
+
+def _bits(field, choices):
+    return Case(*[When(**{field: c.code}, then=Value(c.bit)) for c in choices],
+                default=Value(0), output_field=IntegerField())
+
+
+def _flag(condition, bit):
+    return Case(When(condition, then=Value(bit)), default=Value(0), output_field=IntegerField())
+
+
+def _entries(programs):
+    """The rows of the index for a queryset of programs, as a values_list queryset."""
+    today = timezone.localdate()
+    groups = Group.objects.filter(module__program=OuterRef("pk"), is_active=True)
+    running = groups.filter(end_date__gte=today)
+    funding = GroupFunding.objects.filter(group__module__program=OuterRef("pk"),
+                                          group__is_active=True)
+    payment = Value(0)
+    for bit in sorted(set(codes.PAYMENT_OF_SOURCE.values())):
+        sources = [s for s, b in codes.PAYMENT_OF_SOURCE.items() if b == bit]
+        payment = payment + _flag(Exists(funding.filter(source__in=sources)), bit)
+    own_funds = [s for s, b in codes.PAYMENT_OF_SOURCE.items() if b == codes.bit_of(codes.PAYMENTS, "paid")]
+    form_bits = {c.code: c.bit for c in codes.FORMS}
+    seats = (running.order_by().values("module__program")
+             .annotate(seats=Sum(free_seats_expression())).values("seats"))
+    annotations = {
+        "x_program_id": F("pk"),
+        "x_organization_id": F("organization_id"),
+        "x_municipality_id": F("organization__municipality_id"),
+        "x_specialisation_id": F("specialisation_id"),
+        "x_direction": _bits("direction", codes.DIRECTIONS),
+        "x_levels": F("levels"),
+        "x_forms": (_bits("study_form", codes.FORMS[:3]) + _flag(Q(is_distance=True), form_bits["distance"])
+                    + _flag(Q(is_network=True), form_bits["network"])),
+        "x_payment": payment,
+        "x_ovz_kinds": F("ovz_kinds") + _flag(Q(is_for_disabled=True), codes.DISABLED_BIT),
+        "x_seasonal": _bits("seasonal_kind", codes.SEASONAL),
+        "x_is_rural": F("organization__is_rural"),
+        "x_age_min": F("age_min"),
+        "x_age_max": F("age_max"),
+        "x_title": F("title"),
+        "x_min_price": Subquery(funding.order_by("monthly_price").values("monthly_price")[:1]),
+        "x_min_paid_price": Subquery(funding.filter(source__in=own_funds)
+                                     .order_by("monthly_price").values("monthly_price")[:1]),
+        "x_next_start": Subquery(running.order_by("start_date").values("start_date")[:1]),
+        "x_free_seats": Coalesce(Subquery(seats), Value(0)),
+    }
+    columns = list(COLUMNS)
+    if connection.vendor == "postgresql":
+        annotations["x_enrolment_windows"] = RawSQL(WINDOWS_SQL, [settings.TIME_ZONE])
+        columns.append("enrolment_windows")
+    rows = programs.filter(Program.public_q()).order_by().annotate(**annotations)
+    return columns, rows.values_list(*[f"x_{c}" for c in columns])
+
+
+def refresh(*, programs=None, organization=None):
+    """Bring the index entries of the given program ids, of one organization's
+    programs, or (with neither) of the whole registry in step with the registry."""
+    queryset = Program.objects.all()
+    entries = CatalogEntry.objects.all()
+    if programs is not None:
+        programs = [int(pk) for pk in programs]
+        if not programs:
+            return
+        queryset = queryset.filter(pk__in=programs)
+        entries = entries.filter(program_id__in=programs)
+    elif organization is not None:
+        queryset = queryset.filter(organization_id=organization)
+        entries = entries.filter(organization_id=organization)
+    columns, rows = _entries(queryset)
+    aliases = [f"x_{c}" for c in columns]
+    sql, params = rows.query.sql_with_params()
+    current, unchanged = "", ""
+    if connection.vendor == "postgresql":
+        columns += ["open_from", "open_until"]
+        # no window: both NULL (never open); an unbounded end: ±infinity
+        aliases += ["CASE WHEN cur.r IS NOT NULL THEN COALESCE(lower(cur.r), '-infinity') END",
+                    "CASE WHEN cur.r IS NOT NULL THEN COALESCE(upper(cur.r), 'infinity') END"]
+        current = CURRENT_WINDOW_SQL
+        params = (*params, timezone.now())
+        # rows that did not change are not written again, so the nightly rebuild
+        # leaves no dead copy of the whole table behind for the scans to read
+        unchanged = " WHERE navigator_catalogentry.* IS DISTINCT FROM EXCLUDED.*"
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "program_id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        entries.exclude(program__in=queryset.filter(Program.public_q())).delete()
+        cursor.execute(
+            f"INSERT INTO navigator_catalogentry ({', '.join(columns)}) "
+            f"SELECT {', '.join(aliases)} FROM ({sql}) AS fresh{current} WHERE true "
+            f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params)
+        if connection.vendor == "postgresql":
+            _add_words(cursor, queryset)
+
+
+def _add_words(cursor, programs):
+    """New words of the refreshed programs join the vocabulary (old ones stay until the
+    nightly rebuild: a spare word only offers a correction nobody may need)."""
+    ids_sql, params = programs.filter(Program.public_q()).values("pk").query.sql_with_params()
+    cursor.execute(
+        "INSERT INTO navigator_searchword (word, documents) "
+        "SELECT DISTINCT w.lexeme, 1 FROM registry_program p, unnest(p.search_vector) w "
+        f"WHERE p.id IN ({ids_sql}) ON CONFLICT (word) DO NOTHING", params)
+
+
+def rebuild():
+    """The whole index and vocabulary from the registry."""
+    with transaction.atomic():
+        refresh()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM navigator_searchword")
+                cursor.execute(
+                    "INSERT INTO navigator_searchword (word, documents) SELECT word, ndoc FROM ts_stat("
+                    "'SELECT p.search_vector FROM registry_program p "
+                    "JOIN navigator_catalogentry e ON e.program_id = p.id')")

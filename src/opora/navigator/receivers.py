@@ -1,0 +1,61 @@
+"""The catalog index follows the registry: whenever a program, a group, a financing
+source or an organization is saved or deleted, the entries of the programs concerned
+are refreshed in the same transaction.
+
+These are Django's model signals used as an extension point: the registry knows
+nothing of the navigator (imports go navigator → registry only), and every way of
+changing the registry — services, the admin, imports, test factories — keeps the
+catalog exact. Bulk writes that send no signals (``QuerySet.update``, COPY) are
+followed by ``index.rebuild()`` or ``opora navigator_reindex``.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from opora.navigator import index
+from opora.navigator.models import CatalogEntry
+from opora.registry.models import Group, GroupFunding, Module, Organization, Program
+
+
+def _program_of_group(group_id):
+    return (Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True).first())
+
+
+def program_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index.refresh(programs=[instance.pk])
+
+
+def program_deleted(sender, instance, **kwargs):
+    # its groups, deleted first, may have brought the entry back
+    CatalogEntry.objects.filter(program_id=instance.pk).delete()
+
+
+def organization_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index.refresh(organization=instance.pk)
+
+
+def group_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    program = Module.objects.filter(pk=instance.module_id).values_list("program_id", flat=True).first()
+    if program is not None:
+        index.refresh(programs=[program])
+
+
+def funding_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    program = _program_of_group(instance.group_id)
+    if program is not None:
+        index.refresh(programs=[program])
+
+
+def connect():
+    uid = "opora.navigator.index"
+    post_save.connect(program_saved, sender=Program, dispatch_uid=f"{uid}.program_saved")
+    post_delete.connect(program_deleted, sender=Program, dispatch_uid=f"{uid}.program_deleted")
+    post_save.connect(organization_saved, sender=Organization, dispatch_uid=f"{uid}.organization")
+    for signal in (post_save, post_delete):
+        signal.connect(group_changed, sender=Group, dispatch_uid=f"{uid}.group.{id(signal)}")
+        signal.connect(funding_changed, sender=GroupFunding, dispatch_uid=f"{uid}.funding.{id(signal)}")
