@@ -5,6 +5,7 @@ Tests marked ``@pytest.mark.postgres`` are skipped unless the test database is
 PostgreSQL (``DATABASE_URL=postgres://…``)."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.db import connection
@@ -86,10 +87,14 @@ def other_parent(district):
 
 @pytest.fixture
 def family(city):
-    """Parents with a child each: ``family(n)`` → [(parent, child), …]."""
+    """Parents with a child each: ``family(n)`` → [(parent, child), …]; every call makes
+    new children (the numbering goes on), so no two families share a child."""
+    numbers = itertools.count()
+
     def make(n, **kw):
         result = []
-        for i in range(n):
+        for _ in range(n):
+            i = next(numbers)
             parent = f.user(Role.PARENT, municipality=city)
             result.append((parent, add_child(parent, first_name=f"Ребёнок{i}",
                                              last_name=f"Фамилия{i}", **kw)))

@@ -12,6 +12,7 @@ from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, Child, ConsentChannel, Guardianship
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import NotFound, PermissionDenied, ValidationFailed
+from tests import factories as f
 from tests.enrollment.conftest import child_data, snils
 
 
@@ -63,7 +64,8 @@ def test_only_parents_add_children_in_the_cabinet(request, persona, city):
 # --- one child, one record -----------------------------------------------------------
 
 
-def test_second_parent_entering_the_same_snils_is_linked(parent, other_parent, city):
+def test_second_parent_entering_the_same_snils_waits_for_the_support_centre(
+        parent, other_parent, city):
     first, _ = children.register_child(parent, child_data(city, snils="11223344595",
                                                           is_rural=True), consent=True)
     second, created = children.register_child(
@@ -75,8 +77,9 @@ def test_second_parent_entering_the_same_snils_is_linked(parent, other_parent, c
     assert set(Guardianship.objects.filter(child=first).values_list("parent", flat=True)) == {
         parent.pk, other_parent.pk}
     assert Child.objects.count() == 1
+    assert not selectors.is_guardian(other_parent, first)
     assert [e.action for e in audit.timeline(first)] == ["enrollment.child.registered",
-                                                         "enrollment.child.linked"]
+                                                         "enrollment.guardianship.requested"]
 
 
 @pytest.mark.parametrize(("last", "first", "patronymic"), [
@@ -84,15 +87,15 @@ def test_second_parent_entering_the_same_snils_is_linked(parent, other_parent, c
     ("СМИРНОВА", "АЛЁНА", "ИГОРЕВНА"),
     ("  Смирнова ", "Алена", "Игоревна  "),
 ])
-def test_same_normalized_name_and_birth_date_is_linked(parent, other_parent, city,
-                                                       last, first, patronymic):
+def test_same_normalized_name_and_birth_date_finds_the_record(parent, other_parent, city,
+                                                              last, first, patronymic):
     existing, _ = children.register_child(parent, child_data(city), consent=True)
     linked, created = children.register_child(
         other_parent, child_data(city, last_name=last, first_name=first, patronymic=patronymic),
         consent=True)
 
     assert (linked.pk, created) == (existing.pk, False)
-    assert selectors.is_guardian(other_parent, existing)
+    assert Child.objects.count() == 1
 
 
 def test_name_match_with_another_snils_is_another_child(parent, other_parent, city):
@@ -104,13 +107,20 @@ def test_name_match_with_another_snils_is_another_child(parent, other_parent, ci
     assert not selectors.is_guardian(other_parent, first)
 
 
-def test_snils_fills_a_record_found_by_name(parent, other_parent, city):
+def test_guardian_entering_the_child_again_with_snils_fills_it(parent, city):
     existing, _ = children.register_child(parent, child_data(city), consent=True)
-    linked, created = children.register_child(other_parent, child_data(city, snils=snils(123456789)),
-                                              consent=True)
-    assert (linked.pk, created) == (existing.pk, False)
+    again, created = children.register_child(parent, child_data(city, snils=snils(123456789)),
+                                             consent=True)
+    assert (again.pk, created) == (existing.pk, False)
     existing.refresh_from_db()
     assert existing.snils == snils(123456789).replace("-", "").replace(" ", "")
+
+
+def test_a_stranger_cannot_write_a_snils_onto_a_child_found_by_name(parent, other_parent, city):
+    existing, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city, snils=snils(123456789)), consent=True)
+    existing.refresh_from_db()
+    assert existing.snils == ""
 
 
 def test_known_snils_with_another_birth_date_is_refused(parent, other_parent, city):
@@ -134,14 +144,62 @@ def test_registering_the_same_child_twice_changes_nothing(parent, city):
     assert audit.timeline(first).count() == 1
 
 
-def test_linked_parent_does_not_see_the_other_familys_accounts(parent, other_parent, city):
-    child, _ = children.register_child(parent, child_data(city), consent=True)
+def test_knowing_a_name_and_birth_date_gives_no_access_to_the_child(
+        parent, other_parent, city, group):
+    child, _ = children.register_child(parent, child_data(city, snils="11223344595"),
+                                       consent=True)
+    application = services.submit_application(parent, child, group)
+
     children.register_child(other_parent, child_data(city), consent=True)
 
-    # the card the second parent sees is the child's own; the other guardian's
-    # account is not part of any answer the parent gets
-    assert list(selectors.children_of(other_parent)) == [child]
+    # no card, no applications, no withdrawals, no e-mails for the stranger
+    assert list(selectors.children_of(other_parent)) == []
+    assert list(selectors.applications_of(other_parent)) == []
+    with pytest.raises(NotFound):
+        services.withdraw_application(other_parent, application)
+    with pytest.raises(NotFound):
+        children.update_child(other_parent, child, {"first_name": "Чужая"})
+    application.refresh_from_db()
+    assert application.status != S.WITHDRAWN
     assert parent.email not in str(audit.timeline(child).last().data)
+
+
+def test_support_centre_confirms_a_pending_guardian(parent, other_parent, operator, city):
+    child, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city), consent=True)
+    link = Guardianship.objects.get(child=child, parent=other_parent)
+
+    children.confirm_guardianship(operator, link)
+
+    assert selectors.is_guardian(other_parent, child)
+    assert list(selectors.children_of(other_parent)) == [child]
+    assert audit.timeline(child).last().action == "enrollment.guardianship.confirmed"
+
+
+def test_support_centre_rejects_a_pending_guardian_with_a_reason(parent, other_parent, operator,
+                                                                  city):
+    child, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city), consent=True)
+    link = Guardianship.objects.get(child=child, parent=other_parent)
+
+    with pytest.raises(ValidationFailed):
+        children.reject_guardianship(operator, link, " ")
+    children.reject_guardianship(operator, link, "Документы не подтверждают родство")
+
+    assert not Guardianship.objects.filter(pk=link.pk).exists()
+    assert selectors.is_guardian(parent, child)
+
+
+@pytest.mark.parametrize("persona", ["other_operator", "staff", "parent", "authority"])
+def test_only_the_childs_support_centre_confirms_guardians(request, parent, other_parent, city,
+                                                           persona):
+    child, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city), consent=True)
+    link = Guardianship.objects.get(child=child, parent=other_parent)
+
+    with pytest.raises(PermissionDenied):
+        children.confirm_guardianship(request.getfixturevalue(persona), link)
+    assert not selectors.is_guardian(other_parent, child)
 
 
 # --- corrections ---------------------------------------------------------------------
@@ -238,3 +296,25 @@ def test_walk_in_respects_the_gates(staff, group, city):
     assert (Child.objects.count(), Application.objects.count(),
             User.objects.filter(email="mama@example.org").count()) == (0, 0, 0)
 
+
+
+def test_merge_never_unenrols_a_studying_child(operator, city, group):
+    # given: the kept record's application waits (older), the duplicate's studies (newer)
+    group.capacity_max = 5
+    group.save()
+    first_parent = f.user(Role.PARENT, municipality=city)
+    second_parent = f.user(Role.PARENT, municipality=city)
+    keep, _ = children.register_child(first_parent, child_data(city), consent=True)
+    duplicate, _ = children.register_child(
+        second_parent, child_data(city, first_name="Алёна-Мария"), consent=True)
+    waiting = services.submit_application(first_parent, keep, group)
+    studying = services.submit_application(second_parent, duplicate, group)
+    Application.objects.filter(pk=waiting.pk).update(status=S.WAITLISTED, queue_number=1)
+    Application.objects.filter(pk=studying.pk).update(status=S.ENROLLED)
+
+    children.merge_children(operator, keep, duplicate, "Одна и та же девочка")
+
+    studying.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (studying.status, studying.child_id) == (S.ENROLLED, keep.pk)
+    assert waiting.status == S.WITHDRAWN

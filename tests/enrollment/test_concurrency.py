@@ -68,7 +68,8 @@ def families(n, municipality):
               municipality=municipality,
               identity_key=identity_key(f"Фамилия{i}", "Имя", "", born(10))) for i in range(n)])
     Guardianship.objects.bulk_create([
-        Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent")
+        Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent",
+                     confirmed_at=now, confirmed_by=p)
         for p, c in zip(parents, kids, strict=True)])
     return list(zip(parents, kids, strict=True))
 
@@ -186,7 +187,7 @@ def test_lock_timeout_is_a_polite_refusal_not_a_hang(rush_group, city, monkeypat
         release.set()
         holder.join()
 
-    assert err.value.message == "Слишком много заявок одновременно. Попробуйте ещё раз через минуту."
+    assert err.value.message == "Слишком много заявок одновременно. Попробуйте ещё раз через несколько секунд."
     assert timezone.now() - started < dt.timedelta(seconds=2)
     assert Application.objects.count() == 0
     assert connection.is_usable()

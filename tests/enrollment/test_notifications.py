@@ -59,10 +59,11 @@ def test_rejection_tells_the_reason_and_promotion_tells_the_next(staff, group, f
     assert "Причина: Группа для продолжающих\n" in mail.outbox[0].body
 
 
-def test_every_guardian_gets_an_own_message(parent, other_parent, group, city,
-                                            django_capture_on_commit_callbacks):
+def test_every_confirmed_guardian_gets_an_own_message(parent, other_parent, group, city, operator,
+                                                      django_capture_on_commit_callbacks):
     child, _ = children.register_child(parent, child_data(city), consent=True)
     children.register_child(other_parent, child_data(city), consent=True)
+    children.confirm_guardianship(operator, child.guardianships.get(parent=other_parent))
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_application(parent, child, group)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([parent.email, other_parent.email])
@@ -76,3 +77,12 @@ def test_mail_about_a_status_already_left_is_skipped(staff, parent, child, group
     assert notifications.send_status_email(application.pk, S.NEW) == 0
     assert notifications.send_status_email(application.pk, S.ENROLLED) == 1
     assert mail.outbox[0].subject == "Заявка в группу «Роботы-1»: Обучается"
+
+
+def test_a_pending_guardian_gets_no_mail(parent, other_parent, group, city,
+                                         django_capture_on_commit_callbacks):
+    child, _ = children.register_child(parent, child_data(city), consent=True)
+    children.register_child(other_parent, child_data(city), consent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_application(parent, child, group)
+    assert [m.to[0] for m in mail.outbox] == [parent.email]

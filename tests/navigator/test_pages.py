@@ -103,13 +103,15 @@ def test_program_page_shows_enrolment_window_teachers_partners_and_contacts(clie
                                   patronymic="Сергеевна")])
     page = text(client.get(reverse("navigator:program", args=[catalog.robot_club.pk])))
     assert "Кузнецова Анна Сергеевна" in page
-    assert "Запись откроется" in page and "через личный кабинет родителя" in page
+    assert "Запись откроется" in page
     ecology = text(client.get(reverse("navigator:program", args=[catalog.ecology.pk])))
     assert "Сетевые партнёры" in ecology and "Сельская школа" in ecology
     assert "Возможна оплата сертификатом" in ecology and "от 1 200 ₽ в месяц" in ecology
-    robotics = text(client.get(reverse("navigator:program", args=[catalog.robotics.pk])))
+    robotics_page = client.get(reverse("navigator:program", args=[catalog.robotics.pk]))
+    robotics = text(robotics_page)
     assert "+7 (900) 111-22-33" in robotics and "raduga@example.org" in robotics
-    assert "Запись через личный кабинет родителя" in robotics
+    group = catalog.robotics.modules.first().groups.first()
+    assert f'href="{reverse("enrollment:apply", args=[group.pk])}"' in robotics_page.content.decode()
 
 
 def test_hidden_programs_have_no_page(client, catalog):
@@ -158,3 +160,19 @@ def test_every_bad_parameter_gets_its_message_on_the_page(client, catalog):
     assert "Неизвестное значение «cash»; допустимые: free, certificate, paid." in html
     assert "Сортировка — одно из: relevance, start, title." in html
     assert "Укажите да или нет (true или false)." in html
+
+
+def test_program_page_counts_seats_held_by_applications(client, db):
+    from opora.enrollment import children, services
+    from tests.enrollment.conftest import child_data, open_group
+
+    program = f.program(status="published", title="Шахматы")
+    group = open_group(program, capacity_max=2)
+    parent = f.user("parent", municipality=program.organization.municipality)
+    child, _ = children.register_child(
+        parent, child_data(program.organization.municipality), consent=True)
+    services.submit_application(parent, child, group)
+
+    page = text(client.get(reverse("navigator:program", args=[program.pk])))
+
+    assert "свободно 1 из 2" in page

@@ -344,3 +344,21 @@ def test_teacher_list_query_count_is_fixed(staff_client, provider, teachers,
         f.teacher(provider)
     with django_assert_max_num_queries(5):
         staff_client.get(reverse("registry:teachers"))
+
+
+def test_a_group_with_applications_cannot_be_deleted(staff, provider):
+    from opora.enrollment import children
+    from opora.enrollment import services as enrolment
+    from opora.errors import InvalidTransition
+    from opora.registry import services
+    from tests.enrollment.conftest import child_data, open_group
+
+    program = f.program(provider, status="published")
+    group = open_group(program)
+    parent = f.user("parent", municipality=provider.municipality)
+    child, _ = children.register_child(parent, child_data(provider.municipality), consent=True)
+    enrolment.submit_application(parent, child, group)
+
+    with pytest.raises(InvalidTransition):
+        services.delete_group(staff, group)
+    assert type(group).objects.filter(pk=group.pk).exists()

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +57,14 @@ class User(AbstractUser):
         "registry.Organization", verbose_name=_("организация"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="staff",
     )
+    # Empty only while a self-registered parent has not opened the link sent to the
+    # address. Accounts made by someone else (the admin, the demo, a provider's walk-in,
+    # whose parent gets in through «Забыли пароль?», which proves the address) count as
+    # confirmed when created.
+    email_confirmed_at = models.DateTimeField(_("e-mail подтверждён"), null=True, blank=True,
+                                              default=timezone.now)
+    personal_data_consent_at = models.DateTimeField(
+        _("согласие на обработку своих персональных данных"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -89,6 +98,10 @@ class User(AbstractUser):
     @property
     def full_name(self):
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None
 
     @property
     def short_name(self):

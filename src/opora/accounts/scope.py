@@ -29,6 +29,8 @@ ACTIONS = {
     "enrollment.process": {Role.ORGANIZATION_STAFF: "organization"},
     # merging the duplicate records of children living in a municipality
     "enrollment.merge_children": {Role.SUPPORT_CENTRE: "municipality"},
+    # confirming that a parent who linked an already registered child is its guardian
+    "enrollment.confirm_guardians": {Role.SUPPORT_CENTRE: "municipality"},
     # a municipality's enrolment rules (the limit of live applications per child)
     "enrollment.configure": {Role.SUPPORT_CENTRE: "municipality"},
 }

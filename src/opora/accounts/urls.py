@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from opora.accounts import views
+
 app_name = "accounts"
 
 
@@ -32,4 +34,12 @@ urlpatterns = [
         name="password_reset_confirm"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
         **_form(_("Пароль установлен"))), name="password_reset_complete"),
+]
+
+# A parent's own registration and the e-mail confirmation (opora.accounts.views).
+urlpatterns += [
+    path("register/", views.register, name="register"),
+    path("register/sent/", views.register_done, name="register_done"),
+    path("confirm/resend/", views.resend_confirmation, name="resend_confirmation"),
+    path("confirm/<uidb64>/<token>/", views.confirm_email, name="confirm_email"),
 ]

@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from opora.api import errors
 from opora.api.auth import BACK_OFFICE
 from opora.api.renderers import JSONRenderer
+from opora.enrollment.api import router as enrollment_router
+from opora.navigator.api import router as navigator_router
 from opora.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -23,4 +25,6 @@ api = NinjaAPI(
 errors.install(api)
 
 # Each app adds its router here, one line per app.
+api.add_router("", navigator_router)
 api.add_router("", registry_router)
+api.add_router("", enrollment_router)

@@ -4,6 +4,10 @@ Domain errors keep their Russian message and the field they name; ninja's own
 refusals (unparsable parameters, a missing session, a failed CSRF check) get
 a Russian message of the same shape, so a client reads every error the same
 way: ``{"detail", "field", "code"}``, plus ``errors`` by field on 422.
+
+Two refusals tell the client what to do next in a header as well: a bad API token
+(401 with ``WWW-Authenticate: Bearer``) and seats too busy to wait for (503 with
+``Retry-After``: the request was not carried out and may be sent again as is).
 """
 
 from django.http import Http404
@@ -12,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from opora.api.auth import InvalidToken
+from opora.enrollment.locking import Busy
 from opora.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
 STATUS = {
@@ -19,7 +25,11 @@ STATUS = {
     PermissionDenied: 403,
     NotFound: 404,
     InvalidTransition: 409,
+    Busy: 503,
 }
+
+# Seconds a client should wait before sending a refused-as-busy request again.
+BUSY_RETRY_AFTER = 1
 
 # ninja raises HttpError itself only in these cases.
 HTTP_ERRORS = {
@@ -147,7 +157,16 @@ def install(api) -> None:
         errors = getattr(exc, "errors", None)
         if errors is not None:
             errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
-        return respond(request, status, exc.message, exc.field, exc.code, errors)
+        response = respond(request, status, exc.message, exc.field, exc.code, errors)
+        if isinstance(exc, Busy):
+            response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
+    @api.exception_handler(InvalidToken)
+    def invalid_token(request, exc: InvalidToken):
+        response = respond(request, 401, exc.message, code=exc.code)
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def invalid_input(request, exc: NinjaValidationError):

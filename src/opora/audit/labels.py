@@ -13,6 +13,13 @@ LABELS = {
     "registry.program.imported": _("Загружена из Excel"),
     "registry.program.deleted": _("Черновик удалён"),
     "registry.organization.created": _("Организация добавлена"),
+    "accounts.parent.registered": _("Родитель зарегистрировался, согласие на обработку данных получено"),
+    "accounts.email.confirmed": _("E-mail подтверждён"),
+    "api.token.issued": _("Ключ API выпущен"),
+    "api.token.revoked": _("Ключ API отозван"),
+    "enrollment.guardianship.requested": _("Родитель запросил связь с ребёнком"),
+    "enrollment.guardianship.confirmed": _("МОЦ подтвердил законного представителя"),
+    "enrollment.guardianship.rejected": _("МОЦ отказал в связи с ребёнком"),
     "registry.organization.updated": _("Организация изменена"),
     "registry.organization.activated": _("Организация включена"),
     "registry.organization.deactivated": _("Организация отключена"),
@@ -36,6 +43,9 @@ LABELS = {
 
 
 STATE_LABELS = {
+    "pending": _("на проверке"),
+    "confirmed": _("подтверждено"),
+    "rejected": _("отказано"),
     "active": _("активна"),
     "inactive": _("отключена"),
 }

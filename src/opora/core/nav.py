@@ -23,12 +23,22 @@ MY_PROGRAMS = ("registry:my_programs", _("Мои программы"), {
     "registry:group_create", "registry:group_edit"})
 TEACHERS = ("registry:teachers", _("Педагоги"), {"registry:teacher_create",
                                                   "registry:teacher_edit"})
+APPLICATIONS = ("enrollment:office_applications", _("Заявки"), {
+    "enrollment:office_application", "enrollment:walk_in"})
+CHILDREN = ("enrollment:children", _("Дети"), set())
+DUPLICATES = ("enrollment:duplicates", _("Возможные дубли"), set())
+GUARDIANS = ("enrollment:guardians", _("Подтверждение представителей"), set())
+MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), {"enrollment:child_add",
+                                                     "enrollment:child_edit"})
+MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), {"enrollment:application"})
 
 MENUS = {
-    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, TEACHERS, IMPORT],
-    Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT],
+    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, TEACHERS, IMPORT],
+    Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT, CHILDREN,
+                          DUPLICATES, GUARDIANS],
     Role.EDUCATION_AUTHORITY: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
     Role.REGIONAL_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
+    Role.PARENT: [MY_CHILDREN, MY_APPLICATIONS],
 }
 
 

@@ -14,6 +14,8 @@ def dashboard(request):
     user = request.user
     if user.role == Role.ORGANIZATION_STAFF:
         return redirect("registry:my_programs")
+    if user.role == Role.PARENT:
+        return redirect("enrollment:cabinet")
     if scope.is_back_office(user):
         return redirect("registry:programs")
     return redirect("navigator:home")

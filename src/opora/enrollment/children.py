@@ -4,9 +4,14 @@ child, walk-ins recorded by providers, and the МОЦ's merging of duplicates.
 
 - ``register_child(actor, data, consent, channel=ConsentChannel.PARENT)
   -> (Child, created)`` — a parent adds a child. Like ``get_or_create``: when the
-  child already exists (same СНИЛС, or the same normalized name and birth date)
-  the parent is linked to that record and ``created`` is False. ``data`` holds the
-  fields of ``CHILD_FIELDS`` (``municipality`` a Municipality).
+  child already exists (same СНИЛС, or the same normalized name and birth date) no
+  second record is made and ``created`` is False; the parent's link to that record
+  waits for the МОЦ's confirmation and gives no access until then
+  (``selectors.is_guardian``). ``data`` holds the fields of ``CHILD_FIELDS``
+  (``municipality`` a Municipality).
+- ``confirm_guardianship(actor, guardianship)`` / ``reject_guardianship(actor,
+  guardianship, reason)`` — the МОЦ of the child's municipality, after checking the
+  parent's documents.
 - ``update_child(actor, child, data) -> Child`` — a guardian corrects the card.
 - ``enrol_walk_in(actor, child_data, group, parent_data, consent) -> Application`` —
   staff record a child brought in person, on the parent's behalf, with the consent.
@@ -37,7 +42,7 @@ from opora.enrollment.models import (
     DistinctChildren,
     Guardianship,
 )
-from opora.errors import NotFound, PermissionDenied, ValidationFailed
+from opora.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from opora.registry.models import Group
 
 CHILD_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "sex", "municipality",
@@ -118,18 +123,24 @@ def _register(actor, parent: User, data: dict, channel: str) -> tuple[Child, boo
                     raise
         created = found is None
         if found is not None:
-            if child.snils and not found.snils:
+            if child.snils and not found.snils and selectors.is_guardian(parent, found):
                 found.snils = child.snils
                 found.save(update_fields=["snils", "updated_at"])
             child = found
+        now = timezone.now()
+        # Whoever registers a new child is its first guardian. A link to a record that
+        # already exists waits for the МОЦ (see Guardianship.confirmed_at).
         _guardianship, linked = Guardianship.objects.get_or_create(
             parent=parent, child=child,
-            defaults={"consent_at": timezone.now(), "consent_by": actor,
-                      "consent_channel": channel})
-        if created or linked:
-            audit.record(actor, "enrollment.child.registered" if created
-                         else "enrollment.child.linked", child, channel=channel,
+            defaults={"consent_at": now, "consent_by": actor, "consent_channel": channel,
+                      "confirmed_at": now if created else None,
+                      "confirmed_by": actor if created else None})
+        if created:
+            audit.record(actor, "enrollment.child.registered", child, channel=channel,
                          parent_id=parent.pk)
+        elif linked:
+            audit.record(actor, "enrollment.guardianship.requested", child, to_state="pending",
+                         channel=channel, parent_id=parent.pk)
     return child, created
 
 
@@ -163,6 +174,37 @@ def update_child(actor, child: Child, data: dict) -> Child:
         child.save()
         audit.record(actor, "enrollment.child.updated", child, fields=changed)
     return child
+
+
+def confirm_guardianship(actor, guardianship: Guardianship) -> Guardianship:
+    """The МОЦ confirms that a parent who linked an existing child is its guardian."""
+    scope.require(actor, "enrollment.confirm_guardians", guardianship)
+    with transaction.atomic():
+        guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
+        if guardianship.confirmed_at is not None:
+            return guardianship
+        guardianship.confirmed_at, guardianship.confirmed_by = timezone.now(), actor
+        guardianship.save(update_fields=["confirmed_at", "confirmed_by"])
+        audit.record(actor, "enrollment.guardianship.confirmed", guardianship.child,
+                     from_state="pending", to_state="confirmed",
+                     parent_id=guardianship.parent_id)
+    return guardianship
+
+
+def reject_guardianship(actor, guardianship: Guardianship, reason: str) -> None:
+    """The МОЦ refuses a pending link (the parent could not show the child's documents)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Укажите причину отказа.")]})
+    scope.require(actor, "enrollment.confirm_guardians", guardianship)
+    with transaction.atomic():
+        guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
+        if guardianship.confirmed_at is not None:
+            raise InvalidTransition(_("Связь уже подтверждена."))
+        audit.record(actor, "enrollment.guardianship.rejected", guardianship.child,
+                     from_state="pending", to_state="rejected", reason=reason,
+                     parent_id=guardianship.parent_id)
+        guardianship.delete()
 
 
 # --- walk-ins ------------------------------------------------------------------------
@@ -228,9 +270,9 @@ def _require_merge(actor, *children: Child) -> None:
 
 def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
     """The МОЦ merges two records of one child into ``keep``: guardians and applications
-    move over; when both have a live application to the same group the earlier stays
-    and the later is withdrawn (its seat goes to the first in line); the duplicate is
-    deleted. Recorded as ``enrollment.child.merged`` on the kept child."""
+    move over; when both have a live application to the same group the one furthest
+    along (then the earlier) stays and the other is withdrawn (its seat goes to the
+    first in line); the duplicate is deleted. Recorded as ``enrollment.child.merged`` on the kept child."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Укажите, почему записи объединяются.")]})
@@ -241,8 +283,13 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
         rows = {c.pk: c for c in locking.lock_rows(Child.objects.filter(
             pk__in=[keep.pk, duplicate.pk]))}
         keep, duplicate = rows[keep.pk], rows[duplicate.pk]
-        live = list(Application.objects.filter(child__in=[keep, duplicate], status__in=LIVE)
-                    .select_related("child").order_by("created_at", "pk"))
+        # Of two live applications to one group the one furthest along stays (a studying
+        # child is never un-enrolled by a merge), then the earlier one.
+        progress = {ApplicationStatus.ENROLLED: 0, ApplicationStatus.AWAITING_CONTRACT: 1,
+                    ApplicationStatus.NEW: 2, ApplicationStatus.WAITLISTED: 3}
+        live = sorted(Application.objects.filter(child__in=[keep, duplicate], status__in=LIVE)
+                      .select_related("child"),
+                      key=lambda a: (progress[a.status], a.created_at, a.pk))
         locking.lock_groups(a.group_id for a in live)
         first_of_group, withdrawn = {}, []
         for application in live:

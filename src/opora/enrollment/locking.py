@@ -33,7 +33,7 @@ class Busy(DomainError):
     """Too many requests want the same seats at once; the user should retry shortly."""
 
     def __init__(self):
-        super().__init__(_("Слишком много заявок одновременно. Попробуйте ещё раз через минуту."),
+        super().__init__(_("Слишком много заявок одновременно. Попробуйте ещё раз через несколько секунд."),
                          code="Busy")
 
 

@@ -92,6 +92,13 @@ class Guardianship(models.Model):
     consent_channel = models.CharField(_("как получено согласие"), max_length=20,
                                        choices=ConsentChannel.choices)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    # A link to a child someone else registered gives no rights until the МОЦ confirms
+    # it: knowing a child's name and birth date must not make anyone its guardian.
+    confirmed_at = models.DateTimeField(_("подтверждено"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("подтвердил"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     SCOPE = {"municipality": "child__municipality"}
 

@@ -60,7 +60,7 @@ def send_status_email(application_id: int, status: str) -> int:
     if application is None or application.status != status:
         return 0
     recipients = sorted({email for email in application.child.guardianships
-                         .filter(parent__is_active=True)
+                         .filter(parent__is_active=True, confirmed_at__isnull=False)
                          .values_list("parent__email", flat=True) if email})
     if not recipients:
         return 0

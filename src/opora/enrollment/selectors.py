@@ -49,7 +49,8 @@ def _is_parent(user) -> bool:
 
 def is_guardian(user, child) -> bool:
     return (_is_parent(user)
-            and Guardianship.objects.filter(parent=user, child_id=child.pk).exists())
+            and Guardianship.objects.filter(parent=user, child_id=child.pk,
+                                            confirmed_at__isnull=False).exists())
 
 
 # --- children ------------------------------------------------------------------------
@@ -58,7 +59,8 @@ def is_guardian(user, child) -> bool:
 def children_of(parent):
     if not _is_parent(parent):
         return Child.objects.none()
-    return Child.objects.filter(guardianships__parent=parent)
+    return Child.objects.filter(guardianships__parent=parent,
+                                guardianships__confirmed_at__isnull=False)
 
 
 def visible_children(user):
@@ -70,7 +72,8 @@ def visible_children(user):
         if not user.is_active or user.organization_id is None:
             return Child.objects.none()
         applied = Application.objects.filter(
-            group__module__program__organization_id=user.organization_id)
+            group__module__program__organization_id=user.organization_id,
+            status__in=[*LIVE, ApplicationStatus.EXPELLED, ApplicationStatus.COMPLETED])
         return Child.objects.filter(pk__in=applied.values("child_id"))
     return scope.visible(user, Child.objects.all())
 
@@ -117,7 +120,8 @@ def applications_of(parent):
     and position in one query."""
     if not _is_parent(parent):
         return Application.objects.none()
-    return with_positions(Application.objects.filter(child__guardianships__parent=parent)
+    return with_positions(Application.objects.filter(
+        child__guardianships__parent=parent, child__guardianships__confirmed_at__isnull=False)
                           .select_related(*APPLICATION_RELATED))
 
 

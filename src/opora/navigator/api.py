@@ -45,27 +45,34 @@ def _codes(choices):
 
 class ProgramQuery(Schema):
     q: _parameter("q", str | None) = Field(None, description="Что ищем: слова, как их пишут родители.")
-    municipality: _parameter("municipality", int | None) = Field(None, description="Номер муниципалитета.")
+    municipality: _parameter("municipality", int | None) = Field(
+        None, description="Номер муниципалитета.", json_schema_extra={"minimum": 1, "maximum": 2**62})
     direction: _parameter("direction", list[_codes(codes.DIRECTIONS)] | None) = Field(
         None, description="Направленности (можно несколько).")
-    specialisation: _parameter("specialisation", int | None) = Field(None, description="Номер специализации.")
-    age: _parameter("age", int | None) = Field(None, description="Возраст ребёнка, полных лет (3–18).")
+    specialisation: _parameter("specialisation", int | None) = Field(
+        None, description="Номер специализации.", json_schema_extra={"minimum": 1, "maximum": 2**62})
+    age: _parameter("age", int | None) = Field(
+        None, description="Возраст ребёнка, полных лет (3–18).", json_schema_extra={"minimum": 3, "maximum": 18})
     level: _parameter("level", list[_codes(codes.LEVELS)] | None) = Field(None, description="Уровни.")
     form: _parameter("form", list[_codes(codes.FORMS)] | None) = Field(None, description="Формы обучения.")
     payment: _parameter("payment", list[_codes(codes.PAYMENTS)] | None) = Field(
         None, description="Оплата: free — бесплатно, certificate — сертификатом, paid — платно.")
-    max_price: _parameter("max_price", Decimal | None) = Field(
-        None, description="Наибольшая стоимость в месяц, ₽ (по самому дешёвому источнику).")
+    max_price: _parameter("max_price", float | None) = Field(
+        None, description="Наибольшая стоимость в месяц, ₽ (по самому дешёвому источнику).",
+        json_schema_extra={"minimum": 0, "maximum": 999_999_999})
     ovz: _parameter("ovz", list[_codes(codes.OVZ)] | None) = Field(None, description="Виды ОВЗ.")
     seasonal: _parameter("seasonal", list[_codes(codes.SEASONAL)] | None) = Field(None, description="Сезонность.")
-    organization: _parameter("organization", int | None) = Field(None, description="Номер организации.")
+    organization: _parameter("organization", int | None) = Field(
+        None, description="Номер организации.", json_schema_extra={"minimum": 1, "maximum": 2**62})
     rural: _parameter("rural", bool | None) = Field(None, description="Только сельская местность.")
     free_seats: _parameter("free_seats", bool | None) = Field(None, description="Только со свободными местами.")
     open: _parameter("open", bool | None) = Field(None, description="Только где идёт запись.")
     sort: _parameter("sort", Literal["relevance", "start", "title"] | None) = Field(
         None, description="relevance — по соответствию запросу, start — по ближайшему началу, title — по названию.")
-    page: _parameter("page", int | None) = Field(None, description="Номер страницы, с 1.")
-    page_size: _parameter("page_size", int | None) = Field(None, description="Программ на странице, до 100.")
+    page: _parameter("page", int | None) = Field(
+        None, description="Номер страницы, с 1.", json_schema_extra={"minimum": 1, "maximum": 10_000})
+    page_size: _parameter("page_size", int | None) = Field(
+        None, description="Программ на странице, до 100.", json_schema_extra={"minimum": 1, "maximum": 100})
 
     def filters(self) -> filters.Filters:
         # a parameter left out keeps its default, which the parser gives for no value
@@ -132,14 +139,14 @@ class ScheduleOut(Schema):
     address: str
 
 
-class FundingOut(Schema):
+class CatalogFunding(Schema):
     source: str
     label: str
     monthly_price: Decimal
     total_price: Decimal
 
 
-class GroupOut(Schema):
+class CatalogGroup(Schema):
     id: int
     name: str
     module: str
@@ -154,7 +161,7 @@ class GroupOut(Schema):
     enrolment_to: str | None
     teachers: list[str]
     schedule: list[ScheduleOut]
-    funding: list[FundingOut]
+    funding: list[CatalogFunding]
 
 
 class OrganizationOut(Schema):
@@ -171,7 +178,7 @@ class OrganizationOut(Schema):
     website: str
 
 
-class ProgramDetail(ProgramItem):
+class CatalogProgram(ProgramItem):
     uuid: str
     program_type: str
     duration_months: int
@@ -187,7 +194,7 @@ class ProgramDetail(ProgramItem):
     updated_at: str
     organization_detail: OrganizationOut
     partners: list[OrganizationBrief]
-    groups: list[GroupOut]
+    groups: list[CatalogGroup]
 
 
 class OrganizationList(Schema):
@@ -237,7 +244,7 @@ def list_programs(request, query: Query[ProgramQuery]):
     }
 
 
-@router.get("/programs/{program_id}", response={200: ProgramDetail, 404: ErrorOut},
+@router.get("/programs/{program_id}", response={200: CatalogProgram, 404: ErrorOut},
             summary="Программа с группами и расписанием")
 def get_program(request, program_id: int):
     program = selectors.program_detail(program_id)
@@ -273,9 +280,12 @@ def get_program(request, program_id: int):
 
 
 class OrganizationQuery(Schema):
-    municipality: _parameter("municipality", int | None) = Field(None, description="Номер муниципалитета.")
-    page: _parameter("page", int | None) = Field(None, description="Номер страницы, с 1.")
-    page_size: _parameter("page_size", int | None) = Field(None, description="Организаций на странице, до 100.")
+    municipality: _parameter("municipality", int | None) = Field(
+        None, description="Номер муниципалитета.", json_schema_extra={"minimum": 1, "maximum": 2**62})
+    page: _parameter("page", int | None) = Field(
+        None, description="Номер страницы, с 1.", json_schema_extra={"minimum": 1, "maximum": 10_000})
+    page_size: _parameter("page_size", int | None) = Field(
+        None, description="Организаций на странице, до 100.", json_schema_extra={"minimum": 1, "maximum": 100})
 
 
 @router.get("/organizations", response={200: OrganizationList, 422: ValidationErrorOut},
@@ -323,7 +333,7 @@ class Named(Schema):
     name: str
 
 
-class SpecialisationOut(Named):
+class CatalogSpecialisation(Named):
     direction: str
 
 
@@ -332,7 +342,7 @@ def list_municipalities(request):
     return list(Municipality.objects.order_by("name").values("id", "name"))
 
 
-@router.get("/specialisations", response=list[SpecialisationOut], summary="Специализации")
+@router.get("/specialisations", response=list[CatalogSpecialisation], summary="Специализации")
 def list_specialisations(request):
     return list(Specialisation.objects.order_by("direction", "name").values("id", "name", "direction"))
 

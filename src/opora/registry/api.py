@@ -109,10 +109,10 @@ class ProgramPage(Schema):
 
 class ProgramFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус карточки")
-    organization: int | None = Field(None, description="Организация (id)")
+    organization: int | None = Field(None, ge=1, le=2**62, description="Организация (id)")
     direction: DirectionCode | None = Field(None, description="Направленность")
     q: str | None = Field(None, max_length=200, description="Слова из названия")
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Программ на странице, не больше 100")
 
 
@@ -320,7 +320,7 @@ def _visible_program(user, program_id: int, queryset=None) -> Program:
     """The program if the user may see it; otherwise 404, never saying whether it exists."""
     if queryset is None:
         queryset = Program.objects.all()
-    program = scope.visible(user, queryset).filter(pk=program_id).first()
+    program = scope.territory(user, queryset).filter(pk=program_id).first()
     if program is None:
         raise NotFound(_("Программа не найдена."), field="program_id")
     return program

@@ -4,6 +4,7 @@ with a Russian message on bad input."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,8 +255,16 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
 
 @transaction.atomic
 def delete_group(actor, group: Group) -> None:
+    """Staff remove a group nobody has applied to; a group with applications keeps its
+    history and is switched off instead."""
     _require_editable_program(actor, group.module.program)
-    group.delete()
+    try:
+        with transaction.atomic():
+            group.delete()
+    except ProtectedError:
+        raise InvalidTransition(_(
+            "В группу уже подавали заявки: её нельзя удалить. Закройте запись или сделайте "
+            "группу неактивной.")) from None
 
 
 # --- teachers and organizations --------------------------------------------------

@@ -2,7 +2,7 @@
 programs and organizations, the moderation queue, the program card with its
 moderation actions, the inventory and the exports.
 
-Every page reads through ``scope.visible`` (via the selectors) and every change goes
+Every page reads the user's own territory through ``scope`` (via the selectors) and every change goes
 through a service; the views only parse input and choose what to render.
 """
 
@@ -117,7 +117,8 @@ def _program_for(user, pk):
                     Prefetch("modules", Module.objects.prefetch_related(Prefetch(
                         "groups", Group.objects.prefetch_related("teachers", "schedule",
                                                                  "funding"))))))
-    return get_object_or_404(scope.visible(user, queryset), pk=pk)
+    # The back-office card is the territory's own; others read the public navigator page.
+    return get_object_or_404(scope.territory(user, queryset), pk=pk)
 
 
 def _render_program(request, program, *, return_form=None, archive_form=None, status=200):
@@ -226,7 +227,7 @@ def organizations_export(request):
 
 def _organization_for(user, pk):
     return get_object_or_404(
-        scope.visible(user, Organization.objects.select_related("municipality")), pk=pk)
+        scope.territory(user, Organization.objects.select_related("municipality")), pk=pk)
 
 
 def _render_organization(request, organization, *, activity_form=None, status=200):

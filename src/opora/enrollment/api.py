@@ -1,0 +1,351 @@
+"""The enrolment API: a parent's children and applications, and the decisions of the
+organization's staff on the applications to their groups.
+
+Endpoints turn JSON into the arguments of ``opora.enrollment.services`` and
+``children`` and read through ``selectors``; who may do what is decided there. A
+row outside the caller's view answers 404 exactly like a row that does not exist,
+so ids cannot be probed. A request that comes with an API token files the
+application (and records the consent) as coming through an external portal.
+"""
+
+import datetime as dt
+from uuid import UUID
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+
+from opora.api.auth import via_token
+from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes
+from opora.enrollment import children, selectors, services
+from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
+from opora.errors import NotFound, ValidationFailed
+from opora.registry.models import Group, Municipality
+
+router = Router(tags=["Запись в группы"])
+
+StatusCode = choice_codes(ApplicationStatus)
+SexCode = choice_codes(Sex)
+
+# A seat transaction that waited too long for a lock answers 503 with Retry-After.
+SEAT_ERRORS = {**TRANSITION_ERRORS, 503: ErrorOut}
+
+
+# --- schemas -------------------------------------------------------------------------
+
+
+class ChildRef(Schema):
+    id: int
+    uuid: UUID
+    full_name: str
+
+
+class GroupRef(Schema):
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+
+
+class OrganizationRef(Schema):
+    id: int
+    short_name: str
+
+
+class ProgramRef(Schema):
+    id: int
+    title: str
+    organization: OrganizationRef
+
+
+class ApplicationOut(Schema):
+    id: int
+    uuid: UUID
+    status: StatusCode
+    status_label: str
+    position: int | None = Field(description="Место в очереди (1 — следующий), если заявка в очереди")
+    child: ChildRef
+    group: GroupRef
+    program: ProgramRef
+    reason: str = Field(description="Причина отказа, отзыва или отчисления")
+    ended_on: dt.date | None = Field(description="Дата отчисления или окончания обучения")
+    created_at: dt.datetime
+    status_changed_at: dt.datetime
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_program(obj):
+        return obj.group.module.program
+
+
+class ApplicationPage(Schema):
+    count: int = Field(description="Сколько заявок подходит под фильтр")
+    items: list[ApplicationOut]
+
+
+class ApplicationFilters(Schema):
+    status: StatusCode | None = Field(None, description="Статус заявки")
+    group: int | None = Field(None, description="Группа (id)")
+    child: int | None = Field(None, description="Ребёнок (id)")
+    page: int = Field(1, ge=1, description="Номер страницы")
+    page_size: int = Field(25, ge=1, le=100, description="Заявок на странице, не больше 100")
+
+
+class ApplicationIn(Schema):
+    child: int | UUID = Field(description="Ребёнок: id или uuid")
+    group: int = Field(description="Группа (id)")
+
+
+class WithdrawIn(Schema):
+    reason: str = Field("", max_length=2000, description="Почему заявка отзывается")
+
+
+class RejectIn(Schema):
+    reason: str = Field(max_length=2000, description="Причина отказа")
+
+
+class ExpelIn(Schema):
+    reason: str = Field(max_length=2000, description="Причина отчисления")
+    date: dt.date | None = Field(None, description="Дата отчисления; по умолчанию сегодня")
+
+
+class CompleteIn(Schema):
+    date: dt.date | None = Field(None, description="Дата окончания обучения; по умолчанию сегодня")
+
+
+class MunicipalityRef(Schema):
+    id: int
+    name: str
+
+
+class ChildOut(Schema):
+    id: int
+    uuid: UUID
+    last_name: str
+    first_name: str
+    patronymic: str
+    full_name: str
+    birth_date: dt.date
+    sex: SexCode
+    sex_label: str
+    municipality: MunicipalityRef
+    is_rural: bool
+    has_ovz: bool
+    is_disabled: bool
+    difficult_situation: bool
+    snils: str = Field(description="СНИЛС, 11 цифр, или пустая строка")
+
+    @staticmethod
+    def resolve_sex_label(obj):
+        return str(obj.get_sex_display())
+
+
+class PendingOut(Schema):
+    detail: str
+    code: str
+
+
+PENDING = gettext_lazy(
+    "Ребёнок с такими данными уже есть в системе. Муниципальный опорный центр проверит "
+    "документы и подтвердит, что вы его законный представитель; до этого ребёнок не появится "
+    "в вашем списке.")
+
+
+class ChildPage(Schema):
+    count: int
+    items: list[ChildOut]
+
+
+class ChildFilters(Schema):
+    page: int = Field(1, ge=1, description="Номер страницы")
+    page_size: int = Field(25, ge=1, le=100, description="Детей на странице, не больше 100")
+
+
+class ChildIn(Schema):
+    """A child as the parent enters it, with the consent to process the child's data."""
+
+    last_name: str = Field(max_length=100, description="Фамилия")
+    first_name: str = Field(max_length=100, description="Имя")
+    patronymic: str = Field("", max_length=100, description="Отчество")
+    birth_date: dt.date = Field(description="Дата рождения")
+    sex: SexCode = Field(description="Пол")
+    municipality: int = Field(description="Муниципалитет проживания (id)")
+    is_rural: bool = False
+    has_ovz: bool = Field(False, description="Ограниченные возможности здоровья")
+    is_disabled: bool = Field(False, description="Ребёнок-инвалид")
+    difficult_situation: bool = Field(False, description="Трудная жизненная ситуация")
+    snils: str = Field("", max_length=20, description="СНИЛС, можно с дефисами и пробелами")
+    consent: bool = Field(description="Согласие законного представителя на обработку персональных "
+                                      "данных ребёнка; без него ребёнок не сохраняется")
+
+
+# --- helpers -------------------------------------------------------------------------
+
+# What the answer to a submission shows of the group, its program and organization.
+GROUP_FIELDS = ("id", "name", "start_date", "end_date", "module__id", "module__program__id",
+                "module__program__title", "module__program__organization__id",
+                "module__program__organization__short_name")
+
+
+def _page(queryset, page: int, size: int) -> dict:
+    start = (page - 1) * size
+    return {"count": queryset.count(), "items": list(queryset[start:start + size])}
+
+
+def _application(user, application_id: int) -> Application:
+    """The application as the user sees it (with its position), or 404."""
+    application = selectors.visible_applications(user).filter(pk=application_id).first()
+    if application is None:
+        raise NotFound(_("Заявка не найдена."), field="application_id")
+    return application
+
+
+def _own_child(user, value: int | UUID):
+    lookup = {"uuid": value} if isinstance(value, UUID) else {"pk": value}
+    child = selectors.children_of(user).filter(**lookup).first()
+    if child is None:
+        raise NotFound(_("Ребёнок не найден."), field="child")
+    return child
+
+
+# --- applications --------------------------------------------------------------------
+
+
+@router.post("applications", response={200: ApplicationOut, 201: ApplicationOut, **SEAT_ERRORS},
+             summary="Подать заявку в группу",
+             description="Родитель подаёт заявку за своего ребёнка. Есть свободное место — заявка "
+                         "его занимает (статус new), нет — встаёт в очередь (waitlisted, position). "
+                         "Повторная подача той же пары «ребёнок — группа» возвращает уже поданную "
+                         "заявку с кодом 200 (две подачи в одно мгновение с разных устройств "
+                         "могут обе получить 201 — это одна и та же заявка). Отказ по условиям "
+                         "записи — 409 с кодом условия; "
+                         "503 с Retry-After — повторите запрос без изменений.")
+def submit_application(request, payload: ApplicationIn):
+    user = request.auth
+    child = _own_child(user, payload.child)
+    group = (Group.objects.select_related("module__program__organization").only(*GROUP_FIELDS)
+             .filter(pk=payload.group).first())
+    if group is None:
+        raise NotFound(_("Группа не найдена."), field="group")
+    started = timezone.now()
+    application = services.submit_application(
+        user, child, group, channel=Channel.API if via_token(request) else Channel.CABINET)
+    # The answer is built from the rows at hand rather than read again: this is the
+    # opening-day path, and the full read costs as much as the seat itself.
+    application.child, application.group = child, group
+    application.position = selectors.position_of(application)
+    # Filed by this request, or found already there (a repeat from another device).
+    created = application.created_at >= started
+    return Status(201 if created else 200, application)
+
+
+@router.get("applications", response={200: ApplicationPage, **ERRORS},
+            summary="Заявки, доступные пользователю",
+            description="Родитель видит заявки своих детей, сотрудник организации — заявки в её "
+                        "группы, МОЦ и управление образования — в группы своего муниципалитета.")
+def list_applications(request, filters: Query[ApplicationFilters]):
+    applications = selectors.visible_applications(request.auth, status=filters.status,
+                                                  group=filters.group)
+    if filters.child is not None:
+        applications = applications.filter(child_id=filters.child)
+    return _page(applications, filters.page, filters.page_size)
+
+
+@router.get("applications/{application_id}", response={200: ApplicationOut, **ERRORS},
+            summary="Заявка")
+def get_application(request, application_id: int):
+    return _application(request.auth, application_id)
+
+
+@router.post("applications/{application_id}/withdraw", response={200: ApplicationOut, **SEAT_ERRORS},
+             summary="Отозвать заявку (родитель)",
+             description="Место, которое занимала заявка, переходит первому в очереди.")
+def withdraw_application(request, application_id: int, payload: WithdrawIn | None = None):
+    user = request.auth
+    services.withdraw_application(user, _application(user, application_id),
+                                  payload.reason if payload else "")
+    return _application(user, application_id)
+
+
+@router.post("applications/{application_id}/confirm", response={200: ApplicationOut, **SEAT_ERRORS},
+             summary="Подтвердить заявку (организация)",
+             description="Ребёнок зачисляется, а в группу, оплачиваемую только сертификатами, "
+                         "заявка переходит в ожидание договора.")
+def confirm_application(request, application_id: int):
+    user = request.auth
+    services.confirm_application(user, _application(user, application_id))
+    return _application(user, application_id)
+
+
+@router.post("applications/{application_id}/reject", response={200: ApplicationOut, **SEAT_ERRORS},
+             summary="Отклонить заявку с причиной (организация)")
+def reject_application(request, application_id: int, payload: RejectIn):
+    user = request.auth
+    services.reject_application(user, _application(user, application_id), payload.reason)
+    return _application(user, application_id)
+
+
+@router.post("applications/{application_id}/expel", response={200: ApplicationOut, **SEAT_ERRORS},
+             summary="Отчислить ребёнка (организация)")
+def expel(request, application_id: int, payload: ExpelIn):
+    user = request.auth
+    services.expel(user, _application(user, application_id), payload.reason, payload.date)
+    return _application(user, application_id)
+
+
+@router.post("applications/{application_id}/complete", response={200: ApplicationOut, **SEAT_ERRORS},
+             summary="Отметить окончание обучения (организация)")
+def complete(request, application_id: int, payload: CompleteIn | None = None):
+    user = request.auth
+    services.complete(user, _application(user, application_id), payload.date if payload else None)
+    return _application(user, application_id)
+
+
+# --- children ------------------------------------------------------------------------
+
+
+def _visible_children(user):
+    return selectors.visible_children(user).select_related("municipality")
+
+
+@router.get("children", response={200: ChildPage, **ERRORS}, summary="Дети, доступные пользователю",
+            description="Родитель видит своих детей; сотрудник организации — детей, подавших "
+                        "заявки в её группы; МОЦ — детей своего муниципалитета.")
+def list_children(request, filters: Query[ChildFilters]):
+    return _page(_visible_children(request.auth), filters.page, filters.page_size)
+
+
+@router.get("children/{child_id}", response={200: ChildOut, **ERRORS}, summary="Ребёнок")
+def get_child(request, child_id: int):
+    child = _visible_children(request.auth).filter(pk=child_id).first()
+    if child is None:
+        raise NotFound(_("Ребёнок не найден."), field="child_id")
+    return child
+
+
+@router.post("children", response={200: ChildOut, 201: ChildOut, 202: PendingOut, **ERRORS},
+             summary="Добавить ребёнка (родитель)",
+             description="Без согласия на обработку персональных данных (consent: true) ребёнок "
+                         "не сохраняется. 201 — ребёнок добавлен; 200 — он уже записан за "
+                         "родителем. Если такого ребёнка (тот же СНИЛС или те же ФИО и дата "
+                         "рождения) уже добавил другой родитель, второй записи не появляется: "
+                         "связь с ним подтверждает МОЦ, а до тех пор ответ — 202 без сведений о "
+                         "ребёнке.")
+def register_child(request, payload: ChildIn):
+    user = request.auth
+    data = payload.dict(exclude={"consent"})
+    data["municipality"] = Municipality.objects.filter(pk=payload.municipality).first()
+    if data["municipality"] is None:
+        raise ValidationFailed({"municipality": [_("Муниципалитет не найден.")]})
+    channel = ConsentChannel.API if via_token(request) else ConsentChannel.PARENT
+    child, created = children.register_child(user, data, payload.consent, channel=channel)
+    visible = _visible_children(user).filter(pk=child.pk).first()
+    if visible is None:
+        # Someone else registered this child: the link waits for the МОЦ, and until then
+        # the caller learns nothing of the record.
+        return Status(202, {"detail": str(PENDING), "code": "GuardianshipPending"})
+    return Status(201 if created else 200, visible)

@@ -1,0 +1,28 @@
+"""Pages of enrolment, mounted at the site root: the parent's ``cabinet/``, the apply page
+``enrol/<group>/``, the provider's ``office/applications/`` and the МОЦ's
+``office/children/``."""
+
+from django.urls import path
+
+from opora.enrollment.views import cabinet, children, office
+
+app_name = "enrollment"
+urlpatterns = [
+    path("cabinet/", cabinet.cabinet, name="cabinet"),
+    path("cabinet/children/new/", cabinet.child_add, name="child_add"),
+    path("cabinet/children/<uuid:uuid>/", cabinet.child_edit, name="child_edit"),
+    path("cabinet/applications/", cabinet.applications, name="applications"),
+    path("cabinet/applications/<uuid:uuid>/", cabinet.application, name="application"),
+    path("cabinet/applications/<uuid:uuid>/withdraw/", cabinet.withdraw, name="withdraw"),
+    path("enrol/<int:group_id>/", cabinet.apply, name="apply"),
+    path("office/applications/", office.applications, name="office_applications"),
+    path("office/applications/process/", office.process, name="office_process"),
+    path("office/applications/walk-in/", office.walk_in, name="walk_in"),
+    path("office/applications/<int:pk>/", office.application, name="office_application"),
+    path("office/children/", children.children, name="children"),
+    path("office/children/duplicates/", children.duplicates, name="duplicates"),
+    path("office/children/duplicates/merge/", children.merge, name="merge"),
+    path("office/children/duplicates/distinct/", children.mark_distinct, name="mark_distinct"),
+    path("office/children/guardians/", children.guardians, name="guardians"),
+    path("office/children/guardians/<int:pk>/", children.guardian_decide, name="guardian_decide"),
+]
