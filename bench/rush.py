@@ -250,8 +250,7 @@ def prepare(args, rng):
                                   identity_key=identity_key(last, first, "", born)))
         children = Child.objects.bulk_create(children, batch_size=1000)
         # each parent registered the child, so the link is confirmed from the start
-        confirmed = ({"confirmed_at": now} if any(
-            f.name == "confirmed_at" for f in Guardianship._meta.get_fields()) else {})
+        confirmed = {"confirmed_at": now}
         Guardianship.objects.bulk_create([
             Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="api",
                          **confirmed)
