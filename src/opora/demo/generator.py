@@ -122,7 +122,9 @@ def build_demo(*, scale: float = 1.0, seed: int = SEED, today: dt.date | None = 
         created = region is None
         if created:
             region = _generate(_context(scale, seed, today))
-            reindex_catalog()
+        # Also when the region is reused: a database made by an older version may have
+        # an empty or stale catalog index, and «open now» depends on the date.
+        reindex_catalog()
         users = accounts.ensure_accounts(region)
     return DemoResult(created=created, region=region, users=users, counts=counts(region))
 
