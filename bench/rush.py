@@ -211,6 +211,8 @@ def prepare(args, rng):
                        "api_apitoken, audit_auditevent RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", [f"%@{EMAIL_DOMAIN}"])
         cursor.execute("TRUNCATE django_tasks_database_dbtaskresult")
+        cursor.execute("UPDATE registry_group SET seats_taken = 0, queue_last = 0 "
+                       "WHERE seats_taken > 0 OR queue_last > 0")  # no application is left
         cursor.execute(
             "SELECT g.id, g.start_date, g.age_min, g.age_max, o.municipality_id, p.id "
             "FROM registry_group g JOIN registry_module m ON m.id = g.module_id "
@@ -416,8 +418,8 @@ def check(result, jobs, group_ids):
         cursor.execute(
             "SELECT g.id, g.capacity_max, count(a.id) FILTER (WHERE a.status IN "
             "('new', 'awaiting_contract', 'enrolled')), count(a.id) FILTER (WHERE a.status = "
-            "'waitlisted'), count(DISTINCT a.queue_number) FILTER (WHERE a.status = 'waitlisted') "
-            "FROM registry_group g LEFT JOIN enrollment_application a ON a.group_id = g.id "
+            "'waitlisted'), count(DISTINCT a.queue_number) FILTER (WHERE a.status = 'waitlisted'), "
+            "g.seats_taken FROM registry_group g LEFT JOIN enrollment_application a ON a.group_id = g.id "
             "WHERE g.id = ANY(%s) GROUP BY g.id", [group_ids])
         per_group = cursor.fetchall()
         cursor.execute("SELECT child_id, id, status FROM enrollment_application")
@@ -425,6 +427,8 @@ def check(result, jobs, group_ids):
     by_child = collections.defaultdict(list)
     for child, pk, status in rows:
         by_child[child].append((pk, status))
+    counters_wrong = sum(1 for _g, _c, held, _w, _q, counter in per_group if counter != held)
+    per_group = [row[:5] for row in per_group]
     oversold = sum(max(0, held - capacity) for _g, capacity, held, _w, _q in per_group)
     # a free seat left while someone waits in line is a lost seat
     idle = sum(1 for _g, capacity, held, waiting, _q in per_group if waiting and held < capacity)
@@ -440,6 +444,7 @@ def check(result, jobs, group_ids):
         mismatched += sum(1 for s, pk, status, _c in answers
                           if s in (200, 201) and (pk, status) != row)
     return {"oversold": oversold, "idle_seats_with_queue": idle, "queue_gaps": queue_gaps,
+            "counters_wrong": counters_wrong,
             "duplicates": duplicates, "lost_answered": lost_answered,
             "without_application": without_application, "answer_mismatch": mismatched,
             "held": sum(h for _g, _c, h, _w, _q in per_group),
@@ -526,7 +531,8 @@ def report(args, result, checks, control, bench):
           f"without a row {checks['without_application']})")
     print(f"duplicates                 {checks['duplicates']:>7}   (must be 0)")
     print(f"answers unlike the rows    {checks['answer_mismatch']:>7}   (free seats with a queue "
-          f"{checks['idle_seats_with_queue']}, queue-number gaps {checks['queue_gaps']})")
+          f"{checks['idle_seats_with_queue']}, queue-number gaps {checks['queue_gaps']}, seat "
+          f"counters unlike the rows {checks['counters_wrong']})")
     server, database, load = _cpu(result)
     print(f"CPU ms per request         gunicorn {server:.2f}, PostgreSQL {database:.2f}, "
           f"load {load:.2f}: 2 idle cores would carry ≈ {2000 / (server + database + load):,.0f} "
@@ -559,9 +565,9 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--deadline", type=float, default=300, help="seconds the load may take")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
-    parser.add_argument("--tasks", choices=sorted(TASK_BACKENDS), default="immediate",
-                        help="status mail sent inside the request (immediate) or queued in the "
-                             "database for the db_worker (database)")
+    parser.add_argument("--tasks", choices=sorted(TASK_BACKENDS), default="database",
+                        help="status mail queued in the database for the db_worker, as in "
+                             "production (database), or sent inside the request (immediate)")
     parser.add_argument("--programs", type=int, default=50_000)
     parser.add_argument("--region-groups", type=int, default=100_000)
     parser.add_argument("--organizations", type=int, default=5_000)
@@ -600,7 +606,7 @@ def main(argv=None):
     if server_log.strip():
         print("gunicorn said:\n" + "\n".join(server_log.strip().splitlines()[-10:]))
     failed = checks["oversold"] or checks["duplicates"] or checks["lost_answered"] \
-        or checks["without_application"]
+        or checks["without_application"] or checks["counters_wrong"]
     return 1 if failed else 0
 
 

@@ -9,12 +9,14 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from opora.accounts.models import Role
 from opora.enrollment import children
-from opora.enrollment.models import Sex
+from opora.enrollment.models import SEAT_HOLDING, Sex
 from opora.registry.choices import ProgramStatus
+from opora.registry.models import Group
 from tests import factories as f
 
 
@@ -22,6 +24,29 @@ from tests import factories as f
 def _postgres_only(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture(autouse=True)
+def _seat_counters_agree(request):
+    """After every enrolment test: each group's seat counters agree with its rows — the
+    seats held are the applications holding one, no queue number above the last given."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after this
+    elif "db" in request.fixturenames or marker:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    yield
+    held = Count("applications", filter=Q(applications__status__in=SEAT_HOLDING))
+    wrong = list(Group.objects.annotate(held=held, last=Max("applications__queue_number"))
+                 .exclude(seats_taken=F("held"))
+                 .values_list("pk", "seats_taken", "held"))
+    wrong += [(pk, "queue_last", last) for pk, queue_last, last in Group.objects.annotate(
+        last=Max("applications__queue_number")).values_list("pk", "queue_last", "last")
+        if last is not None and last > queue_last]
+    assert wrong == [], "seat counters disagree with the applications (group, counter, rows)"
 
 
 def snils(number: int) -> str:

@@ -147,7 +147,7 @@ def test_busy_seats_answer_503_with_retry_after(parent, child, group, monkeypatc
     def busy(group_id):
         raise locking.Busy()
 
-    monkeypatch.setattr(locking, "lock_group", busy)
+    monkeypatch.setattr(locking, "hold_seat", busy)
 
     response = _apply(ApiClient(parent), child, group)
 

@@ -107,6 +107,7 @@ def test_without_the_group_lock_seats_are_oversold(rush_group, city, monkeypatch
 
     held = Application.objects.filter(group=rush_group, status__in=SEAT_HOLDING).count()
     assert held > rush_group.capacity_max
+    locking.recount_seats()  # the lost updates left the counter behind the rows, as shown
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["group lock", "constraint alone"])

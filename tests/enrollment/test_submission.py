@@ -4,13 +4,15 @@ seats and the waiting list, idempotent repeats, the municipal limit."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from opora import audit
-from opora.enrollment import selectors, services
+from opora.enrollment import locking, selectors, services
 from opora.enrollment.models import Application, Channel, EnrolmentSettings
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import NotFound, PermissionDenied, ValidationFailed
+from opora.navigator.models import CatalogEntry
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group
 from tests import factories as f
@@ -51,6 +53,77 @@ def test_submitting_again_returns_the_first_application(parent, child, group):
     assert again.pk == first.pk
     assert Application.objects.count() == 1
     assert audit.timeline(first).count() == 1
+
+
+def test_created_tells_a_new_application_from_a_repeat(parent, child, group):
+    first = services.submit_application(parent, child, group)
+    again = services.submit_application(parent, child, group.pk)
+
+    assert (first.created, again.created) == (True, False)
+    assert again.group.module.program.title == "Робототехника"
+
+
+def test_seat_counters_follow_submissions_and_releases(group, family):
+    (p1, c1), (p2, c2), (p3, c3) = family(3)
+    first = services.submit_application(p1, c1, group)
+    services.submit_application(p2, c2, group)
+    services.submit_application(p3, c3, group)
+    group.refresh_from_db()
+    assert (group.capacity_max, group.seats_taken, group.queue_last) == (2, 2, 1)
+
+    services.withdraw_application(p1, first)  # the seat goes to the first in line
+
+    group.refresh_from_db()
+    assert (group.seats_taken, group.queue_last) == (2, 1)
+    assert Application.objects.filter(child=c3).get().status == S.NEW
+
+
+def test_saving_an_edited_group_keeps_the_seat_counters(parent, child, group):
+    stale = Group.objects.get(pk=group.pk)  # a form opened before the parent applied
+    services.submit_application(parent, child, group)
+
+    stale.name = "Роботы-2"
+    stale.save()
+
+    group.refresh_from_db()
+    assert (group.name, group.seats_taken) == ("Роботы-2", 1)
+
+
+def test_recount_repairs_counters_of_rows_loaded_around_the_services(parent, child, group):
+    services.submit_application(parent, child, group)
+    Group.objects.filter(pk=group.pk).update(seats_taken=0, queue_last=0)
+
+    assert locking.recount_seats(Group.objects.filter(pk=group.pk)) == 1
+
+    group.refresh_from_db()
+    assert (group.seats_taken, group.queue_last) == (1, 0)
+
+
+def test_filling_the_last_seat_and_freeing_it_refresh_the_catalog(
+        group, family, django_capture_on_commit_callbacks):
+    def free_seats():
+        return CatalogEntry.objects.get(program_id=group.module.program_id).free_seats
+
+    (p1, c1), (p2, c2), (p3, c3) = family(3)
+    services.submit_application(p1, c1, group)
+    assert free_seats() == 2  # not yet full: the index is not touched on opening day
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.submit_application(p2, c2, group)
+    assert free_seats() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_application(p2, second)
+    assert free_seats() == 1
+
+
+def test_a_submission_is_a_fixed_handful_of_statements(parent, child, group,
+                                                        django_assert_num_queries):
+    # the group with every fact about the child; then the seat transaction (here a
+    # savepoint: two statements) with the lock timeout on PostgreSQL, one conditional
+    # UPDATE, the application and its audit row
+    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
+        services.submit_application(parent, child, group.pk)
 
 
 def test_repeat_after_enrolment_closed_still_returns_the_application(parent, child, group):

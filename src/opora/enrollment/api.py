@@ -11,7 +11,6 @@ application (and records the consent) as coming through an external portal.
 import datetime as dt
 from uuid import UUID
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
@@ -21,7 +20,7 @@ from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes
 from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
-from opora.registry.models import Group, Municipality
+from opora.registry.models import Municipality
 
 router = Router(tags=["Запись в группы"])
 
@@ -185,12 +184,6 @@ class ChildIn(Schema):
 
 # --- helpers -------------------------------------------------------------------------
 
-# What the answer to a submission shows of the group, its program and organization.
-GROUP_FIELDS = ("id", "name", "start_date", "end_date", "module__id", "module__program__id",
-                "module__program__title", "module__program__organization__id",
-                "module__program__organization__short_name")
-
-
 def _page(queryset, page: int, size: int) -> dict:
     start = (page - 1) * size
     return {"count": queryset.count(), "items": list(queryset[start:start + size])}
@@ -227,20 +220,14 @@ def _own_child(user, value: int | UUID):
 def submit_application(request, payload: ApplicationIn):
     user = request.auth
     child = _own_child(user, payload.child)
-    group = (Group.objects.select_related("module__program__organization").only(*GROUP_FIELDS)
-             .filter(pk=payload.group).first())
-    if group is None:
-        raise NotFound(_("Группа не найдена."), field="group")
-    started = timezone.now()
     application = services.submit_application(
-        user, child, group, channel=Channel.API if via_token(request) else Channel.CABINET)
+        user, child, payload.group, channel=Channel.API if via_token(request) else Channel.CABINET)
     # The answer is built from the rows at hand rather than read again: this is the
-    # opening-day path, and the full read costs as much as the seat itself.
-    application.child, application.group = child, group
+    # opening-day path (``application.group`` holds its program and organization).
+    application.child = child
     application.position = selectors.position_of(application)
     # Filed by this request, or found already there (a repeat from another device).
-    created = application.created_at >= started
-    return Status(201 if created else 200, application)
+    return Status(201 if application.created else 200, application)
 
 
 @router.get("applications", response={200: ApplicationPage, **ERRORS},

@@ -1,17 +1,21 @@
-"""Row locks for seats, with a lock timeout that becomes a polite «try again».
+"""Seats under concurrency: the group's seat counter, row locks, and a lock timeout
+that becomes a polite «try again».
 
-Every use case that changes the seats of a group runs inside ``seat_transaction()``
-and locks its rows in one fixed order: children (by primary key), then groups (by
-primary key), then applications. On PostgreSQL the locks are ``SELECT … FOR
-UPDATE`` under ``lock_timeout``; on SQLite the settings open every transaction
-with ``BEGIN IMMEDIATE``, which serializes writers, so the same code is correct
-there without row locks (Django skips ``FOR UPDATE`` on SQLite).
+Filing an application takes a seat with one conditional UPDATE of the group's counter
+(``hold_seat``). Every other use case that changes the seats of a group runs inside
+``seat_transaction()``, locks its rows in one fixed order — children (by primary key),
+then groups (by primary key), then applications — and moves the counter in the same
+transaction (``count_seats``). On PostgreSQL the locks are ``SELECT … FOR UPDATE``
+and UPDATEs under ``lock_timeout``; on SQLite the settings open every transaction with
+``BEGIN IMMEDIATE``, which serializes writers, so the same code is correct there.
 """
 
 import hashlib
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from opora.errors import DomainError, NotFound
@@ -72,6 +76,77 @@ def lock_group(group_id) -> Group:
     if group is None:
         raise NotFound(_("Группа не найдена."))
     return group
+
+
+def hold_seat(group_id) -> int | None:
+    """Take a seat of the group, or else the next number of its waiting list, with one
+    conditional UPDATE of the group's row (which also locks it to the end of the
+    transaction). Returns None when a seat was taken, else the queue number.
+
+    ``seats_taken < capacity_max`` is checked by the UPDATE itself: two requests can
+    never both see the last seat free, so no seat is sold twice."""
+    with connection.cursor() as cursor:
+        if _LOCK_SEATS:
+            cursor.execute("UPDATE registry_group SET seats_taken = seats_taken + 1 "
+                           "WHERE id = %s AND seats_taken < capacity_max "
+                           "RETURNING seats_taken >= capacity_max", [group_id])
+            row = cursor.fetchone()
+        else:
+            # The race tests' control: read, decide, write back — the lost update.
+            cursor.execute("SELECT seats_taken + 1, capacity_max FROM registry_group WHERE id = %s",
+                           [group_id])
+            row = cursor.fetchone()
+            if row is not None and row[0] <= row[1]:
+                cursor.execute("UPDATE registry_group SET seats_taken = %s WHERE id = %s",
+                               [row[0], group_id])
+                row = (row[0] >= row[1],)
+            else:
+                row = None
+        if row is not None:
+            if row[0]:
+                _catalog_changed(group_id)  # the last seat: «есть свободные места» no more
+            return None
+        cursor.execute("UPDATE registry_group SET queue_last = queue_last + 1 WHERE id = %s "
+                       "RETURNING queue_last", [group_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("Группа не найдена."))
+    return row[0]
+
+
+def count_seats(group_id, delta: int) -> None:
+    """A status change made an application take (+1) or release (−1) a seat; the caller
+    holds the group's lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_group SET seats_taken = seats_taken + %s WHERE id = %s "
+                       "RETURNING seats_taken - %s >= capacity_max, seats_taken >= capacity_max",
+                       [delta, group_id, delta])
+        full_before, full_after = cursor.fetchone()
+    if bool(full_before) != bool(full_after):
+        _catalog_changed(group_id)
+
+
+def _catalog_changed(group_id) -> None:
+    """The group filled up or has a seat again: the catalog's «есть свободные места»
+    filter learns it once the seat transaction commits."""
+    from opora.navigator import index
+
+    transaction.on_commit(lambda: index.refresh_group(group_id))
+
+
+def recount_seats(groups=None) -> int:
+    """Set the seat counters of the groups (a queryset; all when None) from their
+    applications, in one statement. For data loaded around the services (benchmarks,
+    repairs); returns the number of groups changed."""
+    from opora.enrollment.models import SEAT_HOLDING, Application
+
+    held = (Application.objects.filter(group=OuterRef("pk"), status__in=SEAT_HOLDING)
+            .order_by().values("group").annotate(n=Count("pk")).values("n"))
+    last = (Application.objects.filter(group=OuterRef("pk")).order_by()
+            .values("group").annotate(n=Max("queue_number")).values("n"))
+    groups = Group.objects.all() if groups is None else groups
+    return groups.update(seats_taken=Coalesce(Subquery(held), 0),
+                         queue_last=Coalesce(Subquery(last), 0))
 
 
 def lock_rows(queryset):

@@ -27,7 +27,6 @@ from opora.accounts.models import Role
 from opora.enrollment import rules
 from opora.enrollment.models import (
     LIVE,
-    SEAT_HOLDING,
     Application,
     ApplicationStatus,
     Child,
@@ -157,19 +156,14 @@ def application_for(user, application_uuid) -> Application:
 
 
 def with_seats(groups):
-    """Annotate groups with ``seats_taken`` (applications holding a seat), ``waitlisted``
-    and ``free_seats`` (never below zero when the capacity was lowered)."""
-    from django.db.models import F
-    from django.db.models.functions import Greatest
+    """Annotate groups with ``waitlisted`` and ``free_seats`` (never below zero when the
+    capacity was lowered); the seats held are the group's ``seats_taken``."""
+    from opora.navigator.selectors import free_seats_expression
 
-    def count(statuses):
-        rows = (Application.objects.filter(group_id=OuterRef("pk"), status__in=statuses)
-                .order_by().values("group_id").annotate(n=Count("pk")).values("n"))
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-    return groups.annotate(seats_taken=count(SEAT_HOLDING),
-                           waitlisted=count([ApplicationStatus.WAITLISTED])).annotate(
-        free_seats=Greatest(F("capacity_max") - F("seats_taken"), 0))
+    waitlisted = (Application.objects.filter(group_id=OuterRef("pk"), status=ApplicationStatus.WAITLISTED)
+                  .order_by().values("group_id").annotate(n=Count("pk")).values("n"))
+    return groups.annotate(waitlisted=Coalesce(Subquery(waitlisted, output_field=IntegerField()), 0),
+                           free_seats=free_seats_expression())
 
 
 def seats_of(group: Group):
@@ -180,40 +174,75 @@ def seats_of(group: Group):
 # --- eligibility ---------------------------------------------------------------------
 
 
+# The columns a submission reads: the gates' facts and what the answer shows.
+_SUBMISSION_FIELDS = (
+    "id", "name", "start_date", "end_date", "age_min", "age_max", "is_active",
+    "enrolment_open", "enrolment_from", "enrolment_to", "capacity_max",
+    "module__id", "module__program__id", "module__program__title", "module__program__status",
+    "module__program__organization__id", "module__program__organization__short_name",
+    "module__program__organization__is_active")
+
+
+def group_for_application(group_id, child: Child, guardian=None) -> Group | None:
+    """The group a child applies to with everything the submission needs, in one
+    query: its program and organization, ``has_schedule``, the child's live application
+    to it (``live_application``, a primary key or None), the child's live applications
+    (``child_live``), the municipality's limit on them (``live_limit``) and, given a
+    ``guardian``, whether that user is a confirmed guardian of the child
+    (``is_guardian``). None when there is no such group."""
+    live = Application.objects.filter(child_id=child.pk, status__in=LIVE).order_by()
+    annotations = {
+        "has_schedule": Exists(ScheduleLine.objects.filter(group_id=OuterRef("pk"))),
+        "live_application": Subquery(live.filter(group_id=OuterRef("pk")).values("pk")[:1]),
+        "child_live": Coalesce(Subquery(live.values("child_id").annotate(n=Count("pk")).values("n"),
+                                        output_field=IntegerField()), 0),
+        "live_limit": Subquery(EnrolmentSettings.objects.filter(municipality_id=child.municipality_id)
+                               .values("max_live_applications")[:1]),
+    }
+    if guardian is not None:
+        annotations["is_guardian"] = Value(False)
+        if _is_parent(guardian):
+            annotations["is_guardian"] = Exists(Guardianship.objects.filter(
+                parent=guardian, child_id=child.pk, confirmed_at__isnull=False))
+    return (Group.objects.select_related("module__program__organization").only(*_SUBMISSION_FIELDS)
+            .annotate(**annotations).filter(pk=group_id).first())
+
+
+def facts_of(group: Group) -> rules.GroupFacts:
+    """The gates' facts of a group read by ``group_for_application``."""
+    program = group.module.program
+    return rules.GroupFacts(
+        program_published=program.status == ProgramStatus.PUBLISHED,
+        organization_active=program.organization.is_active,
+        is_active=group.is_active, enrolment_open=group.enrolment_open,
+        enrolment_from=group.enrolment_from, enrolment_to=group.enrolment_to,
+        start_date=group.start_date, end_date=group.end_date, age_min=group.age_min,
+        age_max=group.age_max, has_schedule=group.has_schedule)
+
+
 def group_facts(group_id) -> rules.GroupFacts:
     """What the gates need about a group, in one query."""
-    row = (Group.objects.filter(pk=group_id)
-           .annotate(has_schedule=Exists(ScheduleLine.objects.filter(group_id=OuterRef("pk"))))
-           .values("module__program__status", "module__program__organization__is_active",
-                   "is_active", "enrolment_open", "enrolment_from", "enrolment_to",
-                   "start_date", "end_date", "age_min", "age_max", "has_schedule")
-           .get())
-    return rules.GroupFacts(
-        program_published=row["module__program__status"] == ProgramStatus.PUBLISHED,
-        organization_active=row["module__program__organization__is_active"],
-        is_active=row["is_active"], enrolment_open=row["enrolment_open"],
-        enrolment_from=row["enrolment_from"], enrolment_to=row["enrolment_to"],
-        start_date=row["start_date"], end_date=row["end_date"], age_min=row["age_min"],
-        age_max=row["age_max"], has_schedule=row["has_schedule"])
+    return facts_of(Group.objects.select_related("module__program__organization")
+                    .only(*_SUBMISSION_FIELDS)
+                    .annotate(has_schedule=Exists(ScheduleLine.objects.filter(group_id=OuterRef("pk"))))
+                    .get(pk=group_id))
 
 
-def live_limit(municipality_id) -> int | None:
-    return (EnrolmentSettings.objects.filter(municipality_id=municipality_id)
-            .values_list("max_live_applications", flat=True).first())
+def refusals_for(child: Child, group: Group, *, now=None) -> list[rules.Refusal]:
+    """Every gate ``child`` fails for a group read by ``group_for_application``."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    return rules.refusals(
+        facts_of(group), child.birth_date, now=now, today=timezone.localdate(now),
+        age_reference=getattr(settings, "OPORA_AGE_REFERENCE", "group_start"),
+        has_live_application=group.live_application is not None,
+        live_applications=group.child_live, live_limit=group.live_limit)
 
 
 def eligibility(child: Child, group: Group, *, now=None) -> list[rules.Refusal]:
     """Every reason ``child`` cannot apply to ``group`` now (empty: the button may show)."""
-    from django.conf import settings
-
-    now = now or timezone.now()
-    limit = live_limit(child.municipality_id)
-    live = Application.objects.filter(child=child, status__in=LIVE)
-    return rules.refusals(
-        group_facts(group.pk), child.birth_date, now=now, today=timezone.localdate(now),
-        age_reference=getattr(settings, "OPORA_AGE_REFERENCE", "group_start"),
-        has_live_application=live.filter(group=group).exists(),
-        live_applications=live.count() if limit is not None else 0, live_limit=limit)
+    return refusals_for(child, group_for_application(group.pk, child), now=now)
 
 
 # --- suspected duplicates ------------------------------------------------------------

@@ -6,10 +6,11 @@ e-mail to the guardians after commit; refusals are DomainErrors in Russian.
 Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 
 - ``submit_application(actor, child, group, channel=Channel.CABINET) -> Application``
-  a guardian applies (cabinet or API). Takes a seat (``new``) if one is free, else
-  joins the waiting list (``waitlisted`` with the next queue number). Idempotent: a
-  repeated submission returns the live application already there. Gate refusals
-  raise ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
+  a guardian applies (cabinet or API; ``group`` an instance or its key). Takes a seat
+  (``new``) if one is free, else joins the waiting list (``waitlisted`` with the next
+  queue number). Idempotent: a repeated submission returns the live application
+  already there (``application.created`` is False then). Gate refusals raise
+  ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
 - ``withdraw_application(actor, application, reason="")`` — the parent.
 - ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
   contract when the group is funded by certificates only.
@@ -23,15 +24,14 @@ Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 - ``promote_waitlist(group, actor=None)`` — give free seats to the first in line.
 - ``save_enrolment_settings(actor, municipality, max_live_applications)`` — the МОЦ.
 
-Seat changes lock the group row (``locking``): a released seat goes to the first in
-line in the same transaction, and no group ever holds more seats than its capacity.
+Seats are the group's counter, changed in the transaction that changes the
+applications (``locking``): a released seat goes to the first in line in the same
+transaction, and no group ever holds more seats than its capacity.
 """
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,6 @@ from opora.enrollment import locking, notifications, rules, selectors
 from opora.enrollment.locking import Busy, seat_transaction  # noqa: F401  (Busy: for callers)
 from opora.enrollment.models import (
     LIVE,
-    SEAT_HOLDING,
     Application,
     Channel,
     Child,
@@ -65,77 +64,76 @@ def _live_application(child_id, group_id) -> Application | None:
                                       status__in=LIVE).first()
 
 
-def _age_reference() -> str:
-    return getattr(settings, "OPORA_AGE_REFERENCE", "group_start")
+def _group_for(group: Group | int, child: Child, guardian=None) -> Group:
+    group = selectors.group_for_application(getattr(group, "pk", group), child, guardian)
+    if group is None:
+        raise NotFound(_("Группа не найдена."), field="group")
+    return group
 
 
-def _check_gates(child: Child, group_id: int, limit: int | None) -> None:
-    now = timezone.now()
-    live = 0
-    if limit is not None:
-        live = Application.objects.filter(child=child, status__in=LIVE).count()
-    refused = rules.refusals(selectors.group_facts(group_id), child.birth_date, now=now,
-                             today=timezone.localdate(now), age_reference=_age_reference(),
-                             live_applications=live, live_limit=limit)
-    if refused:
-        raise NotEligible(refused[0].message, code=refused[0].code)
-
-
-def submit_application(actor, child: Child, group: Group,
+def submit_application(actor, child: Child, group: Group | int,
                        channel: str = Channel.CABINET) -> Application:
-    """A guardian applies for a child to a group: a free seat is taken, else the child
-    joins the waiting list; submitting again returns the first application."""
+    """A guardian applies for a child to a group (an instance or its primary key): a
+    free seat is taken, else the child joins the waiting list; submitting again returns
+    the first application. ``application.created`` tells which; ``application.group``
+    is the group with its program and organization."""
     if channel not in (Channel.CABINET, Channel.API):
         raise ValueError("provider staff file applications with children.enrol_walk_in")
-    if not selectors.is_guardian(actor, child):
-        raise NotFound(_("Ребёнок не найден."))
-    return file_application(actor, child, group, channel)
+    group = _group_for(group, child, guardian=actor)
+    if not group.is_guardian:
+        raise NotFound(_("Ребёнок не найден."), field="child")
+    return _file(actor, child, group, channel)
 
 
-def file_application(actor, child: Child, group: Group, channel: str) -> Application:
-    """The seat-taking core of ``submit_application``, after the caller has checked who
-    may apply for this child (the guardian, or staff recording a walk-in)."""
-    existing = _live_application(child.pk, group.pk)
-    if existing is not None:
-        return existing
-    limit = selectors.live_limit(child.municipality_id)
-    _check_gates(child, group.pk, limit)
-    with seat_transaction():
-        if limit is not None:
-            # Two applications of one child to two groups lock different groups:
-            # the child's row makes the count of its live applications exact.
-            locking.lock_rows(Child.objects.filter(pk=child.pk))
-            live = Application.objects.filter(child=child, status__in=LIVE).count()
-            message = rules.too_many_applications(live, limit)
-            if message:
-                raise NotEligible(message, code="too_many_applications")
-        group = locking.lock_group(group.pk)
+def file_application(actor, child: Child, group: Group | int, channel: str) -> Application:
+    """``submit_application`` for a caller that has checked who may apply for this child
+    itself (staff recording a walk-in)."""
+    return _file(actor, child, _group_for(group, child), channel)
+
+
+def _existing(pk: int, group: Group) -> Application:
+    application = Application.objects.get(pk=pk)
+    application.group = group
+    return application
+
+
+def _file(actor, child: Child, group: Group, channel: str) -> Application:
+    """The opening-day path: the group and every fact about the child were read in one
+    query; the seat transaction is one conditional UPDATE of the group, the INSERT of
+    the application and its audit row. The e-mail is queued after commit."""
+    if group.live_application is not None:
+        return _existing(group.live_application, group)
+    refused = selectors.refusals_for(child, group)
+    if refused:
+        raise NotEligible(refused[0].message, code=refused[0].code)
+    try:
+        with seat_transaction():
+            if group.live_limit is not None:
+                # Two applications of one child to two groups change different groups:
+                # the child's row makes the count of its live applications exact.
+                locking.lock_rows(Child.objects.filter(pk=child.pk))
+                live = Application.objects.filter(child=child, status__in=LIVE).count()
+                message = rules.too_many_applications(live, group.live_limit)
+                if message:
+                    raise NotEligible(message, code="too_many_applications")
+            queue_number = locking.hold_seat(group.pk)
+            application = Application.objects.create(
+                child=child, group=group, channel=channel, queue_number=queue_number,
+                status=S.NEW if queue_number is None else S.WAITLISTED,
+                created_by=actor if actor.is_authenticated else None,
+                status_changed_at=timezone.now())
+            action = "submitted" if queue_number is None else "waitlisted"
+            audit.record(actor, f"enrollment.application.{action}", application,
+                         to_state=application.status, channel=channel, queue_number=queue_number)
+            notifications.status_changed(application)
+    except IntegrityError:
+        # A repeat of this pair from another device won the race while this one read:
+        # its transaction (the seat it took included) rolled back whole.
         existing = _live_application(child.pk, group.pk)
-        if existing is not None:
-            return existing
-        taken = Application.objects.filter(group=group, status__in=SEAT_HOLDING).count()
-        application = Application(child=child, group=group, channel=channel,
-                                  created_by=actor if actor.is_authenticated else None,
-                                  status_changed_at=timezone.now())
-        if taken < group.capacity_max:
-            application.status = S.NEW
-        else:
-            last = Application.objects.filter(group=group).aggregate(n=Max("queue_number"))["n"]
-            application.status, application.queue_number = S.WAITLISTED, (last or 0) + 1
-        try:
-            with transaction.atomic():
-                application.save()
-        except IntegrityError:
-            # Only reachable without the group lock: a parallel request won the pair.
-            existing = _live_application(child.pk, group.pk)
-            if existing is None:
-                raise
-            return existing
-        action = "submitted" if application.status == S.NEW else "waitlisted"
-        audit.record(actor, f"enrollment.application.{action}", application,
-                     to_state=application.status, channel=channel,
-                     queue_number=application.queue_number)
-        notifications.status_changed(application)
+        if existing is None:
+            raise
+        return _existing(existing.pk, group)
+    application.created = True
     return application
 
 
@@ -145,6 +143,7 @@ def file_application(actor, child: Child, group: Group, channel: str) -> Applica
 def _change_status(actor, application: Application, to_status: str, action: str, *,
                    reason: str = "", ended_on: dt.date | None = None, **data) -> Application:
     before = application.status
+    held = application.holds_seat
     application.status = to_status
     application.status_changed_at = timezone.now()
     fields = ["status", "status_changed_at", "updated_at"]
@@ -155,6 +154,8 @@ def _change_status(actor, application: Application, to_status: str, action: str,
         application.ended_on = ended_on
         fields.append("ended_on")
     application.save(update_fields=fields)
+    if held != application.holds_seat:
+        locking.count_seats(application.group_id, 1 if application.holds_seat else -1)
     audit.record(actor, f"enrollment.application.{action}", application, from_state=before,
                  to_state=to_status, reason=reason, **data)
     notifications.status_changed(application)
@@ -323,8 +324,7 @@ def promote_waitlist(group: Group, actor=None) -> list[Application]:
     the caller's transaction under the group lock. Returns the promoted applications."""
     with seat_transaction():
         group = locking.lock_group(group.pk)
-        taken = Application.objects.filter(group=group, status__in=SEAT_HOLDING).count()
-        free = group.capacity_max - taken
+        free = group.capacity_max - group.seats_taken
         if free <= 0:
             return []
         first = locking.lock_rows(Application.objects.filter(

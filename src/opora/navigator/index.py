@@ -20,7 +20,7 @@ from django.utils import timezone
 from opora.navigator import codes
 from opora.navigator.models import CatalogEntry
 from opora.navigator.selectors import free_seats_expression
-from opora.registry.models import Group, GroupFunding, Program
+from opora.registry.models import Group, GroupFunding, Module, Program
 
 # the entry's columns; the annotation ``x_<column>`` computes each
 COLUMNS = [
@@ -138,6 +138,11 @@ def refresh(*, programs=None, organization=None):
             f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params)
         if connection.vendor == "postgresql":
             _add_words(cursor, queryset)
+
+
+def refresh_group(group_id):
+    """Refresh the entry of the program a group belongs to (its seats changed)."""
+    refresh(programs=Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True))
 
 
 def _add_words(cursor, programs):

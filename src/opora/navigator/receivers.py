@@ -16,10 +16,6 @@ from opora.navigator.models import CatalogEntry
 from opora.registry.models import Group, GroupFunding, Module, Organization, Program
 
 
-def _program_of_group(group_id):
-    return (Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True).first())
-
-
 def program_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         index.refresh(programs=[instance.pk])
@@ -36,19 +32,14 @@ def organization_saved(sender, instance, raw=False, **kwargs):
 
 
 def group_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    program = Module.objects.filter(pk=instance.module_id).values_list("program_id", flat=True).first()
-    if program is not None:
-        index.refresh(programs=[program])
+    if not raw:  # by its module: a deleted group is no longer found
+        index.refresh(programs=Module.objects.filter(pk=instance.module_id)
+                      .values_list("program_id", flat=True))
 
 
 def funding_changed(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
-    program = _program_of_group(instance.group_id)
-    if program is not None:
-        index.refresh(programs=[program])
+    if not raw:
+        index.refresh_group(instance.group_id)
 
 
 def connect():

@@ -7,13 +7,12 @@ Everything here returns public rows only (``Program.public_q()`` and friends thr
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Prefetch
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opora.accounts import scope
-from opora.enrollment.models import SEAT_HOLDING, Application
 from opora.errors import NotFound
 from opora.navigator import codes
 from opora.registry.choices import Direction, FundingSource
@@ -35,13 +34,9 @@ DIRECTION_TEXTS = {
 
 
 def free_seats_expression():
-    """Seats a group still offers: its capacity less the applications holding a seat
-    (never below zero). The program page and the API read it live; the catalog index
-    stores it when a program is refreshed and at the nightly reindex, so the «есть
-    свободные места» filter may lag a busy opening day by up to a day."""
-    taken = (Application.objects.filter(group=OuterRef("pk"), status__in=SEAT_HOLDING)
-             .order_by().values("group").annotate(n=Count("pk")).values("n"))
-    return Greatest(F("capacity_max") - Coalesce(Subquery(taken), 0), 0)
+    """Seats a group still offers: its capacity less the seats applications hold
+    (``Group.seats_taken``, kept in the seat transaction), never below zero."""
+    return Greatest(F("capacity_max") - F("seats_taken"), 0)
 
 
 @dataclass(frozen=True)

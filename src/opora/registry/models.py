@@ -370,8 +370,14 @@ class Group(ExchangeRecord):
                                                     null=True, blank=True)
     next_year_enrolment_to = models.DateTimeField(_("запись на следующий год по"),
                                                   null=True, blank=True)
+    # Seat counters, changed only by the conditional UPDATEs of ``opora.enrollment.locking``
+    # in the transaction that changes the applications (``save()`` never writes them):
+    # the applications holding a seat, and the last waiting-list number given out.
+    seats_taken = models.PositiveIntegerField(_("занято мест"), default=0, db_default=0, editable=False)
+    queue_last = models.PositiveIntegerField(_("последний номер в очереди"), default=0, db_default=0,
+                                             editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["seats_taken", "queue_last"])
     SCOPE = {"organization": "module__program__organization",
              "municipality": "module__program__organization__municipality"}
 
@@ -393,6 +399,16 @@ class Group(ExchangeRecord):
 
     def __str__(self):
         return self.name
+
+    COUNTERS = ("seats_taken", "queue_last")
+
+    def save(self, *args, **kwargs):
+        """Saving an edited group leaves the seat counters alone: a form opened before
+        parents applied must not write back the counts it was read with."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in self.COUNTERS]
+        super().save(*args, **kwargs)
 
     @classmethod
     def public_q(cls):
