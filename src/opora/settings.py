@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "opora.registry",
     "opora.navigator",
     "opora.enrollment",
+    "opora.financing",
     "opora.api",
     "opora.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("opora.navigator.urls")),
     path("", include("opora.core.urls")),
     path("", include("opora.enrollment.urls")),
+    path("", include("opora.financing.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),

@@ -33,6 +33,18 @@ ACTIONS = {
     "enrollment.confirm_guardians": {Role.SUPPORT_CENTRE: "municipality"},
     # a municipality's enrolment rules (the limit of live applications per child)
     "enrollment.configure": {Role.SUPPORT_CENTRE: "municipality"},
+    # financing periods and the parameters of the normative cost (the payer's settings)
+    "financing.configure": {Role.SUPPORT_CENTRE: "municipality",
+                            Role.EDUCATION_AUTHORITY: "municipality"},
+    # issuing, refusing, freezing and unfreezing the certificates of a municipality
+    "financing.certificates": {Role.SUPPORT_CENTRE: "municipality"},
+    # certifying a provider's modules for certificate funding, or refusing to
+    "financing.certify": {Role.SUPPORT_CENTRE: "municipality"},
+    # a provider asks for certification, keeps completeness and submits its invoices
+    "financing.provide": {Role.ORGANIZATION_STAFF: "organization"},
+    # closing months, accepting invoices and recording their payment (the payer)
+    "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
+                         Role.EDUCATION_AUTHORITY: "municipality"},
 }
 
 # Roles that read the back office of their territory.

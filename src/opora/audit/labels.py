@@ -31,6 +31,7 @@ LABELS = {
     "enrollment.application.withdrawn": _("Заявка отозвана"),
     "enrollment.application.expelled": _("Ребёнок отчислен"),
     "enrollment.application.completed": _("Обучение завершено"),
+    "enrollment.application.contract_accepted": _("Родитель принял договор, ребёнок зачислен"),
     "enrollment.child.registered": _("Ребёнок добавлен, согласие на обработку данных получено"),
     "enrollment.child.linked": _("Законный представитель связан с ребёнком, согласие получено"),
     "enrollment.child.updated": _("Сведения о ребёнке изменены"),

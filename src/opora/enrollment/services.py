@@ -13,7 +13,8 @@ Signatures for pages, the API and the benchmark (``actor`` is the acting user):
   ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
 - ``withdraw_application(actor, application, reason="")`` — the parent.
 - ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
-  contract when the group is funded by certificates only.
+  contract when the group is funded by certificates only (``after_status_change``
+  hooks then make the contract; ``enrol_under_contract`` enrols once it is accepted).
 - ``reject_application(actor, application, reason)``,
   ``expel(actor, application, reason, on_date=None)``,
   ``complete(actor, application, on_date=None)`` — staff.
@@ -54,6 +55,14 @@ from opora.registry.models import Group, GroupFunding, Municipality
 
 class NotEligible(InvalidTransition):
     """The child may not apply to this group now; ``code`` names the gate."""
+
+
+# Called as ``hook(actor, application, before)`` inside the transaction of every status
+# change, after the row is saved and under the group's lock: personified financing
+# makes the contract when an application starts awaiting one, and ends it when the
+# application is withdrawn, rejected or expelled. A hook refuses with a DomainError,
+# which rolls the change back.
+after_status_change: list = []
 
 
 # --- submission ----------------------------------------------------------------------
@@ -156,6 +165,8 @@ def _change_status(actor, application: Application, to_status: str, action: str,
     application.save(update_fields=fields)
     if held != application.holds_seat:
         locking.count_seats(application.group_id, 1 if application.holds_seat else -1)
+    for hook in after_status_change:
+        hook(actor, application, before)
     audit.record(actor, f"enrollment.application.{action}", application, from_state=before,
                  to_state=to_status, reason=reason, **data)
     notifications.status_changed(application)
@@ -224,6 +235,15 @@ def confirm_application(actor, application: Application) -> Application:
                        apply=lambda a: _change_status(actor, a, target, "confirmed"))
 
 
+def enrol_under_contract(actor, application: Application) -> Application:
+    """Not a use case of its own: ``financing.contracts.accept_contract``, having checked
+    that the actor is the child's guardian, enrols the child whose application awaited
+    the contract the parent has just accepted."""
+    return _transition(actor, application, allowed={S.AWAITING_CONTRACT},
+                       verb=_("зачислить по договору"),
+                       apply=lambda a: _change_status(actor, a, S.ENROLLED, "contract_accepted"))
+
+
 def reject_application(actor, application: Application, reason: str) -> Application:
     """Staff refuse an application that is new, waitlisted or awaiting a contract."""
     reason = _required_reason(reason)
@@ -243,6 +263,16 @@ def withdraw_application(actor, application: Application, reason: str = "") -> A
     return _transition(actor, application, allowed={S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT},
                        verb=_("отозвать"),
                        apply=lambda a: _change_status(actor, a, S.WITHDRAWN, "withdrawn",
+                                                      reason=reason))
+
+
+def reject_for_certificate(actor, application: Application, reason: str) -> Application:
+    """Not a use case of its own: ``financing.certificates.freeze_certificate``, having
+    checked the МОЦ's right, rejects the child's applications that have not become
+    studies yet (new, waitlisted, awaiting a contract) with the given reason."""
+    return _transition(actor, application, allowed={S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT},
+                       verb=_("отклонить"),
+                       apply=lambda a: _change_status(actor, a, S.REJECTED, "rejected",
                                                       reason=reason))
 
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinancingConfig(AppConfig):
+    name = "opora.financing"
+    verbose_name = _("Персонифицированное финансирование")
+
+    def ready(self):
+        from opora.enrollment import services as enrollment_services
+        from opora.financing import contracts
+
+        if contracts.application_changed not in enrollment_services.after_status_change:
+            enrollment_services.after_status_change.append(contracts.application_changed)

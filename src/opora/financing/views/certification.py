@@ -1,0 +1,3 @@
+"""Pages of personified financing: certification."""
+
+urlpatterns = []

@@ -1,0 +1,91 @@
+"""Financing fixtures on top of the shared personas: the city's current financing
+period, a child of «parent» with an issued financing certificate and its ledger, and a
+program of «provider» with a certified module and a group funded by certificates only.
+
+They build rows directly (the services are tested on their own); ``make_certificate``
+gives any child an issued certificate with a ledger in a period."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from opora.financing.models import (
+    Certificate,
+    CertificateKind,
+    CertificateLedger,
+    CertificateStatus,
+    CertificationStatus,
+    FinancingPeriod,
+    ModuleCertification,
+)
+from opora.registry.choices import FundingSource, ProgramStatus
+from opora.registry.models import GroupFunding
+from tests import factories as f
+from tests.enrollment.conftest import add_child, open_group
+
+
+def make_period(municipality, **kw):
+    today = timezone.localdate()
+    kw.setdefault("title", f"ПФДО {today.year}")
+    kw.setdefault("starts_on", dt.date(today.year, 1, 1))
+    kw.setdefault("ends_on", dt.date(today.year + 1, 8, 31))
+    kw.setdefault("budget", Decimal("1000000.00"))
+    kw.setdefault("certificates_cap", 100)
+    kw.setdefault("nominal", Decimal("30000.00"))
+    return FinancingPeriod.objects.create(municipality=municipality, **kw)
+
+
+def make_certificate(child, period=None, *, number=None, nominal=None, kind=CertificateKind.FINANCING):
+    """An issued certificate of ``child`` with a ledger in ``period`` (financing)."""
+    now = timezone.now()
+    certificate = Certificate.objects.create(
+        child=child, municipality=child.municipality, kind=kind, status=CertificateStatus.ISSUED,
+        number=number or f"{child.pk:010d}", requested_at=now, decided_at=now,
+        valid_until=dt.date(child.birth_date.year + 18, child.birth_date.month, 1))
+    if period is not None and kind == CertificateKind.FINANCING:
+        CertificateLedger.objects.create(certificate=certificate, period=period,
+                                         nominal=nominal if nominal is not None else period.nominal)
+        FinancingPeriod.objects.filter(pk=period.pk).update(
+            financing_places=period.financing_places + 1)
+        period.refresh_from_db()
+    return certificate
+
+
+def certify(module, price=Decimal("36000.00"), normative=Decimal("30000.00")):
+    return ModuleCertification.objects.create(
+        module=module, status=CertificationStatus.CERTIFIED, price=price, normative_cost=normative,
+        requested_at=timezone.now(), decided_at=timezone.now())
+
+
+@pytest.fixture
+def period(city):
+    return make_period(city)
+
+
+@pytest.fixture
+def certified_program(provider):
+    program = f.program(provider, status=ProgramStatus.PUBLISHED, title="Робототехника ПФДО")
+    certify(program.modules.get())
+    return program
+
+
+@pytest.fixture
+def certificate_group(certified_program):
+    """A group open for enrolment, paid for by certificates only (36,000 ₽ a module)."""
+    group = open_group(certified_program, name="Роботы-сертификат", capacity_max=5)
+    group.funding.all().delete()
+    GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
+                                monthly_price=Decimal("4000.00"), total_price=Decimal("36000.00"))
+    return group
+
+
+@pytest.fixture
+def child(parent):
+    return add_child(parent)
+
+
+@pytest.fixture
+def certificate(child, period):
+    return make_certificate(child, period)
