@@ -173,6 +173,10 @@ OPORA_PAGE_SIZE = env_int("OPORA_PAGE_SIZE", 25)
 OPORA_AGE_REFERENCE = env_str("OPORA_AGE_REFERENCE", "group_start")
 if OPORA_AGE_REFERENCE not in ("group_start", "school_year_start"):
     raise ImproperlyConfigured("OPORA_AGE_REFERENCE must be group_start or school_year_start.")
+# The leading digits of a certificate's 10-digit number: a format string over the
+# municipality's ОКТМО (``{oktmo:.2}`` — its first two digits, the region); the rest is
+# a serial number per prefix.
+OPORA_CERTIFICATE_PREFIX = env_str("OPORA_CERTIFICATE_PREFIX", "{oktmo:.2}")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from opora.audit.models import AuditEvent
 from opora.errors import PermissionDenied, ValidationFailed
+from opora.navigator.models import CatalogEntry
 from opora.registry import excel_import, services
 from opora.registry.choices import (
     Direction,
@@ -302,6 +303,19 @@ def test_groups_are_added_to_existing_programs_of_the_organization(provider, sta
     group = program.modules.get().groups.get(name="Группа А")
     assert (group.age_min, group.age_max) == (6, 16)
     assert not AuditEvent.objects.filter(action="registry.program.imported").exists()
+
+
+def test_groups_imported_into_a_published_program_reach_the_catalog(provider, staff, teachers):
+    program = f.program(provider, title="Шахматы для начинающих", age_min=6, age_max=16,
+                        status=ProgramStatus.PUBLISHED)
+    entry = CatalogEntry.objects.get(program=program)
+    assert (entry.next_start, entry.free_seats) == (None, 0)
+
+    services.import_programs(staff, provider, xlsx(groups=[{}]))
+
+    group = program.modules.get().groups.get()
+    entry.refresh_from_db()
+    assert (entry.next_start, entry.free_seats) == (group.start_date, group.capacity_max)
 
 
 def test_missing_required_column_is_reported_on_the_header_row(provider, staff):

@@ -5,7 +5,8 @@ are refreshed in the same transaction.
 These are Django's model signals used as an extension point: the registry knows
 nothing of the navigator (imports go navigator → registry only), and every way of
 changing the registry — services, the admin, imports, test factories — keeps the
-catalog exact. Bulk writes that send no signals (``QuerySet.update``, COPY) are
+catalog exact. The Excel import's bulk INSERTs send no signals and call the registry's
+``after_bulk_write`` hook instead; other bulk writes (``QuerySet.update``, COPY) are
 followed by ``index.rebuild()`` or ``opora navigator_reindex``.
 """
 
@@ -42,7 +43,15 @@ def funding_changed(sender, instance, raw=False, **kwargs):
         index.refresh_group(instance.group_id)
 
 
+def programs_bulk_written(program_ids):
+    index.refresh(programs=program_ids)
+
+
 def connect():
+    from opora.registry import services
+
+    if programs_bulk_written not in services.after_bulk_write:
+        services.after_bulk_write.append(programs_bulk_written)
     uid = "opora.navigator.index"
     post_save.connect(program_saved, sender=Program, dispatch_uid=f"{uid}.program_saved")
     post_delete.connect(program_deleted, sender=Program, dispatch_uid=f"{uid}.program_deleted")

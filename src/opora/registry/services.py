@@ -28,6 +28,9 @@ S = ProgramStatus
 # saved. The registry imports no later app; the enrollment app registers here the rule
 # that seats added by a raised capacity go to the waiting list (see its apps.py).
 after_group_saved: list = []
+# Called as ``hook(program_ids)`` after bulk writes that send no model signals (the
+# Excel import): the navigator refreshes those programs' catalog entries.
+after_bulk_write: list = []
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
@@ -374,4 +377,8 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
             for program in programs:
                 audit.record(actor, "registry.program.imported", program, to_state=program.status,
                              file=getattr(file, "name", "") or "")
+            touched = {p.pk for p in programs} | {r.existing_module.program_id for r in plan.groups
+                                                   if r.ok and r.existing_module is not None}
+            for hook in after_bulk_write:
+                hook(sorted(touched))
     return excel.ImportResult(programs=programs, groups_created=groups_created, errors=plan.errors)
