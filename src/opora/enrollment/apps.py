@@ -12,3 +12,5 @@ class EnrollmentConfig(AppConfig):
 
         if services.after_capacity_change not in registry_services.after_group_saved:
             registry_services.after_group_saved.append(services.after_capacity_change)
+        if services.group_terms_blocker not in registry_services.group_edit_blockers:
+            registry_services.group_edit_blockers.append(services.group_terms_blocker)

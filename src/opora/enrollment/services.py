@@ -366,6 +366,14 @@ def promote_waitlist(group: Group, actor=None) -> list[Application]:
     return first
 
 
+def group_terms_blocker(groups) -> str | None:
+    """For the registry: the terms of a group are fixed while applications live on it
+    (a contract always has its live application)."""
+    if Application.objects.filter(group__in=groups, status__in=LIVE).exists():
+        return _("на группу есть действующие заявки")
+    return None
+
+
 def after_capacity_change(group: Group) -> list[Application]:
     """For the registry's group editing: call inside its transaction after a group is
     saved, so a raised capacity goes to the waiting list at once."""

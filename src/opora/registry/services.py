@@ -2,6 +2,8 @@
 helper, runs in one transaction, records its event and raises a DomainError
 with a Russian message on bad input."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -28,6 +30,10 @@ S = ProgramStatus
 # saved. The registry imports no later app; the enrollment app registers here the rule
 # that seats added by a raised capacity go to the waiting list (see its apps.py).
 after_group_saved: list = []
+# Called as ``hook(groups_queryset)``; each returns the Russian reason the terms of
+# those groups are fixed now (live applications, live contracts), or None. Later apps
+# register here; the registry adds «enrolment is open» itself (DOMAIN.md §2).
+group_edit_blockers: list = []
 # Called as ``hook(program_ids)`` after bulk writes that send no model signals (the
 # Excel import): the navigator refreshes those programs' catalog entries.
 after_bulk_write: list = []
@@ -210,15 +216,71 @@ def _require_editable_program(actor, program):
         raise InvalidTransition(_("Программа в архиве: её модули и группы не меняются."))
 
 
+# What a family applied for: fixed while applications or contracts hang on a group or
+# its enrolment is open. Seats (through the waiting list), teachers, the name and the
+# enrolment switch and windows stay editable, so the provider can close enrolment.
+GROUP_TERMS = ("start_date", "end_date", "hours_per_year", "age_min", "age_max", "address")
+MODULE_TERMS = ("title", "hours", "year_of_study", "description")
+
+
+def _terms_blocker(groups) -> str | None:
+    """Why the terms of these groups cannot change now, or None."""
+    for hook in group_edit_blockers:
+        reason = hook(groups)
+        if reason:
+            return reason
+    if groups.filter(enrolment_open=True).exists():
+        return _("в группу открыта запись — сначала закройте её")
+    return None
+
+
+def _refuse_terms(what, reason):
+    raise ValidationFailed(_("%(what)s нельзя изменить: %(reason)s. Можно менять число мест, "
+                             "педагогов, название и запись в группу.") % {"what": what, "reason": reason})
+
+
 @transaction.atomic
 def save_module(actor, program: Program, data: dict, module: Module | None = None) -> Module:
-    """Add a module (year of study) to a program, or change one."""
+    """Add a module (year of study) to a program, or change one. The content of a module
+    is fixed while one of its groups has live applications or contracts or takes
+    applications (DOMAIN.md §2)."""
     _require_editable_program(actor, program)
     if module is not None and module.program_id != program.pk:
         raise PermissionDenied(_("Модуль относится к другой программе."))
+    if module is not None and any(name in data and data[name] != getattr(module, name)
+                                  for name in MODULE_TERMS):
+        reason = _terms_blocker(Group.objects.filter(module=module))
+        if reason:
+            _refuse_terms(_("Модуль"), reason)
     module = module or Module(program=program)
     _apply(module, data)
     return _validated_save(module)
+
+
+def _schedule_key(lines) -> list:
+    fields = ("weekdays", "time_from", "time_to", "lesson_minutes", "break_minutes", "address")
+    return sorted(tuple(str(line.get(f) if isinstance(line, dict) else getattr(line, f)) for f in fields)
+                  for line in lines)
+
+
+def _funding_key(lines) -> list:
+    def money(value):
+        return str(Decimal(str(value or 0)).quantize(Decimal("0.01")))
+
+    return sorted((str(line["source"]) if isinstance(line, dict) else line.source,
+                   money(line.get("monthly_price") if isinstance(line, dict) else line.monthly_price),
+                   money(line.get("total_price") if isinstance(line, dict) else line.total_price))
+                  for line in lines)
+
+
+def _check_group_terms(group: Group, data: dict, schedule, funding) -> None:
+    changed = (any(name in data and data[name] != getattr(group, name) for name in GROUP_TERMS)
+               or _schedule_key(schedule) != _schedule_key(group.schedule.all())
+               or _funding_key(funding) != _funding_key(group.funding.all()))
+    if changed:
+        reason = _terms_blocker(Group.objects.filter(pk=group.pk))
+        if reason:
+            _refuse_terms(_("Сроки, возраст, адрес, расписание и стоимость группы"), reason)
 
 
 @transaction.atomic
@@ -239,6 +301,8 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
     if len(set(sources)) != len(sources):
         raise ValidationFailed({"funding": [_("Источник финансирования указан дважды.")]})
 
+    if group is not None:
+        _check_group_terms(_locked(Group, group.pk), data, schedule, funding)
     group = group or Group(module=module)
     group.module = module
     _apply(group, data)
