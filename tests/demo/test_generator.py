@@ -19,6 +19,7 @@ from opora.registry.choices import (
     OrganizationKind,
     Ownership,
     ProgramStatus,
+    Register,
     StudyForm,
 )
 from opora.registry.models import (
@@ -161,3 +162,24 @@ def test_public_catalog_lists_every_published_program_of_the_demo(demo):
     published = set(Program.objects.filter(Program.public_q()).values_list("pk", flat=True))
     assert published
     assert set(CatalogEntry.objects.values_list("program_id", flat=True)) == published
+
+
+def test_every_municipality_finances_certificates_and_certified_modules_fit_their_cap(demo):
+    from opora.financing import certification, pricing
+    from opora.financing.models import CertificationStatus, CostParameters, FinancingPeriod, ModuleCertification
+
+    today = timezone.localdate()
+    for municipality in Municipality.objects.filter(region=demo.region):
+        periods = FinancingPeriod.objects.filter(municipality=municipality).order_by("starts_on")
+        assert [(p.starts_on <= today <= p.ends_on) for p in periods] == [True, False]
+        assert periods[0].ends_on + dt.timedelta(days=1) == periods[1].starts_on
+        assert CostParameters.objects.filter(municipality=municipality).count() == 2
+    certified = ModuleCertification.objects.select_related("module__program__organization__municipality")
+    assert certified.count() > 5
+    for row in certified:
+        normative, cap, _used = certification.compute(row.module)
+        assert row.status == CertificationStatus.CERTIFIED
+        assert (row.normative_cost, row.price <= cap) == (normative, True)
+        assert cap == pricing.price_cap(normative)
+        assert row.module.program.registers & Register.CERTIFIED
+        assert row.module.groups.filter(funding__source=FundingSource.CERTIFICATE).exists()

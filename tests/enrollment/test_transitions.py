@@ -14,6 +14,7 @@ from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from opora.registry.choices import FundingSource
 from opora.registry.models import GroupFunding
+from tests.financing.conftest import certify, make_certificate, make_period
 
 
 def _statuses(applications):
@@ -40,10 +41,13 @@ def test_staff_confirm_enrols_a_child_in_a_budget_group(staff, full):
     assert _actions(application)[-1] == ("enrollment.application.confirmed", S.NEW, S.ENROLLED, "")
 
 
-def test_certificate_only_group_waits_for_the_contract(staff, group, full):
+def test_certificate_only_group_waits_for_the_contract(staff, group, full, city):
     GroupFunding.objects.filter(group=group).update(source=FundingSource.CERTIFICATE,
                                                     monthly_price=Decimal("1500.00"))
+    certify(group.module)
+    make_certificate(full[0].child, make_period(city))
     assert services.confirm_application(staff, full[0]).status == S.AWAITING_CONTRACT
+    assert full[0].contract.status == "confirmed"
 
 
 def test_group_with_certificate_and_another_source_enrols(staff, group, full):

@@ -31,14 +31,24 @@ GUARDIANS = ("enrollment:guardians", _("Подтверждение предст�
 MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), {"enrollment:child_add",
                                                      "enrollment:child_edit"})
 MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), {"enrollment:application"})
+MY_CONTRACTS = ("financing:cabinet_contracts", _("Договоры"), {"financing:cabinet_contract"})
+MY_CERTIFICATES = ("financing:cabinet_certificate", _("Сертификаты"), set())
+CONTRACTS = ("financing:office_contracts", _("Договоры"), {"financing:office_contract"})
+CERTIFICATES = ("financing:certificates", _("Сертификаты"), {"financing:certificate"})
+CERTIFICATION = ("financing:certification_queue", _("Сертификация"), {
+    "financing:certification", "financing:program_certification"})
+PERIODS = ("financing:periods", _("Периоды финансирования"), {
+    "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 
 MENUS = {
-    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, TEACHERS, IMPORT],
+    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, CONTRACTS, CERTIFICATION, TEACHERS, IMPORT],
     Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT, CHILDREN,
-                          DUPLICATES, GUARDIANS],
-    Role.EDUCATION_AUTHORITY: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
-    Role.REGIONAL_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS],
-    Role.PARENT: [MY_CHILDREN, MY_APPLICATIONS],
+                          DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS, PERIODS],
+    Role.EDUCATION_AUTHORITY: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, CERTIFICATES,
+                               CERTIFICATION, CONTRACTS, PERIODS],
+    Role.REGIONAL_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, CERTIFICATES, CONTRACTS,
+                           PERIODS],
+    Role.PARENT: [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS],
 }
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from opora.accounts.models import Role, User
-from opora.demo import accounts, catalog, groups, history, names, reset
+from opora.demo import accounts, catalog, financing, groups, history, names, reset
 from opora.demo.draw import allocate, deterministic_uuid, weighted
 from opora.demo.organizations import (
     ORGANIZATIONS,
@@ -172,6 +172,7 @@ def _generate(ctx: Context) -> Region:
     plans = catalog.build_programs(ctx, providers)
     groups.build_groups(ctx, plans)
     history.record_history(ctx, providers, plans, operators)
+    financing.build_financing(ctx, municipalities)
     return region
 
 

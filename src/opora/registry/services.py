@@ -34,6 +34,9 @@ after_group_saved: list = []
 # those groups are fixed now (live applications, live contracts), or None. Later apps
 # register here; the registry adds «enrolment is open» itself (DOMAIN.md §2).
 group_edit_blockers: list = []
+# Called as ``hook(module)`` inside save_module's transaction after an existing module's
+# content changed: personified financing sends a certified module back to awaiting.
+after_module_changed: list = []
 # Called as ``hook(program_ids)`` after bulk writes that send no model signals (the
 # Excel import): the navigator refreshes those programs' catalog entries.
 after_bulk_write: list = []
@@ -252,9 +255,15 @@ def save_module(actor, program: Program, data: dict, module: Module | None = Non
         reason = _terms_blocker(Group.objects.filter(module=module))
         if reason:
             _refuse_terms(_("Модуль"), reason)
+    changed = module is not None and any(name in data and data[name] != getattr(module, name)
+                                         for name in MODULE_TERMS)
     module = module or Module(program=program)
     _apply(module, data)
-    return _validated_save(module)
+    _validated_save(module)
+    if changed:
+        for hook in after_module_changed:
+            hook(module)
+    return module
 
 
 def _schedule_key(lines) -> list:

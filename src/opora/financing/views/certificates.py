@@ -1,3 +1,201 @@
-"""Pages of personified financing: certificates."""
+"""Pages of certificates: the parent's ``cabinet/certificate/`` (a card per child: request,
+number, kind, status, validity, money of the current and next period, contracts) and the
+register of the МОЦ, the education authority and the РМЦ under
+``office/financing/certificates/`` (filters, Excel, the card with the decisions and the
+history). Decisions are the МОЦ operator's; the others read."""
 
-urlpatterns = []
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from opora import audit
+from opora.accounts import scope
+from opora.accounts.models import Role
+from opora.enrollment import selectors as enrollment_selectors
+from opora.enrollment.views.cabinet import parent_page
+from opora.errors import DomainError, NotFound
+from opora.financing import certificates as service
+from opora.financing import selectors
+from opora.financing.forms import CertificateDecisionForm, CertificateFilterForm, CertificateRequestForm
+from opora.financing.models import CertificateStatus
+
+S = CertificateStatus
+OFFICE_ROLES = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def office_page(view):
+    """Pages of the payer's territory: МОЦ, education authority, РМЦ."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_active and (user.is_superuser or user.role in OFFICE_ROLES)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def found(lookup, *args):
+    try:
+        return lookup(*args)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- the parent's cabinet ------------------------------------------------------------
+
+
+@parent_page
+def cabinet(request):
+    return render(request, "financing/certificates/cabinet.html", {
+        "cards": selectors.certificate_cards(request.user),
+        "request_form": CertificateRequestForm(),
+    })
+
+
+def _child_of(request, uuid):
+    return found(enrollment_selectors.child_for, request.user, uuid)
+
+
+@require_POST
+@parent_page
+def request_certificate(request, uuid):
+    child = _child_of(request, uuid)
+    form = CertificateRequestForm(request.POST)
+    wants = form.cleaned_data["wants_financing"] if form.is_valid() else True
+    try:
+        certificate = service.request_certificate(request.user, child, wants_financing=wants)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if certificate.status == S.REQUESTED:
+            messages.success(request, _("Заявление на сертификат для ребёнка %(name)s подано. "
+                                        "Муниципальный опорный центр проверит документы и выдаст "
+                                        "сертификат.") % {"name": child.full_name})
+        else:
+            messages.info(request, _("У ребёнка уже есть сертификат."))
+    return redirect("financing:cabinet_certificate")
+
+
+@require_POST
+@parent_page
+def ask_for_financing(request, uuid):
+    child = _child_of(request, uuid)
+    certificate = getattr(child, "certificate", None)
+    if certificate is None:
+        raise Http404(_("Сертификат не найден."))
+    try:
+        certificate = service.ask_for_financing(request.user, certificate)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if certificate.kind == "financing":
+            messages.success(request, _("Сертификат стал сертификатом финансирования."))
+        else:
+            messages.success(request, _("Сертификат поставлен в очередь на финансирование."))
+    return redirect("financing:cabinet_certificate")
+
+
+# --- the register --------------------------------------------------------------------
+
+
+def _filtered(request):
+    form = CertificateFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.filter_certificates(selectors.register(request.user), params)
+
+
+@office_page
+def register(request):
+    form, queryset = _filtered(request)
+    queryset = selectors.with_current_ledger(queryset).order_by("-requested_at", "-pk")
+    page = page_of(request, queryset)
+    for certificate in page:
+        certificate.balance = selectors.balance_of(certificate)
+    return render(request, "financing/certificates/register.html", {
+        "form": form, "page": page,
+        "may_decide": scope.can(request.user, "financing.certificates", request.user.municipality)
+        if request.user.municipality_id else False,
+    })
+
+
+@office_page
+def register_export(request):
+    from opora.financing.exporters import CertificateRegisterExporter
+
+    _form, queryset = _filtered(request)
+    file_format = request.GET.get("format", "xlsx")
+    return CertificateRegisterExporter(queryset.order_by("number", "pk")).response(
+        file_format if file_format in EXPORT_FORMATS else "xlsx")
+
+
+def _render_card(request, certificate, form=None, status=200):
+    ledgers = list(certificate.ledgers.select_related("period").order_by("period__starts_on"))
+    return render(request, "financing/certificates/card.html", {
+        "certificate": certificate,
+        "ledgers": ledgers,
+        "contracts": list(certificate.contracts.select_related(*selectors.CONTRACT_RELATED)
+                          .order_by("-starts_on", "-pk")),
+        "queue_position": selectors.queue_position(certificate),
+        "may_decide": scope.can(request.user, "financing.certificates", certificate),
+        "form": form or CertificateDecisionForm(),
+        "events": audit.timeline(certificate),
+    }, status=status)
+
+
+DECISIONS = {
+    "issue": (lambda actor, c, reason: service.issue_certificate(actor, c),
+              gettext_lazy("Сертификат выдан.")),
+    "refuse": (service.refuse_certificate, gettext_lazy("В выдаче сертификата отказано.")),
+    "freeze": (service.freeze_certificate, gettext_lazy("Сертификат заморожен.")),
+    "unfreeze": (service.unfreeze_certificate, gettext_lazy("Сертификат разморожен.")),
+}
+
+
+@office_page
+def card(request, pk):
+    certificate = found(selectors.certificate_for, request.user, pk)
+    if request.method != "POST":
+        return _render_card(request, certificate)
+    if not scope.can(request.user, "financing.certificates", certificate):
+        raise PermissionDenied
+    form = CertificateDecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_card(request, certificate, form, status=400)
+    decide, done = DECISIONS[form.cleaned_data["action"]]
+    try:
+        decide(request.user, certificate, form.cleaned_data["reason"])
+    except DomainError as error:
+        form.add_error("reason" if error.field == "reason" else None, error.message)
+        return _render_card(request, certificate, form, status=400)
+    messages.success(request, done)
+    return redirect("financing:certificate", pk=certificate.pk)
+
+
+urlpatterns = [
+    path("cabinet/certificate/", cabinet, name="cabinet_certificate"),
+    path("cabinet/certificate/<uuid:uuid>/request/", request_certificate,
+         name="certificate_request"),
+    path("cabinet/certificate/<uuid:uuid>/financing/", ask_for_financing,
+         name="certificate_financing"),
+    path("office/financing/certificates/", register, name="certificates"),
+    path("office/financing/certificates/export/", register_export, name="certificates_export"),
+    path("office/financing/certificates/<int:pk>/", card, name="certificate"),
+]

@@ -1,0 +1,158 @@
+"""Money under concurrent confirmations, on PostgreSQL: real threads, each with its own
+connection, released at the same moment. A period never commits more than its budget
+and a certificate never spends more than its nominal; with the money guards switched
+off (a test-only switch: no row locks, reservations read, decided and written back)
+both races do happen (STYLE.md, habit 4)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from opora.enrollment import services
+from opora.enrollment.models import Application
+from opora.enrollment.models import ApplicationStatus as S
+from opora.errors import InvalidTransition
+from opora.financing import contracts
+from opora.financing.models import CertificateLedger, Contract, FinancingPeriod
+from opora.registry.choices import FundingSource, ProgramStatus
+from opora.registry.models import GroupFunding
+from tests import factories as f
+from tests.enrollment.conftest import open_group
+from tests.enrollment.test_concurrency import families, run_parallel
+from tests.financing.conftest import certify, make_certificate, make_period
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+Y = timezone.localdate().year + 1
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def certificate_groups(program, n):
+    """``n`` groups of September–December next year paid for by certificates only."""
+    groups = []
+    for i in range(n):
+        group = open_group(program, name=f"Группа {i}", start_date=dt.date(Y, 9, 1),
+                           end_date=dt.date(Y, 12, 31), capacity_max=5)
+        group.funding.all().delete()
+        GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
+                                    monthly_price=D("9000.00"), total_price=D("36000.00"))
+        groups.append(group)
+    return groups
+
+
+@pytest.fixture
+def next_period(city):
+    return make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
+
+
+def _confirm(staff, application):
+    return lambda: services.confirm_application(staff, application).pk
+
+
+# --- (a) many children, one budget ---------------------------------------------------
+
+CHILDREN = 30
+FITS = 12  # contracts of 30,000.00 the budget holds
+
+
+@pytest.fixture
+def rush(city, staff, certified_program, next_period):
+    """30 children with a 30,000 ₽ certificate each, each applying to its own group (so
+    no group lock serializes them); the period's budget holds 12 contracts and a half."""
+    FinancingPeriod.objects.filter(pk=next_period.pk).update(budget=D("30000.00") * FITS + D("15000.00"))
+    people = families(CHILDREN, city)
+    groups = certificate_groups(certified_program, CHILDREN)
+    applications = []
+    for (parent, child), group in zip(people, groups, strict=True):
+        make_certificate(child, next_period, number=f"{child.pk:010d}")
+        applications.append(services.submit_application(parent, child, group))
+    next_period.refresh_from_db()
+    return applications
+
+
+def test_confirmations_never_pass_the_budget(staff, next_period, rush):
+    results, errors = run_parallel([_confirm(staff, a) for a in rush], workers=CHILDREN)
+
+    # exactly the ones that fit got contracts, the rest were refused cleanly
+    assert len(results) == FITS and len(errors) == CHILDREN - FITS
+    assert all(isinstance(e, InvalidTransition) for e in errors), errors
+    assert {e.message.split(":")[0] for e in errors} == {f"Бюджет периода финансирования «ПФДО {Y}» исчерпан"}
+    next_period.refresh_from_db()
+    assert next_period.committed == D("30000.00") * FITS <= next_period.budget
+    assert Contract.objects.aggregate(s=Sum("certificate_part"))["s"] == next_period.committed
+    assert CertificateLedger.objects.aggregate(s=Sum("reserved"))["s"] == next_period.committed
+    statuses = list(Application.objects.values_list("status", flat=True))
+    assert (statuses.count(S.AWAITING_CONTRACT), statuses.count(S.NEW)) == (FITS, CHILDREN - FITS)
+    assert set(Contract.objects.values_list("application_id", flat=True)) == set(results)
+
+
+def test_without_the_guards_the_budget_is_overcommitted(monkeypatch, staff, next_period, rush):
+    # the control: the same rush with the conditional UPDATE replaced by read-then-write
+    monkeypatch.setattr(contracts, "_GUARD_MONEY", False)
+
+    run_parallel([_confirm(staff, a) for a in rush], workers=CHILDREN)
+
+    next_period.refresh_from_db()
+    promised = Contract.objects.aggregate(s=Sum("certificate_part"))["s"]
+    # lost updates: more money promised in contracts than the period counts, or than it has
+    assert promised != next_period.committed or promised > next_period.budget
+
+
+# --- (b) one certificate, many groups ------------------------------------------------
+
+GROUPS = 12
+
+
+@pytest.fixture
+def one_child_everywhere(city, provider, next_period):
+    """One child with 25,000 ₽ on the certificate applying to 12 groups of a module whose
+    normative cost is 10,000 ₽: the balance covers two contracts and a half."""
+    program = f.program(provider, status=ProgramStatus.PUBLISHED, title="Шахматы ПФДО")
+    certify(program.modules.get(), price=D("12000.00"), normative=D("10000.00"))
+    [(parent, child)] = families(1, city)
+    certificate = make_certificate(child, next_period, nominal=D("25000.00"))
+    applications = [services.submit_application(parent, child, g)
+                    for g in certificate_groups(program, GROUPS)]
+    return certificate, applications
+
+
+def test_one_certificate_is_never_overspent(staff, next_period, one_child_everywhere):
+    certificate, applications = one_child_everywhere
+
+    results, errors = run_parallel([_confirm(staff, a) for a in applications], workers=GROUPS)
+
+    assert errors == [] and len(results) == GROUPS
+    made = list(Contract.objects.filter(certificate=certificate))
+    # served one after another under the certificate's lock: 10,000, 10,000, 5,000, then 0
+    assert sorted(c.certificate_part for c in made) == [D("0.00")] * (GROUPS - 3) + [
+        D("5000.00"), D("10000.00"), D("10000.00")]
+    assert all(c.total == c.certificate_part + c.parent_part == D("12000.00") for c in made)
+    ledger = CertificateLedger.objects.get(certificate=certificate, period=next_period)
+    assert (ledger.reserved, ledger.balance) == (D("25000.00"), D("0.00"))
+    next_period.refresh_from_db()
+    assert next_period.committed == D("25000.00")
+    assert sorted(c.number for c in made) == sorted(f"{certificate.number}-{n}" for n in range(1, GROUPS + 1))
+
+
+def test_without_the_guards_one_certificate_is_overspent(monkeypatch, staff, next_period,
+                                                         one_child_everywhere):
+    # the control: no certificate lock, and the ledger read, decided and written back
+    monkeypatch.setattr(contracts, "_GUARD_MONEY", False)
+    certificate, applications = one_child_everywhere
+
+    run_parallel([_confirm(staff, a) for a in applications], workers=GROUPS)
+
+    promised = Contract.objects.filter(certificate=certificate).aggregate(s=Sum("certificate_part"))["s"]
+    ledger = CertificateLedger.objects.get(certificate=certificate, period=next_period)
+    assert promised > ledger.nominal  # the certificate promised more than it holds
+    assert ledger.reserved < promised  # and the ledger lost count of it
