@@ -37,17 +37,22 @@ CONTRACTS = ("financing:office_contracts", _("Договоры"), {"financing:of
 CERTIFICATES = ("financing:certificates", _("Сертификаты"), {"financing:certificate"})
 CERTIFICATION = ("financing:certification_queue", _("Сертификация"), {
     "financing:certification", "financing:program_certification"})
+INVOICES = ("financing:invoices", _("Счета"), {"financing:invoice"})
+SETTLEMENT = ("financing:settlement", _("Расчёты"), {"financing:invoice", "financing:settlement_run"})
+REPORTS = ("financing:reports", _("Отчёты ПФДО"), set())
 PERIODS = ("financing:periods", _("Периоды финансирования"), {
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 
 MENUS = {
-    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, CONTRACTS, CERTIFICATION, TEACHERS, IMPORT],
+    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, CONTRACTS, INVOICES, CERTIFICATION, TEACHERS,
+                              IMPORT],
     Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT, CHILDREN,
-                          DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS, PERIODS],
+                          DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS, SETTLEMENT,
+                          REPORTS, PERIODS],
     Role.EDUCATION_AUTHORITY: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, CERTIFICATES,
-                               CERTIFICATION, CONTRACTS, PERIODS],
+                               CERTIFICATION, CONTRACTS, SETTLEMENT, REPORTS, PERIODS],
     Role.REGIONAL_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, CERTIFICATES, CONTRACTS,
-                           PERIODS],
+                           SETTLEMENT, REPORTS, PERIODS],
     Role.PARENT: [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS],
 }
 

@@ -1,3 +1,362 @@
-"""Pages of personified financing: invoices."""
+"""Pages of settlement: the provider's «Счета» (its invoices, an invoice with its lines,
+completeness on a draft final invoice, submission), the payer's «Расчёты» (opening and
+closing a month after a confirmation, the month's invoices, accepting, recording the
+payment, cancelling), Excel exports, and the financing reports.
 
-urlpatterns = []
+Who sees what comes from ``scope``: staff their organization's invoices, the МОЦ and the
+education authority their municipality's, the РМЦ the region's (reading only). Every
+change goes through ``opora.financing.settlement``."""
+
+import datetime as dt
+from functools import wraps
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from opora import audit
+from opora.accounts import scope
+from opora.errors import DomainError
+from opora.financing import reports, settlement
+from opora.financing.invoice_exports import (
+    InvoiceLinesExporter,
+    InvoicesExporter,
+    NominalExporter,
+    UsageExporter,
+    funds_exporter,
+)
+from opora.financing.models import (
+    ContractMonth,
+    ContractStatus,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from opora.registry.models import Organization
+
+LINES_PER_PAGE = 50
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class MonthField(forms.DateField):
+    """A month typed as ГГГГ-ММ (``<input type="month">``), kept as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%m.%Y"]
+    default_error_messages = {"invalid": gettext_lazy("Укажите месяц в виде ГГГГ-ММ.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class InvoiceFilterForm(forms.Form):
+    month = MonthField(label=gettext_lazy("Месяц"), required=False)
+    organization = forms.ModelChoiceField(label=gettext_lazy("Организация"), queryset=Organization.objects.none(),
+                                          required=False, empty_label=gettext_lazy("Все"))
+    kind = forms.ChoiceField(label=gettext_lazy("Вид"), required=False,
+                             choices=[("", gettext_lazy("Все"))] + InvoiceKind.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Статус"), required=False,
+                               choices=[("", gettext_lazy("Все"))] + InvoiceStatus.choices)
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is None:
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].queryset = organizations
+
+    def filter(self, invoices):
+        if not self.is_bound or not self.is_valid():
+            return invoices
+        data = self.cleaned_data
+        if data.get("month"):
+            invoices = invoices.filter(month=data["month"])
+        if data.get("organization"):
+            invoices = invoices.filter(organization=data["organization"])
+        if data.get("kind"):
+            invoices = invoices.filter(kind=data["kind"])
+        if data.get("status"):
+            invoices = invoices.filter(status=data["status"])
+        return invoices
+
+
+class RunForm(forms.Form):
+    ACTIONS = [("open", gettext_lazy("Сформировать авансы")), ("close", gettext_lazy("Закрыть месяц"))]
+    month = MonthField(label=gettext_lazy("Месяц"))
+    action = forms.ChoiceField(label=gettext_lazy("Действие"), choices=ACTIONS, widget=forms.RadioSelect)
+
+
+class ReportForm(forms.Form):
+    month_from = MonthField(label=gettext_lazy("С месяца"), required=False)
+    month_to = MonthField(label=gettext_lazy("По месяц"), required=False)
+    by = forms.ChoiceField(label=gettext_lazy("Разрез"), required=False,
+                           choices=[(code, b.label) for code, b in reports.BREAKDOWNS.items()])
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def back_office(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not scope.is_back_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible_invoices(user):
+    return scope.territory(user, Invoice.objects.all())
+
+
+def _is_payer(user) -> bool:
+    return user.municipality_id is not None and scope.can(user, "financing.settle", user.municipality)
+
+
+def _reads_region_or_municipality(user) -> bool:
+    return reports.municipalities(user).exists()
+
+
+def _listed(request, invoices, filter_form):
+    invoices = (filter_form.filter(invoices).select_related("organization", "municipality")
+                .annotate(lines_count=Count("lines")).order_by("-month", "organization__short_name", "kind", "pk"))
+    return Paginator(invoices, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- the provider's invoices ------------------------------------------------------------------------
+
+
+@back_office
+def invoices(request):
+    """«Счета»: the invoices of the user's organization (or territory), newest month first."""
+    form = InvoiceFilterForm(request.GET or None)
+    return render(request, "financing/invoices/list.html", {
+        "form": form, "page": _listed(request, _visible_invoices(request.user), form)})
+
+
+@back_office
+def invoice(request, pk):
+    found = get_object_or_404(_visible_invoices(request.user).select_related("organization", "municipality"),
+                              pk=pk)
+    lines = (found.lines.select_related("contract__module__program").order_by("contract_number", "pk"))
+    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    user = request.user
+    is_draft = found.status == InvoiceStatus.DRAFT
+    return render(request, "financing/invoices/detail.html", {
+        "invoice": found, "page": page, "events": audit.timeline(found),
+        "can_edit": found.kind == InvoiceKind.FINAL and is_draft and scope.can(user, "financing.provide", found),
+        "can_submit": is_draft and scope.can(user, "financing.provide", found),
+        "can_accept": found.status == InvoiceStatus.SUBMITTED and scope.can(user, "financing.settle", found),
+        "can_pay": found.status == InvoiceStatus.ACCEPTED and scope.can(user, "financing.settle", found),
+        "can_cancel": found.status in (InvoiceStatus.DRAFT, InvoiceStatus.SUBMITTED)
+        and scope.can(user, "financing.settle", found),
+        "returned": found.lines.aggregate(total=Sum("month_amount") - Sum("amount"))["total"]
+        if found.kind == InvoiceKind.FINAL else None,
+    })
+
+
+def _invoice_for(request, pk) -> Invoice:
+    return get_object_or_404(_visible_invoices(request.user), pk=pk)
+
+
+def _done(request, call, success: str):
+    try:
+        call()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+
+
+@require_POST
+@back_office
+def line_completeness(request, pk, line_pk):
+    found = _invoice_for(request, pk)
+    line = get_object_or_404(InvoiceLine.objects.select_related("invoice"), pk=line_pk, invoice=found)
+    _done(request, lambda: settlement.set_completeness(request.user, line, request.POST.get("completeness", "")),
+          _("Полнота по договору № %(number)s сохранена.") % {"number": line.contract_number})
+    target = reverse("financing:invoice", args=[found.pk])
+    page = request.POST.get("page", "")
+    return redirect(f"{target}?page={page}#line-{line.pk}" if page.isdigit() else f"{target}#line-{line.pk}")
+
+
+def _transition(step, success):
+    @require_POST
+    @back_office
+    def view(request, pk):
+        found = _invoice_for(request, pk)
+        if step is settlement.cancel_invoice:
+            call = lambda: step(request.user, found, request.POST.get("reason", ""))  # noqa: E731
+        else:
+            call = lambda: step(request.user, found)  # noqa: E731
+        _done(request, call, success)
+        return redirect("financing:invoice", pk=found.pk)
+
+    return view
+
+
+submit = _transition(settlement.submit_invoice, gettext_lazy("Счёт направлен плательщику."))
+accept = _transition(settlement.accept_invoice, gettext_lazy("Счёт принят."))
+paid = _transition(settlement.mark_paid, gettext_lazy("Оплата счёта отмечена."))
+cancel = _transition(settlement.cancel_invoice, gettext_lazy("Счёт отменён."))
+
+
+@back_office
+def invoice_export(request, pk):
+    found = get_object_or_404(_visible_invoices(request.user).select_related("organization"), pk=pk)
+    return InvoiceLinesExporter(found).response("csv" if request.GET.get("format") == "csv" else "xlsx")
+
+
+# --- the payer's settlement ---------------------------------------------------------------------------
+
+
+def _payer_organizations(user):
+    return scope.territory(user, Organization.objects.all()).order_by("short_name", "pk")
+
+
+@back_office
+def settlement_page(request):
+    """«Расчёты»: run a month, the invoices of the territory by month, provider and status."""
+    user = request.user
+    if not _reads_region_or_municipality(user):
+        raise PermissionDenied
+    form = InvoiceFilterForm(request.GET or None, organizations=_payer_organizations(user))
+    page = _listed(request, _visible_invoices(user), form)
+    last_month = settlement.first_day(settlement.local_today().replace(day=1) - dt.timedelta(days=1))
+    return render(request, "financing/invoices/settlement.html", {
+        "form": form, "page": page, "can_run": _is_payer(user),
+        "run_form": RunForm(initial={"month": last_month, "action": "close"}),
+    })
+
+
+def _preview(user, month):
+    """What a run would bill: the live contract months of the payer's month, in one query."""
+    return ContractMonth.objects.filter(
+        month=month, cancelled=False, certificate_amount__gt=0,
+        contract__status__in=[ContractStatus.ACTIVE, ContractStatus.CLOSED],
+        contract__period__municipality_id=user.municipality_id,
+    ).aggregate(contracts=Count("pk"), providers=Count("contract__organization", distinct=True),
+                amount=Sum("certificate_amount"), unsettled=Count("pk", filter=Q(settled=False)))
+
+
+@back_office
+def settlement_run(request):
+    """Open or close a month: the first POST shows what it will bill, the second runs it."""
+    user = request.user
+    if not _is_payer(user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("financing:settlement")
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("financing:settlement")
+    month, action = form.cleaned_data["month"], form.cleaned_data["action"]
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "financing/invoices/confirm_run.html", {
+            "month": month, "month_label": settlement.month_label(month), "action": action,
+            "preview": _preview(user, month), "municipality": user.municipality,
+            "allowed": settlement.can_open(month) if action == "open" else settlement.can_close(month),
+        })
+    run = settlement.open_month if action == "open" else settlement.close_month
+    try:
+        result = run(user, user.municipality, month)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        what = _("Авансы за %(month)s") if action == "open" else _("Итоговые счета за %(month)s")
+        messages.success(request, (what + _(": счетов создано %(created)s, строк добавлено %(lines)s, "
+                                            "счетов пересчитано %(updated)s.")) % {
+            "month": settlement.month_label(month), "created": result.invoices_created,
+            "lines": result.lines_created, "updated": result.invoices_updated})
+    return redirect(f"{reverse('financing:settlement')}?month={month:%Y-%m}")
+
+
+@back_office
+def settlement_export(request):
+    user = request.user
+    organizations = _payer_organizations(user) if _reads_region_or_municipality(user) else None
+    form = InvoiceFilterForm(request.GET or None, organizations=organizations)
+    exporter = InvoicesExporter(form.filter(_visible_invoices(user)))
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("month"):
+        exporter.filename = f"Счета {form.cleaned_data['month']:%m.%Y}"
+        exporter.ascii_filename = f"invoices-{form.cleaned_data['month']:%Y-%m}"
+    return exporter.response("csv" if request.GET.get("format") == "csv" else "xlsx")
+
+
+# --- reports -------------------------------------------------------------------------------------------
+
+
+REPORTS = {"funds", "nominal", "usage"}
+
+
+def _report_args(request):
+    form = ReportForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, data.get("by") or "provider", data.get("month_from"), data.get("month_to")
+
+
+@back_office
+def reports_page(request):
+    user = request.user
+    if not _reads_region_or_municipality(user):
+        raise PermissionDenied
+    form, by, month_from, month_to = _report_args(request)
+    funds = reports.funds(user, by, month_from, month_to)
+    return render(request, "financing/reports/index.html", {
+        "form": form, "by": by, "by_label": reports.BREAKDOWN_LABELS[by],
+        "funds": Paginator(funds, 100).get_page(request.GET.get("page")),
+        "funds_totals": reports.funds_totals(funds),
+        "nominal": reports.nominal_vs_used(user), "usage": reports.certificate_usage(user),
+    })
+
+
+@back_office
+def report_export(request, report):
+    user = request.user
+    if report not in REPORTS:
+        raise Http404
+    if not _reads_region_or_municipality(user):
+        raise PermissionDenied
+    _form, by, month_from, month_to = _report_args(request)
+    if report == "funds":
+        exporter = funds_exporter(reports.funds(user, by, month_from, month_to), by)
+    elif report == "nominal":
+        exporter = NominalExporter(reports.nominal_vs_used(user))
+    else:
+        exporter = UsageExporter(reports.certificate_usage(user))
+    return exporter.response("csv" if request.GET.get("format") == "csv" else "xlsx")
+
+
+urlpatterns = [
+    path("office/financing/invoices/", invoices, name="invoices"),
+    path("office/financing/invoices/<int:pk>/", invoice, name="invoice"),
+    path("office/financing/invoices/<int:pk>/export/", invoice_export, name="invoice_export"),
+    path("office/financing/invoices/<int:pk>/lines/<int:line_pk>/", line_completeness, name="invoice_line"),
+    path("office/financing/invoices/<int:pk>/submit/", submit, name="invoice_submit"),
+    path("office/financing/invoices/<int:pk>/accept/", accept, name="invoice_accept"),
+    path("office/financing/invoices/<int:pk>/paid/", paid, name="invoice_paid"),
+    path("office/financing/invoices/<int:pk>/cancel/", cancel, name="invoice_cancel"),
+    path("office/financing/settlement/", settlement_page, name="settlement"),
+    path("office/financing/settlement/run/", settlement_run, name="settlement_run"),
+    path("office/financing/settlement/export/", settlement_export, name="settlement_export"),
+    path("office/financing/reports/", reports_page, name="reports"),
+    path("office/financing/reports/<slug:report>/export/", report_export, name="report_export"),
+]

@@ -1,0 +1,551 @@
+"""Monthly settlement of certificate contracts (DOMAIN.md §4): advances at the start of a
+month, the final invoice after it, the provider's completeness, and the life of an
+invoice (draft → submitted → accepted → paid, or cancelled).
+
+Signatures for pages, the command and the benchmark (``actor`` is the acting user):
+
+- ``open_month(actor, municipality, month) -> Settlement`` — the payer (``financing.settle``):
+  one advance invoice (draft) per provider with a line per live contract of the month,
+  the period's advance share (80 % by default) of the month's certificate part, floored
+  to the kopeck. Advances move no money on the ledgers.
+- ``close_month(actor, municipality, month) -> Settlement`` — the payer: one final
+  invoice (draft) per provider with a line per live contract month at 100 %, the amount
+  of the provider's advance for the month kept on it (``Invoice.due`` = amount − advance);
+  on every ledger the month's reserve moves to paid and the contract month is marked
+  ``settled``. Allowed once the month has ended; December from 1 December.
+- ``open_month_for_region(month, municipality=None)``, ``close_month_for_region(month,
+  municipality=None)`` — the same for every municipality at once (or one), run by the
+  system (the ``close_month`` command, the benchmark): no actor, no permission check.
+- ``set_completeness(actor, line, percent) -> InvoiceLine`` — the provider's staff
+  (``financing.provide``) on a draft final invoice: the line pays ⌊month amount × percent
+  / 100⌋; what is not delivered goes back to the certificate's balance and the budget.
+- ``submit_invoice(actor, invoice)`` — staff; ``accept_invoice``, ``mark_paid``,
+  ``cancel_invoice(actor, invoice, reason)`` — the payer. Cancelling a final invoice
+  gives its months back (paid → reserved, not settled), so the month can be closed again.
+
+A live contract month of month M: the contract is active, or closed with that month
+not cancelled, and its month M (not cancelled) has a certificate amount above zero. The
+payer of a contract is the municipality of its financing period.
+
+Opening and closing are set-based: whatever the number of contracts, a run is the same
+handful of statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``, ``UPDATE … FROM`` an
+aggregate), valid on PostgreSQL and on SQLite (≥ 3.35: ``UPDATE … FROM``, ``RETURNING``).
+Each statement only adds what is missing or changes what differs, so running a month
+again changes no row. Runs of one municipality are serialised by a transaction-scoped
+advisory lock on PostgreSQL (SQLite serialises all writers anyway); every other change
+of an invoice takes the same lock, so a run never races a completeness edit.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opora import audit
+from opora.accounts import scope
+from opora.audit.models import AuditEvent
+from opora.errors import InvalidTransition, ValidationFailed
+from opora.financing.models import (
+    CertificateLedger,
+    ContractStatus,
+    FinancingPeriod,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from opora.financing.pricing import floor_kopecks
+from opora.registry.models import Municipality
+
+K = InvoiceKind
+S = InvoiceStatus
+LOCK_NAMESPACE = 4_171_001  # first key of the advisory lock of a municipality's settlement
+HUNDRED = Decimal(100)
+ANALYZE_AFTER = 5_000  # rows inserted by one statement
+MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+          "октябрь", "ноябрь", "декабрь")
+
+
+def local_today() -> dt.date:
+    """Today in the region's time zone (tests replace it to stand on a chosen day)."""
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What one run of opening or closing a month changed (0 everywhere on a rerun)."""
+
+    month: dt.date
+    kind: str
+    invoices_created: int
+    lines_created: int
+    invoices_updated: int
+    months_settled: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.invoices_created + self.lines_created + self.invoices_updated + self.months_settled
+
+
+def month_label(month: dt.date) -> str:
+    return f"{_(MONTHS[month.month - 1])} {month.year}"
+
+
+def first_day(month: dt.date) -> dt.date:
+    if not isinstance(month, dt.date):
+        raise ValidationFailed({"month": [_("Укажите месяц.")]})
+    return dt.date(month.year, month.month, 1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + 1, 1, 1) if month.month == 12 else dt.date(month.year, month.month + 1, 1)
+
+
+def can_close(month: dt.date, today: dt.date | None = None) -> bool:
+    """A month is closed once it has ended; December is settled within December."""
+    today = today or local_today()
+    month = first_day(month)
+    return today >= next_month(month) or (month.month == 12 and today >= month)
+
+
+def can_open(month: dt.date, today: dt.date | None = None) -> bool:
+    """Advances of a month are formed from its first day."""
+    return (today or local_today()) >= first_day(month)
+
+
+# --- SQL that PostgreSQL and SQLite both run ----------------------------------------------
+
+
+class _Dialect:
+    """The few expressions the two databases write differently. SQLite keeps decimals as
+    binary floats, so there money is summed and shared in whole kopecks (integers) to
+    stay exact; PostgreSQL's numeric is exact as it is."""
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+
+    def uuid(self) -> str:
+        return "gen_random_uuid()" if self.postgres else "lower(hex(randomblob(16)))"
+
+    def share(self, amount: str, share: str) -> str:
+        """⌊amount × share⌋ to the kopeck (amount ≥ 0, share with four decimals)."""
+        if self.postgres:
+            return f"floor(({amount}) * ({share}) * 100) / 100"
+        return (f"(CAST(round(({amount}) * 100) AS INTEGER) * CAST(round(({share}) * 10000) AS INTEGER)"
+                f" / 10000) / 100.0")
+
+    def total(self, expr: str) -> str:
+        if self.postgres:
+            return f"SUM({expr})"
+        return f"(SUM(CAST(round(({expr}) * 100) AS INTEGER)) / 100.0)"
+
+    def money(self, expr: str) -> str:
+        return expr if self.postgres else f"round({expr}, 2)"
+
+
+def _params(month: dt.date, municipality_id: int | None, **extra) -> dict:
+    ops = connection.ops
+    params = {
+        "month": ops.adapt_datefield_value(month),
+        "now": ops.adapt_datetimefield_value(timezone.now()),
+        "active": ContractStatus.ACTIVE, "closed": ContractStatus.CLOSED,
+        "advance": K.ADVANCE, "final": K.FINAL,
+        "draft": S.DRAFT, "cancelled": S.CANCELLED,
+    }
+    if municipality_id is not None:
+        params["municipality"] = municipality_id
+    params.update(extra)
+    return params
+
+
+def _where_municipality(column: str, municipality_id: int | None) -> str:
+    return "" if municipality_id is None else f" AND {column} = %(municipality)s"
+
+
+def _live_months(municipality_id: int | None, joins: str = "") -> str:
+    """FROM/WHERE of the live contract months of %(month)s (aliases cm, c, p)."""
+    return f"""
+        FROM financing_contractmonth cm
+        JOIN financing_contract c ON c.id = cm.contract_id
+        JOIN financing_financingperiod p ON p.id = c.period_id{joins}
+        WHERE cm.month = %(month)s AND NOT cm.cancelled AND cm.certificate_amount > 0
+          AND c.status IN (%(active)s, %(closed)s){_where_municipality("p.municipality_id", municipality_id)}"""
+
+
+def _lock(municipality_id: int | None) -> None:
+    """Serialise the settlement of a municipality (every municipality when None)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if municipality_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, id::int) FROM registry_municipality ORDER BY id",
+                           [LOCK_NAMESPACE])
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, municipality_id])
+
+
+def _analyze(cursor, table: str, rows: int) -> None:
+    """After a bulk insert, give PostgreSQL's planner the new size of the table: the next
+    statements join it with hundreds of thousands of rows, and a plan made for the empty
+    table of the first run (a nested loop over it) would take minutes instead of seconds."""
+    if rows >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[int]:
+    """One draft invoice of ``kind`` per (payer, provider) with live months and no live
+    invoice of that kind yet (the partial unique index decides); an advance also needs no
+    final invoice of the month. Conflicts, not ``NOT EXISTS`` on the table being filled:
+    a plan that rescans the growing target for every row would be quadratic."""
+    no_final = ""
+    if kind == K.ADVANCE:
+        no_final = """
+          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
+                          WHERE f.municipality_id = t.municipality_id AND f.organization_id = t.organization_id
+                            AND f.month = %(month)s AND f.kind = %(final)s AND f.status <> %(cancelled)s)"""
+    cursor.execute(f"""
+        INSERT INTO financing_invoice
+            (uuid, municipality_id, organization_id, month, kind, status, amount, advance, created_at, updated_at)
+        SELECT {sql.uuid()}, t.municipality_id, t.organization_id, %(month)s, %(kind)s, %(draft)s, 0, 0,
+               %(now)s, %(now)s
+        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}) t
+        WHERE TRUE{no_final}
+        ON CONFLICT (municipality_id, organization_id, month, kind) WHERE NOT (status = 'cancelled') DO NOTHING
+        RETURNING id""", {**params, "kind": kind})
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _add_lines(cursor, sql: _Dialect, kind: str, municipality_id, params) -> int:
+    """A line for every live month not yet on the provider's draft invoice of ``kind``
+    (an advance only while the provider has no final invoice of the month); a line already
+    there is left alone by the unique (invoice, contract)."""
+    if kind == K.ADVANCE:
+        amount = sql.share("cm.certificate_amount", "p.advance_share")
+        condition = """
+          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
+                          WHERE f.municipality_id = i.municipality_id AND f.organization_id = i.organization_id
+                            AND f.month = i.month AND f.kind = %(final)s AND f.status <> %(cancelled)s)"""
+    else:
+        amount, condition = "cm.certificate_amount", " AND NOT cm.settled"
+    joins = """
+        JOIN financing_certificate cert ON cert.id = c.certificate_id
+        JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
+             AND i.month = %(month)s AND i.kind = %(kind)s AND i.status = %(draft)s"""
+    cursor.execute(f"""
+        INSERT INTO financing_invoiceline
+            (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
+        SELECT i.id, c.id, c.number, COALESCE(cert.number, ''), cm.certificate_amount, 100, {amount}
+        {_live_months(municipality_id, joins)}{condition}
+        ON CONFLICT (invoice_id, contract_id) DO NOTHING""", {**params, "kind": kind})
+    return cursor.rowcount
+
+
+def _settle(cursor, sql: _Dialect, municipality_id, params) -> int:
+    """Move the reserve of every unsettled month on a live final invoice to paid, then
+    mark those months settled. Returns the number of months settled."""
+    on_final = f"""
+        JOIN financing_invoiceline l ON l.contract_id = cm.contract_id
+        JOIN financing_invoice i ON i.id = l.invoice_id AND i.month = %(month)s AND i.kind = %(final)s
+             AND i.status <> %(cancelled)s{_where_municipality("i.municipality_id", municipality_id)}"""
+    cursor.execute(f"""
+        UPDATE financing_certificateledger
+        SET reserved = {sql.money("reserved - s.month_total")}, paid = {sql.money("paid + s.line_total")}
+        FROM (SELECT c.certificate_id, c.period_id, {sql.total("cm.certificate_amount")} AS month_total,
+                     {sql.total("l.amount")} AS line_total
+              FROM financing_contractmonth cm
+              JOIN financing_contract c ON c.id = cm.contract_id{on_final}
+              WHERE cm.month = %(month)s AND NOT cm.settled
+              GROUP BY c.certificate_id, c.period_id) s
+        WHERE financing_certificateledger.certificate_id = s.certificate_id
+          AND financing_certificateledger.period_id = s.period_id""", params)
+    cursor.execute(f"""
+        UPDATE financing_contractmonth SET settled = TRUE
+        WHERE month = %(month)s AND NOT settled
+          AND contract_id IN (SELECT l.contract_id FROM financing_invoiceline l
+                              JOIN financing_invoice i ON i.id = l.invoice_id
+                              WHERE i.month = %(month)s AND i.kind = %(final)s AND i.status <> %(cancelled)s
+                              {_where_municipality("i.municipality_id", municipality_id)})""", params)
+    return cursor.rowcount
+
+
+def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[int]:
+    """Set each draft invoice's amount to the sum of its lines (a final one's advance to
+    the provider's live advance of the month), where it differs. Returns the ids changed."""
+    advance = "0"
+    join_advance = ""
+    if kind == K.FINAL:
+        advance = "COALESCE(MAX(a.amount), 0)"
+        join_advance = """
+              LEFT JOIN financing_invoice a ON a.municipality_id = i.municipality_id
+                   AND a.organization_id = i.organization_id AND a.month = i.month
+                   AND a.kind = %(advance)s AND a.status <> %(cancelled)s"""
+    cursor.execute(f"""
+        UPDATE financing_invoice SET amount = s.amount, advance = s.advance, updated_at = %(now)s
+        FROM (SELECT i.id, {sql.total("l.amount")} AS amount, {advance} AS advance
+              FROM financing_invoice i
+              JOIN financing_invoiceline l ON l.invoice_id = i.id{join_advance}
+              WHERE i.month = %(month)s AND i.kind = %(kind)s AND i.status = %(draft)s
+                    {_where_municipality("i.municipality_id", municipality_id)}
+              GROUP BY i.id) s
+        WHERE financing_invoice.id = s.id
+          AND (financing_invoice.amount <> s.amount OR financing_invoice.advance <> s.advance)
+        RETURNING financing_invoice.id""", {**params, "kind": kind})
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _audit_many(actor, action: str, invoice_ids, **data) -> None:
+    """``audit.record`` for many invoices in one INSERT (a region's month is thousands)."""
+    if not invoice_ids:
+        return
+    invoices = Invoice.objects.filter(pk__in=invoice_ids).select_related("organization").order_by("pk")
+    actor = actor if actor is not None and actor.is_authenticated else None
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=actor, action=action, target_type=Invoice._meta.label_lower,
+                   target_id=str(invoice.pk), target_repr=str(invoice)[:300], from_state="",
+                   to_state=invoice.status, data={**data, "amount": str(invoice.amount),
+                                                  "advance": str(invoice.advance)})
+        for invoice in invoices], batch_size=1000)
+
+
+def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settlement:
+    sql = _Dialect()
+    params = _params(month, municipality_id)
+    with transaction.atomic():
+        _lock(municipality_id)
+        with connection.cursor() as cursor:
+            created = _create_invoices(cursor, sql, kind, municipality_id, params)
+            _analyze(cursor, "financing_invoice", len(created) * 100)
+            lines = _add_lines(cursor, sql, kind, municipality_id, params)
+            _analyze(cursor, "financing_invoiceline", lines)
+            settled = _settle(cursor, sql, municipality_id, params) if kind == K.FINAL else 0
+            updated = _recount(cursor, sql, kind, municipality_id, params)
+        _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
+        _audit_many(actor, "financing.invoice.recounted", sorted(set(updated) - set(created)),
+                    month=month.isoformat(), kind=kind)
+    return Settlement(month=month, kind=kind, invoices_created=len(created), lines_created=lines,
+                      invoices_updated=len(set(updated) - set(created)), months_settled=settled)
+
+
+def _guarded(run):
+    """Turn a ledger or budget constraint hit by a run into a Russian refusal."""
+    try:
+        return run()
+    except IntegrityError as error:
+        raise ValidationFailed(_("Расчёт не выполнен: резерв сертификатов не сходится с графиком "
+                                 "договоров. Обратитесь к администратору.")) from error
+
+
+# --- opening and closing a month ---------------------------------------------------------
+
+
+def _check_open(month: dt.date) -> dt.date:
+    month = first_day(month)
+    if not can_open(month):
+        raise InvalidTransition(_("Авансы за %(month)s формируются с первого числа месяца.")
+                                % {"month": month_label(month)})
+    return month
+
+
+def _check_close(month: dt.date) -> dt.date:
+    month = first_day(month)
+    if not can_close(month):
+        raise InvalidTransition(_("Месяц %(month)s ещё не закончился: итоговые счета формируются после "
+                                  "его окончания (за декабрь — с 1 декабря).") % {"month": month_label(month)})
+    return month
+
+
+def open_month(actor, municipality: Municipality, month: dt.date) -> Settlement:
+    """The payer forms the advances of a month: for each provider a draft invoice with
+    the advance share of every live contract's certificate part for the month."""
+    scope.require(actor, "financing.settle", municipality)
+    month = _check_open(month)
+    return _guarded(lambda: _run(actor, K.ADVANCE, month, municipality.pk))
+
+
+def close_month(actor, municipality: Municipality, month: dt.date) -> Settlement:
+    """The payer closes an ended month (December within December): final invoices at
+    100 % with the advance deducted, the month's reserve moved to paid on the ledgers."""
+    scope.require(actor, "financing.settle", municipality)
+    month = _check_close(month)
+    return _guarded(lambda: _run(actor, K.FINAL, month, municipality.pk))
+
+
+def open_month_for_region(month: dt.date, municipality: Municipality | None = None) -> Settlement:
+    """``open_month`` for every municipality of the region (or one), run by the system."""
+    month = _check_open(month)
+    return _guarded(lambda: _run(None, K.ADVANCE, month, getattr(municipality, "pk", None)))
+
+
+def close_month_for_region(month: dt.date, municipality: Municipality | None = None) -> Settlement:
+    """``close_month`` for every municipality of the region (or one), run by the system."""
+    month = _check_close(month)
+    return _guarded(lambda: _run(None, K.FINAL, month, getattr(municipality, "pk", None)))
+
+
+# --- one invoice ---------------------------------------------------------------------------
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    """The invoice re-read under the settlement lock of its payer and a row lock."""
+    _lock(invoice.municipality_id)
+    return Invoice.objects.select_for_update().select_related("organization", "municipality").get(pk=invoice.pk)
+
+
+def parse_percent(value) -> Decimal:
+    """Completeness typed by a user: a number from 0 to 100 with at most two decimals."""
+    message = _("Укажите полноту оказания услуги числом от 0 до 100, не более двух знаков после запятой.")
+    if isinstance(value, float | bool):
+        raise ValidationFailed({"completeness": [message]})
+    try:
+        percent = Decimal(str(value).strip().replace(",", ".").rstrip("%").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed({"completeness": [message]}) from None
+    if not percent.is_finite() or percent < 0 or percent > HUNDRED or percent != percent.quantize(Decimal("0.01")):
+        raise ValidationFailed({"completeness": [message]})
+    return percent.quantize(Decimal("0.01"))
+
+
+def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
+    """The provider states how much of a month's service was delivered (0–100 %) while the
+    final invoice is a draft; the line pays ⌊month amount × percent / 100⌋ and what is not
+    paid goes back to the certificate's balance and to the period's budget."""
+    scope.require(actor, "financing.provide", line.invoice)
+    percent = parse_percent(percent)
+    with transaction.atomic():
+        invoice = _locked(line.invoice)
+        line = InvoiceLine.objects.select_for_update().select_related("contract").get(pk=line.pk)
+        if invoice.kind != K.FINAL or invoice.status != S.DRAFT:
+            raise InvalidTransition(_("Полноту оказания услуги можно изменить только в черновике итогового "
+                                      "счёта."))
+        new_amount = floor_kopecks(Fraction(line.month_amount) * Fraction(percent) / 100)
+        refund = line.amount - new_amount  # negative when completeness is raised again
+        if refund == 0 and percent == line.completeness:
+            return line
+        before = line.completeness
+        contract = line.contract
+        if refund:
+            ledger_changed = CertificateLedger.objects.filter(
+                certificate_id=contract.certificate_id, period_id=contract.period_id,
+                paid__gte=refund, nominal__gte=F("reserved") + F("paid") - refund,
+            ).update(paid=F("paid") - refund)
+            if not ledger_changed:
+                raise ValidationFailed({"completeness": [_(
+                    "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
+            period_changed = FinancingPeriod.objects.filter(
+                pk=contract.period_id, committed__gte=refund, budget__gte=F("committed") - refund,
+            ).update(committed=F("committed") - refund)
+            if not period_changed:
+                raise ValidationFailed({"completeness": [_(
+                    "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
+            Invoice.objects.filter(pk=invoice.pk).update(amount=F("amount") - refund, updated_at=timezone.now())
+        line.completeness, line.amount = percent, new_amount
+        line.save(update_fields=["completeness", "amount"])
+        invoice.refresh_from_db(fields=["amount", "updated_at"])
+        audit.record(actor, "financing.invoice.completeness_changed", invoice, from_state=invoice.status,
+                     to_state=invoice.status, contract=line.contract_number,
+                     completeness_from=str(before), completeness_to=str(percent),
+                     amount=str(new_amount), returned=str(refund), invoice_amount=str(invoice.amount))
+    return line
+
+
+def _transition(actor, invoice: Invoice, *, action: str, permission: str, allowed: tuple, to: str,
+                refusal: str, reason: str = "", effect=None) -> Invoice:
+    scope.require(actor, permission, invoice)
+    with transaction.atomic():
+        invoice = _locked(invoice)
+        if invoice.status not in allowed:
+            raise InvalidTransition(refusal % {"status": invoice.get_status_display().lower()})
+        before = invoice.status
+        if effect is not None:
+            effect(invoice)
+        invoice.status = to
+        invoice.save(update_fields=["status", "updated_at"])
+        audit.record(actor, f"financing.invoice.{action}", invoice, from_state=before, to_state=to,
+                     reason=reason, amount=str(invoice.amount), advance=str(invoice.advance))
+    return invoice
+
+
+def submit_invoice(actor, invoice: Invoice) -> Invoice:
+    """The provider sends its draft invoice to the payer; completeness is fixed from then on."""
+    return _transition(actor, invoice, action="submitted", permission="financing.provide",
+                       allowed=(S.DRAFT,), to=S.SUBMITTED,
+                       refusal=_("Направить можно только черновик счёта; этот счёт — %(status)s."))
+
+
+def accept_invoice(actor, invoice: Invoice) -> Invoice:
+    """The payer accepts a submitted invoice."""
+    return _transition(actor, invoice, action="accepted", permission="financing.settle",
+                       allowed=(S.SUBMITTED,), to=S.ACCEPTED,
+                       refusal=_("Принять можно только направленный счёт; этот счёт — %(status)s."))
+
+
+def mark_paid(actor, invoice: Invoice) -> Invoice:
+    """The payer records the payment of an accepted invoice."""
+    return _transition(actor, invoice, action="paid", permission="financing.settle",
+                       allowed=(S.ACCEPTED,), to=S.PAID,
+                       refusal=_("Отметить оплату можно только у принятого счёта; этот счёт — %(status)s."))
+
+
+def cancel_invoice(actor, invoice: Invoice, reason: str) -> Invoice:
+    """The payer cancels a draft or submitted invoice. A final invoice gives its months
+    back (paid returns to the reserve, the months are no longer settled), so the month can
+    be closed again; an advance is taken off the provider's draft final invoice."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Укажите причину отмены счёта.")]})
+    effect = _unsettle if invoice.kind == K.FINAL else _drop_advance
+    try:
+        return _transition(actor, invoice, action="cancelled", permission="financing.settle",
+                           allowed=(S.DRAFT, S.SUBMITTED), to=S.CANCELLED, reason=reason, effect=effect,
+                           refusal=_("Отменить можно только черновик или направленный счёт; этот счёт — "
+                                     "%(status)s."))
+    except IntegrityError as error:
+        raise ValidationFailed(_("Счёт нельзя отменить: средства, возвращённые по полноте оказания услуги, "
+                                 "уже использованы на сертификатах или в бюджете периода.")) from error
+
+
+def _unsettle(invoice: Invoice) -> None:
+    """Give a final invoice's months back, in three set-based statements."""
+    sql = _Dialect()
+    params = {"invoice": invoice.pk, "month": connection.ops.adapt_datefield_value(invoice.month)}
+    with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal changes nothing
+        cursor.execute(f"""
+            UPDATE financing_certificateledger
+            SET reserved = {sql.money("reserved + s.month_total")}, paid = {sql.money("paid - s.line_total")}
+            FROM (SELECT c.certificate_id, c.period_id, {sql.total("l.month_amount")} AS month_total,
+                         {sql.total("l.amount")} AS line_total
+                  FROM financing_invoiceline l JOIN financing_contract c ON c.id = l.contract_id
+                  WHERE l.invoice_id = %(invoice)s
+                  GROUP BY c.certificate_id, c.period_id) s
+            WHERE financing_certificateledger.certificate_id = s.certificate_id
+              AND financing_certificateledger.period_id = s.period_id""", params)
+        cursor.execute(f"""
+            UPDATE financing_financingperiod
+            SET committed = {sql.money("committed + s.returned")}
+            FROM (SELECT c.period_id, {sql.total("l.month_amount - l.amount")} AS returned
+                  FROM financing_invoiceline l JOIN financing_contract c ON c.id = l.contract_id
+                  WHERE l.invoice_id = %(invoice)s AND l.amount <> l.month_amount
+                  GROUP BY c.period_id) s
+            WHERE financing_financingperiod.id = s.period_id""", params)
+        cursor.execute("""
+            UPDATE financing_contractmonth SET settled = FALSE
+            WHERE month = %(month)s AND settled
+              AND contract_id IN (SELECT contract_id FROM financing_invoiceline WHERE invoice_id = %(invoice)s)""",
+                       params)
+
+
+def _drop_advance(invoice: Invoice) -> None:
+    """An advance cancelled: the provider's draft final invoice no longer deducts it; an
+    advance already deducted on a submitted final invoice cannot be cancelled."""
+    finals = Invoice.objects.filter(municipality_id=invoice.municipality_id,
+                                    organization_id=invoice.organization_id, month=invoice.month,
+                                    kind=K.FINAL).exclude(status=S.CANCELLED)
+    if finals.exclude(status=S.DRAFT).exists():
+        raise InvalidTransition(_("Аванс уже учтён в направленном итоговом счёте за этот месяц: сначала "
+                                  "отмените итоговый счёт."))
+    finals.update(advance=0, updated_at=timezone.now())
