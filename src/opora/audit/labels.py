@@ -37,6 +37,7 @@ LABELS = {
     "financing.certificate.refused": _("В выдаче сертификата отказано"),
     "financing.certificate.frozen": _("Сертификат заморожен"),
     "financing.certificate.unfrozen": _("Сертификат разморожен"),
+    "financing.certificate.moved": _("Записи о ребёнке объединены: сертификат перенесён"),
     "financing.certificate.queued": _("Сертификат поставлен в очередь на финансирование"),
     "financing.certificate.financed": _("Сертификат стал сертификатом финансирования"),
     "financing.certificate.place_taken": _("Сертификату выделено место финансирования в периоде"),

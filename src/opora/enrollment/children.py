@@ -268,6 +268,13 @@ def _require_merge(actor, *children: Child) -> None:
         scope.require(actor, "enrollment.merge_children", child)
 
 
+# Called as ``hook(actor, keep, duplicate)`` inside a merge, before the duplicate is
+# deleted: later apps move or refuse what of theirs still points at it (personified
+# financing moves the duplicate's certificate to the kept child, or refuses when both
+# have one). A hook refuses with a DomainError, which rolls the merge back.
+before_merge_delete: list = []
+
+
 def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
     """The МОЦ merges two records of one child into ``keep``: guardians and applications
     move over; when both have a live application to the same group the one furthest
@@ -308,6 +315,8 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
             keep.snils, duplicate.snils = duplicate.snils, ""
             duplicate.save(update_fields=["snils"])
             keep.save(update_fields=["snils", "updated_at"])
+        for hook in before_merge_delete:
+            hook(actor, keep, duplicate)
         audit.record(actor, "enrollment.child.merged", keep, reason=reason,
                      duplicate_uuid=str(duplicate.uuid), duplicate_id=duplicate.pk,
                      moved_applications=moved, withdrawn_applications=withdrawn)

@@ -75,6 +75,7 @@ from django.utils.translation import gettext as _
 from opora import audit
 from opora.accounts import scope
 from opora.audit.models import AuditEvent
+from opora.enrollment import locking
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
 from opora.enrollment.locking import seat_transaction
@@ -396,6 +397,10 @@ def freeze_certificate(actor, certificate: Certificate, reason: str) -> Certific
     certificate = _loaded(certificate)
     scope.require(actor, "financing.certificates", certificate)
     with seat_transaction():
+        # The lock order of every money path: groups, applications, then the certificate,
+        # its ledgers and the period — the groups of the pending applications first.
+        locking.lock_groups(Application.objects.filter(
+            child_id=certificate.child_id, status__in=PENDING_APPLICATIONS).values_list("group_id", flat=True))
         fresh = _locked(certificate)
         if fresh.status != S.ISSUED:
             _refuse(fresh, _("заморозить"))
@@ -525,15 +530,20 @@ def fallback_unused(today: dt.date | None = None) -> int:
 
 def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
     with transaction.atomic():
+        used = Contract.objects.filter(period=period, certificate=OuterRef("certificate")) \
+            .exclude(status=ContractStatus.REFUSED)
+        # A frozen certificate keeps its place: unfreezing must give its financing back.
+        unused = (CertificateLedger.objects.filter(period=period, reserved=0, paid=0)
+                  .exclude(certificate__status=S.FROZEN).filter(~Exists(used)))
+        # The lock order of every money path: certificates, then ledgers, then the period
+        # (a confirmation running now holds its certificate and waits for the period).
+        list(Certificate.objects.select_for_update().filter(
+            pk__in=unused.values("certificate_id")).order_by("pk").values_list("pk", flat=True))
+        ledgers = list(unused.select_for_update(of=("self",)).select_related("certificate").order_by("pk"))
         period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
         if AuditEvent.objects.filter(action=FALLBACK_DONE, target_id=str(period.pk),
                                      target_type=FinancingPeriod._meta.label_lower).exists():
             return 0
-        used = Contract.objects.filter(period=period, certificate=OuterRef("certificate")) \
-            .exclude(status=ContractStatus.REFUSED)
-        unused = (CertificateLedger.objects.select_for_update()
-                  .filter(period=period, reserved=0, paid=0).filter(~Exists(used)))
-        ledgers = list(unused.select_related("certificate").order_by("pk"))
         ids = [ledger.pk for ledger in ledgers]
         certificate_ids = [ledger.certificate_id for ledger in ledgers]
         accounting_ids = set()
@@ -560,3 +570,20 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
         audit.record(None, FALLBACK_DONE, period, places_freed=len(ids),
                      became_accounting=len(accounting_ids))
     return len(ids)
+
+
+def children_merged(actor, keep, duplicate) -> None:
+    """``enrollment.children.before_merge_delete`` hook: the duplicate's certificate
+    (with its number, ledgers and contracts) moves to the kept child; two certificates
+    of one child cannot be merged automatically."""
+    theirs = Certificate.objects.select_for_update().filter(child=duplicate).first()
+    if theirs is None:
+        return
+    ours = Certificate.objects.select_for_update().filter(child=keep).first()
+    if ours is not None:
+        raise ValidationFailed(_(
+            "У обеих записей есть сертификаты (%(first)s и %(second)s): объединить записи нельзя. "
+            "Откажите в одном из заявлений или обратитесь к администратору.") % {
+            "first": ours.number or _("заявление"), "second": theirs.number or _("заявление")})
+    Certificate.objects.filter(pk=theirs.pk).update(child=keep, updated_at=timezone.now())
+    audit.record(actor, "financing.certificate.moved", theirs, from_child=duplicate.pk, to_child=keep.pk)

@@ -137,6 +137,8 @@ def create_contract(actor, application) -> Contract:
                                   "финансирования на дату начала обучения %(date)s: договор "
                                   "заключить нельзя.") % {"date": start.strftime("%d.%m.%Y")})
     end = pricing.contract_end(group.end_date, period.ends_on)
+    if certificate.valid_until is not None:
+        end = min(end, certificate.valid_until)  # a certificate pays only while it is valid
 
     ledger = None
     if certificate.kind == CertificateKind.FINANCING:

@@ -74,7 +74,8 @@ class PeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("Начало периода"), widget=DATE)
     ends_on = forms.DateField(label=_("Окончание периода"), widget=DATE)
     budget = _money(_("Объём финансирования, ₽"))
-    certificates_cap = forms.IntegerField(label=_("Число сертификатов финансирования"), min_value=0)
+    certificates_cap = forms.IntegerField(label=_("Число сертификатов финансирования"), min_value=0,
+                                          max_value=10_000_000)
     nominal_unit = forms.ChoiceField(label=_("Единица номинала"), choices=NominalUnit.choices)
     nominal = forms.DecimalField(label=_("Номинал сертификата (рубли или часы в неделю)"),
                                  min_value=0, max_digits=14, decimal_places=2, widget=MONEY_INPUT)

@@ -164,7 +164,8 @@ class CertificateLedger(models.Model):
     never below zero. ``frozen_nominal`` keeps the nominal while the certificate is
     frozen (its nominal is then cut to what is already reserved or paid)."""
 
-    certificate = models.ForeignKey(Certificate, verbose_name=_("сертификат"),
+    # db_index=False: the unique (certificate, period) constraint's index serves it.
+    certificate = models.ForeignKey(Certificate, verbose_name=_("сертификат"), db_index=False,
                                     on_delete=models.CASCADE, related_name="ledgers")
     period = models.ForeignKey(FinancingPeriod, verbose_name=_("период"),
                                on_delete=models.PROTECT, related_name="ledgers")
@@ -340,7 +341,7 @@ class ContractMonth(models.Model):
     ``settled`` is set when the month's final invoice moved its reserve to paid."""
 
     contract = models.ForeignKey(Contract, verbose_name=_("договор"), on_delete=models.CASCADE,
-                                 related_name="months")
+                                 db_index=False, related_name="months")  # (contract, month) serves it
     month = models.DateField(_("месяц"))  # its first day
     certificate_amount = models.DecimalField(_("сертификатом, ₽"), **MONEY)
     parent_amount = models.DecimalField(_("родителем, ₽"), **MONEY)
@@ -417,7 +418,7 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, verbose_name=_("счёт"), on_delete=models.CASCADE,
-                                related_name="lines")
+                                db_index=False, related_name="lines")  # (invoice, contract) serves it
     contract = models.ForeignKey(Contract, verbose_name=_("договор"), on_delete=models.PROTECT,
                                  related_name="invoice_lines")
     contract_number = models.CharField(_("номер договора"), max_length=30)

@@ -39,11 +39,13 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
+from opora.enrollment.locking import seat_transaction
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.financing import certificates
 from opora.financing.models import (
     CertificateLedger,
     Contract,
+    ContractStatus,
     CostParameters,
     FinancingPeriod,
     NominalUnit,
@@ -51,6 +53,7 @@ from opora.financing.models import (
 from opora.financing.pricing import hours_to_money
 from opora.registry.models import Municipality
 
+MAX_CAP = 10_000_000  # far above any region's children, far below the column's limit
 PERIOD_FIELDS = ("title", "starts_on", "ends_on", "budget", "certificates_cap", "nominal",
                  "nominal_unit", "hour_cost", "fallback_on", "advance_share", "price_cap_share")
 COST_FIELDS = ("teacher_pay_per_hour", "qualification_coefficient", "staff_development_share",
@@ -143,8 +146,8 @@ def _clean_period(data: dict, period: FinancingPeriod) -> dict:
     clean["budget"] = _decimal(errors, values, "budget", places=2, maximum=MAX_MONEY)
     clean["nominal"] = _decimal(errors, values, "nominal", places=2, maximum=MAX_MONEY)
     cap = values["certificates_cap"]
-    if cap in (None, "") or isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
-        errors.add("certificates_cap", _("Укажите целое число не меньше нуля."))
+    if cap in (None, "") or isinstance(cap, bool) or not isinstance(cap, int) or not 0 <= cap <= MAX_CAP:
+        errors.add("certificates_cap", _("Укажите целое число от 0 до %(max)s.") % {"max": MAX_CAP})
         cap = None
     clean["certificates_cap"] = cap
     unit = values["nominal_unit"] or NominalUnit.ROUBLES
@@ -180,10 +183,12 @@ def _check_against_facts(clean: dict, municipality, period: FinancingPeriod) -> 
         if clean["certificates_cap"] < period.financing_places:
             errors.add("certificates_cap", _("Уже выдано сертификатов финансирования: %(n)s; "
                                              "число не может быть меньше.") % {"n": period.financing_places})
-        outside = Contract.objects.filter(period=period).filter(
-            Q(starts_on__lt=clean["starts_on"]) | Q(starts_on__gt=clean["ends_on"])).exists()
+        outside = Contract.objects.filter(period=period).exclude(status=ContractStatus.REFUSED).filter(
+            Q(starts_on__lt=clean["starts_on"]) | Q(starts_on__gt=clean["ends_on"])
+            | Q(ends_on__gt=clean["ends_on"])).exists()
         if outside:
-            errors.add("starts_on", _("Есть договоры этого периода, которые начинаются вне новых дат."))
+            errors.add("starts_on", _("Есть договоры этого периода, которые начинаются или "
+                                      "заканчиваются вне новых дат."))
         nominal = _nominal_money(clean)
         used = CertificateLedger.objects.filter(period=period).aggregate(
             most=Max(F("reserved") + F("paid")))["most"]
@@ -208,8 +213,12 @@ def save_period(actor, municipality: Municipality, data: dict,
     are in the module docstring); the change is recorded with the values before and
     after, and free places go to the financing queue."""
     _require_configure(actor, municipality)
-    with transaction.atomic():
+    # A lock wait or deadlock with a confirmation becomes «try again», never an error page;
+    # the ledgers are locked before the period, the order of every money path.
+    with seat_transaction():
         if period is not None:
+            list(CertificateLedger.objects.select_for_update().filter(period=period)
+                 .order_by("pk").values_list("pk", flat=True))
             period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
             if period.municipality_id != municipality.pk:
                 raise PermissionDenied(_("Период относится к другому муниципалитету."))

@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -67,7 +68,10 @@ def program_certification(request, pk):
     if request.method == "POST":
         if not may_request:
             raise PermissionDenied
-        module = get_object_or_404(Module, pk=request.POST.get("module"), program=program)
+        module_id = request.POST.get("module", "")
+        if not module_id.isdigit():
+            raise Http404
+        module = get_object_or_404(Module, pk=int(module_id), program=program)
         form = CertificationRequestForm(request.POST, prefix=f"m{module.pk}")
         forms_[module.pk] = form
         if form.is_valid():
