@@ -36,8 +36,10 @@ ACTIONS = {
     # financing periods and the parameters of the normative cost (the payer's settings)
     "financing.configure": {Role.SUPPORT_CENTRE: "municipality",
                             Role.EDUCATION_AUTHORITY: "municipality"},
-    # issuing, refusing, freezing and unfreezing the certificates of a municipality
-    "financing.certificates": {Role.SUPPORT_CENTRE: "municipality"},
+    # issuing, refusing, freezing and unfreezing the certificates of a municipality: its
+    # МОЦ, or an organization the МОЦ authorised to act for the municipality
+    "financing.certificates": {Role.SUPPORT_CENTRE: "municipality",
+                               Role.ORGANIZATION_STAFF: "acting_municipality"},
     # certifying a provider's modules for certificate funding, or refusing to
     "financing.certify": {Role.SUPPORT_CENTRE: "municipality"},
     # a provider asks for certification, keeps completeness and submits its invoices
@@ -65,6 +67,11 @@ def _territory_q(user, model, kind) -> Q | None:
     model cannot be restricted that way (which denies)."""
     if kind == "region":
         return Q()
+    if kind == "acting_municipality":
+        path, wanted = _path(model, "municipality"), acting_municipality_id(user)
+        if path is None or wanted is None:
+            return None
+        return Q(**{path: wanted}) if path != "self" else Q(pk=wanted)
     if kind == "organization":
         path = _path(model, "organization")
         if path is None or user.organization_id is None:
@@ -118,13 +125,25 @@ def _read_kind(user) -> str | None:
     return READ_SCOPE.get(user.role)
 
 
+def acting_municipality_id(user) -> int | None:
+    """The municipality an organization's staff act for when the МОЦ authorised their
+    organization to issue certificates (``Organization.issues_certificates``), else None."""
+    if user.role != Role.ORGANIZATION_STAFF or user.organization_id is None:
+        return None
+    organization = user.organization  # loaded with the user on every request (accounts.backends)
+    return organization.municipality_id if organization.issues_certificates and organization.is_active else None
+
+
 def _object_in(user, obj, kind) -> bool:
     if kind == "region":
         return True
+    if kind == "acting_municipality":
+        kind, wanted = "municipality", acting_municipality_id(user)
+    else:
+        wanted = user.organization_id if kind == "organization" else user.municipality_id
     path = _path(type(obj), kind)
     if path is None:
         return False
-    wanted = user.organization_id if kind == "organization" else user.municipality_id
     if wanted is None:
         return False
     if path == "self":

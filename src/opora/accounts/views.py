@@ -45,8 +45,8 @@ def register(request):
             error.errors = {_FIELD_OF.get(k, k): v for k, v in errors.items()}
             attach_errors(form, error)
         else:
-            # The ModelBackend directly: the new account has just proved its password.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The model backend directly: the new account has just proved its password.
+            login(request, user, backend="opora.accounts.backends.UserBackend")
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form, "next": next_url})
 

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opora.accounts import scope
 from opora.accounts.models import Role
 
 PROGRAMS = ("registry:programs", _("Реестр программ"), {"registry:program_detail"})
@@ -44,8 +45,8 @@ PERIODS = ("financing:periods", _("Периоды финансирования")
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 
 MENUS = {
-    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, CONTRACTS, INVOICES, CERTIFICATION, TEACHERS,
-                              IMPORT],
+    Role.ORGANIZATION_STAFF: [MY_PROGRAMS, APPLICATIONS, CONTRACTS, INVOICES, CERTIFICATION, CERTIFICATES,
+                              TEACHERS, IMPORT],
     Role.SUPPORT_CENTRE: [PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT, CHILDREN,
                           DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS, SETTLEMENT,
                           REPORTS, PERIODS],
@@ -57,6 +58,12 @@ MENUS = {
 }
 
 
+# Sections only some users of a role have: staff see the certificates only when the МОЦ
+# authorised their organization to issue them for the municipality.
+SHOWN_IF = {CERTIFICATES[0]: lambda user: user.role != Role.ORGANIZATION_STAFF
+            or scope.acting_municipality_id(user) is not None}
+
+
 def office_menu(request) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -66,6 +73,8 @@ def office_menu(request) -> list[dict]:
     current = match.view_name if match else ""
     items = []
     for name, label, covers in sections:
+        if name in SHOWN_IF and not SHOWN_IF[name](user):
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:  # a section of an app this deployment does not serve

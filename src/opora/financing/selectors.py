@@ -99,8 +99,12 @@ def balance_of(certificate) -> Decimal | None:
 
 
 def register(user):
-    """The certificates of the user's territory with their child and municipality."""
-    return scope.territory(user, Certificate.objects.select_related("child", "municipality"))
+    """The certificates of the user's territory with their child and municipality (for
+    the staff of an organization acting for the municipality: that municipality's)."""
+    certificates = Certificate.objects.select_related("child", "municipality")
+    if user.is_authenticated and scope.acting_municipality_id(user) is not None:
+        return scope.actionable(user, "financing.certificates", certificates)
+    return scope.territory(user, certificates)
 
 
 FILTER_FIELDS = ("status", "kind", "q", "queue")

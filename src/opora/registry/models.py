@@ -121,6 +121,10 @@ class Organization(ExchangeRecord):
                                      on_delete=models.PROTECT, related_name="organizations")
     address = models.CharField(_("адрес"), max_length=500)
     is_rural = models.BooleanField(_("сельская местность"), default=False)
+    issues_certificates = models.BooleanField(
+        _("выдаёт сертификаты за муниципалитет"), default=False,
+        help_text=_("Сотрудники организации принимают заявления и выдают сертификаты "
+                    "дополнительного образования так же, как МОЦ."))
     phone = models.CharField(_("телефон"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("сайт"), blank=True)

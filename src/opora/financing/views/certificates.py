@@ -28,6 +28,7 @@ from opora.financing import certificates as service
 from opora.financing import selectors
 from opora.financing.forms import CertificateDecisionForm, CertificateFilterForm, CertificateRequestForm
 from opora.financing.models import CertificateStatus
+from opora.registry.models import Municipality
 
 S = CertificateStatus
 OFFICE_ROLES = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
@@ -41,7 +42,8 @@ def office_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         user = request.user
-        if not (user.is_active and (user.is_superuser or user.role in OFFICE_ROLES)):
+        if not (user.is_active and (user.is_superuser or user.role in OFFICE_ROLES
+                                    or scope.acting_municipality_id(user) is not None)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -122,6 +124,13 @@ def _filtered(request):
     return form, selectors.filter_certificates(selectors.register(request.user), params)
 
 
+def _decides(user) -> bool:
+    """May the user issue and refuse certificates of their municipality?"""
+    municipality_id = scope.acting_municipality_id(user) or user.municipality_id
+    return bool(municipality_id) and scope.can(user, "financing.certificates",
+                                               Municipality(pk=municipality_id))
+
+
 @office_page
 def register(request):
     form, queryset = _filtered(request)
@@ -131,8 +140,7 @@ def register(request):
         certificate.balance = selectors.balance_of(certificate)
     return render(request, "financing/certificates/register.html", {
         "form": form, "page": page,
-        "may_decide": scope.can(request.user, "financing.certificates", request.user.municipality)
-        if request.user.municipality_id else False,
+        "may_decide": _decides(request.user),
     })
 
 
