@@ -109,3 +109,14 @@ def test_certification_post_with_a_bad_module_is_404(client, staff, certified_pr
     response = client.post(reverse("financing:program_certification", args=[certified_program.pk]),
                            {"module": "abc", "price": "1000"})
     assert response.status_code == 404
+
+
+def test_a_far_month_is_a_message_not_an_error(operator, city):
+    from django.core.management import CommandError, call_command
+
+    from opora.financing import settlement
+
+    with pytest.raises(ValidationFailed):
+        settlement.close_month(operator, city, dt.date(9999, 12, 1))
+    with pytest.raises(CommandError):
+        call_command("close_month", "--month", "9999-12")

@@ -92,6 +92,10 @@ class Settlement:
         return self.invoices_created + self.lines_created + self.invoices_updated + self.months_settled
 
 
+# The years a settlement month may name (beyond them a date has no next month to build).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def month_label(month: dt.date) -> str:
     return f"{_(MONTHS[month.month - 1])} {month.year}"
 
@@ -99,6 +103,9 @@ def month_label(month: dt.date) -> str:
 def first_day(month: dt.date) -> dt.date:
     if not isinstance(month, dt.date):
         raise ValidationFailed({"month": [_("Укажите месяц.")]})
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ValidationFailed({"month": [_("Укажите месяц с %(first)s по %(last)s год.") % {
+            "first": FIRST_YEAR, "last": LAST_YEAR}]})
     return dt.date(month.year, month.month, 1)
 
 
@@ -442,7 +449,9 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
             if not period_changed:
                 raise ValidationFailed({"completeness": [_(
                     "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
-            Invoice.objects.filter(pk=invoice.pk).update(amount=F("amount") - refund, updated_at=timezone.now())
+            # The amount computed here under the invoice's lock, not as SQL arithmetic
+            # (SQLite would do it in floating point and leave 3382.5299999999997).
+            Invoice.objects.filter(pk=invoice.pk).update(amount=invoice.amount - refund, updated_at=timezone.now())
         line.completeness, line.amount = percent, new_amount
         line.save(update_fields=["completeness", "amount"])
         invoice.refresh_from_db(fields=["amount", "updated_at"])

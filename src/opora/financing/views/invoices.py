@@ -60,6 +60,8 @@ class MonthField(forms.DateField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        if value and not settlement.FIRST_YEAR <= value.year <= settlement.LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value.replace(day=1) if value else value
 
 

@@ -19,7 +19,10 @@ from opora.registry.models import Municipality
 
 def _month(value: str) -> dt.date:
     try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
+        month = dt.datetime.strptime(value, "%Y-%m").date()
+        if not settlement.FIRST_YEAR <= month.year <= settlement.LAST_YEAR:
+            raise ValueError(value)
+        return month
     except ValueError:
         raise CommandError(_("Месяц указывается как ГГГГ-ММ, например 2026-10, а не «%(value)s».")
                            % {"value": value}) from None
