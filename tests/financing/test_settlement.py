@@ -584,3 +584,35 @@ def test_command_refuses_a_month_not_ended(period):
         call_command("close_month", "--month", "2026-11")
     with pytest.raises(CommandError, match="ГГГГ-ММ"):
         call_command("close_month", "--month", "октябрь")
+
+
+# --- found in review ---------------------------------------------------------------------
+
+
+def test_an_advance_for_months_cancelled_later_is_deducted_by_a_final_invoice(
+        operator, period, certificate, groups, monkeypatch):
+    from opora.financing import contracts
+
+    contract = make_contract(certificate, groups[0], period, {NOV: D("4000.00")})
+    on_day(monkeypatch, dt.date(2026, 11, 2))
+    settlement.open_month(operator, period.municipality, NOV)
+    # the contract ends in October after the advance: November is cancelled, its reserve back
+    contracts._release(contract, contracts._cancel(contracts._open_months(contract).filter(month=NOV)))
+    on_day(monkeypatch, dt.date(2026, 12, 2))
+
+    settlement.close_month(operator, period.municipality, NOV)
+
+    final = Invoice.objects.get(kind="final")
+    assert (final.amount, final.advance, final.due, final.lines.count()) == (
+        D("0.00"), D("3200.00"), D("-3200.00"), 0)
+    assert settlement.close_month(operator, period.municipality, NOV).changed == 0
+
+
+def test_completeness_reruns_change_nothing_also_on_sqlite(operator, staff, period, two_contracts):
+    a, _b = two_contracts
+    settlement.close_month(operator, period.municipality, OCT)
+    settlement.set_completeness(staff, InvoiceLine.objects.get(contract=a), "1.23")
+    before = snapshot()
+
+    assert settlement.close_month(operator, period.municipality, OCT).changed == 0
+    assert snapshot() == before

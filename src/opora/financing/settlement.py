@@ -209,7 +209,14 @@ def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) 
     invoice of that kind yet (the partial unique index decides); an advance also needs no
     final invoice of the month. Conflicts, not ``NOT EXISTS`` on the table being filled:
     a plan that rescans the growing target for every row would be quadratic."""
-    no_final = ""
+    no_final, with_advance = "", ""
+    if kind == K.FINAL:
+        # A provider whose advance was paid for months since cancelled still gets its final
+        # invoice: the advance must be deducted (the amount due is then negative).
+        with_advance = f"""
+            UNION SELECT a.municipality_id, a.organization_id FROM financing_invoice a
+            WHERE a.month = %(month)s AND a.kind = %(advance)s AND a.status <> %(cancelled)s
+                  {_where_municipality("a.municipality_id", municipality_id)}"""
     if kind == K.ADVANCE:
         no_final = """
           AND NOT EXISTS (SELECT 1 FROM financing_invoice f
@@ -220,7 +227,7 @@ def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) 
             (uuid, municipality_id, organization_id, month, kind, status, amount, advance, created_at, updated_at)
         SELECT {sql.uuid()}, t.municipality_id, t.organization_id, %(month)s, %(kind)s, %(draft)s, 0, 0,
                %(now)s, %(now)s
-        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}) t
+        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}{with_advance}) t
         WHERE TRUE{no_final}
         ON CONFLICT (municipality_id, organization_id, month, kind) WHERE NOT (status = 'cancelled') DO NOTHING
         RETURNING id""", {**params, "kind": kind})
@@ -293,9 +300,9 @@ def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[
                    AND a.kind = %(advance)s AND a.status <> %(cancelled)s"""
     cursor.execute(f"""
         UPDATE financing_invoice SET amount = s.amount, advance = s.advance, updated_at = %(now)s
-        FROM (SELECT i.id, {sql.total("l.amount")} AS amount, {advance} AS advance
+        FROM (SELECT i.id, COALESCE({sql.total("l.amount")}, 0) AS amount, {advance} AS advance
               FROM financing_invoice i
-              JOIN financing_invoiceline l ON l.invoice_id = i.id{join_advance}
+              LEFT JOIN financing_invoiceline l ON l.invoice_id = i.id{join_advance}
               WHERE i.month = %(month)s AND i.kind = %(kind)s AND i.status = %(draft)s
                     {_where_municipality("i.municipality_id", municipality_id)}
               GROUP BY i.id) s

@@ -229,7 +229,10 @@ def invoice_export(request, pk):
 
 
 def _payer_organizations(user):
-    return scope.territory(user, Organization.objects.all()).order_by("short_name", "pk")
+    """The providers the user's invoices are with — wherever they are: the payer is the
+    certificate's municipality, and children study in neighbouring ones too."""
+    return (Organization.objects.filter(pk__in=_visible_invoices(user).values("organization_id"))
+            .order_by("short_name", "pk"))
 
 
 @back_office
