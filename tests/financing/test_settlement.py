@@ -616,3 +616,22 @@ def test_completeness_reruns_change_nothing_also_on_sqlite(operator, staff, peri
 
     assert settlement.close_month(operator, period.municipality, OCT).changed == 0
     assert snapshot() == before
+
+
+def test_a_month_closed_before_a_backdated_termination_is_not_billed_again(operator, period, certificate, groups):
+    from opora.financing import contracts
+
+    contract = make_contract(certificate, groups[0], period, {OCT: D("1000.00"), NOV: D("1000.00")})
+    settlement.close_month(operator, period.municipality, OCT)
+    # then terminated from 20 September, as an expulsion dated back does: November cancelled
+    contracts._release(contract, contracts._cancel(contracts._open_months(contract)))
+    Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.CLOSED, terminated_on=dt.date(2026, 9, 20))
+
+    settlement.cancel_invoice(operator, Invoice.objects.get(kind="final"), "Ошибка в счёте")
+    settlement.close_month(operator, period.municipality, OCT)
+
+    assert not Invoice.objects.filter(kind="final").exclude(status="cancelled").exists()
+    ledger = ledger_of(certificate, period)
+    period.refresh_from_db()
+    assert (ledger.reserved, ledger.paid, period.committed) == (D("0.00"), D("0.00"), D("0.00"))
+    assert list(contract.months.values_list("cancelled", flat=True)) == [True, True]

@@ -52,6 +52,7 @@ from opora.audit.models import AuditEvent
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing.models import (
     CertificateLedger,
+    Contract,
     ContractStatus,
     FinancingPeriod,
     Invoice,
@@ -553,6 +554,15 @@ def _unsettle(invoice: Invoice) -> None:
             WHERE month = %(month)s AND settled
               AND contract_id IN (SELECT contract_id FROM financing_invoiceline WHERE invoice_id = %(invoice)s)""",
                        params)
+    # A contract terminated before this month (backdated after the month was closed) no
+    # longer pays for it: the month is cancelled and its reserve released, as the
+    # termination would have done had the month not been settled yet.
+    from opora.financing import contracts
+
+    ended = (Contract.objects.filter(invoice_lines__invoice=invoice, terminated_on__lt=invoice.month)
+             .order_by("pk").distinct())
+    for contract in ended:
+        contracts._release(contract, contracts._cancel(contracts._open_months(contract).filter(month=invoice.month)))
 
 
 def _drop_advance(invoice: Invoice) -> None:
