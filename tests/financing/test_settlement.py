@@ -635,3 +635,21 @@ def test_a_month_closed_before_a_backdated_termination_is_not_billed_again(opera
     period.refresh_from_db()
     assert (ledger.reserved, ledger.paid, period.committed) == (D("0.00"), D("0.00"), D("0.00"))
     assert list(contract.months.values_list("cancelled", flat=True)) == [True, True]
+
+
+def test_a_contract_arriving_after_the_final_invoice_was_sent_is_reported_then_billed(
+        operator, staff, period, certificate, second_certificate, groups):
+    make_contract(certificate, groups[0], period, {OCT: D("1000.00")})
+    settlement.close_month(operator, period.municipality, OCT)
+    first = Invoice.objects.get(kind="final")
+    settlement.submit_invoice(staff, first)
+    late = make_contract(second_certificate, groups[1], period, {OCT: D("100.00")})
+
+    result = settlement.close_month(operator, period.municipality, OCT)
+    assert (result.changed, result.months_left_out) == (0, 1)
+
+    settlement.cancel_invoice(operator, first, "Добавить договор")
+    result = settlement.close_month(operator, period.municipality, OCT)
+    again = Invoice.objects.exclude(status="cancelled").get(kind="final")
+    assert (result.months_left_out, again.amount, again.lines.count()) == (0, D("1100.00"), 2)
+    assert ContractMonth.objects.get(contract=late).settled

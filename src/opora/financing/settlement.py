@@ -87,6 +87,9 @@ class Settlement:
     lines_created: int
     invoices_updated: int
     months_settled: int = 0
+    # live contract months of providers whose final invoice has left draft: not billed
+    # until the payer cancels that invoice and closes the month again
+    months_left_out: int = 0
 
     @property
     def changed(self) -> int:
@@ -339,11 +342,23 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
             _analyze(cursor, "financing_invoiceline", lines)
             settled = _settle(cursor, sql, municipality_id, params) if kind == K.FINAL else 0
             updated = _recount(cursor, sql, kind, municipality_id, params)
+            left_out = _left_out(cursor, municipality_id, params) if kind == K.FINAL else 0
         _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
         _audit_many(actor, "financing.invoice.recounted", sorted(set(updated) - set(created)),
                     month=month.isoformat(), kind=kind)
     return Settlement(month=month, kind=kind, invoices_created=len(created), lines_created=lines,
-                      invoices_updated=len(set(updated) - set(created)), months_settled=settled)
+                      invoices_updated=len(set(updated) - set(created)), months_settled=settled,
+                      months_left_out=left_out)
+
+
+def _left_out(cursor, municipality_id, params) -> int:
+    """Live, unsettled months of the month whose provider's final invoice is no longer a
+    draft (a contract accepted or made after the invoice was sent): not billed by this run."""
+    joins = """
+        JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
+             AND i.month = %(month)s AND i.kind = %(final)s AND i.status NOT IN (%(draft)s, %(cancelled)s)"""
+    cursor.execute(f"SELECT COUNT(*) {_live_months(municipality_id, joins)} AND NOT cm.settled", params)
+    return cursor.fetchone()[0]
 
 
 def _guarded(run):

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from opora import audit
@@ -291,6 +291,13 @@ def settlement_run(request):
                                             "счетов пересчитано %(updated)s.")) % {
             "month": settlement.month_label(month), "created": result.invoices_created,
             "lines": result.lines_created, "updated": result.invoices_updated})
+        if result.months_left_out:
+            messages.warning(request, ngettext(
+                "%(n)s договор не вошёл в счета: итоговый счёт его организации уже направлен. Отмените "
+                "этот счёт и закройте месяц снова, чтобы учесть договор.",
+                "Договоров, не вошедших в счета, — %(n)s: итоговые счета их организаций уже направлены. "
+                "Отмените эти счета и закройте месяц снова, чтобы учесть договоры.",
+                result.months_left_out) % {"n": result.months_left_out})
     return redirect(f"{reverse('financing:settlement')}?month={month:%Y-%m}")
 
 

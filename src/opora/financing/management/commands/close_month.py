@@ -58,4 +58,7 @@ class Command(BaseCommand):
             text += f" ({found.name})"
         if not advance:
             text += _(", месяцев договоров рассчитано %(n)s") % {"n": result.months_settled}
+            if result.months_left_out:
+                text += _(", не вошли (итоговый счёт организации уже направлен) %(n)s") % {
+                    "n": result.months_left_out}
         self.stdout.write(text + _("; %(seconds).1f с.") % {"seconds": time.perf_counter() - started})
