@@ -4,6 +4,7 @@ switch) the race happens, with it on it never does (STYLE.md, habit 4)."""
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -197,6 +198,16 @@ def test_lock_timeout_is_a_polite_refusal_not_a_hang(rush_group, city, monkeypat
 @pytest.mark.parametrize("lock", [True, False], ids=["identity lock", "no lock (control)"])
 def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, lock):
     monkeypatch.setattr(locking, "_LOCK_IDENTITY", lock)
+    # Widen the window between «is the child there?» and the INSERT, so that the control
+    # shows its race however busy the machine is (the lock must hold through it too).
+    look_up = children._existing
+
+    def slow_look_up(child):
+        found = look_up(child)
+        time.sleep(0.05)
+        return found
+
+    monkeypatch.setattr(children, "_existing", slow_look_up)
     parents = User.objects.bulk_create([
         User(email=f"same{i}@example.org", role=Role.PARENT, municipality=city, password="!")
         for i in range(30)])
