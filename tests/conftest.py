@@ -7,6 +7,17 @@ from opora.accounts.models import Role
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """``@pytest.mark.postgres`` tests (row locks, full-text search, real concurrency)
+    are skipped unless the test database is PostgreSQL."""
+    if request.node.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
 @pytest.fixture
 def city(db):
     return f.municipality(name="Город Тестов")

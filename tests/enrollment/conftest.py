@@ -1,14 +1,11 @@
 """Enrolment fixtures on top of the shared personas: a published program of «provider»
 (the city) with a group open for enrolment, a parent's child, and helpers.
-
-Tests marked ``@pytest.mark.postgres`` are skipped unless the test database is
-PostgreSQL (``DATABASE_URL=postgres://…``)."""
+(``@pytest.mark.postgres`` tests are skipped on SQLite by the root conftest.)"""
 
 import datetime as dt
 import itertools
 
 import pytest
-from django.db import connection
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
@@ -18,12 +15,6 @@ from opora.enrollment.models import SEAT_HOLDING, Sex
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group
 from tests import factories as f
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
 @pytest.fixture(autouse=True)

@@ -4,13 +4,12 @@ financing queue and the fallback of unused financing certificates; permissions a
 input change nothing. The races (numbers, places) run on PostgreSQL at the end."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opora.accounts.models import Role, User
@@ -34,15 +33,12 @@ from opora.financing.models import (
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child, born, open_group
+from tests.enrollment.test_concurrency import run_parallel
 from tests.financing.conftest import make_period
 
 K, S = CertificateKind, CertificateStatus
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
 
 
 @pytest.fixture
@@ -547,32 +543,6 @@ def test_the_command_reports_freed_places(operator, city, deadline_passed, capsy
 # --- races on PostgreSQL -------------------------------------------------------------
 
 
-def run_parallel(calls):
-    barrier = threading.Barrier(len(calls))
-    results, errors, guard = [], [], threading.Lock()
-
-    def work(call):
-        try:
-            barrier.wait()
-            try:
-                value = call()
-            except Exception as error:  # noqa: BLE001 — the test counts every failure
-                with guard:
-                    errors.append(error)
-            else:
-                with guard:
-                    results.append(value)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 def requests_of(n, municipality):
     """``n`` requested certificates, each with a child and its guardian, in bulk."""
     now = timezone.now()
@@ -599,7 +569,7 @@ def test_parallel_issues_give_unique_consecutive_numbers_and_never_pass_the_cap(
     period = make_period(city, certificates_cap=5)
     certificates = requests_of(30, city)
 
-    results, errors = run_parallel([_issue(operator, c) for c in certificates])
+    results, errors = run_parallel([_issue(operator, c) for c in certificates], workers=len(certificates))
 
     assert errors == []
     assert sorted(results) == [f"45{n:08d}" for n in range(1, 31)]
@@ -616,7 +586,7 @@ def test_without_the_number_lock_numbers_collide(operator, city, monkeypatch):
     monkeypatch.setattr(service, "_LOCK_NUMBERS", False)
     certificates = requests_of(30, city)
 
-    results, errors = run_parallel([_issue(operator, c) for c in certificates])
+    results, errors = run_parallel([_issue(operator, c) for c in certificates], workers=len(certificates))
 
     assert any(isinstance(e, IntegrityError) for e in errors)
     assert len(results) == len(set(results)) < 30  # the unique constraint kept them apart
@@ -636,7 +606,7 @@ def test_parallel_places_never_pass_the_cap(city, monkeypatch, lock):
     monkeypatch.setattr(service, "_LOCK_PLACES", lock)
     period = make_period(city, certificates_cap=10)
 
-    results, errors = run_parallel([_take_place(period)] * 40)
+    results, errors = run_parallel([_take_place(period)] * 40, workers=40)
 
     assert errors == []
     taken = results.count(True)

@@ -15,14 +15,6 @@ from tests import factories as f
 P = ProgramStatus.PUBLISHED
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    """``@pytest.mark.postgres`` tests need PostgreSQL's full-text search."""
-    if request.node.get_closest_marker("postgres"):
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            pytest.skip("нужен PostgreSQL (DATABASE_URL=postgres://…): полнотекстовый поиск и pg_trgm")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +19,13 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts.models import Role
 from opora.accounts.services import may_enrol
+from opora.core.http import found_or_404
 from opora.enrollment import children as children_service
 from opora.enrollment import rules, selectors, services
 from opora.enrollment.forms import ApplyForm, ChildForm, NewChildForm, WithdrawForm
 from opora.enrollment.locking import Busy
 from opora.enrollment.models import LIVE, Application, ApplicationStatus
-from opora.errors import DomainError, NotFound
+from opora.errors import DomainError
 from opora.registry.forms import attach_errors
 from opora.registry.models import Group, GroupFunding, ScheduleLine
 
@@ -61,13 +61,6 @@ def _next(request) -> str:
                                        require_https=request.is_secure()):
         return target
     return ""
-
-
-def _found(lookup, *args):
-    try:
-        return lookup(*args)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def _page(request, queryset):
@@ -118,7 +111,7 @@ def child_add(request):
 
 @parent_page
 def child_edit(request, uuid):
-    child = _found(selectors.child_for, request.user, uuid)
+    child = found_or_404(selectors.child_for, request.user, uuid)
     form = ChildForm(request.POST or None, initial=ChildForm.initial_of(child))
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +162,7 @@ def _schedule_prefetch():
 
 @parent_page
 def application(request, uuid):
-    found = _found(selectors.application_for, request.user, uuid)
+    found = found_or_404(selectors.application_for, request.user, uuid)
     group = Group.objects.prefetch_related(*_schedule_prefetch()).get(pk=found.group_id)
     return render(request, "enrollment/application.html", {
         "application": found, "group": group, "program": found.group.module.program,
@@ -181,7 +174,7 @@ def application(request, uuid):
 @require_POST
 @parent_page
 def withdraw(request, uuid):
-    found = _found(selectors.application_for, request.user, uuid)
+    found = found_or_404(selectors.application_for, request.user, uuid)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

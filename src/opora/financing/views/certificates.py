@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.models import Role
+from opora.core.http import found_or_404
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.views.cabinet import parent_page
-from opora.errors import DomainError, NotFound
+from opora.errors import DomainError
 from opora.financing import certificates as service
 from opora.financing import selectors
 from opora.financing.forms import CertificateDecisionForm, CertificateFilterForm, CertificateRequestForm
@@ -50,13 +51,6 @@ def office_page(view):
     return wrapper
 
 
-def found(lookup, *args):
-    try:
-        return lookup(*args)
-    except NotFound as error:
-        raise Http404(error.message) from None
-
-
 def page_of(request, queryset):
     return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -73,7 +67,7 @@ def cabinet(request):
 
 
 def _child_of(request, uuid):
-    return found(enrollment_selectors.child_for, request.user, uuid)
+    return found_or_404(enrollment_selectors.child_for, request.user, uuid)
 
 
 @require_POST
@@ -179,7 +173,7 @@ DECISIONS = {
 
 @office_page
 def card(request, pk):
-    certificate = found(selectors.certificate_for, request.user, pk)
+    certificate = found_or_404(selectors.certificate_for, request.user, pk)
     if request.method != "POST":
         return _render_card(request, certificate)
     if not scope.can(request.user, "financing.certificates", certificate):

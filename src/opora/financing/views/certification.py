@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
 from opora.financing import certification as service
 from opora.financing import selectors
@@ -25,7 +26,7 @@ from opora.financing.forms import (
     CertificationRequestForm,
 )
 from opora.financing.models import CertificationStatus, ModuleCertification
-from opora.financing.views.certificates import found, page_of
+from opora.financing.views.certificates import page_of
 from opora.registry.forms import attach_errors
 from opora.registry.models import Module, Program
 
@@ -106,7 +107,7 @@ def queue(request):
 
 @back_office_page
 def detail(request, pk):
-    certification = found(selectors.certification_for, request.user, pk)
+    certification = found_or_404(selectors.certification_for, request.user, pk)
     return render(request, "financing/certification/detail.html", {
         "certification": certification,
         "may_decide": (certification.status == CertificationStatus.AWAITING
@@ -119,7 +120,7 @@ def detail(request, pk):
 @require_POST
 @back_office_page
 def decide(request, pk):
-    certification = found(selectors.certification_for, request.user, pk)
+    certification = found_or_404(selectors.certification_for, request.user, pk)
     if not scope.can(request.user, "financing.certify", certification):
         raise PermissionDenied
     form = CertificationDecisionForm(request.POST)

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -23,9 +22,10 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.models import Role
+from opora.core.http import found_or_404
 from opora.enrollment.models import Guardianship
 from opora.enrollment.views.cabinet import parent_page
-from opora.errors import DomainError, NotFound
+from opora.errors import DomainError
 from opora.financing import contracts
 from opora.financing.models import Contract, ContractStatus
 from opora.registry.models import Group, Organization
@@ -46,10 +46,7 @@ def office_page(view):
 
 
 def _found(user, uuid) -> Contract:
-    try:
-        return contracts.contract_for(user, uuid)
-    except NotFound as error:
-        raise Http404(error.message) from None
+    return found_or_404(contracts.contract_for, user, uuid)
 
 
 def _page(request, queryset):

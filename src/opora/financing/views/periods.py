@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
+from opora.core.http import found_or_404
 from opora.errors import DomainError
 from opora.financing import periods as service
 from opora.financing import selectors
 from opora.financing.forms import CostParametersForm, PeriodForm
 from opora.financing.models import CostParameters
-from opora.financing.views.certificates import found, office_page, page_of
+from opora.financing.views.certificates import office_page, page_of
 from opora.registry.forms import attach_errors
 
 # The service names shares as fractions; the form asks for percents.
@@ -67,7 +68,7 @@ def period_create(request):
 
 @office_page
 def period_edit(request, pk):
-    period = found(selectors.period_for, request.user, pk)
+    period = found_or_404(selectors.period_for, request.user, pk)
     may_edit = scope.can(request.user, "financing.configure", period)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied
