@@ -198,7 +198,8 @@ class FinancingLoader:
                     terminated = dt.date(self.month.year, 12, 31) if status == "closed" else None
                     rows["financing_contract"].append((
                         contract_id, self.uuid(), f"{mun:02d}-{contract_id:07d}", application_id, child_id,
-                        periods[mun], organization_id, module_id, group_id, status, start, start, end, terminated,
+                        periods[mun], child_id, organization_id, module_id, group_id, status, start, start, end,
+                        terminated,
                         price.total, price.normative, price.certificate_part, price.parent_part, "",
                         None if status == "confirmed" else self.now, self.now, self.now))
                     balance -= price.certificate_part
@@ -225,7 +226,7 @@ class FinancingLoader:
                                             "channel", "created_by_id", "reason", "ended_on", "status_changed_at",
                                             "created_at", "updated_at"]),
                 ("financing_contract", ["id", "uuid", "number", "application_id", "certificate_id", "period_id",
-                                        "organization_id", "module_id", "group_id", "status", "signed_on",
+                                        "ledger_id", "organization_id", "module_id", "group_id", "status", "signed_on",
                                         "starts_on", "ends_on", "terminated_on", "total", "normative",
                                         "certificate_part", "parent_part", "reason", "accepted_at", "created_at",
                                         "updated_at"]),
@@ -286,13 +287,12 @@ def undo(cursor, month):
     params = {"month": month}
     cursor.execute("""
         UPDATE financing_certificateledger SET reserved = reserved + s.month_total, paid = paid - s.line_total
-        FROM (SELECT c.certificate_id, c.period_id, sum(l.month_amount) AS month_total, sum(l.amount) AS line_total
+        FROM (SELECT c.ledger_id, sum(l.month_amount) AS month_total, sum(l.amount) AS line_total
               FROM financing_invoiceline l JOIN financing_invoice i ON i.id = l.invoice_id
               JOIN financing_contract c ON c.id = l.contract_id
               WHERE i.month = %(month)s AND i.kind = 'final' AND i.status <> 'cancelled'
-              GROUP BY c.certificate_id, c.period_id) s
-        WHERE financing_certificateledger.certificate_id = s.certificate_id
-          AND financing_certificateledger.period_id = s.period_id""", params)
+              GROUP BY c.ledger_id) s
+        WHERE financing_certificateledger.id = s.ledger_id""", params)
     cursor.execute("UPDATE financing_contractmonth SET settled = false WHERE month = %(month)s AND settled", params)
     cursor.execute("""DELETE FROM audit_auditevent WHERE target_type = 'financing.invoice'
                       AND target_id IN (SELECT id::text FROM financing_invoice WHERE month = %(month)s)""", params)

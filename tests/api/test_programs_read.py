@@ -260,6 +260,7 @@ def test_dictionaries_are_public_with_codes_and_russian_labels(api):
     assert body["funding_sources"] == [
         {"code": "budget", "label": "Бюджет (бесплатно)"},
         {"code": "certificate", "label": "Сертификат"},
+        {"code": "social_certificate", "label": "Социальный сертификат"},
         {"code": "paid", "label": "Внебюджет (платно)"},
         {"code": "private", "label": "Частное"},
     ]

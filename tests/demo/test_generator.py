@@ -182,4 +182,4 @@ def test_every_municipality_finances_certificates_and_certified_modules_fit_thei
         assert (row.normative_cost, row.price <= cap) == (normative, True)
         assert cap == pricing.price_cap(normative)
         assert row.module.program.registers & Register.CERTIFIED
-        assert row.module.groups.filter(funding__source=FundingSource.CERTIFICATE).exists()
+        assert row.module.groups.filter(funding__source__in=[FundingSource.CERTIFICATE, FundingSource.SOCIAL]).exists()

@@ -460,7 +460,8 @@ def contract_for(certificate, period, group, status=ContractStatus.CONFIRMED):
         created_by=parent, status_changed_at=timezone.now())
     return Contract.objects.create(
         number=f"Д-{certificate.pk}", application=application, certificate=certificate,
-        period=period, organization=group.module.program.organization, module=group.module,
+        period=period, ledger=certificate.ledgers.filter(period=period).first(),
+        organization=group.module.program.organization, module=group.module,
         group=group, status=status, signed_on=timezone.localdate(), starts_on=group.start_date,
         ends_on=group.end_date, total=Decimal("1000.00"), normative=Decimal("1000.00"),
         certificate_part=Decimal("1000.00"), parent_part=Decimal("0.00"))

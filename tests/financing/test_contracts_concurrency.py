@@ -16,7 +16,13 @@ from opora.enrollment.models import Application
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition
 from opora.financing import contracts
-from opora.financing.models import CertificateLedger, Contract, FinancingPeriod
+from opora.financing.models import (
+    CertificateKind,
+    CertificateLedger,
+    Contract,
+    FinancingPeriod,
+    SocialCertificate,
+)
 from opora.registry.choices import FundingSource, ProgramStatus
 from opora.registry.models import GroupFunding
 from tests import factories as f
@@ -31,15 +37,15 @@ D = Decimal
 
 
 
-
-def certificate_groups(program, n):
-    """``n`` groups of September–December next year paid for by certificates only."""
+def certificate_groups(program, n, source=FundingSource.CERTIFICATE):
+    """``n`` groups of September–December next year paid for by certificates only (or
+    by social certificates only)."""
     groups = []
     for i in range(n):
         group = open_group(program, name=f"Группа {i}", start_date=dt.date(Y, 9, 1),
                            end_date=dt.date(Y, 12, 31), capacity_max=5)
         group.funding.all().delete()
-        GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
+        GroupFunding.objects.create(group=group, source=source,
                                     monthly_price=D("9000.00"), total_price=D("36000.00"))
         groups.append(group)
     return groups
@@ -101,6 +107,33 @@ def test_without_the_guards_the_budget_is_overcommitted(monkeypatch, staff, next
     promised = Contract.objects.aggregate(s=Sum("certificate_part"))["s"]
     # lost updates: more money promised in contracts than the period counts, or than it has
     assert promised != next_period.committed or promised > next_period.budget
+
+
+@pytest.fixture
+def social_rush(city, staff, certified_program, next_period):
+    """The same rush to groups paid for by social certificates: each child's certificate
+    is an accounting one, every service would get a social certificate of 30,000 ₽."""
+    FinancingPeriod.objects.filter(pk=next_period.pk).update(budget=D("30000.00") * FITS + D("15000.00"))
+    people = families(CHILDREN, city)
+    groups = certificate_groups(certified_program, CHILDREN, FundingSource.SOCIAL)
+    applications = []
+    for (parent, child), group in zip(people, groups, strict=True):
+        make_certificate(child, number=f"{child.pk:010d}", kind=CertificateKind.ACCOUNTING)
+        applications.append(services.submit_application(parent, child, group))
+    return applications
+
+
+def test_social_certificates_never_pass_the_budget(staff, next_period, social_rush):
+    results, errors = run_parallel([_confirm(staff, a) for a in social_rush], workers=CHILDREN)
+
+    assert len(results) == FITS and len(errors) == CHILDREN - FITS
+    assert all(isinstance(e, InvalidTransition) for e in errors), errors
+    next_period.refresh_from_db()
+    assert next_period.committed == D("30000.00") * FITS <= next_period.budget
+    # a refused confirmation leaves no social certificate behind
+    assert SocialCertificate.objects.count() == FITS
+    assert CertificateLedger.objects.aggregate(s=Sum("reserved"))["s"] == next_period.committed
+    assert set(SocialCertificate.objects.values_list("application_id", flat=True)) == set(results)
 
 
 # --- (b) one certificate, many groups ------------------------------------------------

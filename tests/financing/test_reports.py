@@ -136,7 +136,7 @@ def test_report_exports(client, operator, settled, provider):
     assert funds[0][:3] == ["Организация", "Муниципалитет", "Договоров"]
     assert funds[1][0] == provider.short_name and funds[1][2:] == [3, 15666.67, 6666.66, 7849.99, 483.34, 7849.99]
     nominal = _rows(client.get(reverse("financing:report_export", args=["nominal"])))
-    assert nominal[1][5:10] == [3, 90000, 7333.34, 7849.99, 74816.67]
+    assert nominal[1][5:11] == [3, 0, 90000, 7333.34, 7849.99, 74816.67]
     usage = _rows(client.get(reverse("financing:report_export", args=["usage"])))
     assert usage[1][2:] == [3, 1, 1, 1, 0]
     assert client.get(reverse("financing:report_export", args=["unknown"])).status_code == 404

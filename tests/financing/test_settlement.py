@@ -64,8 +64,10 @@ def make_contract(certificate, group, period, months, *, status=ContractStatus.A
     recount_seats(Group.objects.filter(pk=group.pk))
     first, last = min(months), max(months)
     part = sum(months.values(), D("0.00"))
+    ledger = CertificateLedger.objects.get(certificate=certificate, period=period)
     contract = Contract.objects.create(
         number=f"Д-{next(_numbers):05d}", application=application, certificate=certificate, period=period,
+        ledger=ledger,
         organization=group.module.program.organization, module=group.module, group=group, status=status,
         signed_on=first, starts_on=first, ends_on=dt.date(last.year, last.month, 28), total=part,
         normative=part, certificate_part=part, parent_part=D("0.00"))
@@ -74,7 +76,6 @@ def make_contract(certificate, group, period, months, *, status=ContractStatus.A
                       cancelled=month in cancelled)
         for month, amount in months.items()])
     reserve = sum((a for m, a in months.items() if m not in cancelled), D("0.00"))
-    ledger = CertificateLedger.objects.get(certificate=certificate, period=period)
     ledger.reserved += reserve
     ledger.save()
     FinancingPeriod.objects.filter(pk=period.pk).update(committed=period.committed + reserve)

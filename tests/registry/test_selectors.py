@@ -228,8 +228,8 @@ def test_inventory_counts_every_dimension_exactly(known):
         "full_time": (2, 50.0), "mixed": (1, 25.0), "correspondence": (1, 25.0),
         "distance": (1, 25.0), "network": (1, 25.0)}
     assert _table(result, "funding") == {
-        "budget": (2, 50.0), "certificate": (1, 25.0), "paid": (1, 25.0), "private": (0, 0.0),
-        "none": (1, 25.0)}
+        "budget": (2, 50.0), "certificate": (1, 25.0), "social_certificate": (0, 0.0), "paid": (1, 25.0),
+        "private": (0, 0.0), "none": (1, 25.0)}
     ovz = _table(result, "ovz")
     assert ovz["any"] == (1, 25.0)
     assert ovz[str(int(OvzKind.DEAF))] == (1, 25.0)

@@ -42,6 +42,8 @@ SHOWCASE_PROGRAMS = (
     {"direction": Direction.SPORTS, "status": S.PUBLISHED,
      "levels": Level.START | Level.BASE | Level.ADVANCED, "study_form": StudyForm.FULL_TIME,
      "sources": (F.CERTIFICATE,)},
+    {"direction": Direction.TECHNICAL, "status": S.PUBLISHED, "levels": Level.BASE,
+     "study_form": StudyForm.FULL_TIME, "sources": (F.SOCIAL,)},
 )
 
 STATUS_WEIGHTS = {S.PUBLISHED: 68, S.INITIAL: 10, S.MODERATING: 8, S.WAIT_FOR_EDITING: 6,
@@ -52,8 +54,8 @@ FORM_WEIGHTS = {StudyForm.FULL_TIME: 85, StudyForm.MIXED: 10, StudyForm.CORRESPO
 OVZ_WEIGHTS = {OvzKind.SPEECH: 5, OvzKind.DEVELOPMENTAL_DELAY: 5, OvzKind.MUSCULOSKELETAL: 3,
                OvzKind.HARD_OF_HEARING: 2, OvzKind.VISUALLY_IMPAIRED: 2, OvzKind.AUTISM: 2,
                OvzKind.INTELLECTUAL: 2, OvzKind.DEAF: 1, OvzKind.BLIND: 1}
-PUBLIC_SOURCES = {(F.BUDGET,): 45, (F.BUDGET, F.CERTIFICATE): 20, (F.CERTIFICATE,): 15,
-                  (F.CERTIFICATE, F.PAID): 8, (F.PAID,): 7, (F.BUDGET, F.PAID): 5}
+PUBLIC_SOURCES = {(F.BUDGET,): 45, (F.BUDGET, F.CERTIFICATE): 20, (F.CERTIFICATE,): 12,
+                  (F.SOCIAL,): 3, (F.CERTIFICATE, F.PAID): 8, (F.PAID,): 7, (F.BUDGET, F.PAID): 5}
 # Private providers are paid by parents directly («частное») or by certificate.
 PRIVATE_SOURCES = {(F.PRIVATE,): 35, (F.CERTIFICATE, F.PRIVATE): 45, (F.CERTIFICATE,): 20}
 PRESCHOOL_SPECIALISATIONS = frozenset((
@@ -156,7 +158,7 @@ def _registers(rng, sources, program_type, specialisation) -> int:
             registers.add(Register.SIGNIFICANT)
         else:
             registers.add(Register.OTHER)
-    if F.CERTIFICATE in sources:
+    if F.CERTIFICATE in sources or F.SOCIAL in sources:
         registers.add(Register.CERTIFIED)
     if F.PAID in sources or F.PRIVATE in sources:
         registers.add(Register.PAID)

@@ -1,6 +1,6 @@
 """Personified financing of the demo region: each municipality's current and next
 financing periods and its parameters of the normative cost, and the modules of the
-published programs that take certificates, certified at their price (never above the
+published programs that take certificates or social certificates, certified at their price (never above the
 cap). Certificates and contracts are left to the people trying the demo: a parent
 asks for a certificate, the МОЦ issues it, the provider confirms an application."""
 
@@ -55,7 +55,8 @@ def build_financing(ctx, municipalities: dict) -> int:
 
 def _certify(ctx, municipalities) -> int:
     funded = GroupFunding.objects.filter(
-        source=FundingSource.CERTIFICATE, group__module__program__status=ProgramStatus.PUBLISHED,
+        source__in=(FundingSource.CERTIFICATE, FundingSource.SOCIAL),
+        group__module__program__status=ProgramStatus.PUBLISHED,
         group__module__program__organization__municipality__in=municipalities.values())
     prices = {}
     for module_id, total in funded.values_list("group__module_id", "total_price"):

@@ -226,11 +226,13 @@ def _require_staff(actor, application) -> Application:
 
 def confirm_application(actor, application: Application) -> Application:
     """Staff confirm an application holding a seat: the child is enrolled, or awaits a
-    contract when the group is paid for by certificates only."""
+    contract when the group is paid for by certificates only (or by social certificates
+    only)."""
     application = _require_staff(actor, application)
     sources = set(GroupFunding.objects.filter(group_id=application.group_id)
                   .values_list("source", flat=True))
-    target = S.AWAITING_CONTRACT if sources == {FundingSource.CERTIFICATE} else S.ENROLLED
+    by_certificate = sources in ({FundingSource.CERTIFICATE}, {FundingSource.SOCIAL})
+    target = S.AWAITING_CONTRACT if by_certificate else S.ENROLLED
     return _transition(actor, application, allowed={S.NEW}, verb=_("подтвердить"),
                        apply=lambda a: _change_status(actor, a, target, "confirmed"))
 

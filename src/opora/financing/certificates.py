@@ -50,14 +50,16 @@ oldest ``financing_wanted_at`` first; they become financing certificates. Certif
 frozen, or whose validity ends before the period starts, are passed over.
 
 Fallback. When a period's ``fallback_on`` has passed, a financing certificate with no
-contract in that period (no ``Contract`` row of the period that is not refused) gives
-its place back: its ledger in the period is deleted and the period's place count drops.
-It becomes an accounting certificate (out of the queue) unless it still holds a place in
-a period that has not ended. The task then serves the queues of the municipalities'
-current periods. It is set-based and idempotent: a second run finds nothing to do.
+contract paid from its ledger in that period (none that is not refused; a contract on a
+social certificate does not count) gives its place back: its ledger in the period is
+deleted and the period's place count drops. It becomes an accounting certificate (out of
+the queue) unless it still holds a place in a period that has not ended. The task then
+serves the queues of the municipalities' current periods. It is set-based and
+idempotent: a second run finds nothing to do.
 
-Freezing keeps the balance of every ledger in ``frozen_nominal`` and cuts the nominal to
-what is reserved and paid, so the balance is zero; the child's applications that have
+Freezing keeps the balance of every ledger of the certificate in ``frozen_nominal`` and
+cuts the nominal to what is reserved and paid, so the balance is zero (the ledgers of the
+child's social certificates are their services' own and stay as they are); the child's applications that have
 not become studies are rejected «в связи с заморозкой сертификата». The certificate keeps
 its places. Unfreezing restores the nominals.
 """
@@ -530,10 +532,11 @@ def fallback_unused(today: dt.date | None = None) -> int:
 
 def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
     with transaction.atomic():
-        used = Contract.objects.filter(period=period, certificate=OuterRef("certificate")) \
-            .exclude(status=ContractStatus.REFUSED)
+        # Used: a contract (not refused) pays from the ledger. A child studying on a social
+        # certificate only has not used the financing of their own certificate.
+        used = Contract.objects.filter(ledger=OuterRef("pk")).exclude(status=ContractStatus.REFUSED)
         # A frozen certificate keeps its place: unfreezing must give its financing back.
-        unused = (CertificateLedger.objects.filter(period=period, reserved=0, paid=0)
+        unused = (CertificateLedger.objects.personal().filter(period=period, reserved=0, paid=0)
                   .exclude(certificate__status=S.FROZEN).filter(~Exists(used)))
         # The lock order of every money path: certificates, then ledgers, then the period
         # (a confirmation running now holds its certificate and waits for the period).

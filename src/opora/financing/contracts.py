@@ -62,8 +62,10 @@ from opora.financing.models import (
     ContractStatus,
     FinancingPeriod,
     ModuleCertification,
+    SocialCertificate,
 )
-from opora.registry.models import Group
+from opora.registry.choices import FundingSource
+from opora.registry.models import Group, GroupFunding
 
 # Test-only switch: the race tests turn the money guards off — no row locks, and the
 # reservations read, decide and write back — to show that the race then happens
@@ -73,7 +75,7 @@ _GUARD_MONEY = True
 ZERO = Decimal("0.00")
 REASON_MAX_LENGTH = 500
 CONTRACT_RELATED = ("application__child", "certificate", "period__municipality", "organization",
-                    "module__program", "group")
+                    "module__program", "group", "ledger__social_certificate")
 
 
 # --- the hook ------------------------------------------------------------------------
@@ -110,10 +112,14 @@ def _money(value: Decimal) -> str:
 
 def create_contract(actor, application) -> Contract:
     """Not a use case of its own: the hook calls it when the provider confirms an
-    application to a certificate-only group. The contract is priced by
-    ``pricing.price_contract`` and its certificate part reserved; any refusal raises
-    ``InvalidTransition`` and the caller's transaction (the confirmation) rolls back."""
+    application to a group paid for by certificates only (or by social certificates
+    only). The contract is priced by ``pricing.price_contract`` and its certificate part
+    reserved — from the certificate's ledger in the period, or, for a group of social
+    certificates, from the ledger of the social certificate formed for this service;
+    any refusal raises ``InvalidTransition`` and the caller's transaction (the
+    confirmation) rolls back."""
     group = Group.objects.select_related("module__program__organization").get(pk=application.group_id)
+    social = GroupFunding.objects.filter(group_id=group.pk, source=FundingSource.SOCIAL).exists()
     certificate = _lock(Certificate.objects.filter(child_id=application.child_id)).first()
     _check_certificate(certificate)
     certification = ModuleCertification.objects.filter(
@@ -141,13 +147,23 @@ def create_contract(actor, application) -> Contract:
         end = min(end, certificate.valid_until)  # a certificate pays only while it is valid
 
     ledger = None
-    if certificate.kind == CertificateKind.FINANCING:
-        ledger = _lock(CertificateLedger.objects.filter(certificate=certificate, period=period)).first()
-    balance = ledger.balance if ledger is not None else ZERO
+    if social:
+        # The social certificate pays the service's normative cost: no personal balance
+        # limits it (the normative cost of the module bounds min(total, normative)).
+        balance = certification.normative_cost
+    else:
+        if certificate.kind == CertificateKind.FINANCING:
+            ledger = _lock(CertificateLedger.objects.filter(certificate=certificate,
+                                                            period=period)).first()
+        balance = ledger.balance if ledger is not None else ZERO
     price = pricing.price_contract(
         group_start=group.start_date, group_end=group.end_date, start=start, end=end,
         module_price=certification.price, normative_cost=certification.normative_cost,
         balance=balance)
+    social_certificate = None
+    if social:
+        social_certificate, ledger = _form_social_certificate(
+            certificate, application, period, price.certificate_part)
     if price.certificate_part > 0:
         _reserve(ledger, period, price.certificate_part)
 
@@ -158,20 +174,35 @@ def create_contract(actor, application) -> Contract:
         else f"a{application.pk}"
     contract = Contract.objects.create(
         number=f"{certificate.number}-{n}", application=application, certificate=certificate,
-        period=period, organization=group.module.program.organization, module=group.module,
-        group=group, status=ContractStatus.CONFIRMED, signed_on=today, starts_on=start, ends_on=end,
-        total=price.total, normative=price.normative, certificate_part=price.certificate_part,
-        parent_part=price.parent_part)
+        period=period, ledger=ledger, organization=group.module.program.organization,
+        module=group.module, group=group, status=ContractStatus.CONFIRMED, signed_on=today,
+        starts_on=start, ends_on=end, total=price.total, normative=price.normative,
+        certificate_part=price.certificate_part, parent_part=price.parent_part)
     ContractMonth.objects.bulk_create([
         ContractMonth(contract=contract, month=m.month, certificate_amount=m.certificate,
                       parent_amount=m.parent) for m in price.months])
     audit.record(actor, "financing.contract.created", contract, to_state=ContractStatus.CONFIRMED,
                  application=application.pk, certificate=certificate.number,
+                 social_certificate=social_certificate.number if social_certificate else "",
                  starts_on=start.isoformat(), ends_on=end.isoformat(), total=_money(price.total),
                  normative=_money(price.normative),
                  certificate_part=_money(price.certificate_part),
                  parent_part=_money(price.parent_part), balance_before=_money(balance))
     return contract
+
+
+def _form_social_certificate(certificate, application, period, nominal: Decimal):
+    """The social certificate of this one service and its ledger, with ``nominal`` (the
+    contract's certificate part) to be reserved next. Numbered «<certificate number>-С<n>»
+    (n = the certificate's social certificates + 1, under the certificate's lock)."""
+    n = SocialCertificate.objects.filter(certificate=certificate).count() + 1 if _GUARD_MONEY \
+        else f"a{application.pk}"
+    social_certificate = SocialCertificate.objects.create(
+        number=f"{certificate.number}-С{n}", certificate=certificate, application=application,
+        period=period, nominal=nominal, issued_at=timezone.now())
+    ledger = CertificateLedger.objects.create(social_certificate=social_certificate, period=period,
+                                              nominal=nominal)
+    return social_certificate, ledger
 
 
 def _check_certificate(certificate) -> None:
@@ -222,7 +253,7 @@ def _release(contract: Contract, amount: Decimal) -> None:
     if amount <= 0:
         return
     released = CertificateLedger.objects.filter(
-        certificate_id=contract.certificate_id, period_id=contract.period_id, reserved__gte=amount,
+        pk=contract.ledger_id, reserved__gte=amount,
     ).update(reserved=F("reserved") - amount)
     uncommitted = FinancingPeriod.objects.filter(
         pk=contract.period_id, committed__gte=amount,

@@ -111,6 +111,7 @@ class NominalExporter(RowsExporter):
         Column(_("Окончание"), lambda row: row["ends_on"], 12),
         Column(_("Бюджет, ₽"), lambda row: row["budget"], 16),
         Column(_("Сертификатов с номиналом"), lambda row: row["certificates"], 12),
+        Column(_("Социальных сертификатов"), lambda row: row["social_certificates"], 12),
         Column(_("Номинал, ₽"), lambda row: row["nominal"], 16),
         Column(_("Зарезервировано, ₽"), lambda row: row["reserved"], 16),
         Column(_("Оплачено, ₽"), lambda row: row["paid"], 16),

@@ -159,14 +159,61 @@ class Certificate(models.Model):
         return self.number or _("Заявление на сертификат № %(id)s") % {"id": self.pk}
 
 
+class SocialCertificate(models.Model):
+    """A social certificate (189-ФЗ) for one service: formed when the provider confirms
+    an application to a group paid for by social certificates, for a child whose
+    certificate is on the register (issued, of either kind). Its nominal is what the
+    municipality pays for that service, min(total, normative) of the contract, from the
+    budget of the period holding the start; its money lives in a ledger of its own
+    (``CertificateLedger.social_certificate``) that the contract reserves from and the
+    monthly settlement pays from like any other."""
+
+    uuid = models.UUIDField(_("идентификатор"), default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("номер социального сертификата"), max_length=30, unique=True)
+    certificate = models.ForeignKey(Certificate, verbose_name=_("сертификат из реестра"),
+                                    on_delete=models.PROTECT, related_name="social_certificates")
+    application = models.OneToOneField("enrollment.Application", verbose_name=_("заявка"),
+                                       on_delete=models.PROTECT, related_name="social_certificate")
+    period = models.ForeignKey(FinancingPeriod, verbose_name=_("период финансирования"),
+                               on_delete=models.PROTECT, related_name="social_certificates")
+    nominal = models.DecimalField(_("номинал, ₽"), **MONEY)
+    issued_at = models.DateTimeField(_("сформирован"))
+
+    SCOPE = {"municipality": "period__municipality"}
+
+    class Meta:
+        verbose_name = _("социальный сертификат")
+        verbose_name_plural = _("социальные сертификаты")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="social_certificate_nominal", condition=Q(nominal__gte=0)),
+        ]
+
+    def __str__(self):
+        return _("Социальный сертификат № %(number)s") % {"number": self.number}
+
+
+class LedgerQuerySet(models.QuerySet):
+    def personal(self):
+        """The ledgers of certificates (one per certificate and period), without those of
+        social certificates."""
+        return self.filter(certificate__isnull=False)
+
+
 class CertificateLedger(models.Model):
-    """A certificate's money in one financing period: balance = nominal − reserved − paid,
-    never below zero. ``frozen_nominal`` keeps the nominal while the certificate is
-    frozen (its nominal is then cut to what is already reserved or paid)."""
+    """Money in one financing period: balance = nominal − reserved − paid, never below
+    zero. It belongs either to a certificate (its ledger in the period, one per period)
+    or to a social certificate (the money of its one service). ``frozen_nominal``
+    keeps the nominal while the certificate is frozen (its nominal is then cut to what is
+    already reserved or paid)."""
 
     # db_index=False: the unique (certificate, period) constraint's index serves it.
     certificate = models.ForeignKey(Certificate, verbose_name=_("сертификат"), db_index=False,
-                                    on_delete=models.CASCADE, related_name="ledgers")
+                                    null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="ledgers")
+    social_certificate = models.OneToOneField(
+        SocialCertificate, verbose_name=_("социальный сертификат"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="ledger")
     period = models.ForeignKey(FinancingPeriod, verbose_name=_("период"),
                                on_delete=models.PROTECT, related_name="ledgers")
     nominal = models.DecimalField(_("номинал, ₽"), **MONEY)
@@ -174,6 +221,8 @@ class CertificateLedger(models.Model):
     paid = models.DecimalField(_("оплачено, ₽"), default=0, **MONEY)
     frozen_nominal = models.DecimalField(_("номинал до заморозки, ₽"), null=True, blank=True,
                                          **MONEY)
+
+    objects = LedgerQuerySet.as_manager()
 
     SCOPE = {"municipality": "period__municipality"}
 
@@ -183,13 +232,18 @@ class CertificateLedger(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["certificate", "period"], name="ledger_per_period"),
             models.CheckConstraint(
+                name="ledger_has_one_owner",
+                condition=Q(certificate__isnull=False, social_certificate__isnull=True)
+                | Q(certificate__isnull=True, social_certificate__isnull=False)),
+            models.CheckConstraint(
                 name="ledger_balance_not_negative",
                 condition=Q(reserved__gte=0, paid__gte=0,
                             nominal__gte=F("reserved") + F("paid"))),
         ]
 
     def __str__(self):
-        return f"{self.certificate} · {self.period}"
+        owner = self.certificate if self.certificate_id else self.social_certificate
+        return f"{owner} · {self.period}"
 
     @property
     def balance(self):
@@ -296,6 +350,11 @@ class Contract(models.Model):
                                     on_delete=models.PROTECT, related_name="contracts")
     period = models.ForeignKey(FinancingPeriod, verbose_name=_("период финансирования"),
                                on_delete=models.PROTECT, related_name="contracts")
+    # The ledger the certificate part is reserved from and paid from: the certificate's
+    # in the period, or the social certificate's; none when the certificate pays nothing.
+    # A fallback deletes unused ledgers, whose only contracts were refused.
+    ledger = models.ForeignKey(CertificateLedger, verbose_name=_("счёт сертификата"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="contracts")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("организация"),
                                      on_delete=models.PROTECT, related_name="contracts")
     module = models.ForeignKey("registry.Module", verbose_name=_("модуль"),

@@ -190,7 +190,7 @@ def _check_against_facts(clean: dict, municipality, period: FinancingPeriod) -> 
             errors.add("starts_on", _("Есть договоры этого периода, которые начинаются или "
                                       "заканчиваются вне новых дат."))
         nominal = _nominal_money(clean)
-        used = CertificateLedger.objects.filter(period=period).aggregate(
+        used = CertificateLedger.objects.personal().filter(period=period).aggregate(
             most=Max(F("reserved") + F("paid")))["most"]
         # SQLite returns the maximum of a sum without its scale.
         used = None if used is None else Decimal(used).quantize(KOPECK)
@@ -248,12 +248,13 @@ def save_period(actor, municipality: Municipality, data: dict,
 
 
 def _renominate(period: FinancingPeriod) -> None:
-    """A changed nominal applies to every ledger of the period: a frozen ledger keeps it
-    aside, the others get it (``_check_against_facts`` made sure it covers their use)."""
+    """A changed nominal applies to every certificate's ledger of the period: a frozen
+    ledger keeps it aside, the others get it (``_check_against_facts`` made sure it covers
+    their use). A social certificate keeps its own: the nominal of its one service."""
     nominal = period.nominal_money
-    CertificateLedger.objects.filter(period=period, frozen_nominal__isnull=True).update(nominal=nominal)
-    CertificateLedger.objects.filter(period=period, frozen_nominal__isnull=False).update(
-        frozen_nominal=nominal)
+    ledgers = CertificateLedger.objects.personal().filter(period=period)
+    ledgers.filter(frozen_nominal__isnull=True).update(nominal=nominal)
+    ledgers.filter(frozen_nominal__isnull=False).update(frozen_nominal=nominal)
 
 
 # --- cost parameters -----------------------------------------------------------------

@@ -149,13 +149,16 @@ def funds_totals(rows) -> dict:
 
 
 def nominal_vs_used(user):
-    """Per financing period: the ledgers' nominal, reserved, paid and balance, with the
-    budget: one query for the periods and one aggregate over their ledgers."""
+    """Per financing period: the ledgers' nominal, reserved, paid and balance (of the
+    certificates' ledgers and of the social certificates'), with the budget: one query
+    for the periods and one aggregate over their ledgers."""
     periods = list(FinancingPeriod.objects.filter(_in_territory(user, "municipality_id"))
                    .select_related("municipality").order_by("municipality__name", "starts_on"))
     sums = {values["period"]: values for values in CertificateLedger.objects.filter(
         period__in=[p.pk for p in periods]).order_by().values("period").annotate(
-        certificates=Count("pk"), nominal=Sum("nominal"), reserved=Sum("reserved"), paid=Sum("paid"))}
+        certificates=Count("pk", filter=Q(certificate__isnull=False)),
+        social_certificates=Count("pk", filter=Q(social_certificate__isnull=False)),
+        nominal=Sum("nominal"), reserved=Sum("reserved"), paid=Sum("paid"))}
     rows = []
     for period in periods:
         values = sums.get(period.pk, {})
@@ -165,6 +168,7 @@ def nominal_vs_used(user):
             "period": period, "municipality": period.municipality.name, "title": period.title,
             "starts_on": period.starts_on, "ends_on": period.ends_on, "budget": period.budget,
             "committed": period.committed, "certificates": values.get("certificates", 0),
+            "social_certificates": values.get("social_certificates", 0),
             "nominal": nominal, "reserved": reserved, "paid": paid, "balance": nominal - used,
             "used_share": (used * 100 / nominal).quantize(Decimal("0.1")) if nominal else None,
         })

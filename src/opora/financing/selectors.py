@@ -155,7 +155,7 @@ def queue_position(certificate) -> int | None:
 # --- certificates: the parent's cabinet -------------------------------------------------
 
 
-CONTRACT_RELATED = ("module__program", "organization", "period")
+CONTRACT_RELATED = ("module__program", "organization", "period", "ledger__social_certificate")
 
 
 def certificate_cards(parent) -> list[dict]:

@@ -273,14 +273,13 @@ def _settle(cursor, sql: _Dialect, municipality_id, params) -> int:
     cursor.execute(f"""
         UPDATE financing_certificateledger
         SET reserved = {sql.money("reserved - s.month_total")}, paid = {sql.money("paid + s.line_total")}
-        FROM (SELECT c.certificate_id, c.period_id, {sql.total("cm.certificate_amount")} AS month_total,
+        FROM (SELECT c.ledger_id, {sql.total("cm.certificate_amount")} AS month_total,
                      {sql.total("l.amount")} AS line_total
               FROM financing_contractmonth cm
               JOIN financing_contract c ON c.id = cm.contract_id{on_final}
               WHERE cm.month = %(month)s AND NOT cm.settled
-              GROUP BY c.certificate_id, c.period_id) s
-        WHERE financing_certificateledger.certificate_id = s.certificate_id
-          AND financing_certificateledger.period_id = s.period_id""", params)
+              GROUP BY c.ledger_id) s
+        WHERE financing_certificateledger.id = s.ledger_id""", params)
     cursor.execute(f"""
         UPDATE financing_contractmonth SET settled = TRUE
         WHERE month = %(month)s AND NOT settled
@@ -460,8 +459,7 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
         contract = line.contract
         if refund:
             ledger_changed = CertificateLedger.objects.filter(
-                certificate_id=contract.certificate_id, period_id=contract.period_id,
-                paid__gte=refund, nominal__gte=F("reserved") + F("paid") - refund,
+                pk=contract.ledger_id, paid__gte=refund, nominal__gte=F("reserved") + F("paid") - refund,
             ).update(paid=F("paid") - refund)
             if not ledger_changed:
                 raise ValidationFailed({"completeness": [_(
@@ -549,13 +547,12 @@ def _unsettle(invoice: Invoice) -> None:
         cursor.execute(f"""
             UPDATE financing_certificateledger
             SET reserved = {sql.money("reserved + s.month_total")}, paid = {sql.money("paid - s.line_total")}
-            FROM (SELECT c.certificate_id, c.period_id, {sql.total("l.month_amount")} AS month_total,
+            FROM (SELECT c.ledger_id, {sql.total("l.month_amount")} AS month_total,
                          {sql.total("l.amount")} AS line_total
                   FROM financing_invoiceline l JOIN financing_contract c ON c.id = l.contract_id
                   WHERE l.invoice_id = %(invoice)s
-                  GROUP BY c.certificate_id, c.period_id) s
-            WHERE financing_certificateledger.certificate_id = s.certificate_id
-              AND financing_certificateledger.period_id = s.period_id""", params)
+                  GROUP BY c.ledger_id) s
+            WHERE financing_certificateledger.id = s.ledger_id""", params)
         cursor.execute(f"""
             UPDATE financing_financingperiod
             SET committed = {sql.money("committed + s.returned")}

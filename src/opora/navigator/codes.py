@@ -41,7 +41,7 @@ OVZ = (*(Choice(member.name.lower(), int(member), member.label) for member in Ov
 SEASONAL = _choices([(value, label) for value, label in SeasonalKind.choices if value])
 
 # funding sources of a group -> payment bit
-PAYMENT_OF_SOURCE = {"budget": 1, "certificate": 2, "paid": 4, "private": 4}
+PAYMENT_OF_SOURCE = {"budget": 1, "certificate": 2, "social_certificate": 2, "paid": 4, "private": 4}
 
 # The navigator's age range (DOMAIN.md §2: 5–18, some programs start at 3).
 AGES = tuple(range(3, 19))

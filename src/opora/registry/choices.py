@@ -97,6 +97,7 @@ class QualificationCategory(models.TextChoices):
 class FundingSource(models.TextChoices):
     BUDGET = "budget", _("Бюджет (бесплатно)")
     CERTIFICATE = "certificate", _("Сертификат")
+    SOCIAL = "social_certificate", _("Социальный сертификат")
     PAID = "paid", _("Внебюджет (платно)")
     PRIVATE = "private", _("Частное")
 
