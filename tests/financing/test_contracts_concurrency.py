@@ -184,3 +184,39 @@ def test_without_the_guards_one_certificate_is_overspent(monkeypatch, staff, nex
     ledger = CertificateLedger.objects.get(certificate=certificate, period=next_period)
     assert promised > ledger.nominal  # the certificate promised more than it holds
     assert ledger.reserved < promised  # and the ledger lost count of it
+
+
+# --- (c) two bulk confirmations crossing the same children --------------------------
+
+ROUNDS = 6
+
+
+def test_crossing_bulk_confirmations_do_not_deadlock(staff, city, certified_program, next_period):
+    """Two providers' staff confirm, at once, applications of the same two children to
+    their own groups, listed in opposite child order; each confirmation locks the child's
+    certificate. Locking the children first, in key order, serialises the two; without it
+    each would hold one certificate and wait for the other (a deadlock, answered «try
+    again»)."""
+    people = families(2 * ROUNDS, city)
+    calls = []
+    for n in range(ROUNDS):
+        (parent_x, x), (parent_y, y) = people[2 * n], people[2 * n + 1]
+        for child in (x, y):
+            make_certificate(child, next_period, number=f"{child.pk:010d}")
+        first, second = certificate_groups(certified_program, 2)
+        # pks in this order: the first bulk goes x, y; the second y, x
+        a = [services.submit_application(parent_x, x, first), services.submit_application(parent_y, y, first)]
+        b = [services.submit_application(parent_y, y, second), services.submit_application(parent_x, x, second)]
+        calls += [_bulk(staff, a), _bulk(staff, b)]
+
+    results, errors = run_parallel(calls, workers=2)
+
+    assert errors == [] and len(results) == 2 * ROUNDS
+    assert Contract.objects.count() == 4 * ROUNDS
+    next_period.refresh_from_db()
+    assert next_period.committed == Contract.objects.aggregate(s=Sum("certificate_part"))["s"]
+
+
+def _bulk(staff, applications):
+    return lambda: [a.pk for a in services.process_applications(staff, [a.pk for a in applications], "confirm")]
+

@@ -337,7 +337,12 @@ def process_applications(actor, ids, action: str, reason: str = "",
         raise NotFound(_("Некоторые заявки не найдены или относятся к другой организации."))
     done = []
     with seat_transaction():
-        # All groups first, in key order, so two bulk requests cannot deadlock.
+        # The children, then all groups, each in key order, so two bulk requests cannot
+        # deadlock: a confirmation or an expulsion goes on to lock the child's certificate
+        # and ledgers, and two bulks listing the same children in another order would
+        # otherwise each hold one and wait for the other. Children before groups is the
+        # order a submission and a merge take too.
+        locking.lock_rows(Child.objects.filter(pk__in={a.child_id for a in applications}))
         locking.lock_groups(a.group_id for a in applications)
         for application in applications:
             try:

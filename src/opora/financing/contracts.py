@@ -27,7 +27,8 @@ constraints of the models are the last line of defence. The certificate row is l
 the balance read for pricing is the one reserved from, the certificate's status is
 checked under the lock a freeze takes, and the contract number
 «<certificate number>-<n>» (n = the certificate's contracts + 1) is never given twice.
-Lock order: group (by enrolment), application, certificate, ledger, period.
+Lock order: children (a bulk action of enrolment locks all of its children first), group
+(by enrolment), application, certificate, ledger, period.
 Settled months (paid already) are never touched.
 
 Read side: ``visible_contracts`` and ``contract_for`` (a parent: their children's
