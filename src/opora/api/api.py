@@ -10,6 +10,7 @@ from opora.api import errors
 from opora.api.auth import BACK_OFFICE
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
+from opora.financing.api import router as financing_router
 from opora.navigator.api import router as navigator_router
 from opora.registry.api import router as registry_router
 
@@ -28,3 +29,4 @@ errors.install(api)
 api.add_router("", navigator_router)
 api.add_router("", registry_router)
 api.add_router("", enrollment_router)
+api.add_router("", financing_router)
