@@ -123,12 +123,13 @@ def generate(args):
             f"г. {town}, ул. {rng.choice(w.STREETS)}, д. {rng.randint(1, 120)}",
             rng.random() < 0.3, f"+7 (900) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{i % 100:02d}",
             f"org{i}@example.org", "", "", "", None,
-            rng.random() > 0.03, False, mun))
+            rng.random() > 0.03, False, False, mun))
     counts["registry_organization"] = load.copy(
         "registry_organization",
         ["id", "uuid", "created_at", "updated_at", "full_name", "short_name", "inn", "ogrn", "kind",
          "sector", "ownership", "address", "is_rural", "phone", "email", "website", "head_name",
-         "licence_number", "licence_date", "is_active", "is_support_centre", "municipality_id"],
+         "licence_number", "licence_date", "is_active", "is_support_centre", "issues_certificates",
+         "municipality_id"],
         org_rows)
 
     teacher_rows = []

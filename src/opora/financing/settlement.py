@@ -30,6 +30,8 @@ payer of a contract is the municipality of its financing period.
 Opening and closing are set-based: whatever the number of contracts, a run is the same
 handful of statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``, ``UPDATE … FROM`` an
 aggregate), valid on PostgreSQL and on SQLite (≥ 3.35: ``UPDATE … FROM``, ``RETURNING``).
+Closing computes the month's new lines once, into a temporary table, and writes them from
+there into the invoices, the contract months and the ledgers.
 Each statement only adds what is missing or changes what differs, so running a month
 again changes no row. Runs of one municipality are serialised by a transaction-scoped
 advisory lock on PostgreSQL (SQLite serialises all writers anyway); every other change
@@ -238,56 +240,67 @@ def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) 
     return [row[0] for row in cursor.fetchall()]
 
 
-def _add_lines(cursor, sql: _Dialect, kind: str, municipality_id, params) -> int:
-    """A line for every live month not yet on the provider's draft invoice of ``kind``
-    (an advance only while the provider has no final invoice of the month); a line already
-    there is left alone by the unique (invoice, contract)."""
-    if kind == K.ADVANCE:
-        amount = sql.share("cm.certificate_amount", "p.advance_share")
-        condition = """
-          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
-                          WHERE f.municipality_id = i.municipality_id AND f.organization_id = i.organization_id
-                            AND f.month = i.month AND f.kind = %(final)s AND f.status <> %(cancelled)s)"""
-    else:
-        amount, condition = "cm.certificate_amount", " AND NOT cm.settled"
-    joins = """
+def _draft_invoice_join(kind: str) -> str:
+    """JOIN of a live month's contract (aliases cm, c, p) to its certificate and to its
+    provider's draft invoice of ``kind`` for the month."""
+    return f"""
         JOIN financing_certificate cert ON cert.id = c.certificate_id
         JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
-             AND i.month = %(month)s AND i.kind = %(kind)s AND i.status = %(draft)s"""
+             AND i.month = %(month)s AND i.kind = '{kind}' AND i.status = %(draft)s"""
+
+
+def _add_advance_lines(cursor, sql: _Dialect, municipality_id, params) -> int:
+    """A line for every live month not yet on the provider's draft advance, while the
+    provider has no final invoice of the month; a line already there is left alone by the
+    unique (invoice, contract)."""
+    amount = sql.share("cm.certificate_amount", "p.advance_share")
     cursor.execute(f"""
         INSERT INTO financing_invoiceline
             (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
         SELECT i.id, c.id, c.number, COALESCE(cert.number, ''), cm.certificate_amount, 100, {amount}
-        {_live_months(municipality_id, joins)}{condition}
-        ON CONFLICT (invoice_id, contract_id) DO NOTHING""", {**params, "kind": kind})
+        {_live_months(municipality_id, _draft_invoice_join(K.ADVANCE))}
+          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
+                          WHERE f.municipality_id = i.municipality_id AND f.organization_id = i.organization_id
+                            AND f.month = i.month AND f.kind = %(final)s AND f.status <> %(cancelled)s)
+        ON CONFLICT (invoice_id, contract_id) DO NOTHING""", params)
     return cursor.rowcount
 
 
-def _settle(cursor, sql: _Dialect, municipality_id, params) -> int:
-    """Move the reserve of every unsettled month on a live final invoice to paid, then
-    mark those months settled. Returns the number of months settled."""
-    on_final = f"""
-        JOIN financing_invoiceline l ON l.contract_id = cm.contract_id
-        JOIN financing_invoice i ON i.id = l.invoice_id AND i.month = %(month)s AND i.kind = %(final)s
-             AND i.status <> %(cancelled)s{_where_municipality("i.municipality_id", municipality_id)}"""
+def _bill_and_settle(cursor, sql: _Dialect, municipality_id, params) -> tuple[int, int]:
+    """The final run's work, with the run's lines computed once: every live, unsettled
+    month whose provider has a draft final invoice, into a temporary table; from it, the
+    invoice lines (at 100 %), the months marked settled and, on every ledger, the months'
+    reserve moved to paid. A month not settled always gets its line here and is settled
+    with it (a month whose line is on a live final invoice was settled when the line was
+    added), so a rerun finds nothing. Returns (lines added, months settled)."""
+    cursor.execute("DROP TABLE IF EXISTS settlement_run")
+    cursor.execute(f"""
+        CREATE TEMPORARY TABLE settlement_run AS
+        SELECT i.id AS invoice_id, c.id AS contract_id, c.ledger_id, cm.id AS month_id,
+               c.number AS contract_number, COALESCE(cert.number, '') AS certificate_number,
+               cm.certificate_amount AS amount
+        {_live_months(municipality_id, _draft_invoice_join(K.FINAL))} AND NOT cm.settled""", params)
+    if sql.postgres:
+        cursor.execute("ANALYZE settlement_run")  # temporary tables get no statistics otherwise
+    cursor.execute("""
+        INSERT INTO financing_invoiceline
+            (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
+        SELECT invoice_id, contract_id, contract_number, certificate_number, amount, 100, amount
+        FROM settlement_run
+        WHERE TRUE  -- SQLite would read ON CONFLICT as a join constraint without a WHERE
+        ON CONFLICT (invoice_id, contract_id) DO NOTHING""")
+    lines = cursor.rowcount
+    cursor.execute("UPDATE financing_contractmonth SET settled = TRUE "
+                   "WHERE month = %(month)s AND NOT settled AND id IN (SELECT month_id FROM settlement_run)",
+                   params)
+    settled = cursor.rowcount
     cursor.execute(f"""
         UPDATE financing_certificateledger
-        SET reserved = {sql.money("reserved - s.month_total")}, paid = {sql.money("paid + s.line_total")}
-        FROM (SELECT c.ledger_id, {sql.total("cm.certificate_amount")} AS month_total,
-                     {sql.total("l.amount")} AS line_total
-              FROM financing_contractmonth cm
-              JOIN financing_contract c ON c.id = cm.contract_id{on_final}
-              WHERE cm.month = %(month)s AND NOT cm.settled
-              GROUP BY c.ledger_id) s
-        WHERE financing_certificateledger.id = s.ledger_id""", params)
-    cursor.execute(f"""
-        UPDATE financing_contractmonth SET settled = TRUE
-        WHERE month = %(month)s AND NOT settled
-          AND contract_id IN (SELECT l.contract_id FROM financing_invoiceline l
-                              JOIN financing_invoice i ON i.id = l.invoice_id
-                              WHERE i.month = %(month)s AND i.kind = %(final)s AND i.status <> %(cancelled)s
-                              {_where_municipality("i.municipality_id", municipality_id)})""", params)
-    return cursor.rowcount
+        SET reserved = {sql.money("reserved - s.total")}, paid = {sql.money("paid + s.total")}
+        FROM (SELECT ledger_id, {sql.total("amount")} AS total FROM settlement_run GROUP BY ledger_id) s
+        WHERE financing_certificateledger.id = s.ledger_id""")
+    cursor.execute("DROP TABLE settlement_run")
+    return lines, settled
 
 
 def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[int]:
@@ -337,9 +350,11 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
         with connection.cursor() as cursor:
             created = _create_invoices(cursor, sql, kind, municipality_id, params)
             _analyze(cursor, "financing_invoice", len(created) * 100)
-            lines = _add_lines(cursor, sql, kind, municipality_id, params)
+            if kind == K.FINAL:
+                lines, settled = _bill_and_settle(cursor, sql, municipality_id, params)
+            else:
+                lines, settled = _add_advance_lines(cursor, sql, municipality_id, params), 0
             _analyze(cursor, "financing_invoiceline", lines)
-            settled = _settle(cursor, sql, municipality_id, params) if kind == K.FINAL else 0
             updated = _recount(cursor, sql, kind, municipality_id, params)
             left_out = _left_out(cursor, municipality_id, params) if kind == K.FINAL else 0
         _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
