@@ -266,3 +266,85 @@ def test_parent_gets_a_certificate_and_pays_for_studies_with_it(page):
     assert list(AuditEvent.objects.filter(target_type="financing.contract", target_id=str(contract.pk))
                 .order_by("pk").values_list("action", flat=True)) == [
         "financing.contract.created", "financing.contract.accepted"]
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_parent_studies_on_a_social_certificate(page):
+    # given: a group paid for by social certificates only (189-ФЗ), its module certified
+    # (36 000 ₽, normative cost 30 000 ₽), a child whose certificate on the register is an
+    # accounting one (no money of its own), the provider's staff and the parent
+    city = f.municipality(name="Город Тестов")
+    provider = f.organization(city, short_name="ДДТ «Радуга»")
+    program = f.program(provider, title="Робототехника соцзаказ", status=ProgramStatus.PUBLISHED,
+                        age_min=7, age_max=14)
+    certification = certify(program.modules.get(), price=Decimal("36000.00"),
+                            normative=Decimal("30000.00"))
+    group = open_group(program, name="Роботы-соцзаказ", capacity_max=5)
+    period = make_period(city, title="ПФДО Города Тестов", nominal=NOMINAL,
+                         ends_on=group.end_date + dt.timedelta(days=30))
+    group.funding.all().delete()
+    GroupFunding.objects.create(group=group, source=FundingSource.SOCIAL,
+                                monthly_price=Decimal("4000.00"), total_price=Decimal("36000.00"))
+    f.user(Role.ORGANIZATION_STAFF, organization=provider, municipality=city,
+           email="staff@raduga.example", last_name="Иванова", first_name="Ольга", password=PASSWORD)
+    parent = f.user(Role.PARENT, municipality=city, email="olga.smirnova@example.org",
+                    last_name="Смирнова", first_name="Ольга", password=PASSWORD,
+                    email_confirmed_at=timezone.now())
+    child = add_child(parent, birth_date=born(10, group.start_date))
+    now = timezone.now()
+    certificate = Certificate.objects.create(
+        child=child, municipality=city, kind=CertificateKind.ACCOUNTING, status=CertificateStatus.ISSUED,
+        number="4500000777", requested_at=now, decided_at=now,
+        valid_until=certificate_service.valid_until(child.birth_date))
+    price = pricing.price_contract(group_start=group.start_date, group_end=group.end_date,
+                                   start=group.start_date, end=group.end_date,
+                                   module_price=certification.price,
+                                   normative_cost=certification.normative_cost,
+                                   balance=certification.normative_cost)
+    social_number = "4500000777-С1"
+
+    # 1. the parent applies
+    log_in(page, "olga.smirnova@example.org", PASSWORD)
+    page.goto(f"/enrol/{group.pk}/")
+    page.get_by_label(CHILD).check()
+    page.get_by_role("button", name="Записаться").click()
+    expect(page.get_by_role("heading", level=1, name="Место забронировано")).to_be_visible()
+    log_out(page)
+
+    # 2. the provider's staff confirm: a social certificate is formed with the contract
+    application = Application.objects.get(child=child)
+    log_in(page, "staff@raduga.example", PASSWORD)
+    open_section(page, "Заявки")
+    page.get_by_label(f"Выбрать заявку № {application.pk}").check()
+    page.get_by_label(_label("Действие")).select_option(label="Подтвердить")
+    page.get_by_role("button", name="Выполнить").click()
+    expect(page.get_by_role("status").first).to_contain_text("Подтверждена 1 заявка.")
+    contract = Contract.objects.get(application=application)
+    assert (contract.certificate_part, contract.parent_part) == (price.certificate_part, price.parent_part)
+    log_out(page)
+
+    # 3. the parent reads the offer with its social certificate and accepts it
+    log_in(page, "olga.smirnova@example.org", PASSWORD)
+    page.goto("/cabinet/")
+    open_section(page, "Договоры")
+    page.get_by_role("link", name=f"Договор № {contract.number}").click()
+    expect(fact(page, "Социальный сертификат")).to_contain_text(social_number)
+    expect(fact(page, "Оплачивается сертификатом")).to_have_text(money(price.certificate_part))
+    page.get_by_role("region", name="Ваше решение").get_by_role("button", name="Принять договор").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Договор № {contract.number} принят: ребёнок зачислен в группу.")
+    open_section(page, "Сертификаты")
+    card = page.get_by_role("article", name=CHILD)
+    row = card.get_by_role("table").get_by_role("row").filter(has_text=contract.number)
+    expect(row).to_contain_text(f"социальный сертификат № {social_number}")
+    expect(row).to_contain_text("Действует")
+
+    # the service's money came from the period's budget, not from the child's certificate
+    contract.refresh_from_db()
+    ledger = contract.ledger
+    assert ledger.social_certificate.number == social_number and ledger.certificate_id is None
+    assert (ledger.nominal, ledger.reserved) == (price.certificate_part, price.certificate_part)
+    assert not CertificateLedger.objects.filter(certificate=certificate).exists()
+    period.refresh_from_db()
+    assert (period.committed, period.financing_places) == (price.certificate_part, 0)
