@@ -20,6 +20,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+class _OneRequestAtATime:
+    """Django's live server without a thread per request. On SQLite the test database is
+    in memory and every server thread shares the test's one connection: two requests at
+    once (a page and the catalog's live search, say) would use it together and hang.
+    Django answers ``Connection: close`` from a server that is not threaded, so the
+    browser's requests are served one after another."""
+
+    @staticmethod
+    def server_class():
+        from django.core.servers.basehttp import WSGIServer
+
+        class SerialWSGIServer(WSGIServer):
+            def __init__(self, *args, connections_override=None, **kwargs):
+                # the live server thread itself already uses the overridden connections
+                super().__init__(*args, **kwargs)
+
+        return SerialWSGIServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server():
+    from django.test.testcases import LiveServerThread
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", _OneRequestAtATime.server_class())
+        yield
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
