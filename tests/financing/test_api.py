@@ -127,10 +127,12 @@ def test_register_is_paginated(operator, family_of_three):
     first = ApiClient(operator).get("/certificates", page_size=2).json()
     second = ApiClient(operator).get("/certificates", page_size=2, page=2).json()
     too_big = ApiClient(operator).get("/certificates", page_size=101)
+    far = ApiClient(operator).get("/certificates", page="99999999999999999999")
 
     assert (first["count"], len(first["items"]), len(second["items"])) == (3, 2, 1)
     assert {i["id"] for i in first["items"] + second["items"]} == {c.pk for c in family_of_three}
     assert (too_big.status_code, too_big.json()["field"]) == (422, "page_size")
+    assert (far.status_code, far.json()["field"]) == (422, "page")  # not a 500 from the database
 
 
 @pytest.fixture

@@ -220,3 +220,53 @@ def test_crossing_bulk_confirmations_do_not_deadlock(staff, city, certified_prog
 def _bulk(staff, applications):
     return lambda: [a.pk for a in services.process_applications(staff, [a.pk for a in applications], "confirm")]
 
+
+
+# --- (d) a termination waits for the month being closed -------------------------------
+
+
+def test_a_termination_waits_for_the_payers_settlement(staff, city, certified_program, next_period):
+    """A month is being closed (the payer's settlement lock is held) while the provider
+    expels a child: the expulsion waits for the run to finish instead of cancelling
+    months the run is billing."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from opora.financing import settlement
+
+    [(parent, child)] = families(1, city)
+    make_certificate(child, next_period, number=f"{child.pk:010d}")
+    [group] = certificate_groups(certified_program, 1)
+    contract = services.confirm_application(staff, services.submit_application(parent, child, group)).contract
+    contracts.accept_contract(parent, contract)
+    locked, release, expelled = threading.Event(), threading.Event(), threading.Event()
+
+    def closing_month():
+        try:
+            with transaction.atomic():
+                settlement.lock_payer(city.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def expelling():
+        try:
+            locked.wait(10)
+            services.expel(staff, contract.application, "Переезд")
+            expelled.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=closing_month), threading.Thread(target=expelling)]
+    for thread in threads:
+        thread.start()
+    waited = not expelled.wait(1.0)  # still blocked on the settlement lock
+    release.set()
+    for thread in threads:
+        thread.join(15)
+
+    assert waited and expelled.is_set()
+    contract.refresh_from_db()
+    assert contract.status == "closed"

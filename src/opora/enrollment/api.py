@@ -90,7 +90,7 @@ class ApplicationFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус заявки")
     group: int | None = Field(None, description="Группа (id)")
     child: int | None = Field(None, description="Ребёнок (id)")
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Заявок на странице, не больше 100")
 
 
@@ -160,7 +160,7 @@ class ChildPage(Schema):
 
 
 class ChildFilters(Schema):
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Детей на странице, не больше 100")
 
 

@@ -171,7 +171,7 @@ class CertificateFilters(Schema):
     kind: CertificateKindCode | None = Field(None, description="Вид выданного сертификата")
     q: str | None = Field(None, max_length=100, description="Номер (цифры) или ФИО ребёнка")
     queue: bool = Field(False, description="Только стоящие в очереди на финансирование")
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Сертификатов на странице, не больше 100")
 
 
@@ -260,7 +260,7 @@ class ContractPage(Schema):
 
 class ContractFilters(Schema):
     status: ContractStatusCode | None = Field(None, description="Статус договора")
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Договоров на странице, не больше 100")
 
 
@@ -322,7 +322,7 @@ class InvoiceFilters(Schema):
     kind: InvoiceKindCode | None = Field(None, description="Вид счёта")
     status: InvoiceStatusCode | None = Field(None, description="Статус счёта")
     organization: int | None = Field(None, description="Организация (id)")
-    page: int = Field(1, ge=1, description="Номер страницы")
+    page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Счетов на странице, не больше 100")
 
 

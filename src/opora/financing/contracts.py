@@ -28,7 +28,8 @@ the balance read for pricing is the one reserved from, the certificate's status 
 checked under the lock a freeze takes, and the contract number
 «<certificate number>-<n>» (n = the certificate's contracts + 1) is never given twice.
 Lock order: children (a bulk action of enrolment locks all of its children first), group
-(by enrolment), application, certificate, ledger, period.
+(by enrolment), application, the payer's settlement lock (a termination), certificate or
+contract, ledger, period.
 Settled months (paid already) are never touched.
 
 Read side: ``visible_contracts`` and ``contract_for`` (a parent: their children's
@@ -51,7 +52,7 @@ from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
-from opora.financing import pricing
+from opora.financing import pricing, settlement
 from opora.financing.models import (
     Certificate,
     CertificateKind,
@@ -299,7 +300,15 @@ def _refuse(actor, application) -> None:
 
 def _terminate(actor, application) -> None:
     """The child stopped studying: the contract closes from the application's end date;
-    the months after the month holding it are cancelled and their reserve returns."""
+    the months after the month holding it are cancelled and their reserve returns. The
+    payer's settlement lock is taken first (before the contract's row, which a closing
+    month's foreign-key checks share): a month being closed and a backdated termination
+    never see each other half done."""
+    payer = (Contract.objects.filter(application_id=application.pk)
+             .values_list("period__municipality_id", flat=True).first())
+    if payer is None:
+        return
+    settlement.lock_payer(payer)
     contract = _contract_of(application)
     if contract is None or contract.status not in (ContractStatus.ACTIVE, ContractStatus.CONFIRMED):
         return

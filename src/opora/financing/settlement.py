@@ -190,8 +190,9 @@ def _live_months(municipality_id: int | None, joins: str = "") -> str:
           AND c.status IN (%(active)s, %(closed)s){_where_municipality("p.municipality_id", municipality_id)}"""
 
 
-def _lock(municipality_id: int | None) -> None:
-    """Serialise the settlement of a municipality (every municipality when None)."""
+def lock_payer(municipality_id: int | None) -> None:
+    """Serialise the settlement of a municipality (every municipality when None); a
+    termination of a contract takes it too, so it never races a month being closed."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -290,8 +291,8 @@ def _bill_and_settle(cursor, sql: _Dialect, municipality_id, params) -> tuple[in
         WHERE TRUE  -- SQLite would read ON CONFLICT as a join constraint without a WHERE
         ON CONFLICT (invoice_id, contract_id) DO NOTHING""")
     lines = cursor.rowcount
-    cursor.execute("UPDATE financing_contractmonth SET settled = TRUE "
-                   "WHERE month = %(month)s AND NOT settled AND id IN (SELECT month_id FROM settlement_run)",
+    cursor.execute("UPDATE financing_contractmonth SET settled = TRUE WHERE month = %(month)s "
+                   "AND NOT settled AND NOT cancelled AND id IN (SELECT month_id FROM settlement_run)",
                    params)
     settled = cursor.rowcount
     cursor.execute(f"""
@@ -346,7 +347,7 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
     sql = _Dialect()
     params = _params(month, municipality_id)
     with transaction.atomic():
-        _lock(municipality_id)
+        lock_payer(municipality_id)
         with connection.cursor() as cursor:
             created = _create_invoices(cursor, sql, kind, municipality_id, params)
             _analyze(cursor, "financing_invoice", len(created) * 100)
@@ -436,7 +437,7 @@ def close_month_for_region(month: dt.date, municipality: Municipality | None = N
 
 def _locked(invoice: Invoice) -> Invoice:
     """The invoice re-read under the settlement lock of its payer and a row lock."""
-    _lock(invoice.municipality_id)
+    lock_payer(invoice.municipality_id)
     return Invoice.objects.select_for_update().select_related("organization", "municipality").get(pk=invoice.pk)
 
 
