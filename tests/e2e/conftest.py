@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 from tests.e2e.steps import DESKTOP
 
@@ -20,23 +21,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _OneRequestAtATime:
+class SerialWSGIServer(WSGIServer):
     """Django's live server without a thread per request. On SQLite the test database is
     in memory and every server thread shares the test's one connection: two requests at
     once (a page and the catalog's live search, say) would use it together and hang.
     Django answers ``Connection: close`` from a server that is not threaded, so the
-    browser's requests are served one after another."""
+    browser's requests are served one after another (in the live server's thread, which
+    already uses the test's connections)."""
 
-    @staticmethod
-    def server_class():
-        from django.core.servers.basehttp import WSGIServer
-
-        class SerialWSGIServer(WSGIServer):
-            def __init__(self, *args, connections_override=None, **kwargs):
-                # the live server thread itself already uses the overridden connections
-                super().__init__(*args, **kwargs)
-
-        return SerialWSGIServer
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +38,7 @@ def _serial_live_server():
     from django.test.testcases import LiveServerThread
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(LiveServerThread, "server_class", _OneRequestAtATime.server_class())
+        patch.setattr(LiveServerThread, "server_class", SerialWSGIServer)
         yield
 
 

@@ -53,10 +53,40 @@ def make_certificate(child, period=None, *, number=None, nominal=None, kind=Cert
     return certificate
 
 
+NEXT_YEAR = timezone.localdate().year + 1
+
+
+def paid_only_by(group, source=FundingSource.CERTIFICATE, *, monthly_price=Decimal("9000.00"),
+                 total_price=Decimal("36000.00")):
+    """Make ``group`` paid for by ``source`` only (36,000 ₽ a module by default)."""
+    group.funding.all().delete()
+    GroupFunding.objects.create(group=group, source=source, monthly_price=monthly_price,
+                                total_price=total_price)
+    return group
+
+
+def autumn_group(program, source=FundingSource.CERTIFICATE, **kw):
+    """A group of 1 September – 31 December of next year (122 days) taking applications
+    now, paid for by ``source`` only."""
+    kw.setdefault("capacity_max", 5)
+    return paid_only_by(open_group(program, start_date=dt.date(NEXT_YEAR, 9, 1),
+                                   end_date=dt.date(NEXT_YEAR, 12, 31), **kw), source)
+
+
 def certify(module, price=Decimal("36000.00"), normative=Decimal("30000.00")):
     return ModuleCertification.objects.create(
         module=module, status=CertificationStatus.CERTIFIED, price=price, normative_cost=normative,
         requested_at=timezone.now(), decided_at=timezone.now())
+
+
+def today_is(monkeypatch, day):
+    """Move «today» of the services (the enrolment date checks and the contracts)."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return day if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 @pytest.fixture
@@ -74,11 +104,15 @@ def certified_program(provider):
 @pytest.fixture
 def certificate_group(certified_program):
     """A group open for enrolment, paid for by certificates only (36,000 ₽ a module)."""
-    group = open_group(certified_program, name="Роботы-сертификат", capacity_max=5)
-    group.funding.all().delete()
-    GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
-                                monthly_price=Decimal("4000.00"), total_price=Decimal("36000.00"))
-    return group
+    return paid_only_by(open_group(certified_program, name="Роботы-сертификат", capacity_max=5),
+                        monthly_price=Decimal("4000.00"))
+
+
+@pytest.fixture
+def next_period(city):
+    """The city's financing period holding next year's autumn: nominal 30,000 ₽."""
+    return make_period(city, title=f"ПФДО {NEXT_YEAR}", starts_on=dt.date(NEXT_YEAR, 1, 1),
+                       ends_on=dt.date(NEXT_YEAR + 1, 8, 31))
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 «Отказаться», the back office's list with filters and the contract with its history,
 and the printable contract; each refused outside its reader's scope."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -16,11 +15,9 @@ from opora.audit.labels import label_for
 from opora.enrollment import services
 from opora.enrollment.models import ApplicationStatus as S
 from opora.financing.models import CertificateLedger, Contract, ContractStatus
-from opora.registry.choices import FundingSource
-from opora.registry.models import GroupFunding
 from tests import factories as f
-from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period
+from tests.enrollment.conftest import add_child
+from tests.financing.conftest import autumn_group, make_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +32,7 @@ def rub(amount: str) -> str:
 
 
 def certificate_only(program, **kw):
-    group = open_group(program, start_date=dt.date(Y, 9, 1), end_date=dt.date(Y, 12, 31),
-                       capacity_max=40, **kw)
-    group.funding.all().delete()
-    GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
-                                monthly_price=D("9000.00"), total_price=D("36000.00"))
-    return group
-
-
-@pytest.fixture
-def next_period(city):
-    return make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
+    return autumn_group(program, capacity_max=40, **kw)
 
 
 @pytest.fixture

@@ -29,11 +29,10 @@ from opora.financing.models import (
     FinancingPeriod,
     ModuleCertification,
 )
-from opora.registry.choices import FundingSource, ProgramStatus
-from opora.registry.models import GroupFunding
+from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period
+from tests.financing.conftest import make_certificate, make_period, paid_only_by, today_is
 
 pytestmark = pytest.mark.django_db
 
@@ -43,24 +42,14 @@ D = Decimal
 
 
 def certificate_only(program, start, end, **kw):
-    group = open_group(program, start_date=start, end_date=end, capacity_max=kw.pop("capacity_max", 5),
-                       **kw)
-    group.funding.all().delete()
-    GroupFunding.objects.create(group=group, source=FundingSource.CERTIFICATE,
-                                monthly_price=D("9000.00"), total_price=D("36000.00"))
-    return group
+    kw.setdefault("capacity_max", 5)
+    return paid_only_by(open_group(program, start_date=start, end_date=end, **kw))
 
 
 @pytest.fixture
 def autumn(certified_program):
     """Certificate-only, 1 September – 31 December of next year (122 days)."""
     return certificate_only(certified_program, dt.date(Y, 9, 1), dt.date(Y, 12, 31), name="Осень")
-
-
-@pytest.fixture
-def next_period(city):
-    """The city's financing period holding next year's autumn: nominal 30,000 ₽."""
-    return make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
 
 
 @pytest.fixture
@@ -421,19 +410,9 @@ def studying(parent, offer):
     return offer
 
 
-def _today_is(monkeypatch, day):
-    """Move «today» of the services (the enrolment date checks and the contracts)."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return day if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-
-
 def test_expulsion_cancels_the_later_months_and_returns_their_reserve(
         monkeypatch, staff, studying, funded, next_period):
-    _today_is(monkeypatch, dt.date(Y, 10, 20))
+    today_is(monkeypatch, dt.date(Y, 10, 20))
 
     services.expel(staff, studying.application, "Переезд", on_date=dt.date(Y, 10, 15))
 
@@ -460,7 +439,7 @@ def test_settled_months_are_never_touched(monkeypatch, staff, studying, funded, 
     studying.months.filter(month=NOV).update(settled=True)
     CertificateLedger.objects.filter(certificate=funded).update(reserved=D("22459.02"),
                                                                paid=D("7540.98"))
-    _today_is(monkeypatch, dt.date(Y, 10, 20))
+    today_is(monkeypatch, dt.date(Y, 10, 20))
 
     services.expel(staff, studying.application, "Переезд", on_date=dt.date(Y, 10, 15))
 
@@ -482,7 +461,7 @@ def test_expulsion_before_the_start_cancels_every_month(staff, studying, funded,
 
 
 def test_completion_at_the_end_keeps_every_month(monkeypatch, staff, studying, funded, next_period):
-    _today_is(monkeypatch, dt.date(Y + 1, 1, 10))
+    today_is(monkeypatch, dt.date(Y + 1, 1, 10))
 
     services.complete(staff, studying.application, on_date=dt.date(Y, 12, 31))
 

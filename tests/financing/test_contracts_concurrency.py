@@ -4,7 +4,6 @@ and a certificate never spends more than its nominal; with the money guards swit
 off (a test-only switch: no row locks, reservations read, decided and written back)
 both races do happen (STYLE.md, habit 4)."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -24,11 +23,9 @@ from opora.financing.models import (
     SocialCertificate,
 )
 from opora.registry.choices import FundingSource, ProgramStatus
-from opora.registry.models import GroupFunding
 from tests import factories as f
-from tests.enrollment.conftest import open_group
 from tests.enrollment.test_concurrency import families, run_parallel
-from tests.financing.conftest import certify, make_certificate, make_period
+from tests.financing.conftest import autumn_group, certify, make_certificate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,20 +37,7 @@ D = Decimal
 def certificate_groups(program, n, source=FundingSource.CERTIFICATE):
     """``n`` groups of September–December next year paid for by certificates only (or
     by social certificates only)."""
-    groups = []
-    for i in range(n):
-        group = open_group(program, name=f"Группа {i}", start_date=dt.date(Y, 9, 1),
-                           end_date=dt.date(Y, 12, 31), capacity_max=5)
-        group.funding.all().delete()
-        GroupFunding.objects.create(group=group, source=source,
-                                    monthly_price=D("9000.00"), total_price=D("36000.00"))
-        groups.append(group)
-    return groups
-
-
-@pytest.fixture
-def next_period(city):
-    return make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
+    return [autumn_group(program, source, name=f"Группа {i}") for i in range(n)]
 
 
 def _confirm(staff, application):

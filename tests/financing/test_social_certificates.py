@@ -30,8 +30,7 @@ from opora.financing.models import (
 )
 from opora.registry.choices import FundingSource
 from opora.registry.models import GroupFunding
-from tests.enrollment.conftest import open_group
-from tests.financing.conftest import make_certificate, make_period
+from tests.financing.conftest import autumn_group, make_certificate, make_period, today_is
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +39,8 @@ SEP, OCT = dt.date(Y, 9, 1), dt.date(Y, 10, 1)
 D = Decimal
 
 
-def social_only(program, name="Соц. заказ", **kw):
-    group = open_group(program, start_date=dt.date(Y, 9, 1), end_date=dt.date(Y, 12, 31), name=name,
-                       capacity_max=5, **kw)
-    group.funding.all().delete()
-    GroupFunding.objects.create(group=group, source=FundingSource.SOCIAL,
-                                monthly_price=D("9000.00"), total_price=D("36000.00"))
-    return group
-
-
-@pytest.fixture
-def next_period(city):
-    return make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
+def social_only(program, name="Соц. заказ"):
+    return autumn_group(program, FundingSource.SOCIAL, name=name)
 
 
 @pytest.fixture
@@ -210,9 +199,7 @@ def test_accepting_enrols_and_expulsion_releases_the_later_months(monkeypatch, s
     application = contract.application
     application.refresh_from_db()
     assert application.status == S.ENROLLED
-    real = timezone.localdate
-    monkeypatch.setattr("django.utils.timezone.localdate",
-                        lambda value=None, tz=None: dt.date(Y, 10, 20) if value is None else real(value, tz))
+    today_is(monkeypatch, dt.date(Y, 10, 20))
 
     services.expel(staff, application, "Переезд", on_date=dt.date(Y, 10, 15))
 

@@ -1,5 +1,5 @@
-"""Building blocks shared by every app's API: error bodies, and the way fixed
-lists travel — a choice as its code, a set of flags as a list of lower-case
+"""Building blocks shared by every app's API: error bodies, a page of a list, and the
+way fixed lists travel — a choice as its code, a set of flags as a list of lower-case
 member names (``["start", "base"]``)."""
 
 from typing import Literal
@@ -61,3 +61,9 @@ def labelled(choices) -> list[dict]:
 class Labelled(Schema):
     code: str
     label: str
+
+
+def page_of(queryset, page: int, size: int) -> dict:
+    """One page of a list endpoint: ``count`` of the whole filtered list and its ``items``."""
+    start = (page - 1) * size
+    return {"count": queryset.count(), "items": list(queryset[start:start + size])}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from opora.api.auth import via_token
-from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes
+from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes, page_of
 from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
@@ -184,11 +184,6 @@ class ChildIn(Schema):
 
 # --- helpers -------------------------------------------------------------------------
 
-def _page(queryset, page: int, size: int) -> dict:
-    start = (page - 1) * size
-    return {"count": queryset.count(), "items": list(queryset[start:start + size])}
-
-
 def _application(user, application_id: int) -> Application:
     """The application as the user sees it (with its position), or 404."""
     application = selectors.visible_applications(user).filter(pk=application_id).first()
@@ -197,7 +192,7 @@ def _application(user, application_id: int) -> Application:
     return application
 
 
-def _own_child(user, value: int | UUID):
+def own_child(user, value: int | UUID):
     lookup = {"uuid": value} if isinstance(value, UUID) else {"pk": value}
     child = selectors.children_of(user).filter(**lookup).first()
     if child is None:
@@ -219,7 +214,7 @@ def _own_child(user, value: int | UUID):
                          "503 с Retry-After — повторите запрос без изменений.")
 def submit_application(request, payload: ApplicationIn):
     user = request.auth
-    child = _own_child(user, payload.child)
+    child = own_child(user, payload.child)
     application = services.submit_application(
         user, child, payload.group, channel=Channel.API if via_token(request) else Channel.CABINET)
     # The answer is built from the rows at hand rather than read again: this is the
@@ -239,7 +234,7 @@ def list_applications(request, filters: Query[ApplicationFilters]):
                                                   group=filters.group)
     if filters.child is not None:
         applications = applications.filter(child_id=filters.child)
-    return _page(applications, filters.page, filters.page_size)
+    return page_of(applications, filters.page, filters.page_size)
 
 
 @router.get("applications/{application_id}", response={200: ApplicationOut, **ERRORS},
@@ -303,7 +298,7 @@ def _visible_children(user):
             description="Родитель видит своих детей; сотрудник организации — детей, подавших "
                         "заявки в её группы; МОЦ — детей своего муниципалитета.")
 def list_children(request, filters: Query[ChildFilters]):
-    return _page(_visible_children(request.auth), filters.page, filters.page_size)
+    return page_of(_visible_children(request.auth), filters.page, filters.page_size)
 
 
 @router.get("children/{child_id}", response={200: ChildOut, **ERRORS}, summary="Ребёнок")

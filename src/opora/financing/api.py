@@ -23,9 +23,9 @@ from pydantic import AfterValidator, BeforeValidator
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes
+from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes, page_of
 from opora.enrollment import selectors as enrollment_selectors
-from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef
+from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef, own_child
 from opora.errors import NotFound, PermissionDenied
 from opora.financing import certificates, contracts, selectors, settlement
 from opora.financing.models import (
@@ -350,11 +350,6 @@ class SettlementOut(Schema):
 # --- helpers -------------------------------------------------------------------------
 
 
-def _page(queryset, page: int, size: int) -> dict:
-    start = (page - 1) * size
-    return {"count": queryset.count(), "items": list(queryset[start:start + size])}
-
-
 def _visible_certificates(user):
     """A parent's: their children's certificates; everyone else's: the register of their
     territory. With the money of the current period."""
@@ -371,14 +366,6 @@ def _certificate(user, certificate_id: int) -> Certificate:
     if certificate is None:
         raise NotFound(_("Сертификат не найден."), field="certificate_id")
     return certificate
-
-
-def _own_child(user, value: int | UUID):
-    lookup = {"uuid": value} if isinstance(value, UUID) else {"pk": value}
-    child = enrollment_selectors.children_of(user).filter(**lookup).first()
-    if child is None:
-        raise NotFound(_("Ребёнок не найден."), field="child")
-    return child
 
 
 def _visible_invoices(user):
@@ -411,7 +398,7 @@ def _payer_municipality(user):
 def list_certificates(request, filters: Query[CertificateFilters]):
     params = filters.dict(exclude={"page", "page_size"})
     queryset = selectors.filter_certificates(_visible_certificates(request.auth), params)
-    return _page(queryset.order_by("-requested_at", "-pk"), filters.page, filters.page_size)
+    return page_of(queryset.order_by("-requested_at", "-pk"), filters.page, filters.page_size)
 
 
 @router.get("certificates/{certificate_id}", response={200: CertificateDetailOut, **ERRORS},
@@ -428,7 +415,7 @@ def get_certificate(request, certificate_id: int):
                          "возвращается.")
 def request_certificate(request, payload: CertificateIn):
     user = request.auth
-    child = _own_child(user, payload.child)
+    child = own_child(user, payload.child)
     existed = Certificate.objects.filter(child=child).exclude(status=CertificateStatus.REFUSED).exists()
     certificate = certificates.request_certificate(user, child, payload.wants_financing)
     return Status(200 if existed else 201, _certificate(user, certificate.pk))
@@ -482,7 +469,7 @@ def unfreeze_certificate(request, certificate_id: int, payload: OptionalReasonIn
                         "МОЦ и управление образования — оплачиваемые их муниципалитетом, РМЦ — все.")
 def list_contracts(request, filters: Query[ContractFilters]):
     queryset = contracts.visible_contracts(request.auth, status=filters.status)
-    return _page(queryset, filters.page, filters.page_size)
+    return page_of(queryset, filters.page, filters.page_size)
 
 
 @router.get("contracts/{contract_uuid}", response={200: ContractDetailOut, **ERRORS},
@@ -528,7 +515,7 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
     if filters.organization is not None:
         invoices = invoices.filter(organization_id=filters.organization)
     invoices = invoices.order_by("-month", "organization__short_name", "kind", "pk")
-    return _page(invoices, filters.page, filters.page_size)
+    return page_of(invoices, filters.page, filters.page_size)
 
 
 @router.get("invoices/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS},

@@ -247,7 +247,7 @@ def _draft_invoice_join(kind: str) -> str:
     return f"""
         JOIN financing_certificate cert ON cert.id = c.certificate_id
         JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
-             AND i.month = %(month)s AND i.kind = '{kind}' AND i.status = %(draft)s"""
+             AND i.month = %(month)s AND i.kind = %({kind})s AND i.status = %(draft)s"""
 
 
 def _add_advance_lines(cursor, sql: _Dialect, municipality_id, params) -> int:

@@ -22,6 +22,7 @@ from opora.api.schemas import (
     flag_codes,
     flags_from,
     labelled,
+    page_of,
 )
 from opora.errors import NotFound, ValidationFailed
 from opora.registry import services
@@ -347,8 +348,7 @@ def list_programs(request, filters: Query[ProgramFilters]):
     if filters.q and filters.q.strip():
         programs = programs.filter(_title_matches(filters.q.strip()))
     programs = programs.order_by("title", "pk")
-    start = (filters.page - 1) * filters.page_size
-    return {"count": programs.count(), "items": list(programs[start:start + filters.page_size])}
+    return page_of(programs, filters.page, filters.page_size)
 
 
 @router.get("office/programs/{program_id}", response={200: ProgramDetail, **ERRORS},
