@@ -102,7 +102,7 @@ def test_parent_gets_a_certificate_and_pays_for_studies_with_it(page):
                                  patronymic="Ильич"))
 
     # the contract will run from the group's start (a month ahead) to the end of the
-    # financing period, priced by the rules of DOMAIN.md §4
+    # financing period, priced by the rules of docs/domain.md §4
     today = timezone.localdate()
     start = max(group.start_date, today)
     end = pricing.contract_end(group.end_date, period.ends_on)

@@ -1,6 +1,7 @@
 """Opening day on PostgreSQL: real threads, each with its own connection, released at
 the same moment. Each lock is shown to matter: with it switched off (a test-only
-switch) the race happens, with it on it never does (STYLE.md, habit 4)."""
+switch) the race happens, with it on it never does (docs/decisions.md, «Race tests have
+a control»)."""
 
 import datetime as dt
 import threading

@@ -1,4 +1,4 @@
-"""DOMAIN.md §2: a module or group can be edited only while no live applications hang on
+"""docs/domain.md §2: a module or group can be edited only while no live applications hang on
 it and enrolment is closed — what a family applied for (dates, ages, hours, address,
 timetable, prices) stays as it was; seats, teachers, the name and enrolment itself stay
 editable, so the provider can close enrolment first."""

@@ -1,6 +1,6 @@
 """Contracts follow their applications: made and reserved when the provider confirms an
 application to a certificate-only group, accepted or declined by the parent, refused
-or closed with the application; amounts to the kopeck (DOMAIN.md §4).
+or closed with the application; amounts to the kopeck (docs/domain.md §4).
 
 Dates: ``Y`` is next year, so a group of September–December of ``Y`` has not started
 yet and the contract runs the whole group period. September–December has no

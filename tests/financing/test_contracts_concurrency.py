@@ -2,7 +2,7 @@
 connection, released at the same moment. A period never commits more than its budget
 and a certificate never spends more than its nominal; with the money guards switched
 off (a test-only switch: no row locks, reservations read, decided and written back)
-both races do happen (STYLE.md, habit 4)."""
+both races do happen (docs/decisions.md, «Race tests have a control»)."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Contract pricing and normative costs (DOMAIN.md §4): hand-computed cases, then properties."""
+"""Contract pricing and normative costs (docs/domain.md §4): hand-computed cases, then properties."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Social certificates (189-ФЗ, DOMAIN.md §4): one per service, formed when the provider
+"""Social certificates (189-ФЗ, docs/domain.md §4): one per service, formed when the provider
 confirms an application to a group paid for by social certificates, for a child whose
 certificate is on the register; the contract reserves from the social certificate's own
 ledger and the monthly settlement pays from it like from any other.

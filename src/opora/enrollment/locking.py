@@ -22,7 +22,8 @@ from opora.errors import DomainError, NotFound
 from opora.registry.models import Group
 
 # Test-only switches: the race tests turn a lock off to show that the race happens
-# without it (STYLE.md, habit 4). Never change them in application code.
+# without it (docs/decisions.md, «Race tests have a control»). Never change them in
+# application code.
 _LOCK_SEATS = True
 _LOCK_IDENTITY = True
 

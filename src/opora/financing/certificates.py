@@ -1,4 +1,4 @@
-"""Certificates of personified financing (DOMAIN.md §4): a parent's request, the МОЦ's
+"""Certificates of personified financing (docs/domain.md §4): a parent's request, the МОЦ's
 issue or refusal, freezing and unfreezing, the financing queue and the fallback of
 unused financing certificates to accounting.
 
@@ -107,7 +107,8 @@ PENDING_APPLICATIONS = (ApplicationStatus.NEW, ApplicationStatus.WAITLISTED,
                         ApplicationStatus.AWAITING_CONTRACT)
 
 # Test-only switches: the race tests turn a lock off to show that the race happens
-# without it (STYLE.md, habit 4). Never change them in application code.
+# without it (docs/decisions.md, «Race tests have a control»). Never change them in
+# application code.
 _LOCK_NUMBERS = True
 _LOCK_PLACES = True
 

@@ -1,4 +1,4 @@
-"""Certification of modules for certificate funding (DOMAIN.md §4).
+"""Certification of modules for certificate funding (docs/domain.md §4).
 
 - ``request_certification(actor, module, price) -> ModuleCertification`` — the staff of
   the module's organization (``financing.provide``) ask for certification with the price

@@ -1,4 +1,4 @@
-"""Contracts of studies paid with a certificate (DOMAIN.md §4).
+"""Contracts of studies paid with a certificate (docs/domain.md §4).
 
 A contract follows its application; ``application_changed`` is registered in
 ``opora.enrollment.services.after_status_change`` and runs inside the transaction of
@@ -71,7 +71,7 @@ from opora.registry.models import Group, GroupFunding
 
 # Test-only switch: the race tests turn the money guards off — no row locks, and the
 # reservations read, decide and write back — to show that the race then happens
-# (STYLE.md, habit 4). Never change it in application code.
+# (docs/decisions.md, «Race tests have a control»). Never change it in application code.
 _GUARD_MONEY = True
 
 ZERO = Decimal("0.00")

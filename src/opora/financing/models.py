@@ -1,4 +1,4 @@
-"""Personified financing (ПФДО, DOMAIN.md §4): certificates and their ledgers per
+"""Personified financing (ПФДО, docs/domain.md §4): certificates and their ledgers per
 financing period, municipal cost parameters, certification of modules, contracts with
 their monthly amounts, and the monthly invoices of providers.
 

@@ -1,4 +1,4 @@
-"""The payer's settings (DOMAIN.md §4): financing periods and the parameters of the
+"""The payer's settings (docs/domain.md §4): financing periods and the parameters of the
 normative cost. Only the education authority or the МОЦ operator of the municipality
 changes them (``financing.configure``); every change is recorded with the values
 before and after.

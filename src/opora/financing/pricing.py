@@ -1,4 +1,4 @@
-"""Pricing of certificate contracts and normative costs (DOMAIN.md §4), as pure functions.
+"""Pricing of certificate contracts and normative costs (docs/domain.md §4), as pure functions.
 
 No database and no Django here: services pass plain dates and ``Decimal`` amounts in
 and store what comes out. Money is ``Decimal`` in roubles with kopecks; a float is

@@ -1,4 +1,4 @@
-"""Reports of personified financing for the payer and the РМЦ (DOMAIN.md §4, §7):
+"""Reports of personified financing for the payer and the РМЦ (docs/domain.md §4, §5):
 
 - ``funds(user, by, month_from, month_to)`` — money of certificates by provider, program,
   direction or month: what the contracts schedule, what the advances and the final

@@ -1,4 +1,4 @@
-"""Monthly settlement of certificate contracts (DOMAIN.md §4): advances at the start of a
+"""Monthly settlement of certificate contracts (docs/domain.md §4): advances at the start of a
 month, the final invoice after it, the provider's completeness, and the life of an
 invoice (draft → submitted → accepted → paid, or cancelled).
 

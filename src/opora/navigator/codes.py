@@ -43,7 +43,7 @@ SEASONAL = _choices([(value, label) for value, label in SeasonalKind.choices if 
 # funding sources of a group -> payment bit
 PAYMENT_OF_SOURCE = {"budget": 1, "certificate": 2, "social_certificate": 2, "paid": 4, "private": 4}
 
-# The navigator's age range (DOMAIN.md §2: 5–18, some programs start at 3).
+# The navigator's age range: programs take children of 3 to 18 (docs/domain.md §2).
 AGES = tuple(range(3, 19))
 
 

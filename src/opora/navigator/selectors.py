@@ -68,7 +68,7 @@ class Badge:
 
 
 def payment_badges(payment: int, min_paid_price=None) -> list[Badge]:
-    """The financing badges of DOMAIN.md §2 for a set of payment bits; the paid one
+    """The financing badges of docs/domain.md §2 for a set of payment bits; the paid one
     carries the lowest monthly price a family pays."""
     labels = {
         "free": _("Возможно бесплатное обучение"),

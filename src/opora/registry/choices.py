@@ -1,4 +1,4 @@
-"""The field's fixed lists (DOMAIN.md section 2), with Russian labels."""
+"""The field's fixed lists (docs/domain.md §1, §2), with Russian labels."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -32,7 +32,7 @@ S = ProgramStatus
 after_group_saved: list = []
 # Called as ``hook(groups_queryset)``; each returns the Russian reason the terms of
 # those groups are fixed now (live applications, live contracts), or None. Later apps
-# register here; the registry adds «enrolment is open» itself (DOMAIN.md §2).
+# register here; the registry adds «enrolment is open» itself (docs/domain.md §2).
 group_edit_blockers: list = []
 # Called as ``hook(module)`` inside save_module's transaction after an existing module's
 # content changed: personified financing sends a certified module back to awaiting.
@@ -246,7 +246,7 @@ def _refuse_terms(what, reason):
 def save_module(actor, program: Program, data: dict, module: Module | None = None) -> Module:
     """Add a module (year of study) to a program, or change one. The content of a module
     is fixed while one of its groups has live applications or contracts or takes
-    applications (DOMAIN.md §2)."""
+    applications (docs/domain.md §2)."""
     _require_editable_program(actor, program)
     if module is not None and module.program_id != program.pk:
         raise PermissionDenied(_("Модуль относится к другой программе."))
