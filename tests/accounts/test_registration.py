@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth import base_user
 from django.core import mail
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -164,6 +165,25 @@ def test_an_unconfirmed_owner_gets_the_confirmation_link_again(city, owner, sent
     assert _state(owner) == before
     uid, token = _link(letter).strip("/").split("/")[-2:]
     assert services.confirm_email(uid, token).pk == owner.pk
+
+
+def test_an_address_taken_by_a_registration_at_the_same_moment_tells_its_owner(
+        city, owner, sent, monkeypatch):
+    # the first look-up misses the owner, as when the other registration commits just after it
+    real_first, looked = QuerySet.first, []
+
+    def first(queryset):
+        looked.append(queryset)
+        return None if len(looked) == 1 else real_first(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", first)
+    before = _state(owner)
+
+    with sent():
+        assert services.register_parent(**_data(city)) is None
+
+    assert User.objects.count() == 1 and _state(owner) == before
+    assert [m.subject for m in mail.outbox] == ["Попытка регистрации в системе «Опора» с вашим e-mail"]
 
 
 def test_a_blocked_owner_gets_no_letter(city, owner, sent):
