@@ -26,6 +26,7 @@ from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import make_certificate
+from tests.financing.test_invoice_pages import csv_rows
 
 S = CertificateStatus
 
@@ -135,6 +136,18 @@ def test_export_of_the_register(client, operator, register_rows):
     assert first[4] == "Сертификат финансирования" and first[5] == "Выдан"
     assert [Decimal(str(v)) for v in first[8:]] == [Decimal("30000"), Decimal("0"), Decimal("500"),
                                                      Decimal("29500")]
+
+
+def test_export_of_the_register_in_csv(client, operator, register_rows):
+    child = register_rows[0].child
+    child.last_name = "=Петров"
+    child.save()
+    response = login(client, operator).get(reverse("financing:certificates_export"), {"format": "csv"})
+
+    rows = csv_rows(response)
+    assert rows[0][:3] == ["Номер сертификата", "Ребёнок", "Дата рождения"]
+    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]
+    assert rows[1][1].startswith("'=Петров ")
 
 
 # --- decisions on the card -----------------------------------------------------------

@@ -1,5 +1,6 @@
 """Pages of settlement: the provider's «Счета», the payer's «Расчёты», the exports."""
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -238,6 +239,31 @@ def test_month_invoices_export(client, operator, closed):
     final = next(row for row in rows if row[4] == "Итоговый счёт")
     assert final[6:10] == [2, 7333.33, 5866.66, 1466.67]
     assert "2026-10" in response["Content-Disposition"]
+
+
+def csv_rows(response):
+    """The rows of a csv export, checked to be the project's one csv format."""
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+
+
+def test_invoice_exports_in_csv(client, staff, operator, closed, contracts):
+    program = closed.lines.order_by("contract_number").first().contract.module.program
+    program.title = "=HYPERLINK(\"http://evil.example\")"
+    program.save()
+    client.force_login(staff)
+    lines = csv_rows(client.get(reverse("financing:invoice_export", args=[closed.pk]), {"format": "csv"}))
+    assert lines[0][:4] == ["№ п/п", "Номер договора", "Номер сертификата", "Программа"]
+    assert lines[1][3] == "'=HYPERLINK(\"http://evil.example\")"
+    assert [v for v in lines[-1] if v] == ["К оплате с учётом аванса", "1466,67"]
+
+    client.force_login(operator)
+    invoices = csv_rows(client.get(reverse("financing:settlement_export"), {"month": "2026-10", "format": "csv"}))
+    assert invoices[0][:3] == ["Месяц", "Плательщик", "Организация"] and len(invoices) == 3
+    final = next(row for row in invoices if row[4] == "Итоговый счёт")
+    assert final[6:10] == ["2", "7333,33", "5866,66", "1466,67"]
 
 
 def test_audit_shows_on_the_invoice_page(client, operator, closed):

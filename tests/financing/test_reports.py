@@ -15,6 +15,7 @@ from opora.registry.choices import Direction
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
 from tests.financing.conftest import make_certificate, make_period
+from tests.financing.test_invoice_pages import csv_rows
 from tests.financing.test_settlement import NOV, OCT, make_contract, on_day
 
 D = Decimal
@@ -140,3 +141,18 @@ def test_report_exports(client, operator, settled, provider):
     usage = _rows(client.get(reverse("financing:report_export", args=["usage"])))
     assert usage[1][2:] == [3, 1, 1, 1, 0]
     assert client.get(reverse("financing:report_export", args=["unknown"])).status_code == 404
+
+
+def test_report_exports_in_csv(client, operator, settled, provider):
+    provider.short_name = "-ДДТ «Радуга»"
+    provider.save()
+    client.force_login(operator)
+    funds = csv_rows(client.get(reverse("financing:report_export", args=["funds"]),
+                                {"by": "provider", "format": "csv"}))
+    assert funds[0][:3] == ["Организация", "Муниципалитет", "Договоров"]
+    assert funds[1][0] == "'-ДДТ «Радуга»" and funds[1][2:] == [
+        "3", "15666,67", "6666,66", "7849,99", "483,34", "7849,99"]
+    nominal = csv_rows(client.get(reverse("financing:report_export", args=["nominal"]), {"format": "csv"}))
+    assert nominal[1][5:11] == ["3", "0", "90000,00", "7333,34", "7849,99", "74816,67"]
+    usage = csv_rows(client.get(reverse("financing:report_export", args=["usage"]), {"format": "csv"}))
+    assert usage[1][2:] == ["3", "1", "1", "1", "0"]

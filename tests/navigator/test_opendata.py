@@ -20,8 +20,13 @@ def download(client, name):
     return b"".join(response.streaming_content).decode()
 
 
+def csv_rows(text):
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:], newline=""), delimiter=";"))
+
+
 def test_csv_has_every_public_program_and_nothing_else(client, catalog):
-    rows = list(csv.DictReader(io.StringIO(download(client, "opendata_csv"))))
+    rows = csv_rows(download(client, "opendata_csv"))
     assert list(rows[0]) == [code for code, _label in COLUMNS]
     assert [row["title"] for row in rows] == [p.title for p in sorted(catalog.public, key=lambda p: p.pk)]
     chess = next(row for row in rows if row["title"] == "Шахматы для начинающих")
@@ -30,6 +35,35 @@ def test_csv_has_every_public_program_and_nothing_else(client, catalog):
     assert chess["ovz"] == "Нарушения речи" and chess["seasonal"] == "Летняя школа"
     assert chess["url"] == f"http://testserver/programs/{catalog.chess.pk}/"
     assert chess["municipality"] == catalog.district.name
+
+
+def test_csv_is_for_excel_and_never_carries_a_formula(client, provider):
+    hostile = '=HYPERLINK("http://evil.example";"Шахматы")'
+    for title in (hostile, ' @SUM(1+1)*cmd|"/C calc"!A0', "Шахматы - для всех"):
+        add_group(f.program(provider, title=title, status="published"))
+    provider.phone = "+7 (900) 123-45-67"
+    provider.save()
+
+    response = client.get(reverse("navigator:opendata_csv"))
+    text = download(client, "opendata_csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert text.startswith("\ufeffid;uuid;url;title;direction;")
+    assert text.split("\r\n")[0].count(";") == len(COLUMNS) - 1
+    rows = csv_rows(text)
+    assert [row["title"] for row in rows] == [
+        "'" + hostile, '\' @SUM(1+1)*cmd|"/C calc"!A0', "Шахматы - для всех"]
+    assert {row["phone"] for row in rows} == {"'+7 (900) 123-45-67"}
+    assert {row["free"] for row in rows} == {"true"}
+
+
+def test_json_keeps_the_values_as_they_are(client, provider):
+    hostile = '=HYPERLINK("http://evil.example";"Шахматы")'
+    add_group(f.program(provider, title=hostile, status="published"))
+
+    [record] = json.loads(download(client, "opendata_json"))
+
+    assert record["title"] == hostile
 
 
 def test_json_matches_the_csv(client, catalog):
@@ -54,3 +88,4 @@ def test_open_data_reads_in_one_query_whatever_the_size(client, provider):
 def test_open_data_page_documents_the_columns(client):
     page = client.get(reverse("navigator:opendata")).content.decode()
     assert "programs.csv" in page and "<code>min_paid_monthly_price</code>" in page
+    assert "CSV, UTF-8 с меткой BOM, разделитель — точка с запятой" in page

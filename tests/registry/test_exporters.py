@@ -160,3 +160,10 @@ def test_text_that_looks_like_a_formula_stays_text(provider):
     sheet = openpyxl.load_workbook(io.BytesIO(_content(ProgramRegistryExporter(queryset).response("xlsx")))).active
     assert (sheet["B2"].value, sheet["B2"].data_type) == ('=HYPERLINK("http://example.org")', "s")
     assert _csv_rows(ProgramRegistryExporter(queryset).response("csv"))[1][1] == "'=HYPERLINK(\"http://example.org\")"
+
+
+def test_a_formula_after_leading_spaces_stays_text(provider):
+    program = f.program(provider, title="  @SUM(1+1)*cmd")
+    queryset = Program.objects.filter(pk=program.pk)
+
+    assert _csv_rows(ProgramRegistryExporter(queryset).response("csv"))[1][1] == "'  @SUM(1+1)*cmd"

@@ -1,6 +1,7 @@
 """The parent's registration form. It checks the shape of the input and that the two
-passwords match; the rules (a free e-mail, a strong password, the consent) are in
-``accounts.services.register_parent``, whose refusals come back onto the fields."""
+passwords match; the rules (a strong password, the consent) are in
+``accounts.services.register_parent``, whose refusals come back onto the fields (a taken
+e-mail is not one of them: it is never told)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,9 +1,11 @@
 """Use cases of accounts: a parent registers, confirms the e-mail, asks for the link again.
 
 - ``register_parent(*, email, password, last_name, first_name, patronymic, phone,
-  municipality, consent, origin, next_url="") -> User`` — a new parent account that
-  may sign in at once but may add children and apply only after the e-mail is
-  confirmed; the link goes out after commit.
+  municipality, consent, origin, next_url="") -> User | None`` — a new parent account
+  that may add children and apply only after the e-mail is confirmed; the link goes out
+  after commit. For an address that already has an account nothing is created or
+  changed: its owner gets a letter instead and the result is None, which the caller
+  answers exactly as a new account (the answer never tells whether an address is known).
 - ``send_confirmation(user, origin, next_url="")`` — the link again.
 - ``confirm_email(uidb64, token) -> User`` — the link was opened; it works once.
 - ``may_enrol(user)`` — a parent whose address is confirmed.
@@ -80,17 +82,15 @@ def _clean_email(value) -> str:
     return email
 
 
-def _taken(email) -> ValidationFailed:
-    return ValidationFailed({"email": [_(
-        "Учётная запись с этим e-mail уже есть. Войдите или задайте пароль через "
-        "«Забыли пароль?».")]})
-
-
 def register_parent(*, email: str, password: str, last_name: str, first_name: str,
                     patronymic: str = "", phone: str, municipality, consent: bool,
-                    origin: str, next_url: str = "") -> User:
+                    origin: str, next_url: str = "") -> User | None:
     """A parent opens an account with the consent to process their own personal data;
-    the e-mail must be confirmed before children can be added."""
+    the e-mail must be confirmed before children can be added.
+
+    Every rule is checked, and the password hashed, whatever the address: when it
+    already has an account, the answer takes as long and refuses the same input, but
+    creates nothing and changes nothing — the owner is told by letter (``None``)."""
     if consent is not True:
         raise ValidationFailed({"consent": [_(
             "Без согласия на обработку персональных данных зарегистрироваться нельзя.")]})
@@ -104,8 +104,6 @@ def register_parent(*, email: str, password: str, last_name: str, first_name: st
     phone = _clean_phone(phone)
     if municipality is None:
         raise ValidationFailed({"municipality": [_("Выберите муниципалитет.")]})
-    if User.objects.filter(email__iexact=email).exists():
-        raise _taken(email)
     user = User(email=email, role=Role.PARENT, municipality=municipality, phone=phone,
                 email_confirmed_at=None, personal_data_consent_at=timezone.now(), **names)
     try:
@@ -114,22 +112,48 @@ def register_parent(*, email: str, password: str, last_name: str, first_name: st
         raise ValidationFailed({"password": list(error.messages)}) from None
     user.set_password(password)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            # Two submissions of the same form at once: the first one won.
-            raise _taken(email) from None
-        audit.record(user, "accounts.parent.registered", user, municipality_id=municipality.pk)
-        send_confirmation(user, origin, next_url)
-    return user
+        owner = User.objects.filter(email__iexact=email).first()
+        if owner is None:
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                # Two submissions of the same address at once: the first one won.
+                owner = User.objects.filter(email__iexact=email).first()
+                if owner is None:
+                    raise
+            else:
+                audit.record(user, "accounts.parent.registered", user,
+                             municipality_id=municipality.pk)
+                send_confirmation(user, origin, next_url)
+                return user
+        _tell_the_owner(owner, origin, next_url)
+    return None
+
+
+def _tell_the_owner(owner: User, origin: str, next_url: str) -> None:
+    """Someone registered with the address of ``owner``: a letter to the owner (to sign in,
+    set a new password, or confirm the address if it is not yet), after commit."""
+    from opora.accounts import tasks
+
+    audit.record(None, "accounts.registration.email_taken", owner)
+    owner_id = owner.pk
+    transaction.on_commit(
+        lambda: tasks.send_registration_attempt_email.enqueue(owner_id, origin, next_url))
+
+
+def safe_next(next_url: str) -> str:
+    """``next_url`` when it is a path of this site, for a link in a letter; else empty."""
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return next_url
+    return ""
 
 
 def confirmation_link(user: User, origin: str, next_url: str = "") -> str:
     path = reverse("accounts:confirm_email", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": confirmation_tokens.make_token(user)})
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+    if safe_next(next_url):
         path += "?" + urlencode({"next": next_url})
     return origin.rstrip("/") + path
 

@@ -18,6 +18,10 @@ from opora.registry.forms import attach_errors
 # The service names the password "password"; the form has two inputs for it.
 _FIELD_OF = {"password": "password1"}
 
+# What the session remembers of a registration: the address to show on «check your mail»
+# and, for a new account only, its id, so that the link opened in this browser signs it in.
+_REGISTRATION = "opora.registration"
+
 
 def _origin(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
@@ -45,15 +49,19 @@ def register(request):
             error.errors = {_FIELD_OF.get(k, k): v for k, v in errors.items()}
             attach_errors(form, error)
         else:
-            # The model backend directly: the new account has just proved its password.
-            login(request, user, backend="opora.accounts.backends.UserBackend")
+            # The same answer whether the address was free or already had an account (its
+            # owner then gets a letter): no sign-in here, so nothing tells the two apart.
+            request.session[_REGISTRATION] = {"email": form.cleaned_data["email"],
+                                              "user": user.pk if user else None}
             return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form, "next": next_url})
 
 
-@login_required
 def register_done(request):
-    return render(request, "accounts/register_done.html")
+    registration = request.session.get(_REGISTRATION)
+    if registration is None:
+        return redirect("accounts:register")
+    return render(request, "accounts/register_done.html", {"email": registration["email"]})
 
 
 def confirm_email(request, uidb64, token):
@@ -64,6 +72,12 @@ def confirm_email(request, uidb64, token):
                       {"error": error.message}, status=400)
     messages.success(request, _("Адрес электронной почты подтверждён. Теперь можно добавить "
                                 "детей и записывать их на занятия."))
+    registration = request.session.get(_REGISTRATION) or {}
+    if not request.user.is_authenticated and registration.get("user") == user.pk:
+        # The browser that registered this account (and so knows its password) opened
+        # the link: the model backend directly, as at a sign-in.
+        del request.session[_REGISTRATION]
+        login(request, user, backend="opora.accounts.backends.UserBackend")
     if request.user.is_authenticated and request.user.pk == user.pk:
         return redirect(_next(request) or reverse("enrollment:cabinet"))
     login_url = reverse("accounts:login")

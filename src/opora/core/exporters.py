@@ -1,4 +1,6 @@
-"""Exporters: one small class per report, a shared base that writes xlsx and csv.
+"""Exporters: one small class per report, a shared base that writes xlsx and csv, and
+the project's one csv writer (``csv_stream``/``csv_response``), which the open data
+uses as well.
 
 A report declares its columns (a Russian header and a function of the row) and,
 when it needs them, the joins and annotations that keep its query count fixed.
@@ -13,7 +15,7 @@ The caller scopes the queryset (``scope.visible``); an exporter never widens it.
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
@@ -93,8 +95,9 @@ class Exporter:
 
     @staticmethod
     def _xlsx_cell(sheet, value):
-        if isinstance(value, str) and value.startswith("="):
-            # Text typed by users is never a formula in our files.
+        if isinstance(value, str) and looks_like_formula(value):
+            # Text typed by users is never a formula in our files: an explicit string cell
+            # (openpyxl would otherwise write a text starting with «=» as a formula).
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
             return cell
@@ -111,13 +114,7 @@ class Exporter:
     # --- csv ----------------------------------------------------------------------
 
     def csv_chunks(self) -> Iterator[str]:
-        """The csv text piece by piece: a BOM so Excel reads UTF-8, then ``;``-separated rows
-        (the separator Excel expects where the decimal separator is a comma)."""
-        buffer = _Echo()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        yield "\ufeff" + writer.writerow(self.headers())
-        for values in self.rows():
-            yield writer.writerow([csv_text(value) for value in values])
+        return csv_stream(self.headers(), self.rows())
 
     # --- response -----------------------------------------------------------------
 
@@ -125,18 +122,22 @@ class Exporter:
         """A download of the whole report in ``xlsx`` or ``csv``."""
         if file_format not in FORMATS:
             raise ValueError(f"unknown export format {file_format!r}")
-        name = f"{self.filename}.{file_format}"
+        name, fallback = f"{self.filename}.{file_format}", f"{self.ascii_filename}.{file_format}"
         if file_format == "csv":
-            response = StreamingHttpResponse(self.csv_chunks(), content_type=CSV_CONTENT_TYPE)
-        else:
-            # Write-only openpyxl keeps rows on disk, not in memory; the file is
-            # deleted when the response closes it.
-            stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-            self.write_xlsx(stream)
-            stream.seek(0)
-            response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = attachment_header(name, f"{self.ascii_filename}.{file_format}")
+            return csv_response(self.csv_chunks(), name, fallback)
+        # Write-only openpyxl keeps rows on disk, not in memory; the file is
+        # deleted when the response closes it.
+        stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        self.write_xlsx(stream)
+        stream.seek(0)
+        response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = attachment_header(name, fallback)
         return response
+
+
+# --- csv: the one writer of every csv file --------------------------------------------
+
+BOM = "\ufeff"
 
 
 class _Echo:
@@ -145,6 +146,25 @@ class _Echo:
 
     def write(self, value):
         return value
+
+
+def csv_stream(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
+    """Every csv file of the project, line by line as ``rows`` are pulled (nothing is
+    built in memory): a BOM so Excel reads UTF-8, ``;`` between cells (the separator
+    Excel expects where the decimal separator is a comma), CRLF line ends, quotes only
+    where needed, and each cell through ``csv_text`` — so text that a spreadsheet would
+    run as a formula never leaves as one."""
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    yield BOM + writer.writerow([csv_text(value) for value in header])
+    for values in rows:
+        yield writer.writerow([csv_text(value) for value in values])
+
+
+def csv_response(chunks: Iterator[str], filename: str, fallback: str = "") -> StreamingHttpResponse:
+    """A streamed download of ``csv_stream`` output."""
+    response = StreamingHttpResponse(chunks, content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(filename, fallback)
+    return response
 
 
 def attachment_header(filename: str, fallback: str = "") -> str:
@@ -186,11 +206,20 @@ def plain(value):
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula: it starts with one of
+    ``FORMULA_STARTS``, also after leading spaces (some spreadsheets skip them)."""
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+
+
 def csv_text(value) -> str:
-    """How a plain value reads in a Russian spreadsheet: dd.mm.yyyy, decimal comma;
-    text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """How a plain value reads in a Russian spreadsheet: empty for None, dd.mm.yyyy,
+    decimal comma; text that a spreadsheet would run as a formula gets a leading
+    apostrophe (the OWASP advice against csv injection)."""
+    if value is None:
+        return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return "'" + value if looks_like_formula(value) else value
     if isinstance(value, dt.datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, dt.date):

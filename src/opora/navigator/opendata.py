@@ -5,12 +5,12 @@ Column names are stable English codes (documented on /opendata/ in Russian); val
 are what the program page shows. No personal data: teachers are not listed here.
 """
 
-import csv
 import json
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from opora.core.exporters import csv_stream
 from opora.navigator import codes
 from opora.navigator.selectors import public_programs
 from opora.registry.choices import Direction, SeasonalKind
@@ -106,23 +106,14 @@ def records(base_url=""):
         }
 
 
-class _Line:
-    """A file-like object whose write returns the written text (for csv.writer)."""
-
-    def write(self, text):
-        return text
-
-
 def csv_lines(base_url=""):
-    writer = csv.writer(_Line())
-    yield writer.writerow([code for code, _label in COLUMNS])
-    for record in records(base_url):
-        yield writer.writerow([_csv_value(record[code]) for code, _label in COLUMNS])
+    """The CSV through the project's one csv writer (``opora.core.exporters.csv_stream``):
+    a BOM, ``;``, and no cell a spreadsheet would run as a formula."""
+    rows = ([_csv_value(record[code]) for code, _label in COLUMNS] for record in records(base_url))
+    return csv_stream([code for code, _label in COLUMNS], rows)
 
 
 def _csv_value(value):
-    if value is None:
-        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return value

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opora.core.exporters import csv_response
 from opora.errors import NotFound
 from opora.navigator import catalog, codes, filters, opendata, selectors
 from opora.registry.choices import Direction
@@ -140,9 +141,7 @@ def opendata_index(request):
 
 
 def opendata_csv(request):
-    response = StreamingHttpResponse(opendata.csv_lines(_site(request)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="programs.csv"'
-    return response
+    return csv_response(opendata.csv_lines(_site(request)), "programs.csv")
 
 
 def opendata_json(request):
