@@ -218,6 +218,23 @@ def test_merging_a_walk_in_leaves_the_providers_link_pending(staff, group, opera
     assert selectors.is_guardian(parent, original)
     assert not selectors.is_guardian(typed, original)
     assert Guardianship.objects.get(parent=typed).confirmed_at is None
+    assert audit.timeline(original).last().data["unconfirmed_guardians"] == [typed.pk]
+
+
+def test_merge_keeping_the_walk_in_record_leaves_the_real_parent_confirmed(
+        staff, group, operator, parent, city):
+    original = add_child(parent)
+    filed = children.enrol_walk_in(staff, child_data(city), group,
+                                   {"email": parent.email, "last_name": "Смирнова",
+                                    "first_name": "Ольга"}, consent=True)
+    children.accept_walk_in(parent, Guardianship.objects.get(child=filed.child))
+
+    kept = children.merge_children(operator, filed.child, original, "Один ребёнок")
+
+    link = Guardianship.objects.get(child=kept)
+    assert (link.parent, link.confirmed_by) == (parent, parent)
+    assert selectors.is_guardian(parent, kept)
+    assert "unconfirmed_guardians" not in audit.timeline(kept).last().data
 
 
 def test_providers_see_only_confirmed_guardians(client, staff, group, parent, other_parent,

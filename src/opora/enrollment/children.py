@@ -378,11 +378,44 @@ def _require_merge(actor, *children: Child) -> None:
 before_merge_delete: list = []
 
 
+def _typed_by_provider(link: Guardianship) -> bool:
+    """A link a provider's walk-in made that no МОЦ confirmed: its confirmation (by the
+    provider, or by the account's owner) covered only the record the provider typed."""
+    return link.consent_channel == ConsentChannel.PROVIDER and (
+        link.confirmed_by is None or link.confirmed_by.role != Role.SUPPORT_CENTRE)
+
+
+def _merge_guardians(keep: Child, duplicate: Child) -> list[int]:
+    """Move the duplicate's guardians to ``keep`` (one link per parent). A parent keeps a
+    confirmed link if either record gave them one that is not ``_typed_by_provider``;
+    a link typed by a provider goes back to pending, since the merged record holds the
+    other record's data too. Returns the parents whose link went back to pending."""
+    links = list(Guardianship.objects.filter(child__in=[keep, duplicate])
+                 .select_related("confirmed_by"))
+    trusted = {link.parent_id: link for link in links
+               if link.confirmed_at is not None and not _typed_by_provider(link)}
+    keep_parents = keep.guardianships.values("parent_id")
+    duplicate.guardianships.exclude(parent_id__in=keep_parents).update(child=keep)
+    unconfirmed = []
+    for link in Guardianship.objects.filter(child=keep).select_related("confirmed_by"):
+        source = trusted.get(link.parent_id)
+        if source is not None and source.pk != link.pk:
+            link.confirmed_at, link.confirmed_by = source.confirmed_at, source.confirmed_by
+        elif source is None and link.confirmed_at is not None and _typed_by_provider(link):
+            link.confirmed_at, link.confirmed_by = None, None
+            unconfirmed.append(link.parent_id)
+        else:
+            continue
+        link.save(update_fields=["confirmed_at", "confirmed_by"])
+    return sorted(unconfirmed)
+
+
 def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
-    """The МОЦ merges two records of one child into ``keep``: guardians and applications
-    move over; when both have a live application to the same group the one furthest
-    along (then the earlier) stays and the other is withdrawn (its seat goes to the
-    first in line); the duplicate is deleted. Recorded as ``enrollment.child.merged`` on the kept child."""
+    """The МОЦ merges two records of one child into ``keep``: guardians (see
+    ``_merge_guardians``) and applications move over; when both have a live application
+    to the same group the one furthest along (then the earlier) stays and the other is
+    withdrawn (its seat goes to the first in line); the duplicate is deleted. Recorded as
+    ``enrollment.child.merged`` on the kept child."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Укажите, почему записи объединяются.")]})
@@ -412,17 +445,7 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
             withdrawn.append(application.pk)
         moved = list(duplicate.applications.order_by("pk").values_list("pk", flat=True))
         Application.objects.filter(pk__in=moved).update(child=keep, updated_at=timezone.now())
-        keep_parents = keep.guardianships.values("parent_id")
-        duplicate.guardianships.exclude(parent_id__in=keep_parents).update(child=keep)
-        # A link a provider made was confirmed for the record the provider typed (by the
-        # provider, or by the account's owner); the merged record holds another record's
-        # data too, so such a link waits for the МОЦ again.
-        typed = (Guardianship.objects.filter(child=keep, consent_channel=ConsentChannel.PROVIDER,
-                                             confirmed_at__isnull=False)
-                 .exclude(confirmed_by__role=Role.SUPPORT_CENTRE))
-        unconfirmed = sorted(typed.values_list("parent_id", flat=True))
-        Guardianship.objects.filter(child=keep, parent_id__in=unconfirmed).update(
-            confirmed_at=None, confirmed_by=None)
+        unconfirmed = _merge_guardians(keep, duplicate)
         if duplicate.snils and not keep.snils:
             keep.snils, duplicate.snils = duplicate.snils, ""
             duplicate.save(update_fields=["snils"])
