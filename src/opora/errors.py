@@ -35,3 +35,7 @@ class ValidationFailed(DomainError):
         self.errors = errors
         first_field, messages = next(iter(errors.items()))
         super().__init__(messages[0], field=first_field)
+
+
+class Throttled(DomainError):
+    """The acting user made too many attempts of this kind lately; try again later."""

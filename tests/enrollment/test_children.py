@@ -123,16 +123,21 @@ def test_a_stranger_cannot_write_a_snils_onto_a_child_found_by_name(parent, othe
     assert existing.snils == ""
 
 
-def test_known_snils_with_another_birth_date_is_refused(parent, other_parent, city):
+def test_known_snils_with_another_birth_date_links_nothing(parent, other_parent, city):
     existing, _ = children.register_child(parent, child_data(city, snils=snils(123456789)),
                                           consent=True)
-    with pytest.raises(ValidationFailed) as err:
-        children.register_child(other_parent, child_data(
-            city, snils=snils(123456789), birth_date=existing.birth_date - dt.timedelta(days=3)),
-            consent=True)
-    assert err.value.field == "snils"
-    assert not selectors.is_guardian(other_parent, existing)
+    found, created = children.register_child(other_parent, child_data(
+        city, snils=snils(123456789), birth_date=existing.birth_date - dt.timedelta(days=3)),
+        consent=True)
+
+    # answered like a link waiting for the МОЦ, but none is made
+    assert (found.pk, created) == (existing.pk, False)
+    assert not Guardianship.objects.filter(parent=other_parent).exists()
     assert Child.objects.count() == 1
+    event = audit.timeline(existing).last()
+    assert (event.action, event.actor, event.data) == (
+        "enrollment.guardianship.mismatched", other_parent,
+        {"channel": "parent", "parent_id": other_parent.pk})
 
 
 def test_registering_the_same_child_twice_changes_nothing(parent, city):
@@ -257,13 +262,18 @@ def test_walk_in_into_a_full_group_joins_the_line(staff, group, family, city):
     assert (application.status, application.queue_number) == (S.WAITLISTED, 1)
 
 
-def test_walk_in_links_an_existing_parent_and_child(staff, group, parent, child):
+def test_walk_in_never_takes_over_an_existing_child(staff, group, parent, child):
     application = children.enrol_walk_in(
         staff, child_data(parent.municipality), group,
         {"email": parent.email.upper(), "last_name": "Петров", "first_name": "Пётр"}, consent=True)
 
-    assert application.child == child
-    assert Child.objects.count() == 1 and Guardianship.objects.count() == 1
+    # a record of its own, linked to the existing account until its owner confirms
+    assert application.child != child
+    assert Child.objects.count() == 2
+    link = Guardianship.objects.get(child=application.child)
+    assert (link.parent, link.confirmed_at) == (parent, None)
+    assert list(selectors.children_of(parent)) == [child]
+    assert list(child.guardianships.values_list("parent", flat=True)) == [parent.pk]
 
 
 def test_walk_in_needs_consent_and_changes_nothing(staff, group, city):

@@ -12,6 +12,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from opora.accounts.models import Role, User
+from opora.audit.models import AuditEvent
 from opora.enrollment import children, locking, selectors, services
 from opora.enrollment.models import (
     SEAT_HOLDING,
@@ -22,8 +23,10 @@ from opora.enrollment.models import (
 )
 from opora.enrollment.models import ApplicationStatus as S
 from opora.enrollment.rules import identity_key
+from opora.errors import Throttled
 from opora.registry.models import Group
-from tests.enrollment.conftest import born, child_data, open_group
+from tests import factories as f
+from tests.enrollment.conftest import born, child_data, open_group, snils
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -223,3 +226,28 @@ def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, 
         assert Guardianship.objects.count() == 30
     else:
         assert Child.objects.count() > 1
+
+
+@pytest.mark.parametrize("lock", [True, False], ids=["account lock", "no lock"])
+def test_a_burst_of_claims_from_one_account_keeps_the_days_limit(city, settings, monkeypatch,
+                                                                 lock):
+    monkeypatch.setattr(locking, "_LOCK_IDENTITY", lock)
+    settings.OPORA_CHILD_CLAIMS_PER_DAY = 3
+    owner = f.user(Role.PARENT, municipality=city)
+    original, _ = children.register_child(owner, child_data(city, snils=snils(123456789)),
+                                          consent=True)
+    prober = f.user(Role.PARENT, municipality=city)
+
+    def claim(days):
+        data = child_data(city, snils=snils(123456789),
+                          birth_date=original.birth_date - dt.timedelta(days=days))
+        return lambda: children.register_child(prober, data, consent=True)[1]
+
+    _results, errors = run_parallel([claim(d) for d in range(1, 21)], workers=20)
+
+    claims = AuditEvent.objects.filter(actor=prober, action__in=children.CLAIMS).count()
+    if lock:
+        assert claims == 3
+        assert len(errors) == 17 and all(isinstance(e, Throttled) for e in errors)
+    else:
+        assert claims > 3  # the control: without the lock the burst overruns the count

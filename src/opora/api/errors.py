@@ -18,13 +18,21 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from opora.api.auth import InvalidToken
 from opora.enrollment.locking import Busy
-from opora.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from opora.errors import (
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationFailed,
+)
 
 STATUS = {
     ValidationFailed: 422,
     PermissionDenied: 403,
     NotFound: 404,
     InvalidTransition: 409,
+    Throttled: 429,
     Busy: 503,
 }
 

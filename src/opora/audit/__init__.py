@@ -30,3 +30,12 @@ def timeline(target):
         .select_related("actor")
         .order_by("created_at", "pk")
     )
+
+
+def count(actor, actions, since) -> int:
+    """How many of ``actions`` ``actor`` did since the moment ``since`` — for limits that
+    must hold across every worker process (the trail is in the database)."""
+    from opora.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(actor=actor, action__in=actions,
+                                     created_at__gte=since).count()

@@ -20,6 +20,10 @@ LABELS = {
     "enrollment.guardianship.requested": _("Родитель запросил связь с ребёнком"),
     "enrollment.guardianship.confirmed": _("МОЦ подтвердил законного представителя"),
     "enrollment.guardianship.rejected": _("МОЦ отказал в связи с ребёнком"),
+    "enrollment.guardianship.mismatched": _(
+        "Родитель указал СНИЛС этого ребёнка с другой датой рождения; связь не создана"),
+    "enrollment.guardianship.accepted": _(
+        "Родитель подтвердил ребёнка, записанного организацией на его e-mail"),
     "registry.organization.updated": _("Организация изменена"),
     "registry.organization.activated": _("Организация включена"),
     "registry.organization.deactivated": _("Организация отключена"),

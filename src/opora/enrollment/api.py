@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
+from opora.accounts.models import Role
 from opora.api.auth import via_token
 from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes, page_of
 from opora.enrollment import children, selectors, services
@@ -136,11 +137,19 @@ class ChildOut(Schema):
     has_ovz: bool
     is_disabled: bool
     difficult_situation: bool
-    snils: str = Field(description="СНИЛС, 11 цифр, или пустая строка")
+    snils: str = Field(description="СНИЛС, 11 цифр, или пустая строка (не указан; сотрудникам "
+                                   "организаций СНИЛС не показывается)")
 
     @staticmethod
     def resolve_sex_label(obj):
         return str(obj.get_sex_display())
+
+    @staticmethod
+    def resolve_snils(obj, context):
+        # Providers have no use for it, and a walk-in's number that another record already
+        # holds is not stored: showing it would tell staff that the number is taken.
+        user = getattr((context or {}).get("request"), "auth", None)
+        return "" if user is None or user.role == Role.ORGANIZATION_STAFF else obj.snils
 
 
 class PendingOut(Schema):
@@ -309,14 +318,17 @@ def get_child(request, child_id: int):
     return child
 
 
-@router.post("children", response={200: ChildOut, 201: ChildOut, 202: PendingOut, **ERRORS},
+@router.post("children", response={200: ChildOut, 201: ChildOut, 202: PendingOut, **ERRORS,
+                                   429: ErrorOut},
              summary="Добавить ребёнка (родитель)",
              description="Без согласия на обработку персональных данных (consent: true) ребёнок "
                          "не сохраняется. 201 — ребёнок добавлен; 200 — он уже записан за "
                          "родителем. Если такого ребёнка (тот же СНИЛС или те же ФИО и дата "
                          "рождения) уже добавил другой родитель, второй записи не появляется: "
                          "связь с ним подтверждает МОЦ, а до тех пор ответ — 202 без сведений о "
-                         "ребёнке.")
+                         "ребёнке. Тот же ответ 202 получает СНИЛС чужого ребёнка с другой датой "
+                         "рождения (связь тогда не создаётся). Попыток связаться с чужими детьми "
+                         "и новых детей за сутки ограниченное число; сверх него — 429.")
 def register_child(request, payload: ChildIn):
     user = request.auth
     data = payload.dict(exclude={"consent"})

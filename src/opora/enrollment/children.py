@@ -5,16 +5,21 @@ child, walk-ins recorded by providers, and the МОЦ's merging of duplicates.
 - ``register_child(actor, data, consent, channel=ConsentChannel.PARENT)
   -> (Child, created)`` — a parent adds a child. Like ``get_or_create``: when the
   child already exists (same СНИЛС, or the same normalized name and birth date) no
-  second record is made and ``created`` is False; the parent's link to that record
-  waits for the МОЦ's confirmation and gives no access until then
-  (``selectors.is_guardian``). ``data`` holds the fields of ``CHILD_FIELDS``
-  (``municipality`` a Municipality).
+  second record is made and ``created`` is False; the parent's link to another
+  family's record waits for the МОЦ's confirmation and gives no access until then
+  (``selectors.is_guardian``). A СНИЛС of another family's child typed with another
+  birth date makes no link, and the caller cannot tell the two apart. A parent's
+  attempts are limited per day (``Throttled``). ``data`` holds the fields of
+  ``CHILD_FIELDS`` (``municipality`` a Municipality).
 - ``confirm_guardianship(actor, guardianship)`` / ``reject_guardianship(actor,
   guardianship, reason)`` — the МОЦ of the child's municipality, after checking the
   parent's documents.
 - ``update_child(actor, child, data) -> Child`` — a guardian corrects the card.
 - ``enrol_walk_in(actor, child_data, group, parent_data, consent) -> Application`` —
-  staff record a child brought in person, on the parent's behalf, with the consent.
+  staff record a child brought in person, on the parent's behalf, with the consent:
+  always a record of its own (never another family's), see ``enrol_walk_in``.
+- ``accept_walk_in(actor, guardianship)`` — a parent confirms a child a provider
+  recorded on their e-mail.
 - ``merge_children(actor, keep, duplicate, reason) -> Child`` — the МОЦ.
 - ``mark_distinct(actor, first, second)`` — the МОЦ: not duplicates after all.
 
@@ -22,9 +27,13 @@ A child is never stored without a guardian whose consent is recorded in the same
 transaction.
 """
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +51,7 @@ from opora.enrollment.models import (
     DistinctChildren,
     Guardianship,
 )
-from opora.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from opora.errors import InvalidTransition, NotFound, PermissionDenied, Throttled, ValidationFailed
 from opora.registry.models import Group
 
 CHILD_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "sex", "municipality",
@@ -91,57 +100,85 @@ def _apply(child: Child, data: dict) -> Child:
     return child
 
 
-def _existing(child: Child) -> Child | None:
-    """The record of the same child: by СНИЛС when given (a record with another СНИЛС is
-    another child), else by the normalized name and birth date. The oldest wins."""
+def _existing(child: Child) -> tuple[Child | None, bool]:
+    """The record of the same child, and whether what was typed agrees with it: by
+    СНИЛС when given (a record with another СНИЛС is another child; a record with this
+    СНИЛС and another birth date does not agree), else by the normalized name and birth
+    date. The oldest wins."""
     if child.snils:
         found = Child.objects.filter(snils=child.snils).first()
         if found is not None:
-            if found.birth_date != child.birth_date:
-                # A mistyped but valid number must not hand a stranger's child over.
-                raise ValidationFailed({"snils": [_(
-                    "Этот СНИЛС уже указан у ребёнка с другой датой рождения. Проверьте номер "
-                    "или обратитесь в муниципальный опорный центр.")]})
-            return found
+            return found, found.birth_date == child.birth_date
         return (Child.objects.filter(identity_key=child.identity_key, snils="")
-                .order_by("pk").first())
-    return Child.objects.filter(identity_key=child.identity_key).order_by("pk").first()
+                .order_by("pk").first(), True)
+    return Child.objects.filter(identity_key=child.identity_key).order_by("pk").first(), True
 
 
-def _register(actor, parent: User, data: dict, channel: str) -> tuple[Child, bool]:
+# What a parent may do in a day (``OPORA_CHILD_CLAIMS_PER_DAY``, ``OPORA_CHILDREN_PER_DAY``):
+# attempts to link a child another family registered — whether the typed data agreed
+# with the record or not — and new children. Counted from the audit trail, which every
+# worker process shares.
+CLAIMS = ("enrollment.guardianship.requested", "enrollment.guardianship.mismatched")
+REGISTRATIONS = ("enrollment.child.registered",)
+
+
+def _throttle(parent: User) -> None:
+    """Refuse a parent who reached a day's limit, before anything is looked up: the
+    refusal must not depend on whose data the parent typed this time."""
+    since = timezone.now() - dt.timedelta(days=1)
+    if (audit.count(parent, CLAIMS, since) >= settings.OPORA_CHILD_CLAIMS_PER_DAY
+            or audit.count(parent, REGISTRATIONS, since) >= settings.OPORA_CHILDREN_PER_DAY):
+        raise Throttled(_(
+            "Слишком много запросов на добавление детей за сутки. Попробуйте завтра или "
+            "обратитесь в муниципальный опорный центр."))
+
+
+def _register(parent: User, data: dict, channel: str) -> tuple[Child, bool]:
     child = _apply(Child(), data)
     with transaction.atomic():
-        locking.lock_identities(child.identity_key, child.snils and f"snils:{child.snils}")
-        found = _existing(child)
+        # One parent's attempts one after another (the day's count must hold), and the
+        # same child's registrations one after another (the second finds the first).
+        locking.lock_identities(f"account:{parent.pk}", child.identity_key,
+                                child.snils and f"snils:{child.snils}")
+        _throttle(parent)
+        found, agrees = _existing(child)
         if found is None:
             try:
                 with transaction.atomic():
                     child.save()
             except IntegrityError:
-                found = Child.objects.filter(snils=child.snils).first() if child.snils else None
-                if found is None:
+                if not child.snils:
                     raise
-        created = found is None
-        if found is not None:
-            if child.snils and not found.snils and selectors.is_guardian(parent, found):
+                found = Child.objects.get(snils=child.snils)
+                agrees = found.birth_date == child.birth_date
+        if found is None:
+            now = timezone.now()
+            # Whoever registers a new child is its first guardian.
+            Guardianship.objects.create(parent=parent, child=child, consent_at=now,
+                                        consent_by=parent, consent_channel=channel,
+                                        confirmed_at=now, confirmed_by=parent)
+            audit.record(parent, "enrollment.child.registered", child, channel=channel,
+                         parent_id=parent.pk)
+            return child, True
+        if selectors.is_guardian(parent, found):
+            if agrees and child.snils and not found.snils:
                 found.snils = child.snils
                 found.save(update_fields=["snils", "updated_at"])
-            child = found
-        now = timezone.now()
-        # Whoever registers a new child is its first guardian. A link to a record that
-        # already exists waits for the МОЦ (see Guardianship.confirmed_at).
-        _guardianship, linked = Guardianship.objects.get_or_create(
-            parent=parent, child=child,
-            defaults={"consent_at": now, "consent_by": actor, "consent_channel": channel,
-                      "confirmed_at": now if created else None,
-                      "confirmed_by": actor if created else None})
-        if created:
-            audit.record(actor, "enrollment.child.registered", child, channel=channel,
+            return found, False
+        # Another family's record. The caller is answered the same whether the typed data
+        # agreed with it or not; only an agreeing attempt leaves a link, which waits for
+        # the МОЦ (see Guardianship.confirmed_at). Every attempt counts towards the limit.
+        if agrees:
+            _link, linked = Guardianship.objects.get_or_create(
+                parent=parent, child=found,
+                defaults={"consent_at": timezone.now(), "consent_by": parent,
+                          "consent_channel": channel})
+            audit.record(parent, "enrollment.guardianship.requested", found, to_state="pending",
+                         channel=channel, parent_id=parent.pk, repeated=not linked)
+        else:
+            audit.record(parent, "enrollment.guardianship.mismatched", found, channel=channel,
                          parent_id=parent.pk)
-        elif linked:
-            audit.record(actor, "enrollment.guardianship.requested", child, to_state="pending",
-                         channel=channel, parent_id=parent.pk)
-    return child, created
+    return found, False
 
 
 def register_child(actor, data: dict, consent: bool,
@@ -153,7 +190,7 @@ def register_child(actor, data: dict, consent: bool,
     if channel not in (ConsentChannel.PARENT, ConsentChannel.API):
         raise ValueError("provider staff record children with enrol_walk_in")
     _consent_required(consent)
-    return _register(actor, actor, data, channel)
+    return _register(actor, data, channel)
 
 
 def update_child(actor, child: Child, data: dict) -> Child:
@@ -212,9 +249,9 @@ def reject_guardianship(actor, guardianship: Guardianship, reason: str) -> None:
 PARENT_FIELDS = ("email", "last_name", "first_name", "patronymic", "phone")
 
 
-def _parent_account(actor, data: dict, municipality) -> User:
-    """The parent's account by e-mail, created without a password when there is none
-    (the parent sets one through «Забыли пароль?»)."""
+def _parent_account(actor, data: dict, municipality) -> tuple[User, bool]:
+    """The parent's account by e-mail and whether this walk-in made it: made without a
+    password when there is none (the parent sets one through «Забыли пароль?»)."""
     unknown = set(data) - set(PARENT_FIELDS)
     if unknown:
         raise ValueError(f"unknown parent fields: {sorted(unknown)}")
@@ -226,7 +263,7 @@ def _parent_account(actor, data: dict, municipality) -> User:
     fields = {k: " ".join(str(data.get(k) or "").split()) for k in PARENT_FIELDS if k != "email"}
     if not fields["last_name"] or not fields["first_name"]:
         raise ValidationFailed({"parent_last_name": [_("Укажите фамилию и имя родителя.")]})
-    existing = User.objects.filter(email__iexact=email).first()
+    existing, created = User.objects.filter(email__iexact=email).first(), False
     if existing is None:
         try:
             with transaction.atomic():
@@ -235,29 +272,95 @@ def _parent_account(actor, data: dict, municipality) -> User:
         except IntegrityError:
             existing = User.objects.get(email__iexact=email)
         else:
+            created = True
             audit.record(actor, "enrollment.parent.created", existing)
     if existing.role != Role.PARENT:
         raise ValidationFailed({"parent_email": [_(
             "Этот e-mail принадлежит служебной учётной записи: укажите личный e-mail родителя.")]})
-    return existing
+    return existing, created
+
+
+def _walk_in_child(actor, parent: User, parent_is_new: bool, data: dict) -> Child:
+    """The record a walk-in files for: a child the organization already sees whose
+    confirmed guardian is this parent (a second group for the same child), else a new
+    record — never another family's, whatever name, birth date or СНИЛС was typed. A
+    СНИЛС already on another record is left off the new one (the МОЦ merges duplicates);
+    nothing in the answer tells staff so. The parent's link is confirmed only when the
+    account was made by this walk-in; an existing account's owner confirms it (or the МОЦ)."""
+    child = _apply(Child(), data)
+    locking.lock_identities(child.identity_key, child.snils and f"snils:{child.snils}")
+    same = Q(identity_key=child.identity_key)
+    if child.snils:
+        same = Q(snils=child.snils) | (same & Q(snils=""))
+    found = (selectors.visible_children(actor).filter(same).filter(
+        pk__in=Guardianship.objects.filter(parent=parent, confirmed_at__isnull=False)
+        .values("child_id")).order_by("pk").first())
+    if found is not None:
+        return found
+    withheld = bool(child.snils) and Child.objects.filter(snils=child.snils).exists()
+    if withheld:
+        child.snils = ""
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:
+        if not child.snils:
+            raise
+        withheld, child.snils = True, ""  # registered a moment ago by someone else
+        child.save()
+    now = timezone.now()
+    Guardianship.objects.create(
+        parent=parent, child=child, consent_at=now, consent_by=actor,
+        consent_channel=ConsentChannel.PROVIDER, confirmed_at=now if parent_is_new else None,
+        confirmed_by=actor if parent_is_new else None)
+    audit.record(actor, "enrollment.child.registered", child, channel=ConsentChannel.PROVIDER,
+                 parent_id=parent.pk, snils_withheld=withheld)
+    return child
 
 
 def enrol_walk_in(actor, child_data: dict, group: Group, parent_data: dict,
                   consent: bool) -> Application:
     """Staff record a child brought in person to one of their groups, on the parent's
     behalf with the parent's consent: the same gates and queue as online, and a seat
-    taken is confirmed at once."""
+    taken is confirmed at once. The child gets a record of its own (``_walk_in_child``)."""
     group = Group.objects.select_related("module__program__organization").get(pk=group.pk)
     if not scope.can(actor, "enrollment.process", group):
         raise PermissionDenied(_("Недостаточно прав для этого действия."))
     _consent_required(consent)
     with transaction.atomic():
-        parent = _parent_account(actor, parent_data, child_data.get("municipality"))
-        child, _created = _register(actor, parent, child_data, ConsentChannel.PROVIDER)
+        parent, parent_is_new = _parent_account(actor, parent_data, child_data.get("municipality"))
+        child = _walk_in_child(actor, parent, parent_is_new, child_data)
         application = services.file_application(actor, child, group, Channel.PROVIDER)
         if application.status == ApplicationStatus.NEW:
             application = services.confirm_application(actor, application)
     return application
+
+
+def walk_ins_to_accept(parent):
+    """Links a provider made from a child it recorded to this parent's existing account,
+    which the parent has not confirmed yet: only links that are the child's one
+    guardianship (a record the provider typed, never another family's)."""
+    if not (parent.is_authenticated and parent.is_active and parent.role == Role.PARENT):
+        return Guardianship.objects.none()
+    others = Guardianship.objects.filter(child_id=OuterRef("child_id")).exclude(parent=parent)
+    return (Guardianship.objects.filter(parent=parent, confirmed_at__isnull=True,
+                                        consent_channel=ConsentChannel.PROVIDER)
+            .filter(~Exists(others))
+            .select_related("child", "consent_by__organization").order_by("created_at", "pk"))
+
+
+def accept_walk_in(actor, guardianship: Guardianship) -> Guardianship:
+    """The parent confirms that the child a provider recorded on their e-mail is theirs."""
+    with transaction.atomic():
+        locking.lock_rows(Guardianship.objects.filter(pk=guardianship.pk))
+        guardianship = walk_ins_to_accept(actor).filter(pk=guardianship.pk).first()
+        if guardianship is None:
+            raise NotFound(_("Запись не найдена."))
+        guardianship.confirmed_at, guardianship.confirmed_by = timezone.now(), actor
+        guardianship.save(update_fields=["confirmed_at", "confirmed_by"])
+        audit.record(actor, "enrollment.guardianship.accepted", guardianship.child,
+                     from_state="pending", to_state="confirmed", parent_id=actor.pk)
+    return guardianship
 
 
 # --- duplicates ----------------------------------------------------------------------
@@ -275,11 +378,44 @@ def _require_merge(actor, *children: Child) -> None:
 before_merge_delete: list = []
 
 
+def _typed_by_provider(link: Guardianship) -> bool:
+    """A link a provider's walk-in made that no МОЦ confirmed: its confirmation (by the
+    provider, or by the account's owner) covered only the record the provider typed."""
+    return link.consent_channel == ConsentChannel.PROVIDER and (
+        link.confirmed_by is None or link.confirmed_by.role != Role.SUPPORT_CENTRE)
+
+
+def _merge_guardians(keep: Child, duplicate: Child) -> list[int]:
+    """Move the duplicate's guardians to ``keep`` (one link per parent). A parent keeps a
+    confirmed link if either record gave them one that is not ``_typed_by_provider``;
+    a link typed by a provider goes back to pending, since the merged record holds the
+    other record's data too. Returns the parents whose link went back to pending."""
+    links = list(Guardianship.objects.filter(child__in=[keep, duplicate])
+                 .select_related("confirmed_by"))
+    trusted = {link.parent_id: link for link in links
+               if link.confirmed_at is not None and not _typed_by_provider(link)}
+    keep_parents = keep.guardianships.values("parent_id")
+    duplicate.guardianships.exclude(parent_id__in=keep_parents).update(child=keep)
+    unconfirmed = []
+    for link in Guardianship.objects.filter(child=keep).select_related("confirmed_by"):
+        source = trusted.get(link.parent_id)
+        if source is not None and source.pk != link.pk:
+            link.confirmed_at, link.confirmed_by = source.confirmed_at, source.confirmed_by
+        elif source is None and link.confirmed_at is not None and _typed_by_provider(link):
+            link.confirmed_at, link.confirmed_by = None, None
+            unconfirmed.append(link.parent_id)
+        else:
+            continue
+        link.save(update_fields=["confirmed_at", "confirmed_by"])
+    return sorted(unconfirmed)
+
+
 def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
-    """The МОЦ merges two records of one child into ``keep``: guardians and applications
-    move over; when both have a live application to the same group the one furthest
-    along (then the earlier) stays and the other is withdrawn (its seat goes to the
-    first in line); the duplicate is deleted. Recorded as ``enrollment.child.merged`` on the kept child."""
+    """The МОЦ merges two records of one child into ``keep``: guardians (see
+    ``_merge_guardians``) and applications move over; when both have a live application
+    to the same group the one furthest along (then the earlier) stays and the other is
+    withdrawn (its seat goes to the first in line); the duplicate is deleted. Recorded as
+    ``enrollment.child.merged`` on the kept child."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Укажите, почему записи объединяются.")]})
@@ -309,8 +445,7 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
             withdrawn.append(application.pk)
         moved = list(duplicate.applications.order_by("pk").values_list("pk", flat=True))
         Application.objects.filter(pk__in=moved).update(child=keep, updated_at=timezone.now())
-        keep_parents = keep.guardianships.values("parent_id")
-        duplicate.guardianships.exclude(parent_id__in=keep_parents).update(child=keep)
+        unconfirmed = _merge_guardians(keep, duplicate)
         if duplicate.snils and not keep.snils:
             keep.snils, duplicate.snils = duplicate.snils, ""
             duplicate.save(update_fields=["snils"])
@@ -319,7 +454,8 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
             hook(actor, keep, duplicate)
         audit.record(actor, "enrollment.child.merged", keep, reason=reason,
                      duplicate_uuid=str(duplicate.uuid), duplicate_id=duplicate.pk,
-                     moved_applications=moved, withdrawn_applications=withdrawn)
+                     moved_applications=moved, withdrawn_applications=withdrawn,
+                     **({"unconfirmed_guardians": unconfirmed} if unconfirmed else {}))
         duplicate.delete()
     return keep
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cabinet/", cabinet.cabinet, name="cabinet"),
     path("cabinet/children/new/", cabinet.child_add, name="child_add"),
     path("cabinet/children/<uuid:uuid>/", cabinet.child_edit, name="child_edit"),
+    path("cabinet/walk-ins/<int:pk>/accept/", cabinet.walk_in_accept, name="walk_in_accept"),
     path("cabinet/applications/", cabinet.applications, name="applications"),
     path("cabinet/applications/<uuid:uuid>/", cabinet.application, name="application"),
     path("cabinet/applications/<uuid:uuid>/withdraw/", cabinet.withdraw, name="withdraw"),

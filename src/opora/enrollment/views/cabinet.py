@@ -76,7 +76,19 @@ def cabinet(request):
     listed = selectors.children_of(request.user).select_related("municipality").annotate(
         live_applications=Count("applications", filter=Q(applications__status__in=LIVE),
                                 distinct=True))
-    return render(request, "enrollment/cabinet.html", {"children": list(listed)})
+    return render(request, "enrollment/cabinet.html", {
+        "children": list(listed), "walk_ins": list(children_service.walk_ins_to_accept(request.user))})
+
+
+@require_POST
+@parent_page
+def walk_in_accept(request, pk):
+    """The parent confirms a child an organization recorded on their e-mail."""
+    link = get_object_or_404(children_service.walk_ins_to_accept(request.user), pk=pk)
+    children_service.accept_walk_in(request.user, link)
+    messages.success(request, _("Ребёнок добавлен в ваш кабинет: %(name)s.")
+                     % {"name": link.child.full_name})
+    return redirect("enrollment:cabinet")
 
 
 @parent_page

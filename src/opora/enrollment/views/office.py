@@ -119,9 +119,13 @@ def application(request, pk):
         request.user, "enrollment.process",
         Application.objects.select_related(*selectors.APPLICATION_RELATED, "child__municipality")))
     found = get_object_or_404(queryset, pk=pk)
-    guardians = found.child.guardianships.select_related("parent").order_by("created_at", "pk")
+    # Only confirmed guardians: an unconfirmed link (someone who typed the child's data,
+    # or an account a walk-in named) tells the provider nothing of that person.
+    links = list(found.child.guardianships.select_related("parent").order_by("created_at", "pk"))
+    guardians = [link for link in links if link.confirmed_at is not None]
     return render(request, "enrollment/office/application.html", {
-        "application": found, "guardians": guardians, "events": audit.timeline(found),
+        "application": found, "guardians": guardians,
+        "awaiting_guardian": not guardians and len(links) > 0, "events": audit.timeline(found),
         "actions": _actions_for(found), "today": timezone.localdate(),
     })
 
