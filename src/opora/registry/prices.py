@@ -120,24 +120,16 @@ def drop(actor, program, group, action: str, reason: str = "") -> None:
     audit.record(actor, action, program, reason=reason, group=group.pk, group_name=group.name)
 
 
-def proposals_of(program):
-    """The program's groups that have a proposal."""
+def pending(program) -> list[tuple]:
+    """(group, readable changes) for each of the program's groups with a proposal: what
+    the МОЦ and the provider read on the card. Three queries, or one without proposals."""
+    from opora.audit.labels import price_change
     from opora.registry.models import Group
 
-    return list(Group.objects.filter(module__program=program,
-                                     pk__in=ProposedFunding.objects.values("group_id"))
-                .select_related("module").order_by("module__year_of_study", "start_date", "pk"))
-
-
-def comparison(group) -> list[dict]:
-    """What the МОЦ and the provider read on the card: each changed source with its
-    published and its proposed prices (``None`` where the source is absent)."""
-    return changes(terms(GroupFunding.objects.filter(group=group)), terms(ProposedFunding.objects.filter(group=group)))
-
-
-def pending(program) -> list[tuple]:
-    """(group, readable changes) for each of the program's groups with a proposal."""
-    from opora.audit.labels import price_change
-
-    return [(group, [price_change(change) for change in comparison(group)])
-            for group in proposals_of(program)]
+    groups = (Group.objects.filter(module__program=program,
+                                   pk__in=ProposedFunding.objects.values("group_id"))
+              .select_related("module").prefetch_related("funding", "proposed_funding")
+              .order_by("module__year_of_study", "start_date", "pk"))
+    return [(group, [price_change(change) for change in
+                     changes(terms(group.funding.all()), terms(group.proposed_funding.all()))])
+            for group in groups]
