@@ -143,6 +143,8 @@ def test_the_moderation_queue_shows_the_change_and_approval_applies_it(
     queue = list(selectors.moderation_queue(operator))
     assert [(p.pk, p.prices_pending) for p in queue] == [(published.pk, True)]
     client.force_login(operator)
+    listed = client.get(reverse("registry:moderation")).content.decode()
+    assert "Новая стоимость групп" in listed and published.title in listed
     card = client.get(reverse("registry:program_detail", args=[published.pk])).content.decode()
     assert "Новая стоимость на проверке МОЦ" in card
     assert "Сертификат: 1\xa0600 ₽ → 9\xa0999 ₽ в месяц" in card
@@ -255,6 +257,18 @@ def test_returning_a_program_under_moderation_drops_its_new_price(
 
     assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
     assert not group.proposed_funding.exists()
+
+
+def test_archiving_a_program_drops_its_new_price(published, group, staff, operator):
+    save_prices(staff, group, [line(CERT, "1800", "16200")])
+
+    services.archive_program(staff, published, "Набор закрыт")
+    services.restore_program(staff, published)
+
+    assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
+    assert not group.proposed_funding.exists()
+    event = audit.timeline(published).get(action="registry.group.price_withdrawn")
+    assert (event.actor, event.reason) == (staff, "Набор закрыт")
 
 
 def test_the_provider_sees_its_proposal_on_the_group_page(client, published, group, staff):
