@@ -164,7 +164,7 @@ def test_moderation_queue_in_english(english, operator, staff, program):
 
     assert texts(response, lambda tag, attrs: tag == "h1") == ["Program moderation"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
-        "Submitted", "Title", "Organization", "Municipality", "Direction", "Under review"]
+        "Submitted", "Title", "Organization", "Municipality", "Direction"]
     assert texts(response, lambda tag, attrs: tag == "a" and "aria-current" in attrs) == ["Moderation"]
     page = response.content.decode()
     assert "1 program in moderation." in page
