@@ -52,10 +52,13 @@ def changes(before: dict, after: dict) -> list[dict]:
     return found
 
 
+def _data(group, found, **extra) -> list[dict]:
+    return [{"group": group.pk, "group_name": group.name, **change, **extra} for change in found]
+
+
 def _record(actor, action, program, group, found, **extra):
-    for change in found:
-        audit.record(actor, action, program, group=group.pk, group_name=group.name,
-                     **change, **extra)
+    for data in _data(group, found, **extra):
+        audit.record(actor, action, program, **data)
 
 
 def _sync(group, lines) -> None:
@@ -73,6 +76,14 @@ def _sync(group, lines) -> None:
         GroupFunding.objects.create(group=group, source=line.source,
                                     monthly_price=line.monthly_price,
                                     total_price=line.total_price)
+
+
+def record_new(actor, groups) -> None:
+    """Record, in one INSERT, the prices of new groups written in bulk (the Excel
+    import): ``groups`` are (program, group, lines) triples."""
+    audit.record_many(actor, "registry.group.price_changed", [
+        (program, data) for program, group, lines in groups
+        for data in _data(group, changes({}, terms(lines)))])
 
 
 def save(actor, program, group, lines, *, created: bool) -> bool:

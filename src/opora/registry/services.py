@@ -520,6 +520,8 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
             for program in programs:
                 audit.record(actor, "registry.program.imported", program, to_state=program.status,
                              file=getattr(file, "name", "") or "")
+            prices.record_new(actor, [(row.group.module.program, row.group, [row.funding])
+                                      for row in plan.groups if row.ok and row.group.pk is not None])
             touched = {p.pk for p in programs} | {r.existing_module.program_id for r in plan.groups
                                                    if r.ok and r.existing_module is not None}
             for hook in after_bulk_write:
