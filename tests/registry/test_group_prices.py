@@ -236,6 +236,22 @@ def test_the_provider_edits_its_proposal_and_may_withdraw_it(published, group, s
     assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
 
 
+def test_while_enrolment_is_open_the_proposal_may_be_kept_or_withdrawn_but_not_changed(
+        published, group, staff):
+    save_prices(staff, group, [line(CERT, "9999", "89991")])
+    save_prices(staff, group, [line(CERT, "9999", "89991")], enrolment_open=True)
+
+    with pytest.raises(ValidationFailed) as err:
+        save_prices(staff, group, [line(CERT, "2000", "18000")])
+    assert "в группу открыта запись" in err.value.message
+    assert sorted(group.proposed_funding.values_list("monthly_price", flat=True)) == [
+        Decimal("9999.00")]
+
+    save_prices(staff, group, [line(CERT, "1600", "14400")])
+    assert not group.proposed_funding.exists()
+    assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
+
+
 def test_publishing_a_program_under_moderation_applies_its_new_price(
         published, group, staff, operator):
     services.update_program(staff, published, {"description": "Новое описание."})

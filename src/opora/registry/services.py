@@ -2,7 +2,6 @@
 helper, runs in one transaction, records its event and raises a DomainError
 with a Russian message on bad input."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -343,14 +342,13 @@ def _schedule_key(lines) -> list:
 
 
 def _check_group_terms(group: Group, data: dict, schedule, lines) -> None:
-    # The financing compared is what the provider offers now: a proposal waiting for
-    # the МОЦ, else the published lines (saving a group again with its pending
-    # proposal is no change).
-    offered = (list(ProposedFunding.objects.filter(group=group))
-               or list(GroupFunding.objects.filter(group=group)))
+    # Keeping a proposal waiting for the МОЦ, or going back to the published prices,
+    # changes nothing the families see.
+    kept = {tuple(sorted(prices.terms(found).items())) for found in (
+        GroupFunding.objects.filter(group=group), ProposedFunding.objects.filter(group=group))}
     changed = (any(name in data and data[name] != getattr(group, name) for name in GROUP_TERMS)
                or _schedule_key(schedule) != _schedule_key(group.schedule.all())
-               or prices.terms(lines) != prices.terms(offered))
+               or tuple(sorted(prices.terms(lines).items())) not in kept)
     if changed:
         reason = _terms_blocker(Group.objects.filter(pk=group.pk))
         if reason:
