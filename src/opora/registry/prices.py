@@ -20,8 +20,9 @@ The use cases that call these (permission, locks, the terms rule) are in ``servi
 from decimal import Decimal
 
 from opora import audit
+from opora.audit.labels import price_change
 from opora.registry.choices import FundingSource, ProgramStatus
-from opora.registry.models import GroupFunding, ProposedFunding
+from opora.registry.models import Group, GroupFunding, ProposedFunding
 
 # Program statuses in which a changed price waits for the МОЦ.
 MODERATED = (ProgramStatus.PUBLISHED, ProgramStatus.MODERATING)
@@ -134,9 +135,6 @@ def drop(actor, program, group, action: str, reason: str = "") -> None:
 def pending(program) -> list[tuple]:
     """(group, readable changes) for each of the program's groups with a proposal: what
     the МОЦ and the provider read on the card. Three queries, or one without proposals."""
-    from opora.audit.labels import price_change
-    from opora.registry.models import Group
-
     groups = (Group.objects.filter(module__program=program,
                                    pk__in=ProposedFunding.objects.values("group_id"))
               .select_related("module").prefetch_related("funding", "proposed_funding")
