@@ -181,6 +181,22 @@ def test_returning_the_change_keeps_the_published_price(published, group, staff,
         {"source": CERT, "monthly_price": Decimal("1600.00"), "total_price": Decimal("14400.00")}]
 
 
+def test_the_operator_returns_the_change_on_the_card(client, published, group, staff, operator):
+    save_prices(staff, group, [line(CERT, "9999", "89991")])
+    client.force_login(operator)
+    url = reverse("registry:program_moderate", args=[published.pk])
+
+    blank = client.post(url, {"action": "return_prices", "remark": ""})
+    assert blank.status_code == 400 and group.proposed_funding.count() == 1
+    done = client.post(url, {"action": "return_prices", "remark": "Обоснуйте рост цены."},
+                       follow=True)
+
+    assert "Новая стоимость возвращена организации, в навигаторе осталась прежняя." in (
+        done.content.decode())
+    assert not group.proposed_funding.exists()
+    assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
+
+
 def test_return_without_a_remark_is_refused(published, group, staff, operator):
     save_prices(staff, group, [line(CERT, "9999", "89991")])
 
