@@ -24,6 +24,8 @@ def test_openapi_document_is_valid_and_lists_the_registry_endpoints(api):
         "/api/v1/office/programs/{program_id}/publish": ["post"],
         "/api/v1/office/programs/{program_id}/return": ["post"],
         "/api/v1/office/programs/{program_id}/archive": ["post"],
+        "/api/v1/office/programs/{program_id}/prices/approve": ["post"],
+        "/api/v1/office/programs/{program_id}/prices/return": ["post"],
         "/api/v1/dictionaries": ["get"],
     }
 

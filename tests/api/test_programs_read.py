@@ -281,8 +281,9 @@ def test_detail_query_count_does_not_grow_with_groups(api, staff, operator, prog
     services.return_program(operator, program, "Уточните цели программы.")
     client = api(staff)
 
-    # session, user, program, partners, modules, groups, teachers, schedule, funding, history
-    with django_assert_max_num_queries(10):
+    # session, user, program, partners, modules, groups, teachers, schedule, funding,
+    # proposed funding, history
+    with django_assert_max_num_queries(11):
         response = client.get(f"/office/programs/{program.pk}")
 
     assert len(response.json()["modules"][0]["groups"]) == groups

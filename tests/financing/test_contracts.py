@@ -119,6 +119,28 @@ def test_confirmation_makes_a_confirmed_contract_and_reserves_the_certificate_pa
     assert event.data["certificate_part"] == "30000.00"
 
 
+def test_a_group_price_waiting_for_the_moc_does_not_reach_the_contract(
+        staff, parent, child, funded, next_period, autumn):
+    """A contract is priced by the module's certified price, which the МОЦ certified; a
+    group's new price waiting for the МОЦ's approval changes neither it nor the group's
+    published price."""
+    from tests.registry.test_group_prices import line, save_prices
+
+    published = [line("certificate", "9000", "36000")]
+    save_prices(staff, autumn, published, enrolment_open=False)
+    save_prices(staff, autumn, [line("certificate", "9999", "89991")], enrolment_open=False)
+    save_prices(staff, autumn, [line("certificate", "9999", "89991")], enrolment_open=True)
+
+    application = apply_and_confirm(staff, parent, child, autumn)
+
+    contract = Contract.objects.get(application=application)
+    assert (contract.total, contract.certificate_part, contract.parent_part) == (
+        D("36000.00"), D("30000.00"), D("6000.00"))
+    assert list(autumn.funding.values_list("monthly_price", "total_price")) == [
+        (D("9000.00"), D("36000.00"))]
+    assert list(autumn.proposed_funding.values_list("monthly_price", flat=True)) == [D("9999.00")]
+
+
 def test_contract_ends_with_the_period_holding_its_start(staff, parent, child, certified_program, city):
     # the group runs to 31 January Y+1, the period ends 31 December Y: D = 122 of D_group = 153.
     period = make_period(city, title=f"ПФДО {Y}", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y, 12, 31))

@@ -71,6 +71,10 @@ def test_group_funding_changes_the_payment_badges_and_price(program, staff, oper
         {"source": FundingSource.CERTIFICATE, "monthly_price": Decimal("1800")},
         {"source": FundingSource.PAID, "monthly_price": Decimal("2500")}])
     entry = CatalogEntry.objects.get(program=program)
+    # the new prices of a published program wait for the МОЦ
+    assert (entry.payment, entry.min_price, entry.min_paid_price) == (1, Decimal("0"), None)
+    services.approve_prices(operator, program)
+    entry.refresh_from_db()
     assert (entry.payment, entry.min_price, entry.min_paid_price) == (2 | 4, Decimal("1800"), Decimal("2500"))
     assert (entry.next_start, entry.free_seats) == (group.start_date, 12)
     services.delete_group(staff, group)

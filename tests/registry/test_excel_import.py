@@ -316,6 +316,13 @@ def test_groups_imported_into_a_published_program_reach_the_catalog(provider, st
     group = program.modules.get().groups.get()
     entry.refresh_from_db()
     assert (entry.next_start, entry.free_seats) == (group.start_date, group.capacity_max)
+    # the new group's price is recorded, as every price set on the pages is
+    line = group.funding.get()
+    event = AuditEvent.objects.get(action="registry.group.price_changed")
+    assert (event.actor, event.target_id, event.data["group"], event.data["source"],
+            event.data["old"], event.data["new"]) == (
+        staff, str(program.pk), group.pk, line.source, None, f"{line.monthly_price:.2f}")
+    assert line.history.count() == 1
 
 
 def test_missing_required_column_is_reported_on_the_header_row(provider, staff):

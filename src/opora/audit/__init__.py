@@ -21,6 +21,18 @@ def record(actor, action: str, target, *, from_state: str = "", to_state: str = 
     )
 
 
+def record_many(actor, action: str, events) -> list:
+    """Write several events of one action in one INSERT, for bulk writes such as an
+    import: ``events`` are (target, data) pairs."""
+    from opora.audit.models import AuditEvent
+
+    actor = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.bulk_create([
+        AuditEvent(actor=actor, action=action, target_type=target._meta.label_lower,
+                   target_id=str(target.pk), target_repr=str(target)[:300], data=data)
+        for target, data in events])
+
+
 def timeline(target):
     """Events of one object, oldest first, with their actors."""
     from opora.audit.models import AuditEvent

@@ -35,6 +35,12 @@ class AuditEvent(models.Model):
         return label_for(self.action)
 
     @property
+    def details(self):
+        from opora.audit.labels import details_for
+
+        return details_for(self)
+
+    @property
     def from_label(self):
         from opora.audit.labels import state_label
 

@@ -165,7 +165,10 @@ class GroupOut(Schema):
     next_year_enrolment_to: dt.datetime | None
     teachers: list[TeacherRef]
     schedule: list[ScheduleLineOut]
-    funding: list[FundingOut]
+    funding: list[FundingOut] = Field(description="Действующая (опубликованная) стоимость")
+    proposed_funding: list[FundingOut] = Field(
+        description="Новая стоимость на проверке МОЦ (полный список источников); пусто, "
+                    "если изменения нет")
 
 
 class ModuleOut(Schema):
@@ -187,6 +190,7 @@ class EventOut(Schema):
     to_state: str
     to_label: str
     reason: str
+    details: str = Field(description="Подробности, например старая и новая стоимость")
 
     @staticmethod
     def resolve_at(obj):
@@ -207,6 +211,10 @@ class EventOut(Schema):
     @staticmethod
     def resolve_to_label(obj):
         return str(obj.to_label)
+
+    @staticmethod
+    def resolve_details(obj):
+        return str(obj.details)
 
 
 class ProgramDetail(ProgramListItem):
@@ -314,7 +322,8 @@ def _title_matches(q: str) -> Q:
 def _detail_queryset():
     return (Program.objects.select_related("organization__municipality", "specialisation")
             .prefetch_related("partners__municipality", "modules__groups__teachers",
-                              "modules__groups__schedule", "modules__groups__funding"))
+                              "modules__groups__schedule", "modules__groups__funding",
+                              "modules__groups__proposed_funding"))
 
 
 def _visible_program(user, program_id: int, queryset=None) -> Program:
@@ -429,6 +438,24 @@ def publish_program(request, program_id: int):
 def return_program(request, program_id: int, payload: RemarkIn):
     services.return_program(request.auth, _visible_program(request.auth, program_id),
                             payload.remark)
+    return _detail(request.auth, program_id)
+
+
+@router.post("office/programs/{program_id}/prices/approve",
+             response={200: ProgramDetail, **TRANSITION_ERRORS},
+             summary="Утвердить новую стоимость групп опубликованной программы (МОЦ)")
+def approve_prices(request, program_id: int):
+    services.approve_prices(request.auth, _visible_program(request.auth, program_id))
+    return _detail(request.auth, program_id)
+
+
+@router.post("office/programs/{program_id}/prices/return",
+             response={200: ProgramDetail, **TRANSITION_ERRORS},
+             summary="Не утверждать новую стоимость групп, с замечанием (МОЦ)",
+             description="В навигаторе остаётся прежняя стоимость.")
+def return_prices(request, program_id: int, payload: RemarkIn):
+    services.return_prices(request.auth, _visible_program(request.auth, program_id),
+                           payload.remark)
     return _detail(request.auth, program_id)
 
 

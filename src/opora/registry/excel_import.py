@@ -561,7 +561,7 @@ def save_plan(plan: Plan, actor) -> tuple[list[Program], int]:
         row.schedule.group = row.group
         row.funding.group = row.group
     ScheduleLine.objects.bulk_create([row.schedule for row in groups])
-    GroupFunding.objects.bulk_create([row.funding for row in groups])
+    bulk_create_with_history([row.funding for row in groups], GroupFunding, **history)
     Group.teachers.through.objects.bulk_create(
         [Group.teachers.through(group_id=row.group.pk, teacher_id=teacher.pk)
          for row in groups for teacher in row.teachers])

@@ -234,8 +234,11 @@ def schedule_initial(group: Group) -> list[dict]:
 
 
 def funding_initial(group: Group) -> list[dict]:
+    """The financing the provider offers now: a proposal waiting for the МОЦ, if any,
+    else the published lines."""
+    lines = list(group.proposed_funding.order_by("pk")) or list(group.funding.order_by("pk"))
     return [{"source": line.source, "monthly_price": line.monthly_price,
-             "total_price": line.total_price} for line in group.funding.order_by("pk")]
+             "total_price": line.total_price} for line in lines]
 
 
 # --- teachers ----------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The registry: territories, organizations, teachers, programs, modules and groups."""
 
 import uuid
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -502,20 +504,51 @@ class ScheduleLine(models.Model):
             raise ValidationError(errors)
 
 
-class GroupFunding(models.Model):
+MAX_MONTHLY_PRICE = Decimal("1000000")
+MAX_TOTAL_PRICE = Decimal("100000000")
+
+
+PRICE_ERRORS = {"invalid": _("Стоимость указывается числом в рублях, например 1600 или 1600.50.")}
+
+
+class FundingTerms(models.Model):
     """A financing source of a group with its price: what the parent may pay with."""
+
+    source = models.CharField(_("источник финансирования"), max_length=20,
+                              choices=FundingSource.choices)
+    monthly_price = models.DecimalField(
+        _("стоимость в месяц, ₽"), max_digits=14, decimal_places=2, default=0,
+        error_messages=PRICE_ERRORS,
+        validators=[MinValueValidator(0, _("Стоимость не может быть отрицательной.")),
+                    MaxValueValidator(MAX_MONTHLY_PRICE,
+                                      _("Стоимость в месяц не может быть больше 1 000 000 ₽."))])
+    total_price = models.DecimalField(
+        _("стоимость обучения, ₽"), max_digits=14, decimal_places=2, default=0,
+        error_messages=PRICE_ERRORS,
+        validators=[MinValueValidator(0, _("Стоимость не может быть отрицательной.")),
+                    MaxValueValidator(MAX_TOTAL_PRICE,
+                                      _("Стоимость обучения не может быть больше 100 000 000 ₽."))])
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.get_source_display()
+
+    def clean(self):
+        if self.source == FundingSource.BUDGET and (self.monthly_price or self.total_price):
+            raise ValidationError({"monthly_price": _("Обучение за счёт бюджета бесплатно.")})
+
+
+class GroupFunding(FundingTerms):
+    """A published financing line of a group: the price the catalog, the program page and
+    the open API show. Changed in place (``opora.registry.prices``), so its history and
+    the audit trail keep every price it had."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="funding",
                               verbose_name=_("группа"))
-    source = models.CharField(_("источник финансирования"), max_length=20,
-                              choices=FundingSource.choices)
-    monthly_price = models.DecimalField(_("стоимость в месяц, ₽"), max_digits=14,
-                                        decimal_places=2, default=0,
-                                        validators=[MinValueValidator(0)])
-    total_price = models.DecimalField(_("стоимость обучения, ₽"), max_digits=14,
-                                      decimal_places=2, default=0,
-                                      validators=[MinValueValidator(0)])
 
+    history = HistoricalRecords()
     SCOPE = {"organization": "group__module__program__organization",
              "municipality": "group__module__program__organization__municipality"}
 
@@ -532,9 +565,32 @@ class GroupFunding(models.Model):
                                    condition=Q(monthly_price__gte=0, total_price__gte=0)),
         ]
 
-    def __str__(self):
-        return self.get_source_display()
 
-    def clean(self):
-        if self.source == FundingSource.BUDGET and (self.monthly_price or self.total_price):
-            raise ValidationError({"monthly_price": _("Обучение за счёт бюджета бесплатно.")})
+class ProposedFunding(FundingTerms):
+    """One line of the financing a provider proposed for a group of a program the МОЦ has
+    in hand (published or under moderation): the group's rows together are the complete
+    proposed list. The published ``GroupFunding`` lines stay in force until the МОЦ
+    approves the proposal; returning it deletes these rows."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="proposed_funding",
+                              verbose_name=_("группа"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто предложил"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(_("когда предложено"), auto_now_add=True)
+
+    SCOPE = {"organization": "group__module__program__organization",
+             "municipality": "group__module__program__organization__municipality"}
+
+    class Meta:
+        verbose_name = _("предложенная стоимость")
+        verbose_name_plural = _("предложенная стоимость")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "source"], name="proposed_funding_source"),
+            models.CheckConstraint(
+                name="proposed_budget_is_free",
+                condition=~Q(source="budget") | Q(monthly_price=0, total_price=0),
+            ),
+            models.CheckConstraint(name="proposed_price_not_negative",
+                                   condition=Q(monthly_price__gte=0, total_price__gte=0)),
+        ]

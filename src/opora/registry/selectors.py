@@ -10,7 +10,7 @@ instead of failing the request.
 
 from django import forms
 from django.db import connection
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,7 @@ from opora.registry.choices import (
     ProgramStatus,
     StudyForm,
 )
-from opora.registry.models import GroupFunding, Municipality, Organization, Program
+from opora.registry.models import GroupFunding, Municipality, Organization, Program, ProposedFunding
 
 ANY = [("", _("Все"))]
 YES_NO = [("", _("Все")), ("yes", _("Да")), ("no", _("Нет"))]
@@ -199,18 +199,27 @@ def program_rows(queryset):
 
 
 def moderation_queue(user):
-    """Programs awaiting moderation in the user's territory, oldest submission first.
+    """Programs awaiting moderation in the user's territory, and published programs with
+    a new price of a group to approve (``prices_pending``), oldest submission first.
     The submission moment is the latest event that moved the card to moderation
-    (a submit, or an edit of a published card); cards without one fall back to their
-    last change."""
+    (a submit, or an edit of a published card), or the first price proposed; cards
+    without one fall back to their last change."""
     submitted = (AuditEvent.objects
                  .filter(target_type=Program._meta.label_lower,
                          target_id=Cast(OuterRef("pk"), CharField()),
                          to_state=ProgramStatus.MODERATING)
                  .order_by("-created_at", "-pk").values("created_at")[:1])
-    return (scope.territory(user, Program.objects.filter(status=ProgramStatus.MODERATING))
+    proposals = ProposedFunding.objects.filter(group__module__program=OuterRef("pk"))
+    first_proposal = proposals.order_by("proposed_at").values("proposed_at")[:1]
+    waiting = (Q(status=ProgramStatus.MODERATING)
+               | (Q(status=ProgramStatus.PUBLISHED) & Exists(proposals)))
+    return (scope.territory(user, Program.objects.filter(waiting))
             .select_related("organization", "organization__municipality")
-            .annotate(submitted_at=Coalesce(Subquery(submitted), "updated_at"))
+            .annotate(prices_pending=Exists(proposals),
+                      submitted_at=Case(
+                          When(status=ProgramStatus.MODERATING,
+                               then=Coalesce(Subquery(submitted), "updated_at")),
+                          default=Coalesce(Subquery(first_proposal), "updated_at")))
             .order_by("submitted_at", "pk"))
 
 

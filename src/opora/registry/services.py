@@ -2,8 +2,6 @@
 helper, runs in one transaction, records its event and raises a DomainError
 with a Russian message on bad input."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from opora import audit
 from opora.accounts import scope
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from opora.registry import prices
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import (
     Group,
@@ -20,6 +19,7 @@ from opora.registry.models import (
     Module,
     Organization,
     Program,
+    ProposedFunding,
     ScheduleLine,
     Teacher,
 )
@@ -49,15 +49,21 @@ def _messages(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
-def _validated_save(instance, exclude=None, prefix=""):
-    """full_clean then save; Django's errors become one ValidationFailed."""
+def _validated(instance, exclude=None, prefix="", **checks):
+    """full_clean; Django's errors become one ValidationFailed."""
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, **checks)
     except ValidationError as error:
         messages = _messages(error)
         if prefix:
             messages = {f"{prefix}{k}": v for k, v in messages.items()}
         raise ValidationFailed(messages) from None
+    return instance
+
+
+def _validated_save(instance, exclude=None, prefix=""):
+    """full_clean then save; Django's errors become one ValidationFailed."""
+    _validated(instance, exclude, prefix)
     instance.save()
     return instance
 
@@ -161,6 +167,7 @@ def publish_program(actor, program: Program) -> Program:
     """The МОЦ of the program's municipality publishes it in the navigator."""
     program, before = _transition(actor, program, "registry.moderate",
                                   {S.MODERATING}, S.PUBLISHED)
+    _apply_proposals(actor, program)
     program.moderation_remark = ""
     program.published_at = timezone.now()
     program.save(update_fields=["status", "moderation_remark", "published_at", "updated_at"])
@@ -179,6 +186,8 @@ def return_program(actor, program: Program, remark: str) -> Program:
                                   {S.MODERATING}, S.WAIT_FOR_EDITING)
     program.moderation_remark = remark
     program.save(update_fields=["status", "moderation_remark", "updated_at"])
+    for group in _proposing_groups(program):
+        prices.drop(actor, program, group, "registry.group.price_returned", remark)
     audit.record(actor, "registry.program.returned", program, from_state=before,
                  to_state=program.status, reason=remark)
     return program
@@ -195,6 +204,8 @@ def archive_program(actor, program: Program, reason: str = "") -> Program:
         raise InvalidTransition(_("В архив можно перенести только опубликованную программу."))
     program.status = S.ARCHIVE
     program.save(update_fields=["status", "updated_at"])
+    for group in _proposing_groups(program):
+        prices.drop(actor, program, group, "registry.group.price_withdrawn", (reason or "").strip())
     audit.record(actor, "registry.program.archived", program, from_state=S.PUBLISHED,
                  to_state=S.ARCHIVE, reason=(reason or "").strip())
     return program
@@ -207,6 +218,64 @@ def restore_program(actor, program: Program) -> Program:
     program.save(update_fields=["status", "updated_at"])
     audit.record(actor, "registry.program.restored", program, from_state=before,
                  to_state=program.status)
+    return program
+
+
+# --- prices waiting for the МОЦ ---------------------------------------------------
+
+
+def _proposing_groups(program):
+    """The program's groups with a proposed price, locked (after the program's row)."""
+    return list(Group.objects.select_for_update()
+                .filter(module__program=program,
+                        pk__in=ProposedFunding.objects.values("group_id"))
+                .order_by("pk"))
+
+
+def _apply_proposals(actor, program) -> int:
+    """Publish the proposed prices of the program's groups; refused, changing nothing, if
+    one of those groups' terms are fixed now (enrolment open, live applications)."""
+    groups = _proposing_groups(program)
+    for group in groups:
+        reason = _terms_blocker(Group.objects.filter(pk=group.pk))
+        if reason:
+            raise InvalidTransition(
+                _("Новую стоимость группы «%(group)s» сейчас применить нельзя: %(reason)s. "
+                  "Её можно утвердить, когда организация закроет запись, или вернуть "
+                  "с замечанием.") % {"group": group.name, "reason": reason})
+    for group in groups:
+        prices.apply(actor, program, group)
+    return len(groups)
+
+
+@transaction.atomic
+def approve_prices(actor, program: Program) -> Program:
+    """The МОЦ approves the prices proposed for a published program's groups: from now
+    on the catalog shows them and the program stays published."""
+    program = _locked(Program, program.pk)
+    scope.require(actor, "registry.moderate", program)
+    if program.status != S.PUBLISHED:
+        raise InvalidTransition(_("Стоимость утверждается отдельно только у опубликованной "
+                                  "программы; у программы на модерации — вместе с ней."))
+    if not _apply_proposals(actor, program):
+        raise InvalidTransition(_("Новой стоимости на проверке нет."))
+    return program
+
+
+@transaction.atomic
+def return_prices(actor, program: Program, remark: str) -> Program:
+    """The МОЦ returns the prices proposed for a published program's groups with a remark:
+    the published prices stay."""
+    remark = (remark or "").strip()
+    if not remark:
+        raise ValidationFailed({"remark": [_("Напишите, что нужно исправить.")]})
+    program = _locked(Program, program.pk)
+    scope.require(actor, "registry.moderate", program)
+    groups = _proposing_groups(program) if program.status == S.PUBLISHED else []
+    if not groups:
+        raise InvalidTransition(_("Новой стоимости на проверке нет."))
+    for group in groups:
+        prices.drop(actor, program, group, "registry.group.price_returned", remark)
     return program
 
 
@@ -272,20 +341,14 @@ def _schedule_key(lines) -> list:
                   for line in lines)
 
 
-def _funding_key(lines) -> list:
-    def money(value):
-        return str(Decimal(str(value or 0)).quantize(Decimal("0.01")))
-
-    return sorted((str(line["source"]) if isinstance(line, dict) else line.source,
-                   money(line.get("monthly_price") if isinstance(line, dict) else line.monthly_price),
-                   money(line.get("total_price") if isinstance(line, dict) else line.total_price))
-                  for line in lines)
-
-
-def _check_group_terms(group: Group, data: dict, schedule, funding) -> None:
+def _check_group_terms(group: Group, data: dict, schedule, lines) -> None:
+    # Keeping a proposal waiting for the МОЦ, or going back to the published prices,
+    # changes nothing the families see.
+    kept = {tuple(sorted(prices.terms(found).items())) for found in (
+        GroupFunding.objects.filter(group=group), ProposedFunding.objects.filter(group=group))}
     changed = (any(name in data and data[name] != getattr(group, name) for name in GROUP_TERMS)
                or _schedule_key(schedule) != _schedule_key(group.schedule.all())
-               or _funding_key(funding) != _funding_key(group.funding.all()))
+               or tuple(sorted(prices.terms(lines).items())) not in kept)
     if changed:
         reason = _terms_blocker(Group.objects.filter(pk=group.pk))
         if reason:
@@ -296,8 +359,9 @@ def _check_group_terms(group: Group, data: dict, schedule, funding) -> None:
 def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
                funding: list[dict], teachers=(), group: Group | None = None) -> Group:
     """Create or change a group with its timetable, financing sources and teachers,
-    all or nothing."""
-    program = module.program
+    all or nothing. A changed price of a group of a published program (or one under
+    moderation) waits for the МОЦ (``prices``)."""
+    program = _locked(Program, module.program_id)
     _require_editable_program(actor, program)
     if group is not None and group.module.program_id != program.pk:
         raise PermissionDenied(_("Группа относится к другой программе."))
@@ -310,8 +374,14 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
     if len(set(sources)) != len(sources):
         raise ValidationFailed({"funding": [_("Источник финансирования указан дважды.")]})
 
-    if group is not None:
-        _check_group_terms(_locked(Group, group.pk), data, schedule, funding)
+    # Prices are checked first: the terms rule compares them as numbers. (source, group)
+    # is unique among the saved lines, which are updated in place (``prices``).
+    lines = [_validated(GroupFunding(**line), exclude={"group"}, prefix=f"funding-{number}-",
+                        validate_unique=False, validate_constraints=False)
+             for number, line in enumerate(funding, start=1)]
+    created = group is None
+    if not created:
+        _check_group_terms(_locked(Group, group.pk), data, schedule, lines)
     group = group or Group(module=module)
     group.module = module
     _apply(group, data)
@@ -321,9 +391,7 @@ def save_group(actor, module: Module, data: dict, *, schedule: list[dict],
     group.schedule.all().delete()
     for number, line in enumerate(schedule, start=1):
         _validated_save(ScheduleLine(group=group, **line), prefix=f"schedule-{number}-")
-    group.funding.all().delete()
-    for number, line in enumerate(funding, start=1):
-        _validated_save(GroupFunding(group=group, **line), prefix=f"funding-{number}-")
+    prices.save(actor, program, group, lines, created=created)
     for hook in after_group_saved:
         hook(group)
     return group
@@ -450,6 +518,8 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
             for program in programs:
                 audit.record(actor, "registry.program.imported", program, to_state=program.status,
                              file=getattr(file, "name", "") or "")
+            prices.record_new(actor, [(row.group.module.program, row.group, [row.funding])
+                                      for row in plan.groups if row.ok and row.group.pk is not None])
             touched = {p.pk for p in programs} | {r.existing_module.program_id for r in plan.groups
                                                    if r.ok and r.existing_module is not None}
             for hook in after_bulk_write:

@@ -23,7 +23,7 @@ from opora import audit
 from opora.accounts import scope
 from opora.accounts.models import Role
 from opora.errors import DomainError
-from opora.registry import selectors, services
+from opora.registry import prices, selectors, services
 from opora.registry.choices import ProgramStatus
 from opora.registry.forms_office import (
     ArchiveForm,
@@ -126,11 +126,15 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
     moderates = scope.can(user, "registry.moderate", program)
     edits = scope.can(user, "registry.edit", program)
     draft = program.status in (ProgramStatus.INITIAL, ProgramStatus.WAIT_FOR_EDITING)
+    price_changes = prices.pending(program)
     return render(request, "registry/program_detail.html", {
         "program": program,
         "modules": program.modules.all(),
         "events": audit.timeline(program),
+        "price_changes": price_changes,
         "can_moderate": moderates and program.status == ProgramStatus.MODERATING,
+        "can_moderate_prices": (moderates and program.status == ProgramStatus.PUBLISHED
+                                and bool(price_changes)),
         "can_archive": (moderates or edits) and program.status == ProgramStatus.PUBLISHED,
         "return_form": return_form or ReturnForm(auto_id="id_return_%s"),
         "archive_form": archive_form or ArchiveForm(auto_id="id_archive_%s"),
@@ -154,8 +158,9 @@ def program_detail(request, pk):
 @require_POST
 @back_office_page
 def program_moderate(request, pk):
-    """Publish, return with remarks or archive a program; one address for the card's
-    moderation buttons, chosen by the ``action`` field."""
+    """Publish, return with remarks or archive a program, approve or return the prices
+    proposed for its groups; one address for the card's moderation buttons, chosen by
+    the ``action`` field."""
     program = _program_for(request.user, pk)
     action = request.POST.get("action")
     try:
@@ -168,6 +173,16 @@ def program_moderate(request, pk):
                 return _render_program(request, program, return_form=form, status=400)
             services.return_program(request.user, program, form.cleaned_data["remark"])
             messages.success(request, _("Программа возвращена на доработку."))
+        elif action == "approve_prices":
+            services.approve_prices(request.user, program)
+            messages.success(request, _("Новая стоимость утверждена и показана в навигаторе."))
+        elif action == "return_prices":
+            form = ReturnForm(request.POST, auto_id="id_return_%s")
+            if not form.is_valid():
+                return _render_program(request, program, return_form=form, status=400)
+            services.return_prices(request.user, program, form.cleaned_data["remark"])
+            messages.success(request, _("Новая стоимость возвращена организации, в навигаторе "
+                                        "осталась прежняя."))
         elif action == "archive":
             form = ArchiveForm(request.POST, auto_id="id_archive_%s")
             if not form.is_valid():

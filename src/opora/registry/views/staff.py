@@ -23,9 +23,17 @@ from django.views.decorators.http import require_POST
 from opora.accounts import scope
 from opora.errors import DomainError
 from opora.registry import forms as f
-from opora.registry import services
+from opora.registry import prices, services
 from opora.registry.choices import ProgramStatus
-from opora.registry.models import Group, GroupFunding, Module, Program, ScheduleLine, Teacher
+from opora.registry.models import (
+    Group,
+    GroupFunding,
+    Module,
+    Program,
+    ProposedFunding,
+    ScheduleLine,
+    Teacher,
+)
 
 S = ProgramStatus
 
@@ -182,6 +190,7 @@ def program_groups(request, pk):
     groups = Group.objects.prefetch_related(
         Prefetch("schedule", queryset=ScheduleLine.objects.order_by("time_from", "pk")),
         Prefetch("funding", queryset=GroupFunding.objects.order_by("source")),
+        Prefetch("proposed_funding", queryset=ProposedFunding.objects.order_by("source")),
         "teachers",
     )
     program = _get(request, Program.objects.prefetch_related(
@@ -282,10 +291,19 @@ def _group_page(request, module, group=None):
             f.attach_errors(form, error, {"schedule": (schedule, schedule_rows),
                                           "funding": (funding, funding_rows)})
         else:
-            messages.success(request, _("Группа «%(name)s» сохранена.") % {"name": saved.name})
+            if saved.proposed_funding.exists():
+                messages.warning(request, _(
+                    "Группа «%(name)s» сохранена. Новая стоимость появится в навигаторе после "
+                    "проверки МОЦ, до тех пор родители видят прежнюю.") % {"name": saved.name})
+            else:
+                messages.success(request, _("Группа «%(name)s» сохранена.") % {"name": saved.name})
             return redirect(_program_groups_url(program.pk))
+    moderated = group is not None and program.status in prices.MODERATED
     return render(request, "registry/staff/group_form.html", {
         "form": form, "module": module, "program": program, "group": group,
+        "prices_moderated": moderated,
+        "published_funding": group.funding.order_by("source") if moderated else (),
+        "price_proposed": moderated and group.proposed_funding.exists(),
         "line_formsets": [
             ("schedule", schedule, _("Расписание"), _("Добавить строку расписания")),
             ("funding", funding, _("Источники финансирования"),
