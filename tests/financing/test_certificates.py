@@ -29,6 +29,7 @@ from opora.financing.models import (
     ContractStatus,
     FinancingPeriod,
     NominalUnit,
+    PeriodFallback,
 )
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
@@ -509,6 +510,21 @@ def test_the_fallback_runs_once_per_period(operator, city, deadline_passed):
     assert fresh(unused).kind == K.FINANCING
     assert fresh(deadline_passed).financing_places == 1
     assert len(events(deadline_passed, service.FALLBACK_DONE)) == 1
+    assert PeriodFallback.objects.get(period=deadline_passed).ran_on == timezone.localdate()
+
+
+def test_the_period_remembers_its_fallback_without_the_audit_trail(operator, city, deadline_passed):
+    """The mark is the period's own row: the audit trail records, it does not decide."""
+    unused = issued(operator, *kid(city, 0))
+    assert service.fallback_unused() == 1
+    service.ask_for_financing(unused.child.guardianships.get().parent, unused)
+    AuditEvent.objects.filter(action=service.FALLBACK_DONE).delete()
+
+    assert service.fallback_unused() == 0
+
+    assert fresh(unused).kind == K.FINANCING
+    assert fresh(deadline_passed).financing_places == 1
+    assert events(deadline_passed, service.FALLBACK_DONE) == []
 
 
 def test_before_the_deadline_nothing_falls_back(operator, city, parent, child):

@@ -76,7 +76,6 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
-from opora.audit.models import AuditEvent
 from opora.enrollment import locking
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
@@ -93,6 +92,7 @@ from opora.financing.models import (
     Contract,
     ContractStatus,
     FinancingPeriod,
+    PeriodFallback,
 )
 from opora.registry.models import Municipality
 
@@ -249,13 +249,8 @@ def _open_ledger(certificate: Certificate, period: FinancingPeriod) -> Certifica
 
 def _audit_rows(actor, action, certificates, *, from_state="", to_state="", reason="", **data):
     """Audit events of many certificates in one INSERT (set-based paths)."""
-    now = timezone.now()
-    actor = actor if actor is not None and actor.is_authenticated else None
-    events = [AuditEvent(actor=actor, action=action, target_type=Certificate._meta.label_lower,
-                         target_id=str(c.pk), target_repr=str(c)[:300], from_state=from_state,
-                         to_state=to_state, reason=reason, data=data, created_at=now)
-              for c in certificates]
-    AuditEvent.objects.bulk_create(events)
+    audit.record_many(audit.event(actor, action, c, from_state=from_state, to_state=to_state,
+                                  reason=reason, **data) for c in certificates)
 
 
 # --- request -------------------------------------------------------------------------
@@ -514,14 +509,11 @@ def fallback_unused(today: dt.date | None = None) -> int:
     """The scheduled task: once a period's deadline (``fallback_on``) has passed, its
     financing certificates with no contract in it give their place back and, with no
     place left in a period that has not ended, become accounting certificates; then the
-    queues of the current periods are served. Each period falls back once (an audit
-    event of the period marks it), so places given after the deadline are kept and a
+    queues of the current periods are served. Each period falls back once (its
+    ``PeriodFallback`` row marks it), so places given after the deadline are kept and a
     second run changes nothing. Returns how many places were freed."""
     today = today or timezone.localdate()
-    done = AuditEvent.objects.filter(action=FALLBACK_DONE,
-                                     target_type=FinancingPeriod._meta.label_lower)
-    due = (FinancingPeriod.objects.filter(fallback_on__lt=today, ends_on__gte=today)
-           .exclude(pk__in=[int(pk) for pk in done.values_list("target_id", flat=True)])
+    due = (FinancingPeriod.objects.filter(fallback_on__lt=today, ends_on__gte=today, fallback__isnull=True)
            .order_by("pk"))
     freed = sum(_fall_back(period, today) for period in due)
     current = FinancingPeriod.objects.filter(starts_on__lte=today, ends_on__gte=today,
@@ -545,8 +537,7 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
             pk__in=unused.values("certificate_id")).order_by("pk").values_list("pk", flat=True))
         ledgers = list(unused.select_for_update(of=("self",)).select_related("certificate").order_by("pk"))
         period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
-        if AuditEvent.objects.filter(action=FALLBACK_DONE, target_id=str(period.pk),
-                                     target_type=FinancingPeriod._meta.label_lower).exists():
+        if PeriodFallback.objects.filter(period=period).exists():
             return 0
         ids = [ledger.pk for ledger in ledgers]
         certificate_ids = [ledger.certificate_id for ledger in ledgers]
@@ -571,6 +562,7 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
             _audit_rows(None, "financing.certificate.place_released",
                         [c for c in certificates if c.pk not in accounting_ids],
                         period=period.pk, fallback_on=on)
+        PeriodFallback.objects.create(period=period, ran_on=today)
         audit.record(None, FALLBACK_DONE, period, places_freed=len(ids),
                      became_accounting=len(accounting_ids))
     return len(ids)

@@ -50,7 +50,6 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
-from opora.audit.models import AuditEvent
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing.models import (
     CertificateLedger,
@@ -331,16 +330,10 @@ def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[
 
 def _audit_many(actor, action: str, invoice_ids, **data) -> None:
     """``audit.record`` for many invoices in one INSERT (a region's month is thousands)."""
-    if not invoice_ids:
-        return
     invoices = Invoice.objects.filter(pk__in=invoice_ids).select_related("organization").order_by("pk")
-    actor = actor if actor is not None and actor.is_authenticated else None
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=actor, action=action, target_type=Invoice._meta.label_lower,
-                   target_id=str(invoice.pk), target_repr=str(invoice)[:300], from_state="",
-                   to_state=invoice.status, data={**data, "amount": str(invoice.amount),
-                                                  "advance": str(invoice.advance)})
-        for invoice in invoices], batch_size=1000)
+    audit.record_many(audit.event(actor, action, invoice, to_state=invoice.status, **data,
+                                  amount=str(invoice.amount), advance=str(invoice.advance))
+                      for invoice in invoices)
 
 
 def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settlement:

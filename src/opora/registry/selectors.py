@@ -10,13 +10,13 @@ instead of failing the request.
 
 from django import forms
 from django.db import connection
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from opora import audit
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.audit.models import AuditEvent
 from opora.registry.choices import (
     Direction,
     FounderSector,
@@ -203,14 +203,10 @@ def moderation_queue(user):
     The submission moment is the latest event that moved the card to moderation
     (a submit, or an edit of a published card); cards without one fall back to their
     last change."""
-    submitted = (AuditEvent.objects
-                 .filter(target_type=Program._meta.label_lower,
-                         target_id=Cast(OuterRef("pk"), CharField()),
-                         to_state=ProgramStatus.MODERATING)
-                 .order_by("-created_at", "-pk").values("created_at")[:1])
+    submitted = audit.latest_moment(Program, to_state=ProgramStatus.MODERATING)
     return (scope.territory(user, Program.objects.filter(status=ProgramStatus.MODERATING))
             .select_related("organization", "organization__municipality")
-            .annotate(submitted_at=Coalesce(Subquery(submitted), "updated_at"))
+            .annotate(submitted_at=Coalesce(submitted, "updated_at"))
             .order_by("submitted_at", "pk"))
 
 
