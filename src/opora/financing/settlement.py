@@ -44,18 +44,16 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
+from opora.financing import reserves
 from opora.financing.models import (
-    CertificateLedger,
     Contract,
     ContractStatus,
-    FinancingPeriod,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -467,18 +465,7 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
         before = line.completeness
         contract = line.contract
         if refund:
-            ledger_changed = CertificateLedger.objects.filter(
-                pk=contract.ledger_id, paid__gte=refund, nominal__gte=F("reserved") + F("paid") - refund,
-            ).update(paid=F("paid") - refund)
-            if not ledger_changed:
-                raise ValidationFailed({"completeness": [_(
-                    "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
-            period_changed = FinancingPeriod.objects.filter(
-                pk=contract.period_id, committed__gte=refund, budget__gte=F("committed") - refund,
-            ).update(committed=F("committed") - refund)
-            if not period_changed:
-                raise ValidationFailed({"completeness": [_(
-                    "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
+            reserves.refund(contract, refund)
             # The amount computed here under the invoice's lock, not as SQL arithmetic
             # (SQLite would do it in floating point and leave 3382.5299999999997).
             Invoice.objects.filter(pk=invoice.pk).update(amount=invoice.amount - refund, updated_at=timezone.now())
@@ -578,12 +565,10 @@ def _unsettle(invoice: Invoice) -> None:
     # A contract terminated before this month (backdated after the month was closed) no
     # longer pays for it: the month is cancelled and its reserve released, as the
     # termination would have done had the month not been settled yet.
-    from opora.financing import contracts
-
     ended = (Contract.objects.filter(invoice_lines__invoice=invoice, terminated_on__lt=invoice.month)
              .order_by("pk").distinct())
     for contract in ended:
-        contracts._release(contract, contracts._cancel(contracts._open_months(contract).filter(month=invoice.month)))
+        reserves.release_months(contract, reserves.open_months(contract).filter(month=invoice.month))
 
 
 def _drop_advance(invoice: Invoice) -> None:
