@@ -250,16 +250,6 @@ def settlement_page(request):
     })
 
 
-def _preview(user, month):
-    """What a run would bill: the live contract months of the payer's month, in one query."""
-    return ContractMonth.objects.filter(
-        month=month, cancelled=False, certificate_amount__gt=0,
-        contract__status__in=[ContractStatus.ACTIVE, ContractStatus.CLOSED],
-        contract__period__municipality_id=user.municipality_id,
-    ).aggregate(contracts=Count("pk"), providers=Count("contract__organization", distinct=True),
-                amount=Sum("certificate_amount"), unsettled=Count("pk", filter=Q(settled=False)))
-
-
 @back_office
 def settlement_run(request):
     """Open or close a month: the first POST shows what it will bill, the second runs it."""
@@ -277,7 +267,9 @@ def settlement_run(request):
     if request.POST.get("confirmed") != "yes":
         return render(request, "financing/invoices/confirm_run.html", {
             "month": month, "month_label": settlement.month_label(month), "action": action,
-            "preview": _preview(user, month), "municipality": user.municipality,
+            "preview": settlement.preview(user, user.municipality, month,
+                                          InvoiceKind.ADVANCE if action == "open" else InvoiceKind.FINAL),
+            "municipality": user.municipality,
             "allowed": settlement.can_open(month) if action == "open" else settlement.can_close(month),
         })
     run = settlement.open_month if action == "open" else settlement.close_month
