@@ -55,7 +55,8 @@ def events(target, action=None):
 
 
 def requested(parent, child, **kw):
-    return service.request_certificate(parent, child, **kw)
+    certificate, _created = service.request_certificate(parent, child, **kw)
+    return certificate
 
 
 def issued(operator, parent, child, **kw):
@@ -86,10 +87,10 @@ def test_guardian_requests_a_certificate(parent, child):
 
 
 def test_asking_again_returns_the_live_certificate(parent, child):
-    first = requested(parent, child)
-    again = requested(parent, child, wants_financing=False)
+    first, created = service.request_certificate(parent, child)
+    again, created_again = service.request_certificate(parent, child, wants_financing=False)
 
-    assert again.pk == first.pk
+    assert (again.pk, created, created_again) == (first.pk, True, False)
     assert fresh(first).wants_financing is True
     assert Certificate.objects.count() == 1
 
@@ -130,9 +131,9 @@ def test_a_refused_request_is_asked_again_on_the_same_row(parent, child, operato
     first = requested(parent, child)
     service.refuse_certificate(operator, first, "Нет документа")
 
-    again = requested(parent, child, wants_financing=False)
+    again, created = service.request_certificate(parent, child, wants_financing=False)
 
-    assert again.pk == first.pk
+    assert (again.pk, created) == (first.pk, True)
     assert (again.status, again.reason, again.decided_by, again.wants_financing) == (
         S.REQUESTED, "", None, False)
     assert [e.action for e in events(again)] == [
@@ -573,7 +574,7 @@ def requests_of(n, municipality):
     Guardianship.objects.bulk_create([
         Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent",
                      confirmed_at=now, confirmed_by=p) for p, c in zip(parents, kids, strict=True)])
-    return [service.request_certificate(p, c) for p, c in zip(parents, kids, strict=True)]
+    return [service.request_certificate(p, c)[0] for p, c in zip(parents, kids, strict=True)]
 
 
 def _issue(operator, certificate):

@@ -4,10 +4,10 @@ unused financing certificates to accounting.
 
 Use cases (``actor`` is the acting user):
 
-- ``request_certificate(parent, child, wants_financing=True) -> Certificate`` — a
-  confirmed guardian asks for the certificate of a child aged 5–17. One certificate
-  per child ever: a live one (requested, issued, frozen) is returned as it is; a
-  refused one is asked again on the same row.
+- ``request_certificate(parent, child, wants_financing=True) -> (Certificate, created)`` —
+  a confirmed guardian asks for the certificate of a child aged 5–17. One certificate
+  per child ever: a live one (requested, issued, frozen) is returned as it is
+  (``created`` False); a refused one is asked again on the same row (``created`` True).
 - ``ask_for_financing(parent, certificate) -> Certificate`` — the guardian of a child
   with an issued accounting certificate joins the financing queue.
 - ``issue_certificate(actor, certificate)`` — the МОЦ operator of the child's
@@ -256,16 +256,17 @@ def _audit_rows(actor, action, certificates, *, from_state="", to_state="", reas
 # --- request -------------------------------------------------------------------------
 
 
-def request_certificate(parent, child: Child, wants_financing: bool = True) -> Certificate:
+def request_certificate(parent, child: Child, wants_financing: bool = True) -> tuple[Certificate, bool]:
     """A confirmed guardian asks for the certificate of a child aged 5–17; a live
-    certificate is returned as it is, a refused request is asked again on its row."""
+    certificate is returned as it is, a refused request is asked again on its row.
+    Returns the certificate and whether this call filed the request."""
     if not enrollment_selectors.is_guardian(parent, child):
         raise NotFound(_("Ребёнок не найден."), field="child")
     child = Child.objects.select_related("municipality").get(pk=child.pk)
     refusal = age_refusal(child)
     existing = Certificate.objects.filter(child=child).first()
     if existing is not None and existing.status != S.REFUSED:
-        return existing
+        return existing, False
     if refusal:
         raise ValidationFailed({"child": [refusal]})
     now = timezone.now()
@@ -273,7 +274,7 @@ def request_certificate(parent, child: Child, wants_financing: bool = True) -> C
         with transaction.atomic():
             certificate = Certificate.objects.select_for_update().filter(child=child).first()
             if certificate is not None and certificate.status != S.REFUSED:
-                return certificate
+                return certificate, False
             before = certificate.status if certificate else ""
             if certificate is None:
                 certificate = Certificate(child=child)
@@ -294,7 +295,8 @@ def request_certificate(parent, child: Child, wants_financing: bool = True) -> C
         certificate = Certificate.objects.filter(child=child).first()
         if certificate is None:
             raise
-    return certificate
+        return certificate, False
+    return certificate, True
 
 
 def ask_for_financing(parent, certificate: Certificate) -> Certificate:

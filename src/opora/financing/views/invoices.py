@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -36,8 +36,6 @@ from opora.financing.invoice_exports import (
     funds_exporter,
 )
 from opora.financing.models import (
-    ContractMonth,
-    ContractStatus,
     Invoice,
     InvoiceKind,
     InvoiceLine,
