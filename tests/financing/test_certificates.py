@@ -313,9 +313,9 @@ def test_freeze_keeps_the_balance_and_rejects_pending_applications(
     CertificateLedger.objects.filter(certificate=certificate).update(reserved=Decimal("5000.00"),
                                                                      paid=Decimal("1000.00"))
     other_group = open_group(f.program(provider, status=ProgramStatus.PUBLISHED), name="Танцы")
-    enrolled = enrollment_services.submit_application(parent, child, other_group)
+    enrolled = enrollment_services.submit_application(parent, child, other_group)[0]
     enrollment_services.confirm_application(staff, enrolled)
-    pending = enrollment_services.submit_application(parent, child, budget_group)
+    pending = enrollment_services.submit_application(parent, child, budget_group)[0]
     # a second family takes nothing: the first child's seat is its own
     assert fresh(enrolled).status == A.ENROLLED and pending.status == A.NEW
 
@@ -336,7 +336,7 @@ def test_freeze_keeps_the_balance_and_rejects_pending_applications(
 def test_freeze_rejects_waitlisted_applications_too(parent, child, operator, period, budget_group, city):
     other_parent, other_child = kid(city, 1)
     enrollment_services.submit_application(other_parent, other_child, budget_group)
-    waiting = enrollment_services.submit_application(parent, child, budget_group)
+    waiting = enrollment_services.submit_application(parent, child, budget_group)[0]
     assert waiting.status == A.WAITLISTED
 
     service.freeze_certificate(operator, issued(operator, parent, child), "Проверка")
