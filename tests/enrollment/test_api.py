@@ -191,7 +191,7 @@ def test_parent_cannot_apply_for_a_guessed_child(other_parent, child, group):
 
 @pytest.fixture
 def filed(parent, child, group):
-    return services.submit_application(parent, child, group)
+    return services.submit_application(parent, child, group)[0]
 
 
 @pytest.mark.parametrize("persona", ["other_parent", "other_staff", "other_operator"])
@@ -245,7 +245,7 @@ def test_guessed_child_is_404(request, child, persona):
 
 
 def test_parent_lists_only_their_own_applications(parent, child, group, family):
-    mine = services.submit_application(parent, child, group)
+    mine = services.submit_application(parent, child, group)[0]
     for p, c in family(2):
         services.submit_application(p, c, group)
 
@@ -258,8 +258,8 @@ def test_parent_lists_only_their_own_applications(parent, child, group, family):
 def test_staff_list_their_organizations_applications_with_filters(staff, other_staff, group,
                                                                   published, family):
     other_group = open_group(published, name="Роботы-2", capacity_max=5)
-    made = [services.submit_application(p, c, group) for p, c in family(3)]
-    elsewhere = services.submit_application(*family(1)[0], other_group)
+    made = [services.submit_application(p, c, group)[0] for p, c in family(3)]
+    elsewhere = services.submit_application(*family(1)[0], other_group)[0]
     client = ApiClient(staff)
 
     everything = client.get("/applications").json()
@@ -273,7 +273,7 @@ def test_staff_list_their_organizations_applications_with_filters(staff, other_s
 
 
 def test_list_is_paginated(staff, group, family):
-    made = [services.submit_application(p, c, group) for p, c in family(5)]
+    made = [services.submit_application(p, c, group)[0] for p, c in family(5)]
 
     body = ApiClient(staff).get("/applications", page=2, page_size=2).json()
 
@@ -324,7 +324,7 @@ def test_children_list_query_count_does_not_grow_with_rows(parent, city, rows, s
 def full(group, family):
     """Two seats taken and two children in line."""
     people = family(4)
-    return people, [services.submit_application(p, c, group) for p, c in people]
+    return people, [services.submit_application(p, c, group)[0] for p, c in people]
 
 
 def test_parent_withdraws_and_the_first_in_line_takes_the_seat(full):

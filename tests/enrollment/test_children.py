@@ -153,7 +153,7 @@ def test_knowing_a_name_and_birth_date_gives_no_access_to_the_child(
         parent, other_parent, city, group):
     child, _ = children.register_child(parent, child_data(city, snils="11223344595"),
                                        consent=True)
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
 
     children.register_child(other_parent, child_data(city), consent=True)
 
@@ -317,8 +317,8 @@ def test_merge_never_unenrols_a_studying_child(operator, city, group):
     keep, _ = children.register_child(first_parent, child_data(city), consent=True)
     duplicate, _ = children.register_child(
         second_parent, child_data(city, first_name="Алёна-Мария"), consent=True)
-    waiting = services.submit_application(first_parent, keep, group)
-    studying = services.submit_application(second_parent, duplicate, group)
+    waiting = services.submit_application(first_parent, keep, group)[0]
+    studying = services.submit_application(second_parent, duplicate, group)[0]
     Application.objects.filter(pk=waiting.pk).update(status=S.WAITLISTED, queue_number=1)
     Application.objects.filter(pk=studying.pk).update(status=S.ENROLLED)
     locking.recount_seats()

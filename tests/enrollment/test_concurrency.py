@@ -85,7 +85,7 @@ def rush_group(published):
 
 
 def _submit(parent, child, group):
-    return lambda: services.submit_application(parent, child, group).pk
+    return lambda: services.submit_application(parent, child, group)[0].pk
 
 
 def test_two_hundred_parents_for_twenty_seats(rush_group, city):
@@ -130,7 +130,7 @@ def test_fifty_repeats_of_one_child_give_one_application(rush_group, city, monke
 
 def test_withdrawals_promotions_and_a_raise_never_exceed_capacity(rush_group, city, staff):
     people = families(90, city)
-    made = [services.submit_application(p, c, rush_group) for p, c in people[:60]]
+    made = [services.submit_application(p, c, rush_group)[0] for p, c in people[:60]]
     holders, waiting = made[:20], made[20:]
     parent_of = {c.pk: p for p, c in people}
 

@@ -88,7 +88,7 @@ def test_open_enrolment_alone_fixes_the_terms(staff, group):
 
 
 def test_ended_applications_free_the_terms(parent, child, staff, group):
-    application = enrolment.submit_application(parent, child, group)
+    application = enrolment.submit_application(parent, child, group)[0]
     enrolment.withdraw_application(parent, application)
     _save(staff, group, _data(group, enrolment_open=False))
 

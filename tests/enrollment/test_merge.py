@@ -85,11 +85,11 @@ def clash(published, parent, second_parent, twins_by_snils, family):
     the duplicate also to group «own»; the shared group is full with one child in line."""
     keep, duplicate = twins_by_snils
     shared, own = open_group(published, name="Общая"), open_group(published, name="Своя")
-    early = services.submit_application(second_parent, duplicate, shared)
-    late = services.submit_application(parent, keep, shared)
+    early = services.submit_application(second_parent, duplicate, shared)[0]
+    late = services.submit_application(parent, keep, shared)[0]
     waiting_parent, waiting_child = family(1)[0]
-    waiting = services.submit_application(waiting_parent, waiting_child, shared)
-    other = services.submit_application(second_parent, duplicate, own)
+    waiting = services.submit_application(waiting_parent, waiting_child, shared)[0]
+    other = services.submit_application(second_parent, duplicate, own)[0]
     return keep, duplicate, early, late, waiting, other
 
 

@@ -48,7 +48,7 @@ def test_rolled_back_change_sends_nothing(parent, child, group, django_capture_o
 def test_rejection_tells_the_reason_and_promotion_tells_the_next(staff, group, family,
                                                                  django_capture_on_commit_callbacks):
     people = family(3)
-    made = [services.submit_application(p, c, group) for p, c in people]
+    made = [services.submit_application(p, c, group)[0] for p, c in people]
     with django_capture_on_commit_callbacks(execute=True):
         services.reject_application(staff, made[0], "Группа для продолжающих")
 
@@ -71,7 +71,7 @@ def test_every_confirmed_guardian_gets_an_own_message(parent, other_parent, grou
 
 
 def test_mail_about_a_status_already_left_is_skipped(staff, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     services.confirm_application(staff, application)
 
     assert notifications.send_status_email(application.pk, S.NEW) == 0

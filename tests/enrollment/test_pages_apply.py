@@ -109,7 +109,7 @@ def test_a_second_press_returns_the_first_application(parent_client, child, grou
 
 
 def test_already_applied_child_is_shown_with_its_application(parent_client, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
 
     response = parent_client.get(url(group))
 

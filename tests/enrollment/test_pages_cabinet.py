@@ -205,7 +205,7 @@ def test_anonymous_visitor_is_sent_to_login(client, db):
 @pytest.fixture
 def full(group, family):
     """The group's 2 seats taken by other families."""
-    return [services.submit_application(p, c, group) for p, c in family(2)]
+    return [services.submit_application(p, c, group)[0] for p, c in family(2)]
 
 
 def test_applications_show_status_program_organization_and_position(parent_client, parent, child,
@@ -239,7 +239,7 @@ def test_application_list_runs_the_same_queries_for_3_and_30_rows(parent_client,
 
 
 def test_new_application_page_says_the_seat_is_booked(parent_client, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
 
     response = parent_client.get(reverse("enrollment:application", args=[application.uuid]))
 
@@ -251,7 +251,7 @@ def test_history_shows_steps_and_reasons_without_staff_names(parent_client, pare
                                                             staff, full):
     staff.last_name, staff.first_name = "Иванова", "Ольга"
     staff.save()
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     services.reject_application(staff, full[0], "Другой ребёнок")  # our child takes the seat
     services.confirm_application(staff, application)
 
@@ -269,7 +269,7 @@ def test_history_shows_steps_and_reasons_without_staff_names(parent_client, pare
 
 
 def test_rejection_reason_is_shown_to_the_family(parent_client, parent, child, group, staff):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     services.reject_application(staff, application, "Группа для продолжающих")
 
     response = parent_client.get(reverse("enrollment:application", args=[application.uuid]))
@@ -280,8 +280,8 @@ def test_rejection_reason_is_shown_to_the_family(parent_client, parent, child, g
 
 def test_parent_withdraws_and_the_seat_goes_to_the_first_in_line(parent_client, parent, child,
                                                                  group, family):
-    application = services.submit_application(parent, child, group)
-    others = [services.submit_application(p, c, group) for p, c in family(2)]
+    application = services.submit_application(parent, child, group)[0]
+    others = [services.submit_application(p, c, group)[0] for p, c in family(2)]
 
     response = parent_client.post(reverse("enrollment:withdraw", args=[application.uuid]),
                                   {"reason": "Переезжаем"})
@@ -293,7 +293,7 @@ def test_parent_withdraws_and_the_seat_goes_to_the_first_in_line(parent_client, 
 
 
 def test_withdraw_needs_a_post(parent_client, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
 
     response = parent_client.get(reverse("enrollment:withdraw", args=[application.uuid]))
 
@@ -303,7 +303,7 @@ def test_withdraw_needs_a_post(parent_client, parent, child, group):
 
 
 def test_another_familys_application_is_not_found(client, other_parent, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     client.force_login(other_parent)
 
     detail = client.get(reverse("enrollment:application", args=[application.uuid]))

@@ -44,7 +44,7 @@ def twins(city, group):
     second_parent = f.user(Role.PARENT, municipality=city)
     first = add_child(first_parent, snils=snils(123456789))
     second = add_child(second_parent, snils=snils(223456789))
-    application = services.submit_application(second_parent, second, group)
+    application = services.submit_application(second_parent, second, group)[0]
     return first, second, application
 
 

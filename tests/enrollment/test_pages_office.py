@@ -44,7 +44,7 @@ def staff_client(client, staff):
 @pytest.fixture
 def full(group, family):
     """Two seats taken, one child in line."""
-    return [services.submit_application(p, c, group) for p, c in family(3)]
+    return [services.submit_application(p, c, group)[0] for p, c in family(3)]
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def foreign(other_provider, district):
     program = f.program(other_provider, status=ProgramStatus.PUBLISHED, title="Шахматы")
     parent = f.user(Role.PARENT, municipality=district)
     return services.submit_application(parent, add_child(parent, last_name="Чужих"),
-                                       open_group(program))
+                                       open_group(program))[0]
 
 
 def _process(client, ids, action, **extra):
@@ -96,7 +96,7 @@ def test_filter_by_program_group_and_date(staff_client, staff, full, published, 
     other_program = f.program(provider, status=ProgramStatus.PUBLISHED, title="Танцы")
     other_group = open_group(other_program, name="Танцы-1")
     (p, c), = family(1)
-    dancing = services.submit_application(p, c, other_group)
+    dancing = services.submit_application(p, c, other_group)[0]
     today = timezone.localdate()
 
     by_program = staff_client.get(LIST, {"program": other_program.pk})
@@ -194,7 +194,7 @@ def test_application_page_shows_the_child_guardians_and_history(staff_client, st
                                                                group):
     parent.phone = "+7 900 555-44-33"
     parent.save()
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     services.confirm_application(staff, application)
 
     response = staff_client.get(reverse("enrollment:office_application", args=[application.pk]))

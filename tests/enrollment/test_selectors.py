@@ -17,10 +17,10 @@ from tests.enrollment.conftest import add_child, open_group
 def applied(parent, child, group, other_parent, other_provider):
     """The parent's child applied to the city provider's group; another family's child
     (living in the district) applied to a district provider's group."""
-    mine = services.submit_application(parent, child, group)
+    mine = services.submit_application(parent, child, group)[0]
     district_program = f.program(other_provider, status="published")
     foreign_child = add_child(other_parent, first_name="Чужой")
-    foreign = services.submit_application(other_parent, foreign_child, open_group(district_program))
+    foreign = services.submit_application(other_parent, foreign_child, open_group(district_program))[0]
     return mine, foreign
 
 
@@ -69,8 +69,8 @@ def test_guessing_ids_finds_nothing(other_parent, other_staff, applied):
 
 def test_filters_of_the_staff_list(staff, group, published, family):
     second = open_group(published, name="Роботы-2")
-    made = [services.submit_application(p, c, group) for p, c in family(3)]
-    made.append(services.submit_application(*family(1)[0], second))
+    made = [services.submit_application(p, c, group)[0] for p, c in family(3)]
+    made.append(services.submit_application(*family(1)[0], second)[0])
 
     assert [a.pk for a in selectors.visible_applications(staff, status=S.WAITLISTED)] == [made[2].pk]
     assert {a.pk for a in selectors.visible_applications(staff, group=second)} == {made[3].pk}
@@ -78,7 +78,7 @@ def test_filters_of_the_staff_list(staff, group, published, family):
 
 
 def test_list_positions_are_ranks_among_the_waitlisted(staff, group, family):
-    made = [services.submit_application(p, c, group) for p, c in family(6)]
+    made = [services.submit_application(p, c, group)[0] for p, c in family(6)]
     services.withdraw_application(made[3].child.guardianships.get().parent, made[3])
 
     positions = {a.pk: a.position for a in selectors.visible_applications(staff)}

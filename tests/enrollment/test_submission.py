@@ -27,7 +27,7 @@ def _refused(parent, child, group, code, message):
 
 
 def test_free_seat_is_taken_by_a_new_application(parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
 
     assert (application.status, application.queue_number, application.channel) == (
         S.NEW, None, Channel.CABINET)
@@ -38,7 +38,7 @@ def test_free_seat_is_taken_by_a_new_application(parent, child, group):
 
 def test_full_group_puts_children_in_line_with_positions(group, family):
     people = family(5)
-    made = [services.submit_application(p, c, group) for p, c in people]
+    made = [services.submit_application(p, c, group)[0] for p, c in people]
 
     assert [a.status for a in made] == [S.NEW, S.NEW, S.WAITLISTED, S.WAITLISTED, S.WAITLISTED]
     assert [a.queue_number for a in made] == [None, None, 1, 2, 3]
@@ -47,8 +47,8 @@ def test_full_group_puts_children_in_line_with_positions(group, family):
 
 
 def test_submitting_again_returns_the_first_application(parent, child, group):
-    first = services.submit_application(parent, child, group)
-    again = services.submit_application(parent, child, group, channel=Channel.API)
+    first = services.submit_application(parent, child, group)[0]
+    again = services.submit_application(parent, child, group, channel=Channel.API)[0]
 
     assert again.pk == first.pk
     assert Application.objects.count() == 1
@@ -56,16 +56,16 @@ def test_submitting_again_returns_the_first_application(parent, child, group):
 
 
 def test_created_tells_a_new_application_from_a_repeat(parent, child, group):
-    first = services.submit_application(parent, child, group)
-    again = services.submit_application(parent, child, group.pk)
+    first, created = services.submit_application(parent, child, group)
+    again, created_again = services.submit_application(parent, child, group.pk)
 
-    assert (first.created, again.created) == (True, False)
+    assert (again.pk, created, created_again) == (first.pk, True, False)
     assert again.group.module.program.title == "Робототехника"
 
 
 def test_seat_counters_follow_submissions_and_releases(group, family):
     (p1, c1), (p2, c2), (p3, c3) = family(3)
-    first = services.submit_application(p1, c1, group)
+    first = services.submit_application(p1, c1, group)[0]
     services.submit_application(p2, c2, group)
     services.submit_application(p3, c3, group)
     group.refresh_from_db()
@@ -109,7 +109,7 @@ def test_filling_the_last_seat_and_freeing_it_refresh_the_catalog(
     assert free_seats() == 2  # not yet full: the index is not touched on opening day
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.submit_application(p2, c2, group)
+        second = services.submit_application(p2, c2, group)[0]
     assert free_seats() == 0
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,17 +127,17 @@ def test_a_submission_is_a_fixed_handful_of_statements(parent, child, group,
 
 
 def test_repeat_after_enrolment_closed_still_returns_the_application(parent, child, group):
-    first = services.submit_application(parent, child, group)
+    first = services.submit_application(parent, child, group)[0]
     Group.objects.filter(pk=group.pk).update(enrolment_open=False)
 
-    assert services.submit_application(parent, child, group).pk == first.pk
+    assert services.submit_application(parent, child, group)[0].pk == first.pk
 
 
 def test_a_new_application_is_possible_after_withdrawal(parent, child, group):
-    first = services.submit_application(parent, child, group)
+    first = services.submit_application(parent, child, group)[0]
     services.withdraw_application(parent, first)
 
-    second = services.submit_application(parent, child, group)
+    second = services.submit_application(parent, child, group)[0]
     assert second.pk != first.pk
     assert second.status == S.NEW
 
@@ -221,7 +221,7 @@ def test_age_reference_can_be_the_school_year_start(parent, published, settings)
     with pytest.raises(services.NotEligible):
         services.submit_application(parent, child, group)
     settings.OPORA_AGE_REFERENCE = "group_start"
-    assert services.submit_application(parent, child, group).status == S.NEW
+    assert services.submit_application(parent, child, group)[0].status == S.NEW
 
 
 def test_municipal_limit_of_live_applications(parent, child, published, city):
@@ -239,9 +239,9 @@ def test_municipal_limit_of_live_applications(parent, child, published, city):
 def test_ended_applications_do_not_count_towards_the_limit(parent, child, published, city):
     EnrolmentSettings.objects.create(municipality=city, max_live_applications=1)
     first, second = open_group(published), open_group(published)
-    services.withdraw_application(parent, services.submit_application(parent, child, first))
+    services.withdraw_application(parent, services.submit_application(parent, child, first)[0])
 
-    assert services.submit_application(parent, child, second).status == S.NEW
+    assert services.submit_application(parent, child, second)[0].status == S.NEW
 
 
 # --- who may apply -------------------------------------------------------------------

@@ -24,7 +24,7 @@ def _statuses(applications):
 @pytest.fixture
 def full(group, family):
     """The group's 2 seats taken and 3 children in line, in that order."""
-    return [services.submit_application(p, c, group) for p, c in family(5)]
+    return [services.submit_application(p, c, group)[0] for p, c in family(5)]
 
 
 def _actions(application):

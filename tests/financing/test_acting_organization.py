@@ -27,7 +27,7 @@ def test_the_moc_authorises_an_organization_and_it_is_recorded(acting):
 
 
 def test_staff_of_an_authorised_organization_issue_certificates(acting, staff, parent, child, period):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
 
     service.issue_certificate(staff, certificate)
 
@@ -37,7 +37,7 @@ def test_staff_of_an_authorised_organization_issue_certificates(acting, staff, p
 
 
 def test_staff_of_other_organizations_may_not(provider, staff, parent, child, period, district):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
     elsewhere = f.organization(district, issues_certificates=True)
     elsewhere_staff = f.user(Role.ORGANIZATION_STAFF, organization=elsewhere, municipality=district)
 
@@ -50,7 +50,7 @@ def test_staff_of_other_organizations_may_not(provider, staff, parent, child, pe
 
 def test_the_register_and_its_menu_open_only_to_authorised_staff(client, provider, staff, parent, child, period,
                                                                   operator):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
     client.force_login(staff)
     assert client.get(reverse("financing:certificates")).status_code == 403
     assert "Сертификаты" not in client.get(reverse("registry:my_programs")).content.decode()

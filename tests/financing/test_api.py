@@ -90,6 +90,33 @@ def test_parent_requests_operator_issues_and_parent_sees_the_balance(parent, chi
         "30000.00", "0.00", "0.00", "30000.00")
 
 
+def test_a_refused_request_asked_again_is_filed_with_201(parent, child, operator, period):
+    first = ApiClient(parent).post("/certificates", {"child": child.pk}).json()
+    ApiClient(operator).post(f"/certificates/{first['id']}/refuse", {"reason": "Нет документов"})
+
+    again = ApiClient(parent).post("/certificates", {"child": child.pk})
+
+    assert (again.status_code, again.json()["id"], again.json()["status"]) == (201, first["id"], "requested")
+
+
+def test_a_request_filed_meanwhile_from_another_device_answers_200(monkeypatch, parent, child, period):
+    """Whether this call filed the request is the service's answer, not a look before it:
+    another device's request landing in between is found, and the answer is 200."""
+    real, filed = certificate_service.age_refusal, []
+
+    def another_device_first(kid, *args):
+        monkeypatch.setattr(certificate_service, "age_refusal", real)
+        filed.append(certificate_service.request_certificate(parent, child)[0])
+        return real(kid, *args)
+
+    monkeypatch.setattr(certificate_service, "age_refusal", another_device_first)
+
+    response = ApiClient(parent).post("/certificates", {"child": child.pk})
+
+    assert (response.status_code, response.json()["id"]) == (200, filed[0].pk)
+    assert Certificate.objects.count() == 1
+
+
 def test_parent_cannot_request_for_another_familys_child(parent, other_child):
     by_id = ApiClient(parent).post("/certificates", {"child": other_child.pk})
     by_uuid = ApiClient(parent).post("/certificates", {"child": str(other_child.uuid)})
@@ -101,7 +128,7 @@ def test_parent_cannot_request_for_another_familys_child(parent, other_child):
 
 def test_operator_lists_the_register_with_filters(operator, parent, child, certificate, other_parent,
                                                   other_child, other_operator):
-    requested = certificate_service.request_certificate(other_parent, other_child)
+    requested, _ = certificate_service.request_certificate(other_parent, other_child)
     client = ApiClient(operator)
 
     everything = client.get("/certificates").json()
@@ -141,7 +168,7 @@ def family_of_three(city):
     for i in range(3):
         parent = f.user(Role.PARENT, municipality=city)
         child = add_child(parent, first_name=f"Ребёнок{i}", last_name=f"Фамилия{i}")
-        result.append(certificate_service.request_certificate(parent, child))
+        result.append(certificate_service.request_certificate(parent, child)[0])
     return result
 
 
@@ -193,7 +220,7 @@ def test_issuing_twice_is_409(operator, certificate):
 
 
 def test_refusal_needs_a_reason_and_is_shown_to_the_parent(operator, parent, child, period):
-    requested = certificate_service.request_certificate(parent, child)
+    requested, _ = certificate_service.request_certificate(parent, child)
     client = ApiClient(operator)
 
     empty = client.post(f"/certificates/{requested.pk}/refuse", {"reason": ""})
@@ -206,7 +233,7 @@ def test_refusal_needs_a_reason_and_is_shown_to_the_parent(operator, parent, chi
 
 
 def test_parent_sees_their_certificate_but_cannot_issue_it(parent, child, period):
-    requested = certificate_service.request_certificate(parent, child)
+    requested, _ = certificate_service.request_certificate(parent, child)
     client = ApiClient(parent)
 
     assert client.get(f"/certificates/{requested.pk}").status_code == 200

@@ -154,7 +154,7 @@ def test_export_of_the_register_in_csv(client, operator, register_rows):
 
 
 def test_operator_issues_and_refuses_on_the_card(client, operator, parent, child, period):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
     login(client, operator)
     url = reverse("financing:certificate", args=[certificate.pk])
     assert "Выдать сертификат" in text(client.get(url))
@@ -172,7 +172,7 @@ def test_operator_issues_and_refuses_on_the_card(client, operator, parent, child
 
 
 def test_authority_reads_the_card_but_may_not_decide(client, authority, parent, child):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
     login(client, authority)
     url = reverse("financing:certificate", args=[certificate.pk])
     assert "Выдать сертификат" not in text(client.get(url))
@@ -181,7 +181,7 @@ def test_authority_reads_the_card_but_may_not_decide(client, authority, parent, 
 
 
 def test_another_municipality_card_is_not_found(client, other_operator, parent, child):
-    certificate = service.request_certificate(parent, child)
+    certificate, _ = service.request_certificate(parent, child)
     url = reverse("financing:certificate", args=[certificate.pk])
     assert login(client, other_operator).post(url, {"action": "issue"}).status_code == 404
 

@@ -29,6 +29,7 @@ from opora.financing.models import (
     ContractStatus,
     FinancingPeriod,
     NominalUnit,
+    PeriodFallback,
 )
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
@@ -54,7 +55,8 @@ def events(target, action=None):
 
 
 def requested(parent, child, **kw):
-    return service.request_certificate(parent, child, **kw)
+    certificate, _created = service.request_certificate(parent, child, **kw)
+    return certificate
 
 
 def issued(operator, parent, child, **kw):
@@ -85,10 +87,10 @@ def test_guardian_requests_a_certificate(parent, child):
 
 
 def test_asking_again_returns_the_live_certificate(parent, child):
-    first = requested(parent, child)
-    again = requested(parent, child, wants_financing=False)
+    first, created = service.request_certificate(parent, child)
+    again, created_again = service.request_certificate(parent, child, wants_financing=False)
 
-    assert again.pk == first.pk
+    assert (again.pk, created, created_again) == (first.pk, True, False)
     assert fresh(first).wants_financing is True
     assert Certificate.objects.count() == 1
 
@@ -129,9 +131,9 @@ def test_a_refused_request_is_asked_again_on_the_same_row(parent, child, operato
     first = requested(parent, child)
     service.refuse_certificate(operator, first, "Нет документа")
 
-    again = requested(parent, child, wants_financing=False)
+    again, created = service.request_certificate(parent, child, wants_financing=False)
 
-    assert again.pk == first.pk
+    assert (again.pk, created) == (first.pk, True)
     assert (again.status, again.reason, again.decided_by, again.wants_financing) == (
         S.REQUESTED, "", None, False)
     assert [e.action for e in events(again)] == [
@@ -311,9 +313,9 @@ def test_freeze_keeps_the_balance_and_rejects_pending_applications(
     CertificateLedger.objects.filter(certificate=certificate).update(reserved=Decimal("5000.00"),
                                                                      paid=Decimal("1000.00"))
     other_group = open_group(f.program(provider, status=ProgramStatus.PUBLISHED), name="Танцы")
-    enrolled = enrollment_services.submit_application(parent, child, other_group)
+    enrolled = enrollment_services.submit_application(parent, child, other_group)[0]
     enrollment_services.confirm_application(staff, enrolled)
-    pending = enrollment_services.submit_application(parent, child, budget_group)
+    pending = enrollment_services.submit_application(parent, child, budget_group)[0]
     # a second family takes nothing: the first child's seat is its own
     assert fresh(enrolled).status == A.ENROLLED and pending.status == A.NEW
 
@@ -334,7 +336,7 @@ def test_freeze_keeps_the_balance_and_rejects_pending_applications(
 def test_freeze_rejects_waitlisted_applications_too(parent, child, operator, period, budget_group, city):
     other_parent, other_child = kid(city, 1)
     enrollment_services.submit_application(other_parent, other_child, budget_group)
-    waiting = enrollment_services.submit_application(parent, child, budget_group)
+    waiting = enrollment_services.submit_application(parent, child, budget_group)[0]
     assert waiting.status == A.WAITLISTED
 
     service.freeze_certificate(operator, issued(operator, parent, child), "Проверка")
@@ -509,6 +511,21 @@ def test_the_fallback_runs_once_per_period(operator, city, deadline_passed):
     assert fresh(unused).kind == K.FINANCING
     assert fresh(deadline_passed).financing_places == 1
     assert len(events(deadline_passed, service.FALLBACK_DONE)) == 1
+    assert PeriodFallback.objects.get(period=deadline_passed).ran_on == timezone.localdate()
+
+
+def test_the_period_remembers_its_fallback_without_the_audit_trail(operator, city, deadline_passed):
+    """The mark is the period's own row: the audit trail records, it does not decide."""
+    unused = issued(operator, *kid(city, 0))
+    assert service.fallback_unused() == 1
+    service.ask_for_financing(unused.child.guardianships.get().parent, unused)
+    AuditEvent.objects.filter(action=service.FALLBACK_DONE).delete()
+
+    assert service.fallback_unused() == 0
+
+    assert fresh(unused).kind == K.FINANCING
+    assert fresh(deadline_passed).financing_places == 1
+    assert events(deadline_passed, service.FALLBACK_DONE) == []
 
 
 def test_before_the_deadline_nothing_falls_back(operator, city, parent, child):
@@ -557,7 +574,7 @@ def requests_of(n, municipality):
     Guardianship.objects.bulk_create([
         Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent",
                      confirmed_at=now, confirmed_by=p) for p, c in zip(parents, kids, strict=True)])
-    return [service.request_certificate(p, c) for p, c in zip(parents, kids, strict=True)]
+    return [service.request_certificate(p, c)[0] for p, c in zip(parents, kids, strict=True)]
 
 
 def _issue(operator, certificate):

@@ -42,7 +42,7 @@ def autumn(certified_program):
 
 def contract_of(staff, parent, child, group, period):
     make_certificate(child, period)
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     return services.confirm_application(staff, application).contract
 
 

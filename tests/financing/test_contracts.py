@@ -64,7 +64,7 @@ def other_parent(district):
 
 
 def apply_and_confirm(staff, parent, child, group):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     return services.confirm_application(staff, application)
 
 
@@ -243,7 +243,7 @@ def test_numbers_count_the_certificates_contracts(staff, parent, child, funded, 
 
 
 def _refused(staff, parent, child, group, period):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     before = money_state(period) if period else None
     with pytest.raises(InvalidTransition) as error:
         services.confirm_application(staff, application)
@@ -312,8 +312,8 @@ def test_bulk_confirmation_is_all_or_nothing_when_one_contract_is_refused(
     p1, p2 = f.user(municipality=city), f.user(municipality=city)
     c1, c2 = add_child(p1, first_name="Первый"), add_child(p2, first_name="Второй")
     make_certificate(c1, next_period)  # the second child has none
-    a1 = services.submit_application(p1, c1, autumn)
-    a2 = services.submit_application(p2, c2, autumn)
+    a1 = services.submit_application(p1, c1, autumn)[0]
+    a2 = services.submit_application(p2, c2, autumn)[0]
 
     with pytest.raises(InvalidTransition) as error:
         services.process_applications(staff, [a1.pk, a2.pk], "confirm")

@@ -60,7 +60,7 @@ def rush(city, staff, certified_program, next_period):
     applications = []
     for (parent, child), group in zip(people, groups, strict=True):
         make_certificate(child, next_period, number=f"{child.pk:010d}")
-        applications.append(services.submit_application(parent, child, group))
+        applications.append(services.submit_application(parent, child, group)[0])
     next_period.refresh_from_db()
     return applications
 
@@ -103,7 +103,7 @@ def social_rush(city, staff, certified_program, next_period):
     applications = []
     for (parent, child), group in zip(people, groups, strict=True):
         make_certificate(child, number=f"{child.pk:010d}", kind=CertificateKind.ACCOUNTING)
-        applications.append(services.submit_application(parent, child, group))
+        applications.append(services.submit_application(parent, child, group)[0])
     return applications
 
 
@@ -133,7 +133,7 @@ def one_child_everywhere(city, provider, next_period):
     certify(program.modules.get(), price=D("12000.00"), normative=D("10000.00"))
     [(parent, child)] = families(1, city)
     certificate = make_certificate(child, next_period, nominal=D("25000.00"))
-    applications = [services.submit_application(parent, child, g)
+    applications = [services.submit_application(parent, child, g)[0]
                     for g in certificate_groups(program, GROUPS)]
     return certificate, applications
 
@@ -189,8 +189,8 @@ def test_crossing_bulk_confirmations_do_not_deadlock(staff, city, certified_prog
             make_certificate(child, next_period, number=f"{child.pk:010d}")
         first, second = certificate_groups(certified_program, 2)
         # pks in this order: the first bulk goes x, y; the second y, x
-        a = [services.submit_application(parent_x, x, first), services.submit_application(parent_y, y, first)]
-        b = [services.submit_application(parent_y, y, second), services.submit_application(parent_x, x, second)]
+        a = [services.submit_application(parent_x, x, first)[0], services.submit_application(parent_y, y, first)[0]]
+        b = [services.submit_application(parent_y, y, second)[0], services.submit_application(parent_x, x, second)[0]]
         calls += [_bulk(staff, a), _bulk(staff, b)]
 
     results, errors = run_parallel(calls, workers=2)
@@ -222,7 +222,7 @@ def test_a_termination_waits_for_the_payers_settlement(staff, city, certified_pr
     [(parent, child)] = families(1, city)
     make_certificate(child, next_period, number=f"{child.pk:010d}")
     [group] = certificate_groups(certified_program, 1)
-    contract = services.confirm_application(staff, services.submit_application(parent, child, group)).contract
+    contract = services.confirm_application(staff, services.submit_application(parent, child, group)[0]).contract
     contracts.accept_contract(parent, contract)
     locked, release, expelled = threading.Event(), threading.Event(), threading.Event()
 

@@ -272,3 +272,24 @@ def test_audit_shows_on_the_invoice_page(client, operator, closed):
     page = client.get(reverse("financing:invoice", args=[closed.pk])).content.decode()
     assert "История" in page
     assert InvoiceLine.objects.filter(invoice=closed).count() == 2
+
+
+def test_the_confirmation_shows_what_the_run_will_bill(client, operator, staff, period, certificate,
+                                                       certified_program, parent, closed):
+    from tests.enrollment.conftest import add_child, open_group
+    from tests.financing.conftest import make_certificate
+
+    # the October invoice was sent; a contract made since is not billed by closing again
+    settlement.submit_invoice(staff, closed)
+    late = make_certificate(add_child(parent, first_name="Вера"), period)
+    make_contract(late, open_group(certified_program, name="В"), period, {OCT: D("1000.00")})
+    client.force_login(operator)
+
+    text = client.post(reverse("financing:settlement_run"), {"month": "2026-10", "action": "close"}).content.decode()
+
+    assert "<dt>Договоров войдёт в счета</dt><dd>0</dd>" in text
+    assert f"<dt>Сумма к включению в счета</dt><dd>{shown('0.00')} ₽</dd>" in text
+    assert "<dt>Не войдут: итоговый счёт организации уже направлен</dt><dd>1</dd>" in text
+    done = client.post(reverse("financing:settlement_run"),
+                       {"month": "2026-10", "action": "close", "confirmed": "yes"}, follow=True)
+    assert "строк добавлено 0" in done.content.decode()

@@ -191,7 +191,7 @@ def test_contracts_keep_the_dates_of_their_period(operator, city):
 
 def test_a_raised_cap_serves_the_queue(operator, city, parent, child):
     period = save_period(operator, city, period_data(certificates_cap=0))
-    certificate = certificates.issue_certificate(operator, certificates.request_certificate(parent, child))
+    certificate = certificates.issue_certificate(operator, certificates.request_certificate(parent, child)[0])
     assert certificate.financing_wanted_at is not None
 
     save_period(operator, city, period_data(certificates_cap=1), period=period)

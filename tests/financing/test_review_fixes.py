@@ -27,7 +27,7 @@ def test_period_cannot_end_before_its_contracts_end(operator, staff, parent, chi
     period = make_period(city, title="P", starts_on=dt.date(Y, 1, 1), ends_on=dt.date(Y + 1, 8, 31))
     make_certificate(child, period)
     group = certificate_only(certified_program, dt.date(Y, 9, 1), dt.date(Y, 12, 31))
-    services.confirm_application(staff, services.submit_application(parent, child, group))
+    services.confirm_application(staff, services.submit_application(parent, child, group)[0])
 
     with pytest.raises(ValidationFailed) as err:
         periods.save_period(operator, city, {"ends_on": dt.date(Y, 10, 31)}, period=period)
@@ -89,7 +89,7 @@ def test_a_contract_ends_when_the_certificate_does(staff, parent, child, city, c
     Certificate.objects.filter(pk=certificate.pk).update(valid_until=dt.date(Y, 10, 14))
     group = certificate_only(certified_program, dt.date(Y, 9, 1), dt.date(Y, 12, 31))
 
-    services.confirm_application(staff, services.submit_application(parent, child, group))
+    services.confirm_application(staff, services.submit_application(parent, child, group)[0])
 
     contract = Contract.objects.get()
     assert (contract.starts_on, contract.ends_on) == (dt.date(Y, 9, 1), dt.date(Y, 10, 14))

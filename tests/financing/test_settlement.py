@@ -19,7 +19,7 @@ from opora.audit.models import AuditEvent
 from opora.enrollment.locking import recount_seats
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from opora.financing import settlement
+from opora.financing import reserves, settlement
 from opora.financing.models import (
     CertificateLedger,
     Contract,
@@ -592,13 +592,11 @@ def test_command_refuses_a_month_not_ended(period):
 
 def test_an_advance_for_months_cancelled_later_is_deducted_by_a_final_invoice(
         operator, period, certificate, groups, monkeypatch):
-    from opora.financing import contracts
-
     contract = make_contract(certificate, groups[0], period, {NOV: D("4000.00")})
     on_day(monkeypatch, dt.date(2026, 11, 2))
     settlement.open_month(operator, period.municipality, NOV)
     # the contract ends in October after the advance: November is cancelled, its reserve back
-    contracts._release(contract, contracts._cancel(contracts._open_months(contract).filter(month=NOV)))
+    reserves.release_months(contract, reserves.open_months(contract).filter(month=NOV))
     on_day(monkeypatch, dt.date(2026, 12, 2))
 
     settlement.close_month(operator, period.municipality, NOV)
@@ -620,12 +618,10 @@ def test_completeness_reruns_change_nothing_also_on_sqlite(operator, staff, peri
 
 
 def test_a_month_closed_before_a_backdated_termination_is_not_billed_again(operator, period, certificate, groups):
-    from opora.financing import contracts
-
     contract = make_contract(certificate, groups[0], period, {OCT: D("1000.00"), NOV: D("1000.00")})
     settlement.close_month(operator, period.municipality, OCT)
     # then terminated from 20 September, as an expulsion dated back does: November cancelled
-    contracts._release(contract, contracts._cancel(contracts._open_months(contract)))
+    reserves.release_months(contract, reserves.open_months(contract))
     Contract.objects.filter(pk=contract.pk).update(status=ContractStatus.CLOSED, terminated_on=dt.date(2026, 9, 20))
 
     settlement.cancel_invoice(operator, Invoice.objects.get(kind="final"), "Ошибка в счёте")

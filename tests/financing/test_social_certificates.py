@@ -55,7 +55,7 @@ def registered(child):
 
 
 def apply_and_confirm(staff, parent, child, group):
-    return services.confirm_application(staff, services.submit_application(parent, child, group))
+    return services.confirm_application(staff, services.submit_application(parent, child, group)[0])
 
 
 def money(period):
@@ -127,7 +127,7 @@ def test_a_price_below_the_normative_cost_is_the_nominal(staff, parent, child, r
 
 
 def _refused(staff, parent, child, group, period, message):
-    application = services.submit_application(parent, child, group)
+    application = services.submit_application(parent, child, group)[0]
     before = money(period)
     with pytest.raises(InvalidTransition, match=message):
         services.confirm_application(staff, application)

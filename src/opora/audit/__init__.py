@@ -1,15 +1,30 @@
-"""One audit trail for every state change: ``opora.audit.record(...)``."""
+"""One audit trail for every state change, and the only module that writes it.
+
+- ``record(actor, action, target, ...)`` — one event, inside the service's transaction.
+- ``event(...)`` and ``record_many(events)`` — many events in one INSERT per batch, for
+  set-based runs (a settlement month, a fallback) and for the demo's history (``at=``
+  keeps a past moment).
+- ``timeline(target)``, ``latest_moment(model, ...)`` — reading the trail.
+- ``forget(model, pks)`` — delete the events of rows that are deleted (the demo's reset).
+
+No other module imports ``AuditEvent``: ``tests/core/test_audit_writer.py`` fails when one
+does.
+"""
 
 
-def record(actor, action: str, target, *, from_state: str = "", to_state: str = "",
-           reason: str = "", **data):
-    """Write who did ``action`` (a namespaced code such as ``registry.program.published``)
-    to ``target``, when, from which state to which, and why. Call it inside the
-    service's transaction so the event and the change commit together."""
+def _actor(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def event(actor, action: str, target, *, from_state: str = "", to_state: str = "", reason: str = "",
+          at=None, **data):
+    """An unsaved event of ``target`` for ``record_many`` (the arguments of ``record``);
+    ``at`` is the moment it happened, now when None."""
     from opora.audit.models import AuditEvent
 
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+    fields = {"created_at": at} if at is not None else {}
+    return AuditEvent(
+        actor=_actor(actor),
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
@@ -18,19 +33,27 @@ def record(actor, action: str, target, *, from_state: str = "", to_state: str = 
         to_state=to_state or "",
         reason=reason or "",
         data=data,
+        **fields,
     )
 
 
-def record_many(actor, action: str, events) -> list:
-    """Write several events of one action in one INSERT, for bulk writes such as an
-    import: ``events`` are (target, data) pairs."""
+def record(actor, action: str, target, *, from_state: str = "", to_state: str = "",
+           reason: str = "", **data):
+    """Write who did ``action`` (a namespaced code such as ``registry.program.published``)
+    to ``target``, when, from which state to which, and why. Call it inside the
+    service's transaction so the event and the change commit together."""
+    written = event(actor, action, target, from_state=from_state, to_state=to_state, reason=reason,
+                    **data)
+    written.save()
+    return written
+
+
+def record_many(events, *, batch_size: int = 1000) -> int:
+    """Write events built by ``event`` in one INSERT per ``batch_size``: the form of
+    ``record`` for set-based runs. Returns how many were written."""
     from opora.audit.models import AuditEvent
 
-    actor = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.bulk_create([
-        AuditEvent(actor=actor, action=action, target_type=target._meta.label_lower,
-                   target_id=str(target.pk), target_repr=str(target)[:300], data=data)
-        for target, data in events])
+    return len(AuditEvent.objects.bulk_create(list(events), batch_size=batch_size))
 
 
 def timeline(target):
@@ -51,3 +74,27 @@ def count(actor, actions, since) -> int:
 
     return AuditEvent.objects.filter(actor=actor, action__in=actions,
                                      created_at__gte=since).count()
+
+
+def latest_moment(model, **filters):
+    """A subquery for annotating rows of ``model``: the moment of each row's latest event
+    matching ``filters`` (say ``to_state="moderating"``), None without one."""
+    from django.db.models import CharField, OuterRef, Subquery
+    from django.db.models.functions import Cast
+
+    from opora.audit.models import AuditEvent
+
+    return Subquery(
+        AuditEvent.objects.filter(target_type=model._meta.label_lower,
+                                  target_id=Cast(OuterRef("pk"), CharField()), **filters)
+        .order_by("-created_at", "-pk").values("created_at")[:1]
+    )
+
+
+def forget(model, pks) -> int:
+    """Delete the events of the rows ``pks`` of ``model`` (rows being deleted for good, as
+    the demo region on reset). Returns how many events were deleted."""
+    from opora.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(target_type=model._meta.label_lower,
+                                     target_id__in=[str(pk) for pk in pks]).delete()[0]

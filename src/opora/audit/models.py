@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """One state change: who, what, when, from which state to which, and why."""
 
-    created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: ``audit.event(at=...)`` keeps a past moment (the demo's
+    # history); every other event is stamped when it is built.
+    created_at = models.DateTimeField(_("когда"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("кто"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

@@ -6,11 +6,11 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from opora.audit.models import AuditEvent
+from opora import audit
 from opora.demo import texts
 from opora.demo.draw import weighted
 from opora.registry.choices import ProgramStatus as S
-from opora.registry.models import Organization, Program
+from opora.registry.models import Program
 
 
 class Step(NamedTuple):
@@ -109,27 +109,20 @@ def given_timestamps(*models):
 def record_history(ctx, providers, plans, operators):
     """Audit events of the organizations (added by their МОЦ) and of every program step."""
     rng = ctx.rng("history")
-    organization_type = Organization._meta.label_lower
-    program_type = Program._meta.label_lower
     events = []
     for provider in providers:
         day = ctx.today - dt.timedelta(days=rng.randint(450, 1100))
-        events.append(AuditEvent(
-            actor=operators[provider.place.key], action="registry.organization.created",
-            target_type=organization_type, target_id=str(provider.organization.pk),
-            target_repr=str(provider.organization)[:300],
-            created_at=ctx.moment(day, rng.randint(9, 17), rng.randint(0, 59)), data={},
+        events.append(audit.event(
+            operators[provider.place.key], "registry.organization.created", provider.organization,
+            at=ctx.moment(day, rng.randint(9, 17), rng.randint(0, 59)),
         ))
     for plan in plans:
         program = plan.program
         for step in plan.steps:
-            events.append(AuditEvent(
-                actor=plan.provider.staff if step.by == "staff"
-                else operators[plan.provider.place.key],
-                action=f"registry.program.{step.action}", target_type=program_type,
-                target_id=str(program.pk), target_repr=str(program)[:300],
-                from_state=step.from_state, to_state=step.to_state, reason=step.reason,
-                data=step.data or {}, created_at=step.at,
+            events.append(audit.event(
+                plan.provider.staff if step.by == "staff" else operators[plan.provider.place.key],
+                f"registry.program.{step.action}", program,
+                from_state=step.from_state, to_state=step.to_state, reason=step.reason, at=step.at,
+                **(step.data or {}),
             ))
-    with given_timestamps(AuditEvent):
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+    audit.record_many(events)

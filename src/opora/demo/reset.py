@@ -5,8 +5,8 @@ from collections import defaultdict
 
 from django.db.models import ProtectedError, Q, RestrictedError
 
+from opora import audit
 from opora.accounts.models import User
-from opora.audit.models import AuditEvent
 from opora.demo.accounts import ACCOUNTS
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
@@ -55,8 +55,7 @@ def delete_region(region) -> None:
     }
     for model in (Organization, Program):
         for chunk in _chunks(ids[model]):
-            AuditEvent.objects.filter(target_type=model._meta.label_lower,
-                                      target_id__in=[str(pk) for pk in chunk]).delete()
+            audit.forget(model, chunk)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)

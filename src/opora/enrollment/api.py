@@ -224,14 +224,14 @@ def own_child(user, value: int | UUID):
 def submit_application(request, payload: ApplicationIn):
     user = request.auth
     child = own_child(user, payload.child)
-    application = services.submit_application(
+    application, created = services.submit_application(
         user, child, payload.group, channel=Channel.API if via_token(request) else Channel.CABINET)
     # The answer is built from the rows at hand rather than read again: this is the
     # opening-day path (``application.group`` holds its program and organization).
     application.child = child
     application.position = selectors.position_of(application)
     # Filed by this request, or found already there (a repeat from another device).
-    return Status(201 if application.created else 200, application)
+    return Status(201 if created else 200, application)
 
 
 @router.get("applications", response={200: ApplicationPage, **ERRORS},

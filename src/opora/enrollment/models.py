@@ -159,10 +159,6 @@ class Application(models.Model):
     SCOPE = {"organization": "group__module__program__organization",
              "municipality": "group__module__program__organization__municipality"}
 
-    # Not a column: ``services.submit_application`` sets it on the application it
-    # returns — True when that call filed it, False when it found it already there.
-    created = False
-
     class Meta:
         verbose_name = _("заявка")
         verbose_name_plural = _("заявки")

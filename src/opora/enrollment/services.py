@@ -5,11 +5,11 @@ e-mail to the guardians after commit; refusals are DomainErrors in Russian.
 
 Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 
-- ``submit_application(actor, child, group, channel=Channel.CABINET) -> Application``
+- ``submit_application(actor, child, group, channel=Channel.CABINET) -> (Application, created)``
   a guardian applies (cabinet or API; ``group`` an instance or its key). Takes a seat
   (``new``) if one is free, else joins the waiting list (``waitlisted`` with the next
   queue number). Idempotent: a repeated submission returns the live application
-  already there (``application.created`` is False then). Gate refusals raise
+  already there (``created`` is False then). Gate refusals raise
   ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
 - ``withdraw_application(actor, application, reason="")`` — the parent.
 - ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
@@ -81,11 +81,11 @@ def _group_for(group: Group | int, child: Child, guardian=None) -> Group:
 
 
 def submit_application(actor, child: Child, group: Group | int,
-                       channel: str = Channel.CABINET) -> Application:
+                       channel: str = Channel.CABINET) -> tuple[Application, bool]:
     """A guardian applies for a child to a group (an instance or its primary key): a
     free seat is taken, else the child joins the waiting list; submitting again returns
-    the first application. ``application.created`` tells which; ``application.group``
-    is the group with its program and organization."""
+    the first application. Returns the application and whether this call filed it;
+    ``application.group`` is the group with its program and organization."""
     if channel not in (Channel.CABINET, Channel.API):
         raise ValueError("provider staff file applications with children.enrol_walk_in")
     group = _group_for(group, child, guardian=actor)
@@ -96,8 +96,9 @@ def submit_application(actor, child: Child, group: Group | int,
 
 def file_application(actor, child: Child, group: Group | int, channel: str) -> Application:
     """``submit_application`` for a caller that has checked who may apply for this child
-    itself (staff recording a walk-in)."""
-    return _file(actor, child, _group_for(group, child), channel)
+    itself (staff recording a walk-in), which needs the application only."""
+    application, _created = _file(actor, child, _group_for(group, child), channel)
+    return application
 
 
 def _existing(pk: int, group: Group) -> Application:
@@ -106,12 +107,13 @@ def _existing(pk: int, group: Group) -> Application:
     return application
 
 
-def _file(actor, child: Child, group: Group, channel: str) -> Application:
+def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application, bool]:
     """The opening-day path: the group and every fact about the child were read in one
     query; the seat transaction is one conditional UPDATE of the group, the INSERT of
-    the application and its audit row. The e-mail is queued after commit."""
+    the application and its audit row. The e-mail is queued after commit. Returns the
+    application and whether it was filed now (not found already there)."""
     if group.live_application is not None:
-        return _existing(group.live_application, group)
+        return _existing(group.live_application, group), False
     refused = selectors.refusals_for(child, group)
     if refused:
         raise NotEligible(refused[0].message, code=refused[0].code)
@@ -141,9 +143,8 @@ def _file(actor, child: Child, group: Group, channel: str) -> Application:
         existing = _live_application(child.pk, group.pk)
         if existing is None:
             raise
-        return _existing(existing.pk, group)
-    application.created = True
-    return application
+        return _existing(existing.pk, group), False
+    return application, True
 
 
 # --- transitions ---------------------------------------------------------------------

@@ -416,9 +416,8 @@ def get_certificate(request, certificate_id: int):
 def request_certificate(request, payload: CertificateIn):
     user = request.auth
     child = own_child(user, payload.child)
-    existed = Certificate.objects.filter(child=child).exclude(status=CertificateStatus.REFUSED).exists()
-    certificate = certificates.request_certificate(user, child, payload.wants_financing)
-    return Status(200 if existed else 201, _certificate(user, certificate.pk))
+    certificate, created = certificates.request_certificate(user, child, payload.wants_financing)
+    return Status(201 if created else 200, _certificate(user, certificate.pk))
 
 
 @router.post("certificates/{certificate_id}/issue", response={200: CertificateDetailOut, **SEAT_ERRORS},

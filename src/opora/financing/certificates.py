@@ -4,10 +4,10 @@ unused financing certificates to accounting.
 
 Use cases (``actor`` is the acting user):
 
-- ``request_certificate(parent, child, wants_financing=True) -> Certificate`` — a
-  confirmed guardian asks for the certificate of a child aged 5–17. One certificate
-  per child ever: a live one (requested, issued, frozen) is returned as it is; a
-  refused one is asked again on the same row.
+- ``request_certificate(parent, child, wants_financing=True) -> (Certificate, created)`` —
+  a confirmed guardian asks for the certificate of a child aged 5–17. One certificate
+  per child ever: a live one (requested, issued, frozen) is returned as it is
+  (``created`` False); a refused one is asked again on the same row (``created`` True).
 - ``ask_for_financing(parent, certificate) -> Certificate`` — the guardian of a child
   with an issued accounting certificate joins the financing queue.
 - ``issue_certificate(actor, certificate)`` — the МОЦ operator of the child's
@@ -76,7 +76,6 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
-from opora.audit.models import AuditEvent
 from opora.enrollment import locking
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
@@ -93,6 +92,7 @@ from opora.financing.models import (
     Contract,
     ContractStatus,
     FinancingPeriod,
+    PeriodFallback,
 )
 from opora.registry.models import Municipality
 
@@ -249,28 +249,24 @@ def _open_ledger(certificate: Certificate, period: FinancingPeriod) -> Certifica
 
 def _audit_rows(actor, action, certificates, *, from_state="", to_state="", reason="", **data):
     """Audit events of many certificates in one INSERT (set-based paths)."""
-    now = timezone.now()
-    actor = actor if actor is not None and actor.is_authenticated else None
-    events = [AuditEvent(actor=actor, action=action, target_type=Certificate._meta.label_lower,
-                         target_id=str(c.pk), target_repr=str(c)[:300], from_state=from_state,
-                         to_state=to_state, reason=reason, data=data, created_at=now)
-              for c in certificates]
-    AuditEvent.objects.bulk_create(events)
+    audit.record_many(audit.event(actor, action, c, from_state=from_state, to_state=to_state,
+                                  reason=reason, **data) for c in certificates)
 
 
 # --- request -------------------------------------------------------------------------
 
 
-def request_certificate(parent, child: Child, wants_financing: bool = True) -> Certificate:
+def request_certificate(parent, child: Child, wants_financing: bool = True) -> tuple[Certificate, bool]:
     """A confirmed guardian asks for the certificate of a child aged 5–17; a live
-    certificate is returned as it is, a refused request is asked again on its row."""
+    certificate is returned as it is, a refused request is asked again on its row.
+    Returns the certificate and whether this call filed the request."""
     if not enrollment_selectors.is_guardian(parent, child):
         raise NotFound(_("Ребёнок не найден."), field="child")
     child = Child.objects.select_related("municipality").get(pk=child.pk)
     refusal = age_refusal(child)
     existing = Certificate.objects.filter(child=child).first()
     if existing is not None and existing.status != S.REFUSED:
-        return existing
+        return existing, False
     if refusal:
         raise ValidationFailed({"child": [refusal]})
     now = timezone.now()
@@ -278,7 +274,7 @@ def request_certificate(parent, child: Child, wants_financing: bool = True) -> C
         with transaction.atomic():
             certificate = Certificate.objects.select_for_update().filter(child=child).first()
             if certificate is not None and certificate.status != S.REFUSED:
-                return certificate
+                return certificate, False
             before = certificate.status if certificate else ""
             if certificate is None:
                 certificate = Certificate(child=child)
@@ -299,7 +295,8 @@ def request_certificate(parent, child: Child, wants_financing: bool = True) -> C
         certificate = Certificate.objects.filter(child=child).first()
         if certificate is None:
             raise
-    return certificate
+        return certificate, False
+    return certificate, True
 
 
 def ask_for_financing(parent, certificate: Certificate) -> Certificate:
@@ -514,14 +511,11 @@ def fallback_unused(today: dt.date | None = None) -> int:
     """The scheduled task: once a period's deadline (``fallback_on``) has passed, its
     financing certificates with no contract in it give their place back and, with no
     place left in a period that has not ended, become accounting certificates; then the
-    queues of the current periods are served. Each period falls back once (an audit
-    event of the period marks it), so places given after the deadline are kept and a
+    queues of the current periods are served. Each period falls back once (its
+    ``PeriodFallback`` row marks it), so places given after the deadline are kept and a
     second run changes nothing. Returns how many places were freed."""
     today = today or timezone.localdate()
-    done = AuditEvent.objects.filter(action=FALLBACK_DONE,
-                                     target_type=FinancingPeriod._meta.label_lower)
-    due = (FinancingPeriod.objects.filter(fallback_on__lt=today, ends_on__gte=today)
-           .exclude(pk__in=[int(pk) for pk in done.values_list("target_id", flat=True)])
+    due = (FinancingPeriod.objects.filter(fallback_on__lt=today, ends_on__gte=today, fallback__isnull=True)
            .order_by("pk"))
     freed = sum(_fall_back(period, today) for period in due)
     current = FinancingPeriod.objects.filter(starts_on__lte=today, ends_on__gte=today,
@@ -545,8 +539,7 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
             pk__in=unused.values("certificate_id")).order_by("pk").values_list("pk", flat=True))
         ledgers = list(unused.select_for_update(of=("self",)).select_related("certificate").order_by("pk"))
         period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
-        if AuditEvent.objects.filter(action=FALLBACK_DONE, target_id=str(period.pk),
-                                     target_type=FinancingPeriod._meta.label_lower).exists():
+        if PeriodFallback.objects.filter(period=period).exists():
             return 0
         ids = [ledger.pk for ledger in ledgers]
         certificate_ids = [ledger.certificate_id for ledger in ledgers]
@@ -571,6 +564,7 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
             _audit_rows(None, "financing.certificate.place_released",
                         [c for c in certificates if c.pk not in accounting_ids],
                         period=period.pk, fallback_on=on)
+        PeriodFallback.objects.create(period=period, ran_on=today)
         audit.record(None, FALLBACK_DONE, period, places_freed=len(ids),
                      became_accounting=len(accounting_ids))
     return len(ids)

@@ -40,7 +40,6 @@ municipality; the РМЦ: all), ``contracts_of_certificate``.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +51,7 @@ from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
-from opora.financing import pricing, settlement
+from opora.financing import pricing, reserves, settlement
 from opora.financing.models import (
     Certificate,
     CertificateKind,
@@ -167,7 +166,7 @@ def create_contract(actor, application) -> Contract:
         social_certificate, ledger = _form_social_certificate(
             certificate, application, period, price.certificate_part)
     if price.certificate_part > 0:
-        _reserve(ledger, period, price.certificate_part)
+        reserves.reserve(ledger, period, price.certificate_part, guarded=_GUARD_MONEY)
 
     # The certificate row is locked: nobody else counts its contracts now. (Without the
     # lock, in the race tests' control, the count would collide on the unique number
@@ -218,65 +217,6 @@ def _check_certificate(certificate) -> None:
         raise InvalidTransition(_("Сертификат ребёнка ещё не выдан: договор заключить нельзя."))
 
 
-def _reserve(ledger, period, amount: Decimal) -> None:
-    """Reserve ``amount`` on the ledger, then count it in the period's ``committed``; each
-    a conditional UPDATE that changes nothing when there is no room."""
-    if _GUARD_MONEY:
-        reserved = CertificateLedger.objects.filter(
-            pk=ledger.pk, nominal__gte=F("reserved") + F("paid") + amount,
-        ).update(reserved=F("reserved") + amount)
-        committed = FinancingPeriod.objects.filter(
-            pk=period.pk, budget__gte=F("committed") + amount,
-        ).update(committed=F("committed") + amount)
-    else:
-        # The race tests' control: read, decide, write back — the lost update.
-        fresh = CertificateLedger.objects.get(pk=ledger.pk)
-        reserved = 0
-        if fresh.nominal - fresh.reserved - fresh.paid >= amount:
-            reserved = CertificateLedger.objects.filter(pk=ledger.pk).update(
-                reserved=fresh.reserved + amount)
-        now = FinancingPeriod.objects.get(pk=period.pk)
-        committed = 0
-        if now.committed + amount <= now.budget:
-            committed = FinancingPeriod.objects.filter(pk=period.pk).update(
-                committed=now.committed + amount)
-    if not reserved:
-        # Cannot happen while the certificate row is locked (the balance was read under
-        # it); kept so that a bug can never overdraw a certificate.
-        raise InvalidTransition(_("На сертификате недостаточно средств: договор заключить нельзя."))
-    if not committed:
-        raise InvalidTransition(_("Бюджет периода финансирования «%(period)s» исчерпан: договор по "
-                                  "сертификату заключить нельзя. Обратитесь в муниципальный опорный "
-                                  "центр.") % {"period": period.title})
-
-
-def _release(contract: Contract, amount: Decimal) -> None:
-    """Give ``amount`` of the contract's reserve back to its ledger and its period."""
-    if amount <= 0:
-        return
-    released = CertificateLedger.objects.filter(
-        pk=contract.ledger_id, reserved__gte=amount,
-    ).update(reserved=F("reserved") - amount)
-    uncommitted = FinancingPeriod.objects.filter(
-        pk=contract.period_id, committed__gte=amount,
-    ).update(committed=F("committed") - amount)
-    if not (released and uncommitted):
-        raise InvalidTransition(_("Резерв договора № %(number)s не сходится со счётом сертификата: "
-                                  "обратитесь в муниципальный опорный центр.")
-                                % {"number": contract.number})
-
-
-def _open_months(contract: Contract):
-    return ContractMonth.objects.filter(contract=contract, settled=False, cancelled=False)
-
-
-def _cancel(months) -> Decimal:
-    """Cancel these (unsettled) months; return their certificate amount."""
-    amount = months.aggregate(total=Sum("certificate_amount"))["total"] or ZERO
-    months.update(cancelled=True)
-    return amount
-
-
 def _contract_of(application):
     return _lock(Contract.objects.filter(application_id=application.pk)).first()
 
@@ -287,8 +227,7 @@ def _refuse(actor, application) -> None:
     contract = _contract_of(application)
     if contract is None or contract.status not in (ContractStatus.CREATED, ContractStatus.CONFIRMED):
         return
-    released = _cancel(_open_months(contract))
-    _release(contract, released)
+    released = reserves.release_months(contract, reserves.open_months(contract))
     before = contract.status
     contract.status = ContractStatus.REFUSED
     contract.reason = application.reason
@@ -314,8 +253,7 @@ def _terminate(actor, application) -> None:
         return
     terminated_on = application.ended_on or timezone.localdate()
     first_of_month = terminated_on.replace(day=1)
-    released = _cancel(_open_months(contract).filter(month__gt=first_of_month))
-    _release(contract, released)
+    released = reserves.release_months(contract, reserves.open_months(contract).filter(month__gt=first_of_month))
     before = contract.status
     contract.status = ContractStatus.CLOSED
     contract.terminated_on = terminated_on

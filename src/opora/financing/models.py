@@ -94,6 +94,22 @@ class FinancingPeriod(models.Model):
         return self.nominal
 
 
+class PeriodFallback(models.Model):
+    """The fallback of a period's unused financing certificates has run (on ``ran_on``):
+    it runs once per period, so places given after the deadline are kept."""
+
+    period = models.OneToOneField(FinancingPeriod, verbose_name=_("период финансирования"),
+                                  on_delete=models.CASCADE, related_name="fallback")
+    ran_on = models.DateField(_("дата перевода неиспользованных сертификатов"))
+
+    class Meta:
+        verbose_name = _("перевод неиспользованных сертификатов")
+        verbose_name_plural = _("переводы неиспользованных сертификатов")
+
+    def __str__(self):
+        return f"{self.period} — {self.ran_on:%d.%m.%Y}"
+
+
 class CertificateKind(models.TextChoices):
     ACCOUNTING = "accounting", _("Сертификат учёта")
     FINANCING = "financing", _("Сертификат финансирования")

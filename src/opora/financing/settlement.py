@@ -16,6 +16,8 @@ Signatures for pages, the command and the benchmark (``actor`` is the acting use
 - ``open_month_for_region(month, municipality=None)``, ``close_month_for_region(month,
   municipality=None)`` — the same for every municipality at once (or one), run by the
   system (the ``close_month`` command, the benchmark): no actor, no permission check.
+- ``preview(actor, municipality, month, kind) -> Preview`` — what opening (``kind``
+  advance) or closing (final) the month would bill now, from the run's own selection.
 - ``set_completeness(actor, line, percent) -> InvoiceLine`` — the provider's staff
   (``financing.provide``) on a draft final invoice: the line pays ⌊month amount × percent
   / 100⌋; what is not delivered goes back to the certificate's balance and the budget.
@@ -44,19 +46,17 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
-from opora.audit.models import AuditEvent
 from opora.errors import InvalidTransition, ValidationFailed
+from opora.financing import reserves
+from opora.financing.dialect import Dialect
 from opora.financing.models import (
-    CertificateLedger,
     Contract,
     ContractStatus,
-    FinancingPeriod,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -69,7 +69,6 @@ K = InvoiceKind
 S = InvoiceStatus
 LOCK_NAMESPACE = 4_171_001  # first key of the advisory lock of a municipality's settlement
 HUNDRED = Decimal(100)
-ANALYZE_AFTER = 5_000  # rows inserted by one statement
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
           "октябрь", "ноябрь", "декабрь")
 
@@ -134,33 +133,6 @@ def can_open(month: dt.date, today: dt.date | None = None) -> bool:
 # --- SQL that PostgreSQL and SQLite both run ----------------------------------------------
 
 
-class _Dialect:
-    """The few expressions the two databases write differently. SQLite keeps decimals as
-    binary floats, so there money is summed and shared in whole kopecks (integers) to
-    stay exact; PostgreSQL's numeric is exact as it is."""
-
-    def __init__(self):
-        self.postgres = connection.vendor == "postgresql"
-
-    def uuid(self) -> str:
-        return "gen_random_uuid()" if self.postgres else "lower(hex(randomblob(16)))"
-
-    def share(self, amount: str, share: str) -> str:
-        """⌊amount × share⌋ to the kopeck (amount ≥ 0, share with four decimals)."""
-        if self.postgres:
-            return f"floor(({amount}) * ({share}) * 100) / 100"
-        return (f"(CAST(round(({amount}) * 100) AS INTEGER) * CAST(round(({share}) * 10000) AS INTEGER)"
-                f" / 10000) / 100.0")
-
-    def total(self, expr: str) -> str:
-        if self.postgres:
-            return f"SUM({expr})"
-        return f"(SUM(CAST(round(({expr}) * 100) AS INTEGER)) / 100.0)"
-
-    def money(self, expr: str) -> str:
-        return expr if self.postgres else f"round({expr}, 2)"
-
-
 def _params(month: dt.date, municipality_id: int | None, **extra) -> dict:
     ops = connection.ops
     params = {
@@ -203,15 +175,7 @@ def lock_payer(municipality_id: int | None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, municipality_id])
 
 
-def _analyze(cursor, table: str, rows: int) -> None:
-    """After a bulk insert, give PostgreSQL's planner the new size of the table: the next
-    statements join it with hundreds of thousands of rows, and a plan made for the empty
-    table of the first run (a nested loop over it) would take minutes instead of seconds."""
-    if rows >= ANALYZE_AFTER and connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {table}")
-
-
-def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[int]:
+def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
     """One draft invoice of ``kind`` per (payer, provider) with live months and no live
     invoice of that kind yet (the partial unique index decides); an advance also needs no
     final invoice of the month. Conflicts, not ``NOT EXISTS`` on the table being filled:
@@ -241,33 +205,53 @@ def _create_invoices(cursor, sql: _Dialect, kind: str, municipality_id, params) 
     return [row[0] for row in cursor.fetchall()]
 
 
-def _draft_invoice_join(kind: str) -> str:
-    """JOIN of a live month's contract (aliases cm, c, p) to its certificate and to its
-    provider's draft invoice of ``kind`` for the month."""
-    return f"""
+def _invoice_of_provider(kind: str, *, sent: bool) -> str:
+    """EXISTS subquery: the provider of a live month (aliases c, p) has a live invoice of
+    ``kind`` for the month — one sent (out of draft) when ``sent``."""
+    statuses = "NOT IN (%(draft)s, %(cancelled)s)" if sent else "<> %(cancelled)s"
+    return f"""SELECT 1 FROM financing_invoice o
+                   WHERE o.municipality_id = p.municipality_id AND o.organization_id = c.organization_id
+                     AND o.month = %(month)s AND o.kind = %({kind})s AND o.status {statuses}"""
+
+
+def _billed(kind: str, municipality_id: int | None, join: str = "JOIN") -> str:
+    """FROM/WHERE of the months a run of ``kind`` bills (aliases cm, c, p, cert, and i: the
+    provider's draft invoice of the kind, which ``preview`` LEFT JOINs as it may be still to
+    make): live months whose provider's invoice has not been sent; not settled (final); of a
+    provider with no live final invoice, not on the draft yet (advance)."""
+    joins = f"""
         JOIN financing_certificate cert ON cert.id = c.certificate_id
-        JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
+        {join} financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
              AND i.month = %(month)s AND i.kind = %({kind})s AND i.status = %(draft)s"""
+    where = f" AND NOT EXISTS ({_invoice_of_provider(kind, sent=True)})"
+    if kind == K.FINAL:
+        where += " AND NOT cm.settled"
+    else:
+        where += f"""
+          AND NOT EXISTS ({_invoice_of_provider(K.FINAL, sent=False)})
+          AND NOT EXISTS (SELECT 1 FROM financing_invoiceline l WHERE l.invoice_id = i.id AND l.contract_id = c.id)"""
+    return _live_months(municipality_id, joins) + where
 
 
-def _add_advance_lines(cursor, sql: _Dialect, municipality_id, params) -> int:
+def _line_amount(sql: Dialect, kind: str) -> str:
+    """What a new line pays: the advance share of the month's certificate part, or all of it."""
+    return sql.share("cm.certificate_amount", "p.advance_share") if kind == K.ADVANCE else "cm.certificate_amount"
+
+
+def _add_advance_lines(cursor, sql: Dialect, municipality_id, params) -> int:
     """A line for every live month not yet on the provider's draft advance, while the
-    provider has no final invoice of the month; a line already there is left alone by the
-    unique (invoice, contract)."""
-    amount = sql.share("cm.certificate_amount", "p.advance_share")
+    provider has no final invoice of the month."""
+    amount = _line_amount(sql, K.ADVANCE)
     cursor.execute(f"""
         INSERT INTO financing_invoiceline
             (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
         SELECT i.id, c.id, c.number, COALESCE(cert.number, ''), cm.certificate_amount, 100, {amount}
-        {_live_months(municipality_id, _draft_invoice_join(K.ADVANCE))}
-          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
-                          WHERE f.municipality_id = i.municipality_id AND f.organization_id = i.organization_id
-                            AND f.month = i.month AND f.kind = %(final)s AND f.status <> %(cancelled)s)
+        {_billed(K.ADVANCE, municipality_id)}
         ON CONFLICT (invoice_id, contract_id) DO NOTHING""", params)
     return cursor.rowcount
 
 
-def _bill_and_settle(cursor, sql: _Dialect, municipality_id, params) -> tuple[int, int]:
+def _bill_and_settle(cursor, sql: Dialect, municipality_id, params) -> tuple[int, int]:
     """The final run's work, with the run's lines computed once: every live, unsettled
     month whose provider has a draft final invoice, into a temporary table; from it, the
     invoice lines (at 100 %), the months marked settled and, on every ledger, the months'
@@ -280,7 +264,7 @@ def _bill_and_settle(cursor, sql: _Dialect, municipality_id, params) -> tuple[in
         SELECT i.id AS invoice_id, c.id AS contract_id, c.ledger_id, cm.id AS month_id,
                c.number AS contract_number, COALESCE(cert.number, '') AS certificate_number,
                cm.certificate_amount AS amount
-        {_live_months(municipality_id, _draft_invoice_join(K.FINAL))} AND NOT cm.settled""", params)
+        {_billed(K.FINAL, municipality_id)}""", params)
     if sql.postgres:
         cursor.execute("ANALYZE settlement_run")  # temporary tables get no statistics otherwise
     cursor.execute("""
@@ -304,7 +288,7 @@ def _bill_and_settle(cursor, sql: _Dialect, municipality_id, params) -> tuple[in
     return lines, settled
 
 
-def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[int]:
+def _recount(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
     """Set each draft invoice's amount to the sum of its lines (a final one's advance to
     the provider's live advance of the month), where it differs. Returns the ids changed."""
     advance = "0"
@@ -331,31 +315,25 @@ def _recount(cursor, sql: _Dialect, kind: str, municipality_id, params) -> list[
 
 def _audit_many(actor, action: str, invoice_ids, **data) -> None:
     """``audit.record`` for many invoices in one INSERT (a region's month is thousands)."""
-    if not invoice_ids:
-        return
     invoices = Invoice.objects.filter(pk__in=invoice_ids).select_related("organization").order_by("pk")
-    actor = actor if actor is not None and actor.is_authenticated else None
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=actor, action=action, target_type=Invoice._meta.label_lower,
-                   target_id=str(invoice.pk), target_repr=str(invoice)[:300], from_state="",
-                   to_state=invoice.status, data={**data, "amount": str(invoice.amount),
-                                                  "advance": str(invoice.advance)})
-        for invoice in invoices], batch_size=1000)
+    audit.record_many(audit.event(actor, action, invoice, to_state=invoice.status, **data,
+                                  amount=str(invoice.amount), advance=str(invoice.advance))
+                      for invoice in invoices)
 
 
 def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settlement:
-    sql = _Dialect()
+    sql = Dialect()
     params = _params(month, municipality_id)
     with transaction.atomic():
         lock_payer(municipality_id)
         with connection.cursor() as cursor:
             created = _create_invoices(cursor, sql, kind, municipality_id, params)
-            _analyze(cursor, "financing_invoice", len(created) * 100)
+            sql.analyze(cursor, "financing_invoice", len(created) * 100)
             if kind == K.FINAL:
                 lines, settled = _bill_and_settle(cursor, sql, municipality_id, params)
             else:
                 lines, settled = _add_advance_lines(cursor, sql, municipality_id, params), 0
-            _analyze(cursor, "financing_invoiceline", lines)
+            sql.analyze(cursor, "financing_invoiceline", lines)
             updated = _recount(cursor, sql, kind, municipality_id, params)
             left_out = _left_out(cursor, municipality_id, params) if kind == K.FINAL else 0
         _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
@@ -369,11 +347,35 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
 def _left_out(cursor, municipality_id, params) -> int:
     """Live, unsettled months of the month whose provider's final invoice is no longer a
     draft (a contract accepted or made after the invoice was sent): not billed by this run."""
-    joins = """
-        JOIN financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
-             AND i.month = %(month)s AND i.kind = %(final)s AND i.status NOT IN (%(draft)s, %(cancelled)s)"""
-    cursor.execute(f"SELECT COUNT(*) {_live_months(municipality_id, joins)} AND NOT cm.settled", params)
+    cursor.execute(f"""SELECT COUNT(*) {_live_months(municipality_id)} AND NOT cm.settled
+                       AND EXISTS ({_invoice_of_provider(K.FINAL, sent=True)})""", params)
     return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A run's new lines now, their providers and amount, and (closing) months left out."""
+
+    lines: int
+    providers: int
+    amount: Decimal
+    months_left_out: int = 0
+
+
+def preview(actor, municipality: Municipality, month: dt.date, kind: str) -> Preview:
+    """The lines ``open_month`` (``kind`` advance) or ``close_month`` (final) of this
+    month would add now, read from the run's own selection (``_billed``) without writing."""
+    scope.require(actor, "financing.settle", municipality)
+    month = first_day(month)
+    sql = Dialect()
+    params = _params(month, municipality.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""SELECT COUNT(*), COUNT(DISTINCT c.organization_id), {sql.total(_line_amount(sql, kind))}
+                           {_billed(kind, municipality.pk, join="LEFT JOIN")}""", params)
+        lines, providers, total = cursor.fetchone()
+        left_out = _left_out(cursor, municipality.pk, params) if kind == K.FINAL else 0
+    return Preview(lines=lines, providers=providers,
+                   amount=Decimal(str(total or 0)).quantize(Decimal("0.01")), months_left_out=left_out)
 
 
 def _guarded(run):
@@ -474,18 +476,7 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
         before = line.completeness
         contract = line.contract
         if refund:
-            ledger_changed = CertificateLedger.objects.filter(
-                pk=contract.ledger_id, paid__gte=refund, nominal__gte=F("reserved") + F("paid") - refund,
-            ).update(paid=F("paid") - refund)
-            if not ledger_changed:
-                raise ValidationFailed({"completeness": [_(
-                    "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
-            period_changed = FinancingPeriod.objects.filter(
-                pk=contract.period_id, committed__gte=refund, budget__gte=F("committed") - refund,
-            ).update(committed=F("committed") - refund)
-            if not period_changed:
-                raise ValidationFailed({"completeness": [_(
-                    "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
+            reserves.refund(contract, refund)
             # The amount computed here under the invoice's lock, not as SQL arithmetic
             # (SQLite would do it in floating point and leave 3382.5299999999997).
             Invoice.objects.filter(pk=invoice.pk).update(amount=invoice.amount - refund, updated_at=timezone.now())
@@ -557,7 +548,7 @@ def cancel_invoice(actor, invoice: Invoice, reason: str) -> Invoice:
 
 def _unsettle(invoice: Invoice) -> None:
     """Give a final invoice's months back, in three set-based statements."""
-    sql = _Dialect()
+    sql = Dialect()
     params = {"invoice": invoice.pk, "month": connection.ops.adapt_datefield_value(invoice.month)}
     with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal changes nothing
         cursor.execute(f"""
@@ -585,12 +576,10 @@ def _unsettle(invoice: Invoice) -> None:
     # A contract terminated before this month (backdated after the month was closed) no
     # longer pays for it: the month is cancelled and its reserve released, as the
     # termination would have done had the month not been settled yet.
-    from opora.financing import contracts
-
     ended = (Contract.objects.filter(invoice_lines__invoice=invoice, terminated_on__lt=invoice.month)
              .order_by("pk").distinct())
     for contract in ended:
-        contracts._release(contract, contracts._cancel(contracts._open_months(contract).filter(month=invoice.month)))
+        reserves.release_months(contract, reserves.open_months(contract).filter(month=invoice.month))
 
 
 def _drop_advance(invoice: Invoice) -> None:

@@ -82,9 +82,9 @@ def _sync(group, lines) -> None:
 def record_new(actor, groups) -> None:
     """Record, in one INSERT, the prices of new groups written in bulk (the Excel
     import): ``groups`` are (program, group, lines) triples."""
-    audit.record_many(actor, "registry.group.price_changed", [
-        (program, data) for program, group, lines in groups
-        for data in _data(group, changes({}, terms(lines)))])
+    audit.record_many(
+        audit.event(actor, "registry.group.price_changed", program, **data)
+        for program, group, lines in groups for data in _data(group, changes({}, terms(lines))))
 
 
 def save(actor, program, group, lines, *, created: bool) -> bool:

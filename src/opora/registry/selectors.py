@@ -10,13 +10,13 @@ instead of failing the request.
 
 from django import forms
 from django.db import connection
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from opora import audit
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.audit.models import AuditEvent
 from opora.registry.choices import (
     Direction,
     FounderSector,
@@ -204,11 +204,7 @@ def moderation_queue(user):
     The submission moment is the latest event that moved the card to moderation
     (a submit, or an edit of a published card), or the first price proposed; cards
     without one fall back to their last change."""
-    submitted = (AuditEvent.objects
-                 .filter(target_type=Program._meta.label_lower,
-                         target_id=Cast(OuterRef("pk"), CharField()),
-                         to_state=ProgramStatus.MODERATING)
-                 .order_by("-created_at", "-pk").values("created_at")[:1])
+    submitted = audit.latest_moment(Program, to_state=ProgramStatus.MODERATING)
     proposals = ProposedFunding.objects.filter(group__module__program=OuterRef("pk"))
     first_proposal = proposals.order_by("proposed_at").values("proposed_at")[:1]
     waiting = (Q(status=ProgramStatus.MODERATING)
@@ -218,7 +214,7 @@ def moderation_queue(user):
             .annotate(prices_pending=Exists(proposals),
                       submitted_at=Case(
                           When(status=ProgramStatus.MODERATING,
-                               then=Coalesce(Subquery(submitted), "updated_at")),
+                               then=Coalesce(submitted, "updated_at")),
                           default=Coalesce(Subquery(first_proposal), "updated_at")))
             .order_by("submitted_at", "pk"))
 

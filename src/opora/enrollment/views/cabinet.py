@@ -262,7 +262,7 @@ def apply(request, group_id):
             else:
                 child = next(c for c in kids if str(c.uuid) == posted.cleaned_data["child"])
                 try:
-                    filed = services.submit_application(user, child, group)
+                    filed, _created = services.submit_application(user, child, group)
                 except Busy as error:
                     errors.append(error.message)
                     status = 503

@@ -77,7 +77,7 @@ def request_certificate(request, uuid):
     form = CertificateRequestForm(request.POST)
     wants = form.cleaned_data["wants_financing"] if form.is_valid() else True
     try:
-        certificate = service.request_certificate(request.user, child, wants_financing=wants)
+        certificate, _created = service.request_certificate(request.user, child, wants_financing=wants)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -36,8 +36,6 @@ from opora.financing.invoice_exports import (
     funds_exporter,
 )
 from opora.financing.models import (
-    ContractMonth,
-    ContractStatus,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -250,16 +248,6 @@ def settlement_page(request):
     })
 
 
-def _preview(user, month):
-    """What a run would bill: the live contract months of the payer's month, in one query."""
-    return ContractMonth.objects.filter(
-        month=month, cancelled=False, certificate_amount__gt=0,
-        contract__status__in=[ContractStatus.ACTIVE, ContractStatus.CLOSED],
-        contract__period__municipality_id=user.municipality_id,
-    ).aggregate(contracts=Count("pk"), providers=Count("contract__organization", distinct=True),
-                amount=Sum("certificate_amount"), unsettled=Count("pk", filter=Q(settled=False)))
-
-
 @back_office
 def settlement_run(request):
     """Open or close a month: the first POST shows what it will bill, the second runs it."""
@@ -277,7 +265,9 @@ def settlement_run(request):
     if request.POST.get("confirmed") != "yes":
         return render(request, "financing/invoices/confirm_run.html", {
             "month": month, "month_label": settlement.month_label(month), "action": action,
-            "preview": _preview(user, month), "municipality": user.municipality,
+            "preview": settlement.preview(user, user.municipality, month,
+                                          InvoiceKind.ADVANCE if action == "open" else InvoiceKind.FINAL),
+            "municipality": user.municipality,
             "allowed": settlement.can_open(month) if action == "open" else settlement.can_close(month),
         })
     run = settlement.open_month if action == "open" else settlement.close_month

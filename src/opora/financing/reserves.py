@@ -1,0 +1,106 @@
+"""Reserve bookkeeping of certificate contracts: the money a contract holds on its
+certificate's ledger and in its financing period's ``committed``, moved by conditional
+UPDATEs that change nothing when there is no room (docs/domain.md §4; the lock order is in
+``opora.financing.contracts``).
+
+- ``reserve(ledger, period, amount)`` — a contract is made: ``amount`` reserved on the
+  ledger, then counted in the period.
+- ``open_months(contract)`` — its months neither settled nor cancelled.
+- ``release_months(contract, months) -> Decimal`` — cancel these open months and give
+  their certificate amount back to the ledger and the period (a refusal, a termination,
+  a final invoice cancelled after a backdated termination).
+- ``refund(contract, amount)`` — part of a paid month given back (completeness below
+  100 %): out of the ledger's paid and the period's committed; a negative ``amount``
+  takes it again.
+"""
+
+from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from opora.errors import InvalidTransition, ValidationFailed
+from opora.financing.models import CertificateLedger, Contract, ContractMonth, FinancingPeriod
+
+ZERO = Decimal("0.00")
+
+
+def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal, *,
+            guarded: bool = True) -> None:
+    """Reserve ``amount`` on the ledger, then count it in the period's ``committed``; each
+    a conditional UPDATE that changes nothing when there is no room. ``guarded=False`` is
+    the race tests' control only (``contracts._GUARD_MONEY``): read, decide, write back."""
+    if guarded:
+        reserved = CertificateLedger.objects.filter(
+            pk=ledger.pk, nominal__gte=F("reserved") + F("paid") + amount,
+        ).update(reserved=F("reserved") + amount)
+        committed = FinancingPeriod.objects.filter(
+            pk=period.pk, budget__gte=F("committed") + amount,
+        ).update(committed=F("committed") + amount)
+    else:
+        # The race tests' control: read, decide, write back — the lost update.
+        fresh = CertificateLedger.objects.get(pk=ledger.pk)
+        reserved = 0
+        if fresh.nominal - fresh.reserved - fresh.paid >= amount:
+            reserved = CertificateLedger.objects.filter(pk=ledger.pk).update(
+                reserved=fresh.reserved + amount)
+        now = FinancingPeriod.objects.get(pk=period.pk)
+        committed = 0
+        if now.committed + amount <= now.budget:
+            committed = FinancingPeriod.objects.filter(pk=period.pk).update(
+                committed=now.committed + amount)
+    if not reserved:
+        # Cannot happen while the certificate row is locked (the balance was read under
+        # it); kept so that a bug can never overdraw a certificate.
+        raise InvalidTransition(_("На сертификате недостаточно средств: договор заключить нельзя."))
+    if not committed:
+        raise InvalidTransition(_("Бюджет периода финансирования «%(period)s» исчерпан: договор по "
+                                  "сертификату заключить нельзя. Обратитесь в муниципальный опорный "
+                                  "центр.") % {"period": period.title})
+
+
+def open_months(contract: Contract):
+    """The contract's months neither settled nor cancelled."""
+    return ContractMonth.objects.filter(contract=contract, settled=False, cancelled=False)
+
+
+def release_months(contract: Contract, months) -> Decimal:
+    """Cancel ``months`` (open months of the contract) and give their certificate amount
+    back to the contract's ledger and period. Returns the amount released."""
+    amount = months.aggregate(total=Sum("certificate_amount"))["total"] or ZERO
+    months.update(cancelled=True)
+    _release(contract, amount)
+    return amount
+
+
+def _release(contract: Contract, amount: Decimal) -> None:
+    if amount <= 0:
+        return
+    released = CertificateLedger.objects.filter(
+        pk=contract.ledger_id, reserved__gte=amount,
+    ).update(reserved=F("reserved") - amount)
+    uncommitted = FinancingPeriod.objects.filter(
+        pk=contract.period_id, committed__gte=amount,
+    ).update(committed=F("committed") - amount)
+    if not (released and uncommitted):
+        raise InvalidTransition(_("Резерв договора № %(number)s не сходится со счётом сертификата: "
+                                  "обратитесь в муниципальный опорный центр.")
+                                % {"number": contract.number})
+
+
+def refund(contract: Contract, amount: Decimal) -> None:
+    """Give ``amount`` of a paid month back: the ledger's paid and the period's committed
+    drop by it (a negative ``amount``, completeness raised again, takes it back while the
+    certificate's nominal and the period's budget still cover it)."""
+    ledger_changed = CertificateLedger.objects.filter(
+        pk=contract.ledger_id, paid__gte=amount, nominal__gte=F("reserved") + F("paid") - amount,
+    ).update(paid=F("paid") - amount)
+    if not ledger_changed:
+        raise ValidationFailed({"completeness": [_(
+            "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
+    period_changed = FinancingPeriod.objects.filter(
+        pk=contract.period_id, committed__gte=amount, budget__gte=F("committed") - amount,
+    ).update(committed=F("committed") - amount)
+    if not period_changed:
+        raise ValidationFailed({"completeness": [_(
+            "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
