@@ -43,7 +43,7 @@ def elsewhere(district, other_provider):
                       birth_date=born(8), sex="male",
                       snils=snils(123456789), has_ovz=True)
     program = f.program(other_provider, status=ProgramStatus.PUBLISHED, title="Шахматы")
-    application = services.submit_application(mother, child, open_group(program))
+    application, _created = services.submit_application(mother, child, open_group(program))
     return mother, child, application
 
 
@@ -243,7 +243,7 @@ def test_providers_see_only_confirmed_guardians(client, staff, group, parent, ot
     other_parent.save()
     child = add_child(parent)
     children.register_child(other_parent, child_data(city), consent=True)  # pending
-    application = services.submit_application(parent, child, group)
+    application, _created = services.submit_application(parent, child, group)
     client.force_login(staff)
 
     page = text(client.get(reverse("enrollment:office_application", args=[application.pk])))
