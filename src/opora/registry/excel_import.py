@@ -432,6 +432,8 @@ def plan_import(organization, book: Book, keep_valid: bool = False, progress=Non
     plan.lookups = lookups = _Lookups(organization)
     total = sum(len(rows) for rows in book.rows.values())
     checked = 0
+    if progress is not None:
+        progress(0, total)
 
     def tick():
         nonlocal checked
