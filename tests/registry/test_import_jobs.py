@@ -251,13 +251,17 @@ def test_others_cannot_see_a_job(request, client, provider, staff, persona):
 
 def test_the_import_page_lists_the_recent_jobs_of_the_organization_only(
         client, provider, other_provider, staff, other_staff):
-    own = _job(provider, staff)
+    queued = _job(provider, staff)
+    done = _job(provider, staff, status=ImportStatus.DONE, result={
+        "programs": [[1, "А"], [2, "Б"]], "groups_created": 3, "errors": [[P, 4, "Название", "Заполните это поле."]]})
     other = ImportJob.objects.create(organization=other_provider, created_by=other_staff, file_name="чужой.xlsx")
     client.force_login(staff)
 
     page = client.get(reverse("registry:import")).content.decode()
 
-    assert f'<a href="{reverse("registry:import_job", args=[own.pk])}">программы.xlsx</a> — В очереди' in page
+    assert f'<a href="{reverse("registry:import_job", args=[queued.pk])}">программы.xlsx</a> — В очереди<br>' in page
+    assert (f'<a href="{reverse("registry:import_job", args=[done.pk])}">программы.xlsx</a> — Завершена: '
+            "программ 2, групп 3, ошибок 1<br>") in page
     assert reverse("registry:import_job", args=[other.pk]) not in page
 
 
