@@ -17,6 +17,7 @@ The use case itself (permission, transaction, audit) is
 ``opora.registry.excel_template`` from the same column lists.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -208,17 +209,10 @@ def read_workbook(file) -> Book:
     xlsx, is damaged, too large or too long is refused as a whole; its stated sizes are
     checked before any row is read, and no more rows or columns than allowed are read
     whatever it states."""
-    workbook = open_workbook(file)
     book = Book()
-    try:
-        for sheet, worksheet in _import_sheets(workbook):
+    with _import_sheets(file) as sheets:
+        for sheet, worksheet in sheets:
             book.rows[sheet] = _read_sheet(sheet, worksheet, SHEETS[sheet], book.errors)
-    except ValidationFailed:
-        raise
-    except Exception:  # a damaged sheet shows itself only while it is read
-        raise excel_file.damaged() from None
-    finally:
-        workbook.close()
     if not book.rows:
         raise excel_file.file_error(
             _("В файле нет листа «Программы» или «Группы». Скачайте шаблон и заполните его."))
@@ -231,37 +225,32 @@ def check_upload(file):
     """What can be told of a file without reading its rows: its format, its packed and
     unpacked size and the size its import sheets state. Cheap enough to run while the
     user waits for the page."""
-    workbook = open_workbook(file)
+    with _import_sheets(file):
+        pass
+    file.seek(0)
+
+
+@contextmanager
+def _import_sheets(file):
+    """The workbook's import sheets as (sheet, worksheet), each refused if it states a
+    size beyond the limits; any other failure while they are read means a damaged file."""
+    excel_file.check_file(file)
     try:
-        _import_sheets(workbook)
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        raise excel_file.damaged() from None
+    try:
+        titles = {normalized(title): title for title in workbook.sheetnames}
+        sheets = [(sheet, workbook[titles[normalized(sheet)]]) for sheet in SHEETS if normalized(sheet) in titles]
+        for sheet, worksheet in sheets:
+            excel_file.check_dimensions(sheet, worksheet, MAX_ROWS)
+        yield sheets
     except ValidationFailed:
         raise
-    except Exception:
+    except Exception:  # a damaged sheet shows itself only while it is read
         raise excel_file.damaged() from None
     finally:
         workbook.close()
-        file.seek(0)
-
-
-def open_workbook(file):
-    excel_file.check_file(file)
-    try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
-        raise excel_file.damaged() from None
-
-
-def _import_sheets(workbook):
-    """The import sheets of the workbook, each refused if it states a size beyond the limits."""
-    titles = {normalized(title): title for title in workbook.sheetnames}
-    found = []
-    for sheet in SHEETS:
-        title = titles.get(normalized(sheet))
-        if title is not None:
-            worksheet = workbook[title]
-            excel_file.check_dimensions(sheet, worksheet, MAX_ROWS)
-            found.append((sheet, worksheet))
-    return found
 
 
 def _read_bounds():
