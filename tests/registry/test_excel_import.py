@@ -608,3 +608,29 @@ def test_a_file_with_too_many_sheets_is_refused_before_they_are_opened(provider,
     assert refused.value.message == (
         "В файле больше 20 листов. Оставьте листы «Программы» и «Группы».")
     assert opened == []
+
+
+def test_a_sheet_of_too_many_cells_is_refused_whatever_size_it_states(provider, staff, monkeypatch, rows_read):
+    # openpyxl parses every cell of a row it reads, even right of the columns asked for:
+    # the cells are counted in the raw XML first.
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
+    content = _with_dimension(_probe(40, 60), "A1:B2")  # 40 rows of 37 cells
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("cells.xlsx", content))
+
+    assert refused.value.message == (
+        "На одном из листов больше 1 000 ячеек (заполненных или оформленных). Удалите лишние строки, столбцы "
+        "и оформление или разделите файл на несколько.")
+    assert rows_read == []
+
+
+def test_cells_are_counted_across_the_chunks_the_sheet_is_read_in(monkeypatch):
+    # A sheet of about 1.5 MB, read a megabyte at a time: 30,000 rows of 2 cells, the header's 23.
+    content = _probe(30_000, 25)
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 23)
+    excel_file.check_file(SimpleUploadedFile("a.xlsx", content))  # exactly at the limit
+
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 22)
+    with pytest.raises(ValidationFailed):
+        excel_file.check_file(SimpleUploadedFile("a.xlsx", content))
