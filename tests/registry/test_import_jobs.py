@@ -13,7 +13,7 @@ from opora.registry.choices import ImportStatus
 from opora.registry.excel_import import RowError
 from opora.registry.models import Group, ImportJob, Program
 from tests import factories as f
-from tests.registry.test_excel_import import _probe, _with_dimension, xlsx
+from tests.registry.test_excel_import import _probe, _with_dimension, _zip_without_workbook, xlsx
 from tests.registry.test_excel_views import urlpatterns  # noqa: F401 — the import pages under "registry"
 
 pytestmark = pytest.mark.urls(__name__)
@@ -113,7 +113,18 @@ def test_a_file_refused_while_its_rows_are_read_refuses_the_job(
     assert Program.objects.count() == 0
 
 
-def test_a_file_refused_by_its_stated_size_is_refused_at_once_and_keeps_no_job(provider, staff, monkeypatch):
+@pytest.fixture
+def workbooks_opened(monkeypatch):
+    """openpyxl opening a workbook (which, for a sheet stating no size, parses it whole)."""
+    opened = []
+    load_workbook = excel_import.openpyxl.load_workbook
+    monkeypatch.setattr(excel_import.openpyxl, "load_workbook",
+                        lambda *args, **kwargs: opened.append(1) or load_workbook(*args, **kwargs))
+    return opened
+
+
+def test_a_file_refused_by_its_stated_size_is_refused_at_once_and_keeps_no_job(
+        provider, staff, monkeypatch, workbooks_opened):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
     upload = SimpleUploadedFile("probe.xlsx", _with_dimension(_probe(600, 40), "A1:AN601"))
 
@@ -121,6 +132,21 @@ def test_a_file_refused_by_its_stated_size_is_refused_at_once_and_keeps_no_job(p
         import_jobs.queue_import(staff, provider, upload)
 
     assert refused.value.message == "На листе «Программы» больше 50 строк. Разделите файл на несколько."
+    assert (ImportJob.objects.count(), workbooks_opened) == (0, [])
+
+
+def test_the_check_at_upload_parses_no_sheet(provider, staff, workbooks_opened, django_capture_on_commit_callbacks):
+    # A streaming writer's sheet states no size: openpyxl would parse it whole to find one.
+    job, _callbacks = _queue(staff, provider, SimpleUploadedFile("a.xlsx", _probe(600, 40)),
+                             django_capture_on_commit_callbacks)
+    assert (job.status, workbooks_opened) == (ImportStatus.QUEUED, [])
+
+
+def test_a_zip_that_is_no_workbook_is_refused_at_once(provider, staff):
+    upload = SimpleUploadedFile("a.xlsx", _zip_without_workbook())
+    with pytest.raises(ValidationFailed) as refused:
+        import_jobs.queue_import(staff, provider, upload)
+    assert refused.value.message == "Файл не является таблицей Excel (.xlsx) или повреждён."
     assert ImportJob.objects.count() == 0
 
 

@@ -10,10 +10,13 @@ may lie or be absent, so it serves only to refuse early; the rows are read with
 bounds of their own (``excel_import._read_bounds``).
 """
 
+import posixpath
 import re
 import zipfile
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext_lazy as _
+from openpyxl.utils.cell import range_boundaries
 
 from opora.errors import ValidationFailed
 
@@ -32,6 +35,13 @@ MAX_COLUMNS = 60
 MAX_SHEET_CELLS = 300_000
 # A cell's start tag, with or without a namespace prefix: <c r="A1">, <x:c>, <c/>.
 CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+# The size a sheet states, near the start of its XML (before its rows).
+DIMENSION_TAG = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"')
+SHEET_HEAD = 64 * 1024
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def max_file_megabytes(limit=None):
@@ -118,12 +128,52 @@ def _check_cells(archive, part):
                 return
 
 
-def check_dimensions(sheet, worksheet, max_rows):
+def stated_sizes(file) -> dict[str, tuple[int, int]]:
+    """Each sheet's stated size, {title: (last row, last column)}, read from the
+    workbook's list of sheets and the first kilobytes of each sheet, without parsing its
+    rows (openpyxl, lacking a stated size, parses a whole sheet to find it). A sheet
+    stating none is left out. Call after ``check_file``."""
+    sizes = {}
+    try:
+        with zipfile.ZipFile(file) as archive:
+            book_path = next(iter(_targets(archive, "_rels/.rels", "/officeDocument").values()))
+            book = ElementTree.fromstring(archive.read(book_path))
+            folder, name = posixpath.split(book_path)
+            sheets = _targets(archive, posixpath.join(folder, "_rels", f"{name}.rels"), "/worksheet", folder)
+            for sheet in book.iter(f"{MAIN_NS}sheet"):
+                path = sheets.get(sheet.get(f"{REL_NS}id"))
+                if path is None:
+                    continue
+                with archive.open(path) as stream:
+                    stated = DIMENSION_TAG.search(stream.read(SHEET_HEAD))
+                if stated:
+                    _min_col, _min_row, max_col, max_row = range_boundaries(stated.group(1).decode().upper())
+                    sizes[sheet.get("name", "")] = (max_row or 0, max_col or 0)
+    except (KeyError, StopIteration, ElementTree.ParseError, ValueError, TypeError, zipfile.BadZipFile, OSError):
+        raise damaged() from None
+    finally:
+        file.seek(0)
+    return sizes
+
+
+def _targets(archive, rels_path, kind, folder=""):
+    """{relationship id: part path} of the relationships of one kind in a .rels part."""
+    rels = ElementTree.fromstring(archive.read(rels_path))
+    found = {}
+    for rel in rels.iter(f"{PACKAGE_REL_NS}Relationship"):
+        if (rel.get("Type") or "").endswith(kind):
+            target = rel.get("Target") or ""
+            found[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
+                                    else posixpath.normpath(posixpath.join(folder, target)))
+    return found
+
+
+def check_dimensions(sheet, max_row, max_column, max_rows):
     """Refuse a sheet whose stated size is beyond the limits, before a row is read.
     ``max_rows`` counts the rows below the header."""
-    if (worksheet.max_row or 0) > max_rows + 1:
+    if (max_row or 0) > max_rows + 1:
         raise too_many_rows(sheet, max_rows)
-    if (worksheet.max_column or 0) > MAX_COLUMNS:
+    if (max_column or 0) > MAX_COLUMNS:
         raise file_error(_("На листе «%(sheet)s» больше %(limit)s столбцов. Удалите лишние столбцы или скачайте "
                            "шаблон заново.") % {"sheet": sheet, "limit": MAX_COLUMNS})
 

@@ -223,11 +223,13 @@ def read_workbook(file) -> Book:
 
 def check_upload(file):
     """What can be told of a file without reading its rows: its format, its packed and
-    unpacked size and the size its import sheets state. Cheap enough to run while the
-    user waits for the page."""
-    with _import_sheets(file):
-        pass
-    file.seek(0)
+    unpacked size, its sheets' cells and the size its import sheets state. Cheap enough
+    to run while the user waits for the page: no sheet is parsed."""
+    excel_file.check_file(file)
+    sizes = {normalized(title): size for title, size in excel_file.stated_sizes(file).items()}
+    for sheet in SHEETS:
+        if normalized(sheet) in sizes:
+            excel_file.check_dimensions(sheet, *sizes[normalized(sheet)], MAX_ROWS)
 
 
 @contextmanager
@@ -243,7 +245,7 @@ def _import_sheets(file):
         titles = {normalized(title): title for title in workbook.sheetnames}
         sheets = [(sheet, workbook[titles[normalized(sheet)]]) for sheet in SHEETS if normalized(sheet) in titles]
         for sheet, worksheet in sheets:
-            excel_file.check_dimensions(sheet, worksheet, MAX_ROWS)
+            excel_file.check_dimensions(sheet, worksheet.max_row, worksheet.max_column, MAX_ROWS)
         yield sheets
     except ValidationFailed:
         raise
