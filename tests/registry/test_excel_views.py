@@ -51,6 +51,7 @@ def test_staff_see_their_organization_without_a_choice(client, staff, provider):
     assert 'name="organization"' not in page
     assert 'name="keep_valid"' in page
     assert reverse("registry:import_template") in page
+    assert "Файл — до 5 МБ, до 5000 строк и 60 столбцов на листе." in page
 
 
 def test_staff_download_the_template_of_their_organization(client, staff, provider, teachers):

@@ -81,6 +81,7 @@ def import_page(request):
         "section": "import",
         "max_megabytes": excel_file.max_file_megabytes(),
         "max_rows": excel_import.MAX_ROWS,
+        "max_columns": excel_file.MAX_COLUMNS,
     }, status=400 if form.errors else 200)
 
 
