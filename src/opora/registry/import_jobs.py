@@ -24,9 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def visible_jobs(user):
-    """The import jobs of the organizations ``user`` may import for."""
+    """The import jobs of the organizations ``user`` may import for (without the files
+    still waiting, which may weigh megabytes)."""
     return scope.actionable(user, "registry.import",
-                            ImportJob.objects.select_related("organization", "created_by"))
+                            ImportJob.objects.select_related("organization", "created_by").defer("content"))
 
 
 @transaction.atomic
