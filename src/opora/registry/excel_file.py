@@ -56,9 +56,12 @@ def damaged():
     return file_error(_("Файл не является таблицей Excel (.xlsx) или повреждён."))
 
 
-def check_file(file):
-    """Refuse a file that is too large, of another format, or whose parts unpack to too
-    much; read only its first bytes and the zip's directory."""
+def check_file(file) -> dict[str, tuple[int, int]]:
+    """Refuse a file that is too large, of another format, whose parts unpack to too much
+    or whose sheets hold too many cells; read only its first bytes, the zip's directory,
+    the workbook's list of sheets and the sheets' raw XML (no sheet is parsed). Returns
+    the size each sheet states, {title: (last row, last column)}; a sheet stating none
+    is left out."""
     name = getattr(file, "name", "") or ""
     size = getattr(file, "size", None)
     if size is None:
@@ -76,83 +79,40 @@ def check_file(file):
         raise file_error(_("Загрузите таблицу Excel в формате .xlsx."))
     if not magic.startswith(b"PK\x03\x04"):
         raise damaged()
-    _check_archive(file)
-    file.seek(0)
-
-
-def _check_archive(file):
     try:
         with zipfile.ZipFile(file) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+            return _check_archive(archive)
+    except (KeyError, StopIteration, ElementTree.ParseError, ValueError, TypeError, EOFError, OSError,
+            zipfile.BadZipFile):
         raise damaged() from None
+    finally:
+        file.seek(0)
+
+
+def _check_archive(archive):
+    parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise damaged()
-    sheets = sum(1 for part in parts if part.filename.startswith("xl/worksheets/")
-                 and part.filename.endswith(".xml"))
-    if sheets > MAX_SHEETS:
-        raise file_error(_("В файле больше %(limit)s листов. Оставьте листы «Программы» и «Группы».")
-                         % {"limit": MAX_SHEETS})
     if sum(part.file_size for part in parts) > MAX_UNPACKED_SIZE:
         raise file_error(_("Файл слишком большой в распакованном виде (больше %(limit)s МБ). Удалите лишние "
                            "листы, строки и оформление или разделите файл на несколько.")
                          % {"limit": max_file_megabytes(MAX_UNPACKED_SIZE)})
-    try:
-        with zipfile.ZipFile(file) as archive:
-            for part in parts:
-                if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-                    _check_cells(archive, part)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        raise damaged() from None
-
-
-def _check_cells(archive, part):
-    """Count a sheet's cells in its raw XML, a megabyte at a time (the unpacked size is
-    already bounded): far cheaper than parsing them."""
-    cells, tail = 0, b""
-    with archive.open(part) as stream:
-        while True:
-            chunk = stream.read(1024 * 1024)
-            data = tail + chunk
-            # A tag cut by the chunk's end is counted with the next chunk: a match holds
-            # no "<" but its first, so every match before the last "<" is whole.
-            cut = data.rfind(b"<") if chunk else len(data)
-            cut = len(data) if cut < 0 else cut
-            cells += len(CELL_TAG.findall(data, 0, cut))
-            tail = data[cut:]
-            if cells > MAX_SHEET_CELLS:
-                raise file_error(_("На одном из листов больше %(limit)s ячеек (заполненных или оформленных). "
-                                   "Удалите лишние строки, столбцы и оформление или разделите файл на несколько.")
-                                 % {"limit": f"{MAX_SHEET_CELLS:,}".replace(",", " ")})
-            if not chunk:
-                return
-
-
-def stated_sizes(file) -> dict[str, tuple[int, int]]:
-    """Each sheet's stated size, {title: (last row, last column)}, read from the
-    workbook's list of sheets and the first kilobytes of each sheet, without parsing its
-    rows (openpyxl, lacking a stated size, parses a whole sheet to find it). A sheet
-    stating none is left out. Call after ``check_file``."""
+    # The sheets as openpyxl finds them: the workbook named by the package's
+    # relationships, its sheets by the workbook's.
+    book_path = next(iter(_targets(archive, "_rels/.rels", "/officeDocument").values()))
+    book = ElementTree.fromstring(archive.read(book_path))
+    folder, name = posixpath.split(book_path)
+    paths = _targets(archive, posixpath.join(folder, "_rels", f"{name}.rels"), "/worksheet", folder)
+    sheets = [(sheet.get("name", ""), paths.get(sheet.get(f"{REL_NS}id"))) for sheet in book.iter(f"{MAIN_NS}sheet")]
+    if len(sheets) > MAX_SHEETS:
+        raise file_error(_("В файле больше %(limit)s листов. Оставьте листы «Программы» и «Группы».")
+                         % {"limit": MAX_SHEETS})
     sizes = {}
-    try:
-        with zipfile.ZipFile(file) as archive:
-            book_path = next(iter(_targets(archive, "_rels/.rels", "/officeDocument").values()))
-            book = ElementTree.fromstring(archive.read(book_path))
-            folder, name = posixpath.split(book_path)
-            sheets = _targets(archive, posixpath.join(folder, "_rels", f"{name}.rels"), "/worksheet", folder)
-            for sheet in book.iter(f"{MAIN_NS}sheet"):
-                path = sheets.get(sheet.get(f"{REL_NS}id"))
-                if path is None:
-                    continue
-                with archive.open(path) as stream:
-                    stated = DIMENSION_TAG.search(stream.read(SHEET_HEAD))
-                if stated:
-                    _min_col, _min_row, max_col, max_row = range_boundaries(stated.group(1).decode().upper())
-                    sizes[sheet.get("name", "")] = (max_row or 0, max_col or 0)
-    except (KeyError, StopIteration, ElementTree.ParseError, ValueError, TypeError, zipfile.BadZipFile, OSError):
-        raise damaged() from None
-    finally:
-        file.seek(0)
+    for title, path in sheets:
+        if path is not None:
+            stated = _scan_sheet(archive, path)
+            if stated is not None:
+                sizes[title] = stated
     return sizes
 
 
@@ -166,6 +126,34 @@ def _targets(archive, rels_path, kind, folder=""):
             found[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
                                     else posixpath.normpath(posixpath.join(folder, target)))
     return found
+
+
+def _scan_sheet(archive, path):
+    """The size a sheet states in its first kilobytes, or None; refused if its raw XML
+    holds too many cells, counted a megabyte at a time (the unpacked size is already
+    bounded) — far cheaper than parsing them."""
+    stated, cells, tail = None, 0, b""
+    with archive.open(path) as stream:
+        while True:
+            chunk = stream.read(1024 * 1024)
+            if stated is None and not cells and not tail:
+                found = DIMENSION_TAG.search(chunk, 0, SHEET_HEAD)
+                if found:
+                    _min_col, _min_row, max_col, max_row = range_boundaries(found.group(1).decode().upper())
+                    stated = (max_row or 0, max_col or 0)
+            data = tail + chunk
+            # A tag cut by the chunk's end is counted with the next chunk: a match holds
+            # no "<" but its first, so every match before the last "<" is whole.
+            cut = data.rfind(b"<") if chunk else len(data)
+            cut = len(data) if cut < 0 else cut
+            cells += len(CELL_TAG.findall(data, 0, cut))
+            tail = data[cut:]
+            if cells > MAX_SHEET_CELLS:
+                raise file_error(_("На одном из листов больше %(limit)s ячеек (заполненных или оформленных). "
+                                   "Удалите лишние строки, столбцы и оформление или разделите файл на несколько.")
+                                 % {"limit": f"{MAX_SHEET_CELLS:,}".replace(",", " ")})
+            if not chunk:
+                return stated
 
 
 def check_dimensions(sheet, max_row, max_column, max_rows):

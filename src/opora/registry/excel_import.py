@@ -222,11 +222,14 @@ def read_workbook(file) -> Book:
 
 
 def check_upload(file):
-    """What can be told of a file without reading its rows: its format, its packed and
+    """What can be told of a file without parsing a sheet: its format, its packed and
     unpacked size, its sheets' cells and the size its import sheets state. Cheap enough
-    to run while the user waits for the page: no sheet is parsed."""
-    excel_file.check_file(file)
-    sizes = {normalized(title): size for title, size in excel_file.stated_sizes(file).items()}
+    to run while the user waits for the page."""
+    _check_stated_sizes(excel_file.check_file(file))
+
+
+def _check_stated_sizes(sizes):
+    sizes = {normalized(title): size for title, size in sizes.items()}
     for sheet in SHEETS:
         if normalized(sheet) in sizes:
             excel_file.check_dimensions(sheet, *sizes[normalized(sheet)], MAX_ROWS)
@@ -234,19 +237,17 @@ def check_upload(file):
 
 @contextmanager
 def _import_sheets(file):
-    """The workbook's import sheets as (sheet, worksheet), each refused if it states a
-    size beyond the limits; any other failure while they are read means a damaged file."""
-    excel_file.check_file(file)
+    """The workbook's import sheets as (sheet, worksheet), the file refused first if it
+    states a size beyond the limits; any other failure while they are read means a
+    damaged file."""
+    _check_stated_sizes(excel_file.check_file(file))
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
         raise excel_file.damaged() from None
     try:
         titles = {normalized(title): title for title in workbook.sheetnames}
-        sheets = [(sheet, workbook[titles[normalized(sheet)]]) for sheet in SHEETS if normalized(sheet) in titles]
-        for sheet, worksheet in sheets:
-            excel_file.check_dimensions(sheet, worksheet.max_row, worksheet.max_column, MAX_ROWS)
-        yield sheets
+        yield [(sheet, workbook[titles[normalized(sheet)]]) for sheet in SHEETS if normalized(sheet) in titles]
     except ValidationFailed:
         raise
     except Exception:  # a damaged sheet shows itself only while it is read
