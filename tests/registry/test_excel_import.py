@@ -634,3 +634,21 @@ def test_cells_are_counted_across_the_chunks_the_sheet_is_read_in(monkeypatch):
     monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 22)
     with pytest.raises(ValidationFailed):
         excel_file.check_file(SimpleUploadedFile("a.xlsx", content))
+
+
+def test_a_sheet_kept_elsewhere_in_the_zip_is_still_counted(provider, staff, monkeypatch, rows_read):
+    # openpyxl finds a sheet through the workbook's relationships, wherever the part is.
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
+    source, stream = zipfile.ZipFile(io.BytesIO(_probe(40, 60))), io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            name = info.filename.replace("xl/worksheets/sheet1.xml", "xl/elsewhere/data.xml")
+            target.writestr(name, data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/data.xml"))
+    assert "xl/elsewhere/data.xml" in zipfile.ZipFile(stream).namelist()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("moved.xlsx", stream.getvalue()))
+
+    assert refused.value.message.startswith("На одном из листов больше 1 000 ячеек")
+    assert rows_read == []
