@@ -16,7 +16,7 @@ from django.utils import timezone
 from opora.audit.models import AuditEvent
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.navigator.models import CatalogEntry
-from opora.registry import excel_import, services
+from opora.registry import excel_file, excel_import, services
 from opora.registry.choices import (
     Direction,
     FundingSource,
@@ -379,19 +379,19 @@ def test_files_that_are_not_a_readable_xlsx_are_refused(provider, staff, name, c
 
 
 def test_too_large_and_too_long_files_are_refused(provider, staff, monkeypatch):
-    monkeypatch.setattr(excel_import, "MAX_FILE_SIZE", 1024 * 1024)
+    monkeypatch.setattr(excel_file, "MAX_FILE_SIZE", 1024 * 1024)
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"0" * 1024 * 1024))
     assert refused.value.message == "Файл больше 1 МБ. Разделите его на несколько файлов."
 
-    monkeypatch.setattr(excel_import, "MAX_FILE_SIZE", 10**6)
+    monkeypatch.setattr(excel_file, "MAX_FILE_SIZE", 10**6)
     monkeypatch.setattr(excel_import, "MAX_ROWS", 2)
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, xlsx(programs=[{"title": f"П{n}"} for n in range(3)]))
     assert refused.value.message == "На листе «Программы» больше 2 строк. Разделите файл на несколько."
 
-    # Empty rows count towards a bound too, so a sheet styled far down is not read for minutes.
-    upload = xlsx(programs=[{"title": "П1"}] + [dict.fromkeys(PROGRAM, None)] * 25 + [{"title": "П2"}])
+    # Empty rows count towards the bound too, so a sheet styled far down is not read for minutes.
+    upload = xlsx(programs=[{"title": "П1"}] + [dict.fromkeys(PROGRAM, None)] * 2)
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, upload)
     assert refused.value.message == "На листе «Программы» больше 2 строк. Разделите файл на несколько."
@@ -469,3 +469,193 @@ def test_import_writes_in_bulk_one_audit_insert_per_program(provider, staff, tea
         return len(captured.captured_queries)
 
     assert queries(20, 100) - queries(3, 0) == 17
+
+
+# --- hostile and oversized files: refused by their size before the rows are walked ------
+
+
+def _with_dimension(content, ref):
+    """The same xlsx with the first sheet stating ``ref`` as its size (write-only
+    workbooks state none), the way Excel writes it."""
+    source, stream = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetViews>", f'<dimension ref="{ref}" /><sheetViews>'.encode(), 1)
+            target.writestr(info.filename, data)
+    return stream.getvalue()
+
+
+def _probe(rows, columns, *, header=PROGRAM_COLUMNS):
+    """A file like the denial-of-service probe: the template's header, then many rows of
+    many small cells, all right of the columns the import reads (so every row looks
+    empty to it), written the cheap way, as a streaming writer does."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(P)
+    sheet.append([str(c.label) for c in header])
+    cells = [None] * len(header) + list(range(columns - len(header)))
+    for _row in range(rows):
+        sheet.append(cells)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """How many rows of sheet XML openpyxl parsed."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parsed = []
+    parse_row = WorkSheetParser.parse_row
+    monkeypatch.setattr(WorkSheetParser, "parse_row", lambda self, row: parsed.append(1) or parse_row(self, row))
+    return parsed
+
+
+def test_a_sheet_stating_too_many_rows_is_refused_without_reading_a_row(provider, staff, monkeypatch, rows_read):
+    monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
+    content = _with_dimension(_probe(600, 40), "A1:AN601")
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("probe.xlsx", content))
+
+    assert refused.value.message == "На листе «Программы» больше 50 строк. Разделите файл на несколько."
+    assert rows_read == []
+    assert Program.objects.count() == 0
+
+
+def test_a_sheet_stating_too_many_columns_is_refused_without_reading_a_row(provider, staff, rows_read):
+    content = _with_dimension(_probe(3, 1000), "A1:ALL4")
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("wide.xlsx", content))
+
+    assert refused.value.message == (
+        "На листе «Программы» больше 60 столбцов. Удалите лишние столбцы или скачайте шаблон заново.")
+    assert rows_read == []
+
+
+@pytest.mark.parametrize("ref", ["A1:B2", None])
+def test_a_sheet_understating_or_not_stating_its_size_is_read_no_further_than_the_limit(
+        provider, staff, monkeypatch, rows_read, ref):
+    monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
+    content = _probe(600, 40)
+    if ref:
+        content = _with_dimension(content, ref)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("liar.xlsx", content))
+
+    assert refused.value.message == "На листе «Программы» больше 50 строк. Разделите файл на несколько."
+    assert len(rows_read) <= 50 + 2  # the header, the rows allowed and the one that tells
+    assert Program.objects.count() == 0
+
+
+def test_only_the_columns_a_sheet_may_have_are_taken_from_a_row(monkeypatch):
+    # A row's cells beyond the allowed columns are not even kept in memory.
+    worksheet_rows = []
+    original = excel_import._read_sheet
+
+    def spy(sheet, worksheet, columns, errors):
+        rows = list(worksheet.iter_rows(**excel_import._read_bounds(), values_only=True))
+        worksheet_rows.extend(rows)
+        return original(sheet, worksheet, columns, errors)
+
+    monkeypatch.setattr(excel_import, "_read_sheet", spy)
+    with pytest.raises(ValidationFailed):  # every row is empty in the columns the import reads
+        excel_import.read_workbook(SimpleUploadedFile("a.xlsx", _probe(3, 200)))
+    assert len(worksheet_rows) == 4
+    assert {len(row) for row in worksheet_rows} == {excel_file.MAX_COLUMNS}
+
+
+def _bomb(member, size):
+    """A valid xlsx with one part padded to ``size`` bytes of XML whitespace: a few
+    kilobytes packed, ``size`` unpacked."""
+    source, stream = zipfile.ZipFile(io.BytesIO(xlsx(programs=[{}]).read())), io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == member:
+                data = data + b" " * (size - len(data))
+            target.writestr(info.filename, data)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/theme/theme1.xml", "xl/styles.xml"])
+def test_a_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_unpacked(provider, staff, monkeypatch, member):
+    monkeypatch.setattr(excel_file, "MAX_UNPACKED_SIZE", 2 * 1024 * 1024)
+    content = _bomb(member, 3 * 1024 * 1024)
+    assert len(content) < 50 * 1024
+    opened = []
+    monkeypatch.setattr(excel_import.openpyxl, "load_workbook", lambda *a, **kw: opened.append(1))
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("bomb.xlsx", content))
+
+    assert refused.value.message == (
+        "Файл слишком большой в распакованном виде (больше 2 МБ). Удалите лишние листы, строки и оформление "
+        "или разделите файл на несколько.")
+    assert opened == []
+    assert Program.objects.count() == 0
+
+
+def test_a_file_with_too_many_sheets_is_refused_before_they_are_opened(provider, staff, monkeypatch):
+    workbook = openpyxl.Workbook(write_only=True)
+    for n in range(21):
+        workbook.create_sheet(P if n == 0 else f"Лист {n}").append(["Название"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    opened = []
+    monkeypatch.setattr(excel_import.openpyxl, "load_workbook", lambda *a, **kw: opened.append(1))
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("sheets.xlsx", stream.getvalue()))
+
+    assert refused.value.message == (
+        "В файле больше 20 листов. Оставьте листы «Программы» и «Группы».")
+    assert opened == []
+
+
+def test_a_sheet_of_too_many_cells_is_refused_whatever_size_it_states(provider, staff, monkeypatch, rows_read):
+    # openpyxl parses every cell of a row it reads, even right of the columns asked for:
+    # the cells are counted in the raw XML first.
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
+    content = _with_dimension(_probe(40, 60), "A1:B2")  # 40 rows of 37 cells
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("cells.xlsx", content))
+
+    assert refused.value.message == (
+        "На одном из листов больше 1 000 ячеек (заполненных или оформленных). Удалите лишние строки, столбцы "
+        "и оформление или разделите файл на несколько.")
+    assert rows_read == []
+
+
+def test_cells_are_counted_across_the_chunks_the_sheet_is_read_in(monkeypatch):
+    # A sheet of about 1.5 MB, read a megabyte at a time: 30,000 rows of 2 cells, the header's 23.
+    content = _probe(30_000, 25)
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 23)
+    excel_file.check_file(SimpleUploadedFile("a.xlsx", content))  # exactly at the limit
+
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 22)
+    with pytest.raises(ValidationFailed):
+        excel_file.check_file(SimpleUploadedFile("a.xlsx", content))
+
+
+def test_a_sheet_kept_elsewhere_in_the_zip_is_still_counted(provider, staff, monkeypatch, rows_read):
+    # openpyxl finds a sheet through the workbook's relationships, wherever the part is.
+    monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
+    source, stream = zipfile.ZipFile(io.BytesIO(_probe(40, 60))), io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            name = info.filename.replace("xl/worksheets/sheet1.xml", "xl/elsewhere/data.xml")
+            target.writestr(name, data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/elsewhere/data.xml"))
+    assert "xl/elsewhere/data.xml" in zipfile.ZipFile(stream).namelist()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.import_programs(staff, provider, SimpleUploadedFile("moved.xlsx", stream.getvalue()))
+
+    assert refused.value.message.startswith("На одном из листов больше 1 000 ячеек")
+    assert rows_read == []

@@ -15,6 +15,7 @@ LABELS = {
     "registry.program.archived": _("Перенесена в архив"),
     "registry.program.restored": _("Возвращена из архива в черновики"),
     "registry.program.imported": _("Загружена из Excel"),
+    "registry.import.queued": _("Файл Excel принят к загрузке"),
     "registry.program.deleted": _("Черновик удалён"),
     "registry.organization.created": _("Организация добавлена"),
     "registry.group.price_changed": _("Изменена стоимость группы"),

@@ -136,3 +136,11 @@ class Weekday(Flags):
     FRI = 16, _("Пт")
     SAT = 32, _("Сб")
     SUN = 64, _("Вс")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("В очереди")
+    RUNNING = "running", _("Проверяется")
+    DONE = "done", _("Завершена")
+    REFUSED = "refused", _("Файл не принят")
+    FAILED = "failed", _("Не удалась")

@@ -17,6 +17,7 @@ The use case itself (permission, transaction, audit) is
 ``opora.registry.excel_template`` from the same column lists.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from opora.errors import ValidationFailed
+from opora.registry import excel_file
 from opora.registry.choices import (
     Direction,
     FundingSource,
@@ -53,11 +55,11 @@ from opora.registry.excel_values import (
 )
 from opora.registry.models import Group, GroupFunding, Module, Program, ScheduleLine, Specialisation, Teacher
 
-MAX_FILE_SIZE = 5 * 1024 * 1024
+# Rows below a sheet's header, empty ones included: a sheet that reaches further
+# (stated by its size or found while reading) is refused without reading on.
 MAX_ROWS = 5000
-# Rows read in all, empty ones included: a sheet styled down to row 1,000,000 is
-# refused instead of being walked for a minute.
-MAX_SCANNED_ROWS_FACTOR = 10
+# Rows checked between two reports of progress.
+PROGRESS_STEP = 100
 
 PROGRAMS_SHEET = "Программы"
 GROUPS_SHEET = "Группы"
@@ -202,66 +204,66 @@ class Book:
     errors: list[RowError] = field(default_factory=list)
 
 
-def max_file_megabytes():
-    return f"{MAX_FILE_SIZE / 1024 / 1024:g}"
-
-
-def _file_error(message):
-    return ValidationFailed({"file": [str(message)]})
-
-
-def _check_file(file):
-    name = getattr(file, "name", "") or ""
-    size = getattr(file, "size", None)
-    if size is None:
-        file.seek(0, 2)
-        size = file.tell()
-    if size > MAX_FILE_SIZE:
-        raise _file_error(_("Файл больше %(limit)s МБ. Разделите его на несколько файлов.")
-                          % {"limit": max_file_megabytes()})
-    file.seek(0)
-    magic = file.read(8)
-    file.seek(0)
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(_("Файл в старом формате .xls. Сохраните его в Excel как «Книга Excel (.xlsx)»."))
-    if name and not name.lower().endswith(".xlsx"):
-        raise _file_error(_("Загрузите таблицу Excel в формате .xlsx."))
-    if not magic.startswith(b"PK\x03\x04"):
-        raise _file_error(_("Файл не является таблицей Excel (.xlsx) или повреждён."))
-
-
 def read_workbook(file) -> Book:
     """The rows of the import sheets of an uploaded xlsx file. A file that is not an
-    xlsx, is damaged, too large or too long is refused as a whole."""
-    _check_file(file)
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
-        raise _file_error(_("Файл не является таблицей Excel (.xlsx) или повреждён.")) from None
+    xlsx, is damaged, too large or too long is refused as a whole; its stated sizes are
+    checked before any row is read, and no more rows or columns than allowed are read
+    whatever it states."""
     book = Book()
-    try:
-        titles = {normalized(title): title for title in workbook.sheetnames}
-        for sheet, columns in SHEETS.items():
-            title = titles.get(normalized(sheet))
-            if title is not None:
-                worksheet = workbook[title]
-                worksheet.reset_dimensions()  # don't trust the size a file states about itself
-                book.rows[sheet] = _read_sheet(sheet, worksheet, columns, book.errors)
-    except ValidationFailed:
-        raise
-    except Exception:  # a damaged sheet shows itself only while it is read
-        raise _file_error(_("Файл не является таблицей Excel (.xlsx) или повреждён.")) from None
-    finally:
-        workbook.close()
+    with _import_sheets(file) as sheets:
+        for sheet, worksheet in sheets:
+            book.rows[sheet] = _read_sheet(sheet, worksheet, SHEETS[sheet], book.errors)
     if not book.rows:
-        raise _file_error(_("В файле нет листа «Программы» или «Группы». Скачайте шаблон и заполните его."))
+        raise excel_file.file_error(
+            _("В файле нет листа «Программы» или «Группы». Скачайте шаблон и заполните его."))
     if not any(book.rows.values()) and not book.errors:
-        raise _file_error(_("В файле нет ни одной заполненной строки."))
+        raise excel_file.file_error(_("В файле нет ни одной заполненной строки."))
     return book
 
 
+def check_upload(file):
+    """What can be told of a file without parsing a sheet: its format, its packed and
+    unpacked size, its sheets' cells and the size its import sheets state. Cheap enough
+    to run while the user waits for the page."""
+    _check_stated_sizes(excel_file.check_file(file))
+
+
+def _check_stated_sizes(sizes):
+    sizes = {normalized(title): size for title, size in sizes.items()}
+    for sheet in SHEETS:
+        if normalized(sheet) in sizes:
+            excel_file.check_dimensions(sheet, *sizes[normalized(sheet)], MAX_ROWS)
+
+
+@contextmanager
+def _import_sheets(file):
+    """The workbook's import sheets as (sheet, worksheet), the file refused first if it
+    states a size beyond the limits; any other failure while they are read means a
+    damaged file."""
+    _check_stated_sizes(excel_file.check_file(file))
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        raise excel_file.damaged() from None
+    try:
+        titles = {normalized(title): title for title in workbook.sheetnames}
+        yield [(sheet, workbook[titles[normalized(sheet)]]) for sheet in SHEETS if normalized(sheet) in titles]
+    except ValidationFailed:
+        raise
+    except Exception:  # a damaged sheet shows itself only while it is read
+        raise excel_file.damaged() from None
+    finally:
+        workbook.close()
+
+
+def _read_bounds():
+    """How far a sheet is read: the header, the rows allowed and one more that tells the
+    sheet is too long; the columns a sheet may have."""
+    return {"max_row": MAX_ROWS + 2, "max_col": excel_file.MAX_COLUMNS}
+
+
 def _read_sheet(sheet, worksheet, columns, errors):
-    rows = iter(worksheet.iter_rows(values_only=True))
+    rows = iter(worksheet.iter_rows(**_read_bounds(), values_only=True))
     header = next(rows, ())
     by_label = {normalized(str(column.label)): column for column in columns}
     positions = {}
@@ -275,16 +277,12 @@ def _read_sheet(sheet, worksheet, columns, errors):
     if missing:
         return []
     data = []
-    too_long = _file_error(_("На листе «%(sheet)s» больше %(limit)s строк. Разделите файл на несколько.")
-                           % {"sheet": sheet, "limit": MAX_ROWS})
     for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS * MAX_SCANNED_ROWS_FACTOR:
-            raise too_long
+        if number > MAX_ROWS + 1:
+            raise excel_file.too_many_rows(sheet, MAX_ROWS)
         raw = {attr: values[index] for attr, index in positions.items() if index < len(values)}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
             continue
-        if len(data) == MAX_ROWS:
-            raise too_long
         data.append((number, raw))
     return data
 
@@ -317,6 +315,7 @@ class Plan:
     programs: list[ProgramRow] = field(default_factory=list)
     groups: list[GroupRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    lookups: object = None
 
     def sorted_errors(self) -> list[RowError]:
         order = {sheet: {str(c.label): i for i, c in enumerate(columns)} for sheet, columns in SHEETS.items()}
@@ -394,6 +393,7 @@ class _Lookups:
     def load_modules(self, program_ids):
         """The first module of each existing program the groups name, and the names of
         the groups those programs already have."""
+        self.program_ids = set(program_ids)
         self.modules, self.group_names = {}, set()
         for module in (Module.objects.filter(program_id__in=program_ids).select_related("program")
                        .order_by("program_id", "year_of_study", "pk")):
@@ -402,17 +402,44 @@ class _Lookups:
                 "module__program_id", "name"):
             self.group_names.add((program_id, normalized(name)))
 
+    def state(self):
+        """What the rows were checked against; equal states give the same plan."""
+        return ({key: spec.pk for key, spec in self.specialisations.items()}, self.existing,
+                {name: [t.pk for t in teachers] for name, teachers in self.teachers.items()},
+                {pk: module.pk for pk, module in self.modules.items()}, self.group_names)
 
-def plan_import(organization, book: Book, keep_valid: bool = False) -> Plan:
-    """Parse and validate every row of the file; write nothing."""
+
+def plan_is_current(plan, organization) -> bool:
+    """Whether nothing the plan's rows refer to (the organization's programs, their
+    groups, its teachers, the specialisations) has changed since it was made."""
+    fresh = _Lookups(organization)
+    fresh.load_modules(plan.lookups.program_ids)
+    return fresh.state() == plan.lookups.state()
+
+
+def plan_import(organization, book: Book, keep_valid: bool = False, progress=None) -> Plan:
+    """Parse and validate every row of the file; write nothing. ``progress(checked, total)``,
+    if given, is told every ``PROGRESS_STEP`` rows and at the end."""
     plan = Plan(errors=list(book.errors))
-    lookups = _Lookups(organization)
+    plan.lookups = lookups = _Lookups(organization)
+    total = sum(len(rows) for rows in book.rows.values())
+    checked = 0
+    if progress is not None:
+        progress(0, total)
+
+    def tick():
+        nonlocal checked
+        checked += 1
+        if progress is not None and (checked % PROGRESS_STEP == 0 or checked == total):
+            progress(checked, total)
+
     titles = {}
     for number, raw in book.rows.get(PROGRAMS_SHEET, []):
         row = _program_row(plan, organization, lookups, titles, number, raw)
         plan.programs.append(row)
         if row.program.title:
             titles.setdefault(normalized(row.program.title), row)
+        tick()
 
     group_rows = book.rows.get(GROUPS_SHEET, [])
     existing_ids = {lookups.existing[key][0] for key in
@@ -422,6 +449,7 @@ def plan_import(organization, book: Book, keep_valid: bool = False) -> Plan:
     seen_groups = {}
     for number, raw in group_rows:
         plan.groups.append(_group_row(plan, lookups, titles, seen_groups, number, raw, keep_valid))
+        tick()
     plan.errors = plan.sorted_errors()
     return plan
 

@@ -15,6 +15,7 @@ from opora.registry.choices import (
     Direction,
     FounderSector,
     FundingSource,
+    ImportStatus,
     Level,
     MunicipalityKind,
     OrganizationKind,
@@ -594,3 +595,41 @@ class ProposedFunding(FundingTerms):
             models.CheckConstraint(name="proposed_price_not_negative",
                                    condition=Q(monthly_price__gte=0, total_price__gte=0)),
         ]
+
+
+class ImportJob(models.Model):
+    """An Excel import, run in the background: the uploaded file is kept here until the
+    task reads it and removed after; then the outcome stays — the programs created, the
+    groups added and every bad row (see ``opora.registry.import_jobs``)."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("организация"),
+                                     on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("загрузил"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(_("файл"), max_length=255)
+    content = models.BinaryField(_("содержимое файла"), blank=True, default=b"")
+    keep_valid = models.BooleanField(_("сохранить корректные строки"), default=False)
+    status = models.CharField(_("состояние"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("строк в файле"), default=0)
+    rows_checked = models.PositiveIntegerField(_("строк проверено"), default=0)
+    # {"programs": [[pk, title], …], "groups_created": n, "errors": [[sheet, row, column, message], …]}
+    result = models.JSONField(_("результат"), default=dict, blank=True)
+    message = models.TextField(_("причина отказа"), blank=True)
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    started_at = models.DateTimeField(_("начата"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+
+    SCOPE = {"organization": "organization", "municipality": "organization__municipality"}
+
+    class Meta:
+        verbose_name = _("загрузка из Excel")
+        verbose_name_plural = _("загрузки из Excel")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)

@@ -494,11 +494,17 @@ def delete_program(actor, program: Program) -> None:
 # --- Excel import ---
 
 
-def import_programs(actor, organization: Organization, file, keep_valid: bool = False):
+def import_programs(actor, organization: Organization, file, keep_valid: bool = False, progress=None):
     """Staff of an organization, or the МОЦ of its municipality, load programs (as
     drafts, each with its first module) and groups from an xlsx file. Every bad row
     is reported; a file with errors changes nothing unless ``keep_valid`` asks to
-    keep the good programs with their good groups. Returns an ``ImportResult``."""
+    keep the good programs with their good groups. Returns an ``ImportResult``.
+
+    The rows are checked outside the transaction, so ``progress(checked, total)`` is
+    seen by others while it runs; the writing then locks the organization (one import
+    per organization at a time: two uploads of the same file must not both pass the
+    check for duplicate titles) and checks the rows again only if what they refer to
+    has changed meanwhile. Runs in the background (``import_jobs``)."""
     from django.utils import translation
 
     from opora.registry import excel_import as excel
@@ -507,11 +513,11 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
     # The file's headers and values are Russian whatever language the page is in.
     with translation.override("ru"):
         book = excel.read_workbook(file)
+        plan = excel.plan_import(organization, book, keep_valid=keep_valid, progress=progress)
         with transaction.atomic():
-            # One import per organization at a time: two uploads of the same file
-            # must not both pass the check for duplicate titles.
             organization = _locked(Organization, organization.pk)
-            plan = excel.plan_import(organization, book, keep_valid=keep_valid)
+            if not excel.plan_is_current(plan, organization):
+                plan = excel.plan_import(organization, book, keep_valid=keep_valid)
             if plan.errors and not keep_valid:
                 return excel.ImportResult(errors=plan.errors)
             programs, groups_created = excel.save_plan(plan, actor)

@@ -1,5 +1,6 @@
-"""Import of programs and groups from Excel: the template to fill in, the upload and
-the result (the created programs, or every bad row with its sheet, row and column).
+"""Import of programs and groups from Excel: the template to fill in, the upload, and
+the import's own page: its progress while the background task runs, then the result
+(the created programs, or every bad row with its sheet, row and column).
 
 Staff import into their own organization; a МОЦ operator chooses an organization
 of their municipality. Both lists come from ``scope.actionable``; the service
@@ -19,10 +20,12 @@ from opora.accounts.models import Role
 from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
 from opora.errors import PermissionDenied as DomainPermissionDenied
 from opora.errors import ValidationFailed
-from opora.registry import excel_import, services
+from opora.registry import excel_file, excel_import, import_jobs
+from opora.registry.choices import ImportStatus
 from opora.registry.models import Organization
 
 XLSX_ACCEPT = f".xlsx,{XLSX_CONTENT_TYPE}"
+RECENT_JOBS = 10
 
 
 def _organizations(user):
@@ -61,27 +64,40 @@ def import_page(request):
     # Staff import into their own organization: nothing to choose.
     single = organizations.first() if request.user.role == Role.ORGANIZATION_STAFF else None
     form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations, single=single)
-    result = organization = None
     if request.method == "POST" and form.is_valid():
-        organization = form.chosen_organization()
         try:
-            result = services.import_programs(request.user, organization, form.cleaned_data["file"],
-                                              keep_valid=form.cleaned_data["keep_valid"])
+            job = import_jobs.queue_import(request.user, form.chosen_organization(), form.cleaned_data["file"],
+                                           keep_valid=form.cleaned_data["keep_valid"])
         except ValidationFailed as error:
             form.add_error("file", error.message)
         except DomainPermissionDenied:
             raise PermissionDenied from None
-    refused = form.errors or (result is not None and not result.ok and not result.programs_created)
-    status = 400 if request.method == "POST" and refused else 200
+        else:
+            return redirect("registry:import_job", job.pk)
     return render(request, "registry/excel/import.html", {
         "form": form,
-        "result": result,
-        "organization": organization or form.single,
         "organizations": organizations,
+        "jobs": import_jobs.visible_jobs(request.user)[:RECENT_JOBS],
         "section": "import",
-        "max_megabytes": excel_import.max_file_megabytes(),
+        "max_megabytes": excel_file.max_file_megabytes(),
         "max_rows": excel_import.MAX_ROWS,
-    }, status=status)
+        "max_columns": excel_file.MAX_COLUMNS,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def import_job(request, pk):
+    """One import: its progress while the worker reads the file (the page asks again every
+    few seconds), then its result. Others than those who may import for the organization
+    get a 404."""
+    job = get_object_or_404(import_jobs.visible_jobs(request.user), pk=pk)
+    return render(request, "registry/excel/job.html", {
+        "job": job,
+        "result": import_jobs.outcome(job) if job.status == ImportStatus.DONE else None,
+        "organization": job.organization,
+        "percent": job.rows_checked * 100 // job.rows_total if job.rows_total else 0,
+        "section": "import",
+    })
 
 
 @login_required
@@ -109,4 +125,5 @@ def import_template(request):
 urlpatterns = [
     path("import/", import_page, name="import"),
     path("import/template/", import_template, name="import_template"),
+    path("import/<int:pk>/", import_job, name="import_job"),
 ]
