@@ -37,6 +37,7 @@ from opora.enrollment.models import (
 from opora.errors import NotFound
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group, ScheduleLine
+from opora.registry.selectors import free_seats_expression
 
 APPLICATION_RELATED = ("child", "group__module__program__organization")
 
@@ -158,8 +159,6 @@ def application_for(user, application_uuid) -> Application:
 def with_seats(groups):
     """Annotate groups with ``waitlisted`` and ``free_seats`` (never below zero when the
     capacity was lowered); the seats held are the group's ``seats_taken``."""
-    from opora.navigator.selectors import free_seats_expression
-
     waitlisted = (Application.objects.filter(group_id=OuterRef("pk"), status=ApplicationStatus.WAITLISTED)
                   .order_by().values("group_id").annotate(n=Count("pk")).values("n"))
     return groups.annotate(waitlisted=Coalesce(Subquery(waitlisted, output_field=IntegerField()), 0),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from opora.navigator import codes
 from opora.navigator.models import CatalogEntry
-from opora.navigator.selectors import free_seats_expression
+from opora.registry.selectors import free_seats_expression
 from opora.registry.models import Group, GroupFunding, Module, Program
 
 # the entry's columns; the annotation ``x_<column>`` computes each

@@ -17,6 +17,7 @@ from opora.errors import NotFound
 from opora.navigator import codes
 from opora.registry.choices import Direction, FundingSource
 from opora.registry.models import Group, Module, Organization, Program
+from opora.registry.selectors import free_seats_expression
 
 DIRECTION_TEXTS = {
     Direction.TECHNICAL: _("Робототехника, программирование, конструирование, беспилотники, "
@@ -31,12 +32,6 @@ DIRECTION_TEXTS = {
     Direction.SPORTS: _("Футбол, плавание, шахматы, единоборства, гимнастика и общая физическая "
                         "подготовка."),
 }
-
-
-def free_seats_expression():
-    """Seats a group still offers: its capacity less the seats applications hold
-    (``Group.seats_taken``, kept in the seat transaction), never below zero."""
-    return Greatest(F("capacity_max") - F("seats_taken"), 0)
 
 
 @dataclass(frozen=True)

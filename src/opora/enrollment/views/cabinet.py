@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts.models import Role
 from opora.accounts.services import may_enrol
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.enrollment import children as children_service
 from opora.enrollment import rules, selectors, services
@@ -26,7 +27,6 @@ from opora.enrollment.forms import ApplyForm, ChildForm, NewChildForm, WithdrawF
 from opora.enrollment.locking import Busy
 from opora.enrollment.models import LIVE, Application, ApplicationStatus
 from opora.errors import DomainError
-from opora.registry.forms import attach_errors
 from opora.registry.models import Group, GroupFunding, ScheduleLine
 
 S = ApplicationStatus

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.core.forms import attach_errors
 from opora.enrollment import children as children_service
 from opora.enrollment import selectors, services
 from opora.enrollment.forms import ApplicationFilterForm, ProcessForm, WalkInForm
 from opora.enrollment.models import Application, ApplicationStatus
 from opora.errors import DomainError
-from opora.registry.forms import attach_errors
 from opora.registry.models import Group, Program
 
 S = ApplicationStatus

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
 from opora.financing import certification as service
@@ -27,7 +28,6 @@ from opora.financing.forms import (
 )
 from opora.financing.models import CertificationStatus, ModuleCertification
 from opora.financing.views.certificates import page_of
-from opora.registry.forms import attach_errors
 from opora.registry.models import Module, Program
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError
 from opora.financing import periods as service
@@ -18,7 +19,6 @@ from opora.financing import selectors
 from opora.financing.forms import CostParametersForm, PeriodForm
 from opora.financing.models import CostParameters
 from opora.financing.views.certificates import office_page, page_of
-from opora.registry.forms import attach_errors
 
 # The service names shares as fractions; the form asks for percents.
 FORM_FIELDS = {"advance_share": "advance_percent", "price_cap_share": "price_cap_percent",
