@@ -7,8 +7,7 @@ Everything here returns public rows only (``Program.public_q()`` and friends thr
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
-from django.db.models.functions import Greatest
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

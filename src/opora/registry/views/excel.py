@@ -7,7 +7,6 @@ checks the permission again.
 """
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
 from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
 from opora.errors import PermissionDenied as DomainPermissionDenied
@@ -53,7 +53,7 @@ class ImportForm(forms.Form):
         return self.single or self.cleaned_data["organization"]
 
 
-@login_required
+@section_page("registry.import")
 def import_page(request):
     organizations = _organizations(request.user)
     if not organizations.exists():
@@ -84,7 +84,7 @@ def import_page(request):
     }, status=status)
 
 
-@login_required
+@section_page("registry.import")
 def import_template(request):
     """The template for one organization: its teachers fill the list on «Справочники»."""
     from opora.registry.excel_template import build_template  # openpyxl only when needed
