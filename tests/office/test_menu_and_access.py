@@ -20,12 +20,12 @@ def _routes(patterns, prefix="", namespace=""):
                 pattern.namespace or namespace)
             yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield prefix + str(pattern.pattern), f"{namespace}:{pattern.name}"
+            yield prefix + str(pattern.pattern), f"{namespace}:{pattern.name}", pattern.callback
 
 
 def back_office_pages() -> list[str]:
     """URL names of the back-office pages that take no parameter (the dashboard redirects)."""
-    return sorted(name for route, name in _routes(get_resolver().url_patterns)
+    return sorted(name for route, name, _view in _routes(get_resolver().url_patterns)
                   if route.startswith(("office/", "cabinet/")) and "<" not in route
                   and name != "office:dashboard")
 
@@ -134,3 +134,11 @@ def test_the_cabinet_link_is_shown_to_roles_with_a_menu(client, persona, shown):
     page = client.get(reverse("navigator:home")).content.decode()
 
     assert (f'href="{reverse("office:dashboard")}"' in page) is shown
+
+
+def test_every_back_office_page_is_gated_by_its_section():
+    ungated = [name for route, name, view in _routes(get_resolver().url_patterns)
+               if route.startswith(("office/", "cabinet/")) and name != "office:dashboard"
+               and getattr(view, "section", None) is None]
+
+    assert ungated == []
