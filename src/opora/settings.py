@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opora.financing",
     "opora.api",
     "opora.demo",
+    "opora.office",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "opora.core.context_processors.site",
+                "opora.office.context_processors.office",
             ],
         },
     },
@@ -113,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "office:dashboard"
 LOGOUT_REDIRECT_URL = "navigator:home"
 
 # Login throttling: five failures per account and address lock for an hour.

@@ -10,6 +10,7 @@ admin.site.site_header = "Опора"
 urlpatterns = [
     path("", include("opora.navigator.urls")),
     path("", include("opora.core.urls")),
+    path("", include("opora.office.urls")),
     path("", include("opora.enrollment.urls")),
     path("", include("opora.financing.urls")),
     path("accounts/", include("opora.accounts.urls")),

@@ -33,7 +33,7 @@ def test_login_with_email_and_password_opens_the_cabinet(client, member):
     response = _login(client, "operator@example.org", PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == reverse("core:dashboard")
+    assert response.url == reverse("office:dashboard")
     assert client.session["_auth_user_id"] == str(member.pk)
 
 

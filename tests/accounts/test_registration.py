@@ -431,7 +431,7 @@ def test_signed_in_user_is_not_offered_registration(client, parent):
 
     response = client.get(reverse("accounts:register"))
 
-    assert response.status_code == 302 and response["Location"] == reverse("core:dashboard")
+    assert response.status_code == 302 and response["Location"] == reverse("office:dashboard")
 
 
 def test_login_page_links_to_registration_keeping_next(client, db):

@@ -201,5 +201,5 @@ def test_visible_adds_no_duplicates_when_own_rows_are_also_public(world, people)
 
 
 def test_back_office_roles(people):
-    assert [role for role in ROLES if scope.is_back_office(people[role])] == [
+    assert [role for role in ROLES if scope.reads_back_office(people[role])] == [
         "staff_a", "staff_b", "operator_a", "operator_b", "authority_a", "regional", "superuser"]

@@ -4,15 +4,13 @@ passwords match; the rules (a strong password, the consent) are in
 e-mail is not one of them: it is never told)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-
-from opora.registry.models import Municipality
 
 
 class RegistrationForm(forms.Form):
     municipality = forms.ModelChoiceField(
-        label=_("Муниципалитет, где вы живёте"), queryset=Municipality.objects.order_by("name"),
-        empty_label="—")
+        label=_("Муниципалитет, где вы живёте"), queryset=None, empty_label="—")
     last_name = forms.CharField(label=_("Фамилия"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     first_name = forms.CharField(label=_("Имя"), max_length=150,
@@ -36,6 +34,13 @@ class RegistrationForm(forms.Form):
                     "ваш личный кабинет и сообщать о заявках (Федеральный закон от 27.07.2006 "
                     "№ 152-ФЗ «О персональных данных»). Согласие можно отозвать, обратившись "
                     "в муниципальный опорный центр."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The municipalities are the registry's, above this app: reached through the
+        # account's own foreign key rather than an import.
+        municipality = get_user_model()._meta.get_field("municipality").related_model
+        self.fields["municipality"].queryset = municipality.objects.order_by("name")
 
     def clean(self):
         data = super().clean()

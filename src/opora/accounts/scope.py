@@ -183,5 +183,72 @@ def actionable(user, action: str, queryset):
     return queryset.none() if own is None else queryset.filter(own)
 
 
-def is_back_office(user) -> bool:
+# --- who may open which page ---------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def is_parent(user) -> bool:
+    """A parent's own account (the cabinet); an administrator is never one."""
+    return _active(user) and user.role == Role.PARENT and not user.is_superuser
+
+
+def reads_back_office(user) -> bool:
+    """Staff, the МОЦ, the education authority, the РМЦ: the back office of their territory."""
     return _read_kind(user) is not None
+
+
+def reads_territory(user) -> bool:
+    """The МОЦ, the education authority and the РМЦ (administrators read as the РМЦ): the
+    registers of a municipality or the region, not of one organization."""
+    return _read_kind(user) in ("municipality", "region")
+
+
+def holds(user, action: str) -> bool:
+    """Does the user's role hold ``action`` on a territory of their own — their
+    organization, their municipality, the municipality they act for? The pages of an
+    action are open to them; the service still checks each object."""
+    if not _active(user):
+        return False
+    kind = ACTIONS.get(action, {}).get(user.role)
+    if kind == "organization":
+        return user.organization_id is not None
+    if kind == "municipality":
+        return user.municipality_id is not None
+    if kind == "acting_municipality":
+        return acting_municipality_id(user) is not None
+    return kind == "region"
+
+
+# Back-office sections -> who may open their pages. The menu (``opora.office.nav``) shows a
+# section exactly when its predicate lets the user in, and every page names its section
+# through ``opora.accounts.decorators.section_page``: the menu and the access cannot differ.
+SECTIONS = {
+    # the parent's cabinet: children, applications, certificates, contracts
+    "cabinet": is_parent,
+    # pages of every back-office role, each seeing its territory (a program's card,
+    # certification, contracts, an invoice)
+    "back_office": reads_back_office,
+    # the registers of a municipality or the region: programs, moderation, inventory,
+    # organizations, children, settlement, reports, financing periods
+    "territory": reads_territory,
+    # a provider's programs, modules, groups and teachers
+    "registry.edit": lambda user: holds(user, "registry.edit"),
+    "registry.import": lambda user: holds(user, "registry.import"),
+    # a provider's applications and walk-ins
+    "enrollment.process": lambda user: holds(user, "enrollment.process"),
+    "enrollment.merge_children": lambda user: holds(user, "enrollment.merge_children"),
+    "enrollment.confirm_guardians": lambda user: holds(user, "enrollment.confirm_guardians"),
+    # the register of certificates: the territory's readers and whoever issues them
+    "financing.certificates": lambda user: reads_territory(user)
+    or holds(user, "financing.certificates"),
+    # a provider's invoices (the payer reads them under settlement)
+    "financing.provide": lambda user: holds(user, "financing.provide"),
+}
+
+
+def may_open(user, section: str) -> bool:
+    """May ``user`` open the pages of a back-office ``section`` (a key of SECTIONS)?"""
+    return SECTIONS[section](user)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from opora.accounts import services
 from opora.accounts.forms import RegistrationForm
+from opora.core.forms import attach_errors
 from opora.errors import DomainError
-from opora.registry.forms import attach_errors
 
 # The service names the password "password"; the form has two inputs for it.
 _FIELD_OF = {"password": "password1"}
@@ -37,7 +37,7 @@ def _next(request) -> str:
 
 def register(request):
     if request.user.is_authenticated:
-        return redirect(_next(request) or "core:dashboard")
+        return redirect(_next(request) or "office:dashboard")
     form = RegistrationForm(request.POST or None)
     next_url = _next(request)
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from opora.core.pages import paginator
 from opora.errors import ValidationFailed
 from opora.registry.flags import Flags
 
@@ -64,6 +65,8 @@ class Labelled(Schema):
 
 
 def page_of(queryset, page: int, size: int) -> dict:
-    """One page of a list endpoint: ``count`` of the whole filtered list and its ``items``."""
-    start = (page - 1) * size
-    return {"count": queryset.count(), "items": list(queryset[start:start + size])}
+    """One page of a list endpoint: ``count`` of the whole filtered list and its ``items``
+    (none past the end), computed as the pages compute theirs."""
+    pages = paginator(queryset, size)
+    return {"count": pages.count,
+            "items": list(pages.page(page).object_list) if page <= pages.num_pages else []}

@@ -4,6 +4,5 @@ from opora.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("office/", views.dashboard, name="dashboard"),
     path("accessible/", views.toggle_accessible, name="accessible"),
 ]

@@ -1,24 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-
-from opora.accounts import scope
-from opora.accounts.models import Role
-
-
-@login_required
-def dashboard(request):
-    """Send each role to the first page of its cabinet."""
-    user = request.user
-    if user.role == Role.ORGANIZATION_STAFF:
-        return redirect("registry:my_programs")
-    if user.role == Role.PARENT:
-        return redirect("enrollment:cabinet")
-    if scope.is_back_office(user):
-        return redirect("registry:programs")
-    return redirect("navigator:home")
 
 
 @require_POST

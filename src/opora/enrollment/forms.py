@@ -1,6 +1,6 @@
 """Forms of enrolment pages. They check the shape of the input; the rules (consent,
 identity, gates, transitions) live in the services, whose refusals come back onto the
-fields through ``registry.forms.attach_errors``."""
+fields through ``core.forms.attach_errors``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -12,6 +12,7 @@ and UPDATEs under ``lock_timeout``; on SQLite the settings open every transactio
 
 import hashlib
 from contextlib import contextmanager
+from functools import partial
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, OuterRef, Subquery
@@ -129,10 +130,11 @@ def count_seats(group_id, delta: int) -> None:
 
 def _catalog_changed(group_id) -> None:
     """The group filled up or has a seat again: the catalog's «есть свободные места»
-    filter learns it once the seat transaction commits."""
-    from opora.navigator import index
+    filter learns it once the seat transaction commits (``after_seats_changed``)."""
+    from opora.registry.services import after_seats_changed
 
-    transaction.on_commit(lambda: index.refresh_group(group_id))
+    for hook in after_seats_changed:
+        transaction.on_commit(partial(hook, group_id))
 
 
 def recount_seats(groups=None) -> int:

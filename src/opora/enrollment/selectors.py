@@ -37,17 +37,13 @@ from opora.enrollment.models import (
 from opora.errors import NotFound
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group, ScheduleLine
+from opora.registry.selectors import free_seats_expression
 
 APPLICATION_RELATED = ("child", "group__module__program__organization")
 
 
-def _is_parent(user) -> bool:
-    return (user is not None and user.is_authenticated and user.is_active
-            and user.role == Role.PARENT and not user.is_superuser)
-
-
 def is_guardian(user, child) -> bool:
-    return (_is_parent(user)
+    return (scope.is_parent(user)
             and Guardianship.objects.filter(parent=user, child_id=child.pk,
                                             confirmed_at__isnull=False).exists())
 
@@ -56,7 +52,7 @@ def is_guardian(user, child) -> bool:
 
 
 def children_of(parent):
-    if not _is_parent(parent):
+    if not scope.is_parent(parent):
         return Child.objects.none()
     return Child.objects.filter(guardianships__parent=parent,
                                 guardianships__confirmed_at__isnull=False)
@@ -64,7 +60,7 @@ def children_of(parent):
 
 def visible_children(user):
     """Children a user may read (see the module docstring)."""
-    if _is_parent(user):
+    if scope.is_parent(user):
         return children_of(user)
     if user is not None and user.is_authenticated and user.role == Role.ORGANIZATION_STAFF \
             and not user.is_superuser:
@@ -117,7 +113,7 @@ def position_of(application: Application) -> int | None:
 def applications_of(parent):
     """A parent's applications, newest first, with child, group, program, organization
     and position in one query."""
-    if not _is_parent(parent):
+    if not scope.is_parent(parent):
         return Application.objects.none()
     return with_positions(Application.objects.filter(
         child__guardianships__parent=parent, child__guardianships__confirmed_at__isnull=False)
@@ -128,7 +124,7 @@ def visible_applications(user, *, status=None, group=None, program=None, search=
     """Applications a back-office user may read, with filters and positions, in one query
     (parents: their own). ``search`` matches words of the child's full name, whatever
     their case and ё."""
-    if _is_parent(user):
+    if scope.is_parent(user):
         queryset = applications_of(user)
     else:
         queryset = with_positions(scope.visible(user, Application.objects.all())
@@ -158,8 +154,6 @@ def application_for(user, application_uuid) -> Application:
 def with_seats(groups):
     """Annotate groups with ``waitlisted`` and ``free_seats`` (never below zero when the
     capacity was lowered); the seats held are the group's ``seats_taken``."""
-    from opora.navigator.selectors import free_seats_expression
-
     waitlisted = (Application.objects.filter(group_id=OuterRef("pk"), status=ApplicationStatus.WAITLISTED)
                   .order_by().values("group_id").annotate(n=Count("pk")).values("n"))
     return groups.annotate(waitlisted=Coalesce(Subquery(waitlisted, output_field=IntegerField()), 0),
@@ -201,7 +195,7 @@ def group_for_application(group_id, child: Child, guardian=None) -> Group | None
     }
     if guardian is not None:
         annotations["is_guardian"] = Value(False)
-        if _is_parent(guardian):
+        if scope.is_parent(guardian):
             annotations["is_guardian"] = Exists(Guardianship.objects.filter(
                 parent=guardian, child_id=child.pk, confirmed_at__isnull=False))
     return (Group.objects.select_related("module__program__organization").only(*_SUBMISSION_FIELDS)

@@ -45,7 +45,6 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
-from opora.accounts.models import Role
 from opora.enrollment import locking
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
@@ -317,15 +316,10 @@ def decline_contract(actor, contract: Contract, reason: str = "") -> Contract:
 # --- read side -----------------------------------------------------------------------
 
 
-def _is_parent(user) -> bool:
-    return (user is not None and user.is_authenticated and user.is_active
-            and user.role == Role.PARENT and not user.is_superuser)
-
-
 def visible_contracts(user, *, status=None, group=None, organization=None, search=""):
     """Contracts a user may read (see the module docstring), newest first, with what a
     list shows in one query. ``search`` matches the contract or certificate number."""
-    if _is_parent(user):
+    if scope.is_parent(user):
         queryset = Contract.objects.filter(
             application__child__guardianships__parent=user,
             application__child__guardianships__confirmed_at__isnull=False)

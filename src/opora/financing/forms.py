@@ -1,6 +1,6 @@
 """Forms of the financing pages. They check the shape of the input; the rules live in
 the services, whose refusals come back onto the fields through
-``registry.forms.attach_errors``."""
+``core.forms.attach_errors``."""
 
 from decimal import Decimal
 

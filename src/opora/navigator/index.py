@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from opora.navigator import codes
 from opora.navigator.models import CatalogEntry
-from opora.navigator.selectors import free_seats_expression
 from opora.registry.models import Group, GroupFunding, Module, Program
+from opora.registry.selectors import free_seats_expression
 
 # the entry's columns; the annotation ``x_<column>`` computes each
 COLUMNS = [

@@ -42,7 +42,7 @@ class CatalogEntry(models.Model):
     min_paid_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     # the start of the earliest active group not yet finished, as of the last refresh
     next_start = models.DateField(null=True)
-    # free seats in active groups not yet finished (``selectors.free_seats_expression``)
+    # free seats in active groups not yet finished (``registry.selectors.free_seats_expression``)
     free_seats = models.PositiveIntegerField(default=0)
 
     class Meta:

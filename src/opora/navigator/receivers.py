@@ -6,7 +6,8 @@ These are Django's model signals used as an extension point: the registry knows
 nothing of the navigator (imports go navigator → registry only), and every way of
 changing the registry — services, the admin, imports, test factories — keeps the
 catalog exact. The Excel import's bulk INSERTs send no signals and call the registry's
-``after_bulk_write`` hook instead; other bulk writes (``QuerySet.update``, COPY) are
+``after_bulk_write`` hook instead, and the enrollment's seat counter (raw SQL) its
+``after_seats_changed`` hook; other bulk writes (``QuerySet.update``, COPY) are
 followed by ``index.rebuild()`` or ``opora navigator_reindex``.
 """
 
@@ -52,6 +53,8 @@ def connect():
 
     if programs_bulk_written not in services.after_bulk_write:
         services.after_bulk_write.append(programs_bulk_written)
+    if index.refresh_group not in services.after_seats_changed:
+        services.after_seats_changed.append(index.refresh_group)
     uid = "opora.navigator.index"
     post_save.connect(program_saved, sender=Program, dispatch_uid=f"{uid}.program_saved")
     post_delete.connect(program_deleted, sender=Program, dispatch_uid=f"{uid}.program_deleted")

@@ -7,8 +7,7 @@ Everything here returns public rows only (``Program.public_q()`` and friends thr
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
-from django.db.models.functions import Greatest
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +16,7 @@ from opora.errors import NotFound
 from opora.navigator import codes
 from opora.registry.choices import Direction, FundingSource
 from opora.registry.models import Group, Module, Organization, Program
+from opora.registry.selectors import free_seats_expression
 
 DIRECTION_TEXTS = {
     Direction.TECHNICAL: _("Робототехника, программирование, конструирование, беспилотники, "
@@ -31,12 +31,6 @@ DIRECTION_TEXTS = {
     Direction.SPORTS: _("Футбол, плавание, шахматы, единоборства, гимнастика и общая физическая "
                         "подготовка."),
 }
-
-
-def free_seats_expression():
-    """Seats a group still offers: its capacity less the seats applications hold
-    (``Group.seats_taken``, kept in the seat transaction), never below zero."""
-    return Greatest(F("capacity_max") - F("seats_taken"), 0)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 live in the services, whose refusals come back onto the fields through
 ``attach_errors``."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -10,7 +9,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from opora.errors import DomainError
+from opora.core.forms import attach_errors  # noqa: F401 (its pages use f.attach_errors)
 from opora.registry.choices import Direction, FundingSource, Weekday
 from opora.registry.flags import FlagsFormField
 from opora.registry.models import Group, Module, Organization, Program, Specialisation, Teacher
@@ -19,33 +18,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXT = forms.Textarea(attrs={"rows": 4})
-
-_ROW_KEY = re.compile(r"^(?P<prefix>[a-z_]+)-(?P<number>\d+)-(?P<field>\w+)$")
-
-
-def attach_errors(form, error: DomainError, formsets=None) -> None:
-    """Put a service's refusal next to the inputs it names.
-
-    ``formsets`` maps a formset prefix to ``(formset, rows)``, where ``rows`` are the
-    forms whose data went to the service, in order: the service numbers lines from
-    one (``schedule-2-time_to``), and blank rows the user left out are not counted.
-    A bare prefix (``funding``) is an error of the whole formset."""
-    formsets = formsets or {}
-    errors = getattr(error, "errors", None) or {error.field or "__all__": [error.message]}
-    for key, messages in errors.items():
-        target, field = form, key
-        match = _ROW_KEY.match(key)
-        if match and match["prefix"] in formsets:
-            rows = formsets[match["prefix"]][1]
-            number = int(match["number"])
-            if 1 <= number <= len(rows):
-                target, field = rows[number - 1], match["field"]
-        elif key in formsets:
-            formsets[key][0].non_form_errors().extend(messages)
-            continue
-        for message in messages:
-            target.add_error(field if field in target.fields else None, message)
-
 
 class FieldsetsMixin:
     """``fieldsets`` is a list of (heading, field names); templates get bound fields."""

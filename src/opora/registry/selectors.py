@@ -10,8 +10,8 @@ instead of failing the request.
 
 from django import forms
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from opora import audit
@@ -29,6 +29,13 @@ from opora.registry.choices import (
     StudyForm,
 )
 from opora.registry.models import GroupFunding, Municipality, Organization, Program, ProposedFunding
+
+
+def free_seats_expression():
+    """Seats a group still offers: its capacity less the seats applications hold
+    (``Group.seats_taken``, kept in the seat transaction), never below zero."""
+    return Greatest(F("capacity_max") - F("seats_taken"), 0)
+
 
 ANY = [("", _("Все"))]
 YES_NO = [("", _("Все")), ("yes", _("Да")), ("no", _("Нет"))]

@@ -40,6 +40,10 @@ after_module_changed: list = []
 # Called as ``hook(program_ids)`` after bulk writes that send no model signals (the
 # Excel import): the navigator refreshes those programs' catalog entries.
 after_bulk_write: list = []
+# Called as ``hook(group_id)`` once a transaction that filled a group's last seat or freed
+# a seat of a full group commits (the enrollment's seat counter): the navigator refreshes
+# the catalog's «есть свободные места».
+after_seats_changed: list = []
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:

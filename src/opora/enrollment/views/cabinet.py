@@ -1,13 +1,9 @@
 """The parent's cabinet — children, applications with their history, withdrawal — and the
 apply page of a group, which anyone may open and a confirmed parent may submit."""
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,37 +13,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opora import audit
-from opora.accounts.models import Role
+from opora.accounts import scope
+from opora.accounts.decorators import section_page
 from opora.accounts.services import may_enrol
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
+from opora.core.pages import page_of
 from opora.enrollment import children as children_service
 from opora.enrollment import rules, selectors, services
 from opora.enrollment.forms import ApplyForm, ChildForm, NewChildForm, WithdrawForm
 from opora.enrollment.locking import Busy
 from opora.enrollment.models import LIVE, Application, ApplicationStatus
 from opora.errors import DomainError
-from opora.registry.forms import attach_errors
 from opora.registry.models import Group, GroupFunding, ScheduleLine
 
 S = ApplicationStatus
 WITHDRAWABLE = (S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT)
-
-
-def _is_parent(user) -> bool:
-    return user.is_active and user.role == Role.PARENT and not user.is_superuser
-
-
-def parent_page(view):
-    """The cabinet is a parent's; back-office accounts are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _is_parent(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _confirm_first(request):
@@ -63,14 +44,10 @@ def _next(request) -> str:
     return ""
 
 
-def _page(request, queryset):
-    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 # --- children ------------------------------------------------------------------------
 
 
-@parent_page
+@section_page("cabinet")
 def cabinet(request):
     """«Мои дети»: the parent's children with the number of their live applications."""
     listed = selectors.children_of(request.user).select_related("municipality").annotate(
@@ -81,7 +58,7 @@ def cabinet(request):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def walk_in_accept(request, pk):
     """The parent confirms a child an organization recorded on their e-mail."""
     link = get_object_or_404(children_service.walk_ins_to_accept(request.user), pk=pk)
@@ -91,7 +68,7 @@ def walk_in_accept(request, pk):
     return redirect("enrollment:cabinet")
 
 
-@parent_page
+@section_page("cabinet")
 def child_add(request):
     if not may_enrol(request.user):
         return _confirm_first(request)
@@ -121,7 +98,7 @@ def child_add(request):
                   {"form": form, "child": None, "next": next_url})
 
 
-@parent_page
+@section_page("cabinet")
 def child_edit(request, uuid):
     child = found_or_404(selectors.child_for, request.user, uuid)
     form = ChildForm(request.POST or None, initial=ChildForm.initial_of(child))
@@ -139,10 +116,10 @@ def child_edit(request, uuid):
 # --- applications --------------------------------------------------------------------
 
 
-@parent_page
+@section_page("cabinet")
 def applications(request):
     listed = selectors.applications_of(request.user).order_by("-created_at", "-pk")
-    return render(request, "enrollment/applications.html", {"page": _page(request, listed)})
+    return render(request, "enrollment/applications.html", {"page": page_of(request, listed)})
 
 
 MERGE_NOTE = _("Записи о ребёнке объединены: эта заявка повторяла другую заявку в ту же группу.")
@@ -172,7 +149,7 @@ def _schedule_prefetch():
             Prefetch("funding", queryset=GroupFunding.objects.order_by("source")))
 
 
-@parent_page
+@section_page("cabinet")
 def application(request, uuid):
     found = found_or_404(selectors.application_for, request.user, uuid)
     group = Group.objects.prefetch_related(*_schedule_prefetch()).get(pk=found.group_id)
@@ -184,7 +161,7 @@ def application(request, uuid):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def withdraw(request, uuid):
     found = found_or_404(selectors.application_for, request.user, uuid)
     form = WithdrawForm(request.POST)
@@ -249,7 +226,7 @@ def apply(request, group_id):
     context = {"group": group, "program": group.module.program,
                "group_refusals": _group_refusals(group.pk, now)}
     status = 200
-    if user.is_authenticated and _is_parent(user) and may_enrol(user):
+    if user.is_authenticated and scope.is_parent(user) and may_enrol(user):
         kids = _children_at(user, group, now)
         eligible = [c for c in kids if not c.refusals and c.application is None]
         errors = []
@@ -275,7 +252,7 @@ def apply(request, group_id):
     elif request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
-        if _is_parent(user):
+        if scope.is_parent(user):
             return _confirm_first(request)
         raise PermissionDenied
     return render(request, "enrollment/apply.html", context, status=status)

@@ -1,59 +1,24 @@
 """The МОЦ's side of children: the children of the territory, and the suspected duplicates
 to merge or to mark as different children."""
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opora.accounts import scope
-from opora.accounts.models import Role
+from opora.accounts.decorators import section_page
+from opora.core.pages import page_of
 from opora.enrollment import children as children_service
 from opora.enrollment import rules, selectors
 from opora.enrollment.forms import MergeForm
 from opora.enrollment.models import LIVE, Application, Child, Guardianship
 from opora.errors import DomainError
 
-READERS = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
 
-
-def territory_page(view):
-    """The children of a territory: МОЦ, education authority, РМЦ."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_active and (user.is_superuser or user.role in READERS)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def merge_page(view):
-    """Duplicates are the МОЦ's: only it may merge the children of its municipality."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        municipality = request.user.municipality
-        if municipality is None or not scope.can(request.user, "enrollment.merge_children",
-                                                 municipality):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@territory_page
+@section_page("territory")
 def children(request):
     q = request.GET.get("q", "").strip()
     listed = selectors.visible_children(request.user).select_related("municipality").annotate(
@@ -62,7 +27,7 @@ def children(request):
     for word in rules.normalize_name(q).split():
         listed = listed.filter(identity_key__contains=word)
     listed = listed.order_by("last_name", "first_name", "patronymic", "birth_date", "pk")
-    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, listed)
     return render(request, "enrollment/office/children.html", {"page": page, "q": q})
 
 
@@ -71,10 +36,10 @@ def _counts(children_ids, model) -> dict[int, int]:
                 .values_list("child_id").annotate(n=Count("pk")))
 
 
-@merge_page
+@section_page("enrollment.merge_children")
 def duplicates(request):
     pairs = selectors.suspected_duplicates(request.user)
-    page = Paginator(pairs, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, pairs)
     ids = {c.pk for pair in page for c in (pair.first, pair.second)}
     applications, guardians = _counts(ids, Application), _counts(ids, Guardianship)
     rows = [{"pair": pair, "children": [
@@ -92,7 +57,7 @@ def _pair(request, form):
 
 
 @require_POST
-@merge_page
+@section_page("enrollment.merge_children")
 def merge(request):
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -114,7 +79,7 @@ def merge(request):
 
 
 @require_POST
-@merge_page
+@section_page("enrollment.merge_children")
 def mark_distinct(request):
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -134,7 +99,7 @@ def mark_distinct(request):
 # --- parents waiting to be confirmed as guardians --------------------------------------
 
 
-@merge_page
+@section_page("enrollment.confirm_guardians")
 def guardians(request):
     """Parents who linked a child someone else had registered; the МОЦ checks their
     documents and confirms or refuses the link."""
@@ -142,12 +107,12 @@ def guardians(request):
                                 Guardianship.objects.filter(confirmed_at__isnull=True))
                .select_related("parent", "child", "child__municipality")
                .order_by("created_at", "pk"))
-    page = Paginator(pending, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, pending)
     return render(request, "enrollment/office/guardians.html", {"page": page})
 
 
 @require_POST
-@merge_page
+@section_page("enrollment.confirm_guardians")
 def guardian_decide(request, pk):
     link = get_object_or_404(scope.actionable(
         request.user, "enrollment.confirm_guardians",

@@ -1,13 +1,8 @@
 """The provider's applications: the list with filters and bulk actions, one application
 with the child, the guardians and the history, and the walk-in form."""
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,41 +13,27 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.forms import attach_errors
+from opora.core.pages import page_of
 from opora.enrollment import children as children_service
 from opora.enrollment import selectors, services
 from opora.enrollment.forms import ApplicationFilterForm, ProcessForm, WalkInForm
 from opora.enrollment.models import Application, ApplicationStatus
 from opora.errors import DomainError
-from opora.registry.forms import attach_errors
 from opora.registry.models import Group, Program
 
 S = ApplicationStatus
 
 
-def staff_page(view):
-    """Pages of the staff who process their organization's applications."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        organization = request.user.organization
-        if organization is None or not scope.can(request.user, "enrollment.process",
-                                                 organization):
-            raise PermissionDenied
-        request.organization = organization
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _own_groups(request):
-    return (Group.objects.filter(module__program__organization=request.organization)
+    return (Group.objects.filter(module__program__organization=request.user.organization)
             .select_related("module__program").order_by("module__program__title", "name", "pk"))
 
 
-@staff_page
+@section_page("enrollment.process")
 def applications(request):
-    programs = Program.objects.filter(organization=request.organization).order_by("title", "pk")
+    programs = Program.objects.filter(organization=request.user.organization).order_by("title", "pk")
     form = ApplicationFilterForm(request.GET or None, programs=programs,
                                  groups=_own_groups(request))
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -64,7 +45,7 @@ def applications(request):
     if chosen.get("created_to"):
         listed = listed.filter(created_at__date__lte=chosen["created_to"])
     listed = listed.order_by("-created_at", "-pk")
-    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, listed)
     return render(request, "enrollment/office/applications.html", {
         "form": form, "page": page, "process_form": ProcessForm(),
         "here": request.get_full_path(),
@@ -81,7 +62,7 @@ DONE = {
 
 
 @require_POST
-@staff_page
+@section_page("enrollment.process")
 def process(request):
     """One action for the chosen applications, all or nothing (the service's rule)."""
     form = ProcessForm(request.POST)
@@ -113,7 +94,7 @@ def _actions_for(application) -> set[str]:
     return set()
 
 
-@staff_page
+@section_page("enrollment.process")
 def application(request, pk):
     queryset = selectors.with_positions(scope.actionable(
         request.user, "enrollment.process",
@@ -130,10 +111,10 @@ def application(request, pk):
     })
 
 
-@staff_page
+@section_page("enrollment.process")
 def walk_in(request):
     groups = _own_groups(request).filter(is_active=True, end_date__gte=timezone.localdate())
-    initial = {"municipality": request.organization.municipality_id}
+    initial = {"municipality": request.user.organization.municipality_id}
     if (group_id := request.GET.get("group", "")).isdigit():
         initial["group"] = int(group_id)
     form = WalkInForm(request.POST or None, groups=groups, initial=initial)

@@ -4,13 +4,9 @@ register of the МОЦ, the education authority and the РМЦ under
 ``office/financing/certificates/`` (filters, Excel, the card with the decisions and the
 history). Decisions are the МОЦ operator's; the others read."""
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -20,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
-from opora.accounts.models import Role
+from opora.accounts.decorators import section_page
 from opora.core.http import found_or_404
+from opora.core.pages import page_of
 from opora.enrollment import selectors as enrollment_selectors
-from opora.enrollment.views.cabinet import parent_page
 from opora.errors import DomainError
 from opora.financing import certificates as service
 from opora.financing import selectors
@@ -32,33 +28,13 @@ from opora.financing.models import CertificateStatus
 from opora.registry.models import Municipality
 
 S = CertificateStatus
-OFFICE_ROLES = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
 EXPORT_FORMATS = ("xlsx", "csv")
-
-
-def office_page(view):
-    """Pages of the payer's territory: МОЦ, education authority, РМЦ."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_active and (user.is_superuser or user.role in OFFICE_ROLES
-                                    or scope.acting_municipality_id(user) is not None)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def page_of(request, queryset):
-    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- the parent's cabinet ------------------------------------------------------------
 
 
-@parent_page
+@section_page("cabinet")
 def cabinet(request):
     return render(request, "financing/certificates/cabinet.html", {
         "cards": selectors.certificate_cards(request.user),
@@ -71,7 +47,7 @@ def _child_of(request, uuid):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def request_certificate(request, uuid):
     child = _child_of(request, uuid)
     form = CertificateRequestForm(request.POST)
@@ -91,7 +67,7 @@ def request_certificate(request, uuid):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def ask_for_financing(request, uuid):
     child = _child_of(request, uuid)
     certificate = getattr(child, "certificate", None)
@@ -125,7 +101,7 @@ def _decides(user) -> bool:
                                                Municipality(pk=municipality_id))
 
 
-@office_page
+@section_page("financing.certificates")
 def register(request):
     form, queryset = _filtered(request)
     queryset = selectors.with_current_ledger(queryset).order_by("-requested_at", "-pk")
@@ -138,7 +114,7 @@ def register(request):
     })
 
 
-@office_page
+@section_page("financing.certificates")
 def register_export(request):
     from opora.financing.exporters import CertificateRegisterExporter
 
@@ -171,7 +147,7 @@ DECISIONS = {
 }
 
 
-@office_page
+@section_page("financing.certificates")
 def card(request, pk):
     certificate = found_or_404(selectors.certificate_for, request.user, pk)
     if request.method != "POST":

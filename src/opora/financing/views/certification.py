@@ -3,10 +3,8 @@
 and cap) and the list of requests, where the МОЦ operator certifies or refuses; the
 education authority and the РМЦ read it, a provider sees its own requests."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +14,10 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
+from opora.core.pages import page_of
 from opora.errors import DomainError, ValidationFailed
 from opora.financing import certification as service
 from opora.financing import selectors
@@ -26,20 +27,7 @@ from opora.financing.forms import (
     CertificationRequestForm,
 )
 from opora.financing.models import CertificationStatus, ModuleCertification
-from opora.financing.views.certificates import page_of
-from opora.registry.forms import attach_errors
 from opora.registry.models import Module, Program
-
-
-def back_office_page(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope.is_back_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _module_rows(program, forms_):
@@ -60,7 +48,7 @@ def _module_rows(program, forms_):
     return rows
 
 
-@back_office_page
+@section_page("back_office")
 def program_certification(request, pk):
     queryset = Program.objects.select_related("organization__municipality")
     program = get_object_or_404(scope.territory(request.user, queryset), pk=pk)
@@ -91,7 +79,7 @@ def program_certification(request, pk):
     }, status=status)
 
 
-@back_office_page
+@section_page("back_office")
 def queue(request):
     form = CertificationFilterForm(request.GET or None)
     chosen = form.cleaned_data["status"] if form.is_valid() else ""
@@ -105,7 +93,7 @@ def queue(request):
         "form": form, "page": page, "decision_form": CertificationDecisionForm()})
 
 
-@back_office_page
+@section_page("back_office")
 def detail(request, pk):
     certification = found_or_404(selectors.certification_for, request.user, pk)
     return render(request, "financing/certification/detail.html", {
@@ -118,7 +106,7 @@ def detail(request, pk):
 
 
 @require_POST
-@back_office_page
+@section_page("back_office")
 def decide(request, pk):
     certification = found_or_404(selectors.certification_for, request.user, pk)
     if not scope.can(request.user, "financing.certify", certification):

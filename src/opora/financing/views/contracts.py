@@ -4,14 +4,10 @@ list with filters and the contract with its history (``office/contracts/``: staf
 their organization's, the МОЦ and the authority their municipality's, the РМЦ all),
 and the printable contract for whoever may read it (``contracts/<uuid>/print/``)."""
 
-from functools import wraps
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,36 +17,19 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
 from opora.core.http import found_or_404
+from opora.core.pages import page_of
 from opora.enrollment.models import Guardianship
-from opora.enrollment.views.cabinet import parent_page
 from opora.errors import DomainError
 from opora.financing import contracts
 from opora.financing.models import Contract, ContractStatus
 from opora.registry.models import Group, Organization
 
 
-def office_page(view):
-    """Pages of the back office: staff, the МОЦ, the authority, the РМЦ (each sees its
-    territory through the selectors)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope.is_back_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _found(user, uuid) -> Contract:
     return found_or_404(contracts.contract_for, user, uuid)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 class DeclineForm(forms.Form):
@@ -96,13 +75,13 @@ def _contract_context(contract: Contract) -> dict:
 # --- the parent's cabinet ------------------------------------------------------------
 
 
-@parent_page
+@section_page("cabinet")
 def cabinet_contracts(request):
     listed = contracts.visible_contracts(request.user)
-    return render(request, "financing/contracts/cabinet_list.html", {"page": _page(request, listed)})
+    return render(request, "financing/contracts/cabinet_list.html", {"page": page_of(request, listed)})
 
 
-@parent_page
+@section_page("cabinet")
 def cabinet_contract(request, uuid):
     contract = _found(request.user, uuid)
     context = _contract_context(contract)
@@ -112,7 +91,7 @@ def cabinet_contract(request, uuid):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def accept(request, uuid):
     contract = _found(request.user, uuid)
     try:
@@ -126,7 +105,7 @@ def accept(request, uuid):
 
 
 @require_POST
-@parent_page
+@section_page("cabinet")
 def decline(request, uuid):
     contract = _found(request.user, uuid)
     form = DeclineForm(request.POST)
@@ -147,7 +126,7 @@ def decline(request, uuid):
 # --- the back office -----------------------------------------------------------------
 
 
-@office_page
+@section_page("back_office")
 def office_contracts(request):
     form = ContractFilterForm(request.GET or None, user=request.user)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -155,11 +134,11 @@ def office_contracts(request):
         request.user, status=chosen.get("status") or None, group=chosen.get("group"),
         organization=chosen.get("organization"), search=chosen.get("q") or "")
     return render(request, "financing/contracts/office_list.html", {
-        "form": form, "page": _page(request, listed),
+        "form": form, "page": page_of(request, listed),
         "is_staff_view": request.user.role == Role.ORGANIZATION_STAFF})
 
 
-@office_page
+@section_page("back_office")
 def office_contract(request, uuid):
     contract = _found(request.user, uuid)
     context = _contract_context(contract)

@@ -8,14 +8,10 @@ education authority their municipality's, the РМЦ the region's (reading only)
 change goes through ``opora.financing.settlement``."""
 
 import datetime as dt
-from functools import wraps
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +22,8 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.financing import reports, settlement
 from opora.financing.invoice_exports import (
@@ -110,17 +108,6 @@ class ReportForm(forms.Form):
 # --- access ------------------------------------------------------------------------------------
 
 
-def back_office(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope.is_back_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _visible_invoices(user):
     return scope.territory(user, Invoice.objects.all())
 
@@ -136,13 +123,13 @@ def _reads_region_or_municipality(user) -> bool:
 def _listed(request, invoices, filter_form):
     invoices = (filter_form.filter(invoices).select_related("organization", "municipality")
                 .annotate(lines_count=Count("lines")).order_by("-month", "organization__short_name", "kind", "pk"))
-    return Paginator(invoices, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, invoices)
 
 
 # --- the provider's invoices ------------------------------------------------------------------------
 
 
-@back_office
+@section_page("financing.provide")
 def invoices(request):
     """«Счета»: the invoices of the user's organization (or territory), newest month first."""
     form = InvoiceFilterForm(request.GET or None)
@@ -150,12 +137,12 @@ def invoices(request):
         "form": form, "page": _listed(request, _visible_invoices(request.user), form)})
 
 
-@back_office
+@section_page("back_office")
 def invoice(request, pk):
     found = get_object_or_404(_visible_invoices(request.user).select_related("organization", "municipality"),
                               pk=pk)
     lines = (found.lines.select_related("contract__module__program").order_by("contract_number", "pk"))
-    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, lines, LINES_PER_PAGE)
     user = request.user
     is_draft = found.status == InvoiceStatus.DRAFT
     return render(request, "financing/invoices/detail.html", {
@@ -185,7 +172,7 @@ def _done(request, call, success: str):
 
 
 @require_POST
-@back_office
+@section_page("back_office")
 def line_completeness(request, pk, line_pk):
     found = _invoice_for(request, pk)
     line = get_object_or_404(InvoiceLine.objects.select_related("invoice"), pk=line_pk, invoice=found)
@@ -198,7 +185,7 @@ def line_completeness(request, pk, line_pk):
 
 def _transition(step, success):
     @require_POST
-    @back_office
+    @section_page("back_office")
     def view(request, pk):
         found = _invoice_for(request, pk)
         if step is settlement.cancel_invoice:
@@ -217,7 +204,7 @@ paid = _transition(settlement.mark_paid, gettext_lazy("Оплата счёта �
 cancel = _transition(settlement.cancel_invoice, gettext_lazy("Счёт отменён."))
 
 
-@back_office
+@section_page("back_office")
 def invoice_export(request, pk):
     found = get_object_or_404(_visible_invoices(request.user).select_related("organization"), pk=pk)
     return InvoiceLinesExporter(found).response("csv" if request.GET.get("format") == "csv" else "xlsx")
@@ -233,12 +220,10 @@ def _payer_organizations(user):
             .order_by("short_name", "pk"))
 
 
-@back_office
+@section_page("territory")
 def settlement_page(request):
     """«Расчёты»: run a month, the invoices of the territory by month, provider and status."""
     user = request.user
-    if not _reads_region_or_municipality(user):
-        raise PermissionDenied
     form = InvoiceFilterForm(request.GET or None, organizations=_payer_organizations(user))
     page = _listed(request, _visible_invoices(user), form)
     last_month = settlement.first_day(settlement.local_today().replace(day=1) - dt.timedelta(days=1))
@@ -248,7 +233,7 @@ def settlement_page(request):
     })
 
 
-@back_office
+@section_page("territory")
 def settlement_run(request):
     """Open or close a month: the first POST shows what it will bill, the second runs it."""
     user = request.user
@@ -291,7 +276,7 @@ def settlement_run(request):
     return redirect(f"{reverse('financing:settlement')}?month={month:%Y-%m}")
 
 
-@back_office
+@section_page("back_office")
 def settlement_export(request):
     user = request.user
     organizations = _payer_organizations(user) if _reads_region_or_municipality(user) else None
@@ -315,28 +300,24 @@ def _report_args(request):
     return form, data.get("by") or "provider", data.get("month_from"), data.get("month_to")
 
 
-@back_office
+@section_page("territory")
 def reports_page(request):
     user = request.user
-    if not _reads_region_or_municipality(user):
-        raise PermissionDenied
     form, by, month_from, month_to = _report_args(request)
     funds = reports.funds(user, by, month_from, month_to)
     return render(request, "financing/reports/index.html", {
         "form": form, "by": by, "by_label": reports.BREAKDOWN_LABELS[by],
-        "funds": Paginator(funds, 100).get_page(request.GET.get("page")),
+        "funds": page_of(request, funds, 100),
         "funds_totals": reports.funds_totals(funds),
         "nominal": reports.nominal_vs_used(user), "usage": reports.certificate_usage(user),
     })
 
 
-@back_office
+@section_page("territory")
 def report_export(request, report):
     user = request.user
     if report not in REPORTS:
         raise Http404
-    if not _reads_region_or_municipality(user):
-        raise PermissionDenied
     _form, by, month_from, month_to = _report_args(request)
     if report == "funds":
         exporter = funds_exporter(reports.funds(user, by, month_from, month_to), by)

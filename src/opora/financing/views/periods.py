@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 
 from opora import audit
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
+from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.financing import periods as service
 from opora.financing import selectors
 from opora.financing.forms import CostParametersForm, PeriodForm
 from opora.financing.models import CostParameters
-from opora.financing.views.certificates import office_page, page_of
-from opora.registry.forms import attach_errors
 
 # The service names shares as fractions; the form asks for percents.
 FORM_FIELDS = {"advance_share": "advance_percent", "price_cap_share": "price_cap_percent",
@@ -39,7 +40,7 @@ def _configures(user) -> bool:
                                                           user.municipality)
 
 
-@office_page
+@section_page("territory")
 def periods(request):
     listed = selectors.periods_for(request.user)
     page = page_of(request, listed)
@@ -49,7 +50,7 @@ def periods(request):
         "page": page, "may_edit": _configures(request.user)})
 
 
-@office_page
+@section_page("territory")
 def period_create(request):
     if not _configures(request.user):
         raise PermissionDenied
@@ -66,7 +67,7 @@ def period_create(request):
                   status=400 if form.errors else 200)
 
 
-@office_page
+@section_page("territory")
 def period_edit(request, pk):
     period = found_or_404(selectors.period_for, request.user, pk)
     may_edit = scope.can(request.user, "financing.configure", period)
@@ -89,7 +90,7 @@ def period_edit(request, pk):
     }, status=400 if form.errors else 200)
 
 
-@office_page
+@section_page("territory")
 def cost_parameters(request):
     user = request.user
     municipality = user.municipality

@@ -8,7 +8,6 @@ checks the permission again.
 """
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
 from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
 from opora.errors import PermissionDenied as DomainPermissionDenied
@@ -56,7 +56,7 @@ class ImportForm(forms.Form):
         return self.single or self.cleaned_data["organization"]
 
 
-@login_required
+@section_page("registry.import")
 def import_page(request):
     organizations = _organizations(request.user)
     if not organizations.exists():
@@ -85,11 +85,11 @@ def import_page(request):
     }, status=400 if form.errors else 200)
 
 
-@login_required
+@section_page("registry.import")
 def import_job(request, pk):
     """One import: its progress while the worker reads the file (the page asks again every
-    few seconds), then its result. Others than those who may import for the organization
-    get a 404."""
+    few seconds), then its result. Roles that import nothing get a 403; those who may
+    import, but not for this organization, a 404."""
     job = get_object_or_404(import_jobs.visible_jobs(request.user), pk=pk)
     return render(request, "registry/excel/job.html", {
         "job": job,
@@ -100,7 +100,7 @@ def import_job(request, pk):
     })
 
 
-@login_required
+@section_page("registry.import")
 def import_template(request):
     """The template for one organization: its teachers fill the list on «Справочники»."""
     from opora.registry.excel_template import build_template  # openpyxl only when needed

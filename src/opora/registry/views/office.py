@@ -6,13 +6,9 @@ Every page reads the user's own territory through ``scope`` (via the selectors) 
 through a service; the views only parse input and choose what to render.
 """
 
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
-from opora.accounts.models import Role
+from opora.accounts.decorators import section_page
+from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.registry import prices, selectors, services
 from opora.registry.choices import ProgramStatus
@@ -34,42 +31,7 @@ from opora.registry.forms_office import (
 )
 from opora.registry.models import Group, Module, Organization, Program, Teacher
 
-OFFICE_ROLES = {Role.SUPPORT_CENTRE, Role.EDUCATION_AUTHORITY, Role.REGIONAL_CENTRE}
 EXPORT_FORMATS = ("xlsx", "csv")
-
-
-def _is_office(user) -> bool:
-    return user.is_active and (user.is_superuser or user.role in OFFICE_ROLES)
-
-
-def office_page(view):
-    """The registry pages of the territory: МОЦ, authority and РМЦ; others are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _is_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def back_office_page(view):
-    """Pages that also serve an organization's own staff (the program card)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not scope.is_back_office(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _export_format(request):
@@ -80,7 +42,7 @@ def _export_format(request):
 # --- programs -------------------------------------------------------------------
 
 
-@office_page
+@section_page("territory")
 def programs(request):
     form = selectors.program_filter_form(request.GET, request.user)
     queryset = selectors.filter_programs(selectors.registry_programs(request.user), form)
@@ -88,11 +50,11 @@ def programs(request):
     return render(request, "registry/office/programs.html", {
         "form": form,
         "ignored": form.ignored(),
-        "page": _page(request, queryset.order_by("title", "pk")),
+        "page": page_of(request, queryset.order_by("title", "pk")),
     })
 
 
-@office_page
+@section_page("territory")
 def programs_export(request):
     # openpyxl is loaded only by the pages that write a file.
     from opora.registry.exporters import ProgramRegistryExporter
@@ -102,10 +64,10 @@ def programs_export(request):
     return ProgramRegistryExporter(queryset).response(_export_format(request))
 
 
-@office_page
+@section_page("territory")
 def moderation(request):
     return render(request, "registry/office/moderation.html", {
-        "page": _page(request, selectors.moderation_queue(request.user)),
+        "page": page_of(request, selectors.moderation_queue(request.user)),
     })
 
 
@@ -150,13 +112,13 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
     }, status=status)
 
 
-@back_office_page
+@section_page("back_office")
 def program_detail(request, pk):
     return _render_program(request, _program_for(request.user, pk))
 
 
 @require_POST
-@back_office_page
+@section_page("back_office")
 def program_moderate(request, pk):
     """Publish, return with remarks or archive a program, approve or return the prices
     proposed for its groups; one address for the card's moderation buttons, chosen by
@@ -199,7 +161,7 @@ def program_moderate(request, pk):
 # --- inventory ------------------------------------------------------------------
 
 
-@office_page
+@section_page("territory")
 def inventory(request):
     form = selectors.InventoryFilterForm(request.GET, user=request.user)
     queryset = form.filter(scope.territory(request.user, Program.objects.all()))
@@ -218,7 +180,7 @@ def _can_create_organization(user) -> bool:
         user, "registry.manage_organizations", Organization(municipality_id=user.municipality_id))
 
 
-@office_page
+@section_page("territory")
 def organizations(request):
     form = selectors.OrganizationFilterForm(request.GET, user=request.user)
     queryset = selectors.organization_rows(selectors.filter_organizations(
@@ -226,12 +188,12 @@ def organizations(request):
     return render(request, "registry/office/organizations.html", {
         "form": form,
         "ignored": form.ignored(),
-        "page": _page(request, queryset.order_by("short_name", "pk")),
+        "page": page_of(request, queryset.order_by("short_name", "pk")),
         "can_create": _can_create_organization(request.user),
     })
 
 
-@office_page
+@section_page("territory")
 def organizations_export(request):
     from opora.registry.exporters import OrganizationRegistryExporter
 
@@ -262,7 +224,7 @@ def _render_organization(request, organization, *, activity_form=None, status=20
     }, status=status)
 
 
-@office_page
+@section_page("territory")
 def organization_detail(request, pk):
     return _render_organization(request, _organization_for(request.user, pk))
 
@@ -279,7 +241,7 @@ def _save_organization(request, form, organization=None):
         return None
 
 
-@office_page
+@section_page("territory")
 def organization_create(request):
     if not _can_create_organization(request.user):
         raise PermissionDenied
@@ -295,7 +257,7 @@ def organization_create(request):
     }, status=400 if form.errors else 200)
 
 
-@office_page
+@section_page("territory")
 def organization_edit(request, pk):
     organization = _organization_for(request.user, pk)
     if not scope.can(request.user, "registry.manage_organizations", organization):
@@ -315,7 +277,7 @@ def organization_edit(request, pk):
 
 
 @require_POST
-@office_page
+@section_page("territory")
 def organization_activity(request, pk):
     """Switch an organization off (with a reason) or back on."""
     organization = _organization_for(request.user, pk)

@@ -5,13 +5,8 @@ so another organization's program, group or teacher is a 404. Changes go through
 the registry services; their refusals are shown on the form fields."""
 
 import copy
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.registry import forms as f
 from opora.registry import prices, services
@@ -38,21 +35,6 @@ from opora.registry.models import (
 S = ProgramStatus
 
 
-def staff_required(view):
-    """Only people who keep an organization's registry reach these pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        organization = request.user.organization
-        if not scope.can(request.user, "registry.edit", organization):
-            raise PermissionDenied
-        request.organization = organization
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _own(request, queryset):
     return scope.actionable(request.user, "registry.edit", queryset)
 
@@ -68,7 +50,7 @@ def _program_groups_url(program_id):
 # --- programs ------------------------------------------------------------------------
 
 
-@staff_required
+@section_page("registry.edit")
 def my_programs(request):
     status = request.GET.get("status", "")
     programs = _own(request, Program.objects.all())
@@ -78,7 +60,7 @@ def my_programs(request):
         listed = listed.filter(status=status)
     else:
         status = ""
-    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, listed)
     statuses = [(value, label, counts.get(value, 0)) for value, label in S.choices]
     return render(request, "registry/staff/programs.html", {
         "page": page, "status": status, "statuses": statuses, "total": sum(counts.values()),
@@ -96,14 +78,14 @@ def _moderated_fields(form):
     return labels[True], labels[False]
 
 
-@staff_required
+@section_page("registry.edit")
 def program_create(request):
     form = f.ProgramForm(request.POST or None, request.FILES or None,
-                         organization=request.organization)
+                         organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         try:
             program = services.create_program(
-                request.user, request.organization, f.service_data(form, exclude={"partners"}),
+                request.user, request.user.organization, f.service_data(form, exclude={"partners"}),
                 partners=form.cleaned_data["partners"])
         except DomainError as error:
             f.attach_errors(form, error)
@@ -115,7 +97,7 @@ def program_create(request):
     return render(request, "registry/staff/program_form.html", {"form": form, "program": None})
 
 
-@staff_required
+@section_page("registry.edit")
 def program_edit(request, pk):
     program = _get(request, Program.objects.all(), pk)
     if program.status in (S.MODERATING, S.ARCHIVE):
@@ -124,7 +106,7 @@ def program_edit(request, pk):
     was_published = program.status == S.PUBLISHED
     # The form fills in a copy: after a refusal the page still names the saved program.
     form = f.ProgramForm(request.POST or None, request.FILES or None,
-                         instance=copy.copy(program), organization=request.organization)
+                         instance=copy.copy(program), organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         try:
             program = services.update_program(
@@ -148,7 +130,7 @@ def program_edit(request, pk):
 
 def _program_action(service, done_message, *, with_reason=False):
     @require_POST
-    @staff_required
+    @section_page("registry.edit")
     def view(request, pk):
         program = _get(request, Program.objects.all(), pk)
         extra = {"reason": request.POST.get("reason", "")} if with_reason else {}
@@ -172,7 +154,7 @@ program_archive = _program_action(services.archive_program,
 
 
 @require_POST
-@staff_required
+@section_page("registry.edit")
 def program_delete(request, pk):
     program = _get(request, Program.objects.all(), pk)
     try:
@@ -184,7 +166,7 @@ def program_delete(request, pk):
     return redirect("registry:my_programs")
 
 
-@staff_required
+@section_page("registry.edit")
 def program_groups(request, pk):
     """The program's modules with their groups: what staff keep between moderations."""
     groups = Group.objects.prefetch_related(
@@ -226,19 +208,19 @@ def _module_page(request, program, module=None):
                   {"form": form, "program": program, "module": module})
 
 
-@staff_required
+@section_page("registry.edit")
 def module_create(request, pk):
     return _module_page(request, _get(request, Program.objects.all(), pk))
 
 
-@staff_required
+@section_page("registry.edit")
 def module_edit(request, pk):
     module = _get(request, Module.objects.select_related("program"), pk)
     return _module_page(request, module.program, module)
 
 
 @require_POST
-@staff_required
+@section_page("registry.edit")
 def module_delete(request, pk):
     module = _get(request, Module.objects.all(), pk)
     try:
@@ -277,7 +259,7 @@ def _group_page(request, module, group=None):
     # The form and the service work on a copy: after a refusal the page still names the
     # saved group.
     form = f.GroupForm(data, instance=copy.copy(group) if group else Group(module=module),
-                       initial=initial, organization=request.organization)
+                       initial=initial, organization=request.user.organization)
     schedule, funding = _line_formsets(data, group)
     # Validate all three, so every error shows at once.
     if data is not None and all([x.is_valid() for x in (form, schedule, funding)]):
@@ -312,18 +294,18 @@ def _group_page(request, module, group=None):
     })
 
 
-@staff_required
+@section_page("registry.edit")
 def group_create(request, pk):
     return _group_page(request, _get(request, Module.objects.select_related("program"), pk))
 
 
-@staff_required
+@section_page("registry.edit")
 def group_edit(request, pk):
     group = _get(request, Group.objects.select_related("module__program"), pk)
     return _group_page(request, group.module, group)
 
 
-@staff_required
+@section_page("registry.edit")
 def group_row(request, kind):
     """One blank formset row for htmx's «Добавить строку», with the formset's new total."""
     formset_class = f.LINE_FORMSETS.get(kind)
@@ -343,7 +325,7 @@ def group_row(request, kind):
 
 
 @require_POST
-@staff_required
+@section_page("registry.edit")
 def group_delete(request, pk):
     group = _get(request, Group.objects.select_related("module"), pk)
     try:
@@ -358,11 +340,11 @@ def group_delete(request, pk):
 # --- teachers ------------------------------------------------------------------------
 
 
-@staff_required
+@section_page("registry.edit")
 def teachers(request):
     listed = _own(request, Teacher.objects.annotate(groups_count=Count("groups"))).order_by(
         "-is_active", "last_name", "first_name", "pk")
-    page = Paginator(listed, settings.OPORA_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, listed)
     return render(request, "registry/staff/teachers.html", {"page": page})
 
 
@@ -370,7 +352,7 @@ def _teacher_page(request, teacher=None):
     form = f.TeacherForm(request.POST or None, instance=teacher)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_teacher(request.user, request.organization,
+            saved = services.save_teacher(request.user, request.user.organization,
                                           f.service_data(form), teacher=teacher)
         except DomainError as error:
             f.attach_errors(form, error)
@@ -380,12 +362,12 @@ def _teacher_page(request, teacher=None):
     return render(request, "registry/staff/teacher_form.html", {"form": form, "teacher": teacher})
 
 
-@staff_required
+@section_page("registry.edit")
 def teacher_create(request):
     return _teacher_page(request)
 
 
-@staff_required
+@section_page("registry.edit")
 def teacher_edit(request, pk):
     return _teacher_page(request, _get(request, Teacher.objects.all(), pk))
 

@@ -1,0 +1,72 @@
+"""The back-office menu: the sections a user may open, rendered on every back-office page.
+
+Each entry names its URL, its label, the section of ``scope.SECTIONS`` whose pages it
+leads to — the menu shows it exactly when the user may open them — and the URL names of
+the pages it covers (``covers``), which keeps «Мои программы» highlighted on a program's
+edit form. Sections are named by URL name, so the office imports no view.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from opora.accounts import scope
+
+PROGRAMS = ("registry:programs", _("Реестр программ"), "territory", {"registry:program_detail"})
+MODERATION = ("registry:moderation", pgettext_lazy("office menu", "Модерация"), "territory", set())
+INVENTORY = ("registry:inventory", _("Инвентаризация"), "territory", set())
+ORGANIZATIONS = ("registry:organizations", _("Реестр организаций"), "territory", {
+    "registry:organization_detail", "registry:organization_create", "registry:organization_edit"})
+IMPORT = ("registry:import", _("Импорт из Excel"), "registry.import", set())
+MY_PROGRAMS = ("registry:my_programs", _("Мои программы"), "registry.edit", {
+    "registry:program_detail", "registry:program_create", "registry:program_edit",
+    "registry:program_groups", "registry:module_create", "registry:module_edit",
+    "registry:group_create", "registry:group_edit"})
+TEACHERS = ("registry:teachers", _("Педагоги"), "registry.edit", {
+    "registry:teacher_create", "registry:teacher_edit"})
+APPLICATIONS = ("enrollment:office_applications", _("Заявки"), "enrollment.process", {
+    "enrollment:office_application", "enrollment:walk_in"})
+CHILDREN = ("enrollment:children", _("Дети"), "territory", set())
+DUPLICATES = ("enrollment:duplicates", _("Возможные дубли"), "enrollment.merge_children", set())
+GUARDIANS = ("enrollment:guardians", _("Подтверждение представителей"), "enrollment.confirm_guardians",
+             set())
+MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), "cabinet", {
+    "enrollment:child_add", "enrollment:child_edit"})
+MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application"})
+MY_CONTRACTS = ("financing:cabinet_contracts", _("Договоры"), "cabinet", {"financing:cabinet_contract"})
+MY_CERTIFICATES = ("financing:cabinet_certificate", _("Сертификаты"), "cabinet", set())
+CONTRACTS = ("financing:office_contracts", _("Договоры"), "back_office", {"financing:office_contract"})
+CERTIFICATES = ("financing:certificates", _("Сертификаты"), "financing.certificates", {
+    "financing:certificate"})
+CERTIFICATION = ("financing:certification_queue", _("Сертификация"), "back_office", {
+    "financing:certification", "financing:program_certification"})
+INVOICES = ("financing:invoices", _("Счета"), "financing.provide", {"financing:invoice"})
+SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
+    "financing:invoice", "financing:settlement_run"})
+REPORTS = ("financing:reports", _("Отчёты ПФДО"), "territory", set())
+PERIODS = ("financing:periods", _("Периоды финансирования"), "territory", {
+    "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
+
+# The menu in its order; a user sees the entries whose section they may open.
+MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS,
+        MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
+        APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
+        INVOICES, SETTLEMENT, REPORTS, PERIODS]
+
+
+def office_menu(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    items = []
+    for name, label, section, covers in MENU:
+        if not scope.may_open(user, section):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a section of an app this deployment does not serve
+            continue
+        items.append({"url": url, "label": label, "current": current == name or current in covers})
+    return items
