@@ -3,6 +3,7 @@ of every page, and the idle timeout of back-office sessions."""
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -54,7 +55,7 @@ def test_pages_carry_a_policy_that_allows_only_our_own_scripts(client, db):
 def test_templates_have_no_inline_scripts(template):
     from django.template.loader import get_template
 
-    source = open(get_template(template).origin.name, encoding="utf-8").read()
+    source = Path(get_template(template).origin.name).read_text(encoding="utf-8")
 
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", source) == []
     assert re.findall(r"\son[a-z]+=|javascript:", source) == []
