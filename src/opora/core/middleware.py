@@ -86,6 +86,13 @@ class BackOfficeIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def signed_in(sender, request, user, **kwargs):
+    """Signing in is activity: the idle clock starts at the login (and the first request
+    after it need not write the session again)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[BackOfficeIdleTimeoutMiddleware.SESSION_KEY] = int(time.time())
+
+
 def client_ip(request) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or behind ``OPORA_TRUSTED_PROXIES`` proxies
     the address the farthest trusted proxy saw, from ``OPORA_CLIENT_IP_HEADER``.
