@@ -126,3 +126,28 @@ def test_requests_run_under_the_configured_timeouts(settings, staff):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
         assert cursor.fetchone() == ("2s", "45s")
+
+
+def test_a_connection_opened_during_a_request_gets_the_timeouts(settings, staff):
+    settings.OPORA_DB_LOCK_TIMEOUT = 2
+    settings.OPORA_DB_STATEMENT_TIMEOUT = 45
+    client = Client()
+    client.force_login(staff)
+    connection.close()  # the request opens its own, as in a fresh gunicorn worker
+
+    assert client.get("/api/v1/dictionaries").status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
+        assert cursor.fetchone() == ("2s", "45s")
+
+
+def test_connections_outside_requests_have_no_limits(settings):
+    # a command: close_month, demo, migrate
+    settings.OPORA_DB_STATEMENT_TIMEOUT = 1
+    connection.close()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
+        assert cursor.fetchone() == ("0", "0")
+        cursor.execute("SELECT pg_sleep(1.2)")  # longer than a request may take

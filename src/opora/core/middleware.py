@@ -12,6 +12,7 @@ back-office sessions, and the client's address behind a reverse proxy.
 - ``client_ip`` is django-axes' ``AXES_CLIENT_IP_CALLABLE``.
 """
 
+import contextvars
 import ipaddress
 import time
 
@@ -42,17 +43,38 @@ def busy_response(request, busy: Busy | None = None):
     return response
 
 
+_IN_WEB_REQUEST = contextvars.ContextVar("opora_in_web_request", default=False)
+
+
+def _set_timeouts(raw) -> None:
+    """Set the request's limits on a driver connection, past Django's cursor: like the
+    settings Django gives a new connection, this is no query of the page (nor counted)."""
+    raw.execute("SELECT set_config('lock_timeout', %s, false), set_config('statement_timeout', %s, false)",
+                [f"{settings.OPORA_DB_LOCK_TIMEOUT}s", f"{settings.OPORA_DB_STATEMENT_TIMEOUT}s"])
+
+
+def connection_opened(sender, connection, **kwargs):
+    """``connection_created``: a connection opened while serving a request gets its limits
+    before its first query (commands open theirs outside requests and get none)."""
+    if connection.vendor == "postgresql" and _IN_WEB_REQUEST.get():
+        _set_timeouts(connection.connection)
+
+
 class DatabaseTimeoutsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, false), "
-                               "set_config('statement_timeout', %s, false)",
-                               [f"{settings.OPORA_DB_LOCK_TIMEOUT}s", f"{settings.OPORA_DB_STATEMENT_TIMEOUT}s"])
-        return self.get_response(request)
+        if connection.vendor != "postgresql":
+            return self.get_response(request)
+        marker = _IN_WEB_REQUEST.set(True)
+        try:
+            raw = connection.connection
+            if raw is not None and not raw.closed:  # kept open since an earlier request
+                _set_timeouts(raw)
+            return self.get_response(request)
+        finally:
+            _IN_WEB_REQUEST.reset(marker)
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError) and is_contention(exception):
