@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The demo and development run in debug mode (the demo secret key, plain HTTP); a
+# production start without OPORA_DEBUG needs OPORA_SECRET_KEY (docs/operations.md).
+OPORA_DEBUG ?= true
+export OPORA_DEBUG
 
 .PHONY: demo test install lint messages serve bench clean
 

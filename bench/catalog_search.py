@@ -15,6 +15,7 @@ Django's test client.
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -23,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opora.settings")
+# Measured as in production (no debug mode), with a throwaway secret key.
+os.environ.setdefault("OPORA_SECRET_KEY", secrets.token_urlsafe(50))
 
 import django  # noqa: E402
 

@@ -307,6 +307,7 @@ def start_server(args, url, log):
            "PYTHONPATH": str(ROOT / "src"), "OPORA_DEBUG": "false", "OPORA_DB_CONN_MAX_AGE": "60",
            "OPORA_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
            "OPORA_LOGIN_THROTTLING": "false", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
+           "OPORA_SSL_REDIRECT": "false",  # plain HTTP straight to gunicorn
            "OPORA_TASKS_BACKEND": TASK_BACKENDS[args.tasks],
            "OPORA_LOG_LEVEL": "ERROR"}
     command = [str(Path(sys.executable).parent / "gunicorn"), "opora.wsgi",

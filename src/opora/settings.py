@@ -8,6 +8,7 @@ With nothing set, the demo runs on an SQLite file under ``var/``.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +19,17 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(env_str("OPORA_VAR_DIR", str(PROJECT_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Debug mode is the demo and development (`make demo` and `make test` switch it on):
+# a public demo key, plain HTTP. Anything else is production and needs its own key.
 DEBUG = env_bool("OPORA_DEBUG", False)
 SECRET_KEY = env_str("OPORA_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("OPORA_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("OPORA_SECRET_KEY must be set in production.")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "OPORA_SECRET_KEY is not set. Outside debug mode Opora needs a secret key of its own: "
+            "set OPORA_SECRET_KEY, or OPORA_SECRET_KEY_FILE with the path of a file holding it, to a long "
+            "random string (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For the demo or development set OPORA_DEBUG=true instead.")
     SECRET_KEY = "opora-insecure-demo-key-change-me"
 ALLOWED_HOSTS = env_list("OPORA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OPORA_CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "ninja",
     "axes",
+    "csp",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -56,12 +64,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "opora.core.middleware.DatabaseTimeoutsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opora.core.middleware.BackOfficeIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -102,6 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: how long one web request may wait for a row lock and run one statement,
+# in seconds (0: no limit). A request over either limit is refused as busy (503 with
+# Retry-After). Management commands and the task worker are not web requests: they
+# run without these limits.
+OPORA_DB_LOCK_TIMEOUT = env_int("OPORA_DB_LOCK_TIMEOUT", 3)
+OPORA_DB_STATEMENT_TIMEOUT = env_int("OPORA_DB_STATEMENT_TIMEOUT", 30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -128,6 +145,14 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "opora.accounts.models.axes_username"
 AXES_ENABLED = env_bool("OPORA_LOGIN_THROTTLING", True)
+# Behind a reverse proxy every request comes from the proxy's address; the client's is
+# in a header the proxy sets. It is trusted only when named here, and only the entries
+# the OPORA_TRUSTED_PROXIES nearest proxies appended (a client can send the header too).
+OPORA_CLIENT_IP_HEADER = env_str("OPORA_CLIENT_IP_HEADER", "")
+OPORA_TRUSTED_PROXIES = env_int("OPORA_TRUSTED_PROXIES", 1)
+if OPORA_TRUSTED_PROXIES < 1:
+    raise ImproperlyConfigured("OPORA_TRUSTED_PROXIES must be 1 or more.")
+AXES_CLIENT_IP_CALLABLE = "opora.core.middleware.client_ip"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]
@@ -165,8 +190,43 @@ TASKS = {
 EMAIL_BACKEND = env_str("OPORA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("OPORA_FROM_EMAIL", "opora@localhost")
 
-SESSION_COOKIE_SECURE = env_bool("OPORA_SECURE_COOKIES", False)
+# HTTPS, on by default outside debug mode. The TLS-terminating proxy tells the scheme
+# in OPORA_PROXY_SSL_HEADER (empty: no proxy, do not trust the header).
+_PROXY_SSL_HEADER = env_str("OPORA_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
+SECURE_SSL_REDIRECT = env_bool("OPORA_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("OPORA_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OPORA_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("OPORA_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("OPORA_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Joining the browsers' HSTS preload list is the domain owner's decision (it binds every
+# subdomain of the registrable domain), so its reminder is silenced; OPORA_HSTS_PRELOAD
+# sends the directive once the owner has decided.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Back-office users are signed out after this many idle minutes; parents keep the usual
+# two-week session.
+OPORA_BACKOFFICE_IDLE_MINUTES = env_int("OPORA_BACKOFFICE_IDLE_MINUTES", 30)
+
+# Scripts only from our own static files (no inline scripts); inline styles are allowed:
+# the templates use style attributes and htmx adds its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # The region this deployment serves; shown in the header and on documents.
 OPORA_REGION_NAME = env_str("OPORA_REGION_NAME", "")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.servers.basehttp import WSGIServer
 
-from tests.e2e.steps import DESKTOP
+from tests.e2e.steps import DESKTOP, csp_violations
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # ORM calls from the test body (creating users, checking results) as "async unsafe".
@@ -58,10 +58,13 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser tab (own cookies) on the live server, desktop-sized, in Russian."""
+    """A fresh browser tab (own cookies) on the live server, desktop-sized, in Russian.
+    A test fails if the browser refused anything under the Content-Security-Policy."""
     context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport=DESKTOP)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    violations = csp_violations(page)
     yield page
     context.close()
+    assert violations == []
 

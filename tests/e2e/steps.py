@@ -4,6 +4,14 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def csp_violations(page) -> list[str]:
+    """The list the browser's refusals under the Content-Security-Policy are added to."""
+    violations = []
+    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+    return violations
+
+
 def log_in(page, email, password):
     page.goto("/accounts/login/")
     page.get_by_label("E-mail").fill(email)

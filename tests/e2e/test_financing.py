@@ -235,6 +235,15 @@ def test_parent_gets_a_certificate_and_pays_for_studies_with_it(page):
     expect(page.get_by_text("Договор действует: ребёнок зачислен в группу.")).to_be_visible()
     expect(page.get_by_role("button", name="Принять договор")).to_have_count(0)
 
+    # the printable contract: «Напечатать» opens the browser's print dialog, «Вернуться» goes back
+    page.get_by_role("button", name="Версия для печати").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Договор об образовании № {contract.number}")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="Напечатать").click()
+    assert page.evaluate("window.printed === true")
+    page.get_by_role("link", name="Вернуться").click()
+    expect(page.get_by_role("heading", level=1, name=f"Договор № {contract.number}")).to_be_visible()
+
     # the child studies, and the certificate's balance is down by the reserved part
     page.get_by_role("link", name="Заявка", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Заявка: Обучается")).to_be_visible()

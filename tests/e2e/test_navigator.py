@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from opora.registry.choices import Direction, FundingSource, Level
 from tests import factories as f
+from tests.e2e.steps import csp_violations
 from tests.navigator.conftest import add_group
 
 PHONE = {"width": 360, "height": 740}
@@ -40,6 +41,7 @@ def test_parent_searches_on_a_phone_filters_by_age_and_opens_a_program(browser, 
                                   is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    violations = csp_violations(page)
 
     # the home page: a search box with a label, filters folded away
     page.goto("/")
@@ -67,6 +69,7 @@ def test_parent_searches_on_a_phone_filters_by_age_and_opens_a_program(browser, 
     expect(page.get_by_text(re.compile("Запись откроется"))).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+    assert violations == []  # the live search and the filters ran under the policy
 
 
 @pytest.mark.e2e

@@ -10,14 +10,15 @@ Two refusals tell the client what to do next in a header as well: a bad API toke
 ``Retry-After``: the request was not carried out and may be sent again as is).
 """
 
-from django.http import Http404
+from django.db import OperationalError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from opora.api.auth import InvalidToken
-from opora.enrollment.locking import Busy
+from opora.enrollment.locking import Busy, is_contention
 from opora.errors import (
     DomainError,
     InvalidTransition,
@@ -190,3 +191,16 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return respond(request, 404, _("Не найдено."), code="NotFound")
+
+    # A lock or statement timeout of the request (opora.core.middleware) is as busy as a seat.
+    @api.exception_handler(OperationalError)
+    def database_busy(request, exc: OperationalError):
+        if not is_contention(exc):
+            raise exc
+        return domain_error(request, Busy.database())
+
+
+def server_error(request):
+    """Django's 500 answer for the API (``handler500`` dispatches here): the error's shape, not a page."""
+    return JsonResponse({"detail": _("Внутренняя ошибка сервера. Попробуйте позже."), "field": None,
+                         "code": "ServerError"}, status=500, json_dumps_params={"ensure_ascii": False})

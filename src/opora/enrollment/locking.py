@@ -31,19 +31,25 @@ _LOCK_IDENTITY = True
 # How long a request waits for a row another request holds before it gives up.
 LOCK_TIMEOUT = "3s"
 
-# PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
-_RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001"}
+# PostgreSQL: lock_not_available, deadlock_detected, serialization_failure, and
+# query_canceled (a web request's statement_timeout, see opora.core.middleware).
+_RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "57014"}
 
 
 class Busy(DomainError):
-    """Too many requests want the same seats at once; the user should retry shortly."""
+    """Too many requests want the same seats (or rows) at once; the user should retry shortly."""
 
-    def __init__(self):
-        super().__init__(_("Слишком много заявок одновременно. Попробуйте ещё раз через несколько секунд."),
+    def __init__(self, message=None):
+        super().__init__(message or _("Слишком много заявок одновременно. Попробуйте ещё раз через несколько секунд."),
                          code="Busy")
 
+    @classmethod
+    def database(cls):
+        """A request waited too long for rows another request holds, or ran too long."""
+        return cls(_("Эти данные сейчас изменяет другой запрос. Попробуйте ещё раз через несколько секунд."))
 
-def _is_contention(error: OperationalError) -> bool:
+
+def is_contention(error: OperationalError) -> bool:
     if getattr(error.__cause__, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
     return connection.vendor == "sqlite" and "database is locked" in str(error)
@@ -60,7 +66,7 @@ def seat_transaction():
                     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
             yield
     except OperationalError as error:
-        if _is_contention(error):
+        if is_contention(error):
             raise Busy() from None
         raise
 

@@ -1,0 +1,10 @@
+"""Settings of the test suite: the development settings (``OPORA_DEBUG=true``: the demo
+key, plain HTTP), whatever the shell has set. pytest-django still runs each test with
+``DEBUG = False``; the production settings are tested in a child process
+(tests/core/test_production_settings.py)."""
+
+import os
+
+os.environ["OPORA_DEBUG"] = "true"
+
+from opora.settings import *  # noqa: E402,F403
