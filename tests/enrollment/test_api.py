@@ -540,5 +540,5 @@ def test_openapi_document_stays_valid_and_lists_the_enrolment_endpoints(db):
         "/api/v1/children/{child_id}": ["get"],
     }
     submit = document["paths"]["/api/v1/applications"]["post"]
-    assert sorted(submit["responses"]) == ["200", "201", "401", "403", "404", "409", "422", "503"]
+    assert sorted(submit["responses"]) == ["200", "201", "400", "401", "403", "404", "409", "422", "503"]
     assert submit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]

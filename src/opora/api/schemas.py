@@ -1,12 +1,15 @@
-"""Building blocks shared by every app's API: error bodies, a page of a list, and the
+"""Building blocks shared by every app's API: error bodies, a page of a list, the
 way fixed lists travel — a choice as its code, a set of flags as a list of lower-case
-member names (``["start", "base"]``)."""
+member names (``["start", "base"]``) —, times of day as ``"15:30"``, and the base of
+request bodies."""
 
-from typing import Literal
+import datetime as dt
+from typing import Annotated, Literal
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
 from opora.errors import ValidationFailed
 from opora.registry.flags import Flags
@@ -22,9 +25,25 @@ class ValidationErrorOut(ErrorOut):
     errors: dict[str, list[str]] = Field(description="Сообщения по полям")
 
 
-# Responses every back-office endpoint may give besides its success.
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-TRANSITION_ERRORS = {**ERRORS, 409: ErrorOut}
+# An action its object's state does not allow. Endpoints declare it with their successes;
+# the refusals every endpoint may give (400, 401, 403, 404, 422, 503) are added to the
+# document by ``opora.api.openapi``.
+TRANSITION_ERRORS = {409: ErrorOut}
+
+
+# A time of day as the schedule shows it: hours and minutes, local time of the region.
+ClockTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                    "examples": ["15:30"], "description": "Время ЧЧ:ММ (местное время региона)"}),
+]
+
+
+class BodyIn(BaseModel):
+    """A request body: a JSON object. A plain pydantic model rather than ninja's Schema,
+    which reads fields from the attributes of any value, so that a list or a number
+    would pass as a body whose fields all have defaults."""
 
 
 def choice_codes(choices: type[TextChoices]):

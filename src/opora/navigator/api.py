@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from ninja import Field, Query, Router, Schema
 from pydantic import PlainValidator
 
-from opora.api.schemas import ErrorOut, ValidationErrorOut
+from opora.api.schemas import ClockTime, ErrorOut, ValidationErrorOut
 from opora.navigator import catalog, codes, filters, selectors
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality, Specialisation
@@ -133,8 +133,8 @@ class ProgramList(Schema):
 
 class ScheduleOut(Schema):
     weekdays: str
-    time_from: str
-    time_to: str
+    time_from: ClockTime
+    time_to: ClockTime
     lesson_minutes: int
     address: str
 
@@ -269,8 +269,8 @@ def get_program(request, program_id: int):
             "enrolment_from": g.enrolment_from.isoformat() if g.enrolment_from else None,
             "enrolment_to": g.enrolment_to.isoformat() if g.enrolment_to else None,
             "teachers": [t.full_name for t in g.teachers.all()],
-            "schedule": [{"weekdays": line.weekday_labels, "time_from": line.time_from.strftime("%H:%M"),
-                          "time_to": line.time_to.strftime("%H:%M"), "lesson_minutes": line.lesson_minutes,
+            "schedule": [{"weekdays": line.weekday_labels, "time_from": line.time_from,
+                          "time_to": line.time_to, "lesson_minutes": line.lesson_minutes,
                           "address": line.address} for line in g.schedule.all()],
             "funding": [{"source": f.source, "label": str(f.get_source_display()),
                          "monthly_price": f.monthly_price, "total_price": f.total_price}

@@ -14,8 +14,9 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from opora import audit
 from opora.accounts import scope
 from opora.api.schemas import (
-    ERRORS,
     TRANSITION_ERRORS,
+    BodyIn,
+    ClockTime,
     Labelled,
     choice_codes,
     codes_of,
@@ -124,8 +125,8 @@ class TeacherRef(Schema):
 
 class ScheduleLineOut(Schema):
     weekdays: flag_codes(Weekday)
-    time_from: dt.time
-    time_to: dt.time
+    time_from: ClockTime
+    time_to: ClockTime
     lesson_minutes: int
     break_minutes: int
     address: str
@@ -246,7 +247,7 @@ class ProgramDetail(ProgramListItem):
         return list(audit.timeline(obj))
 
 
-class ProgramIn(Schema):
+class ProgramIn(BodyIn):
     """A program card as its provider fills it in."""
 
     title: str = Field(description="Название")
@@ -275,11 +276,11 @@ class ProgramIn(Schema):
     address: str = ""
 
 
-class RemarkIn(Schema):
+class RemarkIn(BodyIn):
     remark: str = Field(description="Что нужно исправить")
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = Field("", description="Почему программа переносится в архив")
 
 
@@ -331,7 +332,7 @@ def _detail(user, program_id: int) -> Program:
     return _visible_program(user, program_id, _detail_queryset())
 
 
-@router.get("office/programs", response={200: ProgramPage, **ERRORS},
+@router.get("office/programs", response={200: ProgramPage},
             summary="Программы, доступные пользователю",
             description="Сотрудник видит программы своей организации в любом статусе, МОЦ и "
                         "управление образования — своего муниципалитета, РМЦ — все; "
@@ -351,7 +352,7 @@ def list_programs(request, filters: Query[ProgramFilters]):
     return page_of(programs, filters.page, filters.page_size)
 
 
-@router.get("office/programs/{program_id}", response={200: ProgramDetail, **ERRORS},
+@router.get("office/programs/{program_id}", response={200: ProgramDetail},
             summary="Карточка программы с модулями, группами и журналом")
 def get_program(request, program_id: int):
     return _detail(request.auth, program_id)
@@ -360,8 +361,9 @@ def get_program(request, program_id: int):
 # --- changing ------------------------------------------------------------------------
 
 
-def _program_data(user, fields: dict) -> tuple[dict, list | None]:
-    """JSON fields → the model values ``services`` take, and the partners if given."""
+def _program_data(user, fields: dict, program: Program | None = None) -> tuple[dict, list | None]:
+    """JSON fields → the model values ``services`` take, and the partners if given (the
+    services decide which organizations may be partners)."""
     for name, value in fields.items():
         if value is None and name not in NULLABLE_FIELDS:
             raise ValidationFailed({name: [_("Значение не может быть пустым.")]})
@@ -377,7 +379,10 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     partners = None
     if "partners" in data:
         wanted = set(data.pop("partners"))
-        partners = list(scope.visible(user, Organization.objects.filter(pk__in=wanted)))
+        known = Q(pk__in=scope.visible(user, Organization.objects.all()).values("pk"))
+        if program is not None:
+            known |= Q(pk__in=program.partners.values("pk"))
+        partners = list(Organization.objects.filter(known, pk__in=wanted))
         missing = sorted(wanted - {p.pk for p in partners})
         if missing:
             raise ValidationFailed({"partners": [
@@ -386,11 +391,11 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     return data, partners
 
 
-@router.post("office/programs", response={201: ProgramDetail, **ERRORS},
+@router.post("office/programs", response={201: ProgramDetail},
              summary="Создать черновик программы своей организации")
 def create_program(request, payload: ProgramIn):
     user = request.auth
-    data, partners = _program_data(user, payload.dict(exclude_unset=True))
+    data, partners = _program_data(user, payload.model_dump(exclude_unset=True))
     program = services.create_program(user, user.organization, data, partners or ())
     return Status(201, _detail(user, program.pk))
 
@@ -402,7 +407,7 @@ def create_program(request, payload: ProgramIn):
 def update_program(request, program_id: int, payload: PatchDict[ProgramIn]):
     user = request.auth
     program = _visible_program(user, program_id)
-    data, partners = _program_data(user, payload)
+    data, partners = _program_data(user, payload, program)
     services.update_program(user, program, data, partners)
     return _detail(user, program_id)
 
