@@ -101,6 +101,15 @@ def test_patch_cannot_add_a_partner_of_another_municipality(api, staff, program,
     assert (program.is_network, list(program.partners.all())) == (False, [])
 
 
+def test_partner_id_beyond_what_the_database_holds_is_refused_not_a_server_error(api, staff):
+    response = api(staff).post("/office/programs", {**NEW_PROGRAM, "partners": [2**70]})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "partners.0": ["Значение должно быть не больше 9223372036854775807."]}
+    assert not Program.objects.exists()
+
+
 def test_partner_chosen_before_it_closed_stays(api, staff, city, program):
     """As on the page: a partner chosen earlier stays selectable after it is switched off."""
     school = f.organization(city, short_name="Школа")

@@ -31,6 +31,9 @@ class ValidationErrorOut(ErrorOut):
 TRANSITION_ERRORS = {409: ErrorOut}
 
 
+# The id of a row named in a request body: a positive integer the database can hold.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 # A time of day as the schedule shows it: hours and minutes, local time of the region.
 ClockTime = Annotated[
     dt.time,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from opora.api.auth import via_token
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, choice_codes, page_of
 from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
@@ -95,8 +95,8 @@ class ApplicationFilters(Schema):
 
 
 class ApplicationIn(BodyIn):
-    child: int | UUID = Field(description="Ребёнок: id или uuid")
-    group: int = Field(description="Группа (id)")
+    child: Id | UUID = Field(description="Ребёнок: id или uuid")
+    group: Id = Field(description="Группа (id)")
 
 
 class WithdrawIn(BodyIn):
@@ -172,7 +172,7 @@ class ChildIn(BodyIn):
     patronymic: str = Field("", max_length=100, description="Отчество")
     birth_date: dt.date = Field(description="Дата рождения")
     sex: SexCode = Field(description="Пол")
-    municipality: int = Field(description="Муниципалитет проживания (id)")
+    municipality: Id = Field(description="Муниципалитет проживания (id)")
     is_rural: bool = False
     has_ovz: bool = Field(False, description="Ограниченные возможности здоровья")
     is_disabled: bool = Field(False, description="Ребёнок-инвалид")

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, choice_codes, page_of
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef, own_child
 from opora.errors import NotFound, PermissionDenied
@@ -187,7 +187,7 @@ class CertificateFilters(Schema):
 
 
 class CertificateIn(BodyIn):
-    child: int | UUID = Field(description="Ребёнок: id или uuid")
+    child: Id | UUID = Field(description="Ребёнок: id или uuid")
     wants_financing: bool = Field(True, description="Просить сертификат финансирования, а не только учёта")
 
 

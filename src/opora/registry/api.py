@@ -17,6 +17,7 @@ from opora.api.schemas import (
     TRANSITION_ERRORS,
     BodyIn,
     ClockTime,
+    Id,
     Labelled,
     choice_codes,
     codes_of,
@@ -252,13 +253,13 @@ class ProgramIn(BodyIn):
 
     title: str = Field(description="Название")
     direction: DirectionCode = Field(description="Направленность")
-    specialisation: int | None = Field(None, description="Специализация (id из справочника)")
+    specialisation: Id | None = Field(None, description="Специализация (id из справочника)")
     program_type: choice_codes(ProgramType) = ProgramType.GENERAL.value
     levels: LevelCodes = Field(["start"], description="Уровни программы")
     study_form: choice_codes(StudyForm) = StudyForm.FULL_TIME.value
     is_distance: bool = False
     is_network: bool = False
-    partners: list[int] = Field([], description="Организации-партнёры сетевой формы (id)")
+    partners: list[Id] = Field([], description="Организации-партнёры сетевой формы (id)")
     age_min: int = Field(description="Возраст от, лет")
     age_max: int = Field(description="Возраст до, лет")
     duration_months: int = Field(description="Продолжительность, месяцев")
