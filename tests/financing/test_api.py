@@ -532,6 +532,12 @@ def test_invoices_are_listed_with_filters(staff, operator, provider, final):
     assert client.get("/invoices", month="октябрь").status_code == 422
 
 
+def test_invoice_organization_beyond_what_the_database_holds_is_422_not_a_server_error(operator, final):
+    response = ApiClient(operator).get("/invoices", organization=str(2**70))
+
+    assert (response.status_code, response.json()["field"]) == (422, "organization")
+
+
 @pytest.mark.parametrize("month", ["0", "202610", "2026-13", "2026-10-01T00:00:00", "1"])
 def test_invoice_month_is_a_month_not_any_date_pydantic_reads(operator, final, month):
     response = ApiClient(operator).get("/invoices", month=month)

@@ -88,8 +88,8 @@ class ApplicationPage(Schema):
 
 class ApplicationFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус заявки")
-    group: int | None = Field(None, description="Группа (id)")
-    child: int | None = Field(None, description="Ребёнок (id)")
+    group: Id | None = Field(None, description="Группа (id)")
+    child: Id | None = Field(None, description="Ребёнок (id)")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Заявок на странице, не больше 100")
 

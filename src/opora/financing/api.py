@@ -337,7 +337,7 @@ class InvoiceFilters(Schema):
     month: Month | None = Field(None, description="Месяц: ГГГГ-ММ или его первое число ГГГГ-ММ-ДД")
     kind: InvoiceKindCode | None = Field(None, description="Вид счёта")
     status: InvoiceStatusCode | None = Field(None, description="Статус счёта")
-    organization: int | None = Field(None, description="Организация (id)")
+    organization: Id | None = Field(None, description="Организация (id)")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Счетов на странице, не больше 100")
 

@@ -8,8 +8,9 @@ bad value gets the page's Russian message, with the parameter's name, in a 422.
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import PlainValidator
 
@@ -23,13 +24,19 @@ router = Router(tags=["Навигатор"], auth=None)
 
 
 def _parameter(name, schema_type):
-    """A query parameter parsed by the page's parser; its error names the parameter."""
+    """A query parameter parsed by the page's parser; its error names the parameter.
+    The page's form sends a blank value for «any»; here the document promises a number,
+    a code or true/false, so a blank value is refused unless the parameter is free text."""
     parser = filters.PARSERS[name]
+    free_text = str in get_args(schema_type)
 
     def validate(value):
         raw = value if isinstance(value, list | tuple) else ([] if value is None else [value])
+        values = [str(v) for v in raw]
         try:
-            return parser([str(v) for v in raw])
+            if not free_text and any(not v.strip() for v in values):
+                raise filters.FilterError(_("Значение не может быть пустым."))
+            return parser(values)
         except filters.FilterError as error:
             # a value_error carries our Russian message through the API's error handler,
             # which names the parameter and adds the final period

@@ -112,7 +112,7 @@ class ProgramPage(Schema):
 
 class ProgramFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус карточки")
-    organization: int | None = Field(None, ge=1, le=2**62, description="Организация (id)")
+    organization: Id | None = Field(None, description="Организация (id)")
     direction: DirectionCode | None = Field(None, description="Направленность")
     q: str | None = Field(None, max_length=200, description="Слова из названия")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
