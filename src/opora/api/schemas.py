@@ -1,15 +1,16 @@
 """Building blocks shared by every app's API: error bodies, a page of a list, the
 way fixed lists travel — a choice as its code, a set of flags as a list of lower-case
-member names (``["start", "base"]``) —, times of day as ``"15:30"``, and the base of
-request bodies."""
+member names (``["start", "base"]``) —, times of day as ``"15:30"``, months as
+``"2026-10"``, ids, and the base of request bodies."""
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, PlainSerializer, PlainValidator, WithJsonSchema
 
 from opora.errors import ValidationFailed
 from opora.registry.flags import Flags
@@ -42,6 +43,26 @@ ClockTime = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
                     "examples": ["15:30"], "description": "Время ЧЧ:ММ (местное время региона)"}),
 ]
+
+# A month: «ГГГГ-ММ», or a day of it «ГГГГ-ММ-ДД», read as its first day.
+MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(-(?P<day>[0-9]{2}))?")
+
+
+def _month(value) -> dt.date:
+    """«ГГГГ-ММ», or a day of that month «ГГГГ-ММ-ДД», as the month's first day. Only
+    these strings: pydantic would read a number as seconds since 1970."""
+    match = MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is not None:
+        try:
+            return dt.date(int(match["year"]), int(match["month"]), int(match["day"] or 1)).replace(day=1)
+        except ValueError:  # no such month or day
+            pass
+    raise ValueError(_("ожидается месяц в формате ГГГГ-ММ"))
+
+
+Month = Annotated[dt.date, PlainValidator(_month), WithJsonSchema({
+    "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$",
+    "examples": ["2026-10"]})]
 
 
 class BodyIn(BaseModel):

@@ -12,7 +12,6 @@ Money travels as strings with two decimals (``"30000.00"``), never as binary flo
 """
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -20,11 +19,11 @@ from uuid import UUID
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, PlainValidator, WithJsonSchema
+from pydantic import AfterValidator
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, Month, choice_codes, page_of
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef, own_child
 from opora.errors import NotFound, PermissionDenied
@@ -58,26 +57,6 @@ KOPECK = Decimal("0.01")
 # back without them ("30000" for 30,000.00). Percents have two decimals as well.
 Money = Annotated[Decimal, AfterValidator(lambda value: value.quantize(KOPECK))]
 Percent = Money
-
-
-MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(-(?P<day>[0-9]{2}))?")
-
-
-def _month(value) -> dt.date:
-    """«ГГГГ-ММ», or a day of that month «ГГГГ-ММ-ДД», as the month's first day. Only
-    these strings: pydantic would read a number as seconds since 1970."""
-    match = MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is not None:
-        try:
-            return dt.date(int(match["year"]), int(match["month"]), int(match["day"] or 1)).replace(day=1)
-        except ValueError:  # no such month or day
-            pass
-    raise ValueError(_("ожидается месяц в формате ГГГГ-ММ"))
-
-
-Month = Annotated[dt.date, PlainValidator(_month), WithJsonSchema({
-    "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$",
-    "examples": ["2026-10"]})]
 
 
 # --- schemas -------------------------------------------------------------------------
