@@ -198,10 +198,12 @@ def test_specialisation_of_another_direction_is_refused(api, staff):
 def test_unknown_specialisation_and_partner_are_refused(api, staff):
     client = api(staff)
 
-    unknown_specialisation = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 0})
+    unknown_specialisation = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 999999})
+    zero = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 0})
     unknown_partner = client.post("/office/programs", {**NEW_PROGRAM, "partners": [999999]})
 
     assert unknown_specialisation.json()["errors"] == {"specialisation": ["Специализация не найдена."]}
+    assert zero.json()["errors"] == {"specialisation": ["Значение должно быть не меньше 1."]}
     assert unknown_partner.json()["errors"] == {
         "partners": ["Организации-партнёры не найдены: 999999."]}
     assert not Program.objects.exists()

@@ -33,7 +33,8 @@ TRANSITION_ERRORS = {409: ErrorOut}
 
 
 # The id of a row named in a request's body or query: a positive integer the database can
-# hold (a larger one would fail in the database rather than find nothing).
+# hold. Django finds nothing for a larger primary key, but a list of ids or a foreign key
+# would fail in the database with it.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 # A time of day as the schedule shows it: hours and minutes, local time of the region.

@@ -95,7 +95,7 @@ class ApplicationFilters(Schema):
 
 
 class ApplicationIn(BodyIn):
-    child: Id | UUID = Field(description="Ребёнок: id или uuid")
+    child: int | UUID = Field(description="Ребёнок: id или uuid")
     group: Id = Field(description="Группа (id)")
 
 

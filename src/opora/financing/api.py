@@ -166,7 +166,7 @@ class CertificateFilters(Schema):
 
 
 class CertificateIn(BodyIn):
-    child: Id | UUID = Field(description="Ребёнок: id или uuid")
+    child: int | UUID = Field(description="Ребёнок: id или uuid")
     wants_financing: bool = Field(True, description="Просить сертификат финансирования, а не только учёта")
 
 
