@@ -106,3 +106,32 @@ def _reference_data(request):
         from opora.registry.reference import seed_specialisations
 
         seed_specialisations(Specialisation)
+
+
+@pytest.fixture(scope="session")
+def openapi_schema(django_db_setup, django_db_blocker):
+    """The API's own OpenAPI document as schemathesis reads it from the WSGI application,
+    loaded once for the session with its operations (building them is the slow part)."""
+    import schemathesis
+
+    from opora.wsgi import application
+
+    with django_db_blocker.unblock():
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    schema.operations = [result.ok() for result in schema.get_all_operations()]
+    return schema
+
+
+@pytest.fixture
+def wsgi_in_test_transaction(db):
+    """Requests sent straight to the WSGI handler (schemathesis) stay inside the test's
+    transaction: the request signals would otherwise close its database connection, so
+    they are disconnected as Django's test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -50,3 +50,69 @@ def test_docs_page_opens(api):
 
     assert response.status_code == 200
     assert b"/api/v1/openapi.json" in response.content
+
+
+# --- what the document promises is what the API answers ----------------------------------
+
+def _operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_operation_lists_the_refusals_the_api_machinery_gives(api):
+    document = api().get("/openapi.json").json()
+
+    missing = {}
+    for name, operation in _operations(document):
+        expected = {"503"}
+        if operation.get("requestBody"):
+            expected |= {"400", "422"}
+        if operation.get("security"):
+            expected |= {"401", "403"}
+        if any(p["in"] == "path" for p in operation["parameters"]):
+            expected |= {"404", "422"}
+        if operation["parameters"]:
+            expected.add("422")
+        if expected - set(operation["responses"]):
+            missing[name] = sorted(expected - set(operation["responses"]))
+    assert missing == {}
+    busy = document["paths"]["/api/v1/programs"]["get"]["responses"]["503"]
+    assert busy["headers"]["Retry-After"]["required"] is True
+    assert busy["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_malformed_json_is_a_documented_400(api, staff, program):
+    response = api(staff).http.post(f"/api/v1/office/programs/{program.pk}/return", "{remark: ",
+                                    content_type="application/json")
+    responses = api().get("/openapi.json").json()["paths"][
+        "/api/v1/office/programs/{program_id}/return"]["post"]["responses"]
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Не удалось прочитать тело запроса: ожидается JSON.",
+                               "field": None, "code": "BadRequest"}
+    assert responses["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_public_path_parameter_that_is_not_a_number_is_a_documented_422(api):
+    response = api().get("/programs/abc")
+    responses = api().get("/openapi.json").json()["paths"]["/api/v1/programs/{program_id}"]["get"][
+        "responses"]
+
+    assert response.status_code == 422
+    assert response.json()["field"] == "program_id"
+    assert responses["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationErrorOut"}
+    assert "security" not in api().get("/openapi.json").json()["paths"][
+        "/api/v1/programs/{program_id}"]["get"]
+    assert not {"401", "403"} & set(responses)
+
+
+def test_schedule_times_are_documented_as_the_hours_and_minutes_they_are(api):
+    schema = api().get("/openapi.json").json()["components"]["schemas"]["ScheduleLineOut"]
+
+    for name in ("time_from", "time_to"):
+        assert schema["properties"][name] == {
+            "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["15:30"],
+            "description": "Время ЧЧ:ММ (местное время региона)", "title": schema["properties"][name]["title"]}

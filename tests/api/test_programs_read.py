@@ -180,8 +180,8 @@ def test_detail_shows_modules_groups_schedule_funding_and_history(api, staff, op
         "enrolment_open": False,
     }
     assert group_out["teachers"] == [{"id": teacher.pk, "full_name": "Иванова Мария Петровна"}]
-    assert group_out["schedule"] == [{"weekdays": ["mon", "wed"], "time_from": "15:00:00",
-                                      "time_to": "16:30:00", "lesson_minutes": 40,
+    assert group_out["schedule"] == [{"weekdays": ["mon", "wed"], "time_from": "15:00",
+                                      "time_to": "16:30", "lesson_minutes": 40,
                                       "break_minutes": 10, "address": ""}]
     assert group_out["funding"] == [{"source": "budget", "source_label": "Бюджет (бесплатно)",
                                      "monthly_price": "0.00", "total_price": "0.00"}]

@@ -66,13 +66,62 @@ def test_fields_left_out_take_the_model_defaults(api, staff):
             program.group_size_max, program.seasonal_kind) == ("general", "full_time", 1, 15, "")
 
 
-def test_network_program_lists_its_partners(api, staff, other_provider):
+def test_network_program_lists_its_partners(api, staff, city):
+    school = f.organization(city, short_name="МБОУ СОШ № 3")
+
+    response = api(staff).post("/office/programs", {**NEW_PROGRAM, "is_network": True,
+                                                    "partners": [school.pk]})
+
+    assert response.status_code == 201
+    assert [p["id"] for p in response.json()["partners"]] == [school.pk]
+    assert list(Program.objects.get().partners.all()) == [school]
+
+
+FAR_PARTNER = ("Партнёром может быть только действующая организация муниципалитета программы: "
+               "{names}.")
+
+
+def test_partner_of_another_municipality_is_refused_as_on_the_page(api, staff, other_provider):
     response = api(staff).post("/office/programs", {**NEW_PROGRAM, "is_network": True,
                                                     "partners": [other_provider.pk]})
 
-    assert response.status_code == 201
-    assert [p["id"] for p in response.json()["partners"]] == [other_provider.pk]
-    assert list(Program.objects.get().partners.all()) == [other_provider]
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "partners": [FAR_PARTNER.format(names=other_provider.short_name)]}
+    assert not Program.objects.exists()
+
+
+def test_patch_cannot_add_a_partner_of_another_municipality(api, staff, program, other_provider):
+    response = api(staff).patch(f"/office/programs/{program.pk}",
+                                {"is_network": True, "partners": [other_provider.pk]})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"partners": [FAR_PARTNER.format(names=other_provider.short_name)]}
+    program = _reload(program)
+    assert (program.is_network, list(program.partners.all())) == (False, [])
+
+
+def test_partner_id_beyond_what_the_database_holds_is_refused_not_a_server_error(api, staff):
+    response = api(staff).post("/office/programs", {**NEW_PROGRAM, "partners": [2**70]})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "partners.0": ["Значение должно быть не больше 9223372036854775807."]}
+    assert not Program.objects.exists()
+
+
+def test_partner_chosen_before_it_closed_stays(api, staff, city, program):
+    """As on the page: a partner chosen earlier stays selectable after it is switched off."""
+    school = f.organization(city, short_name="Школа")
+    program.partners.set([school])
+    school.is_active = False
+    school.save()
+
+    response = api(staff).patch(f"/office/programs/{program.pk}",
+                                {"title": "Новое название", "partners": [school.pk]})
+
+    assert response.status_code == 200
+    assert (_reload(program).title, list(program.partners.all())) == ("Новое название", [school])
 
 
 @pytest.mark.parametrize("persona", ["operator", "authority", "regional", "parent"])
@@ -149,10 +198,12 @@ def test_specialisation_of_another_direction_is_refused(api, staff):
 def test_unknown_specialisation_and_partner_are_refused(api, staff):
     client = api(staff)
 
-    unknown_specialisation = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 0})
+    unknown_specialisation = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 999999})
+    zero = client.post("/office/programs", {**NEW_PROGRAM, "specialisation": 0})
     unknown_partner = client.post("/office/programs", {**NEW_PROGRAM, "partners": [999999]})
 
     assert unknown_specialisation.json()["errors"] == {"specialisation": ["Специализация не найдена."]}
+    assert zero.json()["errors"] == {"specialisation": ["Значение должно быть не меньше 1."]}
     assert unknown_partner.json()["errors"] == {
         "partners": ["Организации-партнёры не найдены: 999999."]}
     assert not Program.objects.exists()
@@ -332,6 +383,17 @@ def test_return_needs_a_remark(api, operator, provider):
     assert (missing.status_code, missing.json()["detail"]) == (
         422, "Поле «remark»: обязательное значение не указано.")
     assert _reload(program).status == S.MODERATING
+
+
+def test_archive_refuses_a_body_that_is_not_an_object(api, staff, provider):
+    program = f.program(provider, status=S.PUBLISHED)
+
+    response = api(staff).post(f"/office/programs/{program.pk}/archive", [None, None])
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Тело запроса: ожидается объект."
+    assert _reload(program).status == S.PUBLISHED
+    assert _actions(program) == []
 
 
 def test_anonymous_cannot_submit(api, program):

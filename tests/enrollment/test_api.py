@@ -287,6 +287,14 @@ def test_bad_status_filter_is_422(staff):
     assert (response.status_code, response.json()["field"]) == (422, "status")
 
 
+@pytest.mark.parametrize("name", ["group", "child"])
+def test_filter_id_beyond_what_the_database_holds_is_422_not_a_server_error(staff, name):
+    response = ApiClient(staff).get("/applications", **{name: str(2**70)})
+
+    assert (response.status_code, response.json()["detail"]) == (
+        422, f"Параметр «{name}»: значение должно быть не больше 9223372036854775807.")
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_list_query_count_does_not_grow_with_rows(staff, published, family,
                                                   django_assert_max_num_queries, rows):
@@ -541,5 +549,5 @@ def test_openapi_document_stays_valid_and_lists_the_enrolment_endpoints(db):
         "/api/v1/children/{child_id}": ["get"],
     }
     submit = document["paths"]["/api/v1/applications"]["post"]
-    assert sorted(submit["responses"]) == ["200", "201", "401", "403", "404", "409", "422", "503"]
+    assert sorted(submit["responses"]) == ["200", "201", "400", "401", "403", "404", "409", "422", "503"]
     assert submit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]

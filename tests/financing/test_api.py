@@ -209,6 +209,17 @@ def test_freezing_without_a_reason_is_422_and_changes_nothing(operator, certific
     assert certificate_state() == before
 
 
+def test_unfreeze_refuses_a_body_that_is_not_an_object(operator, certificate):
+    certificate_service.freeze_certificate(operator, certificate, "Проверка документов")
+    before = certificate_state()
+
+    response = ApiClient(operator).post(f"/certificates/{certificate.pk}/unfreeze", [None, None])
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Тело запроса: ожидается объект."
+    assert certificate_state() == before
+
+
 def test_issuing_twice_is_409(operator, certificate):
     before = certificate_state()
 
@@ -336,6 +347,21 @@ def test_parent_declines_the_offer_and_the_reserve_returns(parent, certificate, 
     assert period.committed == D("0.00")
     assert Application.objects.get().status == AS.WITHDRAWN
     assert all(m["cancelled"] for m in body["months"])
+
+
+def test_decline_reason_is_documented_with_the_length_the_service_keeps(parent, offer):
+    document = ApiClient().get("/openapi.json").json()
+    body = document["paths"]["/api/v1/contracts/{contract_uuid}/decline"]["post"]["requestBody"]
+    [ref] = [s["$ref"] for s in body["content"]["application/json"]["schema"]["anyOf"] if "$ref" in s]
+    reason = document["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]["reason"]
+
+    too_long = ApiClient(parent).post(f"/contracts/{offer.uuid}/decline", {"reason": "а" * 501})
+    longest = ApiClient(parent).post(f"/contracts/{offer.uuid}/decline", {"reason": "а" * 500})
+
+    assert reason["maxLength"] == 500
+    assert (too_long.status_code, too_long.json()["errors"]) == (
+        422, {"reason": ["Слишком длинное значение (не больше 500 симв.)."]})
+    assert (longest.status_code, longest.json()["status"]) == (200, "refused")
 
 
 @pytest.mark.parametrize("persona", ["other_parent", "other_operator", "other_staff"])
@@ -533,6 +559,21 @@ def test_invoices_are_listed_with_filters(staff, operator, provider, final):
     assert client.get("/invoices", month="октябрь").status_code == 422
 
 
+def test_invoice_organization_beyond_what_the_database_holds_is_422_not_a_server_error(operator, final):
+    response = ApiClient(operator).get("/invoices", organization=str(2**70))
+
+    assert (response.status_code, response.json()["field"]) == (422, "organization")
+
+
+@pytest.mark.parametrize("month", ["0", "202610", "2026-13", "2026-10-01T00:00:00", "1"])
+def test_invoice_month_is_a_month_not_any_date_pydantic_reads(operator, final, month):
+    response = ApiClient(operator).get("/invoices", month=month)
+
+    assert response.status_code == 422
+    assert (response.json()["detail"], response.json()["field"]) == (
+        "Параметр «month»: ожидается месяц в формате ГГГГ-ММ.", "month")
+
+
 @pytest.mark.parametrize("persona", ["other_operator", "other_staff", "parent"])
 def test_another_municipalitys_invoice_answers_like_a_missing_one(request, final, persona):
     client = ApiClient(request.getfixturevalue(persona))
@@ -596,9 +637,12 @@ def test_only_the_payer_settles_its_own_municipality(request, billed, persona):
 
 def test_settlement_month_is_validated(operator, billed):
     bad = ApiClient(operator).post("/settlement/open", {"month": "10.2026"})
+    number = ApiClient(operator).post("/settlement/open", {"month": 0})
     missing = ApiClient(operator).post("/settlement/open", {})
 
     assert (bad.status_code, bad.json()["field"]) == (422, "month")
+    assert (number.status_code, number.json()["detail"]) == (
+        422, "Поле «month»: ожидается месяц в формате ГГГГ-ММ.")
     assert (missing.status_code, missing.json()["field"]) == (422, "month")
     assert not Invoice.objects.exists()
 

@@ -59,6 +59,24 @@ def test_bad_parameter_gets_422_in_russian_naming_it(client, catalog, query, par
     assert list(body["errors"]) == [parameter]
 
 
+@pytest.mark.parametrize(("query", "parameter"), [
+    ({"municipality": "\t"}, "municipality"), ({"free_seats": ""}, "free_seats"),
+    ({"level": ["base", " "]}, "level"), ({"sort": ""}, "sort"),
+])
+def test_blank_value_of_a_typed_parameter_is_refused_as_documented(client, catalog, query, parameter):
+    """The page's form sends a blank value for «any»; the API's document promises a
+    number, a code or true/false, so a blank one is refused there."""
+    response = get(client, "/programs", query)
+
+    assert response.status_code == 422
+    assert (response.json()["detail"], response.json()["field"]) == (
+        f"Параметр «{parameter}»: значение не может быть пустым.", parameter)
+
+
+def test_blank_query_is_no_query(client, catalog):
+    assert get(client, "/programs", {"q": " "}).json()["count"] == get(client, "/programs").json()["count"]
+
+
 def test_program_detail_has_groups_with_schedule_and_funding(client, catalog):
     body = get(client, f"/programs/{catalog.chess.pk}").json()
     assert body["title"] == "Шахматы для начинающих"

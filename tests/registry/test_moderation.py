@@ -117,6 +117,29 @@ def test_editing_internal_field_keeps_program_published(program, staff, operator
     assert program.registers == Register.SIGNIFICANT
 
 
+def test_partners_follow_the_rule_of_the_page(program, staff, city, other_provider):
+    """Partners are other active organizations of the program's municipality, as the
+    page offers them; one chosen before it was switched off stays."""
+    school = f.organization(city, short_name="Школа")
+    closed = f.organization(city, short_name="Закрытый клуб", is_active=False)
+    kept = f.organization(city, short_name="Бывший партнёр")
+    program.partners.set([kept])
+    kept.is_active = False
+    kept.save()
+
+    with pytest.raises(ValidationFailed) as err:
+        services.update_program(staff, program, {"title": "Сеть"}, partners=[school, closed, other_provider])
+
+    assert err.value.errors == {"partners": [
+        "Партнёром может быть только действующая организация муниципалитета программы: "
+        f"Закрытый клуб, {other_provider.short_name}."]}
+    assert (_reload(program).title, list(program.partners.all())) == (program.title, [kept])
+    assert list(services.partner_choices(program.organization, program)) == [kept, school]
+
+    services.update_program(staff, program, {}, partners=[kept, school])
+    assert set(program.partners.all()) == {kept, school}
+
+
 def test_update_with_bad_ages_names_the_field_and_changes_nothing(program, staff):
     with pytest.raises(ValidationFailed) as err:
         services.update_program(staff, program, {"age_min": 15, "age_max": 10})

@@ -1,20 +1,20 @@
 """The HTTP API under ``/api/v1/``: one NinjaAPI, one router per app.
 
 Every endpoint needs a signed-in user unless it says ``auth=None``; every
-refusal is answered by the handlers of ``opora.api.errors``.
+refusal is answered by the handlers of ``opora.api.errors`` and listed in the
+document by ``opora.api.openapi``.
 """
-
-from ninja import NinjaAPI
 
 from opora.api import errors
 from opora.api.auth import BACK_OFFICE
+from opora.api.openapi import Api
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
 from opora.financing.api import router as financing_router
 from opora.navigator.api import router as navigator_router
 from opora.registry.api import router as registry_router
 
-api = NinjaAPI(
+api = Api(
     title="Opora API",
     version="1",
     description="API информационной системы муниципального опорного центра "

@@ -1,12 +1,16 @@
-"""Building blocks shared by every app's API: error bodies, a page of a list, and the
+"""Building blocks shared by every app's API: error bodies, a page of a list, the
 way fixed lists travel — a choice as its code, a set of flags as a list of lower-case
-member names (``["start", "base"]``)."""
+member names (``["start", "base"]``) —, times of day as ``"15:30"``, months as
+``"2026-10"``, ids, and the base of request bodies."""
 
-from typing import Literal
+import datetime as dt
+import re
+from typing import Annotated, Literal
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BaseModel, PlainSerializer, PlainValidator, WithJsonSchema
 
 from opora.core.pages import paginator
 from opora.errors import ValidationFailed
@@ -23,9 +27,50 @@ class ValidationErrorOut(ErrorOut):
     errors: dict[str, list[str]] = Field(description="Сообщения по полям")
 
 
-# Responses every back-office endpoint may give besides its success.
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-TRANSITION_ERRORS = {**ERRORS, 409: ErrorOut}
+# An action its object's state does not allow. Endpoints declare it with their successes;
+# the refusals every endpoint may give (400, 401, 403, 404, 422, 503) are added to the
+# document by ``opora.api.openapi``.
+TRANSITION_ERRORS = {409: ErrorOut}
+
+
+# The id of a row named in a request's body or query: a positive integer the database can
+# hold. Django finds nothing for a larger primary key, but a list of ids or a foreign key
+# would fail in the database with it.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+# A time of day as the schedule shows it: hours and minutes, local time of the region.
+ClockTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                    "examples": ["15:30"], "description": "Время ЧЧ:ММ (местное время региона)"}),
+]
+
+# A month: «ГГГГ-ММ», or a day of it «ГГГГ-ММ-ДД», read as its first day.
+MONTH = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(-(?P<day>[0-9]{2}))?")
+
+
+def _month(value) -> dt.date:
+    """«ГГГГ-ММ», or a day of that month «ГГГГ-ММ-ДД», as the month's first day. Only
+    these strings: pydantic would read a number as seconds since 1970."""
+    match = MONTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is not None:
+        try:
+            return dt.date(int(match["year"]), int(match["month"]), int(match["day"] or 1)).replace(day=1)
+        except ValueError:  # no such month or day
+            pass
+    raise ValueError(_("ожидается месяц в формате ГГГГ-ММ"))
+
+
+Month = Annotated[dt.date, PlainValidator(_month), WithJsonSchema({
+    "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$",
+    "examples": ["2026-10"]})]
+
+
+class BodyIn(BaseModel):
+    """A request body: a JSON object. A plain pydantic model rather than ninja's Schema,
+    which reads fields from the attributes of any value, so that a list or a number
+    would pass as a body whose fields all have defaults."""
 
 
 def choice_codes(choices: type[TextChoices]):

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from opora.accounts.models import Role
 from opora.api.auth import via_token
-from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, choice_codes, page_of
 from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
@@ -89,31 +89,31 @@ class ApplicationPage(Schema):
 
 class ApplicationFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус заявки")
-    group: int | None = Field(None, description="Группа (id)")
-    child: int | None = Field(None, description="Ребёнок (id)")
+    group: Id | None = Field(None, description="Группа (id)")
+    child: Id | None = Field(None, description="Ребёнок (id)")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Заявок на странице, не больше 100")
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(BodyIn):
     child: int | UUID = Field(description="Ребёнок: id или uuid")
-    group: int = Field(description="Группа (id)")
+    group: Id = Field(description="Группа (id)")
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(BodyIn):
     reason: str = Field("", max_length=2000, description="Почему заявка отзывается")
 
 
-class RejectIn(Schema):
+class RejectIn(BodyIn):
     reason: str = Field(max_length=2000, description="Причина отказа")
 
 
-class ExpelIn(Schema):
+class ExpelIn(BodyIn):
     reason: str = Field(max_length=2000, description="Причина отчисления")
     date: dt.date | None = Field(None, description="Дата отчисления; по умолчанию сегодня")
 
 
-class CompleteIn(Schema):
+class CompleteIn(BodyIn):
     date: dt.date | None = Field(None, description="Дата окончания обучения; по умолчанию сегодня")
 
 
@@ -173,7 +173,7 @@ class ChildFilters(Schema):
     page_size: int = Field(25, ge=1, le=100, description="Детей на странице, не больше 100")
 
 
-class ChildIn(Schema):
+class ChildIn(BodyIn):
     """A child as the parent enters it, with the consent to process the child's data."""
 
     last_name: str = Field(max_length=100, description="Фамилия")
@@ -181,7 +181,7 @@ class ChildIn(Schema):
     patronymic: str = Field("", max_length=100, description="Отчество")
     birth_date: dt.date = Field(description="Дата рождения")
     sex: SexCode = Field(description="Пол")
-    municipality: int = Field(description="Муниципалитет проживания (id)")
+    municipality: Id = Field(description="Муниципалитет проживания (id)")
     is_rural: bool = False
     has_ovz: bool = Field(False, description="Ограниченные возможности здоровья")
     is_disabled: bool = Field(False, description="Ребёнок-инвалид")
@@ -212,7 +212,7 @@ def own_child(user, value: int | UUID):
 # --- applications --------------------------------------------------------------------
 
 
-@router.post("applications", response={200: ApplicationOut, 201: ApplicationOut, **SEAT_ERRORS},
+@router.post("applications", response={200: ApplicationOut, 201: ApplicationOut, 404: ErrorOut, **SEAT_ERRORS},
              summary="Подать заявку в группу",
              description="Родитель подаёт заявку за своего ребёнка. Есть свободное место — заявка "
                          "его занимает (статус new), нет — встаёт в очередь (waitlisted, position). "
@@ -234,7 +234,7 @@ def submit_application(request, payload: ApplicationIn):
     return Status(201 if created else 200, application)
 
 
-@router.get("applications", response={200: ApplicationPage, **ERRORS},
+@router.get("applications", response={200: ApplicationPage},
             summary="Заявки, доступные пользователю",
             description="Родитель видит заявки своих детей, сотрудник организации — заявки в её "
                         "группы, МОЦ и управление образования — в группы своего муниципалитета.")
@@ -246,7 +246,7 @@ def list_applications(request, filters: Query[ApplicationFilters]):
     return page_of(applications, filters.page, filters.page_size)
 
 
-@router.get("applications/{application_id}", response={200: ApplicationOut, **ERRORS},
+@router.get("applications/{application_id}", response={200: ApplicationOut},
             summary="Заявка")
 def get_application(request, application_id: int):
     return _application(request.auth, application_id)
@@ -303,14 +303,14 @@ def _visible_children(user):
     return selectors.visible_children(user).select_related("municipality")
 
 
-@router.get("children", response={200: ChildPage, **ERRORS}, summary="Дети, доступные пользователю",
+@router.get("children", response={200: ChildPage}, summary="Дети, доступные пользователю",
             description="Родитель видит своих детей; сотрудник организации — детей, подавших "
                         "заявки в её группы; МОЦ — детей своего муниципалитета.")
 def list_children(request, filters: Query[ChildFilters]):
     return page_of(_visible_children(request.auth), filters.page, filters.page_size)
 
 
-@router.get("children/{child_id}", response={200: ChildOut, **ERRORS}, summary="Ребёнок")
+@router.get("children/{child_id}", response={200: ChildOut}, summary="Ребёнок")
 def get_child(request, child_id: int):
     child = _visible_children(request.auth).filter(pk=child_id).first()
     if child is None:
@@ -318,8 +318,7 @@ def get_child(request, child_id: int):
     return child
 
 
-@router.post("children", response={200: ChildOut, 201: ChildOut, 202: PendingOut, **ERRORS,
-                                   429: ErrorOut},
+@router.post("children", response={200: ChildOut, 201: ChildOut, 202: PendingOut, 429: ErrorOut},
              summary="Добавить ребёнка (родитель)",
              description="Без согласия на обработку персональных данных (consent: true) ребёнок "
                          "не сохраняется. 201 — ребёнок добавлен; 200 — он уже записан за "
@@ -331,7 +330,7 @@ def get_child(request, child_id: int):
                          "и новых детей за сутки ограниченное число; сверх него — 429.")
 def register_child(request, payload: ChildIn):
     user = request.auth
-    data = payload.dict(exclude={"consent"})
+    data = payload.model_dump(exclude={"consent"})
     data["municipality"] = Municipality.objects.filter(pk=payload.municipality).first()
     if data["municipality"] is None:
         raise ValidationFailed({"municipality": [_("Муниципалитет не найден.")]})

@@ -19,11 +19,11 @@ from uuid import UUID
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.api.schemas import ERRORS, TRANSITION_ERRORS, ErrorOut, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, Month, choice_codes, page_of
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef, own_child
 from opora.errors import NotFound, PermissionDenied
@@ -57,16 +57,6 @@ KOPECK = Decimal("0.01")
 # back without them ("30000" for 30,000.00). Percents have two decimals as well.
 Money = Annotated[Decimal, AfterValidator(lambda value: value.quantize(KOPECK))]
 Percent = Money
-
-
-def _month_value(value):
-    """«ГГГГ-ММ» is read as the first day of that month."""
-    if isinstance(value, str) and len(value.strip()) == len("2026-10"):
-        return f"{value.strip()}-01"
-    return value
-
-
-Month = Annotated[dt.date, BeforeValidator(_month_value)]
 
 
 # --- schemas -------------------------------------------------------------------------
@@ -175,17 +165,22 @@ class CertificateFilters(Schema):
     page_size: int = Field(25, ge=1, le=100, description="Сертификатов на странице, не больше 100")
 
 
-class CertificateIn(Schema):
+class CertificateIn(BodyIn):
     child: int | UUID = Field(description="Ребёнок: id или uuid")
     wants_financing: bool = Field(True, description="Просить сертификат финансирования, а не только учёта")
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = Field(max_length=2000, description="Причина")
 
 
-class OptionalReasonIn(Schema):
+class OptionalReasonIn(BodyIn):
     reason: str = Field("", max_length=2000, description="Причина (необязательно)")
+
+
+class DeclineIn(BodyIn):
+    reason: str = Field("", max_length=contracts.REASON_MAX_LENGTH,
+                        description="Почему родитель отказывается (необязательно)")
 
 
 class ContractMonthOut(Schema):
@@ -321,18 +316,18 @@ class InvoiceFilters(Schema):
     month: Month | None = Field(None, description="Месяц: ГГГГ-ММ или его первое число ГГГГ-ММ-ДД")
     kind: InvoiceKindCode | None = Field(None, description="Вид счёта")
     status: InvoiceStatusCode | None = Field(None, description="Статус счёта")
-    organization: int | None = Field(None, description="Организация (id)")
+    organization: Id | None = Field(None, description="Организация (id)")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Счетов на странице, не больше 100")
 
 
-class CompletenessIn(Schema):
+class CompletenessIn(BodyIn):
     completeness: str | Decimal = Field(
         description="Полнота оказания услуги, % — от 0 до 100, не более двух знаков после запятой; "
                     "лучше строкой («85,5» или «85.50»)")
 
 
-class MonthIn(Schema):
+class MonthIn(BodyIn):
     month: Month = Field(description="Месяц: ГГГГ-ММ или дата внутри него ГГГГ-ММ-ДД")
 
 
@@ -390,7 +385,7 @@ def _payer_municipality(user):
 # --- certificates --------------------------------------------------------------------
 
 
-@router.get("certificates", response={200: CertificatePage, **ERRORS},
+@router.get("certificates", response={200: CertificatePage},
             summary="Сертификаты, доступные пользователю",
             description="Родитель видит сертификаты своих детей; МОЦ и управление образования — "
                         "реестр своего муниципалитета, РМЦ — региона. Деньги — по счёту сертификата "
@@ -401,14 +396,14 @@ def list_certificates(request, filters: Query[CertificateFilters]):
     return page_of(queryset.order_by("-requested_at", "-pk"), filters.page, filters.page_size)
 
 
-@router.get("certificates/{certificate_id}", response={200: CertificateDetailOut, **ERRORS},
+@router.get("certificates/{certificate_id}", response={200: CertificateDetailOut},
             summary="Сертификат",
             description="Со счетами по периодам финансирования и социальными сертификатами ребёнка.")
 def get_certificate(request, certificate_id: int):
     return _certificate(request.auth, certificate_id)
 
 
-@router.post("certificates", response={200: CertificateDetailOut, 201: CertificateDetailOut, **ERRORS},
+@router.post("certificates", response={200: CertificateDetailOut, 201: CertificateDetailOut, 404: ErrorOut},
              summary="Подать заявление на сертификат (родитель)",
              description="За ребёнка от 5 до 17 лет. 201 — заявление подано (или подано снова после "
                          "отказа); 200 — у ребёнка уже есть сертификат или заявление, оно и "
@@ -462,7 +457,7 @@ def unfreeze_certificate(request, certificate_id: int, payload: OptionalReasonIn
 # --- contracts -----------------------------------------------------------------------
 
 
-@router.get("contracts", response={200: ContractPage, **ERRORS},
+@router.get("contracts", response={200: ContractPage},
             summary="Договоры, доступные пользователю",
             description="Родитель видит договоры своих детей, сотрудник организации — её договоры, "
                         "МОЦ и управление образования — оплачиваемые их муниципалитетом, РМЦ — все.")
@@ -471,7 +466,7 @@ def list_contracts(request, filters: Query[ContractFilters]):
     return page_of(queryset, filters.page, filters.page_size)
 
 
-@router.get("contracts/{contract_uuid}", response={200: ContractDetailOut, **ERRORS},
+@router.get("contracts/{contract_uuid}", response={200: ContractDetailOut},
             summary="Договор", description="С помесячным графиком оплаты.")
 def get_contract(request, contract_uuid: UUID):
     return contracts.contract_for(request.auth, contract_uuid)
@@ -489,7 +484,7 @@ def accept_contract(request, contract_uuid: UUID):
 @router.post("contracts/{contract_uuid}/decline", response={200: ContractDetailOut, **SEAT_ERRORS},
              summary="Отказаться от договора (родитель)",
              description="Заявка отзывается, зарезервированные средства возвращаются на сертификат.")
-def decline_contract(request, contract_uuid: UUID, payload: OptionalReasonIn | None = None):
+def decline_contract(request, contract_uuid: UUID, payload: DeclineIn | None = None):
     user = request.auth
     contracts.decline_contract(user, contracts.contract_for(user, contract_uuid),
                                payload.reason if payload else "")
@@ -499,14 +494,14 @@ def decline_contract(request, contract_uuid: UUID, payload: OptionalReasonIn | N
 # --- invoices ------------------------------------------------------------------------
 
 
-@router.get("invoices", response={200: InvoicePage, **ERRORS},
+@router.get("invoices", response={200: InvoicePage},
             summary="Счета, доступные пользователю",
             description="Сотрудник организации видит её счета, МОЦ и управление образования — счета "
                         "своего муниципалитета как плательщика, РМЦ — региона.")
 def list_invoices(request, filters: Query[InvoiceFilters]):
     invoices = _visible_invoices(request.auth)
     if filters.month is not None:
-        invoices = invoices.filter(month=filters.month.replace(day=1))
+        invoices = invoices.filter(month=filters.month)
     if filters.kind is not None:
         invoices = invoices.filter(kind=filters.kind)
     if filters.status is not None:
@@ -517,7 +512,7 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
     return page_of(invoices, filters.page, filters.page_size)
 
 
-@router.get("invoices/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS},
+@router.get("invoices/{invoice_id}", response={200: InvoiceDetailOut},
             summary="Счёт", description="Со строками по договорам.")
 def get_invoice(request, invoice_id: int):
     return _invoice(request.auth, invoice_id)

@@ -8,12 +8,13 @@ bad value gets the page's Russian message, with the parameter's name, in a 422.
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import PlainValidator
 
-from opora.api.schemas import ErrorOut, ValidationErrorOut
+from opora.api.schemas import ClockTime, ErrorOut, ValidationErrorOut
 from opora.navigator import catalog, codes, filters, selectors
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality, Specialisation
@@ -23,13 +24,19 @@ router = Router(tags=["Навигатор"], auth=None)
 
 
 def _parameter(name, schema_type):
-    """A query parameter parsed by the page's parser; its error names the parameter."""
+    """A query parameter parsed by the page's parser; its error names the parameter.
+    The page's form sends a blank value for «any»; here the document promises a number,
+    a code or true/false, so a blank value is refused unless the parameter is free text."""
     parser = filters.PARSERS[name]
+    free_text = str in get_args(schema_type)
 
     def validate(value):
         raw = value if isinstance(value, list | tuple) else ([] if value is None else [value])
+        values = [str(v) for v in raw]
         try:
-            return parser([str(v) for v in raw])
+            if not free_text and any(not v.strip() for v in values):
+                raise filters.FilterError(_("Значение не может быть пустым."))
+            return parser(values)
         except filters.FilterError as error:
             # a value_error carries our Russian message through the API's error handler,
             # which names the parameter and adds the final period
@@ -133,8 +140,8 @@ class ProgramList(Schema):
 
 class ScheduleOut(Schema):
     weekdays: str
-    time_from: str
-    time_to: str
+    time_from: ClockTime
+    time_to: ClockTime
     lesson_minutes: int
     address: str
 
@@ -269,8 +276,8 @@ def get_program(request, program_id: int):
             "enrolment_from": g.enrolment_from.isoformat() if g.enrolment_from else None,
             "enrolment_to": g.enrolment_to.isoformat() if g.enrolment_to else None,
             "teachers": [t.full_name for t in g.teachers.all()],
-            "schedule": [{"weekdays": line.weekday_labels, "time_from": line.time_from.strftime("%H:%M"),
-                          "time_to": line.time_to.strftime("%H:%M"), "lesson_minutes": line.lesson_minutes,
+            "schedule": [{"weekdays": line.weekday_labels, "time_from": line.time_from,
+                          "time_to": line.time_to, "lesson_minutes": line.lesson_minutes,
                           "address": line.address} for line in g.schedule.all()],
             "funding": [{"source": f.source, "label": str(f.get_source_display()),
                          "monthly_price": f.monthly_price, "total_price": f.total_price}

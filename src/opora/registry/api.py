@@ -14,8 +14,10 @@ from ninja import Field, PatchDict, Query, Router, Schema, Status
 from opora import audit
 from opora.accounts import scope
 from opora.api.schemas import (
-    ERRORS,
     TRANSITION_ERRORS,
+    BodyIn,
+    ClockTime,
+    Id,
     Labelled,
     choice_codes,
     codes_of,
@@ -110,7 +112,7 @@ class ProgramPage(Schema):
 
 class ProgramFilters(Schema):
     status: StatusCode | None = Field(None, description="Статус карточки")
-    organization: int | None = Field(None, ge=1, le=2**62, description="Организация (id)")
+    organization: Id | None = Field(None, description="Организация (id)")
     direction: DirectionCode | None = Field(None, description="Направленность")
     q: str | None = Field(None, max_length=200, description="Слова из названия")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
@@ -124,8 +126,8 @@ class TeacherRef(Schema):
 
 class ScheduleLineOut(Schema):
     weekdays: flag_codes(Weekday)
-    time_from: dt.time
-    time_to: dt.time
+    time_from: ClockTime
+    time_to: ClockTime
     lesson_minutes: int
     break_minutes: int
     address: str
@@ -254,18 +256,18 @@ class ProgramDetail(ProgramListItem):
         return list(audit.timeline(obj))
 
 
-class ProgramIn(Schema):
+class ProgramIn(BodyIn):
     """A program card as its provider fills it in."""
 
     title: str = Field(description="Название")
     direction: DirectionCode = Field(description="Направленность")
-    specialisation: int | None = Field(None, description="Специализация (id из справочника)")
+    specialisation: Id | None = Field(None, description="Специализация (id из справочника)")
     program_type: choice_codes(ProgramType) = ProgramType.GENERAL.value
     levels: LevelCodes = Field(["start"], description="Уровни программы")
     study_form: choice_codes(StudyForm) = StudyForm.FULL_TIME.value
     is_distance: bool = False
     is_network: bool = False
-    partners: list[int] = Field([], description="Организации-партнёры сетевой формы (id)")
+    partners: list[Id] = Field([], description="Организации-партнёры сетевой формы (id)")
     age_min: int = Field(description="Возраст от, лет")
     age_max: int = Field(description="Возраст до, лет")
     duration_months: int = Field(description="Продолжительность, месяцев")
@@ -283,11 +285,11 @@ class ProgramIn(Schema):
     address: str = ""
 
 
-class RemarkIn(Schema):
+class RemarkIn(BodyIn):
     remark: str = Field(description="Что нужно исправить")
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = Field("", description="Почему программа переносится в архив")
 
 
@@ -340,7 +342,7 @@ def _detail(user, program_id: int) -> Program:
     return _visible_program(user, program_id, _detail_queryset())
 
 
-@router.get("office/programs", response={200: ProgramPage, **ERRORS},
+@router.get("office/programs", response={200: ProgramPage},
             summary="Программы, доступные пользователю",
             description="Сотрудник видит программы своей организации в любом статусе, МОЦ и "
                         "управление образования — своего муниципалитета, РМЦ — все; "
@@ -360,7 +362,7 @@ def list_programs(request, filters: Query[ProgramFilters]):
     return page_of(programs, filters.page, filters.page_size)
 
 
-@router.get("office/programs/{program_id}", response={200: ProgramDetail, **ERRORS},
+@router.get("office/programs/{program_id}", response={200: ProgramDetail},
             summary="Карточка программы с модулями, группами и журналом")
 def get_program(request, program_id: int):
     return _detail(request.auth, program_id)
@@ -369,8 +371,9 @@ def get_program(request, program_id: int):
 # --- changing ------------------------------------------------------------------------
 
 
-def _program_data(user, fields: dict) -> tuple[dict, list | None]:
-    """JSON fields → the model values ``services`` take, and the partners if given."""
+def _program_data(user, fields: dict, program: Program | None = None) -> tuple[dict, list | None]:
+    """JSON fields → the model values ``services`` take, and the partners if given (the
+    services decide which organizations may be partners)."""
     for name, value in fields.items():
         if value is None and name not in NULLABLE_FIELDS:
             raise ValidationFailed({name: [_("Значение не может быть пустым.")]})
@@ -386,7 +389,10 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     partners = None
     if "partners" in data:
         wanted = set(data.pop("partners"))
-        partners = list(scope.visible(user, Organization.objects.filter(pk__in=wanted)))
+        known = Q(pk__in=scope.visible(user, Organization.objects.all()).values("pk"))
+        if program is not None:
+            known |= Q(pk__in=program.partners.values("pk"))
+        partners = list(Organization.objects.filter(known, pk__in=wanted))
         missing = sorted(wanted - {p.pk for p in partners})
         if missing:
             raise ValidationFailed({"partners": [
@@ -395,11 +401,11 @@ def _program_data(user, fields: dict) -> tuple[dict, list | None]:
     return data, partners
 
 
-@router.post("office/programs", response={201: ProgramDetail, **ERRORS},
+@router.post("office/programs", response={201: ProgramDetail},
              summary="Создать черновик программы своей организации")
 def create_program(request, payload: ProgramIn):
     user = request.auth
-    data, partners = _program_data(user, payload.dict(exclude_unset=True))
+    data, partners = _program_data(user, payload.model_dump(exclude_unset=True))
     program = services.create_program(user, user.organization, data, partners or ())
     return Status(201, _detail(user, program.pk))
 
@@ -411,7 +417,7 @@ def create_program(request, payload: ProgramIn):
 def update_program(request, program_id: int, payload: PatchDict[ProgramIn]):
     user = request.auth
     program = _visible_program(user, program_id)
-    data, partners = _program_data(user, payload)
+    data, partners = _program_data(user, payload, program)
     services.update_program(user, program, data, partners)
     return _detail(user, program_id)
 

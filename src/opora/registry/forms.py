@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from opora.core.forms import attach_errors  # noqa: F401 (its pages use f.attach_errors)
+from opora.registry import services
 from opora.registry.choices import Direction, FundingSource, Weekday
 from opora.registry.flags import FlagsFormField
 from opora.registry.models import Group, Module, Organization, Program, Specialisation, Teacher
@@ -95,14 +96,7 @@ class ProgramForm(FieldsetsMixin, forms.ModelForm):
             if isinstance(field, FlagsFormField):
                 field.label = capfirst(field.label)
         self.fields["specialisation"].choices = _specialisation_choices()
-        # Partners come from the provider's municipality; partners chosen earlier stay
-        # selectable even if they have moved or been switched off since.
-        chosen = Q(pk__in=self.instance.partners.all()) if self.instance.pk else Q(pk__in=[])
-        self.fields["partners"].queryset = (
-            Organization.objects.filter(Q(is_active=True, municipality=organization.municipality_id)
-                                        | chosen)
-            .exclude(pk=organization.pk).order_by("short_name")
-        )
+        self.fields["partners"].queryset = services.partner_choices(organization, self.instance)
 
 
 class ModuleForm(forms.ModelForm):

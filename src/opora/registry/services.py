@@ -4,7 +4,7 @@ with a Russian message on bad input."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,10 +96,11 @@ def _changed_fields(program: Program, data: dict, partners) -> set[str]:
 def create_program(actor, organization: Organization, data: dict, partners=()) -> Program:
     """A provider's staff create a draft program; its first module (year one) comes with it."""
     scope.require(actor, "registry.edit", organization)
+    partners = _partners(organization, partners)
     program = Program(organization=organization, status=S.INITIAL)
     _apply(program, data)
     _validated_save(program)
-    program.partners.set(_partners(organization, partners))
+    program.partners.set(partners)
     Module.objects.create(
         program=program, year_of_study=1, hours=program.hours_total,
         title=_("%(title)s. %(year)s-й год обучения") % {"title": program.title, "year": 1},
@@ -108,10 +109,28 @@ def create_program(actor, organization: Organization, data: dict, partners=()) -
     return program
 
 
-def _partners(organization, partners):
+def partner_choices(organization: Organization, program: Program | None = None):
+    """The organizations a program of ``organization`` may name as network partners: the
+    other active organizations of its municipality. Partners the program already has stay
+    allowed even if they have moved or been switched off since. The page offers these,
+    and every change of partners (page or API) is checked against them."""
+    chosen = Q(pk__in=program.partners.values("pk")) if program is not None and program.pk else Q(pk__in=[])
+    return (Organization.objects
+            .filter(Q(is_active=True, municipality=organization.municipality_id) | chosen)
+            .exclude(pk=organization.pk).order_by("short_name"))
+
+
+def _partners(organization, partners, program=None) -> list:
     partners = list(partners or ())
     if any(p.pk == organization.pk for p in partners):
         raise ValidationFailed({"partners": [_("Организация не может быть партнёром своей программы.")]})
+    allowed = set(partner_choices(organization, program).filter(pk__in=[p.pk for p in partners])
+                  .values_list("pk", flat=True))
+    refused = sorted({p.short_name for p in partners if p.pk not in allowed})
+    if refused:
+        raise ValidationFailed({"partners": [
+            _("Партнёром может быть только действующая организация муниципалитета программы: "
+              "%(names)s.") % {"names": ", ".join(refused)}]})
     return partners
 
 
@@ -125,6 +144,8 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
         raise InvalidTransition(_("Программа в архиве: верните её в черновики, чтобы изменить."))
     if program.status == S.MODERATING:
         raise InvalidTransition(_("Программа на модерации: дождитесь решения МОЦ."))
+    if partners is not None:
+        partners = _partners(program.organization, partners, program)
     changed = _changed_fields(program, data, partners)
     if not changed:
         return program
@@ -134,7 +155,7 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
         program.status = S.MODERATING
     _validated_save(program)
     if partners is not None:
-        program.partners.set(_partners(program.organization, partners))
+        program.partners.set(partners)
     audit.record(actor, "registry.program.updated", program, from_state=before,
                  to_state=program.status, fields=sorted(changed))
     return program
