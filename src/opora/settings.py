@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "opora.core.middleware.BackOfficeIdleTimeoutMiddleware",
+    "opora.accounts.middleware.BackOfficeIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -152,7 +152,7 @@ OPORA_CLIENT_IP_HEADER = env_str("OPORA_CLIENT_IP_HEADER", "")
 OPORA_TRUSTED_PROXIES = env_int("OPORA_TRUSTED_PROXIES", 1)
 if OPORA_TRUSTED_PROXIES < 1:
     raise ImproperlyConfigured("OPORA_TRUSTED_PROXIES must be 1 or more.")
-AXES_CLIENT_IP_CALLABLE = "opora.core.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "opora.accounts.middleware.client_ip"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Русский")), ("en", _("English"))]

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
+
+from opora.api.errors import server_error as api_server_error
 
 # The Django admin is a tool for superusers only; everyone else works in the back office.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
@@ -19,7 +22,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-handler500 = "opora.core.views.server_error"
+
+
+def server_error(request):
+    """``handler500``: the API answers in JSON, pages with Django's 500 page."""
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request)
+
+
+handler500 = server_error
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

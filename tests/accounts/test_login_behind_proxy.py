@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from opora.accounts.middleware import client_ip
 from opora.accounts.models import Role
-from opora.core.middleware import client_ip
 from tests import factories as f
 
 PASSWORD = "test-pass-123"
@@ -39,7 +39,7 @@ def test_an_attacker_behind_the_proxy_does_not_lock_out_the_operator(settings, m
 
     assert answers == [200, 200, 200, 200, 429]
     assert login(attacker, PASSWORD).status_code == 429  # the attacker's address stays locked
-    assert (signed_in.status_code, signed_in.url) == (302, reverse("core:dashboard"))
+    assert (signed_in.status_code, signed_in.url) == (302, reverse("office:dashboard"))
 
 
 def test_addresses_a_client_puts_in_the_header_itself_are_ignored(settings, member):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from opora.core.middleware import BackOfficeIdleTimeoutMiddleware
+from opora.accounts.middleware import BackOfficeIdleTimeoutMiddleware
 
 
 def _broken(*args, **kwargs):
@@ -28,11 +28,11 @@ def test_an_unexpected_error_in_the_api_is_a_json_500(db, monkeypatch):
 
 
 def test_an_unexpected_error_on_a_page_is_still_the_500_page(monkeypatch, parent):
-    monkeypatch.setattr("opora.core.views.redirect", _broken)
+    monkeypatch.setattr("opora.office.views.redirect", _broken)
     client = Client(raise_request_exception=False)
     client.force_login(parent)
 
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("office:dashboard"))
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
@@ -74,23 +74,23 @@ def _idle_for(client, seconds):
 def test_a_back_office_user_idle_too_long_is_signed_out(request, settings, client, persona):
     settings.OPORA_BACKOFFICE_IDLE_MINUTES = 30
     client.force_login(request.getfixturevalue(persona))
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("office:dashboard"))
     _idle_for(client, 31 * 60)
 
-    response = client.get(reverse("core:dashboard"), follow=True)
+    response = client.get(reverse("office:dashboard"), follow=True)
 
     assert "_auth_user_id" not in client.session
-    assert response.redirect_chain[0] == (f"{reverse('accounts:login')}?next={reverse('core:dashboard')}", 302)
+    assert response.redirect_chain[0] == (f"{reverse('accounts:login')}?next={reverse('office:dashboard')}", 302)
     assert "Сеанс завершён: вы долго не работали в системе. Войдите снова." in response.content.decode()
 
 
 def test_a_back_office_user_working_within_the_limit_stays_signed_in(settings, client, operator):
     settings.OPORA_BACKOFFICE_IDLE_MINUTES = 30
     client.force_login(operator)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("office:dashboard"))
     _idle_for(client, 29 * 60)
 
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("office:dashboard"))
 
     assert response.status_code == 302 and response.url == reverse("registry:programs")
     assert client.session["_auth_user_id"] == str(operator.pk)
@@ -100,7 +100,7 @@ def test_a_back_office_user_working_within_the_limit_stays_signed_in(settings, c
 def test_the_api_with_an_expired_back_office_session_is_401(settings, client, operator):
     settings.OPORA_BACKOFFICE_IDLE_MINUTES = 30
     client.force_login(operator)
-    client.get(reverse("core:dashboard"))
+    client.get(reverse("office:dashboard"))
     _idle_for(client, 31 * 60)
 
     response = client.get("/api/v1/certificates")
@@ -113,7 +113,7 @@ def test_a_parent_keeps_the_session(settings, client, parent):
     client.force_login(parent)
     _idle_for(client, 24 * 3600)
 
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("office:dashboard"))
 
     assert response.url == reverse("enrollment:cabinet")
     assert client.session["_auth_user_id"] == str(parent.pk)

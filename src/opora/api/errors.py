@@ -18,7 +18,6 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from opora.api.auth import InvalidToken
-from opora.enrollment.locking import Busy, is_contention
 from opora.errors import (
     DomainError,
     InvalidTransition,
@@ -27,6 +26,7 @@ from opora.errors import (
     Throttled,
     ValidationFailed,
 )
+from opora.locking import BUSY_RETRY_AFTER, Busy, is_contention
 
 STATUS = {
     ValidationFailed: 422,
@@ -37,8 +37,6 @@ STATUS = {
     Busy: 503,
 }
 
-# Seconds a client should wait before sending a refused-as-busy request again.
-BUSY_RETRY_AFTER = 1
 
 # ninja raises HttpError itself only in these cases.
 HTTP_ERRORS = {

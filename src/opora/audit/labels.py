@@ -1,9 +1,5 @@
 """Readable names of action codes for the timeline."""
 
-from decimal import Decimal
-
-from django.utils.formats import number_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 LABELS = {
@@ -96,42 +92,17 @@ STATE_LABELS = {
 }
 
 
-def _rub(value) -> str:
-    amount = Decimal(value)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)} ₽"
-
-
-def price_change(change: dict) -> str:
-    """One source's change of price, as the card and its history show it: «Сертификат:
-    1 600 ₽ → 9 999 ₽ в месяц», a source added or removed, and the price for the
-    whole course when it changed too."""
-    from opora.registry.choices import FundingSource
-
-    source = dict(FundingSource.choices).get(change["source"], change["source"])
-    old, new = change.get("old"), change.get("new")
-    if old is None:
-        return gettext("%(source)s: добавлен, %(new)s в месяц, %(total)s за обучение") % {
-            "source": source, "new": _rub(new), "total": _rub(change["new_total"])}
-    if new is None:
-        return gettext("%(source)s: убран (было %(old)s в месяц)") % {"source": source, "old": _rub(old)}
-    text = gettext("%(source)s: %(old)s → %(new)s в месяц") % {
-        "source": source, "old": _rub(old), "new": _rub(new)}
-    if change.get("old_total") != change.get("new_total"):
-        text += gettext("; за обучение %(old)s → %(new)s") % {
-            "old": _rub(change["old_total"]), "new": _rub(change["new_total"])}
-    return text
+# Writers of a readable line of an event's details, by the prefix of its action code:
+# apps above register theirs (the registry: a group's prices), so the trail knows none.
+DETAIL_WRITERS: dict[str, object] = {}
 
 
 def details_for(event) -> str:
     """A readable line of the event's details, for the events that have one."""
-    data = event.data or {}
-    if not event.action.startswith("registry.group.price_"):
-        return ""
-    group = gettext("группа «%(name)s»") % {"name": data.get("group_name", "")}
-    if "source" not in data:
-        return str(group)
-    return f"{group}, {price_change(data)}"
+    for prefix, writer in DETAIL_WRITERS.items():
+        if event.action.startswith(prefix):
+            return writer(event.data or {})
+    return ""
 
 
 def label_for(action: str):

@@ -7,10 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Общее")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
         from django.db.backends.signals import connection_created
 
-        from opora.core.middleware import connection_opened, signed_in
+        from opora.core.middleware import connection_opened
 
-        user_logged_in.connect(signed_in, dispatch_uid="opora.core.signed_in")
         connection_created.connect(connection_opened, dispatch_uid="opora.core.connection_opened")

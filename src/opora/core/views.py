@@ -1,6 +1,5 @@
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import defaults
 from django.views.decorators.http import require_POST
 
 
@@ -17,11 +16,3 @@ def toggle_accessible(request):
         response.set_cookie("accessible", "1", max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
-
-def server_error(request):
-    """``handler500``: the API answers in JSON, pages with Django's 500 page."""
-    if request.path.startswith("/api/"):
-        from opora.api.errors import server_error as api_server_error
-
-        return api_server_error(request)
-    return defaults.server_error(request)

@@ -19,7 +19,8 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from opora.errors import DomainError, NotFound
+from opora.errors import NotFound
+from opora.locking import LOCK_TIMEOUT, Busy, is_contention  # noqa: F401 (services import Busy here)
 from opora.registry.models import Group
 
 # Test-only switches: the race tests turn a lock off to show that the race happens
@@ -27,33 +28,6 @@ from opora.registry.models import Group
 # application code.
 _LOCK_SEATS = True
 _LOCK_IDENTITY = True
-
-# How long a request waits for a row another request holds before it gives up.
-LOCK_TIMEOUT = "3s"
-
-# PostgreSQL: lock_not_available, deadlock_detected, serialization_failure, and
-# query_canceled (a web request's statement_timeout, see opora.core.middleware).
-_RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "57014"}
-
-
-class Busy(DomainError):
-    """Too many requests want the same seats (or rows) at once; the user should retry shortly."""
-
-    def __init__(self, message=None):
-        super().__init__(message or _("Слишком много заявок одновременно. Попробуйте ещё раз через несколько секунд."),
-                         code="Busy")
-
-    @classmethod
-    def database(cls):
-        """A request waited too long for rows another request holds, or ran too long."""
-        return cls(_("Эти данные сейчас изменяет другой запрос. Попробуйте ещё раз через несколько секунд."))
-
-
-def is_contention(error: OperationalError) -> bool:
-    if getattr(error.__cause__, "sqlstate", None) in _RETRYABLE_SQLSTATES:
-        return True
-    return connection.vendor == "sqlite" and "database is locked" in str(error)
-
 
 @contextmanager
 def seat_transaction():

@@ -7,4 +7,8 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Реестр")
 
     def ready(self):
+        from opora.audit.labels import DETAIL_WRITERS
         from opora.registry import flags  # noqa: F401  registers the lookup
+        from opora.registry.prices import price_event_details
+
+        DETAIL_WRITERS["registry.group.price_"] = price_event_details

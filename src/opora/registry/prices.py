@@ -19,8 +19,10 @@ The use cases that call these (permission, locks, the terms rule) are in ``servi
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from opora import audit
-from opora.audit.labels import price_change
 from opora.registry.choices import FundingSource, ProgramStatus
 from opora.registry.models import Group, GroupFunding, ProposedFunding
 
@@ -130,6 +132,40 @@ def drop(actor, program, group, action: str, reason: str = "") -> None:
     lines stay as they are."""
     ProposedFunding.objects.filter(group=group).delete()
     audit.record(actor, action, program, reason=reason, group=group.pk, group_name=group.name)
+
+
+def _rub(value) -> str:
+    amount = Decimal(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)} ₽"
+
+
+def price_change(change: dict) -> str:
+    """One source's change of price, as the card and its history show it: «Сертификат:
+    1 600 ₽ → 9 999 ₽ в месяц», a source added or removed, and the price for the
+    whole course when it changed too."""
+    source = dict(FundingSource.choices).get(change["source"], change["source"])
+    old, new = change.get("old"), change.get("new")
+    if old is None:
+        return gettext("%(source)s: добавлен, %(new)s в месяц, %(total)s за обучение") % {
+            "source": source, "new": _rub(new), "total": _rub(change["new_total"])}
+    if new is None:
+        return gettext("%(source)s: убран (было %(old)s в месяц)") % {"source": source, "old": _rub(old)}
+    text = gettext("%(source)s: %(old)s → %(new)s в месяц") % {
+        "source": source, "old": _rub(old), "new": _rub(new)}
+    if change.get("old_total") != change.get("new_total"):
+        text += gettext("; за обучение %(old)s → %(new)s") % {
+            "old": _rub(change["old_total"]), "new": _rub(change["new_total"])}
+    return text
+
+
+def price_event_details(data: dict) -> str:
+    """The readable details of a ``registry.group.price_*`` event in the timeline (see
+    ``audit.labels.DETAIL_WRITERS``)."""
+    group = gettext("группа «%(name)s»") % {"name": data.get("group_name", "")}
+    if "source" not in data:
+        return str(group)
+    return f"{group}, {price_change(data)}"
 
 
 def pending(program) -> list[tuple]:
