@@ -94,11 +94,11 @@ def world(wsgi_in_test_transaction, monkeypatch, city, provider, other_provider,
     child = add_child(parent)
     certificate = make_certificate(child, period)
     offered = enrollment.confirm_application(
-        staff, enrollment.submit_application(parent, child, group))
+        staff, enrollment.submit_application(parent, child, group)[0])
     billed = add_child(parent, first_name="Борис")
     make_certificate(billed, period)
     enrolled = enrollment.confirm_application(
-        staff, enrollment.submit_application(parent, billed, group))
+        staff, enrollment.submit_application(parent, billed, group)[0])
     contracts.accept_contract(parent, Contract.objects.get(application=enrolled))
     on_day = _first_of_next_month(start) + dt.timedelta(days=4)
     monkeypatch.setattr(settlement, "local_today", lambda: on_day)

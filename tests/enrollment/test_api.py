@@ -314,7 +314,6 @@ def test_list_query_count_does_not_grow_with_rows(staff, published, family,
 @pytest.mark.parametrize("rows", [3, 30])
 def test_children_list_query_count_does_not_grow_with_rows(parent, city, rows, settings,
                                                            django_assert_max_num_queries):
-    settings.OPORA_CHILDREN_PER_DAY = rows  # one parent adds them all today
     for i in range(rows):
         add_child(parent, first_name=f"Ребёнок{i}", last_name=f"Фамилия{i}")
     client = ApiClient(parent)

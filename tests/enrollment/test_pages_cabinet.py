@@ -225,7 +225,6 @@ def test_applications_show_status_program_organization_and_position(parent_clien
 def test_application_list_runs_the_same_queries_for_3_and_30_rows(parent_client, parent, group,
                                                                  settings):
     settings.OPORA_PAGE_SIZE = 50
-    settings.OPORA_CHILDREN_PER_DAY = 30  # one parent adds them all today
     counts = []
     for size in (3, 27):
         for n in range(size):

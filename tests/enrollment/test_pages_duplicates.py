@@ -168,7 +168,6 @@ def test_parents_and_providers_have_no_children_register(client, request, person
 def test_children_list_runs_the_same_queries_for_3_and_30_rows(operator_client, parent, group,
                                                                settings):
     settings.OPORA_PAGE_SIZE = 50
-    settings.OPORA_CHILDREN_PER_DAY = 30  # one parent adds them all today
     counts = []
     for size in (3, 27):
         for n in range(size):

@@ -158,7 +158,6 @@ def test_anonymous_visitor_is_sent_to_log_in(client, offer):
 def test_cabinet_list_runs_the_same_queries_for_2_and_12_contracts(as_user, staff, parent, certified_program,
                                                                   next_period, settings):
     settings.OPORA_PAGE_SIZE = 50
-    settings.OPORA_CHILDREN_PER_DAY = 12  # one parent adds them all today
     client = as_user(parent)
     counts = []
     for size in (2, 10):
