@@ -34,7 +34,7 @@ def _catalog():
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parent_searches_on_a_phone_filters_by_age_and_opens_a_program(browser, live_server):
     _catalog()
     context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport=PHONE,
@@ -73,7 +73,7 @@ def test_parent_searches_on_a_phone_filters_by_age_and_opens_a_program(browser, 
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_catalog_search_and_filters_work_without_javascript(browser, live_server):
     _catalog()
     context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport=PHONE,
