@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from opora.audit.models import AuditEvent
 from opora.financing import settlement
 from opora.financing.models import CertificateLedger, Invoice, InvoiceLine
-from tests.financing.test_settlement import NOV, OCT, make_contract, on_day, snapshot
+from tests.enrollment.conftest import add_child, open_group
+from tests.financing.conftest import NOV, OCT, make_certificate, make_contract, make_period, on_day, snapshot
 
 D = Decimal
 
@@ -23,16 +24,11 @@ def _after_october(monkeypatch):
 
 @pytest.fixture
 def period(city):
-    from tests.financing.conftest import make_period
-
     return make_period(city, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 8, 31))
 
 
 @pytest.fixture
 def contracts(certificate, certified_program, period, parent):
-    from tests.enrollment.conftest import add_child, open_group
-    from tests.financing.conftest import make_certificate
-
     second = make_certificate(add_child(parent, first_name="Борис"), period)
     a = make_contract(certificate, open_group(certified_program, name="А"), period, {OCT: D("4000.00")})
     b = make_contract(second, open_group(certified_program, name="Б"), period,

@@ -12,7 +12,7 @@ from opora.registry import urls as registry_urls
 from opora.registry.models import Program
 from opora.registry.views import excel
 from tests import factories as f
-from tests.registry.test_excel_import import xlsx
+from tests.registry.workbooks import xlsx
 
 # The import pages under the registry's namespace, whether or not the project's
 # registry URLs include them yet.
