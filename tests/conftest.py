@@ -85,6 +85,13 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Uploads go to the test's own directory, never to the shared ``var/media``: a file
+    left by another test (or worker, or run) would make storage rename the next one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _language_restored():
     """LocaleMiddleware leaves the last request's language active in the thread; put
     the default back so one test's English page does not leak into the next test."""
