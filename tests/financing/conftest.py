@@ -3,7 +3,8 @@ period, a child of «parent» with an issued financing certificate and its ledge
 program of «provider» with a certified module and a group funded by certificates only.
 
 They build rows directly (the services are tested on their own); ``make_certificate``
-gives any child an issued certificate with a ledger in a period."""
+gives any child an issued certificate with a ledger in a period, ``make_contract`` a
+contract with hand-chosen monthly amounts for the settlement's tests."""
 
 import datetime as dt
 import itertools
