@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The suite runs on one worker per core (pytest-xdist); the race tests share one worker
-# (xdist_group). PYTEST_ARGS comes last: `make test PYTEST_ARGS="-n0 tests/demo"`.
+# The suite runs on one worker per core (pytest-xdist). PYTEST_ARGS comes last:
+# `make test PYTEST_ARGS="-n0 tests/demo"` runs a part in one process.
 PYTEST_ARGS ?=
 
 .PHONY: demo test install lint messages serve bench clean
@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/opora runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

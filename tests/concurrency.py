@@ -1,9 +1,9 @@
 """Helpers of the PostgreSQL race tests: real threads, each with its own connection,
 released at the same moment, and the families they race for.
 
-Every race test carries ``RACES`` (``@pytest.mark.xdist_group``): under ``pytest -n``
-with ``--dist loadgroup`` they all run on one worker, one after another, so the suites
-never hold more than one race's connections (``WORKERS`` + 1) at once."""
+Every race test carries ``RACES``: under ``pytest -n`` the workers take turns (the root
+conftest's ``one_race_at_a_time``), so a run never holds more than one race's
+connections (``WORKERS`` + 1) at once."""
 
 import threading
 
@@ -17,7 +17,7 @@ from opora.enrollment.rules import identity_key
 from tests.enrollment.conftest import born
 
 WORKERS = 40  # connections at once; the server allows 100 and other suites share it
-RACES = pytest.mark.xdist_group("postgres-races")
+RACES = pytest.mark.usefixtures("one_race_at_a_time")
 
 
 def run_parallel(calls, workers=WORKERS):
