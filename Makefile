@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on one worker per core (pytest-xdist). PYTEST_ARGS comes last:
+# `make test PYTEST_ARGS="-n0 tests/demo"` runs a part in one process.
 PYTEST_ARGS ?=
 # The demo and development run in debug mode (the demo secret key, plain HTTP); a
 # production start without OPORA_DEBUG needs OPORA_SECRET_KEY (docs/operations.md).
@@ -32,7 +34,7 @@ demo: install
 	$(BIN)/opora runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,9 @@
 """Personas shared by every app's tests: two municipalities, their МОЦ operators,
 a provider in each with its staff, an education authority, the РМЦ and a parent."""
 
+import fcntl
+import os
+
 import pytest
 
 from opora.accounts.models import Role
@@ -16,6 +19,21 @@ def _postgres_only(request):
 
         if connection.vendor != "postgresql":
             pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def one_race_at_a_time(tmp_path_factory):
+    """A race test (``tests.concurrency.RACES``) opens up to 40 connections: the workers
+    of one ``pytest -n`` run take turns through a lock file they share. (xdist's
+    ``--dist loadgroup`` would keep them on one worker, but with pytest 9.2 it silently
+    stops grouping: pytest-dev/pytest-xdist#1386.)"""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    lock = tmp_path_factory.getbasetemp().parent / "races.lock"  # the run's, shared by its workers
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture
@@ -82,6 +100,13 @@ def program(provider):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Uploads go to the test's own directory, never to the shared ``var/media``: a file
+    left by another test (or worker, or run) would make storage rename the next one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

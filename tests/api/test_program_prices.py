@@ -9,7 +9,7 @@ from opora.registry import services
 from opora.registry.choices import FundingSource
 from opora.registry.models import GroupFunding
 from tests import factories as f
-from tests.registry.test_group_prices import line, save_prices
+from tests.registry.prices import line, save_prices
 
 CERT = FundingSource.CERTIFICATE
 

@@ -4,13 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.management import get_commands
+from django.core.management import CommandError
 from django.utils import timezone
 
 from opora.accounts.models import User
 from opora.audit.models import AuditEvent
-from opora.demo import texts
-from opora.demo.generator import CATALOG_REINDEX, build_demo, school_year
+from opora.demo import generator, texts
+from opora.demo.generator import build_demo, school_year
 from opora.registry.choices import (
     Direction,
     FounderSector,
@@ -154,14 +154,20 @@ def test_groups_of_a_demo_built_in_spring_lie_in_that_school_year(db):
         created_at__gt=timezone.make_aware(dt.datetime(2026, 3, 10, 12, 0))).exists()
 
 
-@pytest.mark.skipif(CATALOG_REINDEX not in get_commands(),
-                    reason="the navigator has no reindex command yet")
 def test_public_catalog_lists_every_published_program_of_the_demo(demo):
     from opora.navigator.models import CatalogEntry
 
     published = set(Program.objects.filter(Program.public_q()).values_list("pk", flat=True))
     assert published
     assert set(CatalogEntry.objects.values_list("program_id", flat=True)) == published
+
+
+def test_a_demo_without_the_catalog_reindex_command_fails_instead_of_leaving_the_catalog_stale(
+        monkeypatch):
+    monkeypatch.setattr(generator, "CATALOG_REINDEX", "navigator_reindex_renamed")
+
+    with pytest.raises(CommandError, match="navigator_reindex_renamed"):
+        generator.reindex_catalog()
 
 
 def test_every_municipality_finances_certificates_and_certified_modules_fit_their_cap(demo):

@@ -19,64 +19,15 @@ from opora.enrollment.models import (
     Application,
     Child,
     Guardianship,
-    Sex,
 )
 from opora.enrollment.models import ApplicationStatus as S
-from opora.enrollment.rules import identity_key
 from opora.errors import Throttled
 from opora.registry.models import Group
 from tests import factories as f
-from tests.enrollment.conftest import born, child_data, open_group, snils
+from tests.concurrency import RACES, families, run_parallel
+from tests.enrollment.conftest import child_data, open_group, snils
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-WORKERS = 40  # connections at once; the server allows 100 and other suites share it
-
-
-def run_parallel(calls, workers=WORKERS):
-    """Run ``calls`` in ``workers`` threads that start together; every thread has its
-    own connection and closes it. Returns (results, errors)."""
-    barrier = threading.Barrier(workers)
-    results, errors, guard = [], [], threading.Lock()
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            for call in chunk:
-                try:
-                    value = call()
-                except Exception as error:  # noqa: BLE001 — the test counts every failure
-                    with guard:
-                        errors.append(error)
-                else:
-                    with guard:
-                        results.append(value)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(calls[i::workers],)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
-def families(n, municipality):
-    """``n`` parents each with a child and consent, in a few bulk statements."""
-    now = timezone.now()
-    parents = User.objects.bulk_create([
-        User(email=f"rush{i}@example.org", role=Role.PARENT, municipality=municipality,
-             password="!", last_name="Родитель", first_name=str(i)) for i in range(n)])
-    kids = Child.objects.bulk_create([
-        Child(last_name=f"Фамилия{i}", first_name="Имя", birth_date=born(10), sex=Sex.MALE,
-              municipality=municipality,
-              identity_key=identity_key(f"Фамилия{i}", "Имя", "", born(10))) for i in range(n)])
-    Guardianship.objects.bulk_create([
-        Guardianship(parent=p, child=c, consent_at=now, consent_by=p, consent_channel="parent",
-                     confirmed_at=now, confirmed_by=p)
-        for p, c in zip(parents, kids, strict=True)])
-    return list(zip(parents, kids, strict=True))
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), RACES]
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from django.urls import reverse
 
 from opora import audit
 from opora.accounts.models import Role
+from opora.enrollment import children as children_service
 from opora.enrollment import services
-from opora.enrollment.models import Application, Child, DistinctChildren
+from opora.enrollment.models import Application, Child, DistinctChildren, Guardianship
 from opora.enrollment.models import ApplicationStatus as S
 from tests import factories as f
-from tests.enrollment.conftest import add_child, snils
+from tests.enrollment.conftest import add_child, child_data, snils
 
 DUPLICATES = "/office/children/duplicates/"
 
@@ -202,10 +203,6 @@ def test_duplicates_page_runs_the_same_queries_for_1_and_10_pairs(operator_clien
 
 def test_operator_confirms_a_pending_guardian_on_the_page(client, operator, parent, other_parent,
                                                          city):
-    from opora.enrollment import children as children_service
-    from opora.enrollment.models import Guardianship
-    from tests.enrollment.conftest import child_data
-
     child, _ = children_service.register_child(parent, child_data(city), consent=True)
     children_service.register_child(other_parent, child_data(city), consent=True)
     link = Guardianship.objects.get(child=child, parent=other_parent)
@@ -219,12 +216,24 @@ def test_operator_confirms_a_pending_guardian_on_the_page(client, operator, pare
     assert link.confirmed_at is not None and link.confirmed_by == operator
 
 
+def test_guardians_page_runs_the_same_queries_for_3_and_30_requests(operator_client, parent,
+                                                                  other_parent, city, settings):
+    settings.OPORA_PAGE_SIZE = 50
+    counts = []
+    for size in (3, 27):
+        for n in range(size):
+            data = child_data(city, first_name=f"Ребёнок{len(counts)}-{n}")
+            children_service.register_child(parent, data, consent=True)
+            children_service.register_child(other_parent, data, consent=True)  # waits for the МОЦ
+        with CaptureQueriesContext(connection) as queries:
+            response = operator_client.get(reverse("enrollment:guardians"))
+        assert len(response.context["page"].object_list) == (3 if not counts else 30)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_operator_of_another_municipality_cannot_decide(client, other_operator, parent,
                                                         other_parent, city):
-    from opora.enrollment import children as children_service
-    from opora.enrollment.models import Guardianship
-    from tests.enrollment.conftest import child_data
-
     child, _ = children_service.register_child(parent, child_data(city), consent=True)
     children_service.register_child(other_parent, child_data(city), consent=True)
     link = Guardianship.objects.get(child=child, parent=other_parent)

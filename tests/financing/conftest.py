@@ -3,25 +3,38 @@ period, a child of «parent» with an issued financing certificate and its ledge
 program of «provider» with a certified module and a group funded by certificates only.
 
 They build rows directly (the services are tested on their own); ``make_certificate``
-gives any child an issued certificate with a ledger in a period."""
+gives any child an issued certificate with a ledger in a period, ``make_contract`` a
+contract with hand-chosen monthly amounts for the settlement's tests."""
 
+import csv
 import datetime as dt
+import io
+import itertools
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from opora.audit.models import AuditEvent
+from opora.enrollment.locking import recount_seats
+from opora.enrollment.models import Application, ApplicationStatus, Channel
+from opora.financing import settlement
 from opora.financing.models import (
     Certificate,
     CertificateKind,
     CertificateLedger,
     CertificateStatus,
     CertificationStatus,
+    Contract,
+    ContractMonth,
+    ContractStatus,
     FinancingPeriod,
+    Invoice,
+    InvoiceLine,
     ModuleCertification,
 )
 from opora.registry.choices import FundingSource, ProgramStatus
-from opora.registry.models import GroupFunding
+from opora.registry.models import Group, GroupFunding
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
 
@@ -65,12 +78,17 @@ def paid_only_by(group, source=FundingSource.CERTIFICATE, *, monthly_price=Decim
     return group
 
 
+def certificate_only(program, start, end, source=FundingSource.CERTIFICATE, **kw):
+    """A group of ``program`` from ``start`` to ``end`` taking applications now, paid for
+    by ``source`` only (36,000 ₽ a module)."""
+    kw.setdefault("capacity_max", 5)
+    return paid_only_by(open_group(program, start_date=start, end_date=end, **kw), source)
+
+
 def autumn_group(program, source=FundingSource.CERTIFICATE, **kw):
     """A group of 1 September – 31 December of next year (122 days) taking applications
     now, paid for by ``source`` only."""
-    kw.setdefault("capacity_max", 5)
-    return paid_only_by(open_group(program, start_date=dt.date(NEXT_YEAR, 9, 1),
-                                   end_date=dt.date(NEXT_YEAR, 12, 31), **kw), source)
+    return certificate_only(program, dt.date(NEXT_YEAR, 9, 1), dt.date(NEXT_YEAR, 12, 31), source, **kw)
 
 
 def certify(module, price=Decimal("36000.00"), normative=Decimal("30000.00")):
@@ -87,6 +105,60 @@ def today_is(monkeypatch, day):
         return day if value is None else real(value, timezone)
 
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+# --- settlement: contracts built directly with hand-chosen monthly amounts -------------
+
+OCT = dt.date(2026, 10, 1)
+NOV = dt.date(2026, 11, 1)
+DEC = dt.date(2026, 12, 1)
+_contract_numbers = itertools.count(1)
+
+
+def on_day(monkeypatch, day: dt.date):
+    """Move «today» of the settlement."""
+    monkeypatch.setattr(settlement, "local_today", lambda: day)
+
+
+def make_contract(certificate, group, period, months, *, status=ContractStatus.ACTIVE, cancelled=()):
+    """A contract of ``certificate`` in ``group`` with the certificate paying ``months``
+    ({first day: amount}); its reserve is put on the ledger and the period, as the
+    contract's confirmation does."""
+    application = Application.objects.create(
+        child=certificate.child, group=group, status=ApplicationStatus.ENROLLED, channel=Channel.CABINET,
+        status_changed_at=timezone.now())
+    recount_seats(Group.objects.filter(pk=group.pk))
+    first, last = min(months), max(months)
+    part = sum(months.values(), Decimal("0.00"))
+    ledger = CertificateLedger.objects.get(certificate=certificate, period=period)
+    contract = Contract.objects.create(
+        number=f"Д-{next(_contract_numbers):05d}", application=application, certificate=certificate,
+        period=period, ledger=ledger,
+        organization=group.module.program.organization, module=group.module, group=group, status=status,
+        signed_on=first, starts_on=first, ends_on=dt.date(last.year, last.month, 28), total=part,
+        normative=part, certificate_part=part, parent_part=Decimal("0.00"))
+    ContractMonth.objects.bulk_create([
+        ContractMonth(contract=contract, month=month, certificate_amount=amount, parent_amount=Decimal("0.00"),
+                      cancelled=month in cancelled)
+        for month, amount in months.items()])
+    reserve = sum((a for m, a in months.items() if m not in cancelled), Decimal("0.00"))
+    ledger.reserved += reserve
+    ledger.save()
+    FinancingPeriod.objects.filter(pk=period.pk).update(committed=period.committed + reserve)
+    period.refresh_from_db()
+    return contract
+
+
+def snapshot():
+    """Every row settlement may touch, as plain values."""
+    return {
+        "invoices": list(Invoice.objects.order_by("pk").values()),
+        "lines": list(InvoiceLine.objects.order_by("pk").values()),
+        "ledgers": list(CertificateLedger.objects.order_by("pk").values()),
+        "months": list(ContractMonth.objects.order_by("pk").values()),
+        "periods": list(FinancingPeriod.objects.order_by("pk").values()),
+        "events": AuditEvent.objects.count(),
+    }
 
 
 @pytest.fixture
@@ -123,3 +195,10 @@ def child(parent):
 @pytest.fixture
 def certificate(child, period):
     return make_certificate(child, period)
+
+def csv_rows(response):
+    """The rows of a csv export, checked to be the project's one csv format."""
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))

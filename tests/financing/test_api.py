@@ -25,8 +25,7 @@ from opora.financing.models import (
 from tests import factories as f
 from tests.api.conftest import ApiClient
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period
-from tests.financing.test_settlement import NOV, OCT, make_contract, on_day, snapshot
+from tests.financing.conftest import NOV, OCT, make_certificate, make_contract, make_period, on_day, snapshot
 
 D = Decimal
 

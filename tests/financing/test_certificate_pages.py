@@ -25,8 +25,7 @@ from opora.financing.models import (
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child
-from tests.financing.conftest import make_certificate
-from tests.financing.test_invoice_pages import csv_rows
+from tests.financing.conftest import csv_rows, make_certificate
 
 S = CertificateStatus
 

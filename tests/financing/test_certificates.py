@@ -33,8 +33,8 @@ from opora.financing.models import (
 )
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
+from tests.concurrency import RACES, run_parallel
 from tests.enrollment.conftest import add_child, born, open_group
-from tests.enrollment.test_concurrency import run_parallel
 from tests.financing.conftest import make_period
 
 K, S = CertificateKind, CertificateStatus
@@ -583,6 +583,7 @@ def _issue(operator, certificate):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@RACES
 def test_parallel_issues_give_unique_consecutive_numbers_and_never_pass_the_cap(operator, city):
     period = make_period(city, certificates_cap=5)
     certificates = requests_of(30, city)
@@ -599,6 +600,7 @@ def test_parallel_issues_give_unique_consecutive_numbers_and_never_pass_the_cap(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@RACES
 def test_without_the_number_lock_numbers_collide(operator, city, monkeypatch):
     # the control: the same rush with the prefix lock switched off
     monkeypatch.setattr(service, "_LOCK_NUMBERS", False)
@@ -619,6 +621,7 @@ def _take_place(period):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@RACES
 @pytest.mark.parametrize("lock", [True, False], ids=["conditional update", "read then write"])
 def test_parallel_places_never_pass_the_cap(city, monkeypatch, lock):
     monkeypatch.setattr(service, "_LOCK_PLACES", lock)

@@ -32,18 +32,13 @@ from opora.financing.models import (
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period, paid_only_by, today_is
+from tests.financing.conftest import certificate_only, make_certificate, make_period, today_is
 
 pytestmark = pytest.mark.django_db
 
 Y = timezone.localdate().year + 1
 SEP, OCT, NOV, DEC = (dt.date(Y, m, 1) for m in (9, 10, 11, 12))
 D = Decimal
-
-
-def certificate_only(program, start, end, **kw):
-    kw.setdefault("capacity_max", 5)
-    return paid_only_by(open_group(program, start_date=start, end_date=end, **kw))
 
 
 @pytest.fixture
@@ -124,7 +119,7 @@ def test_a_group_price_waiting_for_the_moc_does_not_reach_the_contract(
     """A contract is priced by the module's certified price, which the МОЦ certified; a
     group's new price waiting for the МОЦ's approval changes neither it nor the group's
     published price."""
-    from tests.registry.test_group_prices import line, save_prices
+    from tests.registry.prices import line, save_prices
 
     published = [line("certificate", "9000", "36000")]
     save_prices(staff, autumn, published, enrolment_open=False)

@@ -24,10 +24,10 @@ from opora.financing.models import (
 )
 from opora.registry.choices import FundingSource, ProgramStatus
 from tests import factories as f
-from tests.enrollment.test_concurrency import families, run_parallel
+from tests.concurrency import RACES, families, run_parallel
 from tests.financing.conftest import autumn_group, certify, make_certificate
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), RACES]
 
 Y = timezone.localdate().year + 1
 D = Decimal

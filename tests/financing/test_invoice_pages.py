@@ -1,6 +1,5 @@
 """Pages of settlement: the provider's «Счета», the payer's «Расчёты», the exports."""
 
-import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -12,7 +11,17 @@ from openpyxl import load_workbook
 from opora.audit.models import AuditEvent
 from opora.financing import settlement
 from opora.financing.models import CertificateLedger, Invoice, InvoiceLine
-from tests.financing.test_settlement import NOV, OCT, make_contract, on_day, snapshot
+from tests.enrollment.conftest import add_child, open_group
+from tests.financing.conftest import (
+    NOV,
+    OCT,
+    csv_rows,
+    make_certificate,
+    make_contract,
+    make_period,
+    on_day,
+    snapshot,
+)
 
 D = Decimal
 
@@ -24,16 +33,11 @@ def _after_october(monkeypatch):
 
 @pytest.fixture
 def period(city):
-    from tests.financing.conftest import make_period
-
     return make_period(city, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 8, 31))
 
 
 @pytest.fixture
 def contracts(certificate, certified_program, period, parent):
-    from tests.enrollment.conftest import add_child, open_group
-    from tests.financing.conftest import make_certificate
-
     second = make_certificate(add_child(parent, first_name="Борис"), period)
     a = make_contract(certificate, open_group(certified_program, name="А"), period, {OCT: D("4000.00")})
     b = make_contract(second, open_group(certified_program, name="Б"), period,
@@ -240,13 +244,6 @@ def test_month_invoices_export(client, operator, closed):
     assert final[6:10] == [2, 7333.33, 5866.66, 1466.67]
     assert "2026-10" in response["Content-Disposition"]
 
-
-def csv_rows(response):
-    """The rows of a csv export, checked to be the project's one csv format."""
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = b"".join(response.streaming_content).decode()
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
 
 
 def test_invoice_exports_in_csv(client, staff, operator, closed, contracts):

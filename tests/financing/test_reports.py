@@ -14,9 +14,7 @@ from opora.financing.models import CertificateLedger, ContractStatus, FinancingP
 from opora.registry.choices import Direction
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period
-from tests.financing.test_invoice_pages import csv_rows
-from tests.financing.test_settlement import NOV, OCT, make_contract, on_day
+from tests.financing.conftest import NOV, OCT, csv_rows, make_certificate, make_contract, make_period, on_day
 
 D = Decimal
 

@@ -17,8 +17,7 @@ from opora.financing import certificates, periods
 from opora.financing.models import Certificate, CertificateLedger, Contract
 from tests import factories as f
 from tests.enrollment.conftest import child_data, snils
-from tests.financing.conftest import make_certificate, make_period
-from tests.financing.test_contracts import certificate_only
+from tests.financing.conftest import certificate_only, make_certificate, make_period
 
 Y = timezone.localdate().year + 1
 

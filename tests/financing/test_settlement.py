@@ -1,3 +1,4 @@
+# ruff: noqa: F811 — the tests take the fixtures imported from settlement_fixtures
 """Monthly settlement: advances, final invoices with completeness, refunds to the
 certificate's balance and the budget, idempotent reruns, December, cancellation and the
 life of an invoice. Contracts are built directly with hand-chosen monthly amounts.
@@ -5,19 +6,15 @@ life of an invoice. Contracts are built directly with hand-chosen monthly amount
 Every amount below is computed by hand in the comments next to it."""
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from opora.accounts.models import Role
 from opora.audit.models import AuditEvent
-from opora.enrollment.locking import recount_seats
-from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from opora.financing import reserves, settlement
 from opora.financing.models import (
@@ -25,62 +22,34 @@ from opora.financing.models import (
     Contract,
     ContractMonth,
     ContractStatus,
-    FinancingPeriod,
     Invoice,
     InvoiceLine,
 )
-from opora.registry.models import Group
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import make_certificate, make_period
+from tests.financing.conftest import (
+    DEC,
+    NOV,
+    OCT,
+    make_certificate,
+    make_contract,
+    make_period,
+    on_day,
+    snapshot,
+)
+from tests.financing.settlement_fixtures import (  # noqa: F401 — fixtures
+    _after_october,
+    groups,
+    period,
+    second_certificate,
+    second_child,
+    two_contracts,
+)
 
 D = Decimal
-OCT = dt.date(2026, 10, 1)
-NOV = dt.date(2026, 11, 1)
-DEC = dt.date(2026, 12, 1)
-_numbers = itertools.count(1)
 
 
 # --- builders --------------------------------------------------------------------------
-
-
-def on_day(monkeypatch, day: dt.date):
-    monkeypatch.setattr(settlement, "local_today", lambda: day)
-
-
-@pytest.fixture(autouse=True)
-def _after_october(monkeypatch):
-    """Tests stand on 5 November 2026 unless they choose another day."""
-    on_day(monkeypatch, dt.date(2026, 11, 5))
-
-
-def make_contract(certificate, group, period, months, *, status=ContractStatus.ACTIVE, cancelled=()):
-    """A contract of ``certificate`` in ``group`` with the certificate paying ``months``
-    ({first day: amount}); its reserve is put on the ledger and the period, as the
-    contract's confirmation does."""
-    application = Application.objects.create(
-        child=certificate.child, group=group, status=ApplicationStatus.ENROLLED, channel=Channel.CABINET,
-        status_changed_at=timezone.now())
-    recount_seats(Group.objects.filter(pk=group.pk))
-    first, last = min(months), max(months)
-    part = sum(months.values(), D("0.00"))
-    ledger = CertificateLedger.objects.get(certificate=certificate, period=period)
-    contract = Contract.objects.create(
-        number=f"Д-{next(_numbers):05d}", application=application, certificate=certificate, period=period,
-        ledger=ledger,
-        organization=group.module.program.organization, module=group.module, group=group, status=status,
-        signed_on=first, starts_on=first, ends_on=dt.date(last.year, last.month, 28), total=part,
-        normative=part, certificate_part=part, parent_part=D("0.00"))
-    ContractMonth.objects.bulk_create([
-        ContractMonth(contract=contract, month=month, certificate_amount=amount, parent_amount=D("0.00"),
-                      cancelled=month in cancelled)
-        for month, amount in months.items()])
-    reserve = sum((a for m, a in months.items() if m not in cancelled), D("0.00"))
-    ledger.reserved += reserve
-    ledger.save()
-    FinancingPeriod.objects.filter(pk=period.pk).update(committed=period.committed + reserve)
-    period.refresh_from_db()
-    return contract
 
 
 def district_contract(district, months):
@@ -95,45 +64,6 @@ def district_contract(district, months):
 def ledger_of(certificate, period):
     return CertificateLedger.objects.get(certificate=certificate, period=period)
 
-
-def snapshot():
-    """Every row settlement may touch, as plain values."""
-    return {
-        "invoices": list(Invoice.objects.order_by("pk").values()),
-        "lines": list(InvoiceLine.objects.order_by("pk").values()),
-        "ledgers": list(CertificateLedger.objects.order_by("pk").values()),
-        "months": list(ContractMonth.objects.order_by("pk").values()),
-        "periods": list(FinancingPeriod.objects.order_by("pk").values()),
-        "events": AuditEvent.objects.count(),
-    }
-
-
-@pytest.fixture
-def period(city):
-    return make_period(city, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 8, 31))
-
-
-@pytest.fixture
-def second_child(parent):
-    return add_child(parent, first_name="Борис", last_name="Смирнов", patronymic="Игоревич")
-
-
-@pytest.fixture
-def second_certificate(second_child, period):
-    return make_certificate(second_child, period)
-
-
-@pytest.fixture
-def groups(certified_program):
-    return [open_group(certified_program, name=f"Группа ПФДО {i}") for i in range(3)]
-
-
-@pytest.fixture
-def two_contracts(certificate, second_certificate, groups, period):
-    """A: 4,000.00 in October and in November; B: 3,333.33 in October, 3,333.34 in November."""
-    a = make_contract(certificate, groups[0], period, {OCT: D("4000.00"), NOV: D("4000.00")})
-    b = make_contract(second_certificate, groups[1], period, {OCT: D("3333.33"), NOV: D("3333.34")})
-    return a, b
 
 
 # --- advance, final, completeness ----------------------------------------------------------

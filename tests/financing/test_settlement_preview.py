@@ -2,7 +2,7 @@
 run's own selection without writing, so it equals what opening or closing the month then
 adds — also where a rebuild of the rule in the ORM did not (settled months, a final invoice
 already sent, an advance after the final invoice)."""
-# ruff: noqa: F811  (the fixtures of test_settlement are imported, and requested by name)
+# ruff: noqa: F811  (the fixtures of settlement_fixtures are imported, and requested by name)
 
 import datetime as dt
 from decimal import Decimal
@@ -14,18 +14,13 @@ from opora.errors import PermissionDenied
 from opora.financing import settlement
 from opora.financing.models import Invoice, InvoiceKind, InvoiceLine
 from tests.enrollment.conftest import add_child
-from tests.financing.conftest import make_certificate
-from tests.financing.test_settlement import (  # noqa: F401
-    NOV,
-    OCT,
+from tests.financing.conftest import NOV, OCT, make_certificate, make_contract, on_day, snapshot
+from tests.financing.settlement_fixtures import (  # noqa: F401 — fixtures
     _after_october,
     groups,
-    make_contract,
-    on_day,
     period,
     second_certificate,
     second_child,
-    snapshot,
     two_contracts,
 )
 

@@ -29,48 +29,11 @@ from opora.registry.choices import (
     StudyForm,
     Weekday,
 )
-from opora.registry.excel_import import GROUP_COLUMNS, PROGRAM_COLUMNS, RowError
+from opora.registry.excel_import import RowError
 from opora.registry.excel_template import build_template
 from opora.registry.models import Group, GroupFunding, Module, Program, ScheduleLine
 from tests import factories as f
-
-P, G = "Программы", "Группы"
-
-PROGRAM = {
-    "title": "Шахматы для начинающих", "direction": "Физкультурно-спортивная", "specialisation": "Шахматы",
-    "program_type": "Общеразвивающая", "levels": "Стартовый (ознакомительный)", "study_form": "Очная",
-    "is_distance": "нет", "is_network": "нет", "age_min": 7, "age_max": 12, "duration_months": 9,
-    "hours_total": 72, "group_size_min": 5, "group_size_max": 12, "ovz_kinds": None, "is_for_disabled": "нет",
-    "registers": "Значимые", "seasonal_kind": None, "description": "Учимся играть в шахматы.", "goals": None,
-    "expected_results": None, "material_base": None, "address": "ул. Шахматная, 1",
-}
-GROUP = {
-    "program": "Шахматы для начинающих", "name": "Группа А", "start_date": dt.date(2026, 9, 1),
-    "end_date": dt.date(2027, 5, 31), "hours_per_year": 72, "capacity_min": 5, "capacity_max": 12,
-    "age_min": None, "age_max": None, "teachers": "Иванова Мария Петровна", "weekdays": "Пн, Ср",
-    "time_from": dt.time(15, 0), "time_to": dt.time(16, 30), "lesson_minutes": 40, "break_minutes": 10,
-    "address": None, "source": "Бюджет (бесплатно)", "monthly_price": 0, "enrolment_open": "да",
-    "enrolment_from": dt.date(2026, 8, 15), "enrolment_to": dt.date(2026, 9, 30),
-}
-
-
-def _sheet(workbook, title, columns, rows):
-    sheet = workbook.create_sheet(title)
-    sheet.append([str(c.label) for c in columns])
-    for row in rows:
-        sheet.append([row.get(c.attr) for c in columns])
-
-
-def xlsx(programs=(), groups=(), *, with_groups_sheet=True, name="программы.xlsx"):
-    """An upload built the way a user fills the template: one dict of attr → cell per row."""
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    _sheet(workbook, P, PROGRAM_COLUMNS, [{**PROGRAM, **row} for row in programs])
-    if with_groups_sheet:
-        _sheet(workbook, G, GROUP_COLUMNS, [{**GROUP, **row} for row in groups])
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return SimpleUploadedFile(name, stream.getvalue())
+from tests.registry.workbooks import PROGRAM, G, P, probe, with_dimension, xlsx, zip_without_workbook
 
 
 @pytest.fixture
@@ -356,16 +319,10 @@ def test_support_centre_of_the_municipality_imports_for_its_organization(provide
     assert AuditEvent.objects.get(action="registry.program.imported").actor == operator
 
 
-def _zip_without_workbook():
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w") as archive:
-        archive.writestr("hello.txt", "привет")
-    return stream.getvalue()
-
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("programs.xlsx", b"PK\x03\x04 this is not really a zip", "Файл не является таблицей Excel (.xlsx) или повреждён."),
-    ("programs.xlsx", _zip_without_workbook(), "Файл не является таблицей Excel (.xlsx) или повреждён."),
+    ("programs.xlsx", zip_without_workbook(), "Файл не является таблицей Excel (.xlsx) или повреждён."),
     ("programs.xlsx", "Название;Направленность".encode(), "Файл не является таблицей Excel (.xlsx) или повреждён."),
     ("programs.csv", b"PK\x03\x04", "Загрузите таблицу Excel в формате .xlsx."),
     ("programs.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
@@ -474,32 +431,6 @@ def test_import_writes_in_bulk_one_audit_insert_per_program(provider, staff, tea
 # --- hostile and oversized files: refused by their size before the rows are walked ------
 
 
-def _with_dimension(content, ref):
-    """The same xlsx with the first sheet stating ``ref`` as its size (write-only
-    workbooks state none), the way Excel writes it."""
-    source, stream = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<sheetViews>", f'<dimension ref="{ref}" /><sheetViews>'.encode(), 1)
-            target.writestr(info.filename, data)
-    return stream.getvalue()
-
-
-def _probe(rows, columns, *, header=PROGRAM_COLUMNS):
-    """A file like the denial-of-service probe: the template's header, then many rows of
-    many small cells, all right of the columns the import reads (so every row looks
-    empty to it), written the cheap way, as a streaming writer does."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(P)
-    sheet.append([str(c.label) for c in header])
-    cells = [None] * len(header) + list(range(columns - len(header)))
-    for _row in range(rows):
-        sheet.append(cells)
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
 
 
 @pytest.fixture
@@ -515,7 +446,7 @@ def rows_read(monkeypatch):
 
 def test_a_sheet_stating_too_many_rows_is_refused_without_reading_a_row(provider, staff, monkeypatch, rows_read):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
-    content = _with_dimension(_probe(600, 40), "A1:AN601")
+    content = with_dimension(probe(600, 40), "A1:AN601")
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("probe.xlsx", content))
@@ -526,7 +457,7 @@ def test_a_sheet_stating_too_many_rows_is_refused_without_reading_a_row(provider
 
 
 def test_a_sheet_stating_too_many_columns_is_refused_without_reading_a_row(provider, staff, rows_read):
-    content = _with_dimension(_probe(3, 1000), "A1:ALL4")
+    content = with_dimension(probe(3, 1000), "A1:ALL4")
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("wide.xlsx", content))
@@ -540,9 +471,9 @@ def test_a_sheet_stating_too_many_columns_is_refused_without_reading_a_row(provi
 def test_a_sheet_understating_or_not_stating_its_size_is_read_no_further_than_the_limit(
         provider, staff, monkeypatch, rows_read, ref):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
-    content = _probe(600, 40)
+    content = probe(600, 40)
     if ref:
-        content = _with_dimension(content, ref)
+        content = with_dimension(content, ref)
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("liar.xlsx", content))
@@ -564,7 +495,7 @@ def test_only_the_columns_a_sheet_may_have_are_taken_from_a_row(monkeypatch):
 
     monkeypatch.setattr(excel_import, "_read_sheet", spy)
     with pytest.raises(ValidationFailed):  # every row is empty in the columns the import reads
-        excel_import.read_workbook(SimpleUploadedFile("a.xlsx", _probe(3, 200)))
+        excel_import.read_workbook(SimpleUploadedFile("a.xlsx", probe(3, 200)))
     assert len(worksheet_rows) == 4
     assert {len(row) for row in worksheet_rows} == {excel_file.MAX_COLUMNS}
 
@@ -621,7 +552,7 @@ def test_a_sheet_of_too_many_cells_is_refused_whatever_size_it_states(provider, 
     # openpyxl parses every cell of a row it reads, even right of the columns asked for:
     # the cells are counted in the raw XML first.
     monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
-    content = _with_dimension(_probe(40, 60), "A1:B2")  # 40 rows of 37 cells
+    content = with_dimension(probe(40, 60), "A1:B2")  # 40 rows of 37 cells
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("cells.xlsx", content))
@@ -634,7 +565,7 @@ def test_a_sheet_of_too_many_cells_is_refused_whatever_size_it_states(provider, 
 
 def test_cells_are_counted_across_the_chunks_the_sheet_is_read_in(monkeypatch):
     # A sheet of about 1.5 MB, read a megabyte at a time: 30,000 rows of 2 cells, the header's 23.
-    content = _probe(30_000, 25)
+    content = probe(30_000, 25)
     monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 30_000 * 2 + 23)
     excel_file.check_file(SimpleUploadedFile("a.xlsx", content))  # exactly at the limit
 
@@ -646,7 +577,7 @@ def test_cells_are_counted_across_the_chunks_the_sheet_is_read_in(monkeypatch):
 def test_a_sheet_kept_elsewhere_in_the_zip_is_still_counted(provider, staff, monkeypatch, rows_read):
     # openpyxl finds a sheet through the workbook's relationships, wherever the part is.
     monkeypatch.setattr(excel_file, "MAX_SHEET_CELLS", 1000)
-    source, stream = zipfile.ZipFile(io.BytesIO(_probe(40, 60))), io.BytesIO()
+    source, stream = zipfile.ZipFile(io.BytesIO(probe(40, 60))), io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)

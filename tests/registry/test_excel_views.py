@@ -4,23 +4,12 @@ import io
 
 import openpyxl
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from opora import urls as project_urls
 from opora.accounts.models import Role
-from opora.registry import urls as registry_urls
 from opora.registry.models import Program
-from opora.registry.views import excel
 from tests import factories as f
-from tests.registry.test_excel_import import xlsx
-
-# The import pages under the registry's namespace, whether or not the project's
-# registry URLs include them yet.
-urlpatterns = [
-    pattern for pattern in project_urls.urlpatterns if getattr(pattern, "app_name", None) != "registry"
-] + [path("office/registry/", include((registry_urls.urlpatterns + excel.urlpatterns, "registry")))]
-
-pytestmark = pytest.mark.urls(__name__)
+from tests.registry.workbooks import xlsx
 
 
 @pytest.fixture

@@ -16,28 +16,12 @@ from opora.registry.choices import FundingSource
 from opora.registry.choices import ProgramStatus as S
 from opora.registry.models import GroupFunding
 from tests import factories as f
+from tests.registry.prices import GROUP_FIELDS, line, save_prices  # noqa: F401
 
 CERT = FundingSource.CERTIFICATE
 PAID = FundingSource.PAID
-GROUP_FIELDS = ("name", "start_date", "end_date", "hours_per_year", "capacity_min",
-                "capacity_max", "age_min", "age_max", "address", "is_active", "enrolment_open",
-                "enrolment_from", "enrolment_to")
 
 
-def line(source, monthly, total=None):
-    monthly = Decimal(monthly)
-    return {"source": source, "monthly_price": monthly,
-            "total_price": Decimal(total) if total is not None else monthly * 9}
-
-
-def save_prices(actor, group, funding, **changes):
-    """Save the group as its edit page does, with ``funding`` and ``changes``."""
-    group.refresh_from_db()
-    data = {name: getattr(group, name) for name in GROUP_FIELDS} | changes
-    return services.save_group(actor, group.module, data,
-                               schedule=registry_forms.schedule_initial(group),
-                               funding=funding, teachers=list(group.teachers.all()),
-                               group=group)
 
 
 def prices(group):

@@ -13,10 +13,7 @@ from opora.registry.choices import ImportStatus
 from opora.registry.excel_import import RowError
 from opora.registry.models import Group, ImportJob, Program
 from tests import factories as f
-from tests.registry.test_excel_import import _probe, _with_dimension, _zip_without_workbook, xlsx
-from tests.registry.test_excel_views import urlpatterns  # noqa: F401 — the import pages under "registry"
-
-pytestmark = pytest.mark.urls(__name__)
+from tests.registry.workbooks import probe, with_dimension, xlsx, zip_without_workbook
 
 P, G = "Программы", "Группы"
 
@@ -102,7 +99,7 @@ def test_a_file_refused_while_its_rows_are_read_refuses_the_job(
         provider, staff, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 2)
     # The sheet states no size (a streaming writer's file), so only reading finds it too long.
-    upload = SimpleUploadedFile("long.xlsx", _probe(5, 30))
+    upload = SimpleUploadedFile("long.xlsx", probe(5, 30))
 
     job, callbacks = _queue(staff, provider, upload, django_capture_on_commit_callbacks)
     callbacks[0]()
@@ -126,7 +123,7 @@ def workbooks_opened(monkeypatch):
 def test_a_file_refused_by_its_stated_size_is_refused_at_once_and_keeps_no_job(
         provider, staff, monkeypatch, workbooks_opened):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
-    upload = SimpleUploadedFile("probe.xlsx", _with_dimension(_probe(600, 40), "A1:AN601"))
+    upload = SimpleUploadedFile("probe.xlsx", with_dimension(probe(600, 40), "A1:AN601"))
 
     with pytest.raises(ValidationFailed) as refused:
         import_jobs.queue_import(staff, provider, upload)
@@ -137,13 +134,13 @@ def test_a_file_refused_by_its_stated_size_is_refused_at_once_and_keeps_no_job(
 
 def test_the_check_at_upload_parses_no_sheet(provider, staff, workbooks_opened, django_capture_on_commit_callbacks):
     # A streaming writer's sheet states no size: openpyxl would parse it whole to find one.
-    job, _callbacks = _queue(staff, provider, SimpleUploadedFile("a.xlsx", _probe(600, 40)),
+    job, _callbacks = _queue(staff, provider, SimpleUploadedFile("a.xlsx", probe(600, 40)),
                              django_capture_on_commit_callbacks)
     assert (job.status, workbooks_opened) == (ImportStatus.QUEUED, [])
 
 
 def test_a_zip_that_is_no_workbook_is_refused_at_once(provider, staff):
-    upload = SimpleUploadedFile("a.xlsx", _zip_without_workbook())
+    upload = SimpleUploadedFile("a.xlsx", zip_without_workbook())
     with pytest.raises(ValidationFailed) as refused:
         import_jobs.queue_import(staff, provider, upload)
     assert refused.value.message == "Файл не является таблицей Excel (.xlsx) или повреждён."
@@ -295,7 +292,7 @@ def test_the_import_page_lists_the_recent_jobs_of_the_organization_only(
 def test_a_hostile_upload_is_refused_next_to_the_file_field_without_a_job(client, staff, monkeypatch):
     monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
     client.force_login(staff)
-    upload = SimpleUploadedFile("probe.xlsx", _with_dimension(_probe(600, 40), "A1:AN601"))
+    upload = SimpleUploadedFile("probe.xlsx", with_dimension(probe(600, 40), "A1:AN601"))
 
     response = client.post(reverse("registry:import"), {"file": upload})
 

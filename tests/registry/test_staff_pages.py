@@ -202,8 +202,7 @@ def _png(name="robot.png"):
 
 
 def test_new_photo_of_published_program_sends_it_back_to_moderation(
-        staff_client, provider, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+        staff_client, provider, settings):
     program = f.program(provider, status=S.PUBLISHED)
 
     staff_client.post(reverse("registry:program_edit", args=[program.pk]),
@@ -211,7 +210,7 @@ def test_new_photo_of_published_program_sends_it_back_to_moderation(
 
     program.refresh_from_db()
     assert program.photo.name == "programs/robot.png"
-    assert (tmp_path / "programs" / "robot.png").exists()
+    assert (settings.MEDIA_ROOT / "programs" / "robot.png").exists()
     assert program.status == S.MODERATING
 
     # an untouched photo is no change

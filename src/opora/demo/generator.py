@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -132,9 +132,9 @@ def build_demo(*, scale: float = 1.0, seed: int = SEED, today: dt.date | None = 
 def reindex_catalog() -> None:
     """The public catalog keeps an index of its own that the registry's saves refresh; bulk
     inserts send no such signal, so the demo asks for a full reindex. By command name,
-    because nothing imports the navigator."""
-    if CATALOG_REINDEX in get_commands():
-        call_command(CATALOG_REINDEX, verbosity=0)
+    because nothing imports the navigator; a missing command is an error, not a demo
+    with a stale catalog."""
+    call_command(CATALOG_REINDEX, verbosity=0)
 
 
 def counts(region) -> dict:
