@@ -9,6 +9,7 @@ os.environ["OPORA_DEBUG"] = "true"
 
 from opora.settings import *  # noqa: E402,F403
 
-# Fixtures register many children for one parent within a test; the tests of the day's
+# Fixtures register many children (and links to them) for one parent within a test; the tests of the day's
 # limits set their own (tests/enrollment/test_child_privacy.py).
 OPORA_CHILDREN_PER_DAY = 1000
+OPORA_CHILD_CLAIMS_PER_DAY = 1000

@@ -22,10 +22,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -136,6 +137,12 @@ def _aim(case, data, ids):
                 container[name] = ids[name]
 
 
+def _invalid_in_headers(case) -> bool:
+    components = case.meta.components if case.meta else {}
+    info = components.get(ParameterLocation.HEADER)
+    return info is not None and info.mode == GenerationMode.NEGATIVE
+
+
 def _takes_input(operation) -> bool:
     definition = operation.definition.raw
     return bool(definition.get("parameters") or definition.get("requestBody"))
@@ -151,6 +158,10 @@ def _fuzz(operation, strategy, mode, examples, headers, ids) -> list[str]:
         case = data.draw(strategy, label="case")
         if mode == GenerationMode.POSITIVE:
             _aim(case, data, ids)
+        else:
+            # The role's bearer token replaces a generated Authorization header, so a case
+            # made invalid in its headers would be sent valid and wrongly expected refused.
+            assume(not _invalid_in_headers(case))
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
 
