@@ -17,6 +17,13 @@ from opora.errors import ValidationFailed
 from opora.registry.flags import Flags
 
 
+class MunicipalityRef(Schema):
+    """A municipality as other objects name it: the same schema in every app's answers."""
+
+    id: int
+    name: str
+
+
 class ErrorOut(Schema):
     detail: str = Field(description="Сообщение для пользователя")
     field: str | None = Field(None, description="Поле или параметр, к которому относится ошибка")

@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from opora.accounts.models import Role
 from opora.api.auth import via_token
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
 from opora.enrollment import children, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
@@ -48,7 +48,10 @@ class GroupRef(Schema):
     end_date: dt.date
 
 
-class OrganizationRef(Schema):
+class ProviderRef(Schema):
+    """An organization as an application or contract names it (the registry's
+    ``OrganizationRef`` also carries its municipality)."""
+
     id: int
     short_name: str
 
@@ -56,7 +59,7 @@ class OrganizationRef(Schema):
 class ProgramRef(Schema):
     id: int
     title: str
-    organization: OrganizationRef
+    organization: ProviderRef
 
 
 class ApplicationOut(Schema):
@@ -115,11 +118,6 @@ class ExpelIn(BodyIn):
 
 class CompleteIn(BodyIn):
     date: dt.date | None = Field(None, description="Дата окончания обучения; по умолчанию сегодня")
-
-
-class MunicipalityRef(Schema):
-    id: int
-    name: str
 
 
 class ChildOut(Schema):

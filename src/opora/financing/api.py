@@ -23,9 +23,18 @@ from pydantic import AfterValidator
 
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, Month, choice_codes, page_of
+from opora.api.schemas import (
+    TRANSITION_ERRORS,
+    BodyIn,
+    ErrorOut,
+    Id,
+    Month,
+    MunicipalityRef,
+    choice_codes,
+    page_of,
+)
 from opora.enrollment import selectors as enrollment_selectors
-from opora.enrollment.api import ChildRef, GroupRef, MunicipalityRef, OrganizationRef, own_child
+from opora.enrollment.api import ChildRef, GroupRef, ProviderRef, own_child
 from opora.errors import NotFound, PermissionDenied
 from opora.financing import certificates, contracts, selectors, settlement
 from opora.financing.models import (
@@ -210,7 +219,7 @@ class ContractOut(Schema):
     certificate: str | None = Field(description="Номер сертификата")
     social_certificate: str | None = Field(description="Номер социального сертификата, если договор оплачивается им")
     child: ChildRef
-    organization: OrganizationRef
+    organization: ProviderRef
     program: TitledRef
     module: TitledRef
     group: GroupRef
@@ -282,7 +291,7 @@ class InvoiceOut(Schema):
     status: InvoiceStatusCode
     status_label: str
     municipality: MunicipalityRef = Field(description="Плательщик")
-    organization: OrganizationRef
+    organization: ProviderRef
     amount: Money = Field(description="Сумма счёта, ₽")
     advance: Money = Field(description="Аванс за месяц, учтённый в итоговом счёте, ₽")
     due: Money = Field(description="К оплате: сумма за вычетом аванса, ₽ (может быть меньше нуля)")

@@ -19,6 +19,7 @@ from opora.api.schemas import (
     ClockTime,
     Id,
     Labelled,
+    MunicipalityRef,
     choice_codes,
     codes_of,
     flag_codes,
@@ -57,11 +58,6 @@ NULLABLE_FIELDS = {"specialisation"}
 
 
 # --- schemas ------------------------------------------------------------------------
-
-
-class MunicipalityRef(Schema):
-    id: int
-    name: str
 
 
 class OrganizationRef(Schema):
@@ -289,7 +285,7 @@ class RemarkIn(BodyIn):
     remark: str = Field(description="Что нужно исправить")
 
 
-class ReasonIn(BodyIn):
+class ArchiveReasonIn(BodyIn):
     reason: str = Field("", description="Почему программа переносится в архив")
 
 
@@ -468,7 +464,7 @@ def return_prices(request, program_id: int, payload: RemarkIn):
 @router.post("office/programs/{program_id}/archive",
              response={200: ProgramDetail, **TRANSITION_ERRORS},
              summary="Перенести опубликованную программу в архив")
-def archive_program(request, program_id: int, payload: ReasonIn):
+def archive_program(request, program_id: int, payload: ArchiveReasonIn):
     services.archive_program(request.auth, _visible_program(request.auth, program_id),
                              payload.reason)
     return _detail(request.auth, program_id)
