@@ -1,8 +1,7 @@
 """Who may do what, and who sees which rows: ``opora.accounts.scope`` for every role.
 
 Municipality A (the city) has two providers, «Центр А1» and «Студия А2», and a
-switched-off one; municipality B (the district) has «Центр Б1». The protected
-objects of the matrix belong to «Центр А1».
+switched-off one; municipality B (the district) has «Центр Б1».
 """
 
 import pytest
@@ -10,7 +9,6 @@ from django.contrib.auth.models import AnonymousUser
 
 from opora.accounts import scope
 from opora.accounts.models import Role, User
-from opora.errors import PermissionDenied
 from opora.registry.choices import ProgramStatus as S
 from opora.registry.models import Group, Module, Organization, Program, ScheduleLine, Teacher
 from tests import factories as f
@@ -73,50 +71,7 @@ def people(world):
     }
 
 
-# --- every role × every protected action --------------------------------------------------
-
-ACTIONS = ["registry.edit", "registry.moderate", "registry.manage_organizations", "registry.import"]
-
-# The protected object of each action, of «Центр А1» in municipality A.
-TARGETS = {
-    "registry.edit": "program",
-    "registry.moderate": "program",
-    "registry.manage_organizations": "organization",
-    "registry.import": "organization",
-}
-
-#                 edit   moderate manage_orgs import
-ALLOWED = {
-    "parent":      (False, False, False, False),
-    "staff_a":     (True,  False, False, True),
-    "staff_b":     (False, False, False, False),
-    "operator_a":  (False, True,  True,  True),
-    "operator_b":  (False, False, False, False),
-    "authority_a": (False, False, False, False),  # reads and approves, never changes the registry
-    "regional":    (False, False, False, False),  # reads the region
-    "expert":      (False, False, False, False),
-    "anonymous":   (False, False, False, False),
-    "inactive":    (False, False, False, False),
-    "superuser":   (False, False, False, False),  # works in the admin, not through services
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(world, people, role, action):
-    user = people[role]
-    target = {"program": world["programs"]["А1 модерация"],
-              "organization": world["a1"]}[TARGETS[action]]
-    expected = ALLOWED[role][ACTIONS.index(action)]
-
-    assert scope.can(user, action, target) is expected
-    rows = type(target).objects.filter(pk=target.pk)
-    assert scope.actionable(user, action, rows).exists() is expected
-    if expected:
-        scope.require(user, action, target)
-    else:
-        with pytest.raises(PermissionDenied):
-            scope.require(user, action, target)
+# --- actions (every action × every persona: tests/accounts/test_action_matrix.py) ---------
 
 
 def test_unknown_action_is_denied_to_everyone(world, people):
