@@ -14,9 +14,18 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def kopecks(expression):
+    """A sum of money columns rounded to kopecks. PostgreSQL's numeric is exact and the
+    rounding changes nothing; SQLite keeps decimals as binary floats, where 26568.26 +
+    5313.65 is not 31881.91, so every sum stored or compared in SQL goes through this
+    (the settlement's SQL does the same, ``dialect.money``)."""
+    return Round(expression, 2)
 SHARE = {"max_digits": 5, "decimal_places": 4}  # 0.8000 = 80 %
 
 
@@ -254,7 +263,7 @@ class CertificateLedger(models.Model):
             models.CheckConstraint(
                 name="ledger_balance_not_negative",
                 condition=Q(reserved__gte=0, paid__gte=0,
-                            nominal__gte=F("reserved") + F("paid"))),
+                            nominal__gte=kopecks(F("reserved") + F("paid")))),
         ]
 
     def __str__(self):
@@ -403,7 +412,7 @@ class Contract(models.Model):
             models.CheckConstraint(
                 name="contract_parts_sum",
                 condition=Q(certificate_part__gte=0, parent_part__gte=0,
-                            total=F("certificate_part") + F("parent_part"))),
+                            total=kopecks(F("certificate_part") + F("parent_part")))),
         ]
         indexes = [models.Index(fields=["period", "status"])]
 

@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from opora.errors import InvalidTransition, ValidationFailed
-from opora.financing.models import CertificateLedger, Contract, ContractMonth, FinancingPeriod
+from opora.financing.models import CertificateLedger, Contract, ContractMonth, FinancingPeriod, kopecks
 
 ZERO = Decimal("0.00")
 
@@ -32,11 +32,11 @@ def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal,
     the race tests' control only (``contracts._GUARD_MONEY``): read, decide, write back."""
     if guarded:
         reserved = CertificateLedger.objects.filter(
-            pk=ledger.pk, nominal__gte=F("reserved") + F("paid") + amount,
-        ).update(reserved=F("reserved") + amount)
+            pk=ledger.pk, nominal__gte=kopecks(F("reserved") + F("paid") + amount),
+        ).update(reserved=kopecks(F("reserved") + amount))
         committed = FinancingPeriod.objects.filter(
-            pk=period.pk, budget__gte=F("committed") + amount,
-        ).update(committed=F("committed") + amount)
+            pk=period.pk, budget__gte=kopecks(F("committed") + amount),
+        ).update(committed=kopecks(F("committed") + amount))
     else:
         # The race tests' control: read, decide, write back — the lost update.
         fresh = CertificateLedger.objects.get(pk=ledger.pk)
@@ -78,10 +78,10 @@ def _release(contract: Contract, amount: Decimal) -> None:
         return
     released = CertificateLedger.objects.filter(
         pk=contract.ledger_id, reserved__gte=amount,
-    ).update(reserved=F("reserved") - amount)
+    ).update(reserved=kopecks(F("reserved") - amount))
     uncommitted = FinancingPeriod.objects.filter(
         pk=contract.period_id, committed__gte=amount,
-    ).update(committed=F("committed") - amount)
+    ).update(committed=kopecks(F("committed") - amount))
     if not (released and uncommitted):
         raise InvalidTransition(_("Резерв договора № %(number)s не сходится со счётом сертификата: "
                                   "обратитесь в муниципальный опорный центр.")
@@ -93,14 +93,14 @@ def refund(contract: Contract, amount: Decimal) -> None:
     drop by it (a negative ``amount``, completeness raised again, takes it back while the
     certificate's nominal and the period's budget still cover it)."""
     ledger_changed = CertificateLedger.objects.filter(
-        pk=contract.ledger_id, paid__gte=amount, nominal__gte=F("reserved") + F("paid") - amount,
-    ).update(paid=F("paid") - amount)
+        pk=contract.ledger_id, paid__gte=amount, nominal__gte=kopecks(F("reserved") + F("paid") - amount),
+    ).update(paid=kopecks(F("paid") - amount))
     if not ledger_changed:
         raise ValidationFailed({"completeness": [_(
             "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
     period_changed = FinancingPeriod.objects.filter(
-        pk=contract.period_id, committed__gte=amount, budget__gte=F("committed") - amount,
-    ).update(committed=F("committed") - amount)
+        pk=contract.period_id, committed__gte=amount, budget__gte=kopecks(F("committed") - amount),
+    ).update(committed=kopecks(F("committed") - amount))
     if not period_changed:
         raise ValidationFailed({"completeness": [_(
             "В бюджете периода недостаточно средств, чтобы увеличить полноту оказания услуги.")]})
