@@ -39,6 +39,7 @@ def test_staff_confirm_enrols_a_child_in_a_budget_group(staff, full):
 
     assert application.status == S.ENROLLED
     assert _actions(application)[-1] == ("enrollment.application.confirmed", S.NEW, S.ENROLLED, "")
+    assert Application.objects.get(pk=application.pk).enrolled_on == timezone.localdate()
 
 
 def test_certificate_only_group_waits_for_the_contract(staff, group, full, city):
@@ -48,6 +49,7 @@ def test_certificate_only_group_waits_for_the_contract(staff, group, full, city)
     make_certificate(full[0].child, make_period(city))
     assert services.confirm_application(staff, full[0]).status == S.AWAITING_CONTRACT
     assert full[0].contract.status == "confirmed"
+    assert Application.objects.get(pk=full[0].pk).enrolled_on is None  # not yet enrolled
 
 
 def test_group_with_certificate_and_another_source_enrols(staff, group, full):

@@ -151,6 +151,7 @@ class Application(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("подал"),
                                    null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(_("причина"), blank=True)
+    enrolled_on = models.DateField(_("дата зачисления"), null=True, blank=True)
     ended_on = models.DateField(_("дата отчисления или окончания"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("статус изменён"))
     created_at = models.DateTimeField(_("подана"), auto_now_add=True)

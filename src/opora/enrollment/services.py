@@ -163,6 +163,9 @@ def _change_status(actor, application: Application, to_status: str, action: str,
     if ended_on is not None:
         application.ended_on = ended_on
         fields.append("ended_on")
+    if to_status == S.ENROLLED and application.enrolled_on is None:
+        application.enrolled_on = timezone.localdate()
+        fields.append("enrolled_on")
     application.save(update_fields=fields)
     if held != application.holds_seat:
         locking.count_seats(application.group_id, 1 if application.holds_seat else -1)
