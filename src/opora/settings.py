@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "opora.core.context_processors.site",
                 "opora.office.context_processors.office",
+                "opora.enrollment.context_processors.favourites",
             ],
         },
     },

@@ -25,7 +25,8 @@ urlpatterns = [
 
 
 def server_error(request):
-    """``handler500``: the API answers in JSON, pages with Django's 500 page."""
+    """``handler500``: the API answers in JSON, pages with the site's ``500.html`` (a page
+    that needs no context processor, so it renders even when the database is down)."""
     if request.path.startswith("/api/"):
         return api_server_error(request)
     return defaults.server_error(request)

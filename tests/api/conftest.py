@@ -24,6 +24,12 @@ class ApiClient:
     def patch(self, path, body):
         return self.http.patch(PREFIX + path, body, content_type="application/json")
 
+    def put(self, path, body=None):
+        return self.http.put(PREFIX + path, {} if body is None else body, content_type="application/json")
+
+    def delete(self, path):
+        return self.http.delete(PREFIX + path)
+
 
 @pytest.fixture
 def api(db):

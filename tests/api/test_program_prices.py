@@ -38,8 +38,8 @@ def test_the_card_shows_the_published_and_the_proposed_price(api, program, propo
     proposal = [e for e in body["history"] if e["action"] == "registry.group.price_proposed"]
     assert [(e["action_label"], e["details"]) for e in proposal] == [(
         "Предложена новая стоимость группы, она ждёт проверки МОЦ",
-        "группа «Группа 1-А», Сертификат: 1\xa0600 ₽ → 9\xa0999 ₽ в месяц; "
-        "за обучение 14\xa0400 ₽ → 89\xa0991 ₽")]
+        "группа «Группа 1-А», Сертификат: 1\xa0600\xa0₽ → 9\xa0999\xa0₽ в месяц; "
+        "за обучение 14\xa0400\xa0₽ → 89\xa0991\xa0₽")]
 
 
 def test_the_operator_approves_through_the_api(api, program, proposed, operator):

@@ -251,10 +251,10 @@ def test_provider_asks_for_certification_and_the_operator_certifies(
     url = reverse("financing:program_certification", args=[program.pk])
     login(client, staff)
     page = text(client.get(url))
-    assert "5616,00 ₽" in page and "8424,00 ₽" in page
+    assert "5 616,00 ₽" in page and "8 424,00 ₽" in page
 
     too_high = client.post(url, {"module": module.pk, f"m{module.pk}-price": "8424.01"})
-    assert too_high.status_code == 400 and "не может быть выше предельной: 8424.00 ₽" in text(too_high)
+    assert too_high.status_code == 400 and "не может быть выше предельной: 8 424,00 ₽" in text(too_high)
     assert client.post(url, {"module": module.pk, f"m{module.pk}-price": "8000"}).status_code == 302
     certification = ModuleCertification.objects.get()
 

@@ -67,8 +67,8 @@ def test_a_price_above_the_cap_is_refused_with_the_cap_named(staff, module):
         service.request_certification(staff, module, Decimal("8424.01"))
 
     assert error.value.field == "price"
-    assert "8424.00 ₽" in error.value.message and "150 %" in error.value.message
-    assert "5616.00 ₽" in error.value.message
+    assert "8\xa0424,00 ₽" in error.value.message and "150 %" in error.value.message
+    assert "5\xa0616,00 ₽" in error.value.message
     assert ModuleCertification.objects.count() == 0
 
 
@@ -76,7 +76,7 @@ def test_the_cap_share_of_the_current_period_applies(staff, module, city):
     make_period(city, price_cap_share=Decimal("1.2000"))
     with pytest.raises(ValidationFailed) as error:
         service.request_certification(staff, module, Decimal("6739.21"))  # cap ⌊5616 × 1.2⌋
-    assert "6739.20 ₽" in error.value.message and "120 %" in error.value.message
+    assert "6\xa0739,20 ₽" in error.value.message and "120 %" in error.value.message
     assert service.request_certification(staff, module, Decimal("6739.20")).parameters[
         "price_cap_share"] == "1.2000"
 
@@ -189,7 +189,7 @@ def test_a_changed_module_goes_back_to_awaiting(staff, operator, module):
     # the price is now above the cap of the new normative cost: the МОЦ cannot certify it
     with pytest.raises(InvalidTransition) as error:
         service.certify_module(operator, returned)
-    assert "4212.00 ₽" in error.value.message
+    assert "4\xa0212,00 ₽" in error.value.message
 
 
 def test_editing_a_certified_module_in_the_registry_sends_it_back(staff, operator, module):

@@ -133,7 +133,7 @@ def test_budget_and_cap_stay_above_what_is_used(operator, city):
     with pytest.raises(ValidationFailed) as error:
         save_period(operator, city, period_data(budget=Decimal("49999.99"), certificates_cap=1), period=period)
 
-    assert "50000.00" in error.value.errors["budget"][0]
+    assert "50\xa0000,00 ₽" in error.value.errors["budget"][0]
     assert "2" in error.value.errors["certificates_cap"][0]
     period.refresh_from_db()
     assert (period.budget, period.certificates_cap) == (Decimal("3000000.00"), 2)
@@ -162,7 +162,8 @@ def test_a_changed_nominal_applies_to_ledgers(operator, city, parent, child):
 
     with pytest.raises(ValidationFailed) as error:
         save_period(operator, city, period_data(nominal=Decimal("24999.99")), period=period)
-    assert "25000.00" in error.value.errors["nominal"][0]
+    assert "(24\xa0999,99 ₽)" in error.value.errors["nominal"][0]
+    assert "25\xa0000,00 ₽" in error.value.errors["nominal"][0]
     assert certificate.ledgers.get().nominal == Decimal("30000.00")
 
     save_period(operator, city, period_data(nominal=Decimal("35000.00")), period=period)
@@ -204,7 +205,7 @@ def test_a_raised_cap_serves_the_queue(operator, city, parent, child):
 def test_warning_when_the_cap_times_the_nominal_exceeds_the_budget(operator, city):
     period = save_period(operator, city, period_data(budget=Decimal("100000.00"), certificates_cap=4))
     [warning] = selectors.period_warnings(period)
-    assert "120000.00" in warning and "100000.00" in warning
+    assert "(120\xa0000,00 ₽)" in warning and "(100\xa0000,00 ₽)" in warning
     period = save_period(operator, city, period_data(budget=Decimal("120000.00"), certificates_cap=4),
                          period=period)
     assert selectors.period_warnings(period) == []

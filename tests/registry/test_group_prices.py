@@ -96,8 +96,8 @@ def test_the_history_on_the_card_reads_the_change(client, program, group, staff)
     html = client.get(reverse("registry:program_detail", args=[program.pk])).content.decode()
 
     assert "Изменена стоимость группы" in html
-    assert ("группа «Группа 1-А», Сертификат: 1\xa0600 ₽ → 9\xa0999 ₽ в месяц; "
-            "за обучение 14\xa0400 ₽ → 89\xa0991 ₽") in html
+    assert ("группа «Группа 1-А», Сертификат: 1\xa0600\xa0₽ → 9\xa0999\xa0₽ в месяц; "
+            "за обучение 14\xa0400\xa0₽ → 89\xa0991\xa0₽") in html
 
 
 # --- a published program: the МОЦ approves a new price -------------------------------------
@@ -131,7 +131,7 @@ def test_the_moderation_queue_shows_the_change_and_approval_applies_it(
     assert "Новая стоимость групп" in listed and published.title in listed
     card = client.get(reverse("registry:program_detail", args=[published.pk])).content.decode()
     assert "Новая стоимость на проверке МОЦ" in card
-    assert "Сертификат: 1\xa0600 ₽ → 9\xa0999 ₽ в месяц" in card
+    assert "Сертификат: 1\xa0600\xa0₽ → 9\xa0999\xa0₽ в месяц" in card
 
     client.post(reverse("registry:program_moderate", args=[published.pk]),
                 {"action": "approve_prices"})

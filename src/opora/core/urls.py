@@ -4,5 +4,6 @@ from opora.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("accessible/", views.toggle_accessible, name="accessible"),
+    path("accessible/", views.accessible, name="accessible"),
+    path("favicon.ico", views.favicon),
 ]

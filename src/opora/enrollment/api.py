@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from opora.accounts.models import Role
 from opora.api.auth import via_token
 from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
-from opora.enrollment import children, selectors, services
+from opora.enrollment import children, favourites, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
 from opora.registry.models import Municipality
@@ -340,3 +340,41 @@ def register_child(request, payload: ChildIn):
         # the caller learns nothing of the record.
         return Status(202, {"detail": str(PENDING), "code": "GuardianshipPending"})
     return Status(201 if created else 200, visible)
+
+
+# --- favourites ----------------------------------------------------------------------
+
+
+class FavouriteOut(Schema):
+    program: ProgramRef
+    saved_at: dt.datetime
+    listed: bool = Field(description="Показывается ли программа сейчас в каталоге")
+
+
+@router.get("favourites", response={200: list[FavouriteOut], 403: ErrorOut},
+            summary="Избранное родителя",
+            description="Программы, которые родитель сохранил из каталога, от новых к старым "
+                        "(не больше 200). Программа, снятая с публикации, остаётся в списке "
+                        "с listed=false.")
+def list_favourites(request):
+    return list(favourites.of(request.auth).select_related("program__organization"))
+
+
+@router.put("favourites/{program_id}", response={200: FavouriteOut, 201: FavouriteOut, 403: ErrorOut,
+                                                404: ErrorOut, 422: ErrorOut},
+            summary="Сохранить программу в избранное",
+            description="201 — сохранена, 200 — уже была в избранном. Сохранить можно только "
+                        "программу, которая показывается в каталоге.")
+def save_favourite(request, program_id: int):
+    favourite, created = favourites.save(request.auth, program_id)
+    favourite.listed = True
+    return Status(201 if created else 200, favourite)
+
+
+@router.delete("favourites/{program_id}", response={204: None, 403: ErrorOut, 404: ErrorOut},
+               summary="Убрать программу из избранного",
+               description="204 — программы в избранном больше нет; 404 — её там и не было.")
+def delete_favourite(request, program_id: int):
+    if not favourites.remove(request.auth, program_id):
+        raise NotFound(_("Этой программы нет в избранном."))
+    return Status(204, None)

@@ -234,3 +234,20 @@ class DistinctChildren(models.Model):
 
     def __str__(self):
         return f"{self.first} ≠ {self.second}"
+
+
+class Favourite(models.Model):
+    """A program a parent saved to come back to («Избранное»)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    program = models.ForeignKey("registry.Program", on_delete=models.CASCADE, related_name="+")
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("сохранённая программа")
+        verbose_name_plural = _("сохранённые программы")
+        ordering = ["-saved_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="favourite_once")]
+
+    def __str__(self):
+        return f"{self.user_id} ★ {self.program_id}"

@@ -7,9 +7,9 @@ class FinancingConfig(AppConfig):
     verbose_name = _("Персонифицированное финансирование")
 
     def ready(self):
-        from opora.enrollment import children
+        from opora.enrollment import children, notices
         from opora.enrollment import services as enrollment_services
-        from opora.financing import certificates, certification, contracts
+        from opora.financing import certificates, certification, contracts, hints
         from opora.registry import services as registry_services
 
         if contracts.application_changed not in enrollment_services.after_status_change:
@@ -18,3 +18,5 @@ class FinancingConfig(AppConfig):
             registry_services.after_module_changed.append(certification.module_changed)
         if certificates.children_merged not in children.before_merge_delete:
             children.before_merge_delete.append(certificates.children_merged)
+        if hints.certificate_notices not in notices.apply_notices:
+            notices.apply_notices.append(hints.certificate_notices)

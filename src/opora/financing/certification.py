@@ -42,6 +42,7 @@ from opora.accounts import scope
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
 from opora.financing import pricing, selectors
 from opora.financing.models import CertificationStatus, CostParameters, ModuleCertification
+from opora.money import amount
 from opora.registry.choices import ProgramStatus, Register
 from opora.registry.models import Module, Program
 
@@ -124,7 +125,7 @@ def compute(module: Module) -> tuple[Decimal, Decimal, dict]:
 def _cap_message(cap: Decimal, share: Decimal, normative: Decimal) -> str:
     return _("Цена модуля не может быть выше предельной: %(cap)s ₽ (%(share)s %% нормативной "
              "стоимости %(normative)s ₽).") % {
-        "cap": cap, "share": format((share * 100).normalize(), "f"), "normative": normative}
+        "cap": amount(cap), "share": format((share * 100).normalize(), "f"), "normative": amount(normative)}
 
 
 def sync_certified_flag(program: Program) -> None:

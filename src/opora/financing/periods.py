@@ -51,6 +51,7 @@ from opora.financing.models import (
     NominalUnit,
 )
 from opora.financing.pricing import hours_to_money
+from opora.money import amount
 from opora.registry.models import Municipality
 
 MAX_CAP = 10_000_000  # far above any region's children, far below the column's limit
@@ -179,7 +180,7 @@ def _check_against_facts(clean: dict, municipality, period: FinancingPeriod) -> 
     if period.pk:
         if clean["budget"] < period.committed:
             errors.add("budget", _("Объём финансирования не может быть меньше уже "
-                                   "зарезервированного и оплаченного: %(n)s ₽.") % {"n": period.committed})
+                                   "зарезервированного и оплаченного: %(n)s ₽.") % {"n": amount(period.committed)})
         if clean["certificates_cap"] < period.financing_places:
             errors.add("certificates_cap", _("Уже выдано сертификатов финансирования: %(n)s; "
                                              "число не может быть меньше.") % {"n": period.financing_places})
@@ -197,7 +198,7 @@ def _check_against_facts(clean: dict, municipality, period: FinancingPeriod) -> 
         if used is not None and nominal < used:
             errors.add("nominal", _("Номинал в рублях (%(nominal)s ₽) не может быть меньше уже "
                                     "зарезервированного и оплаченного по одному сертификату: %(used)s ₽.")
-                       % {"nominal": nominal, "used": used})
+                       % {"nominal": amount(nominal), "used": amount(used)})
     errors.raise_if_any()
 
 

@@ -28,6 +28,7 @@ from opora.financing.models import (
     FinancingPeriod,
     ModuleCertification,
 )
+from opora.money import amount
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -56,7 +57,8 @@ def period_warnings(period: FinancingPeriod) -> list[str]:
     if needed > period.budget:
         warnings.append(_("Число сертификатов × номинал (%(needed)s ₽) больше объёма "
                           "финансирования (%(budget)s ₽): если все дети потратят номинал "
-                          "полностью, бюджета не хватит.") % {"needed": needed, "budget": period.budget})
+                          "полностью, бюджета не хватит.")
+                        % {"needed": amount(needed), "budget": amount(period.budget)})
     return warnings
 
 

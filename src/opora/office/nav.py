@@ -33,6 +33,7 @@ GUARDIANS = ("enrollment:guardians", _("Подтверждение предст�
 MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), "cabinet", {
     "enrollment:child_add", "enrollment:child_edit"})
 MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application"})
+MY_FAVOURITES = ("enrollment:favourites", _("Избранное"), "cabinet", set())
 MY_CONTRACTS = ("financing:cabinet_contracts", _("Договоры"), "cabinet", {"financing:cabinet_contract"})
 MY_CERTIFICATES = ("financing:cabinet_certificate", _("Сертификаты"), "cabinet", set())
 CONTRACTS = ("financing:office_contracts", _("Договоры"), "back_office", {"financing:office_contract"})
@@ -48,7 +49,7 @@ PERIODS = ("financing:periods", _("Периоды финансирования")
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 
 # The menu in its order; a user sees the entries whose section they may open.
-MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS,
+MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
         MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
         APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
         INVOICES, SETTLEMENT, REPORTS, PERIODS]

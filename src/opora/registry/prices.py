@@ -19,10 +19,10 @@ The use cases that call these (permission, locks, the terms rule) are in ``servi
 
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from opora import audit
+from opora.money import rubles
 from opora.registry.choices import FundingSource, ProgramStatus
 from opora.registry.models import Group, GroupFunding, ProposedFunding
 
@@ -135,9 +135,7 @@ def drop(actor, program, group, action: str, reason: str = "") -> None:
 
 
 def _rub(value) -> str:
-    amount = Decimal(value)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, places, use_l10n=True, force_grouping=True)} ₽"
+    return rubles(value, kopecks=False)
 
 
 def price_change(change: dict) -> str:

@@ -20,7 +20,8 @@ from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.enrollment import children as children_service
-from opora.enrollment import rules, selectors, services
+from opora.enrollment import favourites as favourites_service
+from opora.enrollment import notices, rules, selectors, services
 from opora.enrollment.forms import ApplyForm, ChildForm, NewChildForm, WithdrawForm
 from opora.enrollment.locking import Busy
 from opora.enrollment.models import LIVE, Application, ApplicationStatus
@@ -247,6 +248,9 @@ def apply(request, group_id):
                     errors.append(error.message)
                 else:
                     return redirect("enrollment:application", uuid=filed.uuid)
+        found = notices.for_children(group, kids)
+        for child in kids:
+            child.notices = found.get(child.pk, [])
         context.update(children=kids, form=ApplyForm(children=eligible), errors=errors,
                        can_submit=bool(eligible) and not context["group_refusals"])
     elif request.method == "POST":
@@ -256,3 +260,38 @@ def apply(request, group_id):
             return _confirm_first(request)
         raise PermissionDenied
     return render(request, "enrollment/apply.html", context, status=status)
+
+
+# --- favourites ----------------------------------------------------------------------
+
+
+@section_page("cabinet")
+def favourites(request):
+    """«Избранное»: the programs the parent saved, newest first."""
+    return render(request, "enrollment/favourites.html", {
+        "favourites": list(favourites_service.of(request.user))})
+
+
+@require_POST
+@section_page("cabinet")
+def favourite(request, program_id: int):
+    """The star of a catalog card or a program page: save (or, with ``action=remove``,
+    remove) the program, and go back where the parent was (``next``, else the page the
+    star was on: a catalog filtered through htmx has moved on from its first address)."""
+    try:
+        if request.POST.get("action") == "remove":
+            favourites_service.remove(request.user, program_id)
+            messages.success(request, _("Программа удалена из избранного."))
+        else:
+            favourites_service.save(request.user, program_id)
+            messages.success(request, _("Программа сохранена в избранном."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(_next(request) or _referer(request) or reverse("enrollment:favourites"))
+
+
+def _referer(request) -> str:
+    target = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -63,6 +64,10 @@ def request_certificate(request, uuid):
                                         "сертификат.") % {"name": child.full_name})
         else:
             messages.info(request, _("У ребёнка уже есть сертификат."))
+    # Asked for on the apply page of a group: back there, to file the application.
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
     return redirect("financing:cabinet_certificate")
 
 
