@@ -333,9 +333,7 @@ def _apply(errors, answer: Answer, value, upload) -> None:
         if value is None:
             return
         text = _text(value) if isinstance(value, str) else None
-        if text and text not in field.options:
-            errors.add(key, _("«%(label)s»: выберите один из вариантов списка.") % {"label": field.label})
-        elif text is None:
+        if text is None or (text and text not in field.options):
             errors.add(key, _("«%(label)s»: выберите один из вариантов списка.") % {"label": field.label})
         else:
             answer.text = text
