@@ -80,7 +80,7 @@ class _Errors(dict):
 
 
 def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
 # --- requests ------------------------------------------------------------------------
