@@ -1,4 +1,4 @@
-"""Data requests (мониторинговые исследования по запросу РМЦ, docs/domain.md §7): a form
+"""Data requests (мониторинговые исследования по запросу РМЦ, docs/domain.md §5): a form
 of fields the РМЦ (or a МОЦ for its own municipality) sends to municipalities and,
 optionally, to every provider in them; the answers go up level by level — provider →
 МОЦ → РМЦ — and each level accepts or returns the one below.
@@ -157,7 +157,7 @@ def answer_file_path(answer, filename):
 class Answer(models.Model):
     """The value of one field in one reply. For a municipality's number field
     ``number`` is the МОЦ's own entry and ``total`` the sum sent to the РМЦ (frozen
-    when submitted, docs/domain.md §7)."""
+    when submitted, docs/domain.md §5)."""
 
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="answers",
                               verbose_name=_("ответ"))

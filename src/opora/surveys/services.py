@@ -1,4 +1,4 @@
-"""Use cases of data requests (docs/domain.md §7, «Запросы данных»). Every function
+"""Use cases of data requests (docs/domain.md §5, «Запросы данных»). Every function
 checks the actor's right through ``opora.accounts.scope``, refuses bad input with a
 Russian message and changes nothing then, and records its decision in the audit trail.
 
