@@ -134,3 +134,20 @@ def test_a_provider_cannot_post_a_review_or_open_the_new_request_page(client, se
 
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.PENDING
     assert client.get(reverse("surveys:create")).status_code == 403
+
+
+def test_the_education_authority_reads_its_municipalitys_answers_without_changing_them(
+        client, sent, staff, authority, provider, city):
+    reply = reply_of(sent, provider)
+    login(client, staff).post(reverse("surveys:reply", args=[reply.pk]),
+                              {f"field_{field(sent, 'Число кружков').pk}": "4", "submit": ""})
+    login(client, authority)
+
+    page = client.get(reverse("surveys:reply", args=[reply.pk])).content.decode()
+    municipal = client.get(reverse("surveys:reply", args=[reply_of(sent, municipality=city).pk]))
+
+    assert "Проверка ответа" not in page and "Отправить на проверку" not in page
+    assert municipal.status_code == 200 and "Отправить на проверку" not in municipal.content.decode()
+    assert client.post(reverse("surveys:reply", args=[reply.pk]), {}).status_code == 403
+    client.post(reverse("surveys:reply_review", args=[reply.pk]), {"decision": "accept"})
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.SUBMITTED

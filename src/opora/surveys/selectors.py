@@ -7,7 +7,7 @@ provider asked to answer. Replies are read with ``scope.visible`` only: a МОЦ
 authority reads its municipality's, a provider its own, the РМЦ all.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from opora.accounts import scope
 from opora.errors import NotFound
@@ -25,8 +25,7 @@ def surveys_for(user):
     managed = scope.actionable(user, "surveys.manage", Survey.objects.all()).values("pk")
     answered = replies_for(user).values("survey_id")
     return (Survey.objects.filter(Q(pk__in=managed) | Q(pk__in=answered))
-            .select_related("municipality")
-            .annotate(replies_total=Count("replies", distinct=True)))
+            .select_related("municipality"))
 
 
 def survey_for(user, pk) -> Survey:

@@ -165,12 +165,12 @@ def save_survey(actor, data: dict, survey: Survey | None = None) -> Survey:
     elif wanted is None:
         municipalities = list(Municipality.objects.all())
     else:
-        ids = {pk for pk in wanted if isinstance(pk, int)}
+        ids = {pk for pk in wanted if isinstance(pk, int) and not isinstance(pk, bool)}
         municipalities = list(Municipality.objects.filter(pk__in=ids))
-        if len(municipalities) != len(ids) or len(ids) != len(wanted):
-            errors.add("municipalities", _("Среди муниципалитетов есть неизвестный."))
-        elif not municipalities:
+        if not wanted:
             errors.add("municipalities", _("Выберите хотя бы один муниципалитет."))
+        elif len(municipalities) != len(ids) or len(ids) != len(set(wanted)):
+            errors.add("municipalities", _("Среди муниципалитетов есть неизвестный."))
     fields = None if data.get("fields") is None else _clean_fields(errors, data["fields"])
     errors.raise_if_any()
 
