@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from opora.surveys.models import Reply, ReplyStatus, Survey, SurveyStatus
@@ -151,3 +152,39 @@ def test_the_education_authority_reads_its_municipalitys_answers_without_changin
     assert client.post(reverse("surveys:reply", args=[reply.pk]), {}).status_code == 403
     client.post(reverse("surveys:reply_review", args=[reply.pk]), {"decision": "accept"})
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.SUBMITTED
+
+
+def test_a_draft_is_edited_its_fields_removed_and_an_empty_one_is_not_sent(client, regional, city, district):
+    login(client, regional)
+    client.post(reverse("surveys:create"), {"title": "Черновик", "deadline": week_ahead().isoformat(),
+                                            "everyone": "on"})
+    survey = Survey.objects.get()
+    client.post(reverse("surveys:field_add", args=[survey.pk]), {"label": "Лишнее", "kind": "text"})
+    refused = client.post(reverse("surveys:field_add", args=[survey.pk]),
+                          {"label": "Бассейн", "kind": "choice", "options": "да"})
+    assert refused.status_code == 400
+    assert "нужны хотя бы два разных варианта" in refused.content.decode()
+
+    client.post(reverse("surveys:field_remove", args=[survey.pk, survey.fields.get().pk]))
+    edited = client.post(reverse("surveys:edit", args=[survey.pk]), {
+        "title": "Бассейны", "deadline": week_ahead().isoformat(), "municipalities": [district.pk]})
+    sent = client.post(reverse("surveys:send", args=[survey.pk]), follow=True)
+
+    survey.refresh_from_db()
+    assert edited.status_code == 302
+    assert (survey.title, list(survey.addressees.all()), survey.fields.count()) == ("Бассейны", [district], 0)
+    assert "Добавьте в запрос хотя бы одно поле." in sent.content.decode()
+    assert survey.status == SurveyStatus.DRAFT
+
+
+def test_a_late_answer_is_marked_on_the_moc_page(client, sent, staff, operator, provider):
+    Survey.objects.filter(pk=sent.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    reply = reply_of(sent, provider)
+    login(client, staff).post(reverse("surveys:reply", args=[reply.pk]),
+                              {f"field_{field(sent, 'Число кружков').pk}": "4", "submit": ""})
+
+    page = login(client, operator).get(reverse("surveys:detail", args=[sent.pk])).content.decode()
+
+    assert Reply.objects.get(pk=reply.pk).late is True
+    row = page.split(provider.short_name, 1)[1].split("</tr>", 1)[0]
+    assert "На проверке" in row and "после срока" in row
