@@ -405,3 +405,36 @@ def test_the_regional_centre_reminds_the_municipalities(sent, regional, operator
 def test_others_do_not_remind(request, sent, persona):
     with pytest.raises(PermissionDenied):
         services.remind(request.getfixturevalue(persona), sent)
+
+
+def test_sending_and_returning_tell_the_addressees_by_e_mail(survey, regional, operator, other_operator,
+                                                             staff, studio_staff, other_staff, provider,
+                                                             django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_survey(regional, survey)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        u.email for u in (operator, other_operator, staff, studio_staff, other_staff))
+    assert {m.subject for m in mail.outbox} == {"Новый запрос данных: «Кружки и секции»"}
+
+    reply = submitted_by(staff, survey, provider, "5")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_reply(operator, reply, accept=False, remarks="Добавьте летние кружки")
+
+    [message] = mail.outbox
+    assert message.to == [staff.email]
+    assert "возвращён на доработку" in message.subject
+    assert "Замечания: Добавьте летние кружки" in message.body
+
+
+def test_a_stale_notice_is_not_sent(sent, staff, provider):
+    from opora.surveys import notifications
+
+    submitted_by(staff, sent, provider, "5")
+    mail.outbox.clear()
+
+    assert notifications.send_notice(reply_of(sent, provider).pk, notifications.REMINDER) == 0
+    assert notifications.send_notice(reply_of(sent, provider).pk, notifications.RETURNED) == 0
+    assert mail.outbox == []

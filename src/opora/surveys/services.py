@@ -15,7 +15,8 @@ Russian message and changes nothing then, and records its decision in the audit 
 - ``review_reply(actor, reply, accept, remarks="")`` — the level above accepts the reply
   or returns it with remarks.
 - ``remind(actor, survey)`` — e-mail the addressees below the actor that have not
-  answered yet.
+  answered yet. Sending a request and returning an answer e-mail its addressees too
+  (``notifications``, in the background).
 
 The rules:
 - only a draft is edited or sent; its deadline is today or later; a request has a title
@@ -270,6 +271,7 @@ def send_survey(actor, survey: Survey) -> Survey:
         survey.save(update_fields=["status", "sent_at"])
         audit.record(actor, "surveys.survey.sent", survey, from_state=SurveyStatus.DRAFT,
                      to_state=SurveyStatus.SENT, replies=len(replies))
+        notifications.queue([reply.pk for reply in replies], notifications.SENT)
     return survey
 
 
@@ -467,6 +469,8 @@ def review_reply(actor, reply: Reply, accept: bool, remarks: str = "") -> Reply:
         reply.save(update_fields=["status", "remarks", "reviewed_at", "updated_at"])
         audit.record(actor, "surveys.reply.accepted" if accept else "surveys.reply.returned", reply,
                      from_state=before, to_state=reply.status, reason=remarks)
+        if not accept:
+            notifications.queue([reply.pk], notifications.RETURNED)
     return reply
 
 

@@ -7,6 +7,7 @@ from opora.surveys import notifications
 
 
 @task()
-def send_reminder(reply_id: int) -> int:
-    """Remind the people who answer a reply that it is awaited (skipped once submitted)."""
-    return notifications.send_reminder(reply_id)
+def send_notice(reply_id: int, kind: str) -> int:
+    """E-mail a reply's addressees that a request came, is awaited or was returned
+    (skipped when the news is stale by the time the task runs)."""
+    return notifications.send_notice(reply_id, kind)
