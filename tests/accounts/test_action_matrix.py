@@ -21,6 +21,7 @@ from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
 from opora.registry.choices import ProgramStatus
+from opora.surveys.models import Reply, Survey
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certify, make_certificate, make_period
@@ -44,11 +45,16 @@ TARGETS = {
     "financing.certify": ["certification"],
     "financing.provide": ["module", "invoice"],
     "financing.settle": ["municipality", "invoice"],
+    "surveys.manage": ["survey"],
+    "surveys.answer": ["reply"],
+    "surveys.collect": ["reply", "municipal_reply"],
+    "surveys.review": ["municipal_reply"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
-# pair is refused. Nobody of B, no parent, expert, РМЦ, visitor, switched-off account or
-# administrator (who works in the admin, not through the services) holds any action.
+# pair is refused. Nobody of B, no parent, expert, visitor or switched-off account holds
+# any action; the РМЦ (and an administrator, whose account has the РМЦ's role) holds only
+# the region's actions of data requests.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -67,6 +73,13 @@ ALLOWED = {
     ("financing.provide", "staff_a"),
     ("financing.settle", "operator_a"),
     ("financing.settle", "authority_a"),
+    ("surveys.manage", "operator_a"),  # the МОЦ of A's own request
+    ("surveys.manage", "regional"),
+    ("surveys.manage", "superuser"),
+    ("surveys.answer", "staff_a"),
+    ("surveys.collect", "operator_a"),
+    ("surveys.review", "regional"),
+    ("surveys.review", "superuser"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -86,6 +99,7 @@ def world(city, district):
     parent = f.user(Role.PARENT, municipality=city)
     child = add_child(parent)
     period = make_period(city)
+    survey = Survey.objects.create(title="Запрос МОЦ А", deadline=dt.date(2030, 1, 1), municipality=city)
 
     def staff_of(org):
         return f.user(Role.ORGANIZATION_STAFF, organization=org, municipality=org.municipality)
@@ -124,6 +138,9 @@ def world(city, district):
         "certification": certify(module),
         "invoice": Invoice.objects.create(municipality=city, organization=a1, month=dt.date(2026, 10, 1),
                                           kind=InvoiceKind.FINAL),
+        "survey": survey,
+        "reply": Reply.objects.create(survey=survey, municipality=city, organization=a1),
+        "municipal_reply": Reply.objects.create(survey=survey, municipality=city),
     }
     return people, targets
 

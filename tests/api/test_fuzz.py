@@ -8,7 +8,8 @@ type, a body matching the documented schema, and invalid input refused.
 
 The data is seeded so that generated requests reach deep code: a published program
 with groups, a parent's child with a financing certificate, an application, a
-contract offer and a final invoice with its lines; path parameters, ids in bodies and
+contract offer, a final invoice with its lines and a data request sent to every
+provider; path parameters, ids in bodies and
 months are aimed at these rows most of the time. State-changing calls mostly answer
 4xx with generated data, and some succeed: that is fine, only the contract is checked.
 
@@ -40,6 +41,7 @@ from opora.enrollment import services as enrollment
 from opora.financing import contracts, settlement
 from opora.financing.models import Contract, Invoice, InvoiceKind
 from opora.registry.choices import FundingSource, ProgramStatus
+from opora.surveys import services as surveys
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
 from tests.financing.conftest import certify, make_certificate, make_period, paid_only_by
@@ -106,6 +108,11 @@ def world(wsgi_in_test_transaction, monkeypatch, city, provider, other_provider,
     settlement.open_month(operator, city, start)
     settlement.close_month(operator, city, start)
     invoice = Invoice.objects.get(kind=InvoiceKind.FINAL)
+    survey = surveys.send_survey(regional, surveys.save_survey(regional, {
+        "title": "Кружки", "deadline": today + dt.timedelta(days=30), "municipalities": None,
+        "asks_providers": True, "fields": [
+            {"label": "Число кружков", "kind": "number"},
+            {"label": "Бассейн", "kind": "choice", "options": ["да", "нет"]}]}))
 
     ids = {
         "program_id": program.pk, "organization_id": provider.pk, "organization": provider.pk,
@@ -113,6 +120,7 @@ def world(wsgi_in_test_transaction, monkeypatch, city, provider, other_provider,
         "child": child.pk, "group": group.pk, "certificate_id": certificate.pk,
         "contract_uuid": str(Contract.objects.get(application=offered).uuid),
         "invoice_id": invoice.pk, "line_id": invoice.lines.get().pk, "month": start.strftime("%Y-%m"),
+        "survey_id": survey.pk, "reply_id": survey.replies.get(organization=provider).pk,
     }
     secrets = {"anonymous": None}
     for role, persona in [("parent", parent), ("staff", staff), ("operator", operator),

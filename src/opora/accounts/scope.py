@@ -47,6 +47,15 @@ ACTIONS = {
     # closing months, accepting invoices and recording their payment (the payer)
     "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # data requests: writing and sending a request (the РМЦ to the region, a МОЦ to its own
+    # municipality) and reading all of its answers
+    "surveys.manage": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
+    # a provider fills and submits its own answer to a data request
+    "surveys.answer": {Role.ORGANIZATION_STAFF: "organization"},
+    # the МОЦ checks its providers' answers, reminds them, fills and submits the municipality's
+    "surveys.collect": {Role.SUPPORT_CENTRE: "municipality"},
+    # the РМЦ accepts or returns the municipalities' answers to its requests
+    "surveys.review": {Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -246,6 +255,10 @@ SECTIONS = {
     or holds(user, "financing.certificates"),
     # a provider's invoices (the payer reads them under settlement)
     "financing.provide": lambda user: holds(user, "financing.provide"),
+    # data requests and their answers: every back-office role, each seeing its own
+    "surveys": reads_back_office,
+    # writing a new data request
+    "surveys.manage": lambda user: holds(user, "surveys.manage"),
 }
 
 

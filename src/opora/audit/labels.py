@@ -80,6 +80,16 @@ LABELS = {
     "enrollment.parent.created": _("Учётная запись родителя создана организацией"),
     "enrollment.group.capacity_changed": _("Изменено число мест в группе"),
     "enrollment.settings.updated": _("Изменены правила записи муниципалитета"),
+    "surveys.survey.created": _("Запрос данных создан"),
+    "surveys.survey.changed": _("Запрос данных изменён"),
+    "surveys.survey.field_added": _("В запрос добавлено поле"),
+    "surveys.survey.field_removed": _("Из запроса удалено поле"),
+    "surveys.survey.sent": _("Запрос отправлен адресатам"),
+    "surveys.survey.reminded": _("Отправлены напоминания тем, кто не ответил"),
+    "surveys.reply.saved": _("Черновик ответа сохранён"),
+    "surveys.reply.submitted": _("Ответ отправлен на проверку"),
+    "surveys.reply.accepted": _("Ответ принят"),
+    "surveys.reply.returned": _("Ответ возвращён на доработку"),
 }
 
 
