@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opora.navigator",
     "opora.enrollment",
     "opora.financing",
+    "opora.plans",
     "opora.api",
     "opora.demo",
     "opora.office",
