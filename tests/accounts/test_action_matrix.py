@@ -5,7 +5,8 @@ Municipality A (the city) has «Центр А1», whose program, module, group, 
 certification and invoice are the targets; «Студия А2», another provider of A; «Центр
 А3», which the МОЦ of A authorised to issue certificates; municipality B (the district)
 has «Центр Б1» and «Центр Б3», authorised by B. A parent of A has a child with a
-certificate in A's financing period. The answers are written out below, not derived from
+certificate in A's financing period. The МОЦ of A has a work plan; staff of «Центр А1» are
+responsible for one of its items. The answers are written out below, not derived from
 ACTIONS: a change of the table or of ``scope`` that moves a right shows up here.
 """
 
@@ -20,6 +21,7 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child
@@ -44,11 +46,15 @@ TARGETS = {
     "financing.certify": ["certification"],
     "financing.provide": ["module", "invoice"],
     "financing.settle": ["municipality", "invoice"],
+    "plans.edit": ["municipality", "plan"],
+    "plans.approve": ["plan"],
+    "plans.agree": ["plan"],
+    "plans.execute": ["item"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
-# pair is refused. Nobody of B, no parent, expert, РМЦ, visitor, switched-off account or
-# administrator (who works in the admin, not through the services) holds any action.
+# pair is refused. Nobody of B, no parent, expert, visitor or switched-off account holds any
+# action; the РМЦ (and an administrator, whose account has the РМЦ's role) only agrees plans.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -67,6 +73,12 @@ ALLOWED = {
     ("financing.provide", "staff_a"),
     ("financing.settle", "operator_a"),
     ("financing.settle", "authority_a"),
+    ("plans.edit", "operator_a"),
+    ("plans.approve", "authority_a"),
+    ("plans.agree", "regional"),
+    ("plans.agree", "superuser"),
+    ("plans.execute", "operator_a"),
+    ("plans.execute", "staff_a"),  # named responsible for the item
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -86,6 +98,9 @@ def world(city, district):
     parent = f.user(Role.PARENT, municipality=city)
     child = add_child(parent)
     period = make_period(city)
+    plan = Plan.objects.create(municipality=city, kind=PlanKind.objects.get(code="work_plan"),
+                               year=2026, title="План работы МОЦ")
+    item = Item.objects.create(plan=plan, number="1", title="Совещание")
 
     def staff_of(org):
         return f.user(Role.ORGANIZATION_STAFF, organization=org, municipality=org.municipality)
@@ -108,6 +123,7 @@ def world(city, district):
         "inactive": f.user(Role.SUPPORT_CENTRE, municipality=city, is_active=False),
         "superuser": User.objects.create_superuser("root@example.org", "root-pass-123"),
     }
+    item.responsible_users.add(people["staff_a"])
     targets = {
         "program": program,
         "organization": a1,
@@ -124,6 +140,8 @@ def world(city, district):
         "certification": certify(module),
         "invoice": Invoice.objects.create(municipality=city, organization=a1, month=dt.date(2026, 10, 1),
                                           kind=InvoiceKind.FINAL),
+        "plan": plan,
+        "item": item,
     }
     return people, targets
 

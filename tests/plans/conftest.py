@@ -16,7 +16,8 @@ def kind(code="work_plan"):
 
 
 def make_plan(operator, year=None, code="work_plan", period_kind="calendar"):
-    year = year or timezone.localdate().year
+    """A plan of last year by default: every month of it is past, whatever today is."""
+    year = year or timezone.localdate().year - 1
     return services.create_plan(operator, operator.municipality, kind(code), period_kind, year)
 
 
@@ -53,4 +54,4 @@ def filled(operator, plan):
 
 
 def day(month, dd=1, year=None):
-    return dt.date(year or today().year, month, dd)
+    return dt.date(year or today().year - 1, month, dd)

@@ -315,21 +315,21 @@ def agree(actor, plan: Plan, data: dict) -> Plan:
 def return_plan(actor, plan: Plan, remarks: str) -> Plan:
     """Back to the МОЦ with remarks: a sent plan by the authority, an approved one by the
     РМЦ (its approval is then void)."""
-    remarks = str(remarks or "").strip()
-    if plan.status == PlanStatus.APPROVED:
-        scope.require(actor, "plans.agree", plan)
-    else:
+    if not (scope.can(actor, "plans.approve", plan) or scope.can(actor, "plans.agree", plan)):
         scope.require(actor, "plans.approve", plan)
+    remarks = str(remarks or "").strip()
     if not remarks:
         raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
     if len(remarks) > 5000:
         raise ValidationFailed(_("Не длиннее %(limit)d знаков.") % {"limit": 5000}, field="remarks")
     with transaction.atomic():
         plan = _locked(plan)
-        if plan.status not in (PlanStatus.SENT, PlanStatus.APPROVED):
+        if plan.status == PlanStatus.SENT:
+            scope.require(actor, "plans.approve", plan)
+        elif plan.status == PlanStatus.APPROVED:
+            scope.require(actor, "plans.agree", plan)
+        else:
             raise InvalidTransition(_("Вернуть можно только план на утверждении или на согласовании."))
-        if plan.status == PlanStatus.APPROVED and not scope.can(actor, "plans.agree", plan):
-            raise InvalidTransition(_("Утверждённый план возвращает только РМЦ."))
         plan.remarks = remarks
         plan.approved_on, plan.approved_by_name, plan.approved_by_position = None, "", ""
         return _transition(actor, plan, PlanStatus.RETURNED, "returned", reason=remarks)
@@ -417,9 +417,9 @@ def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "")
         if Path(file.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
             raise ValidationFailed(_("Такой вид файла не принимается: PDF, документы, таблицы, "
                                      "презентации, изображения, архив ZIP."), field="file")
-    if item.plan.status not in EXECUTABLE:
-        raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
     with transaction.atomic():
+        if _locked(item.plan).status not in EXECUTABLE:
+            raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
         evidence = Evidence.objects.create(item=item, file=file or "", url=url, note=note,
                                            added_by=actor)
         audit.record(actor, "plans.item.evidence_added", item, evidence=evidence.pk)
@@ -428,7 +428,7 @@ def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "")
 
 def add_publication(actor, item: Item, data: dict) -> Publication:
     scope.require(actor, "plans.execute", item)
-    if not item.plan.kind.has_channels:
+    if not PlanKind.objects.filter(plans=item.plan_id, has_channels=True).exists():
         raise InvalidTransition(_("Публикации ведутся в медиаплане."))
     errors = {}
     published_on = _date(errors, data, "published_on", not_after=_today())
@@ -448,9 +448,9 @@ def add_publication(actor, item: Item, data: dict) -> Publication:
     else:
         reach = None
     _raise(errors)
-    if item.plan.status not in EXECUTABLE:
-        raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
     with transaction.atomic():
+        if _locked(item.plan).status not in EXECUTABLE:
+            raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
         publication = Publication.objects.create(item=item, published_on=published_on,
                                                  channel=channel, title=title, url=url, reach=reach)
         audit.record(actor, "plans.item.published", item, publication=publication.pk)
