@@ -80,6 +80,22 @@ LABELS = {
     "enrollment.parent.created": _("Учётная запись родителя создана организацией"),
     "enrollment.group.capacity_changed": _("Изменено число мест в группе"),
     "enrollment.settings.updated": _("Изменены правила записи муниципалитета"),
+    "plans.plan.created": _("План создан"),
+    "plans.plan.imported": _("Мероприятия загружены из таблицы"),
+    "plans.plan.sent": _("План отправлен на утверждение"),
+    "plans.plan.approved": _("План утверждён управлением образования"),
+    "plans.plan.agreed": _("План согласован с РМЦ"),
+    "plans.plan.returned": _("План возвращён на доработку"),
+    "plans.plan.started": _("МОЦ приступил к исполнению плана"),
+    "plans.plan.reported": _("Отчёт об исполнении плана сдан"),
+    "plans.item.saved": _("Мероприятие плана изменено"),
+    "plans.item.marked": _("Отмечено исполнение мероприятия"),
+    "plans.item.evidence_added": _("Добавлено подтверждение исполнения"),
+    "plans.item.published": _("Добавлена публикация"),
+    "plans.revision.opened": _("Начаты изменения плана"),
+    "plans.revision.sent": _("Изменения плана отправлены на утверждение"),
+    "plans.revision.approved": _("Изменения плана утверждены"),
+    "plans.revision.returned": _("Изменения плана возвращены на доработку"),
 }
 
 

@@ -46,12 +46,16 @@ SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
 REPORTS = ("financing:reports", _("Отчёты ПФДО"), "territory", set())
 PERIODS = ("financing:periods", _("Периоды финансирования"), "territory", {
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
+PLANS = ("plans:plans", _("Планы"), "plans", {
+    "plans:plan_create", "plans:plan", "plans:import", "plans:item_create", "plans:print",
+    "plans:report", "plans:item"})
+MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 
 # The menu in its order; a user sees the entries whose section they may open.
 MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS,
         MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
         APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
-        INVOICES, SETTLEMENT, REPORTS, PERIODS]
+        INVOICES, SETTLEMENT, REPORTS, PERIODS, PLANS, MY_PLAN]
 
 
 def office_menu(request) -> list[dict]:

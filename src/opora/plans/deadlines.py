@@ -68,6 +68,12 @@ class Deadline:
     def checkpoints(self) -> list[dt.date]:
         return checkpoints(self.starts_on, self.ends_on, self.recurrence)
 
+    @property
+    def recurrence_label(self):
+        from opora.plans.models import Recurrence
+
+        return Recurrence(self.recurrence).label
+
 
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])

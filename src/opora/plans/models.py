@@ -219,7 +219,16 @@ class Evidence(models.Model):
 
     @property
     def href(self) -> str:
-        return self.file.url if self.file else self.url
+        """Where the evidence opens: a file through its scoped page, never a public URL."""
+        if self.file:
+            from django.urls import reverse
+
+            return reverse("plans:evidence", args=[self.pk])
+        return self.url
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
 
 
 class Publication(models.Model):

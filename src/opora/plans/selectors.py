@@ -9,9 +9,11 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opora.accounts import scope
 from opora.accounts.models import Role
+from opora.errors import NotFound
 from opora.plans.models import CLOSED_STATUSES, Item, ItemStatus, Plan, PlanStatus
 
 SHOWN_TO_RESPONSIBLE = (PlanStatus.APPROVED, PlanStatus.AGREED, PlanStatus.IN_EXECUTION,
@@ -62,3 +64,25 @@ def summary(plan: Plan) -> dict:
         "cancelled": counts.get(ItemStatus.CANCELLED, 0),
         "open": counts.get(ItemStatus.PLANNED, 0) + counts.get(ItemStatus.IN_PROGRESS, 0),
     }
+
+
+def plan_for(user, pk) -> Plan:
+    try:
+        return plans_for(user).get(pk=pk)
+    except (Plan.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("План не найден.")) from None
+
+
+def item_for(user, pk) -> Item:
+    """An item of a plan the user sees, or one they are responsible for."""
+    items = Item.objects.select_related("plan", "plan__kind", "plan__municipality", "section")
+    visible_plans = plans_for(user).values("pk")
+    try:
+        return items.filter(Q(plan__in=visible_plans) | Q(pk__in=my_items(user).values("pk"))).get(pk=pk)
+    except (Item.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Мероприятие не найдено.")) from None
+
+
+def report_items(plan: Plan):
+    return (plan.items.select_related("section").prefetch_related("evidence", "publications")
+            .order_by("position", "pk"))
