@@ -1,4 +1,4 @@
-"""Reading a plan's table as the documents print it (docs/domain.md §6).
+"""Reading a plan's table as the documents print it (docs/domain.md §7).
 
 The table comes pasted from Word or a PDF (tab-separated lines; Excel's quoted cells),
 or as an .xlsx file. Columns are recognised by their headers in any order: «№ (п/п)»,

@@ -1,4 +1,4 @@
-"""The МОЦ's plans (docs/domain.md §6): the work plan, the media plan, the plan of creating
+"""The МОЦ's plans (docs/domain.md §7): the work plan, the media plan, the plan of creating
 the МОЦ and any other kind added as data. A plan has sections and items; an item has a
 deadline as the МОЦ wrote it and as an interval computed by ``opora.plans.deadlines``,
 responsible people, expected and actual results, a status and evidence. Changes to an

@@ -1,4 +1,4 @@
-"""Use cases of the МОЦ's plans (docs/domain.md §6). Every function checks the actor's
+"""Use cases of the МОЦ's plans (docs/domain.md §7). Every function checks the actor's
 right through ``opora.accounts.scope``, refuses bad input with a Russian message without
 changing anything, and records what it changed in the audit trail.
 
