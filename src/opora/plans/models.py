@@ -300,3 +300,24 @@ class RevisionChange(models.Model):
 
     def __str__(self):
         return str(self.item)
+
+
+class ReminderKind(models.TextChoices):
+    UPCOMING = "upcoming", _("за неделю до срока")
+    MISSED = "missed", _("на следующий день после срока")
+
+
+class ReminderSent(models.Model):
+    """One reminder of an item's check point, so a second run of the day sends nothing."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    checkpoint = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "kind", "checkpoint"],
+                                               name="plans_one_reminder_per_checkpoint")]
+
+    def __str__(self):
+        return f"{self.item} {self.kind} {self.checkpoint}"
