@@ -217,3 +217,14 @@ def test_a_media_plan_item_takes_a_publication(client, operator, authority):
         "title": "Новость об открытии", "url": "https://moc.example.org/news/1", "reach": "300"})
 
     assert item.publications.get().reach == 300
+
+
+def test_the_operator_deletes_an_item_of_a_draft(client, operator, filled):
+    client.force_login(operator)
+    item = filled.items.get(number="10")
+
+    assert "Удалить мероприятие" in client.get(reverse("plans:item", args=[item.pk])).content.decode()
+    response = client.post(reverse("plans:item_delete", args=[item.pk]))
+
+    assert response["Location"] == reverse("plans:plan", args=[filled.pk])
+    assert not filled.items.filter(pk=item.pk).exists()

@@ -310,3 +310,17 @@ def test_a_draft_is_seen_by_its_moc_only(operator, other_operator, authority, re
     assert list(selectors.plans_for(authority)) == [filled]
     assert list(selectors.plans_for(regional)) == [filled]
     assert list(selectors.plans_for(other_operator)) == [other]
+
+
+def test_an_item_is_deleted_from_a_draft_only(operator, authority, other_operator, filled):
+    item = filled.items.get(number="10")
+    with pytest.raises(PermissionDenied):
+        services.delete_item(other_operator, item)
+
+    services.delete_item(operator, item)
+
+    assert filled.items.count() == 9
+    approve(operator, authority, filled)
+    with pytest.raises(InvalidTransition, match="отменяют"):
+        services.delete_item(operator, filled.items.first())
+    assert filled.items.count() == 9

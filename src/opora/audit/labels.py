@@ -89,6 +89,7 @@ LABELS = {
     "plans.plan.started": _("МОЦ приступил к исполнению плана"),
     "plans.plan.reported": _("Отчёт об исполнении плана сдан"),
     "plans.item.saved": _("Мероприятие плана изменено"),
+    "plans.item.deleted": _("Мероприятие удалено из черновика плана"),
     "plans.item.marked": _("Отмечено исполнение мероприятия"),
     "plans.item.evidence_added": _("Добавлено подтверждение исполнения"),
     "plans.item.published": _("Добавлена публикация"),

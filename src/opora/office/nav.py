@@ -48,7 +48,7 @@ PERIODS = ("financing:periods", _("Периоды финансирования")
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 PLANS = ("plans:plans", _("Планы"), "plans", {
     "plans:plan_create", "plans:plan", "plans:import", "plans:item_create", "plans:print",
-    "plans:report", "plans:item"})
+    "plans:report", "plans:item", "plans:item_delete"})
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 
 # The menu in its order; a user sees the entries whose section they may open.

@@ -254,6 +254,19 @@ def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
     return item
 
 
+def delete_item(actor, item: Item) -> None:
+    """Remove an item from a draft or a returned plan (an approved plan cancels items
+    within a revision instead: the report keeps them)."""
+    scope.require(actor, "plans.edit", item.plan)
+    with transaction.atomic():
+        plan = _locked(item.plan)
+        if plan.status not in EDITABLE:
+            raise InvalidTransition(_("Удалить мероприятие можно только из черновика или "
+                                      "возвращённого плана; в утверждённом его отменяют."))
+        audit.record(actor, "plans.item.deleted", plan, number=item.number, title=item.title[:200])
+        item.delete()
+
+
 def responsible_candidates(plan: Plan):
     """Users who may be named responsible: the МОЦ's operators and the staff of the
     municipality's organizations."""

@@ -291,7 +291,22 @@ def item_detail(request, pk):
         "plan": plan, "item": item, "form": form, "mark_form": mark_form, "may_mark": may_mark,
         "evidence_form": evidence_form, "publication_form": publication_form,
         "may_change_content": rights["may_change_content"], "events": audit.timeline(item),
+        "may_delete": rights["may_change_content"] and plan.status in services.EDITABLE,
     }, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@section_page("plans")
+def item_delete(request, pk):
+    item = found_or_404(selectors.item_for, request.user, pk)
+    plan = item.plan
+    try:
+        services.delete_item(request.user, item)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("plans:item", pk=item.pk)
+    messages.success(request, _("Мероприятие удалено."))
+    return redirect("plans:plan", pk=plan.pk)
 
 
 @section_page("back_office")
@@ -341,5 +356,6 @@ urlpatterns = [
     path("office/plans/<int:pk>/report/", plan_report, name="report"),
     path("office/plans/<int:pk>/<slug:action>/", plan_action, name="action"),
     path("office/plans/items/<int:pk>/", item_detail, name="item"),
+    path("office/plans/items/<int:pk>/delete/", item_delete, name="item_delete"),
     path("office/plans/evidence/<int:pk>/", evidence_file, name="evidence"),
 ]
