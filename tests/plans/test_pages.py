@@ -228,3 +228,23 @@ def test_the_operator_deletes_an_item_of_a_draft(client, operator, filled):
 
     assert response["Location"] == reverse("plans:plan", args=[filled.pk])
     assert not filled.items.filter(pk=item.pk).exists()
+
+
+def test_the_authority_accepts_the_report_through_the_page(client, operator, authority, regional, filled):
+    from opora.plans import services
+    from tests.plans.conftest import signed
+
+    approve(operator, authority, filled)
+    services.agree(regional, filled, signed())
+    services.start(operator, filled)
+    for item in filled.items.all():
+        services.mark_item(operator, item, {"status": "cancelled", "reason": "Не понадобилось"})
+    services.report(operator, filled)
+    client.force_login(authority)
+
+    page = client.get(reverse("plans:plan", args=[filled.pk])).content.decode()
+    client.post(reverse("plans:action", args=[filled.pk, "report_accept"]))
+
+    assert "Принять отчёт" in page and "Вернуть отчёт" in page
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORT_ACCEPTED

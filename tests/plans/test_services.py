@@ -324,3 +324,41 @@ def test_an_item_is_deleted_from_a_draft_only(operator, authority, other_operato
     with pytest.raises(InvalidTransition, match="отменяют"):
         services.delete_item(operator, filled.items.first())
     assert filled.items.count() == 9
+
+
+def _reported(operator, authority, regional, plan):
+    approve(operator, authority, plan)
+    services.agree(regional, plan, signed())
+    services.start(operator, plan)
+    for item in plan.items.all():
+        services.mark_item(operator, item, {"status": ItemStatus.CANCELLED, "reason": "Не понадобилось"})
+    return services.report(operator, plan)
+
+
+def test_the_authority_accepts_the_report(operator, authority, regional, filled):
+    _reported(operator, authority, regional, filled)
+    with pytest.raises(PermissionDenied):
+        services.accept_report(regional, filled)
+    with pytest.raises(PermissionDenied):
+        services.accept_report(operator, filled)
+
+    services.accept_report(authority, filled)
+
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORT_ACCEPTED
+    with pytest.raises(InvalidTransition):
+        services.accept_report(authority, filled)
+
+
+@pytest.mark.parametrize("who", ["authority", "regional"])
+def test_the_report_is_returned_and_the_plan_is_executed_again(request, operator, authority, regional,
+                                                               filled, who):
+    _reported(operator, authority, regional, filled)
+    with pytest.raises(ValidationFailed):
+        services.return_report(request.getfixturevalue(who), filled, "")
+
+    services.return_report(request.getfixturevalue(who), filled, "Приложите подтверждения")
+
+    filled.refresh_from_db()
+    assert (filled.status, filled.remarks) == (PlanStatus.IN_EXECUTION, "Приложите подтверждения")
+    services.mark_item(operator, filled.items.first(), {"status": ItemStatus.IN_PROGRESS})

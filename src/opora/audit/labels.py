@@ -88,6 +88,8 @@ LABELS = {
     "plans.plan.returned": _("План возвращён на доработку"),
     "plans.plan.started": _("МОЦ приступил к исполнению плана"),
     "plans.plan.reported": _("Отчёт об исполнении плана сдан"),
+    "plans.plan.report_accepted": _("Отчёт об исполнении плана принят"),
+    "plans.plan.report_returned": _("Отчёт об исполнении плана возвращён"),
     "plans.item.saved": _("Мероприятие плана изменено"),
     "plans.item.deleted": _("Мероприятие удалено из черновика плана"),
     "plans.item.marked": _("Отмечено исполнение мероприятия"),

@@ -42,6 +42,7 @@ class PlanStatus(models.TextChoices):
     AGREED = "agreed", _("согласован с РМЦ")
     IN_EXECUTION = "in_execution", _("исполняется")
     REPORTED = "reported", _("отчёт сдан")
+    REPORT_ACCEPTED = "report_accepted", _("отчёт принят")
 
 
 class Plan(models.Model):

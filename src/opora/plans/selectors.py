@@ -17,7 +17,7 @@ from opora.errors import NotFound
 from opora.plans.models import CLOSED_STATUSES, Item, ItemStatus, Plan, PlanStatus
 
 SHOWN_TO_RESPONSIBLE = (PlanStatus.APPROVED, PlanStatus.AGREED, PlanStatus.IN_EXECUTION,
-                        PlanStatus.REPORTED)
+                        PlanStatus.REPORTED, PlanStatus.REPORT_ACCEPTED)
 
 
 def plans_for(user):

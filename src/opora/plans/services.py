@@ -4,7 +4,9 @@ changing anything, and records what it changed in the audit trail.
 
 The plan's life: draft → sent (``send``) → approved by the education authority
 (``approve``: date and signatory) → agreed with the РМЦ (``agree``) → in execution
-(``start``) → reported (``report``). ``return_plan`` sends a sent plan (the authority) or
+(``start``) → reported (``report``) → report accepted by the authority
+(``accept_report``); the authority or the РМЦ may return the report (``return_report``)
+and the plan is in execution again. ``return_plan`` sends a sent plan (the authority) or
 an approved one (the РМЦ) back to the МОЦ with remarks; the МОЦ edits it and sends it
 again. Items are marked (``mark_item``) once the plan is approved.
 
@@ -372,6 +374,33 @@ def report(actor, plan: Plan) -> Plan:
             raise ValidationFailed(_("Отметьте исполнение всех мероприятий: открыто %(count)d.")
                                    % {"count": open_items})
         return _transition(actor, plan, PlanStatus.REPORTED, "reported")
+
+
+def accept_report(actor, plan: Plan) -> Plan:
+    """The education authority accepts the report on its municipality's plan."""
+    scope.require(actor, "plans.approve", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.REPORTED:
+            raise InvalidTransition(_("Принять можно только сданный отчёт."))
+        plan.remarks = ""
+        return _transition(actor, plan, PlanStatus.REPORT_ACCEPTED, "report_accepted")
+
+
+def return_report(actor, plan: Plan, remarks: str) -> Plan:
+    """The authority or the РМЦ returns the report with remarks: the plan is executed again
+    (items can be corrected) until the МОЦ hands the report in anew."""
+    if not (scope.can(actor, "plans.approve", plan) or scope.can(actor, "plans.agree", plan)):
+        scope.require(actor, "plans.approve", plan)
+    remarks = str(remarks or "").strip()
+    if not remarks:
+        raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.REPORTED:
+            raise InvalidTransition(_("Вернуть можно только сданный отчёт."))
+        plan.remarks = remarks[:5000]
+        return _transition(actor, plan, PlanStatus.IN_EXECUTION, "report_returned", reason=remarks)
 
 
 # --- execution --------------------------------------------------------------------------

@@ -123,6 +123,8 @@ def plan_action(request, pk, action):
         "return": lambda: services.return_plan(user, plan, request.POST.get("remarks", "")),
         "start": lambda: services.start(user, plan),
         "report": lambda: services.report(user, plan),
+        "report_accept": lambda: services.accept_report(user, plan),
+        "report_return": lambda: services.return_report(user, plan, request.POST.get("remarks", "")),
         "revision_open": lambda: services.open_revision(user, plan, request.POST.get("reason", "")),
         "revision_send": lambda: services.send_revision(user, revision),
         "revision_approve": lambda: services.approve_revision(user, revision,
