@@ -208,3 +208,23 @@ def test_a_file_that_is_not_a_workbook_is_refused():
 ])
 def test_responsible_people_of_a_cell(cell, people):
     assert importing.split_responsible(cell) == people
+
+
+def test_responsible_people_who_are_opora_users_are_linked(operator, plan, provider):
+    from opora.accounts.models import Role
+    from tests import factories as f
+
+    ivanova = f.user(Role.ORGANIZATION_STAFF, organization=provider, municipality=provider.municipality,
+                     last_name="Иванова", first_name="Анна", patronymic="Алексеевна")
+    f.user(Role.ORGANIZATION_STAFF, organization=provider, municipality=provider.municipality,
+           last_name="Петрова", first_name="Белла", patronymic="Борисовна")
+    f.user(Role.ORGANIZATION_STAFF, organization=provider, municipality=provider.municipality,
+           last_name="Петрова", first_name="Богдана", patronymic="Богдановна")  # the same «Петрова Б.Б.»
+    f.user(Role.PARENT, municipality=provider.municipality,
+           last_name="Сидорова", first_name="Вера", patronymic="Викторовна")  # a parent is never linked
+
+    services.import_rows(operator, plan, _preview(plan, TABLE + "Сидорова В.В.\tмай\t\tОтчёт\t3\n").rows)
+
+    first, second, third = plan.items.all()
+    assert list(first.responsible_users.all()) == [ivanova]
+    assert not second.responsible_users.exists() and not third.responsible_users.exists()

@@ -163,6 +163,7 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
                                    % {"line": first.line, "problem": first.errors[0]})
         position = (plan.items.aggregate(last=Max("position"))["last"] or 0)
         sections = {section.title: section for section in plan.sections.all()}
+        people = _users_by_name(plan)
         items = []
         for row in rows:
             section = None
@@ -180,6 +181,9 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
                 recurrence=deadline.recurrence, deadline_unknown=deadline.unknown,
                 responsible_names="\n".join(row.responsible),
                 expected_result=row.expected_result)
+            linked = {people[key] for key in map(_name_key, row.responsible) if key in people}
+            if linked:
+                item.responsible_users.set(linked)
             if revision is not None:
                 RevisionChange.objects.create(revision=revision, item=item, before={},
                                               after=_snapshot(item))
@@ -187,6 +191,31 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
         audit.record(actor, "plans.plan.imported", plan, items=len(items),
                      revision=revision.number if revision else None)
     return items
+
+
+def _name_key(text: str):
+    """(surname, first initial, patronymic initial) of the last «Фамилия И.О.» in a text."""
+    found = list(importing.NAME_RE.finditer(text))
+    if not found:
+        return None
+    surname, initials = found[-1].group().split(maxsplit=1)
+    letters = [letter for letter in initials if letter.isalpha()]
+    return (surname.lower().replace("ё", "е"), *(letter.lower() for letter in letters[:2]))
+
+
+def _users_by_name(plan: Plan) -> dict:
+    """The plan's possible responsible users by their «Фамилия И.О.»; a name two users
+    share links neither."""
+    found, shared = {}, set()
+    for user in responsible_candidates(plan):
+        if not (user.last_name and user.first_name and user.patronymic):
+            continue
+        key = (user.last_name.lower().replace("ё", "е"), user.first_name[0].lower(),
+               user.patronymic[0].lower())
+        if key in found:
+            shared.add(key)
+        found[key] = user
+    return {key: user for key, user in found.items() if key not in shared}
 
 
 def _snapshot(item: Item) -> dict:
