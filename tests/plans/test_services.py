@@ -274,7 +274,11 @@ def test_a_revision_of_an_approved_plan(operator, authority, filled):
     with pytest.raises(ValidationFailed, match="нет ни одного"):
         services.send_revision(operator, revision)
     services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "май"}, item)
-    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "июнь"})
+    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "как-нибудь"})
+    with pytest.raises(ValidationFailed, match="срок не распознан"):
+        services.send_revision(operator, revision)
+    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "июнь"},
+                       filled.items.get(number="11"))
     with pytest.raises(InvalidTransition, match="не утверждены"):
         services.open_revision(operator, filled, "Ещё")
     services.send_revision(operator, revision)

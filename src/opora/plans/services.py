@@ -558,6 +558,10 @@ def send_revision(actor, revision: Revision) -> Revision:
             raise InvalidTransition(_("Эти изменения уже отправлены."))
         if not revision.changes.exists():
             raise ValidationFailed(_("В изменениях нет ни одного изменённого мероприятия."))
+        unknown = revision.changes.filter(item__deadline_unknown=True).count()
+        if unknown:
+            raise ValidationFailed(_("У %(count)d мероприятий срок не распознан: задайте начало и "
+                                     "окончание.") % {"count": unknown})
         revision.status = RevisionStatus.SENT
         revision.save()
         audit.record(actor, "plans.revision.sent", revision.plan, revision=revision.number,

@@ -82,8 +82,6 @@ def _rights(user, plan):
         "may_change_content": content,
         "may_approve": scope.can(user, "plans.approve", plan),
         "may_agree": scope.can(user, "plans.agree", plan),
-        "may_execute": scope.can(user, "plans.execute", plan.items.first()) if plan.items.exists()
-        else False,
         "open_revision": open_revision,
     }
 
