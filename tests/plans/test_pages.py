@@ -248,3 +248,29 @@ def test_the_authority_accepts_the_report_through_the_page(client, operator, aut
     assert "Принять отчёт" in page and "Вернуть отчёт" in page
     filled.refresh_from_db()
     assert filled.status == PlanStatus.REPORT_ACCEPTED
+
+
+def _interface_texts(page: str) -> list[str]:
+    """Texts of labels, buttons, legends, column headers and second-level headings (not the
+    language switch, which names each language in itself)."""
+    found = re.findall(r"<(label|button|legend|h2)\b(?![^>]*\blang=)[^>]*>(.*?)</\1>", page, flags=re.S)
+    found += [("th", text) for text in re.findall(r'<th scope="col">(.*?)</th>', page, flags=re.S)]
+    return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for _tag, text in found]
+
+
+@pytest.mark.parametrize("name", ["plans:plan", "plans:import", "plans:report", "plans:item"])
+def test_the_pages_speak_english_under_english(client, operator, authority, filled, name):
+    from django.conf import settings
+
+    approve(operator, authority, filled)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(operator if name != "plans:plan" else authority)
+    target = filled.items.first().pk if name == "plans:item" else filled.pk
+    if name == "plans:import":
+        filled.status = PlanStatus.DRAFT
+        filled.save()
+
+    page = client.get(reverse(name, args=[target])).content.decode()
+
+    found = _interface_texts(page)
+    assert found and [text for text in found if re.search("[А-Яа-яЁё]", text)] == []
