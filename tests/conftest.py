@@ -127,10 +127,13 @@ def _reference_data(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
+        from opora.plans.kinds import seed_kinds
+        from opora.plans.models import PlanKind
         from opora.registry.models import Specialisation
         from opora.registry.reference import seed_specialisations
 
         seed_specialisations(Specialisation)
+        seed_kinds(PlanKind)
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opora.enrollment",
     "opora.financing",
     "opora.surveys",
+    "opora.plans",
     "opora.api",
     "opora.demo",
     "opora.office",

@@ -5,7 +5,8 @@ Municipality A (the city) has «Центр А1», whose program, module, group, 
 certification and invoice are the targets; «Студия А2», another provider of A; «Центр
 А3», which the МОЦ of A authorised to issue certificates; municipality B (the district)
 has «Центр Б1» and «Центр Б3», authorised by B. A parent of A has a child with a
-certificate in A's financing period. The answers are written out below, not derived from
+certificate in A's financing period. The МОЦ of A has a work plan; staff of «Центр А1» are
+responsible for one of its items. The answers are written out below, not derived from
 ACTIONS: a change of the table or of ``scope`` that moves a right shows up here.
 """
 
@@ -20,6 +21,7 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
 from opora.surveys.models import Reply, Survey
 from tests import factories as f
@@ -49,12 +51,16 @@ TARGETS = {
     "surveys.answer": ["reply"],
     "surveys.collect": ["reply", "municipal_reply"],
     "surveys.review": ["municipal_reply"],
+    "plans.edit": ["municipality", "plan"],
+    "plans.approve": ["plan"],
+    "plans.agree": ["plan"],
+    "plans.execute": ["item"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
 # pair is refused. Nobody of B, no parent, expert, visitor or switched-off account holds
 # any action; the РМЦ (and an administrator, whose account has the РМЦ's role) holds only
-# the region's actions of data requests.
+# the region's actions of data requests and the agreement of plans.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -80,6 +86,12 @@ ALLOWED = {
     ("surveys.collect", "operator_a"),
     ("surveys.review", "regional"),
     ("surveys.review", "superuser"),
+    ("plans.edit", "operator_a"),
+    ("plans.approve", "authority_a"),
+    ("plans.agree", "regional"),
+    ("plans.agree", "superuser"),
+    ("plans.execute", "operator_a"),
+    ("plans.execute", "staff_a"),  # named responsible for the item
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -100,6 +112,9 @@ def world(city, district):
     child = add_child(parent)
     period = make_period(city)
     survey = Survey.objects.create(title="Запрос МОЦ А", deadline=dt.date(2030, 1, 1), municipality=city)
+    plan = Plan.objects.create(municipality=city, kind=PlanKind.objects.get(code="work_plan"),
+                               year=2026, title="План работы МОЦ")
+    item = Item.objects.create(plan=plan, number="1", title="Совещание")
 
     def staff_of(org):
         return f.user(Role.ORGANIZATION_STAFF, organization=org, municipality=org.municipality)
@@ -122,6 +137,7 @@ def world(city, district):
         "inactive": f.user(Role.SUPPORT_CENTRE, municipality=city, is_active=False),
         "superuser": User.objects.create_superuser("root@example.org", "root-pass-123"),
     }
+    item.responsible_users.add(people["staff_a"])
     targets = {
         "program": program,
         "organization": a1,
@@ -141,6 +157,8 @@ def world(city, district):
         "survey": survey,
         "reply": Reply.objects.create(survey=survey, municipality=city, organization=a1),
         "municipal_reply": Reply.objects.create(survey=survey, municipality=city),
+        "plan": plan,
+        "item": item,
     }
     return people, targets
 

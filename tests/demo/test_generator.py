@@ -189,3 +189,16 @@ def test_every_municipality_finances_certificates_and_certified_modules_fit_thei
         assert cap == pricing.price_cap(normative)
         assert row.module.program.registers & Register.CERTIFIED
         assert row.module.groups.filter(funding__source__in=[FundingSource.CERTIFICATE, FundingSource.SOCIAL]).exists()
+
+
+def test_the_city_moc_has_a_work_plan_in_execution_and_a_draft_media_plan(demo):
+    from opora.plans.models import Plan, PlanStatus
+
+    plans = {plan.kind.code: plan for plan in Plan.objects.select_related("kind")}
+
+    assert set(plans) == {"work_plan", "media_plan"}
+    work = plans["work_plan"]
+    assert work.status == PlanStatus.IN_EXECUTION and work.municipality.name == "Городской округ Северск"
+    assert work.items.count() == 7 and work.sections.count() == 2
+    assert plans["media_plan"].status == PlanStatus.DRAFT
+    assert work.items.get(number="5").responsible_users.get().email == "staff@demo.opora"

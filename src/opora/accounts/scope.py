@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from opora.accounts.models import Role
 from opora.errors import PermissionDenied
 
-# action -> {role: scope}; scope is "organization", "municipality" or "region".
+# action -> {role: scope}; scope is "organization", "municipality", "region",
+# "acting_municipality" (the municipality an authorised provider acts for) or "responsible"
+# (the rows naming the user among their responsible people: ``SCOPE["responsible"]``).
 ACTIONS = {
     # keeping a provider's own programs, modules, groups and teachers
     "registry.edit": {Role.ORGANIZATION_STAFF: "organization"},
@@ -56,6 +58,16 @@ ACTIONS = {
     "surveys.collect": {Role.SUPPORT_CENTRE: "municipality"},
     # the РМЦ accepts or returns the municipalities' answers to its requests
     "surveys.review": {Role.REGIONAL_CENTRE: "region"},
+    # the МОЦ keeps its plans: creates, imports, edits drafts and revisions, sends them for
+    # approval, starts their execution and reports on them
+    "plans.edit": {Role.SUPPORT_CENTRE: "municipality"},
+    # the education authority approves its municipality's plans and revisions or returns them
+    "plans.approve": {Role.EDUCATION_AUTHORITY: "municipality"},
+    # the РМЦ agrees approved plans of every municipality or returns them
+    "plans.agree": {Role.REGIONAL_CENTRE: "region"},
+    # marking a plan's items done with evidence: the МОЦ, or a user named responsible for it
+    "plans.execute": {Role.SUPPORT_CENTRE: "municipality",
+                      Role.ORGANIZATION_STAFF: "responsible"},
 }
 
 # Roles that read the back office of their territory.
@@ -81,6 +93,9 @@ def _territory_q(user, model, kind) -> Q | None:
         if path is None or wanted is None:
             return None
         return Q(**{path: wanted}) if path != "self" else Q(pk=wanted)
+    if kind == "responsible":
+        path = _path(model, "responsible")
+        return None if path is None else Q(**{path: user.pk})
     if kind == "organization":
         path = _path(model, "organization")
         if path is None or user.organization_id is None:
@@ -146,6 +161,9 @@ def acting_municipality_id(user) -> int | None:
 def _object_in(user, obj, kind) -> bool:
     if kind == "region":
         return True
+    if kind == "responsible":
+        path = _path(type(obj), "responsible")
+        return path is not None and obj.pk is not None and getattr(obj, path).filter(pk=user.pk).exists()
     if kind == "acting_municipality":
         kind, wanted = "municipality", acting_municipality_id(user)
     else:
@@ -228,7 +246,7 @@ def holds(user, action: str) -> bool:
         return user.municipality_id is not None
     if kind == "acting_municipality":
         return acting_municipality_id(user) is not None
-    return kind == "region"
+    return kind in ("region", "responsible")
 
 
 # Back-office sections -> who may open their pages. The menu (``opora.office.nav``) shows a
@@ -259,6 +277,10 @@ SECTIONS = {
     "surveys": reads_back_office,
     # writing a new data request
     "surveys.manage": lambda user: holds(user, "surveys.manage"),
+    # the МОЦ's plans: the МОЦ, the education authority and the РМЦ
+    "plans": reads_territory,
+    # «Мой план»: the items a user is responsible for
+    "plans.mine": lambda user: holds(user, "plans.execute"),
 }
 
 

@@ -12,6 +12,7 @@ from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
 from opora.financing.api import router as financing_router
 from opora.navigator.api import router as navigator_router
+from opora.plans.api import router as plans_router
 from opora.registry.api import router as registry_router
 from opora.surveys.api import router as surveys_router
 
@@ -32,3 +33,4 @@ api.add_router("", registry_router)
 api.add_router("", enrollment_router)
 api.add_router("", financing_router)
 api.add_router("", surveys_router)
+api.add_router("", plans_router)

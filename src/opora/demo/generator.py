@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from opora.accounts.models import Role, User
 from opora.demo import accounts, catalog, financing, groups, history, names, reset
+from opora.demo import plans as work_plans
 from opora.demo.draw import allocate, deterministic_uuid, weighted
 from opora.demo.organizations import (
     ORGANIZATIONS,
@@ -173,6 +174,7 @@ def _generate(ctx: Context) -> Region:
     groups.build_groups(ctx, plans)
     history.record_history(ctx, providers, plans, operators)
     financing.build_financing(ctx, municipalities)
+    work_plans.build_plans(ctx, users)
     return region
 
 

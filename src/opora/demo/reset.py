@@ -8,6 +8,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from opora import audit
 from opora.accounts.models import User
 from opora.demo.accounts import ACCOUNTS
+from opora.plans.models import Item, Plan
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
 CHUNK = 900  # below SQLite's limit of parameters in one statement
@@ -56,6 +57,12 @@ def delete_region(region) -> None:
     for model in (Organization, Program):
         for chunk in _chunks(ids[model]):
             audit.forget(model, chunk)
+    plans = Plan.objects.filter(municipality__region=region)
+    for model, pks in ((Plan, plans.values_list("pk", flat=True)),
+                       (Item, Item.objects.filter(plan__in=plans).values_list("pk", flat=True))):
+        for chunk in _chunks(pks):
+            audit.forget(model, chunk)
+    _delete(plans)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)

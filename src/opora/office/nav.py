@@ -49,12 +49,16 @@ PERIODS = ("financing:periods", _("Периоды финансирования")
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
 SURVEYS = ("surveys:list", _("Запросы данных"), "surveys", {
     "surveys:create", "surveys:detail", "surveys:edit", "surveys:reply"})
+PLANS = ("plans:plans", _("Планы"), "plans", {
+    "plans:plan_create", "plans:plan", "plans:import", "plans:item_create", "plans:print",
+    "plans:report", "plans:item", "plans:item_delete"})
+MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 
 # The menu in its order; a user sees the entries whose section they may open.
 MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
         MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
         APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
-        INVOICES, SETTLEMENT, REPORTS, PERIODS, SURVEYS]
+        INVOICES, SETTLEMENT, REPORTS, PERIODS, PLANS, MY_PLAN, SURVEYS]
 
 
 def office_menu(request) -> list[dict]:

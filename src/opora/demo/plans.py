@@ -1,0 +1,70 @@
+"""The demo МОЦ's plans: the work plan of the city's МОЦ for the current calendar year,
+approved by the education authority, agreed with the РМЦ and being executed (items whose
+deadline passed are done, one is left overdue, one is the showcase provider's), and a
+draft media plan. Built through the plans services, so the history and the audit trail
+are those of a real plan; as the services stamp the present moment, a demo built for
+another day than today (tests of the school year) gets no plans."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from opora.plans import importing, services
+from opora.plans.models import ItemStatus, PlanKind, Recurrence
+
+HEAD = "Руководитель МОЦ Кравцова И.В."
+WORK_PLAN_ROWS = [
+    ["№ п/п", "Наименование мероприятия", "Сроки", "Ответственный", "Результат"],
+    ["Организационная работа"],
+    ["1.", "Утверждение плана работы МОЦ на год", "январь", HEAD, "Утверждённый план"],
+    ["2.", "Совещание с руководителями организаций дополнительного образования", "ежеквартально",
+     HEAD, "Протоколы совещаний"],
+    ["3.", "Мониторинг охвата детей дополнительным образованием", "Февраль - март", "Методист МОЦ",
+     "Аналитическая справка"],
+    ["Методическая работа"],
+    ["4.", "Экспертиза дополнительных общеобразовательных программ", "апрель - май", "Методист МОЦ",
+     "не менее 30 % программ прошли экспертизу"],
+    ["5.", "Семинар для педагогов «Современные программы дополнительного образования»", "октябрь",
+     "Директор ДДТ Белова Н.С.", "Программа семинара, список участников"],
+    ["6.", "Пополнение реестра программ в навигаторе", "постоянно", "Методист МОЦ", "Реестр программ"],
+    ["7.", "Отчёт об исполнении плана работы МОЦ", "декабрь", HEAD, "Отчёт"],
+]
+WORK_PLAN = "".join("\t".join(row) + "\n" for row in WORK_PLAN_ROWS)
+
+MEDIA_PLAN = """№ п/п\tМероприятия\tСроки\tОтветственный специалист МОЦ\tРезультат
+1.\tНовости о деятельности МОЦ на портале\tежемесячно\tКравцова И.В.\tНе менее 2 новостей в месяц
+2.\tВидеоролик о программах дополнительного образования\tсентябрь\tКравцова И.В.\tВидеоролик
+"""
+
+
+def _load(user, plan, text):
+    preview = services.preview_import(plan, importing.read_text(text))
+    return services.import_rows(user, plan, preview.rows)
+
+
+def build_plans(ctx, users) -> None:
+    if ctx.today != timezone.localdate():
+        return
+    operator, authority = users["moc@demo.opora"], users["authority@demo.opora"]
+    regional, staff = users["rmc@demo.opora"], users["staff@demo.opora"]
+    year = ctx.today.year
+    plan = services.create_plan(operator, operator.municipality, PlanKind.objects.get(code="work_plan"),
+                                "calendar", year)
+    _load(operator, plan, WORK_PLAN)
+    services.send(operator, plan)
+    signed = {"approved_on": ctx.today, "agreed_on": ctx.today}
+    services.approve(authority, plan, {**signed, "name": "Громов В.Н.",
+                                       "position": "Начальник управления образования"})
+    services.agree(regional, plan, {**signed, "name": "Лебедева О.И.", "position": "Руководитель РМЦ"})
+    services.start(operator, plan)
+    seminar = plan.items.get(number="5")
+    seminar.responsible_users.add(staff)
+    past = [item for item in plan.items.all()
+            if item.recurrence == Recurrence.ONCE and item.ends_on < ctx.today]
+    for item in past[:-1]:  # the last one stays overdue
+        services.mark_item(operator, item, {
+            "status": ItemStatus.DONE, "done_on": item.ends_on - dt.timedelta(days=3),
+            "actual_result": item.expected_result})
+    media = services.create_plan(operator, operator.municipality, PlanKind.objects.get(code="media_plan"),
+                                 "calendar", year)
+    _load(operator, media, MEDIA_PLAN)

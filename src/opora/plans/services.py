@@ -1,0 +1,606 @@
+"""Use cases of the МОЦ's plans (docs/domain.md §7). Every function checks the actor's
+right through ``opora.accounts.scope``, refuses bad input with a Russian message without
+changing anything, and records what it changed in the audit trail.
+
+The plan's life: draft → sent (``send``) → approved by the education authority
+(``approve``: date and signatory) → agreed with the РМЦ (``agree``) → in execution
+(``start``) → reported (``report``) → report accepted by the authority
+(``accept_report``); the authority or the РМЦ may return the report (``return_report``)
+and the plan is in execution again. ``return_plan`` sends a sent plan (the authority) or
+an approved one (the РМЦ) back to the МОЦ with remarks; the МОЦ edits it and sends it
+again. Items are marked (``mark_item``) once the plan is approved.
+
+Changes to an approved plan go through a numbered revision: ``open_revision`` → item
+changes recorded with their before and after → ``send_revision`` → ``approve_revision``
+by the authority, or ``return_revision`` with remarks.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opora import audit
+from opora.accounts import scope
+from opora.errors import InvalidTransition, ValidationFailed
+from opora.plans import deadlines, importing
+from opora.plans.models import (
+    CLOSED_STATUSES,
+    Channel,
+    Evidence,
+    Item,
+    ItemStatus,
+    PeriodKind,
+    Plan,
+    PlanKind,
+    PlanStatus,
+    Publication,
+    Revision,
+    RevisionChange,
+    RevisionStatus,
+    Section,
+)
+
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+EXECUTABLE = (PlanStatus.APPROVED, PlanStatus.AGREED, PlanStatus.IN_EXECUTION)
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
+                       ".jpg", ".jpeg", ".png", ".txt", ".zip"}
+ITEM_FIELDS = ("number", "title", "deadline_text", "starts_on", "ends_on", "recurrence",
+               "responsible_names", "expected_result", "channel")
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _locked(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().get(pk=plan.pk)
+
+
+def _text(errors, data, name, message, *, limit=300, required=True):
+    value = str(data.get(name) or "").strip()
+    if required and not value:
+        errors.setdefault(name, []).append(message)
+    elif len(value) > limit:
+        errors.setdefault(name, []).append(_("Не длиннее %(limit)d знаков.") % {"limit": limit})
+    return value
+
+
+def _date(errors, data, name, *, required=True, not_after=None):
+    value = data.get(name)
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            errors.setdefault(name, []).append(_("Дата в формате ГГГГ-ММ-ДД."))
+            return None
+    if value is None:
+        if required:
+            errors.setdefault(name, []).append(_("Укажите дату."))
+        return None
+    if not_after is not None and value > not_after:
+        errors.setdefault(name, []).append(_("Дата не может быть в будущем."))
+    return value
+
+
+def _raise(errors):
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _transition(actor, plan, to_status, action, **data):
+    before = plan.status
+    plan.status = to_status
+    plan.save()
+    audit.record(actor, f"plans.plan.{action}", plan, from_state=before, to_state=to_status, **data)
+    return plan
+
+
+# --- plans ------------------------------------------------------------------------------
+
+
+def create_plan(actor, municipality, kind: PlanKind, period_kind: str, year, title: str = "") -> Plan:
+    scope.require(actor, "plans.edit", municipality)
+    errors = {}
+    if period_kind not in PeriodKind.values:
+        errors["period_kind"] = [_("Выберите календарный или учебный год.")]
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not 2000 <= year <= 2100:
+        errors["year"] = [_("Год — число от 2000 до 2100.")]
+    title = _text(errors, {"title": title}, "title", "", required=False) or kind.title
+    _raise(errors)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(municipality=municipality, kind=kind, period_kind=period_kind,
+                                       year=year, title=title, created_by=actor)
+            audit.record(actor, "plans.plan.created", plan, to_state=plan.status)
+    except IntegrityError as error:
+        raise ValidationFailed(_("План этого вида на этот период уже есть."), field="year") from error
+    return plan
+
+
+def _content_target(plan: Plan) -> Revision | None:
+    """The open revision the changes go to, None for a draft; refuses otherwise."""
+    if plan.status in EDITABLE:
+        return None
+    revision = plan.revisions.filter(status=RevisionStatus.DRAFT).first()
+    if plan.status in EXECUTABLE and revision is not None:
+        return revision
+    if plan.status in EXECUTABLE:
+        raise InvalidTransition(_("План утверждён: чтобы изменить его, начните изменения "
+                                  "(новую редакцию), их утвердит управление образования."))
+    raise InvalidTransition(_("План в статусе «%(status)s» изменить нельзя.")
+                            % {"status": plan.get_status_display()})
+
+
+def preview_import(plan: Plan, records) -> importing.Preview:
+    taken = plan.items.values_list("number", flat=True)
+    return importing.preview(records, plan.period_start, plan.period_end, taken)
+
+
+def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
+    """Save the rows of a preview (as the operator corrected them) as items of the plan:
+    all of them, or none when any row has an error."""
+    scope.require(actor, "plans.edit", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        revision = _content_target(plan)
+        importing.evaluate(rows, plan.period_start, plan.period_end,
+                           plan.items.values_list("number", flat=True))
+        broken = [row for row in rows if row.errors]
+        if not rows:
+            raise ValidationFailed(_("Нет ни одного мероприятия для сохранения."))
+        if broken:
+            first = broken[0]
+            raise ValidationFailed(_("Строка %(line)d: %(problem)s Ничего не сохранено.")
+                                   % {"line": first.line, "problem": first.errors[0]})
+        position = (plan.items.aggregate(last=Max("position"))["last"] or 0)
+        sections = {section.title: section for section in plan.sections.all()}
+        people = _users_by_name(plan)
+        items = []
+        for row in rows:
+            section = None
+            if row.section:
+                section = sections.get(row.section)
+                if section is None:
+                    section = sections[row.section] = Section.objects.create(
+                        plan=plan, title=row.section[:500], position=len(sections) + 1)
+            position += 1
+            deadline = row.deadline
+            item = Item.objects.create(
+                plan=plan, section=section, position=position, number=row.number,
+                title=row.title, deadline_text=row.deadline_text[:300],
+                starts_on=deadline.starts_on, ends_on=deadline.ends_on,
+                recurrence=deadline.recurrence, deadline_unknown=deadline.unknown,
+                responsible_names="\n".join(row.responsible),
+                expected_result=row.expected_result)
+            linked = {people[key] for key in map(_name_key, row.responsible) if key in people}
+            if linked:
+                item.responsible_users.set(linked)
+            if revision is not None:
+                RevisionChange.objects.create(revision=revision, item=item, before={},
+                                              after=_snapshot(item))
+            items.append(item)
+        audit.record(actor, "plans.plan.imported", plan, items=len(items),
+                     revision=revision.number if revision else None)
+    return items
+
+
+def _name_key(text: str):
+    """(surname, first initial, patronymic initial) of the last «Фамилия И.О.» in a text."""
+    found = list(importing.NAME_RE.finditer(text))
+    if not found:
+        return None
+    surname, initials = found[-1].group().split(maxsplit=1)
+    letters = [letter for letter in initials if letter.isalpha()]
+    return (surname.lower().replace("ё", "е"), *(letter.lower() for letter in letters[:2]))
+
+
+def _users_by_name(plan: Plan) -> dict:
+    """The plan's possible responsible users by their «Фамилия И.О.»; a name two users
+    share links neither."""
+    found, shared = {}, set()
+    for user in responsible_candidates(plan):
+        if not (user.last_name and user.first_name and user.patronymic):
+            continue
+        key = (user.last_name.lower().replace("ё", "е"), user.first_name[0].lower(),
+               user.patronymic[0].lower())
+        if key in found:
+            shared.add(key)
+        found[key] = user
+    return {key: user for key, user in found.items() if key not in shared}
+
+
+def _snapshot(item: Item) -> dict:
+    return {name: (value.isoformat() if isinstance(value, dt.date) else value)
+            for name in ITEM_FIELDS for value in [getattr(item, name)]}
+
+
+def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
+    """Create or change an item's content: number, title, deadline (its text, or the
+    interval the operator picks: ``starts_on`` and ``ends_on``), responsible people,
+    expected result, channel. A draft changes in place; an approved plan only within an
+    open revision, which records the item before and after."""
+    scope.require(actor, "plans.edit", plan)
+    errors = {}
+    number = _text(errors, data, "number", _("Укажите номер пункта."), limit=20)
+    if number and not importing.NUMBER_RE.fullmatch(number):
+        errors["number"] = [_("«%(number)s» не похоже на номер пункта.") % {"number": number}]
+    number = number.rstrip(".")
+    title = _text(errors, data, "title", _("Укажите наименование мероприятия."), limit=5000)
+    deadline_text = _text(errors, data, "deadline_text", "", limit=300, required=False)
+    starts_on = _date(errors, data, "starts_on", required=False)
+    ends_on = _date(errors, data, "ends_on", required=False)
+    channel = str(data.get("channel") or "")
+    if channel and channel not in Channel.values:
+        errors["channel"] = [_("Неизвестный канал.")]
+    if (starts_on is None) != (ends_on is None):
+        errors.setdefault("ends_on", []).append(_("Укажите и начало, и окончание, или ни то ни другое."))
+    elif starts_on and ends_on and ends_on < starts_on:
+        errors.setdefault("ends_on", []).append(_("Окончание раньше начала."))
+    if number and plan.items.filter(number=number).exclude(pk=getattr(item, "pk", None)).exists():
+        errors.setdefault("number", []).append(_("Пункт № %(number)s уже есть.") % {"number": number})
+    _raise(errors)
+    with transaction.atomic():
+        plan = _locked(plan)
+        revision = _content_target(plan)
+        before = _snapshot(item) if item else {}
+        if item is None:
+            last = plan.items.aggregate(last=Max("position"))["last"] or 0
+            item = Item(plan=plan, position=last + 1)
+        deadline = deadlines.parse(deadline_text, plan.period_start, plan.period_end)
+        if starts_on is not None:  # the operator's interval wins over the wording
+            recurrence = data.get("recurrence") or (deadline.recurrence if not deadline.unknown
+                                                    else deadlines.ONCE)
+            deadline = deadlines.Deadline(deadline_text, starts_on, ends_on, recurrence)
+        item.number, item.title, item.deadline_text = number, title, deadline_text
+        item.starts_on, item.ends_on = deadline.starts_on, deadline.ends_on
+        item.recurrence, item.deadline_unknown = deadline.recurrence, deadline.unknown
+        item.responsible_names = "\n".join(importing.split_responsible(
+            str(data.get("responsible_names") or "")))
+        item.expected_result = str(data.get("expected_result") or "").strip()
+        item.channel = channel
+        section_id = data.get("section")
+        item.section = plan.sections.filter(pk=section_id).first() if section_id else None
+        item.save()
+        if "responsible_users" in data:
+            item.responsible_users.set(responsible_candidates(plan).filter(
+                pk__in=data["responsible_users"] or []))
+        if revision is not None:
+            change = revision.changes.filter(item=item).first()
+            if change is None:
+                RevisionChange.objects.create(revision=revision, item=item, before=before,
+                                              after=_snapshot(item))
+            else:
+                change.after = _snapshot(item)
+                change.save(update_fields=["after"])
+        audit.record(actor, "plans.item.saved", item, revision=revision.number if revision else None)
+    return item
+
+
+def delete_item(actor, item: Item) -> None:
+    """Remove an item from a draft or a returned plan (an approved plan cancels items
+    within a revision instead: the report keeps them)."""
+    scope.require(actor, "plans.edit", item.plan)
+    with transaction.atomic():
+        plan = _locked(item.plan)
+        if plan.status not in EDITABLE:
+            raise InvalidTransition(_("Удалить мероприятие можно только из черновика или "
+                                      "возвращённого плана; в утверждённом его отменяют."))
+        audit.record(actor, "plans.item.deleted", plan, number=item.number, title=item.title[:200])
+        item.delete()
+
+
+def responsible_candidates(plan: Plan):
+    """Users who may be named responsible: the МОЦ's operators and the staff of the
+    municipality's organizations."""
+    from opora.accounts.models import Role, User
+
+    return User.objects.filter(is_active=True).filter(
+        role__in=[Role.SUPPORT_CENTRE, Role.ORGANIZATION_STAFF],
+        municipality_id=plan.municipality_id).order_by("last_name", "first_name")
+
+
+def send(actor, plan: Plan) -> Plan:
+    scope.require(actor, "plans.edit", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status not in EDITABLE:
+            raise InvalidTransition(_("На утверждение отправляется черновик или возвращённый план."))
+        if not plan.items.exists():
+            raise ValidationFailed(_("В плане нет ни одного мероприятия."))
+        unknown = plan.items.filter(deadline_unknown=True).count()
+        if unknown:
+            raise ValidationFailed(_("У %(count)d мероприятий срок не распознан: задайте начало и "
+                                     "окончание.") % {"count": unknown})
+        return _transition(actor, plan, PlanStatus.SENT, "sent")
+
+
+def approve(actor, plan: Plan, data: dict) -> Plan:
+    """The education authority approves («УТВЕРЖДАЮ»): date, signatory and position."""
+    scope.require(actor, "plans.approve", plan)
+    errors = {}
+    approved_on = _date(errors, data, "approved_on", not_after=_today())
+    name = _text(errors, data, "name", _("Укажите, кто утвердил план."))
+    position = _text(errors, data, "position", _("Укажите должность."))
+    _raise(errors)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.SENT:
+            raise InvalidTransition(_("Утвердить можно только план, отправленный на утверждение."))
+        plan.approved_on, plan.approved_by_name, plan.approved_by_position = approved_on, name, position
+        plan.remarks = ""
+        return _transition(actor, plan, PlanStatus.APPROVED, "approved", signatory=name)
+
+
+def agree(actor, plan: Plan, data: dict) -> Plan:
+    """The РМЦ agrees («СОГЛАСОВАНО») an approved plan."""
+    scope.require(actor, "plans.agree", plan)
+    errors = {}
+    agreed_on = _date(errors, data, "agreed_on", not_after=_today())
+    name = _text(errors, data, "name", _("Укажите, кто согласовал план."))
+    position = _text(errors, data, "position", _("Укажите должность."))
+    _raise(errors)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.APPROVED:
+            raise InvalidTransition(_("Согласовать можно только утверждённый план."))
+        plan.agreed_on, plan.agreed_by_name, plan.agreed_by_position = agreed_on, name, position
+        return _transition(actor, plan, PlanStatus.AGREED, "agreed", signatory=name)
+
+
+def return_plan(actor, plan: Plan, remarks: str) -> Plan:
+    """Back to the МОЦ with remarks: a sent plan by the authority, an approved one by the
+    РМЦ (its approval is then void)."""
+    if not (scope.can(actor, "plans.approve", plan) or scope.can(actor, "plans.agree", plan)):
+        scope.require(actor, "plans.approve", plan)
+    remarks = str(remarks or "").strip()
+    if not remarks:
+        raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
+    if len(remarks) > 5000:
+        raise ValidationFailed(_("Не длиннее %(limit)d знаков.") % {"limit": 5000}, field="remarks")
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status == PlanStatus.SENT:
+            scope.require(actor, "plans.approve", plan)
+        elif plan.status == PlanStatus.APPROVED:
+            scope.require(actor, "plans.agree", plan)
+        else:
+            raise InvalidTransition(_("Вернуть можно только план на утверждении или на согласовании."))
+        plan.remarks = remarks
+        plan.approved_on, plan.approved_by_name, plan.approved_by_position = None, "", ""
+        return _transition(actor, plan, PlanStatus.RETURNED, "returned", reason=remarks)
+
+
+def start(actor, plan: Plan) -> Plan:
+    scope.require(actor, "plans.edit", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.AGREED:
+            raise InvalidTransition(_("К исполнению приступают после согласования с РМЦ."))
+        return _transition(actor, plan, PlanStatus.IN_EXECUTION, "started")
+
+
+def report(actor, plan: Plan) -> Plan:
+    """The МОЦ hands in the report: every item must be closed (done, done late, not done
+    with a reason, or cancelled)."""
+    scope.require(actor, "plans.edit", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.IN_EXECUTION:
+            raise InvalidTransition(_("Отчёт сдаётся по исполняемому плану."))
+        if plan.revisions.exclude(status=RevisionStatus.APPROVED).exists():
+            raise InvalidTransition(_("Изменения плана ещё не утверждены."))
+        open_items = plan.items.exclude(status__in=CLOSED_STATUSES).count()
+        if open_items:
+            raise ValidationFailed(_("Отметьте исполнение всех мероприятий: открыто %(count)d.")
+                                   % {"count": open_items})
+        return _transition(actor, plan, PlanStatus.REPORTED, "reported")
+
+
+def accept_report(actor, plan: Plan) -> Plan:
+    """The education authority accepts the report on its municipality's plan."""
+    scope.require(actor, "plans.approve", plan)
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.REPORTED:
+            raise InvalidTransition(_("Принять можно только сданный отчёт."))
+        plan.remarks = ""
+        return _transition(actor, plan, PlanStatus.REPORT_ACCEPTED, "report_accepted")
+
+
+def return_report(actor, plan: Plan, remarks: str) -> Plan:
+    """The authority or the РМЦ returns the report with remarks: the plan is executed again
+    (items can be corrected) until the МОЦ hands the report in anew."""
+    if not (scope.can(actor, "plans.approve", plan) or scope.can(actor, "plans.agree", plan)):
+        scope.require(actor, "plans.approve", plan)
+    remarks = str(remarks or "").strip()
+    if not remarks:
+        raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status != PlanStatus.REPORTED:
+            raise InvalidTransition(_("Вернуть можно только сданный отчёт."))
+        plan.remarks = remarks[:5000]
+        return _transition(actor, plan, PlanStatus.IN_EXECUTION, "report_returned", reason=remarks)
+
+
+# --- execution --------------------------------------------------------------------------
+
+
+def mark_item(actor, item: Item, data: dict) -> Item:
+    """Mark an item: in progress, done (on ``done_on``, today by default: done late when
+    after the interval's end), not done or cancelled (with a reason), or planned again;
+    with the actual result."""
+    scope.require(actor, "plans.execute", item)
+    errors = {}
+    status = str(data.get("status") or "")
+    if status not in ItemStatus.values:
+        errors["status"] = [_("Выберите статус.")]
+    actual = _text(errors, data, "actual_result", "", limit=5000, required=False)
+    reason = _text(errors, data, "reason", _("Укажите причину."), limit=5000,
+                   required=status in (ItemStatus.NOT_DONE, ItemStatus.CANCELLED))
+    done_on = None
+    if status in (ItemStatus.DONE, ItemStatus.DONE_LATE):
+        done_on = _date(errors, data, "done_on", required=False, not_after=_today()) or _today()
+    _raise(errors)
+    with transaction.atomic():
+        plan = _locked(item.plan)
+        if plan.status not in EXECUTABLE:
+            raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        before = item.status
+        if done_on is not None:
+            status = (ItemStatus.DONE_LATE if item.ends_on is not None and done_on > item.ends_on
+                      else ItemStatus.DONE)
+        item.status, item.actual_result, item.done_on = status, actual, done_on
+        item.reason = reason if status in (ItemStatus.NOT_DONE, ItemStatus.CANCELLED) else ""
+        item.save()
+        audit.record(actor, "plans.item.marked", item, from_state=before, to_state=status,
+                     reason=item.reason)
+    return item
+
+
+def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "") -> Evidence:
+    scope.require(actor, "plans.execute", item)
+    url, note = str(url or "").strip(), str(note or "").strip()[:300]
+    if file is None and not url:
+        raise ValidationFailed(_("Приложите файл или укажите ссылку."), field="file")
+    if url:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import URLValidator
+
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as error:
+            raise ValidationFailed(_("Ссылка должна начинаться с http:// или https://."),
+                                   field="url") from error
+    if file is not None:
+        if file.size > MAX_EVIDENCE_BYTES:
+            raise ValidationFailed(_("Файл больше 20 МБ."), field="file")
+        if Path(file.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
+            raise ValidationFailed(_("Такой вид файла не принимается: PDF, документы, таблицы, "
+                                     "презентации, изображения, архив ZIP."), field="file")
+    with transaction.atomic():
+        if _locked(item.plan).status not in EXECUTABLE:
+            raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
+        evidence = Evidence.objects.create(item=item, file=file or "", url=url, note=note,
+                                           added_by=actor)
+        audit.record(actor, "plans.item.evidence_added", item, evidence=evidence.pk)
+    return evidence
+
+
+def add_publication(actor, item: Item, data: dict) -> Publication:
+    scope.require(actor, "plans.execute", item)
+    if not PlanKind.objects.filter(plans=item.plan_id, has_channels=True).exists():
+        raise InvalidTransition(_("Публикации ведутся в медиаплане."))
+    errors = {}
+    published_on = _date(errors, data, "published_on", not_after=_today())
+    channel = str(data.get("channel") or "")
+    if channel not in Channel.values:
+        errors["channel"] = [_("Выберите канал.")]
+    title = _text(errors, data, "title", _("Укажите заголовок."), limit=500)
+    url = _text(errors, data, "url", "", limit=500, required=False)
+    reach = data.get("reach")
+    if reach not in (None, ""):
+        try:
+            reach = int(reach)
+            if reach < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["reach"] = [_("Охват — целое неотрицательное число.")]
+    else:
+        reach = None
+    _raise(errors)
+    with transaction.atomic():
+        if _locked(item.plan).status not in EXECUTABLE:
+            raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
+        publication = Publication.objects.create(item=item, published_on=published_on,
+                                                 channel=channel, title=title, url=url, reach=reach)
+        audit.record(actor, "plans.item.published", item, publication=publication.pk)
+    return publication
+
+
+# --- revisions --------------------------------------------------------------------------
+
+
+def open_revision(actor, plan: Plan, reason: str) -> Revision:
+    scope.require(actor, "plans.edit", plan)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Укажите причину изменений."), field="reason")
+    with transaction.atomic():
+        plan = _locked(plan)
+        if plan.status not in EXECUTABLE:
+            raise InvalidTransition(_("Изменения вносятся в утверждённый план; черновик правится "
+                                      "напрямую."))
+        if plan.revisions.exclude(status=RevisionStatus.APPROVED).exists():
+            raise InvalidTransition(_("Предыдущие изменения ещё не утверждены."))
+        number = (plan.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
+        revision = Revision.objects.create(plan=plan, number=number, reason=reason[:5000])
+        audit.record(actor, "plans.revision.opened", plan, revision=number, reason=reason)
+    return revision
+
+
+def send_revision(actor, revision: Revision) -> Revision:
+    scope.require(actor, "plans.edit", revision.plan)
+    with transaction.atomic():
+        _locked(revision.plan)
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != RevisionStatus.DRAFT:
+            raise InvalidTransition(_("Эти изменения уже отправлены."))
+        if not revision.changes.exists():
+            raise ValidationFailed(_("В изменениях нет ни одного изменённого мероприятия."))
+        unknown = revision.changes.filter(item__deadline_unknown=True).count()
+        if unknown:
+            raise ValidationFailed(_("У %(count)d мероприятий срок не распознан: задайте начало и "
+                                     "окончание.") % {"count": unknown})
+        revision.status = RevisionStatus.SENT
+        revision.save()
+        audit.record(actor, "plans.revision.sent", revision.plan, revision=revision.number,
+                     from_state=RevisionStatus.DRAFT, to_state=RevisionStatus.SENT)
+    return revision
+
+
+def approve_revision(actor, revision: Revision, data: dict) -> Revision:
+    scope.require(actor, "plans.approve", revision.plan)
+    errors = {}
+    approved_on = _date(errors, data, "approved_on", not_after=_today())
+    name = _text(errors, data, "name", _("Укажите, кто утвердил изменения."))
+    _raise(errors)
+    with transaction.atomic():
+        _locked(revision.plan)
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != RevisionStatus.SENT:
+            raise InvalidTransition(_("Утвердить можно только отправленные изменения."))
+        revision.status, revision.approved_on, revision.approved_by_name = (
+            RevisionStatus.APPROVED, approved_on, name)
+        revision.remarks = ""
+        revision.save()
+        audit.record(actor, "plans.revision.approved", revision.plan, revision=revision.number,
+                     from_state=RevisionStatus.SENT, to_state=RevisionStatus.APPROVED, signatory=name)
+    return revision
+
+
+def return_revision(actor, revision: Revision, remarks: str) -> Revision:
+    scope.require(actor, "plans.approve", revision.plan)
+    remarks = str(remarks or "").strip()
+    if not remarks:
+        raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
+    with transaction.atomic():
+        _locked(revision.plan)
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != RevisionStatus.SENT:
+            raise InvalidTransition(_("Вернуть можно только отправленные изменения."))
+        revision.status, revision.remarks = RevisionStatus.DRAFT, remarks[:5000]
+        revision.save()
+        audit.record(actor, "plans.revision.returned", revision.plan, revision=revision.number,
+                     from_state=RevisionStatus.SENT, to_state=RevisionStatus.DRAFT, reason=remarks)
+    return revision

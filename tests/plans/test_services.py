@@ -1,0 +1,368 @@
+"""The plan's life: approval cycle, returns, revisions, execution, report; their rights
+and refusals; overdue flags; who sees what."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from opora import audit
+from opora.accounts.models import Role
+from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from opora.plans import selectors, services
+from opora.plans.models import ItemStatus, PlanStatus, RevisionStatus
+from tests import factories as f
+from tests.plans.conftest import add_items, approve, kind, make_plan, signed, today
+
+
+def _statuses(plan):
+    return [event.to_state for event in audit.timeline(plan) if event.action.startswith("plans.plan.")
+            and event.to_state]
+
+
+def test_the_whole_cycle_is_audited(operator, authority, regional, filled):
+    services.send(operator, filled)
+    services.approve(authority, filled, signed())
+    services.agree(regional, filled, signed())
+    services.start(operator, filled)
+    for item in filled.items.all():
+        services.mark_item(operator, item, {"status": ItemStatus.DONE, "actual_result": "Сделано"})
+    services.report(operator, filled)
+
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORTED
+    assert (filled.approved_on, filled.approved_by_name) == (today(), "Гречаная Н.М.")
+    assert filled.agreed_by_position == "Начальник Управления образования"
+    assert _statuses(filled) == ["draft", "sent", "approved", "agreed", "in_execution", "reported"]
+
+
+def test_an_empty_plan_is_not_sent(operator, plan):
+    with pytest.raises(ValidationFailed, match="нет ни одного мероприятия"):
+        services.send(operator, plan)
+
+
+def test_a_plan_with_an_unknown_deadline_is_not_sent_until_the_interval_is_picked(operator, plan):
+    add_items(operator, plan, "№\tМероприятия\tСроки\tОтветственный\n1\tСовещание\tкак-нибудь\tИванов\n")
+    with pytest.raises(ValidationFailed, match="срок не распознан"):
+        services.send(operator, plan)
+    item = plan.items.get()
+
+    services.save_item(operator, plan, {"number": "1", "title": "Совещание", "deadline_text": "как-нибудь",
+                                        "starts_on": dt.date(plan.year, 5, 1),
+                                        "ends_on": dt.date(plan.year, 5, 31)}, item)
+
+    item.refresh_from_db()
+    assert (item.deadline_unknown, item.ends_on, item.deadline_text) == (
+        False, dt.date(plan.year, 5, 31), "как-нибудь")
+    assert services.send(operator, plan).status == PlanStatus.SENT
+
+
+def test_the_authority_returns_with_remarks_and_the_moc_sends_again(operator, authority, filled):
+    services.send(operator, filled)
+    with pytest.raises(ValidationFailed, match="замечания"):
+        services.return_plan(authority, filled, "  ")
+
+    services.return_plan(authority, filled, "Уточните сроки пункта 7")
+
+    filled.refresh_from_db()
+    assert (filled.status, filled.remarks) == (PlanStatus.RETURNED, "Уточните сроки пункта 7")
+    item = filled.items.get(number="7")
+    services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "апрель"}, item)
+    services.send(operator, filled)
+    services.approve(authority, filled, signed())
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.APPROVED and filled.remarks == ""
+
+
+def test_the_rmc_returns_an_approved_plan_and_its_approval_is_void(operator, authority, regional, filled):
+    approve(operator, authority, filled)
+    with pytest.raises(PermissionDenied):
+        services.return_plan(authority, filled, "нет")
+
+    services.return_plan(regional, filled, "Добавьте мониторинг")
+
+    filled.refresh_from_db()
+    assert (filled.status, filled.approved_on) == (PlanStatus.RETURNED, None)
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"name": "", "position": "x", "approved_on": "2020-01-01"}, "name"),
+    ({"name": "x", "position": "", "approved_on": "2020-01-01"}, "position"),
+    ({"name": "x", "position": "x", "approved_on": ""}, "approved_on"),
+    ({"name": "x", "position": "x", "approved_on": "31.12.2020"}, "approved_on"),
+    ({"name": "x", "position": "x", "approved_on": "2999-01-01"}, "approved_on"),
+])
+def test_approval_needs_a_date_not_in_the_future_and_a_signatory(operator, authority, filled, data, field):
+    services.send(operator, filled)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.approve(authority, filled, data)
+
+    assert field in refused.value.errors
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.SENT
+
+
+def test_transitions_out_of_order_are_refused(operator, authority, regional, filled):
+    with pytest.raises(InvalidTransition):
+        services.approve(authority, filled, signed())
+    with pytest.raises(InvalidTransition):
+        services.start(operator, filled)
+    with pytest.raises(InvalidTransition):
+        services.report(operator, filled)
+    services.send(operator, filled)
+    with pytest.raises(InvalidTransition):
+        services.send(operator, filled)
+    with pytest.raises(InvalidTransition):
+        services.agree(regional, filled, signed())
+    with pytest.raises(InvalidTransition, match="изменить нельзя"):
+        services.save_item(operator, filled, {"number": "99", "title": "Новое"})
+
+
+@pytest.mark.parametrize("who", ["other_operator", "authority", "regional", "staff"])
+def test_only_the_moc_of_the_municipality_keeps_its_plan(request, filled, who):
+    actor = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        services.send(actor, filled)
+    with pytest.raises(PermissionDenied):
+        services.save_item(actor, filled, {"number": "99", "title": "Новое"})
+
+
+def test_another_authority_does_not_approve(operator, filled, district):
+    services.send(operator, filled)
+    other = f.user(Role.EDUCATION_AUTHORITY, municipality=district)
+    with pytest.raises(PermissionDenied):
+        services.approve(other, filled, signed())
+    with pytest.raises(PermissionDenied):
+        services.approve(operator, filled, signed())
+
+
+def test_a_plan_per_kind_and_period(operator, plan):
+    with pytest.raises(ValidationFailed, match="уже есть"):
+        make_plan(operator)
+    assert make_plan(operator, period_kind="school").period_label == f"{plan.year}/{plan.year + 1}"
+    with pytest.raises(ValidationFailed):
+        services.create_plan(operator, operator.municipality, kind(), "calendar", "двадцать")
+    with pytest.raises(PermissionDenied):
+        services.create_plan(operator, f.municipality(), kind(), "calendar", 2026)
+
+
+# --- execution ---------------------------------------------------------------------------
+
+
+def test_done_after_the_interval_is_done_late(operator, authority, filled):
+    approve(operator, authority, filled)
+    item = filled.items.get(number="7")  # March
+    late = dt.date(filled.year, 4, 2)
+
+    marked = services.mark_item(operator, item, {"status": ItemStatus.DONE, "done_on": late})
+
+    assert marked.status == ItemStatus.DONE_LATE
+    on_time = services.mark_item(operator, item, {"status": ItemStatus.DONE,
+                                                  "done_on": dt.date(filled.year, 3, 20)})
+    assert on_time.status == ItemStatus.DONE
+
+
+def test_not_done_and_cancelled_need_a_reason(operator, authority, filled):
+    approve(operator, authority, filled)
+    item = filled.items.first()
+    with pytest.raises(ValidationFailed, match="причину"):
+        services.mark_item(operator, item, {"status": ItemStatus.NOT_DONE})
+    with pytest.raises(ValidationFailed):
+        services.mark_item(operator, item, {"status": "finished"})
+
+    marked = services.mark_item(operator, item, {"status": ItemStatus.CANCELLED, "reason": "Не нужно"})
+
+    assert (marked.status, marked.reason, marked.done_on) == (ItemStatus.CANCELLED, "Не нужно", None)
+
+
+def test_items_are_marked_only_in_an_approved_plan(operator, filled):
+    with pytest.raises(InvalidTransition):
+        services.mark_item(operator, filled.items.first(), {"status": ItemStatus.DONE})
+
+
+def test_evidence_is_a_file_or_a_link(operator, authority, filled):
+    approve(operator, authority, filled)
+    item = filled.items.first()
+
+    document = services.add_evidence(operator, item, file=SimpleUploadedFile("приказ.pdf", b"%PDF-1.4"))
+    link = services.add_evidence(operator, item, url="https://example.org/news/1", note="Новость")
+
+    assert document.file.name.endswith(".pdf") and link.href == "https://example.org/news/1"
+    for kwargs, message in [({}, "файл или укажите ссылку"), ({"url": "ftp://x"}, "http"),
+                            ({"file": SimpleUploadedFile("x.exe", b"MZ")}, "не принимается")]:
+        with pytest.raises(ValidationFailed, match=message):
+            services.add_evidence(operator, item, **kwargs)
+    assert item.evidence.count() == 2
+
+
+def test_a_responsible_provider_marks_only_its_items(operator, authority, staff, filled):
+    approve(operator, authority, filled)
+    mine, other = filled.items.all()[:2]
+    mine.responsible_users.add(staff)
+
+    services.mark_item(staff, mine, {"status": ItemStatus.IN_PROGRESS})
+    with pytest.raises(PermissionDenied):
+        services.mark_item(staff, other, {"status": ItemStatus.IN_PROGRESS})
+    assert list(selectors.my_items(staff)) == [mine]
+
+
+def test_my_plan_hides_drafts(operator, staff, filled):
+    filled.items.first().responsible_users.add(staff)
+
+    assert list(selectors.my_items(staff)) == []
+
+
+def test_the_report_needs_every_item_closed(operator, authority, regional, filled):
+    approve(operator, authority, filled)
+    services.agree(regional, filled, signed())
+    services.start(operator, filled)
+    services.mark_item(operator, filled.items.first(), {"status": ItemStatus.DONE,
+                                                        "done_on": dt.date(filled.year, 2, 10)})
+
+    with pytest.raises(ValidationFailed, match="открыто 9"):
+        services.report(operator, filled)
+    assert selectors.summary(filled) == {"total": 10, "done": 1, "done_late": 0, "not_done": 0,
+                                         "cancelled": 0, "open": 9}
+
+
+def test_publications_belong_to_media_plans(operator, authority, filled):
+    approve(operator, authority, filled)
+    with pytest.raises(InvalidTransition):
+        services.add_publication(operator, filled.items.first(), {})
+    media = make_plan(operator, code="media_plan")
+    add_items(operator, media)
+    approve(operator, authority, media)
+    item = media.items.first()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.add_publication(operator, item, {"channel": "tv", "title": "", "reach": "-1"})
+    assert set(refused.value.errors) == {"published_on", "channel", "title", "reach"}
+    publication = services.add_publication(operator, item, {
+        "published_on": today(), "channel": "social", "title": "Открытие МОЦ",
+        "url": "https://vk.com/wall-1_1", "reach": "1200"})
+    assert publication.reach == 1200
+
+
+# --- overdue -----------------------------------------------------------------------------
+
+
+def test_overdue_from_the_interval_end_and_the_status(operator, authority, filled):
+    approve(operator, authority, filled)
+    item = filled.items.get(number="7")  # March
+    after, before = dt.date(filled.year, 4, 1), dt.date(filled.year, 3, 31)
+
+    assert item.is_overdue(after) and not item.is_overdue(before)
+    assert filled.items.filter(selectors.overdue_q(after)).count() == 7  # 1–7 end in March
+    item.status = ItemStatus.NOT_DONE
+    assert not item.is_overdue(after)
+
+
+# --- revisions ---------------------------------------------------------------------------
+
+
+def test_a_revision_of_an_approved_plan(operator, authority, filled):
+    approve(operator, authority, filled)
+    item = filled.items.get(number="7")
+    with pytest.raises(InvalidTransition, match="начните изменения"):
+        services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "май"},
+                           item)
+    with pytest.raises(ValidationFailed):
+        services.open_revision(operator, filled, "")
+
+    revision = services.open_revision(operator, filled, "Перенос сроков")
+    with pytest.raises(ValidationFailed, match="нет ни одного"):
+        services.send_revision(operator, revision)
+    services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "май"}, item)
+    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "как-нибудь"})
+    with pytest.raises(ValidationFailed, match="срок не распознан"):
+        services.send_revision(operator, revision)
+    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "июнь"},
+                       filled.items.get(number="11"))
+    with pytest.raises(InvalidTransition, match="не утверждены"):
+        services.open_revision(operator, filled, "Ещё")
+    services.send_revision(operator, revision)
+    services.return_revision(authority, revision, "Обоснуйте перенос")
+    revision.refresh_from_db()
+    assert (revision.status, revision.remarks) == (RevisionStatus.DRAFT, "Обоснуйте перенос")
+    services.send_revision(operator, revision)
+    services.approve_revision(authority, revision, signed())
+
+    revision.refresh_from_db()
+    assert (revision.number, revision.status) == (1, RevisionStatus.APPROVED)
+    changes = {change.item.number: change for change in revision.changes.all()}
+    assert set(changes) == {"7", "11"}
+    assert (changes["7"].before["deadline_text"], changes["7"].after["deadline_text"]) == ("март", "май")
+    assert changes["11"].before == {}
+    assert services.open_revision(operator, filled, "Второе").number == 2
+    with pytest.raises(PermissionDenied):
+        services.approve_revision(operator, revision, signed())
+
+
+# --- visibility --------------------------------------------------------------------------
+
+
+def test_a_draft_is_seen_by_its_moc_only(operator, other_operator, authority, regional, staff, filled):
+    other = make_plan(other_operator)
+
+    assert list(selectors.plans_for(operator)) == [filled]
+    assert list(selectors.plans_for(other_operator)) == [other]
+    assert list(selectors.plans_for(authority)) == []
+    assert list(selectors.plans_for(regional)) == []
+    assert list(selectors.plans_for(staff)) == []
+    services.send(operator, filled)
+    assert list(selectors.plans_for(authority)) == [filled]
+    assert list(selectors.plans_for(regional)) == [filled]
+    assert list(selectors.plans_for(other_operator)) == [other]
+
+
+def test_an_item_is_deleted_from_a_draft_only(operator, authority, other_operator, filled):
+    item = filled.items.get(number="10")
+    with pytest.raises(PermissionDenied):
+        services.delete_item(other_operator, item)
+
+    services.delete_item(operator, item)
+
+    assert filled.items.count() == 9
+    approve(operator, authority, filled)
+    with pytest.raises(InvalidTransition, match="отменяют"):
+        services.delete_item(operator, filled.items.first())
+    assert filled.items.count() == 9
+
+
+def _reported(operator, authority, regional, plan):
+    approve(operator, authority, plan)
+    services.agree(regional, plan, signed())
+    services.start(operator, plan)
+    for item in plan.items.all():
+        services.mark_item(operator, item, {"status": ItemStatus.CANCELLED, "reason": "Не понадобилось"})
+    return services.report(operator, plan)
+
+
+def test_the_authority_accepts_the_report(operator, authority, regional, filled):
+    _reported(operator, authority, regional, filled)
+    with pytest.raises(PermissionDenied):
+        services.accept_report(regional, filled)
+    with pytest.raises(PermissionDenied):
+        services.accept_report(operator, filled)
+
+    services.accept_report(authority, filled)
+
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORT_ACCEPTED
+    with pytest.raises(InvalidTransition):
+        services.accept_report(authority, filled)
+
+
+@pytest.mark.parametrize("who", ["authority", "regional"])
+def test_the_report_is_returned_and_the_plan_is_executed_again(request, operator, authority, regional,
+                                                               filled, who):
+    _reported(operator, authority, regional, filled)
+    with pytest.raises(ValidationFailed):
+        services.return_report(request.getfixturevalue(who), filled, "")
+
+    services.return_report(request.getfixturevalue(who), filled, "Приложите подтверждения")
+
+    filled.refresh_from_db()
+    assert (filled.status, filled.remarks) == (PlanStatus.IN_EXECUTION, "Приложите подтверждения")
+    services.mark_item(operator, filled.items.first(), {"status": ItemStatus.IN_PROGRESS})
