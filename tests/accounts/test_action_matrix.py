@@ -20,6 +20,7 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.navigator.models import SearchSynonym
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child
@@ -44,11 +45,13 @@ TARGETS = {
     "financing.certify": ["certification"],
     "financing.provide": ["module", "invoice"],
     "financing.settle": ["municipality", "invoice"],
+    "navigator.dictionary": ["synonym"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
-# pair is refused. Nobody of B, no parent, expert, РМЦ, visitor, switched-off account or
-# administrator (who works in the admin, not through the services) holds any action.
+# pair is refused. Nobody of B (but the МОЦ of B for the region's search dictionary), no
+# parent, expert, РМЦ, visitor, switched-off account or administrator (who works in the
+# admin, not through the services) holds any action.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -67,6 +70,9 @@ ALLOWED = {
     ("financing.provide", "staff_a"),
     ("financing.settle", "operator_a"),
     ("financing.settle", "authority_a"),
+    # the search dictionary is the region's: every МОЦ keeps it
+    ("navigator.dictionary", "operator_a"),
+    ("navigator.dictionary", "operator_b"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -122,6 +128,7 @@ def world(city, district):
         "period": period,
         "certificate": make_certificate(child, period),
         "certification": certify(module),
+        "synonym": SearchSynonym.objects.create(variants="шахматы, chess"),
         "invoice": Invoice.objects.create(municipality=city, organization=a1, month=dt.date(2026, 10, 1),
                                           kind=InvoiceKind.FINAL),
     }

@@ -47,6 +47,9 @@ ACTIONS = {
     # closing months, accepting invoices and recording their payment (the payer)
     "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # the catalog's search dictionary (synonyms, abbreviations): one for the region, kept
+    # by every МОЦ
+    "navigator.dictionary": {Role.SUPPORT_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -246,6 +249,8 @@ SECTIONS = {
     or holds(user, "financing.certificates"),
     # a provider's invoices (the payer reads them under settlement)
     "financing.provide": lambda user: holds(user, "financing.provide"),
+    # the catalog's search dictionary
+    "navigator.dictionary": lambda user: holds(user, "navigator.dictionary"),
 }
 
 

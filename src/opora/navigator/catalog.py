@@ -153,7 +153,7 @@ class Catalog:
         if self.text is None:
             return "", ENTRY, []
         columns = SOURCE_COLUMNS + (PG_COLUMNS if self.postgres else [])
-        sql, params = search.matched_sql(self.text, columns)
+        sql, params = search.matched_sql(self.text, columns, rank=rank)
         return f"WITH matched AS MATERIALIZED ({sql}) ", "matched", params
 
     @staticmethod

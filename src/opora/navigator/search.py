@@ -12,7 +12,7 @@ letters match whole.
   program), queried with ``"танц"*``; ``bm25`` with column weights 10 / 4 / 2 / 1.
 - PostgreSQL: ``navigator_searchdoc.vector`` is a tsvector of the same stems built with
   the ``simple`` configuration, weighted A (title), B (topic), C (organization), D
-  (description), with a GIN index; queried with ``to_tsquery('simple', 'танц:*')``,
+  (description), with a GIN index; queried with the tsquery ``'танц':*`` (stems need no parsing),
   ranked by ``ts_rank`` with weights 1 / 0.4 / 0.2 / 0.1.
 
 Reading the text (``prepare``): the age («10 лет», «для 7-летнего») and a municipality's
@@ -169,7 +169,7 @@ class TextQuery:
         return " OR ".join(t.fts() for t in self.terms)
 
     def tsquery(self) -> str:
-        """The tsquery text for ``to_tsquery('simple', …)``: any of the terms."""
+        """The tsquery (text of the type, cast with ``::tsquery``): any of the terms."""
         return " | ".join(t.tsquery() for t in self.terms)
 
 
@@ -324,42 +324,46 @@ def _correct(query, positions) -> list[int]:
 # --- SQL -----------------------------------------------------------------------------
 
 
-def matched_sql(query: TextQuery, columns: list[str]) -> tuple[str, list]:
+def matched_sql(query: TextQuery, columns: list[str], rank: bool = True) -> tuple[str, list]:
     """``(SELECT …, params)``: the catalog entries (``columns`` of ``e``) of the programs
-    matching at least ``query.required`` terms, with ``words`` (terms matched),
-    ``in_title``, ``in_topic``, ``in_organization`` (terms matched in that field) and
-    ``score`` (the database's weighted rank)."""
+    matching at least ``query.required`` terms, with ``words`` (terms matched) and, with
+    ``rank``, ``in_title``, ``in_topic``, ``in_organization`` (terms matched in that
+    field) and ``score`` (the database's weighted rank) for ``RANK_ORDER``. Counting
+    needs no rank: a broad word («школа») then reads each vector once."""
     postgres = connection.vendor == "postgresql"
     many = len(query.terms) > 1
-    selected = ", ".join(f"e.{c}" for c in columns)
     params: list = []
+
+    def count(column, terms):
+        if postgres:
+            params.extend(t.tsquery(column) for t in terms)
+            return " + ".join("(d.vector @@ %s::tsquery)::int" for _ in terms)
+        params.extend(t.fts(column) for t in terms)
+        return " + ".join("(h.id IN (SELECT rowid FROM navigator_searchdoc WHERE navigator_searchdoc "
+                          "MATCH %s))" for _ in terms)
+
+    fields = [("words", "")] + ([("in_title", "title"), ("in_topic", "topic"),
+                                 ("in_organization", "organization")] if rank else [])
+    postgres_weights = {"": "", "title": "A", "topic": "B", "organization": "C"}
+    parts = []
+    for name, column in fields:
+        if name == "words" and not many:
+            parts.append(f"1 AS {name}")
+        else:
+            parts.append(f"{count(postgres_weights[column] if postgres else column, query.terms)} AS {name}")
     if postgres:
-        def count(weight, terms):
-            nonlocal params
-            params += [t.tsquery(weight) for t in terms]
-            return " + ".join("(d.vector @@ to_tsquery('simple', %s))::int" for _ in terms)
-        parts = [count("", query.terms) if many else "1", count("A", query.terms),
-                 count("B", query.terms), count("C", query.terms)]
-        inner = (f"SELECT d.program_id AS id, {parts[0]} AS words, {parts[1]} AS in_title, "
-                 f"{parts[2]} AS in_topic, {parts[3]} AS in_organization, "
-                 f"ts_rank({TS_WEIGHTS}, d.vector, to_tsquery('simple', %s)) AS score "
-                 "FROM navigator_searchdoc d WHERE d.vector @@ to_tsquery('simple', %s)")
-        params += [query.tsquery(), query.tsquery()]
+        score = f"ts_rank({TS_WEIGHTS}, d.vector, %s::tsquery)" if rank else "0"
+        params.extend([query.tsquery()] * (2 if rank else 1))
+        inner = (f"SELECT d.program_id AS id, {', '.join(parts)}, {score} AS score "
+                 "FROM navigator_searchdoc d WHERE d.vector @@ %s::tsquery")
     else:
-        def count(column, terms):
-            nonlocal params
-            params += [t.fts(column) for t in terms]
-            return " + ".join("(h.id IN (SELECT rowid FROM navigator_searchdoc WHERE navigator_searchdoc "
-                              "MATCH %s))" for _ in terms)
-        parts = [count("", query.terms) if many else "1", count("title", query.terms),
-                 count("topic", query.terms), count("organization", query.terms)]
-        inner = (f"SELECT h.id, {parts[0]} AS words, {parts[1]} AS in_title, {parts[2]} AS in_topic, "
-                 f"{parts[3]} AS in_organization, h.score FROM (SELECT rowid AS id, "
-                 f"-bm25(navigator_searchdoc, {FTS_WEIGHTS}) AS score FROM navigator_searchdoc "
-                 "WHERE navigator_searchdoc MATCH %s) h")
-        params += [query.fts_any()]
-    sql = (f"SELECT {selected}, s.words, s.in_title, s.in_topic, s.in_organization, s.score "
-           f"FROM ({inner}) s JOIN navigator_catalogentry e ON e.program_id = s.id WHERE s.words >= %s")
+        score = f"-bm25(navigator_searchdoc, {FTS_WEIGHTS})" if rank else "0"
+        params.append(query.fts_any())
+        inner = (f"SELECT h.id, {', '.join(parts)}, h.score FROM (SELECT rowid AS id, {score} AS score "
+                 "FROM navigator_searchdoc WHERE navigator_searchdoc MATCH %s) h")
+    selected = ", ".join([*(f"e.{c}" for c in columns), *(f"s.{name}" for name, _column in fields), "s.score"])
+    sql = (f"SELECT {selected} FROM ({inner}) s JOIN navigator_catalogentry e ON e.program_id = s.id "
+           "WHERE s.words >= %s")
     return sql, [*params, query.required]
 
 
@@ -374,3 +378,42 @@ def register_sqlite_functions(sender, connection, **kwargs):
     """SQLite's lower() knows only Latin letters: give it ours (connection_created)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("opora_fold", 1, fold, deterministic=True)
+
+
+# --- suggestions while typing ----------------------------------------------------------
+
+SUGGESTIONS = 8
+
+
+def suggest(text: str, limit: int = SUGGESTIONS) -> list[tuple[str, str, int | None]]:
+    """Program titles and specialisations for what is typed so far, each word taken as
+    the start of a word: ``(kind, label, specialisation id or None)``; specialisations
+    first, then titles by how many programs carry them (two queries)."""
+    typed = [stem(w) for w in all_words(text) if w not in FUNCTION_WORDS][:MAX_WORDS]
+    if not typed or sum(len(w) for w in typed) < 2:
+        return []
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, name FROM registry_specialisation ORDER BY name")
+        for pk, name in cursor.fetchall():
+            name_stems = [stem(w) for w in all_words(name)]
+            if all(any(s.startswith(t) for s in name_stems) for t in typed):
+                found.append(("specialisation", name, pk))
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT e.title FROM navigator_searchdoc d JOIN navigator_catalogentry e "
+                "ON e.program_id = d.program_id WHERE d.vector @@ %s::tsquery "
+                "GROUP BY e.title ORDER BY count(*) DESC, length(e.title), e.title LIMIT %s",
+                [_prefix_all(typed, "A"), limit])
+        else:
+            cursor.execute(
+                "SELECT e.title FROM navigator_searchdoc JOIN navigator_catalogentry e "
+                "ON e.program_id = navigator_searchdoc.rowid WHERE navigator_searchdoc MATCH %s "
+                "GROUP BY e.title ORDER BY count(*) DESC, length(e.title), e.title LIMIT %s",
+                [" AND ".join(f'{{title}} : "{t}"*' for t in typed), limit])
+        found += [("program", title, None) for (title,) in cursor.fetchall()]
+    return found[:limit]
+
+
+def _prefix_all(typed, weight):
+    return " & ".join(f"'{t}':*{weight}" for t in typed)
