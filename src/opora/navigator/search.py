@@ -26,6 +26,7 @@ matching all come first, then those matching most (``rank_order``).
 """
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ def words(text: str) -> list[str]:
     return list(dict.fromkeys(all_words(text)))[:MAX_WORDS]
 
 
+@functools.lru_cache(maxsize=200_000)  # a catalog's words repeat: the rebuild stems each once
 def stem(word: str) -> str:
     """A Russian stem: drop one common ending, keep at least four letters; a fleeting
     vowel of «-ец» goes too (танец → танц, as танца → танц)."""
