@@ -366,7 +366,14 @@ def matched_sql(query: TextQuery, columns: list[str], rank: bool = True) -> tupl
     selected = ", ".join([*(f"e.{c}" for c in columns), *(f"s.{name}" for name, _column in fields), "s.score"])
     sql = (f"SELECT {selected} FROM ({inner}) s JOIN navigator_catalogentry e ON e.program_id = s.id "
            "WHERE s.words >= %s")
-    return sql, [*params, query.required]
+    params.append(query.required)
+    if postgres:
+        # The found ids as one array too: the planner then fetches the entries by key
+        # instead of reading the whole catalog into a hash (the GIN look-up is cheap).
+        sql += (" AND e.program_id = ANY(ARRAY(SELECT f.program_id FROM navigator_searchdoc f "
+                "WHERE f.vector @@ %s::tsquery))")
+        params.append(query.tsquery())
+    return sql, params
 
 
 # Relevance: more terms matched, then more of them in the title, in the direction or
