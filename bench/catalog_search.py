@@ -11,6 +11,14 @@ results with its programs) next to the p50/p95 of the bare SQL it runs: the same
 statements, captured from the selector and replayed on a raw database cursor.
 ``--pages`` also times the whole HTML page (with template rendering) through
 Django's test client.
+
+Precision: a labelled set of searches a parent types (``LABELLED``), each with the
+specialisations whose programs are the right answers (the generator draws every title
+from its specialisation's list in ``bench/words.py``, so the label is known). For each,
+precision@10 is the share of the first ten results that are right (out of ten, or of
+all the right programs when there are fewer). It is printed next to the bare baseline
+of the same run: the plain substring search ``LIKE '%word%'`` on title and description
+ordered by title — what a search with no understanding of words gives — and as a ratio.
 """
 
 import argparse
@@ -58,6 +66,33 @@ MIX = {
 }
 
 
+# query -> the specialisations whose programs answer it (names as in registry migration 0002)
+LABELLED = {
+    "танцы": {"Хореография"},
+    "хореография": {"Хореография"},
+    "народный танец": {"Хореография"},
+    "танцы для девочки 8 лет": {"Хореография"},
+    "робототехника": {"Робототехника"},
+    "лего": {"Робототехника"},
+    "роботы для мальчика": {"Робототехника"},
+    "шахматы": {"Шахматы"},
+    "футбол": {"Футбол"},
+    "английский для ребёнка": {"Иностранные языки"},
+    "вокал": {"Вокал"},
+    "театр": {"Театр"},
+    "плавание": {"Плавание"},
+    "питон": {"Программирование"},
+    "программирование на питоне": {"Программирование"},
+    "изо": {"Изобразительное искусство"},
+    "рисование": {"Изобразительное искусство"},
+    "офп": {"ГТО и общая физическая подготовка"},
+    "гто": {"ГТО и общая физическая подготовка"},
+    "дзюдо секция": {"Единоборства"},
+    "экология": {"Экология"},
+    "квадрокоптеры": {"Беспилотные авиационные системы"},
+}
+
+
 def percentile(values, share):
     values = sorted(values)
     return values[min(len(values) - 1, round(share * (len(values) - 1)))]
@@ -84,11 +119,52 @@ def timed(call):
     return time.perf_counter() - started
 
 
+def _baseline_ids(typed, limit=10):
+    """The bare baseline: every word (ё as е, bare numbers left out) as a substring of
+    the title or description, ordered by title."""
+    words = [w for w in typed.lower().replace("ё", "е").split() if not w.isdigit()]
+    if not words:
+        return []
+    text = "lower(replace(p.title || ' ' || p.description, 'ё', 'е'))"
+    where = " AND ".join(f"{text} LIKE %s" for _ in words)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT e.program_id FROM navigator_catalogentry e JOIN registry_program p "
+                       f"ON p.id = e.program_id WHERE {where} ORDER BY e.title, e.program_id LIMIT %s",
+                       [*(f"%{w}%" for w in words), limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def precision(rounds):
+    """precision@10 of the catalog search and of the bare baseline, per labelled query."""
+    from django.db.models import Count
+
+    from opora.navigator.models import CatalogEntry
+
+    by_name = dict(CatalogEntry.objects.values_list("specialisation__name").annotate(n=Count("pk"))
+                   .values_list("specialisation__name", "n"))
+    specialisation = dict(CatalogEntry.objects.values_list("program_id", "specialisation__name"))
+    rows, times = [], []
+    for typed, names in LABELLED.items():
+        available = sum(by_name.get(name, 0) for name in names)
+        flt, errors = filters.parse({"q": [typed], "page_size": ["10"]})
+        assert not errors, (typed, errors)
+        found = [p.pk for p in search_catalog(flt).items]
+        for _round in range(rounds):
+            times.append(timed(lambda flt=flt: search_catalog(flt)))
+        baseline = _baseline_ids(typed)
+        share = min(10, available) or 1
+        rows.append((typed, sum(specialisation.get(pk) in names for pk in found[:10]) / share,
+                     sum(specialisation.get(pk) in names for pk in baseline[:10]) / share,
+                     len(found), len(baseline)))
+    return rows, times
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--pages", action="store_true", help="also time the rendered HTML page")
     parser.add_argument("--detail", action="store_true", help="also print each query's times")
+    parser.add_argument("--precision-only", action="store_true", help="only the labelled set")
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         parser.error("the benchmark needs PostgreSQL with bench/generate.py's data")
@@ -100,6 +176,18 @@ def main(argv=None):
 
         client = Client()
     print(f"catalog: {CatalogEntry.objects.count():,} public programs; {args.rounds} rounds per query")
+    rows, labelled_times = precision(max(1, args.rounds // 4))
+    print(f"{'labelled query':32} {'P@10':>6} {'bare P@10':>9} {'ratio':>6} {'found':>6} {'bare':>5}")
+    for typed, ours, base, found, bare_found in rows:
+        ratio = f"{ours / base:6.2f}" if base else "   inf" if ours else "     -"
+        print(f"{typed:32} {ours:6.2f} {base:9.2f} {ratio} {found:>6} {bare_found:>5}")
+    mean, base_mean = (statistics.mean(r[1] for r in rows), statistics.mean(r[2] for r in rows))
+    print(f"{'mean precision@10':32} {mean:6.2f} {base_mean:9.2f} "
+          f"{(mean / base_mean if base_mean else float('inf')):6.2f}")
+    ms = [1000 * t for t in labelled_times]
+    print(f"labelled searches: {len(ms)}, p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, .95):.1f} ms")
+    if args.precision_only:
+        return 0
     raw = connection.cursor().cursor
     cases = []
     for kind, queries in MIX.items():

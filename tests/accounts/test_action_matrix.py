@@ -21,6 +21,7 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
 from opora.surveys.models import Reply, Survey
@@ -55,12 +56,14 @@ TARGETS = {
     "plans.approve": ["plan"],
     "plans.agree": ["plan"],
     "plans.execute": ["item"],
+    "navigator.dictionary": ["synonym"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
-# pair is refused. Nobody of B, no parent, expert, visitor or switched-off account holds
-# any action; the РМЦ (and an administrator, whose account has the РМЦ's role) holds only
-# the region's actions of data requests and the agreement of plans.
+# pair is refused. Nobody of B (but the МОЦ of B for the region's search dictionary), no
+# parent, expert, visitor or switched-off account holds any action; the РМЦ (and an
+# administrator, whose account has the РМЦ's role) holds only the region's actions of data
+# requests and the agreement of plans.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -92,6 +95,9 @@ ALLOWED = {
     ("plans.agree", "superuser"),
     ("plans.execute", "operator_a"),
     ("plans.execute", "staff_a"),  # named responsible for the item
+    # the search dictionary is the region's: every МОЦ keeps it
+    ("navigator.dictionary", "operator_a"),
+    ("navigator.dictionary", "operator_b"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -152,6 +158,7 @@ def world(city, district):
         "period": period,
         "certificate": make_certificate(child, period),
         "certification": certify(module),
+        "synonym": SearchSynonym.objects.create(variants="шахматы, chess"),
         "invoice": Invoice.objects.create(municipality=city, organization=a1, month=dt.date(2026, 10, 1),
                                           kind=InvoiceKind.FINAL),
         "survey": survey,

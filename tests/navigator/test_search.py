@@ -1,9 +1,11 @@
-"""Search understands Russian: word forms, prefixes of longer words, misspellings."""
+"""Search understands Russian: word forms, prefixes of longer words, misspellings; a word
+never matches inside another one; ranking, several words, parent's words, the age and
+the municipality in the text, the dictionary. Every test runs on SQLite and PostgreSQL
+unless marked."""
 
 import pytest
-from django.db import connection
 
-from opora.navigator import index, search
+from opora.navigator import search
 from opora.navigator.catalog import search_catalog
 from opora.navigator.filters import Filters
 
@@ -12,10 +14,14 @@ def titles(q, **filters):
     return sorted(p.title for p in search_catalog(Filters(q=q, page_size=100, **filters)).items)
 
 
+def ranked(q, **filters):
+    return [p.title for p in search_catalog(Filters(q=q, page_size=100, **filters)).items]
+
+
 @pytest.mark.parametrize(("typed", "expected"), [
     ("робот", ["Клуб юных роботов", "Робототехника"]),
     ("роботы", ["Клуб юных роботов", "Робототехника"]),
-    ("Робототехника", ["Робототехника"]),
+    ("Робототехника", ["Клуб юных роботов", "Робототехника"]),  # the dictionary: роботы
     ("танцы", ["Танцевальная студия «Ритм»"]),
     ("танцевальный", ["Танцевальная студия «Ритм»"]),
     ("шахматы", ["Шахматы для начинающих"]),
@@ -36,9 +42,9 @@ def test_misspelt_word_still_finds_the_program(catalog, typed, expected):
     assert list(page.corrections) == [typed]
 
 
-def test_every_typed_word_must_match(catalog):
-    assert titles("робот клуб") == ["Клуб юных роботов"]
-    assert titles("робот танцы") == []
+def test_programs_matching_all_words_come_before_those_matching_most(catalog):
+    assert ranked("робот клуб") == ["Клуб юных роботов", "Робототехника"]
+    assert sorted(ranked("робот танцы")) == ["Клуб юных роботов", "Робототехника", "Танцевальная студия «Ритм»"]
 
 
 def test_unknown_word_finds_nothing(catalog):
@@ -55,7 +61,7 @@ def test_description_words_are_searched_too(catalog):
 
 
 def test_hidden_programs_are_never_found(catalog):
-    assert titles("робототехника") == ["Робототехника"]
+    assert titles("робототехника") == ["Клуб юных роботов", "Робототехника"]
     assert titles("танцы") == ["Танцевальная студия «Ритм»"]
 
 
@@ -67,7 +73,8 @@ def test_relevance_puts_title_matches_before_description_matches(catalog, provid
                                description="Робототехника для самых маленьких.")
     add_group(in_description)
     page = search_catalog(Filters(q="робототехника", sort="relevance"))
-    assert [p.title for p in page.items] == ["Робототехника", "Инженерный кружок"]
+    # «Клуб юных роботов» through the dictionary (робототехника, роботы), in its title
+    assert [p.title for p in page.items] == ["Робототехника", "Клуб юных роботов", "Инженерный кружок"]
 
 
 def test_yo_is_read_as_e(catalog, provider):
@@ -89,10 +96,14 @@ def test_postgres_reads_misspelling_as_the_closest_stem(catalog):
 @pytest.mark.postgres
 def test_postgres_query_is_prefix_of_the_stem(catalog):
     query = search.prepare("роботов танцы")
-    assert query.tsquery() == "'робот':* & 'танц':*"
+    assert query.tsquery() == "(('робот':*)) | (('танц':*))"
+    assert query.terms[0].tsquery("A") == "(('робот':*A))"
 
 
-def test_fallback_stem_drops_one_ending_and_keeps_four_letters():
+def test_stem_drops_one_ending_and_keeps_four_letters():
+    assert search.stem("танец") == search.stem("танца") == "танц"
+    assert search.stem("хореография") == "хореограф"
+    assert search.stem("дистанционно") == "дистанционн"
     assert search.stem("роботов") == "робот"
     assert search.stem("танцы") == "танц"
     assert search.stem("шахматами") == "шахмат"
@@ -105,18 +116,176 @@ def test_words_are_folded_deduplicated_and_limited():
     assert len(search.words(" ".join(f"слово{n}x" for n in range(20)))) == search.MAX_WORDS
 
 
-@pytest.mark.postgres
-def test_postgres_leaves_out_a_word_most_programs_have_when_others_remain(catalog, provider):
+
+
+# --- a word matches words of the program from their start -----------------------------
+
+
+@pytest.fixture
+def distance_programs(provider):
     from tests import factories as f
     from tests.navigator.conftest import add_group
 
-    for n in range(8):
-        add_group(f.program(provider, title=f"Студия {n}", status="published", direction="arts",
-                            description="Занятия для детей и подростков."))
-    index.rebuild()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE navigator_catalogentry")
-    page = search_catalog(Filters(q="танцы для детей"))
+    made = []
+    for title, direction, description in [
+        ("Биатлон", "sports", "Занятия проходят очно и дистанционно."),
+        ("Дизайн одежды", "arts", "Часть занятий дистанционно, в удобное время."),
+        ("Китайский язык (дистанционно)", "social", "Иероглифы и разговорная речь."),
+    ]:
+        program = f.program(provider, title=title, status="published", direction=direction,
+                            description=description)
+        add_group(program)
+        made.append(program)
+    return made
+
+
+def test_dance_finds_only_dance_programs_never_inside_another_word(catalog, distance_programs):
+    assert titles("танцы") == ["Танцевальная студия «Ритм»"]
+    assert titles("танц") == ["Танцевальная студия «Ритм»"]
+    # the word itself is found, from its start
+    assert titles("дистанционно") == ["Биатлон", "Дизайн одежды", "Китайский язык (дистанционно)"]
+    assert search_catalog(Filters(q="танцы")).corrections == {}
+
+
+def test_specialisation_and_organization_names_are_searched(catalog, provider):
+    from tests import factories as f
+    from tests.navigator.conftest import add_group, specialisation
+
+    ensemble = f.program(provider, title="Ансамбль народного танца", status="published", direction="arts",
+                         specialisation=specialisation("Хореография"), description="Русские народные пляски.")
+    add_group(ensemble)
+    assert "Ансамбль народного танца" in titles("хореография")
+    assert titles("народный танец") == ["Ансамбль народного танца", "Танцевальная студия «Ритм»"]
+    assert ranked("народный танец")[0] == "Ансамбль народного танца"
+    # the organization's name: «Сельская школа» runs the chess and robot club programs
+    assert titles("сельская школа") == ["Клуб юных роботов", "Шахматы для начинающих"]
+
+
+def test_title_match_ranks_above_specialisation_and_description(catalog, provider):
+    from tests import factories as f
+    from tests.navigator.conftest import add_group, specialisation
+
+    in_description = f.program(provider, title="Гимнастика", status="published", direction="sports",
+                               description="Шахматы для разминки ума.")
+    in_specialisation = f.program(provider, title="Белая ладья", status="published", direction="sports",
+                                  specialisation=specialisation("Шахматы"), description="Турниры.")
+    # both start sooner and have more seats than the program with the word in its title
+    add_group(in_description, start_in_days=1)
+    add_group(in_specialisation, start_in_days=1)
+    assert ranked("шахматы") == ["Шахматы для начинающих", "Белая ладья", "Гимнастика"]
+
+
+def test_among_equals_free_seats_then_the_nearest_start_never_the_alphabet(provider):
+    from tests import factories as f
+    from tests.navigator.conftest import add_group
+
+    def football(title, start=None):
+        program = f.program(provider, title=title, status="published", direction="sports")
+        if start is not None:
+            add_group(program, start_in_days=start)
+        return program
+
+    football("Аист: футбол")  # no group: no free seats, no start
+    football("Барс: футбол", start=60)
+    football("Юнга: футбол", start=5)
+    football("Волна: футбол", start=20)
+    assert ranked("футбол") == ["Юнга: футбол", "Волна: футбол", "Барс: футбол", "Аист: футбол"]
+
+
+# --- several words, the parent's words, the age and the place in the text -----------
+
+
+def test_a_longer_query_keeps_what_its_main_words_find(catalog):
+    assert ranked("шахматы с нуля по выходным") == ["Шахматы для начинающих"]
+    page = search_catalog(Filters(q="шахматы с нуля по выходным"))
+    assert set(page.ignored) == {"нуля", "выходным"}
+    # a query of unknown words alone still finds nothing
+    assert titles("абракадабра фывапролдж") == []
+
+
+def test_words_about_the_child_do_not_narrow(catalog):
+    assert titles("танцы для девочки") == titles("танцы") == ["Танцевальная студия «Ритм»"]
+    assert titles("кружок робототехники для мальчика") == ["Клуб юных роботов", "Робототехника"]
+    assert titles("секция шахмат для ребёнка") == ["Шахматы для начинающих"]
+    assert search_catalog(Filters(q="танцы для девочки")).ignored == ["девочки"]
+
+
+def test_words_about_the_child_alone_are_searched(catalog, provider):
+    from tests import factories as f
+    from tests.navigator.conftest import add_group
+
+    add_group(f.program(provider, title="Инженерный кружок", status="published"))
+    assert titles("кружок") == ["Инженерный кружок"]
+
+
+@pytest.mark.parametrize(("typed", "age", "rest"), [
+    ("танцы 10 лет", 10, "танцы"),
+    ("9 лет шахматы", 9, "шахматы"),
+    ("робототехника для 7-летнего", 7, "робототехника для"),
+    ("шахматы 7 летней девочке", 7, "шахматы девочке"),
+    ("танцы 3 года", 3, "танцы"),
+])
+def test_the_age_in_the_text_sets_the_age_filter(catalog, typed, age, rest):
+    page = search_catalog(Filters(q=typed))
+    assert (page.filters.age, page.filters.q) == (age, rest)
+    assert [name for name, _label in page.understood] == ["age"]
+    assert all(p.age_min <= age <= p.age_max for p in page.items)
+
+
+def test_the_age_in_the_text_narrows_to_programs_for_that_age(catalog):
+    assert titles("робот 8 лет") == ["Робототехника"]  # the club takes 10–16
+    assert titles("робот 12 лет") == ["Клуб юных роботов", "Робототехника"]
+    assert titles("робот 30 лет") == ["Клуб юных роботов", "Робототехника"]  # not an age we know
+
+
+def test_an_explicit_age_wins_over_the_text(catalog):
+    page = search_catalog(Filters(q="танцы 10 лет", age=6))
+    assert (page.filters.age, page.filters.q, page.understood) == (6, "танцы", [])
+
+
+def test_a_municipality_name_in_the_text_sets_the_municipality_filter(catalog):
+    page = search_catalog(Filters(q="шахматы тестовский район"))
+    assert (page.filters.municipality, page.filters.q) == (catalog.district.pk, "шахматы")
+    assert page.understood == [("municipality", "Тестовский район")]
+    assert [p.title for p in page.items] == ["Шахматы для начинающих"]
+    assert titles("танцы тестовский район") == []
+    page = search_catalog(Filters(q="танцы город тестов 8 лет"))
+    assert (page.filters.municipality, page.filters.age, page.filters.q) == (catalog.city.pk, 8, "танцы")
     assert [p.title for p in page.items] == ["Танцевальная студия «Ритм»"]
-    assert page.ignored == ["детей"]
-    assert search_catalog(Filters(q="детей", page_size=100)).count == 8
+
+
+# --- the dictionary ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "title"), [
+    ("питон", "Программирование на Python"),
+    ("python", "Программирование на Python"),
+    ("ИЗО", "Изобразительное искусство"),
+    ("юид", "Юные инспекторы движения"),
+    ("офп", "Общая физическая подготовка"),
+    ("общая физическая подготовка", "ОФП для младших"),
+    ("гто", "Готов к труду и обороне"),
+    ("lego", "Лего-конструирование"),
+])
+def test_the_default_dictionary_finds_synonyms_and_abbreviations(provider, typed, title):
+    from tests import factories as f
+    from tests.navigator.conftest import add_group
+
+    for name in ["Программирование на Python", "Изобразительное искусство", "Юные инспекторы движения",
+                 "Общая физическая подготовка", "ОФП для младших", "Готов к труду и обороне",
+                 "Лего-конструирование", "Вокальная студия"]:
+        add_group(f.program(provider, title=name, status="published", direction="arts"))
+    assert title in titles(typed)
+    assert "Вокальная студия" not in titles(typed)
+
+
+def test_an_entry_the_moc_adds_is_used_at_once(catalog):
+    from opora.navigator.models import SearchSynonym
+
+    assert titles("пляски") == []
+    SearchSynonym.objects.create(variants="пляски, пляс, танцевальный")
+    assert titles("пляски") == ["Танцевальная студия «Ритм»"]
+
+
+def test_variants_are_read_from_commas_semicolons_and_lines():
+    assert search.variants_of(" Python ;питон\nПайтон, , питон") == ["python", "питон", "пайтон"]

@@ -68,6 +68,9 @@ ACTIONS = {
     # marking a plan's items done with evidence: the МОЦ, or a user named responsible for it
     "plans.execute": {Role.SUPPORT_CENTRE: "municipality",
                       Role.ORGANIZATION_STAFF: "responsible"},
+    # the catalog's search dictionary (synonyms, abbreviations): one for the region, kept
+    # by every МОЦ
+    "navigator.dictionary": {Role.SUPPORT_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -281,6 +284,8 @@ SECTIONS = {
     "plans": reads_territory,
     # «Мой план»: the items a user is responsible for
     "plans.mine": lambda user: holds(user, "plans.execute"),
+    # the catalog's search dictionary
+    "navigator.dictionary": lambda user: holds(user, "navigator.dictionary"),
 }
 
 

@@ -9,13 +9,15 @@ bad value gets the page's Russian message, with the parameter's name, in a 422.
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import PlainValidator
 
 from opora.api.schemas import ClockTime, ErrorOut, ValidationErrorOut
-from opora.navigator import catalog, codes, filters, selectors
+from opora.navigator import catalog, codes, filters, search, selectors
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality, Specialisation
 
@@ -135,7 +137,10 @@ class ProgramList(Schema):
     items: list[ProgramItem]
     facets: dict[str, list[FacetChoiceOut]]
     corrections: dict[str, str] = Field(description="Исправленные опечатки: набранное слово → найденное.")
-    ignored: list[str] = Field(description="Слова, которые есть почти во всех программах и не учитывались.")
+    ignored: list[str] = Field(description="Слова, которые не учитывались: о ребёнке, а не о программе "
+                                           "(«для девочки», «кружок»), или которых нет ни в одной программе.")
+    understood: list[Choice] = Field(description="Фильтры, прочитанные из текста запроса: code — имя "
+                                                 "параметра (age, municipality), label — что показать.")
 
 
 class ScheduleOut(Schema):
@@ -248,7 +253,30 @@ def list_programs(request, query: Query[ProgramQuery]):
         "facets": {name: [{"value": c.value, "label": str(c.label), "count": c.count, "selected": c.selected}
                           for c in choices] for name, choices in page.facets.items()},
         "corrections": page.corrections, "ignored": page.ignored,
+        "understood": [{"code": name, "label": str(label)} for name, label in page.understood],
     }
+
+
+class SuggestionQuery(Schema):
+    q: _parameter("q", str | None) = Field(None, description="Что набрано в поле поиска.")
+
+
+class Suggestion(Schema):
+    kind: Literal["program", "specialisation"] = Field(description="program — название программы, "
+                                                                    "specialisation — специализация.")
+    label: str
+    url: str = Field(description="Каталог с этой подсказкой: поиск по названию или фильтр специализации.")
+
+
+@router.get("/suggestions", response={200: list[Suggestion], 422: ValidationErrorOut},
+            summary="Подсказки при вводе запроса")
+def list_suggestions(request, query: Query[SuggestionQuery]):
+    """Названия программ и специализации, слова которых начинаются с набранных."""
+    found = []
+    for kind, label, specialisation in search.suggest(query.q or ""):
+        parameters = {"specialisation": specialisation} if specialisation else {"q": label}
+        found.append({"kind": kind, "label": label, "url": reverse("navigator:home") + "?" + urlencode(parameters)})
+    return found
 
 
 @router.get("/programs/{program_id}", response={200: CatalogProgram, 404: ErrorOut},

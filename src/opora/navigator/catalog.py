@@ -72,6 +72,8 @@ class CatalogPage:
     facets: dict[str, list[FacetChoice]] = field(default_factory=dict)
     corrections: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    # filters read from the typed text: (parameter, label), each a removable chip
+    understood: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def page(self):
@@ -85,11 +87,11 @@ class CatalogPage:
 class Catalog:
     """The catalog for one set of filters."""
 
-    def __init__(self, filters: Filters, now=None):
+    def __init__(self, filters: Filters, now=None, synonyms=None):
         self.filters = filters
         self.now = now or timezone.now()
         self.postgres = connection.vendor == "postgresql"
-        self.text = search.prepare(filters.q) if filters.q else None
+        self.text = search.prepare(filters.q, synonyms) if filters.q else None
         if self.text is not None and self.text.empty:
             self.text = None
 
@@ -144,24 +146,15 @@ class Catalog:
 
     def source_sql(self, rank=False) -> tuple[str, str, list]:
         """``(WITH clause, relation, params)``: the catalog rows a search reads. With
-        typed text, the entries of the programs it finds (and their rank), kept apart
-        so that the words are looked up first and joined the way their count calls
-        for, instead of walking the whole catalog in sort order to find a page."""
+        typed text, the entries of the programs it finds, with what ranks them
+        (``search.matched_sql``), kept apart so the words are looked up first and the
+        entries found fetched by key, instead of walking the whole catalog in sort
+        order to find a page."""
         if self.text is None:
             return "", ENTRY, []
-        match, params = search.match_sql(self.text, program="found")
-        found = f"SELECT found.id FROM registry_program found WHERE {match}"
-        # The found ids as one array: the planner then looks each up by key, which is
-        # what a search finding hundreds wants (a join would read the whole catalog).
-        member = f"e.program_id = ANY(ARRAY({found}))" if self.postgres else f"e.program_id IN ({found})"
-        score, join = "0", ""
-        if rank:
-            score, rank_params = search.rank_sql(self.text)
-            join = " JOIN registry_program p ON p.id = e.program_id"
-            params = [*rank_params, *params]
-        columns = ", ".join(f"e.{c}" for c in SOURCE_COLUMNS + (PG_COLUMNS if self.postgres else []))
-        return (f"WITH matched AS MATERIALIZED (SELECT {columns}, {score} AS rank FROM {ENTRY} e{join} "
-                f"WHERE {member}) ", "matched", params)
+        columns = SOURCE_COLUMNS + (PG_COLUMNS if self.postgres else [])
+        sql, params = search.matched_sql(self.text, columns, rank=rank)
+        return f"WITH matched AS MATERIALIZED ({sql}) ", "matched", params
 
     @staticmethod
     def _where(conditions) -> tuple[str, list]:
@@ -279,7 +272,7 @@ class Catalog:
             "start": "e.next_start ASC NULLS LAST, e.title, e.program_id",
         }.get(f.order, "e.title, e.program_id")
         if relevance:
-            order = "e.rank DESC, e.title, e.program_id"
+            order = search.RANK_ORDER
         sql = f"{with_clause}SELECT e.program_id FROM {relation} e{where} ORDER BY {order} LIMIT %s OFFSET %s"
         return sql, [*source_params, *params, f.size, (f.page - 1) * f.size]
 
@@ -296,12 +289,14 @@ class Catalog:
 
 
 def facet_labels() -> dict[str, list[tuple[int, str]]]:
-    """Names of municipalities and specialisations for their facets (one query)."""
-    labels = {"municipality": [], "specialisation": []}
+    """Names of municipalities and specialisations for their facets, and the entries of
+    the search dictionary (``synonym``), in one query."""
+    labels = {"municipality": [], "specialisation": [], "synonym": []}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 'municipality', id, name, '' FROM registry_municipality "
             "UNION ALL SELECT 'specialisation', id, name, direction FROM registry_specialisation "
+            "UNION ALL SELECT 'synonym', id, variants, '' FROM navigator_searchsynonym "
             "ORDER BY 1, 3")
         for kind, pk, name, _direction in cursor.fetchall():
             labels[kind].append((pk, name))
@@ -319,9 +314,11 @@ def programs(ids) -> list[Program]:
 def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> CatalogPage:
     """The page of programs for ``filters``, with the total and (unless asked not to)
     the facet counts."""
-    catalog = Catalog(filters, now=now)
+    labels = facet_labels() if with_facets or filters.q else None
+    filters, understood = understand(filters, labels["municipality"]) if labels else (filters, [])
+    catalog = Catalog(filters, now=now, synonyms=[text for _pk, text in labels["synonym"]] if labels else [])
     if with_facets:
-        count, facets = catalog.facets(facet_labels())
+        count, facets = catalog.facets(labels)
     else:
         sql, params = catalog.count_sql()
         with connection.cursor() as cursor:
@@ -330,4 +327,24 @@ def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> C
     ids = catalog.ids() if count else []
     text = catalog.text
     return CatalogPage(filters=filters, count=count, items=programs(ids), facets=facets,
-                       corrections=text.corrections if text else {}, ignored=text.ignored if text else [])
+                       corrections=text.corrections if text else {}, ignored=text.ignored if text else [],
+                       understood=understood)
+
+
+def understand(filters: Filters, municipalities) -> tuple[Filters, list[tuple[str, str]]]:
+    """The age and the municipality a parent wrote in the search text («танцы 10 лет
+    Заречный») as filters, the text without them; a filter already chosen wins. Returns
+    the filters and the chips of what was read: (parameter, label)."""
+    if not filters.q:
+        return filters, []
+    found = search.understand(filters.q, municipalities, ages=codes.AGES)
+    if found.text == filters.q:
+        return filters, []
+    chips, changes = [], {"q": found.text}
+    if found.age is not None and filters.age is None:
+        changes["age"] = found.age
+        chips.append(("age", _("Возраст (лет): %(age)s") % {"age": found.age}))
+    if found.municipality is not None and filters.municipality is None:
+        changes["municipality"] = found.municipality
+        chips.append(("municipality", found.municipality_name))
+    return filters.but(**changes), chips

@@ -1,5 +1,5 @@
-"""Keeping the catalog index (``CatalogEntry``) and the search vocabulary in step with
-the registry.
+"""Keeping the catalog index (``CatalogEntry``), the search documents and the search
+vocabulary in step with the registry.
 
 ``refresh`` brings the entries of some programs (or of an organization, or of all)
 in step in one INSERT … SELECT … ON CONFLICT, inside the caller's transaction, so
@@ -8,6 +8,11 @@ not change are not rewritten. ``rebuild`` does all programs and recounts the sea
 vocabulary: the benchmark generator, the demo loader and ``opora navigator_reindex``
 call it, the latter nightly, because the start of the nearest group and the free
 seats of groups still running depend on the date.
+
+Each refresh also rewrites the search documents of the programs concerned
+(``write_documents``): the stems (``search.stems``) of the title, the direction and
+specialisation names, the organization's short name and the description — into the
+FTS5 table on SQLite, into a weighted tsvector on PostgreSQL (see ``search``).
 """
 
 from django.conf import settings
@@ -15,10 +20,11 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from opora.navigator import codes
+from opora.navigator import codes, search
 from opora.navigator.models import CatalogEntry
+from opora.registry.choices import Direction
 from opora.registry.models import Group, GroupFunding, Module, Program
 from opora.registry.selectors import free_seats_expression
 
@@ -106,15 +112,18 @@ def refresh(*, programs=None, organization=None):
     programs, or (with neither) of the whole registry in step with the registry."""
     queryset = Program.objects.all()
     entries = CatalogEntry.objects.all()
+    scope = None
     if programs is not None:
         programs = [int(pk) for pk in programs]
         if not programs:
             return
         queryset = queryset.filter(pk__in=programs)
         entries = entries.filter(program_id__in=programs)
+        scope = programs
     elif organization is not None:
         queryset = queryset.filter(organization_id=organization)
         entries = entries.filter(organization_id=organization)
+        scope = list(queryset.values_list("pk", flat=True))
     columns, rows = _entries(queryset)
     aliases = [f"x_{c}" for c in columns]
     sql, params = rows.query.sql_with_params()
@@ -136,8 +145,67 @@ def refresh(*, programs=None, organization=None):
             f"INSERT INTO navigator_catalogentry ({', '.join(columns)}) "
             f"SELECT {', '.join(aliases)} FROM ({sql}) AS fresh{current} WHERE true "
             f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params)
+        write_documents(scope)
+
+
+def _documents(scope):
+    """(program id, title, topic, organization, description) stems of the public
+    programs among ``scope`` (all when None)."""
+    programs = Program.objects.filter(catalog_entry__isnull=False)
+    if scope is not None:
+        programs = programs.filter(pk__in=scope)
+    with translation.override("ru"):
+        directions = {value: str(label) for value, label in Direction.choices}
+    rows = programs.values_list("pk", "title", "direction", "specialisation__name",
+                                "organization__short_name", "description")
+    return [(pk, search.stems(title), search.stems(f"{directions.get(direction, '')} {specialisation or ''}"),
+             search.stems(organization), search.stems(description))
+            for pk, title, direction, specialisation, organization, description in rows.iterator(2000)]
+
+
+def write_documents(scope=None):
+    """Rewrite the search documents of the programs ``scope`` (ids; all when None):
+    those of public programs are written, those of the others dropped."""
+    documents = _documents(scope)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            if scope is None:
+                cursor.execute("DELETE FROM navigator_searchdoc")
+            else:
+                for start in range(0, len(scope), 500):
+                    chunk = scope[start:start + 500]
+                    cursor.execute("DELETE FROM navigator_searchdoc WHERE rowid IN "
+                                   f"({', '.join(['%s'] * len(chunk))})", chunk)
+            cursor.executemany("INSERT INTO navigator_searchdoc (rowid, title, topic, organization, "
+                               "description) VALUES (%s, %s, %s, %s, %s)", documents)
+            return
+        stale = "" if scope is None else "d.program_id = ANY(%s) AND "
+        cursor.execute(f"DELETE FROM navigator_searchdoc d WHERE {stale}NOT EXISTS (SELECT 1 FROM "
+                       "navigator_catalogentry e WHERE e.program_id = d.program_id)",
+                       [] if scope is None else [scope])
+        if not documents:
+            return
+        cursor.execute(
+            "INSERT INTO navigator_searchdoc (program_id, vector) SELECT u.id, "
+            "setweight(to_tsvector('simple', u.t), 'A') || setweight(to_tsvector('simple', u.s), 'B') "
+            "|| setweight(to_tsvector('simple', u.o), 'C') || setweight(to_tsvector('simple', u.d), 'D') "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(id, t, s, o, d) "
+            "ON CONFLICT (program_id) DO UPDATE SET vector = EXCLUDED.vector "
+            "WHERE navigator_searchdoc.vector IS DISTINCT FROM EXCLUDED.vector",
+            [list(column) for column in zip(*documents, strict=True)])
+        if scope is not None:
+            _add_words(cursor, scope)
+
+
+def forget(program_ids):
+    """Drop the search documents of deleted programs."""
+    ids = [int(pk) for pk in program_ids]
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _add_words(cursor, queryset)
+            cursor.execute("DELETE FROM navigator_searchdoc WHERE program_id = ANY(%s)", [ids])
+        else:
+            cursor.execute(f"DELETE FROM navigator_searchdoc WHERE rowid IN ({', '.join(['%s'] * len(ids))})",
+                           ids)
 
 
 def refresh_group(group_id):
@@ -145,14 +213,14 @@ def refresh_group(group_id):
     refresh(programs=Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True))
 
 
-def _add_words(cursor, programs):
-    """New words of the refreshed programs join the vocabulary (old ones stay until the
-    nightly rebuild: a spare word only offers a correction nobody may need)."""
-    ids_sql, params = programs.filter(Program.public_q()).values("pk").query.sql_with_params()
+def _add_words(cursor, scope):
+    """New stems of the refreshed programs join the vocabulary (PostgreSQL; old ones
+    stay until the nightly rebuild: a spare word only offers a correction nobody may
+    need). SQLite's vocabulary is the FTS5 table's own."""
     cursor.execute(
         "INSERT INTO navigator_searchword (word, documents) "
-        "SELECT DISTINCT w.lexeme, 1 FROM registry_program p, unnest(p.search_vector) w "
-        f"WHERE p.id IN ({ids_sql}) ON CONFLICT (word) DO NOTHING", params)
+        "SELECT DISTINCT w.lexeme, 1 FROM navigator_searchdoc d, unnest(d.vector) w "
+        "WHERE d.program_id = ANY(%s) ON CONFLICT (word) DO NOTHING", [scope])
 
 
 def rebuild():
@@ -164,5 +232,4 @@ def rebuild():
                 cursor.execute("DELETE FROM navigator_searchword")
                 cursor.execute(
                     "INSERT INTO navigator_searchword (word, documents) SELECT word, ndoc FROM ts_stat("
-                    "'SELECT p.search_vector FROM registry_program p "
-                    "JOIN navigator_catalogentry e ON e.program_id = p.id')")
+                    "'SELECT vector FROM navigator_searchdoc')")

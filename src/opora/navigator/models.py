@@ -55,3 +55,22 @@ class CatalogEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchSynonym(models.Model):
+    """An entry of the search dictionary the МОЦ keeps: words, abbreviations and
+    transliterations that mean the same («Python, питон», «ОФП, общая физическая
+    подготовка»). A search for any variant finds the programs of every variant."""
+
+    variants = models.TextField(
+        _("варианты"), help_text=_("Слова или сочетания слов через запятую, например: Python, питон."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("синоним поиска")
+        verbose_name_plural = _("словарь поиска")
+        ordering = ["variants", "pk"]
+
+    def __str__(self):
+        return self.variants

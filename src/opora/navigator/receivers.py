@@ -26,6 +26,7 @@ def program_saved(sender, instance, raw=False, **kwargs):
 def program_deleted(sender, instance, **kwargs):
     # its groups, deleted first, may have brought the entry back
     CatalogEntry.objects.filter(program_id=instance.pk).delete()
+    index.forget([instance.pk])
 
 
 def organization_saved(sender, instance, raw=False, **kwargs):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opora.navigator import views
+from opora.navigator import backoffice, views
 
 app_name = "navigator"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("opendata/", views.opendata_index, name="opendata"),
     path("opendata/programs.csv", views.opendata_csv, name="opendata_csv"),
     path("opendata/programs.json", views.opendata_json, name="opendata_json"),
+    path("office/search-dictionary/", backoffice.dictionary_list, name="dictionary"),
+    path("office/search-dictionary/<int:pk>/", backoffice.dictionary_edit, name="dictionary_edit"),
 ]

@@ -32,6 +32,7 @@ def _pager(page):
 
 
 def _catalog_context(flt, errors, page):
+    flt = page.filters  # with the age and municipality read from the text
     active = [name for name, value in filters.to_query(flt).items()
               if name not in ("q", "sort", "page", "page_size")]
     return {
@@ -45,6 +46,8 @@ def _catalog_context(flt, errors, page):
         "cards": _cards(page.items),
         "extra_facets": [(name, page.facets[name], errors.get(name)) for name in ("free_seats", "open", "rural")],
         "boost": True,
+        # what was read from the text, each with the link that removes it
+        "chips": [(label, _query(flt, **{name: None})) for name, label in page.understood],
     }
 
 
