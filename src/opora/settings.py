@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opora.navigator",
     "opora.enrollment",
     "opora.financing",
+    "opora.monitoring",
     "opora.api",
     "opora.demo",
     "opora.office",

@@ -21,6 +21,7 @@ from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
 from opora.registry.choices import ProgramStatus
+from opora.registry.models import MunicipalityPopulation
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certify, make_certificate, make_period
@@ -44,11 +45,15 @@ TARGETS = {
     "financing.certify": ["certification"],
     "financing.provide": ["module", "invoice"],
     "financing.settle": ["municipality", "invoice"],
+    "monitoring.view": ["municipality"],
+    "monitoring.configure": ["municipality", "population"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
-# pair is refused. Nobody of B, no parent, expert, РМЦ, visitor, switched-off account or
-# administrator (who works in the admin, not through the services) holds any action.
+# pair is refused. Nobody of B, no parent, expert, visitor, switched-off account or
+# administrator (who works in the admin, not through the services) holds any action; the
+# РМЦ (and an administrator, whose role is the РМЦ's) holds only the actions of the
+# indicators, on the whole region.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -67,6 +72,15 @@ ALLOWED = {
     ("financing.provide", "staff_a"),
     ("financing.settle", "operator_a"),
     ("financing.settle", "authority_a"),
+    ("monitoring.view", "operator_a"),
+    ("monitoring.view", "authority_a"),
+    ("monitoring.view", "regional"),  # the РМЦ reads the indicators of the whole region
+    ("monitoring.configure", "operator_a"),
+    ("monitoring.configure", "authority_a"),
+    ("monitoring.configure", "regional"),
+    # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
+    ("monitoring.view", "superuser"),
+    ("monitoring.configure", "superuser"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -119,6 +133,8 @@ def world(city, district):
         "child": child,
         "guardianship": child.guardianships.get(),
         "municipality": city,
+        "population": MunicipalityPopulation.objects.create(municipality=city, year=2026,
+                                                            children_5_17=1000),
         "period": period,
         "certificate": make_certificate(child, period),
         "certification": certify(module),

@@ -1,7 +1,7 @@
 """The apps of ``src/opora`` import downwards only, so the app graph stays acyclic:
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
-    < navigator, enrollment < financing < api < office, demo < the assembly (urls, settings, wsgi, cli)
+    < navigator, enrollment < financing < monitoring < api < office, demo < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API) belongs to the api layer that assembles
 it. Apps of one level do not import each other, and the navigator is read only by the API
@@ -21,6 +21,7 @@ LEVELS = [
     {"registry"},
     {"navigator", "enrollment"},
     {"financing"},
+    {"monitoring"},
     {"api"},
     {"office", "demo"},
     {"assembly"},

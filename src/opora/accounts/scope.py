@@ -47,6 +47,14 @@ ACTIONS = {
     # closing months, accepting invoices and recording their payment (the payer)
     "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # reading the indicators (coverage, certificates, programs, teachers) of a territory
+    "monitoring.view": {Role.SUPPORT_CENTRE: "municipality",
+                        Role.EDUCATION_AUTHORITY: "municipality",
+                        Role.REGIONAL_CENTRE: "region"},
+    # the population of children 5–17 and the targets of the indicators of a territory
+    "monitoring.configure": {Role.SUPPORT_CENTRE: "municipality",
+                             Role.EDUCATION_AUTHORITY: "municipality",
+                             Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -246,6 +254,9 @@ SECTIONS = {
     or holds(user, "financing.certificates"),
     # a provider's invoices (the payer reads them under settlement)
     "financing.provide": lambda user: holds(user, "financing.provide"),
+    # the indicators of a municipality or the region, the population and the targets
+    "monitoring.view": lambda user: holds(user, "monitoring.view"),
+    "monitoring.configure": lambda user: holds(user, "monitoring.configure"),
 }
 
 
