@@ -230,6 +230,11 @@ def holds(user, action: str) -> bool:
     return kind == "region"
 
 
+def holds_region(user, action: str) -> bool:
+    """Does the user hold ``action`` over the whole region (the РМЦ for the indicators)?"""
+    return _active(user) and ACTIONS.get(action, {}).get(user.role) == "region"
+
+
 # Back-office sections -> who may open their pages. The menu (``opora.office.nav``) shows a
 # section exactly when its predicate lets the user in, and every page names its section
 # through ``opora.accounts.decorators.section_page``: the menu and the access cannot differ.

@@ -80,6 +80,8 @@ LABELS = {
     "enrollment.parent.created": _("Учётная запись родителя создана организацией"),
     "enrollment.group.capacity_changed": _("Изменено число мест в группе"),
     "enrollment.settings.updated": _("Изменены правила записи муниципалитета"),
+    "monitoring.population.saved": _("Изменена численность детей 5–17 лет"),
+    "monitoring.target.saved": _("Изменено целевое значение показателя"),
 }
 
 
