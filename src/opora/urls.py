@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("opora.office.urls")),
     path("", include("opora.enrollment.urls")),
     path("", include("opora.financing.urls")),
+    path("", include("opora.monitoring.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),

@@ -378,8 +378,14 @@ def by_municipality(day: dt.date) -> list[dict]:
 
 
 def compute(day: dt.date, municipality_id: int | None = None) -> dict:
-    """Everything a snapshot freezes for a territory and a date."""
+    """Everything a snapshot freezes for a territory and a date: the indicators with
+    their targets and last year's values on the same date, the breakdowns, and for the
+    region every municipality side by side."""
     result = headline(day, municipality_id)
+    result["targets"] = targets(day.year, municipality_id)
+    result["last_year"] = {
+        code: values["value"] for code, values in
+        headline(years_before(day, 1), municipality_id, with_breakdowns=False)["indicators"].items()}
     if municipality_id is None:
         result["municipalities"] = by_municipality(day)
     return result

@@ -46,12 +46,13 @@ SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
 REPORTS = ("financing:reports", _("Отчёты ПФДО"), "territory", set())
 PERIODS = ("financing:periods", _("Периоды финансирования"), "territory", {
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
+MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
 # The menu in its order; a user sees the entries whose section they may open.
 MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_CERTIFICATES, MY_CONTRACTS,
         MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
         APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
-        INVOICES, SETTLEMENT, REPORTS, PERIODS]
+        INVOICES, SETTLEMENT, REPORTS, PERIODS, MONITORING]
 
 
 def office_menu(request) -> list[dict]:
