@@ -154,6 +154,8 @@ def test_a_past_date_without_a_snapshot_is_computed_and_marked_recomputed(world,
         services.indicators_on(other_operator, D, world["city"])
     with pytest.raises(PermissionDenied):
         services.indicators_on(operator, D, None)
+    with pytest.raises(ValidationFailed, match="раньше 2000 года"):
+        services.indicators_on(operator, dt.date(1, 1, 1), world["city"])
     with pytest.raises(ValidationFailed, match="позже сегодняшней"):
         services.indicators_on(operator, timezone.localdate() + dt.timedelta(days=1), world["city"])
 

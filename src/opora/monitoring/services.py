@@ -23,6 +23,7 @@ from opora.registry.models import Municipality, MunicipalityPopulation
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_POPULATION = 10_000_000
 MAX_IMPORT_ROWS = 1000
+EARLIEST = dt.date(2000, 1, 1)
 
 
 def _year(value) -> int:
@@ -227,6 +228,8 @@ def indicators_on(actor, day: dt.date, municipality: Municipality | None) -> tup
     today = timezone.localdate()
     if day > today:
         raise ValidationFailed({"date": [_("Дата не может быть позже сегодняшней.")]})
+    if day < EARLIEST:
+        raise ValidationFailed({"date": [_("Дата не может быть раньше 2000 года.")]})
     municipality_id = municipality.pk if municipality else None
     if day == today:
         return indicators.compute(day, municipality_id), None
