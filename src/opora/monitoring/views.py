@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -86,13 +86,13 @@ def _context(request, day, municipality, values, snapshot):
         "is_today": day == timezone.localdate(),
         "direction_chart": charts.bars(
             [(row["label"], row["children"]) for row in direction["rows"]] if direction else [],
-            label=_gettext("Дети по направленностям")),
+            label=gettext("Дети по направленностям")),
         "municipality_chart": charts.bars(
             [(row["name"], row["coverage"]) for row in municipalities],
-            label=_gettext("Охват по муниципалитетам, %"), suffix=" %",
+            label=gettext("Охват по муниципалитетам, %"), suffix=" %",
             target=coverage["target"]),
         "series": (series := _series(municipality, day, coverage["value"])),
-        "series_chart": charts.line(series, label=_gettext("Охват во времени, %"), suffix=" %",
+        "series_chart": charts.line(series, label=gettext("Охват во времени, %"), suffix=" %",
                                     target=coverage["target"]),
     }
 
@@ -136,24 +136,24 @@ def export(request):
     context = _context(request, day, municipality, values, snapshot)
     book = Workbook()
     book.remove(book.active)
-    _sheet(book, _gettext("Показатели"), [
-        _gettext("Показатель"), _gettext("Значение"), _gettext("Цель"),
-        _gettext("Год назад"), _gettext("Числитель"), _gettext("Знаменатель")],
+    _sheet(book, gettext("Показатели"), [
+        gettext("Показатель"), gettext("Значение"), gettext("Цель"),
+        gettext("Год назад"), gettext("Числитель"), gettext("Знаменатель")],
         [[str(r["label"]), r["value"], r["target"], r["last_year"], r["numerator"],
           r["denominator"]] for r in context["indicators"]])
     if context["municipalities"]:
-        _sheet(book, _gettext("Муниципалитеты"), [
-            _gettext("Муниципалитет"), _gettext("Детей 5–17 лет"), _gettext("Охвачено"),
-            _gettext("Охват, %"), _gettext("Обучаются у организаций муниципалитета"),
-            _gettext("Охват по организациям, %"), _gettext("С сертификатом")],
+        _sheet(book, gettext("Муниципалитеты"), [
+            gettext("Муниципалитет"), gettext("Детей 5–17 лет"), gettext("Охвачено"),
+            gettext("Охват, %"), gettext("Обучаются у организаций муниципалитета"),
+            gettext("Охват по организациям, %"), gettext("С сертификатом")],
             [[r["name"], r["population"], r["children"], r["coverage"], r["provider_children"],
               r["coverage_by_provider"], r["certificates"]] for r in context["municipalities"]])
     for table in context["tables"]:
-        _sheet(book, table["title"][:31], [table["title"], _gettext("Детей"), _gettext("Доля, %")],
+        _sheet(book, table["title"][:31], [table["title"], gettext("Детей"), gettext("Доля, %")],
                [[r["label"], r["children"], r["share"]] for r in table["rows"]])
-    _sheet(book, _gettext("Программы"), [_gettext("Направленность"), _gettext("Программ")],
+    _sheet(book, gettext("Программы"), [gettext("Направленность"), gettext("Программ")],
            [[r["label"], r["programs"]] for r in context["programs"]])
-    _sheet(book, _gettext("Охват во времени"), [_gettext("Дата"), _gettext("Охват, %")],
+    _sheet(book, gettext("Охват во времени"), [gettext("Дата"), gettext("Охват, %")],
            context["series"])
     stream = BytesIO()
     book.save(stream)
@@ -245,14 +245,14 @@ def save(request, which):
             if which == "population":
                 services.save_population(request.user, data["municipality"], data["year"],
                                          data["children_5_17"])
-                messages.success(request, _gettext("Численность детей сохранена."))
+                messages.success(request, gettext("Численность детей сохранена."))
             elif which == "target":
                 services.save_target(request.user, data["municipality"], data["year"],
                                      data["indicator"], data["value"])
-                messages.success(request, _gettext("Целевое значение сохранено."))
+                messages.success(request, gettext("Целевое значение сохранено."))
             else:
                 changed = services.import_population(request.user, data["file"].read())
-                messages.success(request, _gettext("Загружено. Изменено значений: %(n)s.")
+                messages.success(request, gettext("Загружено. Изменено значений: %(n)s.")
                                  % {"n": changed})
             return redirect("monitoring:settings")
         except ValidationFailed as error:
