@@ -21,7 +21,9 @@ per direction, so the rows of a breakdown by direction add up to more than the t
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -377,10 +379,28 @@ def by_municipality(day: dt.date) -> list[dict]:
     return rows
 
 
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a statement whose estimated cost is high (as these aggregates'
+    are) with JIT, which costs about a second each and saves nothing on them: it is
+    switched off for the transaction of the computation (docs/decisions.md)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def compute(day: dt.date, municipality_id: int | None = None) -> dict:
     """Everything a snapshot freezes for a territory and a date: the indicators with
     their targets and last year's values on the same date, the breakdowns, and for the
     region every municipality side by side."""
+    with _without_jit():
+        return _compute(day, municipality_id)
+
+
+def _compute(day: dt.date, municipality_id: int | None) -> dict:
     result = headline(day, municipality_id)
     result["targets"] = targets(day.year, municipality_id)
     result["last_year"] = {
