@@ -7,7 +7,9 @@ arts program and a technical group that ended before D; «district» (population
 
 import datetime as dt
 import itertools
+from io import BytesIO
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -76,3 +78,31 @@ def world(city, district):
     f.teacher(centre)
     return {"city": city, "district": district, "groups": groups, "centre": centre}
 
+
+def workbook(*rows, header=("ОКТМО", "Муниципалитет", "Год", "Детей 5–17 лет")) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    stream = BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+@pytest.fixture
+def today_world(world):
+    """Two children of the city studying today, one of the district."""
+    today = timezone.localdate()
+    for group in world["groups"].values():
+        if group.end_date > dt.date(2026, 3, 1):
+            group.start_date, group.end_date = today - dt.timedelta(days=60), today + dt.timedelta(days=60)
+            group.save()
+    g = world["groups"]
+    enrol(child(world["city"]), g["tech"], on=today - dt.timedelta(days=10))
+    enrol(child(world["city"]), g["arts"], on=today - dt.timedelta(days=10))
+    enrol(child(world["district"]), g["sport"], on=today - dt.timedelta(days=10))
+    for municipality, n in ((world["city"], 100), (world["district"], 50)):
+        MunicipalityPopulation.objects.update_or_create(
+            municipality=municipality, year=today.year, defaults={"children_5_17": n})
+    return world

@@ -5,16 +5,23 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from opora.api import services as tokens
 from tests.api.conftest import ApiClient
-from tests.api.test_fuzz import CHECKS
-from tests.monitoring.test_pages import today_world  # noqa: F401 (a fixture)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 
 
-def test_the_moc_reads_its_municipality_and_not_another(today_world, operator):  # noqa: F811
+def test_the_moc_reads_its_municipality_and_not_another(today_world, operator):
     api = ApiClient(operator)
 
     own = api.get("/indicators", breakdown="direction")
@@ -30,7 +37,7 @@ def test_the_moc_reads_its_municipality_and_not_another(today_world, operator): 
     assert other.status_code == 403
 
 
-def test_the_rmc_reads_the_region_and_any_municipality(today_world, regional):  # noqa: F811
+def test_the_rmc_reads_the_region_and_any_municipality(today_world, regional):
     api = ApiClient(regional)
 
     region = api.get("/indicators").json()
@@ -45,14 +52,14 @@ def test_the_rmc_reads_the_region_and_any_municipality(today_world, regional):  
 
 
 @pytest.mark.parametrize("persona", ["staff", "parent"])
-def test_others_are_refused(request, today_world, persona):  # noqa: F811
+def test_others_are_refused(request, today_world, persona):
     assert ApiClient(request.getfixturevalue(persona)).get("/indicators").status_code == 403
     assert ApiClient().get("/indicators").status_code == 401
 
 
 @pytest.mark.parametrize("query", [{}, {"breakdown": "age_band"}, {"breakdown": "municipality"},
                                    {"date": "2026-01-01"}])
-def test_answers_match_the_openapi_document(openapi_schema, wsgi_in_test_transaction, today_world,  # noqa: F811
+def test_answers_match_the_openapi_document(openapi_schema, wsgi_in_test_transaction, today_world,
                                             regional, query):
     secret = tokens.issue_token(None, regional, "Проверка схемы")[1]
     operation = openapi_schema["/api/v1/indicators"]["GET"]

@@ -13,28 +13,9 @@ from django.utils import timezone
 
 from opora.registry.models import MunicipalityPopulation
 from tests import factories as f
-from tests.monitoring.conftest import child, enrol
-from tests.monitoring.test_services import workbook
+from tests.monitoring.conftest import child, enrol, workbook
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def today_world(world):
-    """Two children of the city studying today, one of the district."""
-    today = timezone.localdate()
-    for group in world["groups"].values():
-        if group.end_date > dt.date(2026, 3, 1):
-            group.start_date, group.end_date = today - dt.timedelta(days=60), today + dt.timedelta(days=60)
-            group.save()
-    g = world["groups"]
-    enrol(child(world["city"]), g["tech"], on=today - dt.timedelta(days=10))
-    enrol(child(world["city"]), g["arts"], on=today - dt.timedelta(days=10))
-    enrol(child(world["district"]), g["sport"], on=today - dt.timedelta(days=10))
-    for municipality, n in ((world["city"], 100), (world["district"], 50)):
-        MunicipalityPopulation.objects.update_or_create(
-            municipality=municipality, year=today.year, defaults={"children_5_17": n})
-    return world
 
 
 def page(client, user, **params):

@@ -1,9 +1,7 @@
 """Population, targets, the population import and snapshots: rules, rights, bad input."""
 
 import datetime as dt
-from io import BytesIO
 
-import openpyxl
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -13,20 +11,9 @@ from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import services
 from opora.monitoring.models import IndicatorTarget, Snapshot
 from opora.registry.models import MunicipalityPopulation
-from tests.monitoring.conftest import D, S, child, enrol
+from tests.monitoring.conftest import D, S, child, enrol, workbook
 
 pytestmark = pytest.mark.django_db
-
-
-def workbook(*rows, header=("ОКТМО", "Муниципалитет", "Год", "Детей 5–17 лет")) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    stream = BytesIO()
-    book.save(stream)
-    return stream.getvalue()
 
 
 def figures():
