@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opora.financing",
     "opora.surveys",
     "opora.plans",
+    "opora.monitoring",
     "opora.api",
     "opora.demo",
     "opora.office",

@@ -24,6 +24,7 @@ from opora.financing.models import Invoice, InvoiceKind
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
+from opora.registry.models import MunicipalityPopulation
 from opora.surveys.models import Reply, Survey
 from tests import factories as f
 from tests.enrollment.conftest import add_child
@@ -57,13 +58,15 @@ TARGETS = {
     "plans.agree": ["plan"],
     "plans.execute": ["item"],
     "navigator.dictionary": ["synonym"],
+    "monitoring.view": ["municipality"],
+    "monitoring.configure": ["municipality", "population"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
 # pair is refused. Nobody of B (but the МОЦ of B for the region's search dictionary), no
 # parent, expert, visitor or switched-off account holds any action; the РМЦ (and an
 # administrator, whose account has the РМЦ's role) holds only the region's actions of data
-# requests and the agreement of plans.
+# requests, the agreement of plans and the indicators of the whole region.
 ALLOWED = {
     ("registry.edit", "staff_a"),
     ("registry.moderate", "operator_a"),
@@ -98,6 +101,15 @@ ALLOWED = {
     # the search dictionary is the region's: every МОЦ keeps it
     ("navigator.dictionary", "operator_a"),
     ("navigator.dictionary", "operator_b"),
+    ("monitoring.view", "operator_a"),
+    ("monitoring.view", "authority_a"),
+    ("monitoring.view", "regional"),  # the РМЦ reads the indicators of the whole region
+    ("monitoring.configure", "operator_a"),
+    ("monitoring.configure", "authority_a"),
+    ("monitoring.configure", "regional"),
+    # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
+    ("monitoring.view", "superuser"),
+    ("monitoring.configure", "superuser"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -155,6 +167,8 @@ def world(city, district):
         "child": child,
         "guardianship": child.guardianships.get(),
         "municipality": city,
+        "population": MunicipalityPopulation.objects.create(municipality=city, year=2026,
+                                                            children_5_17=1000),
         "period": period,
         "certificate": make_certificate(child, period),
         "certification": certify(module),

@@ -130,8 +130,8 @@ def test_program_registry_in_english(english, operator, program):
     assert texts(response, lambda tag, attrs: tag == "nav" and attrs.get("aria-label") == "Account sections"
                  ) == ["Program registry Moderation Inventory Organization registry Import from Excel Children "
                        "Possible duplicates Guardian confirmation Certificates Certification Contracts "
-                       "Settlements Personified financing reports Financing periods Plans My plan Data requests "
-                       "Search dictionary"]
+                       "Settlements Personified financing reports Financing periods Monitoring Plans My plan "
+                       "Data requests Search dictionary"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
         "Title", "Organization", "Direction", "Level", "Form", "Age", "Status", "Groups", "Updated"]
     assert "1 program found" in response.content.decode()

@@ -71,6 +71,14 @@ ACTIONS = {
     # the catalog's search dictionary (synonyms, abbreviations): one for the region, kept
     # by every МОЦ
     "navigator.dictionary": {Role.SUPPORT_CENTRE: "region"},
+    # reading the indicators (coverage, certificates, programs, teachers) of a territory
+    "monitoring.view": {Role.SUPPORT_CENTRE: "municipality",
+                        Role.EDUCATION_AUTHORITY: "municipality",
+                        Role.REGIONAL_CENTRE: "region"},
+    # the population of children 5–17 and the targets of the indicators of a territory
+    "monitoring.configure": {Role.SUPPORT_CENTRE: "municipality",
+                             Role.EDUCATION_AUTHORITY: "municipality",
+                             Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -252,6 +260,11 @@ def holds(user, action: str) -> bool:
     return kind in ("region", "responsible")
 
 
+def holds_region(user, action: str) -> bool:
+    """Does the user hold ``action`` over the whole region (the РМЦ for the indicators)?"""
+    return _active(user) and ACTIONS.get(action, {}).get(user.role) == "region"
+
+
 # Back-office sections -> who may open their pages. The menu (``opora.office.nav``) shows a
 # section exactly when its predicate lets the user in, and every page names its section
 # through ``opora.accounts.decorators.section_page``: the menu and the access cannot differ.
@@ -286,6 +299,9 @@ SECTIONS = {
     "plans.mine": lambda user: holds(user, "plans.execute"),
     # the catalog's search dictionary
     "navigator.dictionary": lambda user: holds(user, "navigator.dictionary"),
+    # the indicators of a municipality or the region, the population and the targets
+    "monitoring.view": lambda user: holds(user, "monitoring.view"),
+    "monitoring.configure": lambda user: holds(user, "monitoring.configure"),
 }
 
 

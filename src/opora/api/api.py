@@ -11,6 +11,7 @@ from opora.api.openapi import Api
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
 from opora.financing.api import router as financing_router
+from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
 from opora.registry.api import router as registry_router
@@ -34,3 +35,4 @@ api.add_router("", enrollment_router)
 api.add_router("", financing_router)
 api.add_router("", surveys_router)
 api.add_router("", plans_router)
+api.add_router("", monitoring_router)

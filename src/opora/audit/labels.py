@@ -109,6 +109,8 @@ LABELS = {
     "plans.revision.sent": _("Изменения плана отправлены на утверждение"),
     "plans.revision.approved": _("Изменения плана утверждены"),
     "plans.revision.returned": _("Изменения плана возвращены на доработку"),
+    "monitoring.population.saved": _("Изменена численность детей 5–17 лет"),
+    "monitoring.target.saved": _("Изменено целевое значение показателя"),
 }
 
 

@@ -55,12 +55,14 @@ PLANS = ("plans:plans", _("Планы"), "plans", {
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
+MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
 # The menu in its order; a user sees the entries whose section they may open.
 MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
         MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
         APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
-        INVOICES, SETTLEMENT, REPORTS, PERIODS, PLANS, MY_PLAN, SURVEYS, SEARCH_DICTIONARY]
+        INVOICES, SETTLEMENT, REPORTS, PERIODS, MONITORING, PLANS, MY_PLAN, SURVEYS,
+        SEARCH_DICTIONARY]
 
 
 def office_menu(request) -> list[dict]:

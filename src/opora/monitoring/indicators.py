@@ -1,0 +1,437 @@
+"""The indicators of a territory on a reference date, computed live in SQL.
+
+Every count of children is ``COUNT(DISTINCT child)`` over the live enrolments of the
+date (``live_enrolments``), one aggregate query per breakdown: the number of queries
+does not depend on the number of municipalities, programs or children.
+
+An enrolment (an application) is live on D when
+- the child was enrolled on or before D (``enrolled_on <= D``);
+- it is still enrolled, or it ended (expelled, completed, withdrawn after enrolment) on
+  D or later: ``ended_on`` is the last day of studies, set by the expulsion and the
+  completion; a withdrawal by a merge keeps none, its status change date stands in;
+- the group's period contains D (``start_date <= D <= end_date``);
+- the child is 5 or older and not yet 18 on D (turning 5 on D counts, turning 18 on D
+  does not).
+A merged duplicate is deleted and its applications move to the kept child, so it is
+counted once. A child counts once in a total and once per value of a breakdown (once
+per direction, so the rows of a breakdown by direction add up to more than the total).
+
+``compute`` returns plain data (keys, not labels), which a snapshot stores as it is.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from opora.enrollment.models import Application, ApplicationStatus, Child
+from opora.financing.models import (
+    Certificate,
+    CertificateKind,
+    CertificateStatus,
+    Contract,
+    SocialCertificate,
+)
+from opora.monitoring.models import DEFAULT_TARGETS, Indicator, IndicatorTarget
+from opora.registry.choices import (
+    Direction,
+    FundingSource,
+    Level,
+    ProgramStatus,
+    QualificationCategory,
+)
+from opora.registry.models import (
+    Group,
+    GroupFunding,
+    Municipality,
+    MunicipalityPopulation,
+    Program,
+    Teacher,
+)
+
+S = ApplicationStatus
+PROGRAM = "group__module__program"
+ORGANIZATION = f"{PROGRAM}__organization"
+RESIDENCE = "child__municipality"
+PROVIDER = f"{ORGANIZATION}__municipality"
+VIEWS = {"residence": RESIDENCE, "provider": PROVIDER}
+
+AGE_BANDS = (("5-9", 5, 10), ("10-14", 10, 15), ("15-17", 15, 18))
+STEM = (Direction.TECHNICAL, Direction.NATURAL_SCIENCE)
+# Yes/no breakdowns: counted as conditional COUNT(DISTINCT …) in one query.
+FLAGS = {
+    "rural": Q(child__is_rural=True),
+    "ovz": Q(child__has_ovz=True),
+    "disabled": Q(child__is_disabled=True),
+    "difficult_situation": Q(child__difficult_situation=True),
+    "distance": Q(**{f"{PROGRAM}__is_distance": True}),
+    "network": Q(**{f"{PROGRAM}__is_network": True}),
+}
+# Flags that are the child's own (one value per child): their «no» row is the rest.
+CHILD_FLAGS = {"rural", "ovz", "disabled", "difficult_situation"}
+# A program may have several levels (a bit field): a child counts under each.
+LEVELS = tuple(Level)
+
+
+def with_bit(bit: int) -> list[int]:
+    """The values of a level field that include ``bit``."""
+    return [value for value in range(1, 2 ** len(LEVELS)) if value & bit]
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier; 29 February falls back to the 28th (ГК РФ ст. 192:
+    a term ending in a month without that day ends on its last day)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_q(day: dt.date, prefix: str = "child__") -> Q:
+    """5 ≤ age < 18 on ``day``."""
+    return Q(**{f"{prefix}birth_date__lte": years_before(day, 5),
+                f"{prefix}birth_date__gt": years_before(day, 18)})
+
+
+def live_enrolments(day: dt.date):
+    """Applications that are live enrolments on ``day`` of children aged 5–17 then."""
+    return (Application.objects
+            .annotate(ended=Coalesce("ended_on", TruncDate("status_changed_at")))
+            .filter(age_q(day),
+                    enrolled_on__isnull=False, enrolled_on__lte=day,
+                    status__in=(S.ENROLLED, S.EXPELLED, S.COMPLETED, S.WITHDRAWN),
+                    group__start_date__lte=day, group__end_date__gte=day)
+            .filter(Q(status=S.ENROLLED) | Q(ended__gte=day)))
+
+
+def _territory(queryset, path: str, municipality_id: int | None):
+    return queryset if municipality_id is None else queryset.filter(**{path: municipality_id})
+
+
+def _percent(numerator, denominator):
+    if not denominator or numerator is None:
+        return None
+    return round(100 * numerator / denominator, 1)
+
+
+def _ratio(numerator, denominator):
+    if not denominator or numerator is None:
+        return None
+    return round(numerator / denominator, 1)
+
+
+def _age_band(day: dt.date):
+    whens = [When(child__birth_date__gt=years_before(day, upper), then=Value(key))
+             for key, _lower, upper in AGE_BANDS]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _funding():
+    """How an enrolment is paid for: a social certificate, a certificate contract, the
+    budget when the group has a free place line, else paid."""
+    return Case(
+        When(Exists(SocialCertificate.objects.filter(application=OuterRef("pk"))),
+             then=Value(FundingSource.SOCIAL.value)),
+        When(Exists(Contract.objects.filter(application=OuterRef("pk"))),
+             then=Value(FundingSource.CERTIFICATE.value)),
+        When(Exists(GroupFunding.objects.filter(group=OuterRef("group_id"),
+                                                source=FundingSource.BUDGET)),
+             then=Value(FundingSource.BUDGET.value)),
+        default=Value(FundingSource.PAID.value), output_field=CharField())
+
+
+def grouped_dimensions(day: dt.date) -> dict:
+    """Breakdown -> the expression its rows are grouped by."""
+    return {
+        "direction": F(f"{PROGRAM}__direction"),
+        "sex": F("child__sex"),
+        "age_band": _age_band(day),
+        "provider_kind": F(f"{ORGANIZATION}__kind"),
+        "sector": F(f"{ORGANIZATION}__sector"),
+        "funding": _funding(),
+        "seasonal": F(f"{PROGRAM}__seasonal_kind"),
+        "program_type": F(f"{PROGRAM}__program_type"),
+    }
+
+
+BREAKDOWNS = ("municipality", "direction", "sex", "age_band", "rural", "ovz", "disabled",
+              "difficult_situation", "provider_kind", "sector", "funding", "level", "distance",
+              "network", "seasonal", "program_type")
+
+
+def _flag_counts(queryset) -> dict:
+    """The total and every yes/no breakdown, in one query."""
+    counts = {"total": Count("child_id", distinct=True)}
+    for name, condition in FLAGS.items():
+        counts[name] = Count("child_id", distinct=True, filter=condition)
+    for level in LEVELS:
+        counts[f"level_{level.value}"] = Count(
+            "child_id", distinct=True,
+            filter=Q(**{f"{PROGRAM}__levels__in": with_bit(level.value)}))
+    return queryset.aggregate(**counts)
+
+
+def coverage(day: dt.date, municipality_id: int | None = None, view: str = "residence",
+             breakdowns: bool = True) -> dict:
+    """Children of a territory (``None``: the region) with a live enrolment on ``day``:
+    the total, and with ``breakdowns`` the rows of each breakdown (key -> children)."""
+    queryset = _territory(live_enrolments(day), f"{VIEWS[view]}_id", municipality_id)
+    flags = _flag_counts(queryset) if breakdowns else queryset.aggregate(
+        total=Count("child_id", distinct=True))
+    result = {"children": flags.pop("total"), "breakdowns": {}}
+    if not breakdowns:
+        return result
+    rows = result["breakdowns"]
+    for name in FLAGS:
+        rows[name] = {"yes": flags[name]}
+        if name in CHILD_FLAGS:
+            rows[name]["no"] = result["children"] - flags[name]
+    rows["level"] = {str(level.value): flags[f"level_{level.value}"] for level in LEVELS}
+    dimensions = {**grouped_dimensions(day), "municipality": F(f"{VIEWS[view]}_id")}
+    if connection.vendor == "postgresql":
+        rows.update(_grouping_sets(queryset, dimensions))
+        return result
+    for name, expression in dimensions.items():
+        grouped = (queryset.annotate(key=expression).values("key")
+                   .annotate(n=Count("child_id", distinct=True)).order_by("key"))
+        rows[name] = {str(row["key"]): row["n"] for row in grouped}
+    return result
+
+
+def _grouping_sets(queryset, dimensions: dict) -> dict:
+    """Every grouped breakdown in one statement on PostgreSQL: the live enrolments are
+    joined once and counted by ``GROUP BY GROUPING SETS ((d1), (d2), …)``; the other
+    databases run one grouped query per breakdown (the same numbers)."""
+    names = list(dimensions)
+    aliases = {name: f"k_{index}" for index, name in enumerate(names)}
+    inner = queryset.annotate(**{aliases[name]: expression
+                                 for name, expression in dimensions.items()})
+    sql, params = inner.values("child_id", *aliases.values()).query.sql_with_params()
+    columns = ", ".join(aliases.values())
+    sets = ", ".join(f"({alias})" for alias in aliases.values())
+    statement = (f"WITH live AS ({sql}) SELECT GROUPING({columns}), {columns}, "
+                 f"COUNT(DISTINCT child_id) FROM live GROUP BY GROUPING SETS ({sets})")
+    found = {name: {} for name in names}
+    width = len(names)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for grouping, *values in cursor.fetchall():
+            n = values.pop()
+            # GROUPING() sets a bit, the first column highest, for each column not grouped
+            index = next(i for i in range(width) if not grouping >> (width - 1 - i) & 1)
+            found[names[index]][str(values[index])] = n
+    return found
+
+
+def population(year: int, municipality_id: int | None = None) -> int | None:
+    """Children 5–17 living in the territory in ``year``; None when no figure is entered
+    (for the region: when a municipality has none)."""
+    rows = MunicipalityPopulation.objects.filter(year=year)
+    if municipality_id is not None:
+        value = rows.filter(municipality_id=municipality_id).values_list("children_5_17", flat=True)
+        return next(iter(value), None)
+    figures = rows.aggregate(total=Sum("children_5_17"), n=Count("pk"))
+    return figures["total"] if figures["n"] else None
+
+
+def certificates(day: dt.date, municipality_id: int | None = None) -> dict:
+    """Children 5–17 living in the territory holding on ``day`` a certificate issued on or
+    before it, and those with a financing certificate or a social certificate."""
+    issued = Certificate.objects.filter(
+        child=OuterRef("pk"), status__in=(CertificateStatus.ISSUED, CertificateStatus.FROZEN),
+        decided_at__date__lte=day)
+    financing = issued.filter(Q(kind=CertificateKind.FINANCING) | Q(
+        Exists(SocialCertificate.objects.filter(certificate=OuterRef("pk"),
+                                                issued_at__date__lte=day))))
+    children = _territory(Child.objects.filter(age_q(day, "")), "municipality_id", municipality_id)
+    return children.annotate(
+        any_=Exists(issued, output_field=BooleanField()),
+        fin=Exists(financing, output_field=BooleanField()),
+    ).aggregate(any=Count("pk", filter=Q(any_=True)), financing=Count("pk", filter=Q(fin=True)))
+
+
+def programs(day: dt.date, municipality_id: int | None = None) -> dict:
+    """Published programs of the territory's providers (published on or before ``day``)
+    by direction, level and form of study."""
+    published = _territory(
+        Program.objects.filter(status=ProgramStatus.PUBLISHED, published_at__date__lte=day),
+        "organization__municipality_id", municipality_id)
+    counts = {"total": Count("pk")}
+    for level in LEVELS:
+        counts[f"level_{level.value}"] = Count(
+            "pk", filter=Q(levels__in=with_bit(level.value)))
+    counts["distance"] = Count("pk", filter=Q(is_distance=True))
+    counts["network"] = Count("pk", filter=Q(is_network=True))
+    totals = published.aggregate(**counts)
+    by_direction = {row["direction"]: row["n"] for row in
+                    published.values("direction").annotate(n=Count("pk")).order_by("direction")}
+    by_form = {row["study_form"]: row["n"] for row in
+               published.values("study_form").annotate(n=Count("pk")).order_by("study_form")}
+    return {
+        "total": totals["total"],
+        "stem": sum(by_direction.get(d, 0) for d in STEM),
+        "direction": by_direction,
+        "level": {str(level.value): totals[f"level_{level.value}"] for level in LEVELS},
+        "study_form": by_form,
+        "distance": totals["distance"],
+        "network": totals["network"],
+    }
+
+
+def places(day: dt.date, municipality_id: int | None = None) -> dict:
+    """Per direction: places in the groups studying on ``day`` and the applications
+    waiting for them now (new, waitlisted, awaiting a contract)."""
+    groups = _territory(
+        Group.objects.filter(is_active=True, start_date__lte=day, end_date__gte=day),
+        "module__program__organization__municipality_id", municipality_id)
+    seats = {row["direction"]: {"places": row["places"] or 0, "taken": row["taken"] or 0}
+             for row in groups.values(direction=F("module__program__direction"))
+             .annotate(places=Sum("capacity_max"), taken=Sum("seats_taken")).order_by("direction")}
+    waiting = _territory(
+        Application.objects.filter(status__in=(S.NEW, S.WAITLISTED, S.AWAITING_CONTRACT)),
+        f"{PROVIDER}_id", municipality_id)
+    for row in (waiting.values(direction=F(f"{PROGRAM}__direction"))
+                .annotate(applications=Count("pk"),
+                          waitlisted=Count("pk", filter=Q(status=S.WAITLISTED)))
+                .order_by("direction")):
+        seats.setdefault(row["direction"], {"places": 0, "taken": 0}).update(
+            applications=row["applications"], waitlisted=row["waitlisted"])
+    return seats
+
+
+def teachers(municipality_id: int | None = None) -> dict:
+    """Teachers working now at the territory's active providers (the registry keeps no
+    history of teachers, so this figure is always today's)."""
+    working = _territory(Teacher.objects.filter(is_active=True, organization__is_active=True),
+                         "organization__municipality_id", municipality_id)
+    return working.aggregate(
+        total=Count("pk"),
+        categorised=Count("pk", filter=Q(category__in=(QualificationCategory.FIRST,
+                                                       QualificationCategory.HIGHEST))))
+
+
+def targets(year: int, municipality_id: int | None = None) -> dict:
+    """Indicator -> target for the year: the municipality's own, else the region's
+    default, else the built-in one (``DEFAULT_TARGETS``)."""
+    found = {code.value: value for code, value in DEFAULT_TARGETS.items()}
+    rows = IndicatorTarget.objects.filter(year=year).filter(
+        Q(municipality__isnull=True) | Q(municipality_id=municipality_id)
+    ).order_by(F("municipality_id").asc(nulls_first=True))
+    for row in rows:
+        found[row.indicator] = row.value
+    return {code: float(value) for code, value in found.items()}
+
+
+def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdowns=True) -> dict:
+    """The indicators of a territory on ``day``: each with numerator, denominator and value."""
+    people = population(day.year, municipality_id)
+    residence = coverage(day, municipality_id, "residence", breakdowns=with_breakdowns)
+    provider = coverage(day, municipality_id, "provider", breakdowns=False)
+    certs = certificates(day, municipality_id)
+    progs = programs(day, municipality_id)
+    staff = teachers(municipality_id)
+    indicators = {
+        Indicator.COVERAGE: (residence["children"], people, _percent),
+        Indicator.COVERAGE_BY_PROVIDER: (provider["children"], people, _percent),
+        Indicator.CERTIFICATES: (certs["any"], people, _percent),
+        Indicator.FINANCING_CERTIFICATES: (certs["financing"], people, _percent),
+        Indicator.TECHNICAL_PROGRAMS: (progs["stem"], progs["total"], _percent),
+        Indicator.TEACHER_CATEGORY: (staff["categorised"], staff["total"], _percent),
+        Indicator.CHILDREN_PER_TEACHER: (residence["children"], staff["total"], _ratio),
+    }
+    result = {
+        "date": day.isoformat(),
+        "municipality": municipality_id,
+        "population": people,
+        "indicators": {code.value: {"numerator": numerator, "denominator": denominator,
+                                    "value": measure(numerator, denominator)}
+                       for code, (numerator, denominator, measure) in indicators.items()},
+    }
+    if with_breakdowns:
+        result["breakdowns"] = residence["breakdowns"]
+        result["provider_children"] = provider["children"]
+        result["programs"] = progs
+        result["places"] = places(day, municipality_id)
+    return result
+
+
+def by_municipality(day: dt.date) -> list[dict]:
+    """Every municipality of the region side by side: population, children covered (by
+    residence and by the provider's municipality), certificates — a fixed number of
+    grouped queries whatever the number of municipalities."""
+    live = live_enrolments(day)
+    residence = dict(live.values_list(f"{RESIDENCE}_id").annotate(n=Count("child_id", distinct=True))
+                     .order_by())
+    provider = dict(live.values_list(f"{PROVIDER}_id").annotate(n=Count("child_id", distinct=True))
+                    .order_by())
+    people = dict(MunicipalityPopulation.objects.filter(year=day.year)
+                  .values_list("municipality_id", "children_5_17"))
+    issued = Certificate.objects.filter(
+        child=OuterRef("pk"), status__in=(CertificateStatus.ISSUED, CertificateStatus.FROZEN),
+        decided_at__date__lte=day)
+    certified = dict(Child.objects.filter(age_q(day, "")).filter(Exists(issued))
+                     .values_list("municipality_id").annotate(n=Count("pk")).order_by())
+    direction = defaultdict(dict)
+    for municipality_id, key, n in (live.values_list(f"{RESIDENCE}_id", f"{PROGRAM}__direction")
+                                    .annotate(n=Count("child_id", distinct=True)).order_by()):
+        direction[municipality_id][key] = n
+    rows = []
+    for municipality in Municipality.objects.order_by("name").only("pk", "name"):
+        pk = municipality.pk
+        rows.append({
+            "id": pk, "name": municipality.name, "population": people.get(pk),
+            "children": residence.get(pk, 0), "provider_children": provider.get(pk, 0),
+            "coverage": _percent(residence.get(pk, 0), people.get(pk)),
+            "coverage_by_provider": _percent(provider.get(pk, 0), people.get(pk)),
+            "certificates": certified.get(pk, 0),
+            "certificates_share": _percent(certified.get(pk, 0), people.get(pk)),
+            "direction": direction.get(pk, {}),
+        })
+    return rows
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a statement whose estimated cost is high (as these aggregates'
+    are) with JIT, which costs about a second each and saves nothing on them: it is
+    switched off for the transaction of the computation (docs/decisions.md)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def compute(day: dt.date, municipality_id: int | None = None) -> dict:
+    """Everything a snapshot freezes for a territory and a date: the indicators with
+    their targets and last year's values on the same date, the breakdowns, and for the
+    region every municipality side by side."""
+    with _without_jit():
+        return _compute(day, municipality_id)
+
+
+def _compute(day: dt.date, municipality_id: int | None) -> dict:
+    result = headline(day, municipality_id)
+    result["targets"] = targets(day.year, municipality_id)
+    result["last_year"] = {
+        code: values["value"] for code, values in
+        headline(years_before(day, 1), municipality_id, with_breakdowns=False)["indicators"].items()}
+    if municipality_id is None:
+        result["municipalities"] = by_municipality(day)
+    return result

@@ -1,0 +1,289 @@
+"""«Мониторинг»: the indicators of a municipality (its МОЦ and education authority) or of
+the region with every municipality side by side (the РМЦ, with a drill-down to one) on
+a reference date; their Excel file; the population of children 5–17 and the targets."""
+
+import datetime as dt
+from io import BytesIO
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from opora.accounts import scope
+from opora.accounts.decorators import section_page
+from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header, csv_response, csv_stream
+from opora.errors import DomainError, ValidationFailed
+from opora.monitoring import charts, opendata, presentation, services
+from opora.monitoring.indicators import years_before
+from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
+from opora.registry.models import Municipality, MunicipalityPopulation
+
+app_name = "monitoring"
+SERIES_MONTHS = 12
+
+
+class ReferenceForm(forms.Form):
+    date = forms.DateField(label=_("Дата"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    municipality = forms.ModelChoiceField(label=_("Территория"), required=False,
+                                          queryset=Municipality.objects.none(),
+                                          empty_label=_("Весь регион"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if scope.holds_region(user, "monitoring.view"):
+            self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        else:
+            del self.fields["municipality"]
+
+
+def _territory(request, form) -> tuple[dt.date, Municipality | None]:
+    """The date and the territory asked for: the user's municipality unless the user
+    reads the region (then the one picked, or the region)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("date") or timezone.localdate()
+    if scope.holds_region(request.user, "monitoring.view"):
+        return day, data.get("municipality")
+    return day, get_object_or_404(Municipality, pk=request.user.municipality_id)
+
+
+def _series(municipality: Municipality | None, day: dt.date, live: float | None):
+    """Coverage over the year before ``day``: one frozen value per month (the snapshot
+    nearest the month's first day, taken on or after it), then ``day`` itself."""
+    start = years_before(day, 1)
+    rows = (Snapshot.objects.filter(municipality=municipality, on_date__gte=start, on_date__lt=day)
+            .order_by("on_date").values_list("on_date", "values__indicators__coverage__value"))
+    points, seen = [], set()
+    for on_date, value in rows:
+        month = (on_date.year, on_date.month)
+        if month in seen:
+            continue
+        seen.add(month)
+        points.append((on_date.strftime("%d.%m.%Y"), value))
+    points.append((day.strftime("%d.%m.%Y"), live))
+    return points
+
+
+def _context(request, day, municipality, values, snapshot):
+    names = dict(Municipality.objects.values_list("pk", "name"))
+    rows = presentation.indicator_rows(values)
+    coverage = next(row for row in rows if row["code"] == Indicator.COVERAGE)
+    tables = presentation.breakdown_tables(values, names)
+    direction = next((t for t in tables if t["name"] == "direction"), None)
+    municipalities = values.get("municipalities") or []
+    return {
+        "day": day, "municipality": municipality, "snapshot": snapshot, "values": values,
+        "indicators": rows, "tables": tables, "municipalities": municipalities,
+        "programs": presentation.program_rows(values), "places": presentation.place_rows(values),
+        "is_today": day == timezone.localdate(),
+        "direction_chart": charts.bars(
+            [(row["label"], row["children"]) for row in direction["rows"]] if direction else [],
+            label=gettext("Дети по направленностям")),
+        "municipality_chart": charts.bars(
+            [(row["name"], row["coverage"]) for row in municipalities],
+            label=gettext("Охват по муниципалитетам, %"), suffix=" %",
+            target=coverage["target"]),
+        "series": (series := _series(municipality, day, coverage["value"])),
+        "series_chart": charts.line(series, label=gettext("Охват во времени, %"), suffix=" %",
+                                    target=coverage["target"]),
+    }
+
+
+@section_page("monitoring.view")
+def index(request):
+    form = ReferenceForm(request.GET or None, user=request.user)
+    day, municipality = _territory(request, form)
+    try:
+        values, snapshot = services.indicators_on(request.user, day, municipality)
+    except ValidationFailed as error:
+        form.add_error("date", str(error))
+        day = timezone.localdate()
+        values, snapshot = services.indicators_on(request.user, day, municipality)
+    context = _context(request, day, municipality, values, snapshot)
+    context["form"] = form
+    context["print"] = request.GET.get("print") == "1"
+    context["can_configure"] = scope.may_open(request.user, "monitoring.configure")
+    return render(request, "monitoring/index.html", context)
+
+
+def _sheet(book, title, header, rows):
+    sheet = book.create_sheet(str(title)[:31])
+    sheet.append([str(cell) for cell in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(["" if value is None else value for value in row])
+
+
+@section_page("monitoring.view")
+def export(request):
+    """Every table of the page as one Excel workbook, a sheet per table."""
+    form = ReferenceForm(request.GET or None, user=request.user)
+    day, municipality = _territory(request, form)
+    try:
+        values, snapshot = services.indicators_on(request.user, day, municipality)
+    except ValidationFailed:
+        day = timezone.localdate()
+        values, snapshot = services.indicators_on(request.user, day, municipality)
+    context = _context(request, day, municipality, values, snapshot)
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, gettext("Показатели"), [
+        gettext("Показатель"), gettext("Значение"), gettext("Цель"),
+        gettext("Год назад"), gettext("Числитель"), gettext("Знаменатель")],
+        [[str(r["label"]), r["value"], r["target"], r["last_year"], r["numerator"],
+          r["denominator"]] for r in context["indicators"]])
+    if context["municipalities"]:
+        _sheet(book, gettext("Муниципалитеты"), [
+            gettext("Муниципалитет"), gettext("Детей 5–17 лет"), gettext("Охвачено"),
+            gettext("Охват, %"), gettext("Обучаются у организаций муниципалитета"),
+            gettext("Охват по организациям, %"), gettext("С сертификатом")],
+            [[r["name"], r["population"], r["children"], r["coverage"], r["provider_children"],
+              r["coverage_by_provider"], r["certificates"]] for r in context["municipalities"]])
+    for table in context["tables"]:
+        _sheet(book, table["title"][:31], [table["title"], gettext("Детей"), gettext("Доля, %")],
+               [[r["label"], r["children"], r["share"]] for r in table["rows"]])
+    _sheet(book, gettext("Программы"), [gettext("Направленность"), gettext("Программ")],
+           [[r["label"], r["programs"]] for r in context["programs"]])
+    _sheet(book, gettext("Охват во времени"), [gettext("Дата"), gettext("Охват, %")],
+           context["series"])
+    stream = BytesIO()
+    book.save(stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    name = f"Мониторинг {day:%d.%m.%Y}.xlsx"
+    response["Content-Disposition"] = attachment_header(name, f"monitoring-{day:%Y-%m-%d}.xlsx")
+    return response
+
+
+# --- population and targets ---------------------------------------------------------
+
+
+class PopulationForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=Municipality.objects.none())
+    year = forms.IntegerField(label=_("Год"), min_value=2000, max_value=2100)
+    children_5_17 = forms.IntegerField(label=_("Детей 5–17 лет"), min_value=1)
+
+
+class TargetForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), required=False,
+                                          queryset=Municipality.objects.none(),
+                                          empty_label=_("Весь регион (по умолчанию)"))
+    year = forms.IntegerField(label=_("Год"), min_value=2000, max_value=2100)
+    indicator = forms.ChoiceField(label=_("Показатель"), choices=Indicator.choices)
+    value = forms.DecimalField(label=_("Целевое значение"), min_value=0, max_digits=7,
+                               decimal_places=2)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Файл Excel (.xlsx)"))
+
+
+def _territories(user):
+    return scope.actionable(user, "monitoring.configure", Municipality.objects.order_by("name"))
+
+
+def _forms(request, data=None, files=None, which=None):
+    municipalities = _territories(request.user)
+    year = timezone.localdate().year
+    population = PopulationForm(data if which == "population" else None, prefix="population",
+                                initial={"year": year})
+    target = TargetForm(data if which == "target" else None, prefix="target",
+                        initial={"year": year})
+    population.fields["municipality"].queryset = municipalities
+    target.fields["municipality"].queryset = municipalities
+    if not scope.holds_region(request.user, "monitoring.configure"):
+        target.fields["municipality"].required = True
+        target.fields["municipality"].empty_label = None
+    upload = (ImportForm(data, files, prefix="import") if which == "import"
+              else ImportForm(prefix="import"))
+    return {"population_form": population, "target_form": target, "import_form": upload}
+
+
+@section_page("monitoring.configure")
+def settings_page(request, forms_=None):
+    municipalities = _territories(request.user)
+    year = timezone.localdate().year
+    figures = {}
+    for municipality_id, row_year, children in (MunicipalityPopulation.objects
+                                                .filter(municipality__in=municipalities,
+                                                        year__gte=year - 2)
+                                                .values_list("municipality_id", "year",
+                                                             "children_5_17")):
+        figures[(municipality_id, row_year)] = children
+    years = [year - 2, year - 1, year]
+    rows = [{"name": m.name, "figures": [figures.get((m.pk, y)) for y in years]}
+            for m in municipalities]
+    targets = (IndicatorTarget.objects.filter(year__gte=year - 1)
+               .filter(municipality__in=municipalities)
+               .select_related("municipality").order_by("-year", "municipality__name", "indicator"))
+    region_targets = IndicatorTarget.objects.filter(year__gte=year - 1, municipality__isnull=True)
+    return render(request, "monitoring/settings.html", {
+        "rows": rows, "years": years, "targets": [*region_targets, *targets],
+        "may_import": scope.holds_region(request.user, "monitoring.configure"),
+        **(forms_ or _forms(request)),
+    })
+
+
+@section_page("monitoring.configure")
+@require_POST
+def save(request, which):
+    forms_ = _forms(request, request.POST, request.FILES, which)
+    form = forms_.get(f"{which}_form")
+    if form is None:
+        return redirect("monitoring:settings")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if which == "population":
+                services.save_population(request.user, data["municipality"], data["year"],
+                                         data["children_5_17"])
+                messages.success(request, gettext("Численность детей сохранена."))
+            elif which == "target":
+                services.save_target(request.user, data["municipality"], data["year"],
+                                     data["indicator"], data["value"])
+                messages.success(request, gettext("Целевое значение сохранено."))
+            else:
+                changed = services.import_population(request.user, data["file"].read())
+                messages.success(request, gettext("Загружено. Изменено значений: %(n)s.")
+                                 % {"n": changed})
+            return redirect("monitoring:settings")
+        except ValidationFailed as error:
+            for messages_ in error.errors.values():
+                for message in messages_:
+                    form.add_error(None, message)
+        except DomainError as error:
+            form.add_error(None, str(error))
+    return settings_page(request, forms_)
+
+
+# --- open data ---------------------------------------------------------------------
+
+
+def opendata_csv(request):
+    data = opendata.table()
+    return csv_response(csv_stream(opendata.CSV_HEADER, opendata.csv_rows(data)), "coverage.csv")
+
+
+def opendata_json(request):
+    response = HttpResponse(opendata.json_text(opendata.table()),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="coverage.json"'
+    return response
+
+
+urlpatterns = [
+    path("opendata/coverage.csv", opendata_csv, name="opendata_csv"),
+    path("opendata/coverage.json", opendata_json, name="opendata_json"),
+    path("office/monitoring/", index, name="index"),
+    path("office/monitoring/export/", export, name="export"),
+    path("office/monitoring/settings/", settings_page, name="settings"),
+    path("office/monitoring/settings/<slug:which>/", save, name="save"),
+]

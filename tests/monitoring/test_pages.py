@@ -1,0 +1,142 @@
+"""«Мониторинг»: what each role sees, the drill-down, the Excel file, the print version,
+query counts that do not grow with the municipalities, and the settings page."""
+
+import datetime as dt
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from opora.registry.models import MunicipalityPopulation
+from tests import factories as f
+from tests.monitoring.conftest import child, enrol, workbook
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    return client.get(reverse("monitoring:index"), params)
+
+
+def test_the_moc_sees_its_municipality_only(client, today_world, operator):
+    response = page(client, operator, municipality=today_world["district"].pk)
+
+    assert response.status_code == 200
+    assert response.context["municipality"] == today_world["city"]
+    rows = {row["code"]: row for row in response.context["indicators"]}
+    assert (rows["coverage"]["numerator"], rows["coverage"]["denominator"]) == (2, 100)
+    assert rows["coverage"]["target"] == 80
+    assert "municipality" not in response.context["form"].fields
+    assert response.context["municipalities"] == []
+    assert "<svg" in response.content.decode()  # bars by direction
+
+
+def test_the_authority_too_and_staff_not(client, today_world, authority, staff):
+    assert page(client, authority).context["municipality"] == today_world["city"]
+    assert page(client, staff).status_code == 403
+
+
+def test_the_rmc_sees_the_region_side_by_side_and_drills_down(client, today_world, regional):
+    region = page(client, regional)
+    one = page(client, regional, municipality=today_world["district"].pk)
+
+    rows = {row["name"]: row for row in region.context["municipalities"]}
+    assert rows[today_world["city"].name]["children"] == 2
+    assert rows[today_world["district"].name]["coverage"] == 2.0
+    assert {row["code"]: row["numerator"] for row in region.context["indicators"]}["coverage"] == 3
+    assert one.context["municipality"] == today_world["district"]
+    assert {row["code"]: row["numerator"] for row in one.context["indicators"]}["coverage"] == 1
+    assert "Охват по муниципалитетам" in region.content.decode()
+
+
+def test_a_past_date_is_frozen_and_marked_recomputed(client, today_world, operator):
+    day = timezone.localdate() - dt.timedelta(days=3)
+
+    response = page(client, operator, date=day.isoformat())
+
+    assert response.context["snapshot"].recomputed
+    assert "пересчитаны" in response.content.decode()
+
+
+def test_a_future_date_is_refused_with_a_message(client, today_world, operator):
+    day = timezone.localdate() + dt.timedelta(days=3)
+
+    response = page(client, operator, date=day.isoformat())
+
+    assert response.context["day"] == timezone.localdate()
+    assert "позже сегодняшней" in response.content.decode()
+
+
+def test_the_print_version_has_no_menu(client, today_world, operator):
+    printed = page(client, operator, print=1).content.decode()
+
+    assert 'class="office-nav"' not in printed
+
+
+def test_the_excel_file_has_every_table(client, today_world, regional):
+    client.force_login(regional)
+
+    response = client.get(reverse("monitoring:export"))
+
+    book = openpyxl.load_workbook(BytesIO(response.content))
+    assert {"Показатели", "Муниципалитеты", "Программы", "Охват во времени"} <= set(book.sheetnames)
+    indicators = {row[0]: row for row in book["Показатели"].iter_rows(values_only=True)}
+    assert indicators["Охват детей 5–17 лет дополнительным образованием, %"][1:] == (
+        2.0, 80, None, 3, 150)
+
+
+def _queries(client, user, **params):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("monitoring:index"), params).status_code == 200
+    return len(captured)
+
+
+def test_queries_do_not_grow_with_municipalities_or_rows(client, today_world, regional, operator):
+    before = (_queries(client, regional), _queries(client, operator))
+    for _ in range(5):
+        municipality = f.municipality()
+        MunicipalityPopulation.objects.create(municipality=municipality,
+                                              year=timezone.localdate().year, children_5_17=10)
+        organization = f.organization(municipality)
+        group = f.group(f.program(organization), start_date=timezone.localdate() - dt.timedelta(days=5))
+        for _ in range(3):
+            enrol(child(municipality), group, on=timezone.localdate() - dt.timedelta(days=1))
+            enrol(child(today_world["city"]), group, on=timezone.localdate() - dt.timedelta(days=1))
+
+    assert (_queries(client, regional), _queries(client, operator)) == before
+
+
+def _named(content: bytes) -> BytesIO:
+    upload = BytesIO(content)
+    upload.name = "population.xlsx"
+    return upload
+
+
+def test_the_settings_page_saves_population_and_targets(client, today_world, operator, regional):
+    client.force_login(operator)
+    city = today_world["city"]
+
+    assert client.get(reverse("monitoring:settings")).status_code == 200
+    client.post(reverse("monitoring:save", args=["population"]), {
+        "population-municipality": city.pk, "population-year": 2027,
+        "population-children_5_17": 777})
+    client.post(reverse("monitoring:save", args=["target"]), {
+        "target-municipality": city.pk, "target-year": 2027, "target-indicator": "coverage",
+        "target-value": "82"})
+    refused = client.post(reverse("monitoring:save", args=["import"]), {
+        "import-file": _named(workbook((city.oktmo, "", 2027, 1)))})
+
+    assert city.populations.get(year=2027).children_5_17 == 777
+    assert city.indicator_targets.get(year=2027).value == 82
+    assert "может только РМЦ" in refused.content.decode()
+    client.force_login(regional)
+    upload = _named(workbook((city.oktmo, "", 2028, 5), ("", "", 2028, 7)))
+    failed = client.post(reverse("monitoring:save", args=["import"]), {"import-file": upload})
+    assert "Строка 3: муниципалитет не найден." in failed.content.decode()
+    assert not city.populations.filter(year=2028).exists()
