@@ -19,18 +19,19 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from opora import locking
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing.models import CertificateLedger, Contract, ContractMonth, FinancingPeriod, kopecks
 
 ZERO = Decimal("0.00")
 
 
-def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal, *,
-            guarded: bool = True) -> None:
+def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal) -> None:
     """Reserve ``amount`` on the ledger, then count it in the period's ``committed``; each
-    a conditional UPDATE that changes nothing when there is no room. ``guarded=False`` is
-    the race tests' control only (``contracts._GUARD_MONEY``): read, decide, write back."""
-    if guarded:
+    a conditional UPDATE that changes nothing when there is no room. With the money guard
+    off (``locking.unguarded("money")``, the race tests' control only): read, decide,
+    write back."""
+    if locking.guarded("money"):
         reserved = CertificateLedger.objects.filter(
             pk=ledger.pk, nominal__gte=kopecks(F("reserved") + F("paid") + amount),
         ).update(reserved=kopecks(F("reserved") + amount))
