@@ -31,12 +31,13 @@ transaction, and no group ever holds more seats than its capacity.
 """
 
 import datetime as dt
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit, locking
+from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.enrollment import notifications, rules, seats, selectors
 from opora.enrollment.models import (
@@ -51,6 +52,8 @@ from opora.errors import InvalidTransition, NotFound, ValidationFailed
 from opora.locking import Busy  # noqa: F401  (for callers)
 from opora.registry.choices import FundingSource
 from opora.registry.models import Group, GroupFunding, Municipality
+
+log = logging.getLogger(__name__)
 
 
 class NotEligible(InvalidTransition):
@@ -137,6 +140,7 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
             audit.record(actor, f"enrollment.application.{action}", application,
                          to_state=application.status, channel=channel, queue_number=queue_number)
             notifications.status_changed(application)
+            _log_filed(application)
     except IntegrityError:
         # A repeat of this pair from another device won the race while this one read:
         # its transaction (the seat it took included) rolled back whole.
@@ -174,7 +178,20 @@ def _change_status(actor, application: Application, to_status: str, action: str,
     audit.record(actor, f"enrollment.application.{action}", application, from_state=before,
                  to_state=to_status, reason=reason, **data)
     notifications.status_changed(application)
+    logs.state_change(log, "application.status_changed", application=application.pk,
+                      group=application.group_id, from_status=before, to_status=to_status)
+    if held != application.holds_seat:
+        logs.state_change(log, "seat.taken" if application.holds_seat else "seat.released",
+                          group=application.group_id, application=application.pk)
     return application
+
+
+def _log_filed(application: Application) -> None:
+    logs.state_change(log, "application.filed", application=application.pk,
+                      group=application.group_id, child=application.child_id,
+                      to_status=application.status, queue_number=application.queue_number)
+    if application.holds_seat:
+        logs.state_change(log, "seat.taken", group=application.group_id, application=application.pk)
 
 
 def _loaded(application: Application) -> Application:

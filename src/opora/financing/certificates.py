@@ -65,6 +65,7 @@ its places. Unfreezing restores the nominals.
 """
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -73,7 +74,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit, locking
+from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.enrollment import seats
 from opora.enrollment import selectors as enrollment_selectors
@@ -95,6 +96,7 @@ from opora.financing.models import (
 from opora.registry.models import Municipality
 
 K = CertificateKind
+log = logging.getLogger(__name__)
 S = CertificateStatus
 
 MIN_AGE, MAX_AGE = 5, 17
@@ -351,6 +353,9 @@ def issue_certificate(actor, certificate: Certificate) -> Certificate:
                      to_state=S.ISSUED, number=fresh.number, kind=fresh.kind,
                      queued=fresh.financing_wanted_at is not None,
                      period=period.pk if fresh.kind == K.FINANCING else None)
+        logs.state_change(log, "certificate.issued", certificate=fresh.pk, child=fresh.child_id,
+                          municipality=fresh.municipality_id, kind=fresh.kind,
+                          period=period.pk if fresh.kind == K.FINANCING else None)
         if fresh.kind == K.FINANCING:
             following = selectors.next_period(fresh.municipality, today)
             if following is not None:

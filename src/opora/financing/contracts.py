@@ -37,13 +37,14 @@ contracts; staff: their organization's; the МОЦ and the authority: those paid
 municipality; the РМЦ: all), ``contracts_of_certificate``.
 """
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit, locking
+from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.enrollment import seats
 from opora.enrollment import selectors as enrollment_selectors
@@ -73,6 +74,7 @@ from opora.registry.models import Group, GroupFunding
 # decide and write back, to show that the race then happens (docs/decisions.md, «Race
 # tests have a control»).
 MONEY = "money"
+log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 REASON_MAX_LENGTH = 500
 CONTRACT_RELATED = ("application__child", "certificate", "period__municipality", "organization",
@@ -105,6 +107,12 @@ def application_changed(actor, application, before):
 
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
+
+
+def _log(event: str, contract: Contract, before: str = "") -> None:
+    logs.state_change(log, event, contract=contract.pk, application=contract.application_id,
+                      certificate=contract.certificate_id, group=contract.group_id,
+                      from_status=before, to_status=contract.status)
 
 
 def create_contract(actor, application) -> Contract:
@@ -185,6 +193,7 @@ def create_contract(actor, application) -> Contract:
                  normative=_money(price.normative),
                  certificate_part=_money(price.certificate_part),
                  parent_part=_money(price.parent_part), balance_before=_money(balance))
+    _log("contract.created", contract)
     return contract
 
 
@@ -229,6 +238,7 @@ def _refuse(actor, application) -> None:
     contract.reason = application.reason
     contract.save(update_fields=["status", "reason", "updated_at"])
     action = "declined" if application.status == S.WITHDRAWN else "refused"
+    _log(f"contract.{action}", contract, before)
     audit.record(actor, f"financing.contract.{action}", contract, from_state=before,
                  to_state=contract.status, reason=application.reason, released=_money(released))
 
@@ -255,6 +265,7 @@ def _terminate(actor, application) -> None:
     contract.terminated_on = terminated_on
     contract.reason = application.reason
     contract.save(update_fields=["status", "terminated_on", "reason", "updated_at"])
+    _log("contract.ended", contract, before)
     audit.record(actor, "financing.contract.closed", contract, from_state=before,
                  to_state=contract.status, reason=application.reason,
                  terminated_on=terminated_on.isoformat(), released=_money(released),
@@ -286,6 +297,7 @@ def accept_contract(actor, contract: Contract) -> Contract:
         fresh.save(update_fields=["status", "accepted_at", "updated_at"])
         audit.record(actor, "financing.contract.accepted", fresh, from_state=ContractStatus.CONFIRMED,
                      to_state=ContractStatus.ACTIVE)
+        _log("contract.signed", fresh, ContractStatus.CONFIRMED)
         enrollment_services.enrol_under_contract(actor, contract.application)
     fresh.refresh_from_db()
     return fresh

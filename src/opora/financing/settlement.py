@@ -41,6 +41,7 @@ of an invoice takes the same lock, so a run never races a completeness edit.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -49,7 +50,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit, locking
+from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing import reserves
@@ -68,6 +69,7 @@ from opora.registry.models import Municipality
 K = InvoiceKind
 S = InvoiceStatus
 HUNDRED = Decimal(100)
+log = logging.getLogger(__name__)
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
           "октябрь", "ноябрь", "декабрь")
 
@@ -334,6 +336,8 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
         _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
         _audit_many(actor, "financing.invoice.recounted", sorted(set(updated) - set(created)),
                     month=month.isoformat(), kind=kind)
+        logs.state_change(log, "settlement.run", municipality=municipality_id, month=month.isoformat(), kind=kind,
+                          invoices_created=len(created), invoices_recounted=len(set(updated) - set(created)))
     return Settlement(month=month, kind=kind, invoices_created=len(created), lines_created=lines,
                       invoices_updated=len(set(updated) - set(created)), months_settled=settled,
                       months_left_out=left_out)
@@ -499,6 +503,8 @@ def _transition(actor, invoice: Invoice, *, action: str, permission: str, allowe
         invoice.save(update_fields=["status", "updated_at"])
         audit.record(actor, f"financing.invoice.{action}", invoice, from_state=before, to_state=to,
                      reason=reason, amount=str(invoice.amount), advance=str(invoice.advance))
+        logs.state_change(log, "invoice.status_changed", invoice=invoice.pk, municipality=invoice.municipality_id,
+                          organization=invoice.organization_id, from_status=before, to_status=to)
     return invoice
 
 
