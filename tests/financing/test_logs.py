@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from opora.enrollment import services
 from opora.enrollment.models import ApplicationStatus as S
-from opora.financing import certificates, contracts
-from opora.financing.models import CertificateKind, CertificateLedger, Contract, ContractStatus
+from opora.financing import certificates, contracts, settlement
+from opora.financing.models import (
+    CertificateKind,
+    CertificateLedger,
+    Contract,
+    ContractStatus,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+)
 from opora.logs import JsonFormatter
 from tests.financing.conftest import certificate_only, make_certificate
 
@@ -99,3 +107,15 @@ def test_a_refused_confirmation_logs_nothing(staff, parent, child, next_period, 
 
     assert callbacks == [] and lines() == []
     assert not Contract.objects.exists()
+
+
+def test_an_invoice_sent_to_the_payer_is_one_line(staff, provider, lines, django_capture_on_commit_callbacks):
+    invoice = Invoice.objects.create(municipality=provider.municipality, organization=provider,
+                                     month=dt.date(Y, 10, 1), kind=InvoiceKind.FINAL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        settlement.submit_invoice(staff, invoice)
+
+    assert lines() == [("invoice.status_changed", {
+        "invoice": invoice.pk, "municipality": provider.municipality_id, "organization": provider.pk,
+        "from_status": InvoiceStatus.DRAFT, "to_status": InvoiceStatus.SUBMITTED})]
