@@ -245,7 +245,7 @@ class FinancingLoader:
             for table in FINANCING_TABLES:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
-        from opora.enrollment.locking import recount_seats
+        from opora.enrollment.seats import recount_seats
 
         recount_seats()
         return self.counts

@@ -37,6 +37,18 @@ def one_race_at_a_time(tmp_path_factory):
 
 
 @pytest.fixture
+def unguarded():
+    """``unguarded("seats", …)`` turns named locks off (``opora.locking.unguarded``) for
+    the rest of the test: the control run of a race test, which must show the race."""
+    from contextlib import ExitStack
+
+    from opora import locking
+
+    with ExitStack() as stack:
+        yield lambda *names: stack.enter_context(locking.unguarded(*names))
+
+
+@pytest.fixture
 def city(db):
     return f.municipality(name="Город Тестов")
 

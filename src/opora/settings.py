@@ -247,9 +247,18 @@ if OPORA_AGE_REFERENCE not in ("group_start", "school_year_start"):
 # a serial number per prefix.
 OPORA_CERTIFICATE_PREFIX = env_str("OPORA_CERTIFICATE_PREFIX", "{oktmo:.2}")
 
+# Logs go to the console: JSON lines in production, readable text in the demo
+# (``opora.logs``); the apps' loggers (``opora.*``) write one INFO line per state change
+# of money and seats.
+OPORA_LOG_FORMAT = env_str("OPORA_LOG_FORMAT", "text" if DEBUG else "json")
+if OPORA_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("OPORA_LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "opora.logs.JsonFormatter"},
+                   "text": {"()": "opora.logs.TextFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": OPORA_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("OPORA_LOG_LEVEL", "WARNING")},
+    "loggers": {"opora": {"level": env_str("OPORA_APP_LOG_LEVEL", "INFO")}},
 }

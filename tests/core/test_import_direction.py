@@ -108,7 +108,7 @@ def test_an_import_against_the_direction_is_reported_with_its_place():
                                     "def hook():\n"
                                     "    from opora.enrollment import locking\n", False),
         "opora.core.nav": ("import opora.accounts.scope\n", False),
-        "opora.enrollment.locking": ("from opora.navigator import index\n", False),
+        "opora.enrollment.seats": ("from opora.navigator import index\n", False),
         "opora.navigator.index": ("from opora.enrollment.models import Application\n", False),
         "opora.financing.views": ("from opora import office\n", True),
         "opora.accounts.views": ("from ..registry.forms import attach_errors\n", False),
@@ -120,7 +120,7 @@ def test_an_import_against_the_direction_is_reported_with_its_place():
     assert arrows_against_direction(modules) == [
         "opora.accounts.views:1: accounts -> registry (opora.registry.forms)",
         "opora.core.nav:1: core -> accounts (opora.accounts.scope)",
-        "opora.enrollment.locking:1: enrollment -> navigator (opora.navigator)",
+        "opora.enrollment.seats:1: enrollment -> navigator (opora.navigator)",
         "opora.financing.views:1: financing -> office (opora.office)",
         "opora.navigator.index:1: navigator -> enrollment (opora.enrollment.models)",
         "opora.registry.services:3: registry -> enrollment (opora.enrollment)",

@@ -117,3 +117,26 @@ def test_a_bad_number_of_trusted_proxies_stops_the_start(tmp_path, value):
 
     assert result.returncode == 1
     assert result.stderr.startswith("opora: OPORA_TRUSTED_PROXIES must be")
+
+
+LOG_FORMAT = ("import json, django; from django.conf import settings as s; django.setup(); "
+              "print(json.dumps(s.LOGGING['handlers']['console']['formatter']))")
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"OPORA_SECRET_KEY": KEY}, "json"),
+    ({"OPORA_DEBUG": "true"}, "text"),
+    ({"OPORA_SECRET_KEY": KEY, "OPORA_LOG_FORMAT": "text"}, "text"),
+    ({"OPORA_DEBUG": "true", "OPORA_LOG_FORMAT": "json"}, "json"),
+], ids=["production", "demo", "production as text", "demo as json"])
+def test_logs_are_json_lines_in_production_and_text_in_the_demo(tmp_path, env, expected):
+    result = run([sys.executable, "-c", LOG_FORMAT], tmp_path, DJANGO_SETTINGS_MODULE="opora.settings", **env)
+
+    assert (result.returncode, result.stderr, json.loads(result.stdout)) == (0, "", expected)
+
+
+def test_an_unknown_log_format_stops_the_start(tmp_path):
+    result = run([*OPORA, "check"], tmp_path, OPORA_DEBUG="true", OPORA_LOG_FORMAT="xml")
+
+    assert result.returncode == 1
+    assert "OPORA_LOG_FORMAT must be json or text" in result.stderr

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from opora import locking
 from opora.accounts.models import Role
 from opora.api import services as tokens
-from opora.enrollment import children, locking, services
+from opora.enrollment import children, seats, services
 from opora.enrollment.models import Application, Channel, Child, ConsentChannel, Guardianship
 from opora.enrollment.models import ApplicationStatus as S
 from opora.registry.models import Group
@@ -147,7 +148,7 @@ def test_busy_seats_answer_503_with_retry_after(parent, child, group, monkeypatc
     def busy(group_id):
         raise locking.Busy()
 
-    monkeypatch.setattr(locking, "hold_seat", busy)
+    monkeypatch.setattr(seats, "hold_seat", busy)
 
     response = _apply(ApiClient(parent), child, group)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from opora import audit
 from opora.accounts.models import Role, User
-from opora.enrollment import children, locking, selectors, services
+from opora.enrollment import children, seats, selectors, services
 from opora.enrollment.models import Application, Child, ConsentChannel, Guardianship
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import NotFound, PermissionDenied, ValidationFailed
@@ -321,7 +321,7 @@ def test_merge_never_unenrols_a_studying_child(operator, city, group):
     studying = services.submit_application(second_parent, duplicate, group)[0]
     Application.objects.filter(pk=waiting.pk).update(status=S.WAITLISTED, queue_number=1)
     Application.objects.filter(pk=studying.pk).update(status=S.ENROLLED)
-    locking.recount_seats()
+    seats.recount_seats()
 
     children.merge_children(operator, keep, duplicate, "Одна и та же девочка")
 

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from opora import locking
 from opora.accounts.models import Role, User
 from opora.audit.models import AuditEvent
-from opora.enrollment import children, locking, selectors, services
+from opora.enrollment import children, seats, selectors, services
 from opora.enrollment.models import (
     SEAT_HOLDING,
     Application,
@@ -54,22 +55,23 @@ def test_two_hundred_parents_for_twenty_seats(rush_group, city):
     assert [a.queue_number for a in waitlisted] == list(range(1, 181))
 
 
-def test_without_the_group_lock_seats_are_oversold(rush_group, city, monkeypatch):
+def test_without_the_group_lock_seats_are_oversold(rush_group, city, unguarded):
     # the control: the same rush with the row lock switched off
-    monkeypatch.setattr(locking, "_LOCK_SEATS", False)
+    unguarded("seats")
     people = families(200, city)
 
     run_parallel([_submit(p, c, rush_group) for p, c in people])
 
     held = Application.objects.filter(group=rush_group, status__in=SEAT_HOLDING).count()
     assert held > rush_group.capacity_max
-    locking.recount_seats()  # the lost updates left the counter behind the rows, as shown
+    seats.recount_seats()  # the lost updates left the counter behind the rows, as shown
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["group lock", "constraint alone"])
-def test_fifty_repeats_of_one_child_give_one_application(rush_group, city, monkeypatch, lock):
+def test_fifty_repeats_of_one_child_give_one_application(rush_group, city, unguarded, lock):
     # without the group lock the partial unique constraint still keeps one application
-    monkeypatch.setattr(locking, "_LOCK_SEATS", lock)
+    if not lock:
+        unguarded("seats")
     [(parent, child)] = families(1, city)
 
     results, errors = run_parallel([_submit(parent, child, rush_group)] * 50, workers=25)
@@ -151,8 +153,9 @@ def test_lock_timeout_is_a_polite_refusal_not_a_hang(rush_group, city, monkeypat
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["identity lock", "no lock (control)"])
-def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, lock):
-    monkeypatch.setattr(locking, "_LOCK_IDENTITY", lock)
+def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, unguarded, lock):
+    if not lock:
+        unguarded("identity")
     # Widen the window between «is the child there?» and the INSERT, so that the control
     # shows its race however busy the machine is (the lock must hold through it too).
     look_up = children._existing
@@ -180,9 +183,9 @@ def test_parents_entering_one_child_at_once_share_one_record(city, monkeypatch, 
 
 
 @pytest.mark.parametrize("lock", [True, False], ids=["account lock", "no lock"])
-def test_a_burst_of_claims_from_one_account_keeps_the_days_limit(city, settings, monkeypatch,
-                                                                 lock):
-    monkeypatch.setattr(locking, "_LOCK_IDENTITY", lock)
+def test_a_burst_of_claims_from_one_account_keeps_the_days_limit(city, settings, unguarded, lock):
+    if not lock:
+        unguarded("identity")
     settings.OPORA_CHILD_CLAIMS_PER_DAY = 3
     owner = f.user(Role.PARENT, municipality=city)
     original, _ = children.register_child(owner, child_data(city, snils=snils(123456789)),

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from opora import audit
-from opora.enrollment import locking, selectors, services
+from opora.enrollment import seats, selectors, services
 from opora.enrollment.models import Application, Channel, EnrolmentSettings
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import NotFound, PermissionDenied, ValidationFailed
@@ -93,7 +93,7 @@ def test_recount_repairs_counters_of_rows_loaded_around_the_services(parent, chi
     services.submit_application(parent, child, group)
     Group.objects.filter(pk=group.pk).update(seats_taken=0, queue_last=0)
 
-    assert locking.recount_seats(Group.objects.filter(pk=group.pk)) == 1
+    assert seats.recount_seats(Group.objects.filter(pk=group.pk)) == 1
 
     group.refresh_from_db()
     assert (group.seats_taken, group.queue_last) == (1, 0)

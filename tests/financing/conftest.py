@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 
 from opora.audit.models import AuditEvent
-from opora.enrollment.locking import recount_seats
 from opora.enrollment.models import Application, ApplicationStatus, Channel
+from opora.enrollment.seats import recount_seats
 from opora.financing import settlement
 from opora.financing.models import (
     Certificate,

@@ -601,9 +601,9 @@ def test_parallel_issues_give_unique_consecutive_numbers_and_never_pass_the_cap(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @RACES
-def test_without_the_number_lock_numbers_collide(operator, city, monkeypatch):
+def test_without_the_number_lock_numbers_collide(operator, city, unguarded):
     # the control: the same rush with the prefix lock switched off
-    monkeypatch.setattr(service, "_LOCK_NUMBERS", False)
+    unguarded("certificate-numbers")
     certificates = requests_of(30, city)
 
     results, errors = run_parallel([_issue(operator, c) for c in certificates], workers=len(certificates))
@@ -623,8 +623,9 @@ def _take_place(period):
 @pytest.mark.django_db(transaction=True)
 @RACES
 @pytest.mark.parametrize("lock", [True, False], ids=["conditional update", "read then write"])
-def test_parallel_places_never_pass_the_cap(city, monkeypatch, lock):
-    monkeypatch.setattr(service, "_LOCK_PLACES", lock)
+def test_parallel_places_never_pass_the_cap(city, unguarded, lock):
+    if not lock:
+        unguarded("financing-places")
     period = make_period(city, certificates_cap=10)
 
     results, errors = run_parallel([_take_place(period)] * 40, workers=40)

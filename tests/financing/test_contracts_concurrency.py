@@ -81,9 +81,9 @@ def test_confirmations_never_pass_the_budget(staff, next_period, rush):
     assert set(Contract.objects.values_list("application_id", flat=True)) == set(results)
 
 
-def test_without_the_guards_the_budget_is_overcommitted(monkeypatch, staff, next_period, rush):
+def test_without_the_guards_the_budget_is_overcommitted(unguarded, staff, next_period, rush):
     # the control: the same rush with the conditional UPDATE replaced by read-then-write
-    monkeypatch.setattr(contracts, "_GUARD_MONEY", False)
+    unguarded("money")
 
     run_parallel([_confirm(staff, a) for a in rush], workers=CHILDREN)
 
@@ -156,10 +156,10 @@ def test_one_certificate_is_never_overspent(staff, next_period, one_child_everyw
     assert sorted(c.number for c in made) == sorted(f"{certificate.number}-{n}" for n in range(1, GROUPS + 1))
 
 
-def test_without_the_guards_one_certificate_is_overspent(monkeypatch, staff, next_period,
+def test_without_the_guards_one_certificate_is_overspent(unguarded, staff, next_period,
                                                          one_child_everywhere):
     # the control: no certificate lock, and the ledger read, decided and written back
-    monkeypatch.setattr(contracts, "_GUARD_MONEY", False)
+    unguarded("money")
     certificate, applications = one_child_everywhere
 
     run_parallel([_confirm(staff, a) for a in applications], workers=GROUPS)

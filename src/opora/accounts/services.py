@@ -31,7 +31,7 @@ from django.utils.http import (
 )
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts.models import Role, User
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
 
@@ -180,7 +180,7 @@ def confirm_email(uidb64: str, token: str) -> User:
     except (TypeError, ValueError, OverflowError):
         raise refused from None
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=pk, is_active=True).first()
+        user = locking.first(User.objects.filter(pk=pk, is_active=True))
         if user is None or not confirmation_tokens.check_token(user, token):
             raise refused
         user.email_confirmed_at = timezone.now()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.api.models import ApiToken, default_expiry, hash_secret, new_secret
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
@@ -62,7 +62,7 @@ def issue_token(actor, user, name: str, expires_at: dt.datetime | None = None
 @transaction.atomic
 def revoke_token(actor, token: ApiToken, reason: str = "") -> ApiToken:
     """Revoke a token at once; requests carrying it are refused from now on."""
-    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    token = locking.row(ApiToken.objects.select_related("user"), token.pk)
     _require_owner(actor, token.user)
     if token.revoked_at is not None:
         raise InvalidTransition(_("Ключ уже отозван."))

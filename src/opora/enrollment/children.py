@@ -37,10 +37,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.accounts.models import Role, User
-from opora.enrollment import locking, rules, selectors, services
+from opora.enrollment import rules, seats, selectors, services
 from opora.enrollment.models import (
     LIVE,
     Application,
@@ -138,7 +138,7 @@ def _register(parent: User, data: dict, channel: str) -> tuple[Child, bool]:
     with transaction.atomic():
         # One parent's attempts one after another (the day's count must hold), and the
         # same child's registrations one after another (the second finds the first).
-        locking.lock_identities(f"account:{parent.pk}", child.identity_key,
+        locking.advisory("identity", f"account:{parent.pk}", child.identity_key,
                                 child.snils and f"snils:{child.snils}")
         _throttle(parent)
         found, agrees = _existing(child)
@@ -198,7 +198,7 @@ def update_child(actor, child: Child, data: dict) -> Child:
     if not selectors.is_guardian(actor, child):
         raise NotFound(_("Ребёнок не найден."))
     with transaction.atomic():
-        child = locking.lock_rows(Child.objects.filter(pk=child.pk))[0]
+        child = locking.row(Child, child.pk, guard="seats")
         before = {name: getattr(child, name) for name in data}
         _apply(child, data)
         changed = sorted(name for name in data if getattr(child, name) != before[name])
@@ -217,7 +217,7 @@ def confirm_guardianship(actor, guardianship: Guardianship) -> Guardianship:
     """The МОЦ confirms that a parent who linked an existing child is its guardian."""
     scope.require(actor, "enrollment.confirm_guardians", guardianship)
     with transaction.atomic():
-        guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
+        guardianship = locking.row(Guardianship, guardianship.pk)
         if guardianship.confirmed_at is not None:
             return guardianship
         guardianship.confirmed_at, guardianship.confirmed_by = timezone.now(), actor
@@ -235,7 +235,7 @@ def reject_guardianship(actor, guardianship: Guardianship, reason: str) -> None:
         raise ValidationFailed({"reason": [_("Укажите причину отказа.")]})
     scope.require(actor, "enrollment.confirm_guardians", guardianship)
     with transaction.atomic():
-        guardianship = Guardianship.objects.select_for_update().get(pk=guardianship.pk)
+        guardianship = locking.row(Guardianship, guardianship.pk)
         if guardianship.confirmed_at is not None:
             raise InvalidTransition(_("Связь уже подтверждена."))
         audit.record(actor, "enrollment.guardianship.rejected", guardianship.child,
@@ -288,7 +288,7 @@ def _walk_in_child(actor, parent: User, parent_is_new: bool, data: dict) -> Chil
     nothing in the answer tells staff so. The parent's link is confirmed only when the
     account was made by this walk-in; an existing account's owner confirms it (or the МОЦ)."""
     child = _apply(Child(), data)
-    locking.lock_identities(child.identity_key, child.snils and f"snils:{child.snils}")
+    locking.advisory("identity", child.identity_key, child.snils and f"snils:{child.snils}")
     same = Q(identity_key=child.identity_key)
     if child.snils:
         same = Q(snils=child.snils) | (same & Q(snils=""))
@@ -352,7 +352,7 @@ def walk_ins_to_accept(parent):
 def accept_walk_in(actor, guardianship: Guardianship) -> Guardianship:
     """The parent confirms that the child a provider recorded on their e-mail is theirs."""
     with transaction.atomic():
-        locking.lock_rows(Guardianship.objects.filter(pk=guardianship.pk))
+        locking.rows(Guardianship.objects.filter(pk=guardianship.pk), guard="seats")
         guardianship = walk_ins_to_accept(actor).filter(pk=guardianship.pk).first()
         if guardianship is None:
             raise NotFound(_("Запись не найдена."))
@@ -422,9 +422,9 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
     if keep.pk == duplicate.pk:
         raise ValidationFailed({"duplicate": [_("Выберите две разные записи.")]})
     _require_merge(actor, keep, duplicate)
-    with services.seat_transaction():
-        rows = {c.pk: c for c in locking.lock_rows(Child.objects.filter(
-            pk__in=[keep.pk, duplicate.pk]))}
+    with locking.atomic():
+        rows = {c.pk: c for c in locking.rows(Child.objects.filter(
+            pk__in=[keep.pk, duplicate.pk]), guard="seats")}
         keep, duplicate = rows[keep.pk], rows[duplicate.pk]
         # Of two live applications to one group the one furthest along stays (a studying
         # child is never un-enrolled by a merge), then the earlier one.
@@ -433,7 +433,7 @@ def merge_children(actor, keep: Child, duplicate: Child, reason: str) -> Child:
         live = sorted(Application.objects.filter(child__in=[keep, duplicate], status__in=LIVE)
                       .select_related("child"),
                       key=lambda a: (progress[a.status], a.created_at, a.pk))
-        locking.lock_groups(a.group_id for a in live)
+        seats.lock_groups(a.group_id for a in live)
         first_of_group, withdrawn = {}, []
         for application in live:
             if application.group_id not in first_of_group:

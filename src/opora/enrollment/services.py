@@ -26,20 +26,20 @@ Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 - ``save_enrolment_settings(actor, municipality, max_live_applications)`` — the МОЦ.
 
 Seats are the group's counter, changed in the transaction that changes the
-applications (``locking``): a released seat goes to the first in line in the same
+applications (``seats``): a released seat goes to the first in line in the same
 transaction, and no group ever holds more seats than its capacity.
 """
 
 import datetime as dt
+import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking, logs
 from opora.accounts import scope
-from opora.enrollment import locking, notifications, rules, selectors
-from opora.enrollment.locking import Busy, seat_transaction  # noqa: F401  (Busy: for callers)
+from opora.enrollment import notifications, rules, seats, selectors
 from opora.enrollment.models import (
     LIVE,
     Application,
@@ -49,8 +49,11 @@ from opora.enrollment.models import (
 )
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
+from opora.locking import Busy  # noqa: F401  (for callers)
 from opora.registry.choices import FundingSource
 from opora.registry.models import Group, GroupFunding, Municipality
+
+log = logging.getLogger(__name__)
 
 
 class NotEligible(InvalidTransition):
@@ -118,16 +121,16 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
     if refused:
         raise NotEligible(refused[0].message, code=refused[0].code)
     try:
-        with seat_transaction():
+        with locking.atomic():
             if group.live_limit is not None:
                 # Two applications of one child to two groups change different groups:
                 # the child's row makes the count of its live applications exact.
-                locking.lock_rows(Child.objects.filter(pk=child.pk))
+                locking.rows(Child.objects.filter(pk=child.pk), guard="seats")
                 live = Application.objects.filter(child=child, status__in=LIVE).count()
                 message = rules.too_many_applications(live, group.live_limit)
                 if message:
                     raise NotEligible(message, code="too_many_applications")
-            queue_number = locking.hold_seat(group.pk)
+            queue_number = seats.hold_seat(group.pk)
             application = Application.objects.create(
                 child=child, group=group, channel=channel, queue_number=queue_number,
                 status=S.NEW if queue_number is None else S.WAITLISTED,
@@ -137,6 +140,7 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
             audit.record(actor, f"enrollment.application.{action}", application,
                          to_state=application.status, channel=channel, queue_number=queue_number)
             notifications.status_changed(application)
+            _log_filed(application)
     except IntegrityError:
         # A repeat of this pair from another device won the race while this one read:
         # its transaction (the seat it took included) rolled back whole.
@@ -168,13 +172,26 @@ def _change_status(actor, application: Application, to_status: str, action: str,
         fields.append("enrolled_on")
     application.save(update_fields=fields)
     if held != application.holds_seat:
-        locking.count_seats(application.group_id, 1 if application.holds_seat else -1)
+        seats.count_seats(application.group_id, 1 if application.holds_seat else -1)
     for hook in after_status_change:
         hook(actor, application, before)
     audit.record(actor, f"enrollment.application.{action}", application, from_state=before,
                  to_state=to_status, reason=reason, **data)
     notifications.status_changed(application)
+    logs.state_change(log, "application.status_changed", application=application.pk,
+                      group=application.group_id, from_status=before, to_status=to_status)
+    if held != application.holds_seat:
+        logs.state_change(log, "seat.taken" if application.holds_seat else "seat.released",
+                          group=application.group_id, application=application.pk)
     return application
+
+
+def _log_filed(application: Application) -> None:
+    logs.state_change(log, "application.filed", application=application.pk,
+                      group=application.group_id, child=application.child_id,
+                      to_status=application.status, queue_number=application.queue_number)
+    if application.holds_seat:
+        logs.state_change(log, "seat.taken", group=application.group_id, application=application.pk)
 
 
 def _loaded(application: Application) -> Application:
@@ -208,9 +225,9 @@ def _past_date(on_date: dt.date | None, application: Application) -> dt.date:
 def _transition(actor, application, *, allowed, verb, apply):
     """Lock the group, re-read the application under the lock, check its status and
     ``apply`` the change; a seat it releases goes to the first in line."""
-    with seat_transaction():
-        group = locking.lock_group(application.group_id)
-        fresh = locking.lock_rows(Application.objects.filter(pk=application.pk))[0]
+    with locking.atomic():
+        group = seats.lock_group(application.group_id)
+        fresh = locking.row(Application, application.pk, guard="seats")
         fresh.group = group
         fresh.child = application.child
         if fresh.status not in allowed:
@@ -307,9 +324,9 @@ def complete(actor, application: Application, on_date: dt.date | None = None) ->
     to the waiting list: the group's studies are over for this child."""
     application = _require_staff(actor, application)
     on_date = _past_date(on_date, application)
-    with seat_transaction():
-        locking.lock_group(application.group_id)
-        fresh = locking.lock_rows(Application.objects.filter(pk=application.pk))[0]
+    with locking.atomic():
+        seats.lock_group(application.group_id)
+        fresh = locking.row(Application, application.pk, guard="seats")
         if fresh.status != S.ENROLLED:
             _refuse(fresh, _("завершить"))
         _change_status(actor, fresh, S.COMPLETED, "completed", ended_on=on_date)
@@ -340,14 +357,14 @@ def process_applications(actor, ids, action: str, reason: str = "",
     if len(applications) != len(ids):
         raise NotFound(_("Некоторые заявки не найдены или относятся к другой организации."))
     done = []
-    with seat_transaction():
+    with locking.atomic():
         # The children, then all groups, each in key order, so two bulk requests cannot
         # deadlock: a confirmation or an expulsion goes on to lock the child's certificate
         # and ledgers, and two bulks listing the same children in another order would
         # otherwise each hold one and wait for the other. Children before groups is the
         # order a submission and a merge take too.
-        locking.lock_rows(Child.objects.filter(pk__in={a.child_id for a in applications}))
-        locking.lock_groups(a.group_id for a in applications)
+        locking.rows(Child.objects.filter(pk__in={a.child_id for a in applications}), guard="seats")
+        seats.lock_groups(a.group_id for a in applications)
         for application in applications:
             try:
                 done.append(BULK_ACTIONS[action](actor, application, reason, on_date))
@@ -363,14 +380,14 @@ def process_applications(actor, ids, action: str, reason: str = "",
 def promote_waitlist(group: Group, actor=None) -> list[Application]:
     """Give every free seat of the group to the first in line (lowest queue number), in
     the caller's transaction under the group lock. Returns the promoted applications."""
-    with seat_transaction():
-        group = locking.lock_group(group.pk)
+    with locking.atomic():
+        group = seats.lock_group(group.pk)
         free = group.capacity_max - group.seats_taken
         if free <= 0:
             return []
-        first = locking.lock_rows(Application.objects.filter(
+        first = locking.rows(Application.objects.filter(
             pk__in=Application.objects.filter(group=group, status=S.WAITLISTED)
-            .order_by("queue_number").values("pk")[:free]))
+            .order_by("queue_number").values("pk")[:free]), guard="seats")
         for application in first:
             _change_status(actor, application, S.NEW, "promoted",
                            queue_number=application.queue_number)
@@ -396,8 +413,8 @@ def change_capacity(actor, group: Group, capacity_max: int) -> Group:
     it below the seats already held drops nobody: it only means fewer promotions."""
     scope.require(actor, "registry.edit", Group.objects.select_related(
         "module__program__organization").get(pk=group.pk))
-    with seat_transaction():
-        group = locking.lock_group(group.pk)
+    with locking.atomic():
+        group = seats.lock_group(group.pk)
         if not isinstance(capacity_max, int) or capacity_max < max(1, group.capacity_min):
             raise ValidationFailed({"capacity_max": [
                 _("Мест должно быть не меньше %(n)s.") % {"n": max(1, group.capacity_min)}]})
@@ -424,8 +441,9 @@ def save_enrolment_settings(actor, municipality: Municipality,
     if max_live_applications is not None and max_live_applications < 1:
         raise ValidationFailed({"max_live_applications": [
             _("Укажите число от 1 или оставьте поле пустым.")]})
-    current, _created = EnrolmentSettings.objects.select_for_update().get_or_create(
-        municipality=municipality)
+    current = locking.first(EnrolmentSettings.objects.filter(municipality=municipality))
+    if current is None:
+        current, _created = EnrolmentSettings.objects.get_or_create(municipality=municipality)
     before = current.max_live_applications
     current.max_live_applications = max_live_applications
     current.save()

@@ -65,7 +65,7 @@ its places. Unfreezing restores the nominals.
 """
 
 import datetime as dt
-import hashlib
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -74,12 +74,11 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking, logs
 from opora.accounts import scope
-from opora.enrollment import locking
+from opora.enrollment import seats
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
-from opora.enrollment.locking import seat_transaction
 from opora.enrollment.models import Application, ApplicationStatus, Child
 from opora.enrollment.rules import age_on
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
@@ -97,6 +96,7 @@ from opora.financing.models import (
 from opora.registry.models import Municipality
 
 K = CertificateKind
+log = logging.getLogger(__name__)
 S = CertificateStatus
 
 MIN_AGE, MAX_AGE = 5, 17
@@ -105,12 +105,6 @@ MAX_PREFIX_LENGTH = 8
 DEFAULT_PREFIX = "{oktmo:.2}"
 PENDING_APPLICATIONS = (ApplicationStatus.NEW, ApplicationStatus.WAITLISTED,
                         ApplicationStatus.AWAITING_CONTRACT)
-
-# Test-only switches: the race tests turn a lock off to show that the race happens
-# without it (docs/decisions.md, «Race tests have a control»). Never change them in
-# application code.
-_LOCK_NUMBERS = True
-_LOCK_PLACES = True
 
 
 def freeze_reason() -> str:
@@ -139,7 +133,7 @@ def _loaded(certificate: Certificate) -> Certificate:
 
 def _locked(certificate: Certificate) -> Certificate:
     """Lock the certificate's row and re-read it (its child and municipality attached)."""
-    fresh = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    fresh = locking.row(Certificate, certificate.pk)
     fresh.child = certificate.child
     fresh.municipality = certificate.municipality
     return fresh
@@ -192,13 +186,8 @@ def number_prefix(municipality: Municipality) -> str:
 
 def _lock_prefix(prefix: str) -> None:
     """Serialize the allocation of numbers with one prefix (PostgreSQL; SQLite
-    transactions already exclude each other)."""
-    if not _LOCK_NUMBERS or connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.blake2b(f"certificate-number:{prefix}".encode(), digest_size=8)
-                         .digest(), "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    transactions already exclude each other). The prefix may be empty: the key is not."""
+    locking.advisory("certificate-numbers", f"prefix:{prefix}")
 
 
 def allocate_number(municipality: Municipality) -> str:
@@ -223,9 +212,10 @@ def allocate_number(municipality: Municipality) -> str:
 
 def take_place(period: FinancingPeriod, count: int = 1) -> bool:
     """Take ``count`` financing places of the period at once, or none: one conditional
-    UPDATE, so the cap can never be passed by concurrent requests."""
+    UPDATE, so the cap can never be passed by concurrent requests (unless a race test's
+    control turned the guard off: ``locking.unguarded("financing-places")``)."""
     with connection.cursor() as cursor:
-        if _LOCK_PLACES:
+        if locking.guarded("financing-places"):
             cursor.execute(
                 "UPDATE financing_financingperiod SET financing_places = financing_places + %s "
                 "WHERE id = %s AND financing_places + %s <= certificates_cap",
@@ -272,7 +262,7 @@ def request_certificate(parent, child: Child, wants_financing: bool = True) -> t
     now = timezone.now()
     try:
         with transaction.atomic():
-            certificate = Certificate.objects.select_for_update().filter(child=child).first()
+            certificate = locking.first(Certificate.objects.filter(child=child))
             if certificate is not None and certificate.status != S.REFUSED:
                 return certificate, False
             before = certificate.status if certificate else ""
@@ -333,7 +323,7 @@ def issue_certificate(actor, certificate: Certificate) -> Certificate:
     certificate = _loaded(certificate)
     scope.require(actor, "financing.certificates", certificate)
     today = timezone.localdate()
-    with seat_transaction():
+    with locking.atomic():
         fresh = _locked(certificate)
         if fresh.status != S.REQUESTED:
             _refuse(fresh, _("выдать"))
@@ -363,6 +353,9 @@ def issue_certificate(actor, certificate: Certificate) -> Certificate:
                      to_state=S.ISSUED, number=fresh.number, kind=fresh.kind,
                      queued=fresh.financing_wanted_at is not None,
                      period=period.pk if fresh.kind == K.FINANCING else None)
+        logs.state_change(log, "certificate.issued", certificate=fresh.pk, child=fresh.child_id,
+                          municipality=fresh.municipality_id, kind=fresh.kind,
+                          period=period.pk if fresh.kind == K.FINANCING else None)
         if fresh.kind == K.FINANCING:
             following = selectors.next_period(fresh.municipality, today)
             if following is not None:
@@ -396,10 +389,10 @@ def freeze_certificate(actor, certificate: Certificate, reason: str) -> Certific
     reason = _required(reason, "reason", _("Укажите причину заморозки."))
     certificate = _loaded(certificate)
     scope.require(actor, "financing.certificates", certificate)
-    with seat_transaction():
+    with locking.atomic():
         # The lock order of every money path: groups, applications, then the certificate,
         # its ledgers and the period — the groups of the pending applications first.
-        locking.lock_groups(Application.objects.filter(
+        seats.lock_groups(Application.objects.filter(
             child_id=certificate.child_id, status__in=PENDING_APPLICATIONS).values_list("group_id", flat=True))
         fresh = _locked(certificate)
         if fresh.status != S.ISSUED:
@@ -416,8 +409,7 @@ def freeze_certificate(actor, certificate: Certificate, reason: str) -> Certific
             enrollment_services.reject_for_certificate(actor, application, freeze_reason())
             rejected.append(application.pk)
         balances = {}
-        for ledger in CertificateLedger.objects.select_for_update().filter(
-                certificate=fresh).order_by("pk"):
+        for ledger in locking.rows(CertificateLedger.objects.filter(certificate=fresh)):
             balances[str(ledger.period_id)] = str(ledger.balance)
             ledger.frozen_nominal = ledger.nominal
             ledger.nominal = ledger.reserved + ledger.paid
@@ -440,8 +432,8 @@ def unfreeze_certificate(actor, certificate: Certificate, reason: str = "") -> C
         fresh.status = S.ISSUED
         fresh.reason = ""
         fresh.save(update_fields=["status", "reason", "updated_at"])
-        for ledger in CertificateLedger.objects.select_for_update().filter(
-                certificate=fresh, frozen_nominal__isnull=False).order_by("pk"):
+        for ledger in locking.rows(CertificateLedger.objects.filter(certificate=fresh,
+                                                                    frozen_nominal__isnull=False)):
             ledger.nominal = ledger.frozen_nominal
             ledger.frozen_nominal = None
             ledger.save(update_fields=["frozen_nominal", "nominal"])
@@ -462,8 +454,8 @@ def serve_financing_queue(period: FinancingPeriod, actor=None) -> list[Certifica
     order): a ledger with the period's nominal for each, accounting certificates from
     the queue become financing ones. Returns the certificates served."""
     today = timezone.localdate()
-    with seat_transaction():
-        period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
+    with locking.atomic():
+        period = locking.row(FinancingPeriod, period.pk)
         free = period.certificates_cap - period.financing_places
         if free <= 0 or period.ends_on < today:
             return []
@@ -476,14 +468,13 @@ def serve_financing_queue(period: FinancingPeriod, actor=None) -> list[Certifica
                                                              period__ends_on__gte=today))
             waiting = (Q(kind=K.FINANCING) & ~placed) | Q(kind=K.ACCOUNTING,
                                                            financing_wanted_at__isnull=False)
-        candidates = list(
+        candidates = locking.rows(
             Certificate.objects.filter(waiting, municipality_id=period.municipality_id,
                                        status=S.ISSUED, valid_until__gte=period.starts_on)
             .filter(~_has_ledger_in(period))
             # Financing certificates (continuing into the period) have no queue time:
             # they come first, then the queue, oldest first.
-            .order_by(F("financing_wanted_at").asc(nulls_first=True), "pk")
-            .select_for_update()[:free])
+            .order_by(F("financing_wanted_at").asc(nulls_first=True), "pk")[:free], keep_order=True)
         if not candidates or not take_place(period, len(candidates)):
             return []
         nominal = period.nominal_money
@@ -535,10 +526,9 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
                   .exclude(certificate__status=S.FROZEN).filter(~Exists(used)))
         # The lock order of every money path: certificates, then ledgers, then the period
         # (a confirmation running now holds its certificate and waits for the period).
-        list(Certificate.objects.select_for_update().filter(
-            pk__in=unused.values("certificate_id")).order_by("pk").values_list("pk", flat=True))
-        ledgers = list(unused.select_for_update(of=("self",)).select_related("certificate").order_by("pk"))
-        period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
+        locking.rows(Certificate.objects.filter(pk__in=unused.values("certificate_id")).values_list("pk", flat=True))
+        ledgers = locking.rows(unused.select_related("certificate"), of=("self",))
+        period = locking.row(FinancingPeriod, period.pk)
         if PeriodFallback.objects.filter(period=period).exists():
             return 0
         ids = [ledger.pk for ledger in ledgers]
@@ -574,10 +564,10 @@ def children_merged(actor, keep, duplicate) -> None:
     """``enrollment.children.before_merge_delete`` hook: the duplicate's certificate
     (with its number, ledgers and contracts) moves to the kept child; two certificates
     of one child cannot be merged automatically."""
-    theirs = Certificate.objects.select_for_update().filter(child=duplicate).first()
+    theirs = locking.first(Certificate.objects.filter(child=duplicate))
     if theirs is None:
         return
-    ours = Certificate.objects.select_for_update().filter(child=keep).first()
+    ours = locking.first(Certificate.objects.filter(child=keep))
     if ours is not None:
         raise ValidationFailed(_(
             "У обеих записей есть сертификаты (%(first)s и %(second)s): объединить записи нельзя. "

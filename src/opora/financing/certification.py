@@ -37,7 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
 from opora.financing import pricing, selectors
@@ -131,7 +131,7 @@ def _cap_message(cap: Decimal, share: Decimal, normative: Decimal) -> str:
 def sync_certified_flag(program: Program) -> None:
     """Set the program's «Сертифицированные» register flag while one of its modules is
     certified, clear it when none is; the caller holds the transaction."""
-    program = Program.objects.select_for_update().get(pk=program.pk)
+    program = locking.row(Program, program.pk)
     certified = ModuleCertification.objects.filter(module__program=program,
                                                    status=S.CERTIFIED).exists()
     flag = int(Register.CERTIFIED)
@@ -154,7 +154,7 @@ def request_certification(actor, module: Module, price) -> ModuleCertification:
         raise ValidationFailed({"price": [_cap_message(cap, Decimal(used["price_cap_share"]),
                                                        normative)]})
     with transaction.atomic():
-        certification = ModuleCertification.objects.select_for_update().filter(module=module).first()
+        certification = locking.first(ModuleCertification.objects.filter(module=module))
         before = certification.status if certification else ""
         if certification is None:
             certification = ModuleCertification(module=module)
@@ -186,7 +186,7 @@ def _decided(certification: ModuleCertification) -> ModuleCertification:
 
 
 def _locked(certification: ModuleCertification) -> ModuleCertification:
-    fresh = ModuleCertification.objects.select_for_update().get(pk=certification.pk)
+    fresh = locking.row(ModuleCertification, certification.pk)
     fresh.module = certification.module
     if fresh.status != S.AWAITING:
         raise InvalidTransition(_("Решение уже принято: модуль в статусе «%(status)s».") % {
@@ -242,8 +242,8 @@ def module_changed(module: Module, actor=None) -> ModuleCertification | None:
     module goes back to awaiting, its normative cost computed again for its current
     hours (the price stays; the МОЦ decides again). Returns the certification changed."""
     with transaction.atomic():
-        certification = (ModuleCertification.objects.select_for_update()
-                         .filter(module_id=module.pk, status=S.CERTIFIED).first())
+        certification = locking.first(ModuleCertification.objects.filter(module_id=module.pk,
+                                                                         status=S.CERTIFIED))
         if certification is None:
             return None
         module = _module(module)

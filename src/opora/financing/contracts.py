@@ -37,15 +37,16 @@ contracts; staff: their organization's; the МОЦ and the authority: those paid
 municipality; the РМЦ: all), ``contracts_of_certificate``.
 """
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking, logs
 from opora.accounts import scope
-from opora.enrollment import locking
+from opora.enrollment import seats
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
 from opora.enrollment.models import ApplicationStatus as S
@@ -67,11 +68,13 @@ from opora.financing.models import (
 from opora.registry.choices import FundingSource
 from opora.registry.models import Group, GroupFunding
 
-# Test-only switch: the race tests turn the money guards off — no row locks, and the
-# reservations read, decide and write back — to show that the race then happens
-# (docs/decisions.md, «Race tests have a control»). Never change it in application code.
-_GUARD_MONEY = True
-
+# The money guard (``locking.unguarded("money")`` in the race tests' control only): the
+# rows of a contract's certificate, ledger and contract are locked, and reservations are
+# conditional UPDATEs. Off, the rows are read without locks and the reservations read,
+# decide and write back, to show that the race then happens (docs/decisions.md, «Race
+# tests have a control»).
+MONEY = "money"
+log = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 REASON_MAX_LENGTH = 500
 CONTRACT_RELATED = ("application__child", "certificate", "period__municipality", "organization",
@@ -102,12 +105,14 @@ def application_changed(actor, application, before):
 # --- making the contract -------------------------------------------------------------
 
 
-def _lock(queryset):
-    return queryset.select_for_update() if _GUARD_MONEY else queryset
-
-
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
+
+
+def _log(event: str, contract: Contract, before: str = "") -> None:
+    logs.state_change(log, event, contract=contract.pk, application=contract.application_id,
+                      certificate=contract.certificate_id, group=contract.group_id,
+                      from_status=before, to_status=contract.status)
 
 
 def create_contract(actor, application) -> Contract:
@@ -120,7 +125,7 @@ def create_contract(actor, application) -> Contract:
     confirmation) rolls back."""
     group = Group.objects.select_related("module__program__organization").get(pk=application.group_id)
     social = GroupFunding.objects.filter(group_id=group.pk, source=FundingSource.SOCIAL).exists()
-    certificate = _lock(Certificate.objects.filter(child_id=application.child_id)).first()
+    certificate = locking.first(Certificate.objects.filter(child_id=application.child_id), guard=MONEY)
     _check_certificate(certificate)
     certification = ModuleCertification.objects.filter(
         module_id=group.module_id, status=CertificationStatus.CERTIFIED).first()
@@ -153,8 +158,8 @@ def create_contract(actor, application) -> Contract:
         balance = certification.normative_cost
     else:
         if certificate.kind == CertificateKind.FINANCING:
-            ledger = _lock(CertificateLedger.objects.filter(certificate=certificate,
-                                                            period=period)).first()
+            ledger = locking.first(CertificateLedger.objects.filter(certificate=certificate, period=period),
+                                   guard=MONEY)
         balance = ledger.balance if ledger is not None else ZERO
     price = pricing.price_contract(
         group_start=group.start_date, group_end=group.end_date, start=start, end=end,
@@ -165,12 +170,12 @@ def create_contract(actor, application) -> Contract:
         social_certificate, ledger = _form_social_certificate(
             certificate, application, period, price.certificate_part)
     if price.certificate_part > 0:
-        reserves.reserve(ledger, period, price.certificate_part, guarded=_GUARD_MONEY)
+        reserves.reserve(ledger, period, price.certificate_part)
 
     # The certificate row is locked: nobody else counts its contracts now. (Without the
     # lock, in the race tests' control, the count would collide on the unique number
     # before the money race shows, so the control numbers by application instead.)
-    n = Contract.objects.filter(certificate=certificate).count() + 1 if _GUARD_MONEY \
+    n = Contract.objects.filter(certificate=certificate).count() + 1 if locking.guarded(MONEY) \
         else f"a{application.pk}"
     contract = Contract.objects.create(
         number=f"{certificate.number}-{n}", application=application, certificate=certificate,
@@ -188,6 +193,7 @@ def create_contract(actor, application) -> Contract:
                  normative=_money(price.normative),
                  certificate_part=_money(price.certificate_part),
                  parent_part=_money(price.parent_part), balance_before=_money(balance))
+    _log("contract.created", contract)
     return contract
 
 
@@ -195,7 +201,7 @@ def _form_social_certificate(certificate, application, period, nominal: Decimal)
     """The social certificate of this one service and its ledger, with ``nominal`` (the
     contract's certificate part) to be reserved next. Numbered «<certificate number>-С<n>»
     (n = the certificate's social certificates + 1, under the certificate's lock)."""
-    n = SocialCertificate.objects.filter(certificate=certificate).count() + 1 if _GUARD_MONEY \
+    n = SocialCertificate.objects.filter(certificate=certificate).count() + 1 if locking.guarded(MONEY) \
         else f"a{application.pk}"
     social_certificate = SocialCertificate.objects.create(
         number=f"{certificate.number}-С{n}", certificate=certificate, application=application,
@@ -217,7 +223,7 @@ def _check_certificate(certificate) -> None:
 
 
 def _contract_of(application):
-    return _lock(Contract.objects.filter(application_id=application.pk)).first()
+    return locking.first(Contract.objects.filter(application_id=application.pk), guard=MONEY)
 
 
 def _refuse(actor, application) -> None:
@@ -232,6 +238,7 @@ def _refuse(actor, application) -> None:
     contract.reason = application.reason
     contract.save(update_fields=["status", "reason", "updated_at"])
     action = "declined" if application.status == S.WITHDRAWN else "refused"
+    _log(f"contract.{action}", contract, before)
     audit.record(actor, f"financing.contract.{action}", contract, from_state=before,
                  to_state=contract.status, reason=application.reason, released=_money(released))
 
@@ -258,6 +265,7 @@ def _terminate(actor, application) -> None:
     contract.terminated_on = terminated_on
     contract.reason = application.reason
     contract.save(update_fields=["status", "terminated_on", "reason", "updated_at"])
+    _log("contract.ended", contract, before)
     audit.record(actor, "financing.contract.closed", contract, from_state=before,
                  to_state=contract.status, reason=application.reason,
                  terminated_on=terminated_on.isoformat(), released=_money(released),
@@ -278,9 +286,9 @@ def accept_contract(actor, contract: Contract) -> Contract:
     """The child's guardian accepts the offer: the contract becomes active and the child
     is enrolled in the group, in one transaction."""
     contract = _for_guardian(actor, contract)
-    with locking.seat_transaction():
-        locking.lock_group(contract.group_id)  # the order every status change takes
-        fresh = _lock(Contract.objects.filter(pk=contract.pk)).get()
+    with locking.atomic():
+        seats.lock_group(contract.group_id)  # the order every status change takes
+        fresh = locking.row(Contract, contract.pk, guard=MONEY)
         if fresh.status != ContractStatus.CONFIRMED:
             raise InvalidTransition(_("Договор в статусе «%(status)s» принять нельзя.")
                                     % {"status": fresh.get_status_display()})
@@ -289,6 +297,7 @@ def accept_contract(actor, contract: Contract) -> Contract:
         fresh.save(update_fields=["status", "accepted_at", "updated_at"])
         audit.record(actor, "financing.contract.accepted", fresh, from_state=ContractStatus.CONFIRMED,
                      to_state=ContractStatus.ACTIVE)
+        _log("contract.signed", fresh, ContractStatus.CONFIRMED)
         enrollment_services.enrol_under_contract(actor, contract.application)
     fresh.refresh_from_db()
     return fresh

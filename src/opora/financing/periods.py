@@ -37,9 +37,8 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
-from opora.enrollment.locking import seat_transaction
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.financing import certificates
 from opora.financing.models import (
@@ -216,17 +215,16 @@ def save_period(actor, municipality: Municipality, data: dict,
     _require_configure(actor, municipality)
     # A lock wait or deadlock with a confirmation becomes «try again», never an error page;
     # the ledgers are locked before the period, the order of every money path.
-    with seat_transaction():
+    with locking.atomic():
         if period is not None:
-            list(CertificateLedger.objects.select_for_update().filter(period=period)
-                 .order_by("pk").values_list("pk", flat=True))
-            period = FinancingPeriod.objects.select_for_update().get(pk=period.pk)
+            locking.rows(CertificateLedger.objects.filter(period=period).values_list("pk", flat=True))
+            period = locking.row(FinancingPeriod, period.pk)
             if period.municipality_id != municipality.pk:
                 raise PermissionDenied(_("Период относится к другому муниципалитету."))
         else:
             period = FinancingPeriod(municipality=municipality)
         # Two payers saving periods of one municipality at once must see each other.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        locking.rows(Municipality.objects.filter(pk=municipality.pk).values_list("pk", flat=True))
         clean = _clean_period(data, period)
         _check_against_facts(clean, municipality, period)
         created = period.pk is None
@@ -283,8 +281,8 @@ def save_cost_parameters(actor, municipality: Municipality, is_rural: bool,
     }
     errors.raise_if_any()
     with transaction.atomic():
-        current = (CostParameters.objects.select_for_update()
-                   .filter(municipality=municipality, is_rural=bool(is_rural)).first())
+        current = locking.first(CostParameters.objects.filter(municipality=municipality,
+                                                              is_rural=bool(is_rural)))
         created = current is None
         if created:
             current = CostParameters(municipality=municipality, is_rural=bool(is_rural))

@@ -14,23 +14,26 @@ UPDATEs that change nothing when there is no room (docs/domain.md §4; the lock 
   takes it again.
 """
 
+import logging
 from decimal import Decimal
 
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from opora import locking, logs
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing.models import CertificateLedger, Contract, ContractMonth, FinancingPeriod, kopecks
 
 ZERO = Decimal("0.00")
+log = logging.getLogger(__name__)
 
 
-def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal, *,
-            guarded: bool = True) -> None:
+def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal) -> None:
     """Reserve ``amount`` on the ledger, then count it in the period's ``committed``; each
-    a conditional UPDATE that changes nothing when there is no room. ``guarded=False`` is
-    the race tests' control only (``contracts._GUARD_MONEY``): read, decide, write back."""
-    if guarded:
+    a conditional UPDATE that changes nothing when there is no room. With the money guard
+    off (``locking.unguarded("money")``, the race tests' control only): read, decide,
+    write back."""
+    if locking.guarded("money"):
         reserved = CertificateLedger.objects.filter(
             pk=ledger.pk, nominal__gte=kopecks(F("reserved") + F("paid") + amount),
         ).update(reserved=kopecks(F("reserved") + amount))
@@ -57,6 +60,7 @@ def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal,
         raise InvalidTransition(_("Бюджет периода финансирования «%(period)s» исчерпан: договор по "
                                   "сертификату заключить нельзя. Обратитесь в муниципальный опорный "
                                   "центр.") % {"period": period.title})
+    logs.state_change(log, "reserve.made", ledger=ledger.pk, period=period.pk, amount=str(amount))
 
 
 def open_months(contract: Contract):
@@ -86,6 +90,8 @@ def _release(contract: Contract, amount: Decimal) -> None:
         raise InvalidTransition(_("Резерв договора № %(number)s не сходится со счётом сертификата: "
                                   "обратитесь в муниципальный опорный центр.")
                                 % {"number": contract.number})
+    logs.state_change(log, "reserve.released", contract=contract.pk, ledger=contract.ledger_id,
+                      period=contract.period_id, amount=str(amount))
 
 
 def refund(contract: Contract, amount: Decimal) -> None:

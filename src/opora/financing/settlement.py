@@ -41,6 +41,7 @@ of an invoice takes the same lock, so a run never races a completeness edit.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -49,7 +50,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.financing import reserves
@@ -67,8 +68,8 @@ from opora.registry.models import Municipality
 
 K = InvoiceKind
 S = InvoiceStatus
-LOCK_NAMESPACE = 4_171_001  # first key of the advisory lock of a municipality's settlement
 HUNDRED = Decimal(100)
+log = logging.getLogger(__name__)
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
           "октябрь", "ноябрь", "декабрь")
 
@@ -165,14 +166,10 @@ def _live_months(municipality_id: int | None, joins: str = "") -> str:
 def lock_payer(municipality_id: int | None) -> None:
     """Serialise the settlement of a municipality (every municipality when None); a
     termination of a contract takes it too, so it never races a month being closed."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        if municipality_id is None:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, id::int) FROM registry_municipality ORDER BY id",
-                           [LOCK_NAMESPACE])
-        else:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, municipality_id])
+    if municipality_id is None:
+        locking.advisory("settlement", *Municipality.objects.values_list("pk", flat=True))
+    else:
+        locking.advisory("settlement", municipality_id)
 
 
 def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
@@ -339,6 +336,8 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
         _audit_many(actor, "financing.invoice.created", created, month=month.isoformat(), kind=kind)
         _audit_many(actor, "financing.invoice.recounted", sorted(set(updated) - set(created)),
                     month=month.isoformat(), kind=kind)
+        logs.state_change(log, "settlement.run", municipality=municipality_id, month=month.isoformat(), kind=kind,
+                          invoices_created=len(created), invoices_recounted=len(set(updated) - set(created)))
     return Settlement(month=month, kind=kind, invoices_created=len(created), lines_created=lines,
                       invoices_updated=len(set(updated) - set(created)), months_settled=settled,
                       months_left_out=left_out)
@@ -440,7 +439,7 @@ def close_month_for_region(month: dt.date, municipality: Municipality | None = N
 def _locked(invoice: Invoice) -> Invoice:
     """The invoice re-read under the settlement lock of its payer and a row lock."""
     lock_payer(invoice.municipality_id)
-    return Invoice.objects.select_for_update().select_related("organization", "municipality").get(pk=invoice.pk)
+    return locking.row(Invoice.objects.select_related("organization", "municipality"), invoice.pk)
 
 
 def parse_percent(value) -> Decimal:
@@ -465,7 +464,7 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
     percent = parse_percent(percent)
     with transaction.atomic():
         invoice = _locked(line.invoice)
-        line = InvoiceLine.objects.select_for_update().select_related("contract").get(pk=line.pk)
+        line = locking.row(InvoiceLine.objects.select_related("contract"), line.pk)
         if invoice.kind != K.FINAL or invoice.status != S.DRAFT:
             raise InvalidTransition(_("Полноту оказания услуги можно изменить только в черновике итогового "
                                       "счёта."))
@@ -504,6 +503,8 @@ def _transition(actor, invoice: Invoice, *, action: str, permission: str, allowe
         invoice.save(update_fields=["status", "updated_at"])
         audit.record(actor, f"financing.invoice.{action}", invoice, from_state=before, to_state=to,
                      reason=reason, amount=str(invoice.amount), advance=str(invoice.advance))
+        logs.state_change(log, "invoice.status_changed", invoice=invoice.pk, municipality=invoice.municipality_id,
+                          organization=invoice.organization_id, from_status=before, to_status=to)
     return invoice
 
 

@@ -377,7 +377,7 @@ class Group(ExchangeRecord):
                                                     null=True, blank=True)
     next_year_enrolment_to = models.DateTimeField(_("запись на следующий год по"),
                                                   null=True, blank=True)
-    # Seat counters, changed only by the conditional UPDATEs of ``opora.enrollment.locking``
+    # Seat counters, changed only by the conditional UPDATEs of ``opora.enrollment.seats``
     # in the transaction that changes the applications (``save()`` never writes them):
     # the applications holding a seat, and the last waiting-list number given out.
     seats_taken = models.PositiveIntegerField(_("занято мест"), default=0, db_default=0, editable=False)

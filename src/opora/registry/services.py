@@ -8,7 +8,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from opora.registry import prices
@@ -78,7 +78,7 @@ def _apply(instance, data: dict):
 
 
 def _locked(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    return locking.row(model, pk)
 
 
 def _changed_fields(program: Program, data: dict, partners) -> set[str]:
@@ -251,10 +251,8 @@ def restore_program(actor, program: Program) -> Program:
 
 def _proposing_groups(program):
     """The program's groups with a proposed price, locked (after the program's row)."""
-    return list(Group.objects.select_for_update()
-                .filter(module__program=program,
-                        pk__in=ProposedFunding.objects.values("group_id"))
-                .order_by("pk"))
+    return locking.rows(Group.objects.filter(module__program=program,
+                                             pk__in=ProposedFunding.objects.values("group_id")))
 
 
 def _apply_proposals(actor, program) -> int:

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# The same statement as ``opora.enrollment.locking.recount_seats`` (a migration may not
+# The same statement as ``opora.enrollment.seats.recount_seats`` (a migration may not
 # import application code that later changes).
 RECOUNT = """
 UPDATE registry_group SET

@@ -23,9 +23,9 @@ from opora.enrollment import children as children_service
 from opora.enrollment import favourites as favourites_service
 from opora.enrollment import notices, rules, selectors, services
 from opora.enrollment.forms import ApplyForm, ChildForm, NewChildForm, WithdrawForm
-from opora.enrollment.locking import Busy
 from opora.enrollment.models import LIVE, Application, ApplicationStatus
 from opora.errors import DomainError
+from opora.locking import Busy
 from opora.registry.models import Group, GroupFunding, ScheduleLine
 
 S = ApplicationStatus

@@ -1,56 +1,32 @@
-"""Seats under concurrency: the group's seat counter, row locks, and a lock timeout
-that becomes a polite «try again».
+"""Seats under concurrency: the group's seat counter and the order its rows are locked in
+(the primitives are ``opora.locking``'s).
 
 Filing an application takes a seat with one conditional UPDATE of the group's counter
 (``hold_seat``). Every other use case that changes the seats of a group runs inside
-``seat_transaction()``, locks its rows in one fixed order — children (by primary key),
+``locking.atomic()``, locks its rows in one fixed order — children (by primary key),
 then groups (by primary key), then applications — and moves the counter in the same
-transaction (``count_seats``). On PostgreSQL the locks are ``SELECT … FOR UPDATE``
+transaction (``count_seats``); rows other than groups are locked with
+``locking.rows(…, guard="seats")``. On PostgreSQL the locks are ``SELECT … FOR UPDATE``
 and UPDATEs under ``lock_timeout``; on SQLite the settings open every transaction with
 ``BEGIN IMMEDIATE``, which serializes writers, so the same code is correct there.
 """
 
-import hashlib
-from contextlib import contextmanager
 from functools import partial
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from opora import locking
 from opora.errors import NotFound
-from opora.locking import LOCK_TIMEOUT, Busy, is_contention  # noqa: F401 (services import Busy here)
 from opora.registry.models import Group
-
-# Test-only switches: the race tests turn a lock off to show that the race happens
-# without it (docs/decisions.md, «Race tests have a control»). Never change them in
-# application code.
-_LOCK_SEATS = True
-_LOCK_IDENTITY = True
-
-@contextmanager
-def seat_transaction():
-    """One transaction (or a savepoint of the caller's) with the lock timeout set;
-    waiting too long for a lock ends in ``Busy``, never in a hang or a server error."""
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
-            yield
-    except OperationalError as error:
-        if is_contention(error):
-            raise Busy() from None
-        raise
 
 
 def lock_groups(group_ids) -> dict[int, Group]:
     """Lock the rows of these groups in primary-key order and return them fresh."""
-    queryset = Group.objects.filter(pk__in=sorted(set(group_ids))).order_by("pk")
-    if _LOCK_SEATS:
-        queryset = queryset.select_for_update()
-    return {group.pk: group for group in queryset}
+    locked = locking.rows(Group.objects.filter(pk__in=set(group_ids)), guard="seats")
+    return {group.pk: group for group in locked}
 
 
 def lock_group(group_id) -> Group:
@@ -68,7 +44,7 @@ def hold_seat(group_id) -> int | None:
     ``seats_taken < capacity_max`` is checked by the UPDATE itself: two requests can
     never both see the last seat free, so no seat is sold twice."""
     with connection.cursor() as cursor:
-        if _LOCK_SEATS:
+        if locking.guarded("seats"):
             cursor.execute("UPDATE registry_group SET seats_taken = seats_taken + 1 "
                            "WHERE id = %s AND seats_taken < capacity_max "
                            "RETURNING seats_taken >= capacity_max", [group_id])
@@ -130,22 +106,3 @@ def recount_seats(groups=None) -> int:
     groups = Group.objects.all() if groups is None else groups
     return groups.update(seats_taken=Coalesce(Subquery(held), 0),
                          queue_last=Coalesce(Subquery(last), 0))
-
-
-def lock_rows(queryset):
-    """``select_for_update`` in primary-key order (unless the seat lock is switched off)."""
-    queryset = queryset.order_by("pk")
-    return list(queryset.select_for_update() if _LOCK_SEATS else queryset)
-
-
-def lock_identities(*keys: str) -> None:
-    """Serialize registrations of the same child: a transaction-scoped advisory lock per
-    identity key (PostgreSQL). Two parents entering the same child at the same moment
-    then find each other's record instead of creating two."""
-    if not _LOCK_IDENTITY or connection.vendor != "postgresql":
-        return
-    numbers = sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big",
-                                     signed=True) for k in keys if k})
-    with connection.cursor() as cursor:
-        for number in numbers:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
