@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import indicators
@@ -51,8 +51,7 @@ def _children(value) -> int:
 
 
 def _write_population(actor, municipality: Municipality, year: int, children: int, source: str):
-    row = (MunicipalityPopulation.objects.select_for_update()
-           .filter(municipality=municipality, year=year).first())
+    row = locking.first(MunicipalityPopulation.objects.filter(municipality=municipality, year=year))
     before = row.children_5_17 if row else None
     if row is None:
         row = MunicipalityPopulation.objects.create(municipality=municipality, year=year,
@@ -175,8 +174,10 @@ def save_target(actor, municipality: Municipality | None, year, indicator: str, 
     if not 0 <= value <= (100 if indicator != Indicator.CHILDREN_PER_TEACHER else 10_000):
         raise ValidationFailed({"value": [_("Доля указывается от 0 до 100 %.")]})
     with transaction.atomic():
-        target, created = IndicatorTarget.objects.select_for_update().get_or_create(
+        target, created = IndicatorTarget.objects.get_or_create(
             municipality=municipality, year=year, indicator=indicator, defaults={"value": value})
+        if not created:
+            target = locking.row(IndicatorTarget, target.pk)
         before = None if created else float(target.value)
         if not created:
             target.value = value

@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
 from opora.plans import deadlines, importing
@@ -58,7 +58,7 @@ def _today():
 
 
 def _locked(plan: Plan) -> Plan:
-    return Plan.objects.select_for_update().get(pk=plan.pk)
+    return locking.row(Plan, plan.pk)
 
 
 def _text(errors, data, name, message, *, limit=300, required=True):
@@ -455,7 +455,7 @@ def mark_item(actor, item: Item, data: dict) -> Item:
         plan = _locked(item.plan)
         if plan.status not in EXECUTABLE:
             raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))
-        item = Item.objects.select_for_update().get(pk=item.pk)
+        item = locking.row(Item, item.pk)
         before = item.status
         if done_on is not None:
             status = (ItemStatus.DONE_LATE if item.ends_on is not None and done_on > item.ends_on
@@ -553,7 +553,7 @@ def send_revision(actor, revision: Revision) -> Revision:
     scope.require(actor, "plans.edit", revision.plan)
     with transaction.atomic():
         _locked(revision.plan)
-        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.DRAFT:
             raise InvalidTransition(_("Эти изменения уже отправлены."))
         if not revision.changes.exists():
@@ -577,7 +577,7 @@ def approve_revision(actor, revision: Revision, data: dict) -> Revision:
     _raise(errors)
     with transaction.atomic():
         _locked(revision.plan)
-        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.SENT:
             raise InvalidTransition(_("Утвердить можно только отправленные изменения."))
         revision.status, revision.approved_on, revision.approved_by_name = (
@@ -596,7 +596,7 @@ def return_revision(actor, revision: Revision, remarks: str) -> Revision:
         raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
     with transaction.atomic():
         _locked(revision.plan)
-        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.SENT:
             raise InvalidTransition(_("Вернуть можно только отправленные изменения."))
         revision.status, revision.remarks = RevisionStatus.DRAFT, remarks[:5000]

@@ -42,7 +42,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.accounts.models import Role
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -179,7 +179,7 @@ def save_survey(actor, data: dict, survey: Survey | None = None) -> Survey:
         if survey is None:
             survey = Survey(municipality=own, created_by=actor)
         else:
-            survey = Survey.objects.select_for_update().get(pk=survey.pk)
+            survey = locking.row(Survey, survey.pk)
             if survey.status != SurveyStatus.DRAFT:
                 raise InvalidTransition(_("Отправленный запрос изменить нельзя."))
         created = survey.pk is None
@@ -231,7 +231,7 @@ def remove_field(actor, field: SurveyField) -> None:
 def send_survey(actor, survey: Survey) -> Survey:
     scope.require(actor, "surveys.manage", survey)
     with transaction.atomic():
-        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        survey = locking.row(Survey, survey.pk)
         if survey.status != SurveyStatus.DRAFT:
             raise InvalidTransition(_("Запрос уже отправлен."))
         errors = _Errors()
@@ -374,8 +374,7 @@ def save_reply(actor, reply: Reply, values: dict, files: dict | None = None,
     scope.require(actor, _answer_action(reply), reply)
     files = files or {}
     with transaction.atomic():
-        reply = (Reply.objects.select_for_update().select_related("survey")
-                 .get(pk=reply.pk))
+        reply = locking.row(Reply.objects.select_related("survey"), reply.pk)
         _refuse_locked(reply)
         answers = {a.field_id: a for a in reply.answers.select_related("field")}
         unknown = {str(key) for key in list(values) + list(files)} - {str(pk) for pk in answers}
@@ -449,15 +448,15 @@ def review_reply(actor, reply: Reply, accept: bool, remarks: str = "") -> Reply:
         raise ValidationFailed(_("Замечания длиннее %(n)s символов.") % {"n": MAX_REMARKS},
                                field="remarks")
     with transaction.atomic():
-        reply = Reply.objects.select_for_update().select_related("survey").get(pk=reply.pk)
+        reply = locking.row(Reply.objects.select_related("survey"), reply.pk)
         allowed = (ReplyStatus.SUBMITTED,) if accept else (ReplyStatus.SUBMITTED, ReplyStatus.ACCEPTED)
         if reply.status not in allowed:
             raise InvalidTransition(_("Принять можно только ответ, отправленный на проверку.") if accept
                                     else _("Вернуть можно только отправленный или принятый ответ."))
         if not reply.is_municipal:
-            municipal = Reply.objects.select_for_update().get(
+            municipal = locking.row(Reply.objects.filter(
                 survey_id=reply.survey_id, municipality_id=reply.municipality_id,
-                organization__isnull=True)
+                organization__isnull=True))
             if municipal.status in (ReplyStatus.SUBMITTED, ReplyStatus.ACCEPTED):
                 raise InvalidTransition(
                     _("Ответ муниципалитета уже отправлен: проверять ответы организаций можно, "
