@@ -27,6 +27,15 @@
     active = -1;
   }
 
+  // The search is being submitted: a suggestion still on its way must not open the list
+  // over the results.
+  function cancel() {
+    clearTimeout(timer);
+    if (controller) controller.abort();
+    asked = input.value.trim();
+    close();
+  }
+
   function highlight(index) {
     const options = list.querySelectorAll("[role=option]");
     options.forEach((option, n) => option.setAttribute("aria-selected", n === index ? "true" : "false"));
@@ -121,7 +130,7 @@
         event.preventDefault();
         choose(active);
       } else {
-        close();
+        cancel();
       }
     } else if (event.key === "Escape") {
       if (open) {
@@ -132,5 +141,9 @@
     }
   });
 
-  input.addEventListener("blur", () => setTimeout(close, 150));
+  input.addEventListener("blur", () => setTimeout(cancel, 150));
+  if (input.form) input.form.addEventListener("submit", cancel);
+  document.addEventListener("click", (event) => {
+    if (event.target !== input && !list.contains(event.target)) cancel();
+  });
 })();
