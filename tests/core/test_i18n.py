@@ -128,10 +128,11 @@ def test_program_registry_in_english(english, operator, program):
 
     assert texts(response, lambda tag, attrs: tag == "h1") == ["Program registry"]
     assert texts(response, lambda tag, attrs: tag == "nav" and attrs.get("aria-label") == "Account sections"
-                 ) == ["Program registry Moderation Inventory Organization registry Import from Excel Children "
-                       "Possible duplicates Guardian confirmation Certificates Certification Contracts "
-                       "Settlements Personified financing reports Financing periods Monitoring Plans My plan "
-                       "Data requests Search dictionary"]
+                 ) == ["Menu · Program registry Programs and organizations Program registry Moderation Inventory "
+                       "Organization registry Import from Excel Search dictionary Children and applications "
+                       "Children Possible duplicates Guardian confirmation Certificates and settlement "
+                       "Certificates Certification Contracts Settlements Personified financing reports "
+                       "Financing periods Monitoring and plans Monitoring Plans My plan Data requests"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
         "Title", "Organization", "Direction", "Level", "Form", "Age", "Status", "Groups", "Updated"]
     assert "1 program found" in response.content.decode()

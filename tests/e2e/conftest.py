@@ -68,3 +68,4 @@ def page(browser, live_server):
     context.close()
     assert violations == []
 
+

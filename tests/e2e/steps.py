@@ -21,3 +21,13 @@ def log_in(page, email, password):
 
 def log_out(page):
     page.get_by_role("button", name="Выйти").click()
+
+
+def open_section(page, name):
+    """Open a back-office section from the menu as a user does: on a phone the grouped
+    menu is folded under «Меню» and is unfolded first."""
+    nav = page.get_by_role("navigation", name="Разделы кабинета")
+    menu = nav.locator("details.office-menu")
+    if menu.count() and menu.get_attribute("open") is None:
+        nav.locator("summary").click()
+    nav.get_by_role("link", name=name, exact=True).click()

@@ -13,7 +13,7 @@ from opora.enrollment.models import Application, Guardianship
 from opora.enrollment.models import ApplicationStatus as S
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
-from tests.e2e.steps import PHONE, log_in, log_out
+from tests.e2e.steps import PHONE, log_in, log_out, open_section
 from tests.enrollment.conftest import born, open_group
 
 PASSWORD = "e2e-Pass-2030"
@@ -96,8 +96,7 @@ def test_parent_registers_applies_and_sees_the_child_enrolled(page):
     application = Application.objects.get()
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "staff@raduga.example", PASSWORD)
-    page.get_by_role("navigation", name="Разделы кабинета").get_by_role(
-        "link", name="Заявки").click()
+    open_section(page, "Заявки")
     expect(page.get_by_role("heading", level=1, name="Заявки")).to_be_visible()
     page.get_by_label(f"Выбрать заявку № {application.pk}").check()
     page.get_by_label(_label("Действие")).select_option(label="Подтвердить")
@@ -108,8 +107,7 @@ def test_parent_registers_applies_and_sees_the_child_enrolled(page):
     # the parent sees the child studying
     log_in(page, "olga.smirnova@example.org", PASSWORD)
     page.goto("/cabinet/")
-    page.get_by_role("navigation", name="Разделы кабинета").get_by_role(
-        "link", name="Заявки").click()
+    open_section(page, "Заявки")
     expect(page.get_by_text("Обучается", exact=True)).to_be_visible()
     page.get_by_role("link", name="Робототехника").click()
     expect(page.get_by_role("heading", level=1, name="Заявка: Обучается")).to_be_visible()

@@ -30,7 +30,7 @@ from opora.financing.models import (
 from opora.registry.choices import FundingSource, ProgramStatus
 from opora.registry.models import GroupFunding
 from tests import factories as f
-from tests.e2e.steps import log_in, log_out
+from tests.e2e.steps import log_in, log_out, open_section
 from tests.enrollment.conftest import add_child, born, open_group
 from tests.financing.conftest import certify, make_period
 
@@ -60,9 +60,6 @@ def fact(scope, term):
     return scope.get_by_role("term").filter(
         has_text=re.compile(rf"^\s*{re.escape(term)}\s*$")).locator("xpath=following-sibling::dd[1]")
 
-
-def open_section(page, name):
-    page.get_by_role("navigation", name="Разделы кабинета").get_by_role("link", name=name).click()
 
 
 @pytest.mark.e2e

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from opora.accounts.models import Role
 from opora.plans.models import Item, ItemStatus, Plan, PlanStatus
 from tests import factories as f
-from tests.e2e.steps import log_in, log_out
+from tests.e2e.steps import log_in, log_out, open_section
 
 PASSWORD = "e2e-Pass-2030"
 TABLE = ("№ п/п\tНаименование мероприятия\tСроки\tОтветственный\n"
@@ -33,7 +33,7 @@ def test_paste_fix_send_approve_mark_done_and_report(page, tmp_path):
     year = timezone.localdate().year - 1
 
     log_in(page, operator.email, PASSWORD)
-    page.get_by_role("link", name="Планы", exact=True).click()
+    open_section(page, "Планы")
     page.get_by_role("button", name="Новый план").click()
     page.get_by_label(_label("Вид плана")).select_option(label="План работы МОЦ")
     page.get_by_label(_label("Год")).fill(str(year))
@@ -55,7 +55,7 @@ def test_paste_fix_send_approve_mark_done_and_report(page, tmp_path):
     log_out(page)
 
     log_in(page, "uo@example.org", PASSWORD)
-    page.get_by_role("link", name="Планы", exact=True).click()
+    open_section(page, "Планы")
     page.get_by_role("link", name="План работы МОЦ").click()
     page.get_by_label(_label("Дата")).fill(timezone.localdate().isoformat())
     page.get_by_label(_label("Фамилия и инициалы")).fill("Гречаная Н.М.")

@@ -12,7 +12,7 @@ from opora.accounts.models import Role
 from opora.registry.choices import FundingSource, ProgramStatus, Weekday
 from opora.registry.models import Program
 from tests import factories as f
-from tests.e2e.steps import DESKTOP, PHONE, log_in, log_out
+from tests.e2e.steps import DESKTOP, PHONE, log_in, log_out, open_section
 
 PASSWORD = "e2e-Pass-2030"
 
@@ -87,8 +87,7 @@ def test_staff_create_and_submit_program_and_support_centre_publish_it(page):
 
     # the МОЦ operator finds it in the moderation queue and publishes it
     log_in(page, "moc@city.example", PASSWORD)
-    page.get_by_role("navigation", name="Разделы кабинета").get_by_role(
-        "link", name="Модерация").click()
+    open_section(page, "Модерация")
     expect(page.get_by_role("heading", name="Модерация программ", level=1)).to_be_visible()
     page.get_by_role("link", name="Робототехника для начинающих").click()
     page.get_by_role("button", name="Опубликовать", exact=True).click()

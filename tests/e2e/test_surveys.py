@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from opora.accounts.models import Role
 from opora.surveys.models import Reply, ReplyStatus, Survey
 from tests import factories as f
-from tests.e2e.steps import PHONE, log_in, log_out
+from tests.e2e.steps import PHONE, log_in, log_out, open_section
 
 PASSWORD = "e2e-Pass-2030"
 
@@ -24,9 +24,6 @@ PASSWORD = "e2e-Pass-2030"
 def _label(text):
     return re.compile(rf"^{re.escape(text)}:?$")
 
-
-def open_section(page, name):
-    page.get_by_role("navigation", name="Разделы кабинета").get_by_role("link", name=name).click()
 
 
 @pytest.mark.e2e

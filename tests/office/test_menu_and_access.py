@@ -82,10 +82,10 @@ EXPECTED_MENUS = {
     "acting_staff": ["Мои программы", "Педагоги", "Импорт из Excel", "Заявки", "Сертификаты",
                      "Сертификация", "Договоры", "Счета", "Мой план", "Запросы данных"],
     "operator": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций",
-                 "Импорт из Excel", "Дети", "Возможные дубли", "Подтверждение представителей",
-                 "Сертификаты", "Сертификация", "Договоры", "Расчёты", "Отчёты ПФДО",
-                 "Периоды финансирования", "Мониторинг", "Планы", "Мой план", "Запросы данных",
-                 "Словарь поиска"],
+                 "Импорт из Excel", "Словарь поиска", "Дети", "Возможные дубли",
+                 "Подтверждение представителей", "Сертификаты", "Сертификация", "Договоры",
+                 "Расчёты", "Отчёты ПФДО", "Периоды финансирования", "Мониторинг", "Планы",
+                 "Мой план", "Запросы данных"],
     "authority": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций", "Дети",
                   "Сертификаты", "Сертификация", "Договоры", "Расчёты", "Отчёты ПФДО",
                   "Периоды финансирования", "Мониторинг", "Планы", "Запросы данных"],
@@ -104,6 +104,37 @@ def test_menu_of_each_role(client, persona, request):
     menu = client.get(reverse("navigator:home")).context["office_nav"]
 
     assert [str(item["label"]) for item in menu] == EXPECTED_MENUS[request.node.callspec.params["persona"]]
+
+
+@pytest.mark.parametrize(("persona", "page", "groups"), [
+    ("parent", "enrollment:cabinet", [None]),
+    ("staff", "registry:my_programs",
+     ["Программы и организации", "Дети и заявки", "Сертификаты и расчёты", "Мониторинг и планы"]),
+    ("operator", "registry:programs", ["Программы и организации", "Дети и заявки", "Сертификаты и расчёты",
+                                       "Мониторинг и планы"]),
+], indirect=["persona"])
+def test_the_menu_is_grouped_and_folds_on_a_phone(client, persona, page, groups):
+    client.force_login(persona)
+    response = client.get(reverse(page))
+    shown = response.context["office_groups"]
+    assert [group["title"] and str(group["title"]) for group in shown] == groups
+    assert [item for group in shown for item in group["items"]] == response.context["office_nav"]
+    html = response.content.decode()
+    assert '<nav class="office-nav"' in html
+    if len(groups) == 1:  # a short menu (the parent's cabinet) is a plain list
+        assert "office-menu" not in html
+    else:
+        assert '<details class="office-menu" data-open-wide>' in html
+        for title in groups:
+            assert f'aria-label="{title}"' in html
+
+
+def test_the_current_page_names_its_group_and_itself(client, operator):
+    client.force_login(operator)
+    response = client.get(reverse("enrollment:duplicates"))
+    current = [group for group in response.context["office_groups"] if group["current"]]
+    assert [str(group["title"]) for group in current] == ["Дети и заявки"]
+    assert '· <span class="office-current">Возможные дубли</span>' in response.content.decode()
 
 
 def test_a_visitor_is_sent_to_sign_in_from_every_back_office_page(client, db):

@@ -57,12 +57,19 @@ SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "
     "navigator:dictionary_edit"})
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
-# The menu in its order; a user sees the entries whose section they may open.
-MENU = [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
-        MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY, ORGANIZATIONS, IMPORT,
-        APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS, CERTIFICATES, CERTIFICATION, CONTRACTS,
-        INVOICES, SETTLEMENT, REPORTS, PERIODS, MONITORING, PLANS, MY_PLAN, SURVEYS,
-        SEARCH_DICTIONARY]
+# The menu in groups, in its order; a user sees the entries whose section they may open,
+# under the titles of the groups that keep any (the parent's cabinet has no title).
+GROUPS = [
+    (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS]),
+    (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
+                                    ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
+    (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
+    (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
+                                  REPORTS, PERIODS]),
+    (_("Мониторинг и планы"), [MONITORING, PLANS, MY_PLAN, SURVEYS]),
+]
+MENU = [entry for _title, entries in GROUPS for entry in entries]
+_GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}
 
 
 def office_menu(request) -> list[dict]:
@@ -79,5 +86,18 @@ def office_menu(request) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:  # a section of an app this deployment does not serve
             continue
-        items.append({"url": url, "label": label, "current": current == name or current in covers})
+        items.append({"url": url, "label": label, "group": _GROUP_OF[name],
+                      "current": current == name or current in covers})
     return items
+
+
+def grouped(items: list[dict]) -> list[dict]:
+    """The menu's items under their groups' titles, in order; ``current`` marks the group
+    holding the page shown."""
+    groups: list[dict] = []
+    for item in items:
+        if not groups or groups[-1]["title"] != item["group"]:
+            groups.append({"title": item["group"], "items": [], "current": False})
+        groups[-1]["items"].append(item)
+        groups[-1]["current"] |= item["current"]
+    return groups
