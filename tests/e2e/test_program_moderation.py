@@ -36,6 +36,8 @@ def test_staff_create_and_submit_program_and_support_centre_publish_it(page):
 
     # the staff member creates a program
     log_in(page, "staff@raduga.example", PASSWORD)
+    expect(page.get_by_role("heading", name="Рабочий стол", level=1)).to_be_visible()
+    open_section(page, "Мои программы")
     expect(page.get_by_role("heading", name="Мои программы", level=1)).to_be_visible()
     page.get_by_role("button", name="Добавить программу").click()
     page.get_by_label(_label("Название")).fill("Робототехника для начинающих")
