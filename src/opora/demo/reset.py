@@ -8,6 +8,7 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from opora import audit
 from opora.accounts.models import User
 from opora.demo.accounts import ACCOUNTS
+from opora.enrollment.models import Application, Child
 from opora.plans.models import Item, Plan
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
@@ -57,6 +58,17 @@ def delete_region(region) -> None:
     for model in (Organization, Program):
         for chunk in _chunks(ids[model]):
             audit.forget(model, chunk)
+    # The families: applications to the region's groups (whoever the child is) and the
+    # children living in the region, with their audit trails.
+    applications = Application.objects.filter(
+        group__module__program__organization__municipality__region=region)
+    children = Child.objects.filter(municipality__region=region)
+    for model, pks in ((Application, applications.values_list("pk", flat=True)),
+                       (Child, children.values_list("pk", flat=True))):
+        for chunk in _chunks(pks):
+            audit.forget(model, chunk)
+    _delete(applications)
+    _delete(children)
     plans = Plan.objects.filter(municipality__region=region)
     for model, pks in ((Plan, plans.values_list("pk", flat=True)),
                        (Item, Item.objects.filter(plan__in=plans).values_list("pk", flat=True))):
