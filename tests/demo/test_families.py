@@ -135,3 +135,13 @@ def test_a_demo_built_for_another_day_has_no_future_applications(db):
     build_demo(scale=SMALL, today=day)
     assert not Application.objects.filter(enrolled_on__gt=day).exists()
     assert not Application.objects.filter(ended_on__gt=day).exists()
+
+
+def test_most_groups_of_the_school_year_have_started_and_some_start_later(db):
+    day = dt.date(2026, 12, 5)
+    build_demo(scale=SMALL, today=day)
+    starts = list(Group.objects.filter(module__program__seasonal_kind="")
+                  .values_list("start_date", flat=True))
+    started = [s for s in starts if s == dt.date(2026, 9, 1)]
+    assert len(started) > len(starts) / 2
+    assert any(s > day for s in starts) or any(dt.date(2026, 9, 1) < s <= day for s in starts)
