@@ -145,3 +145,73 @@ def test_most_groups_of_the_school_year_have_started_and_some_start_later(db):
     started = [s for s in starts if s == dt.date(2026, 9, 1)]
     assert len(started) > len(starts) / 2
     assert any(s > day for s in starts) or any(dt.date(2026, 9, 1) < s <= day for s in starts)
+
+
+def test_reset_mutes_the_catalog_receivers_only_while_it_deletes(demo):
+    from django.db.models.signals import post_delete
+
+    from opora.demo import reset
+    from opora.navigator.models import CatalogEntry
+    from opora.registry.models import Program
+
+    def catalog_receivers():
+        return [r for r in post_delete.receivers
+                if str(r[0][0]).startswith(reset.CATALOG_RECEIVERS)]
+
+    before = len(catalog_receivers())
+    assert before == 2
+    with reset.catalog_muted():
+        assert catalog_receivers() == []
+    assert len(catalog_receivers()) == before
+
+    build_demo(scale=SMALL, reset_first=True)
+
+    assert len(catalog_receivers()) == before
+    assert CatalogEntry.objects.count() == Program.objects.filter(Program.public_q()).count()
+
+
+def test_certificates_of_both_kinds_with_consistent_ledgers_and_periods(demo):
+    from django.db.models import Sum
+
+    from opora.financing.certificates import valid_until
+    from opora.financing.models import (
+        Certificate,
+        CertificateKind,
+        CertificateLedger,
+        CertificateStatus,
+        FinancingPeriod,
+    )
+
+    pairs = set(Certificate.objects.values_list("kind", "status"))
+    assert (CertificateKind.FINANCING, CertificateStatus.ISSUED) in pairs
+    assert (CertificateKind.ACCOUNTING, CertificateStatus.ISSUED) in pairs
+    assert (CertificateKind.ACCOUNTING, CertificateStatus.REQUESTED) in pairs
+    for certificate in Certificate.objects.select_related("child")[:300]:
+        certificate.full_clean()
+        assert certificate.municipality_id == certificate.child.municipality_id
+        assert certificate.child.guardianships.filter(parent=certificate.requested_by).exists()
+        if certificate.status != CertificateStatus.REQUESTED:
+            assert certificate.valid_until == valid_until(certificate.child.birth_date)
+            assert certificate.requested_at < certificate.decided_at <= timezone.now()
+        has_ledger = certificate.ledgers.exists()
+        assert has_ledger == (certificate.kind == CertificateKind.FINANCING)
+    for period in FinancingPeriod.objects.all():
+        ledgers = CertificateLedger.objects.filter(period=period)
+        assert period.financing_places == ledgers.count() <= period.certificates_cap
+        spent = ledgers.aggregate(r=Sum("reserved"), p=Sum("paid"))
+        assert period.committed == (spent["r"] or 0) + (spent["p"] or 0)
+    for ledger in CertificateLedger.objects.select_related("certificate", "period"):
+        assert ledger.balance == ledger.nominal - ledger.reserved - ledger.paid >= 0
+        if ledger.certificate.status == CertificateStatus.FROZEN:
+            assert ledger.nominal == ledger.reserved + ledger.paid
+            assert ledger.frozen_nominal == ledger.period.nominal_money
+        else:
+            assert ledger.nominal == ledger.period.nominal_money and ledger.frozen_nominal is None
+    issued = Certificate.objects.exclude(status=CertificateStatus.REQUESTED)
+    events = AuditEvent.objects.filter(target_type="financing.certificate",
+                                       action="financing.certificate.issued")
+    assert set(events.values_list("target_id", flat=True)) == {
+        str(pk) for pk in issued.values_list("pk", flat=True)}
+    parent = User.objects.get(email="parent@demo.opora")
+    assert Certificate.objects.filter(child__guardianships__parent=parent,
+                                      kind=CertificateKind.FINANCING).exists()

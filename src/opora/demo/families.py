@@ -401,3 +401,7 @@ def _population(ctx, municipalities):
         MunicipalityPopulation.objects.update_or_create(
             municipality=municipality, year=year - 1,
             defaults={"children_5_17": round(children * 1.012)})
+
+
+def demo_children(parent) -> list[Child]:
+    return list(Child.objects.filter(guardianships__parent=parent))

@@ -36,7 +36,8 @@ class Command(BaseCommand):
                 "%(groups)s групп.") % {"region": result.region, **counts}))
             self.stdout.write(_(
                 "В нём живут семьи: %(parents)s родителей, %(children)s детей, "
-                "%(applications)s заявок в группы (зачисления, очереди, отказы).")
+                "%(applications)s заявок в группы (зачисления, очереди, отказы), "
+                "%(certificates)s сертификатов.")
                 % counts)
         else:
             self.stdout.write(_(
