@@ -215,3 +215,40 @@ def test_certificates_of_both_kinds_with_consistent_ledgers_and_periods(demo):
     parent = User.objects.get(email="parent@demo.opora")
     assert Certificate.objects.filter(child__guardianships__parent=parent,
                                       kind=CertificateKind.FINANCING).exists()
+
+
+def test_contracts_reserve_exactly_what_ledgers_and_periods_hold(demo):
+    from django.db.models import Sum
+
+    from opora.financing.models import (
+        CertificateLedger,
+        Contract,
+        ContractMonth,
+        ContractStatus,
+        FinancingPeriod,
+    )
+    from opora.registry.choices import FundingSource
+
+    contracts = Contract.objects.select_related("application", "group", "ledger", "certificate")
+    assert contracts.filter(status=ContractStatus.ACTIVE).exists()
+    for contract in contracts:
+        contract.full_clean()
+        application = contract.application
+        assert application.status == (S.ENROLLED if contract.status == ContractStatus.ACTIVE
+                                      else S.AWAITING_CONTRACT)
+        assert set(contract.group.funding.values_list("source", flat=True)) == {
+            FundingSource.CERTIFICATE}
+        assert application.child_id == contract.certificate.child_id
+        assert contract.ledger.period_id == contract.period_id
+        assert contract.total == contract.certificate_part + contract.parent_part
+        months = ContractMonth.objects.filter(contract=contract).aggregate(
+            c=Sum("certificate_amount"), p=Sum("parent_amount"))
+        assert (months["c"], months["p"]) == (contract.certificate_part, contract.parent_part)
+    for ledger in CertificateLedger.objects.all():
+        reserved = Contract.objects.filter(ledger=ledger).aggregate(s=Sum("certificate_part"))["s"]
+        assert ledger.reserved == (reserved or 0) and ledger.paid == 0
+        assert ledger.balance >= 0
+    for period in FinancingPeriod.objects.all():
+        spent = CertificateLedger.objects.filter(period=period).aggregate(
+            r=Sum("reserved"), p=Sum("paid"))
+        assert period.committed == (spent["r"] or 0) + (spent["p"] or 0) <= period.budget

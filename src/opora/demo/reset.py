@@ -11,7 +11,7 @@ from opora import audit
 from opora.accounts.models import User
 from opora.demo.accounts import ACCOUNTS
 from opora.enrollment.models import Application, Child
-from opora.financing.models import Certificate, CertificateLedger
+from opora.financing.models import Certificate, CertificateLedger, Contract
 from opora.plans.models import Item, Plan
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
@@ -96,11 +96,14 @@ def _delete_region(region) -> None:
         group__module__program__organization__municipality__region=region)
     children = Child.objects.filter(municipality__region=region)
     certificates = Certificate.objects.filter(municipality__region=region)
-    for model, pks in ((Application, applications.values_list("pk", flat=True)),
+    contracts = Contract.objects.filter(period__municipality__region=region)
+    for model, pks in ((Contract, contracts.values_list("pk", flat=True)),
+                       (Application, applications.values_list("pk", flat=True)),
                        (Child, children.values_list("pk", flat=True)),
                        (Certificate, certificates.values_list("pk", flat=True))):
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
+    _delete(contracts)
     _delete(applications)
     _delete(CertificateLedger.objects.filter(certificate__municipality__region=region))
     _delete(certificates)
