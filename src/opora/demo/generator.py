@@ -22,7 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from opora.accounts.models import Role, User
-from opora.demo import accounts, catalog, financing, groups, history, names, reset
+from opora.demo import accounts, catalog, certificates, contracts, families, financing, groups, history, names, reset
 from opora.demo import plans as work_plans
 from opora.demo.draw import allocate, deterministic_uuid, weighted
 from opora.demo.organizations import (
@@ -32,6 +32,8 @@ from opora.demo.organizations import (
     OrganizationTemplate,
     Place,
 )
+from opora.enrollment.models import Application, Child
+from opora.financing.models import Certificate, Contract
 from opora.registry.choices import (
     FounderSector,
     OrganizationKind,
@@ -147,6 +149,12 @@ def counts(region) -> dict:
         "programs": Program.objects.filter(**in_region).count(),
         "groups": Group.objects.filter(
             module__program__organization__municipality__region=region).count(),
+        "parents": User.objects.filter(role=Role.PARENT, municipality__region=region).count(),
+        "children": Child.objects.filter(municipality__region=region).count(),
+        "certificates": Certificate.objects.filter(municipality__region=region).count(),
+        "contracts": Contract.objects.filter(period__municipality__region=region).count(),
+        "applications": Application.objects.filter(
+            group__module__program__organization__municipality__region=region).count(),
     }
 
 
@@ -173,7 +181,11 @@ def _generate(ctx: Context) -> Region:
     plans = catalog.build_programs(ctx, providers)
     groups.build_groups(ctx, plans)
     history.record_history(ctx, providers, plans, operators)
+    families.build_families(ctx, municipalities, providers, users, {p.key: p for p in PLACES})
     financing.build_financing(ctx, municipalities)
+    certificates.build_certificates(ctx, municipalities, operators,
+                                    families.demo_children(users[families.DEMO_PARENT]))
+    contracts.build_contracts(ctx, municipalities)
     work_plans.build_plans(ctx, users)
     return region
 

@@ -49,6 +49,18 @@ def _period(ctx, seasonal) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+# Most groups of the school year started on 1 September; some open later in the year.
+LATER_STARTS = ((10, 1), (11, 1), (1, 12))
+LATER_SHARE = 0.12
+
+
+def _later_start(ctx, rng, seasonal, start) -> dt.date:
+    if seasonal or start != ctx.year_start or rng.random() >= LATER_SHARE:
+        return start
+    month, day = rng.choice(LATER_STARTS)
+    return dt.date(start.year + (month < 9), month, day)
+
+
 def _bands(low, high, count) -> list[tuple[int, int]]:
     """Age ranges of ``count`` parallel groups: split the program's range when it is wide."""
     ages = high - low + 1
@@ -139,16 +151,17 @@ def _enrolment(ctx, rng, program, start) -> dict:
     if program.seasonal_kind:
         window = (ctx.moment(start - dt.timedelta(days=60)), ctx.moment(start - dt.timedelta(days=3), 18))
     else:
-        closes = rng.choice((dt.date(start.year, 9, 30), dt.date(start.year, 12, 25),
-                             dt.date(start.year + 1, 5, 15)))
-        window = (ctx.moment(dt.date(start.year, 8, 20)), ctx.moment(closes, 18))
+        year = ctx.year_start.year
+        closes = rng.choice((dt.date(year, 9, 30), dt.date(year, 12, 25), dt.date(year + 1, 5, 15)))
+        closes = max(closes, start + dt.timedelta(days=14))  # a later group takes children
+        window = (ctx.moment(dt.date(year, 8, 20)), ctx.moment(closes, 18))
     if not published and rng.random() < 0.5:
         window = (None, None)
     fields = {"enrolment_open": published and rng.random() < 0.85,
               "enrolment_from": window[0], "enrolment_to": window[1]}
     if published and not program.seasonal_kind and rng.random() < 0.35:
-        fields["next_year_enrolment_from"] = ctx.moment(dt.date(start.year + 1, 5, 15))
-        fields["next_year_enrolment_to"] = ctx.moment(dt.date(start.year + 1, 8, 31), 18)
+        fields["next_year_enrolment_from"] = ctx.moment(dt.date(ctx.year_start.year + 1, 5, 15))
+        fields["next_year_enrolment_to"] = ctx.moment(dt.date(ctx.year_start.year + 1, 8, 31), 18)
     return fields
 
 
@@ -160,6 +173,7 @@ def build_groups(ctx, plans) -> list[Group]:
         program = plan.program
         count = rng.choice(GROUP_COUNTS[program.status])
         start, end = _period(ctx, program.seasonal_kind)
+        start = _later_start(ctx, rng, program.seasonal_kind, start)
         by_module = [[] for _ in plan.modules]
         for number in range(count):
             by_module[number % len(plan.modules)].append(number + 1)

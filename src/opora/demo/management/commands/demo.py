@@ -34,6 +34,11 @@ class Command(BaseCommand):
                 "Демо-регион «%(region)s» создан: %(municipalities)s муниципалитета, "
                 "%(organizations)s организаций, %(teachers)s педагогов, %(programs)s программ, "
                 "%(groups)s групп.") % {"region": result.region, **counts}))
+            self.stdout.write(_(
+                "В нём живут семьи: %(parents)s родителей, %(children)s детей, "
+                "%(applications)s заявок в группы (зачисления, очереди, отказы), "
+                "%(certificates)s сертификатов.")
+                % counts)
         else:
             self.stdout.write(_(
                 "Демо-регион «%(region)s» уже есть (%(programs)s программ, %(groups)s групп): "
