@@ -1,14 +1,17 @@
 """The public pages: catalog, program, organization, directions; phone-first markup,
 errors next to fields, a fixed number of queries, nothing hidden, nothing personal."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from opora.accounts.models import Role
+from opora.navigator import index
 from tests import factories as f
 from tests.navigator.conftest import add_group
 
@@ -176,3 +179,12 @@ def test_program_page_counts_seats_held_by_applications(client, db):
     page = text(client.get(reverse("navigator:program", args=[program.pk])))
 
     assert "свободно 1 из 2" in page
+
+
+def test_a_card_says_classes_are_running_when_the_group_has_started(client, catalog):
+    group = add_group(catalog.chess, start_in_days=-20)
+    index.refresh(programs=[catalog.chess.pk])
+    started = timezone.localdate() - dt.timedelta(days=20)
+    page = text(client.get(reverse("navigator:home")))
+    assert f"Занятия идут с {started.day}" in page
+    assert group.start_date == started
