@@ -113,8 +113,15 @@ def test_bad_completeness_shows_the_reason_and_changes_nothing(client, staff, cl
     line = closed.lines.first()
     before = snapshot()
     response = client.post(reverse("financing:invoice_line", args=[closed.pk, line.pk]),
-                           {"completeness": "120"}, follow=True)
-    assert "от 0 до 100" in response.content.decode()
+                           {"completeness": "120", "page": "1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The reason stands in the row the user edited, under the value as typed, which is
+    # focused; not at the top of the page.
+    row = page.split(f'<tr id="line-{line.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert 'value="120"' in row and 'aria-invalid="true"' in row and "autofocus" in row
+    assert "от 0 до 100" in row and 'role="alert"' in row
+    assert '<ul class="messages"' not in page
     assert snapshot() == before
 
 

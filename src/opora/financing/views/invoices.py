@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
-from opora.core.pages import page_of
+from opora.core.pages import page_of, paginator
 from opora.errors import DomainError
 from opora.financing import reports, settlement
 from opora.financing.invoice_exports import (
@@ -141,8 +141,20 @@ def invoices(request):
 def invoice(request, pk):
     found = get_object_or_404(_visible_invoices(request.user).select_related("organization", "municipality"),
                               pk=pk)
+    return _invoice_page(request, found, request.GET.get("page"))
+
+
+def _invoice_page(request, found, page_number, refused=None, status=200):
+    """The invoice with a page of its lines; ``refused`` = (line pk, typed value, message):
+    a completeness the service refused, shown in its own row with the value as typed and
+    the field focused, where the user is looking, not at the top of a long page."""
     lines = (found.lines.select_related("contract__module__program").order_by("contract_number", "pk"))
-    page = page_of(request, lines, LINES_PER_PAGE)
+    page = paginator(lines, LINES_PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    if refused is not None:
+        for line in page.object_list:
+            if line.pk == refused[0]:
+                line.typed, line.error = refused[1], refused[2]
     user = request.user
     is_draft = found.status == InvoiceStatus.DRAFT
     return render(request, "financing/invoices/detail.html", {
@@ -155,7 +167,7 @@ def invoice(request, pk):
         and scope.can(user, "financing.settle", found),
         "returned": found.lines.aggregate(total=Sum("month_amount") - Sum("amount"))["total"]
         if found.kind == InvoiceKind.FINAL else None,
-    })
+    }, status=status)
 
 
 def _invoice_for(request, pk) -> Invoice:
@@ -176,10 +188,14 @@ def _done(request, call, success: str):
 def line_completeness(request, pk, line_pk):
     found = _invoice_for(request, pk)
     line = get_object_or_404(InvoiceLine.objects.select_related("invoice"), pk=line_pk, invoice=found)
-    _done(request, lambda: settlement.set_completeness(request.user, line, request.POST.get("completeness", "")),
-          _("Полнота по договору № %(number)s сохранена.") % {"number": line.contract_number})
-    target = reverse("financing:invoice", args=[found.pk])
+    typed = request.POST.get("completeness", "")
     page = request.POST.get("page", "")
+    try:
+        settlement.set_completeness(request.user, line, typed)
+    except DomainError as error:
+        return _invoice_page(request, found, page, refused=(line.pk, typed, error.message), status=400)
+    messages.success(request, _("Полнота по договору № %(number)s сохранена.") % {"number": line.contract_number})
+    target = reverse("financing:invoice", args=[found.pk])
     return redirect(f"{target}?page={page}#line-{line.pk}" if page.isdigit() else f"{target}#line-{line.pk}")
 
 
