@@ -79,6 +79,14 @@ ACTIONS = {
     "monitoring.configure": {Role.SUPPORT_CENTRE: "municipality",
                              Role.EDUCATION_AUTHORITY: "municipality",
                              Role.REGIONAL_CENTRE: "region"},
+    # the statistics form 1-ДОП: of an organization (its staff), of a municipality and its
+    # organizations (the МОЦ, the education authority), of the region (the РМЦ)
+    "monitoring.statform": {Role.ORGANIZATION_STAFF: "organization",
+                            Role.SUPPORT_CENTRE: "municipality",
+                            Role.EDUCATION_AUTHORITY: "municipality",
+                            Role.REGIONAL_CENTRE: "region"},
+    # the rows and columns of the form 1-ДОП
+    "monitoring.statform_layout": {Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -302,6 +310,9 @@ SECTIONS = {
     # the indicators of a municipality or the region, the population and the targets
     "monitoring.view": lambda user: holds(user, "monitoring.view"),
     "monitoring.configure": lambda user: holds(user, "monitoring.configure"),
+    # the statistics form 1-ДОП and its layout
+    "monitoring.statform": lambda user: holds(user, "monitoring.statform"),
+    "monitoring.statform_layout": lambda user: holds(user, "monitoring.statform_layout"),
 }
 
 

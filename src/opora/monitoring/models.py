@@ -95,3 +95,23 @@ class Snapshot(models.Model):
 
     def __str__(self):
         return f"{self.municipality or _('Регион')}, {self.on_date:%d.%m.%Y}"
+
+
+class StatFormLayout(models.Model):
+    """The layout of a statistics form (rows and columns as data, ``monitoring.statform``),
+    kept by the РМЦ: the text it edits and the layout parsed from it. Without a stored
+    layout the default one holds."""
+
+    kind = models.CharField(_("форма"), max_length=20, unique=True, default="1-dop")
+    text = models.TextField(_("макет"))
+    layout = models.JSONField(_("разобранный макет"), default=dict)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
+    updated_by = models.ForeignKey("accounts.User", verbose_name=_("кем изменён"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("макет статистической формы")
+        verbose_name_plural = _("макеты статистических форм")
+
+    def __str__(self):
+        return self.kind

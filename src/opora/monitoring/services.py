@@ -17,8 +17,9 @@ from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import indicators
-from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
-from opora.registry.models import Municipality, MunicipalityPopulation
+from opora.monitoring import statform as statforms
+from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot, StatFormLayout
+from opora.registry.models import Municipality, MunicipalityPopulation, Organization
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_POPULATION = 10_000_000
@@ -238,3 +239,66 @@ def indicators_on(actor, day: dt.date, municipality: Municipality | None) -> tup
     if snapshot is None:
         snapshot = _store(municipality_id, day, recomputed=True)
     return snapshot.values, snapshot
+
+
+# --- the statistics form 1-ДОП ------------------------------------------------------
+
+
+def statform_layout() -> tuple[str, dict, StatFormLayout | None]:
+    """The text and the parsed layout of the form: the РМЦ's, else the default one."""
+    stored = StatFormLayout.objects.select_related("updated_by").filter(kind="1-dop").first()
+    if stored is not None:
+        return stored.text, stored.layout, stored
+    return statforms.DEFAULT_LAYOUT, statforms.parse(statforms.DEFAULT_LAYOUT), None
+
+
+def save_statform_layout(actor, text: str) -> StatFormLayout:
+    """The РМЦ changes the layout of the form; a text with a bad line changes nothing."""
+    if not scope.holds_region(actor, "monitoring.statform_layout"):
+        raise PermissionDenied(_("Макет формы 1-ДОП меняет РМЦ."))
+    text = (text or "").replace("\r\n", "\n").strip() + "\n"
+    if len(text) > 20_000:
+        raise ValidationFailed({"text": [_("Макет длиннее 20 000 знаков.")]})
+    try:
+        layout = statforms.parse(text)
+    except ValidationFailed as error:
+        raise ValidationFailed({"text": [str(error)]}) from None
+    with transaction.atomic():
+        row = locking.first(StatFormLayout.objects.filter(kind="1-dop"))
+        before = row.text if row else statforms.DEFAULT_LAYOUT
+        if row is None:
+            row = StatFormLayout(kind="1-dop")
+        row.text, row.layout, row.updated_by = text, layout, actor
+        row.save()
+        audit.record(actor, "monitoring.statform_layout.saved", row, before=before, after=text)
+    return row
+
+
+def reset_statform_layout(actor) -> None:
+    """The РМЦ goes back to the default layout."""
+    if not scope.holds_region(actor, "monitoring.statform_layout"):
+        raise PermissionDenied(_("Макет формы 1-ДОП меняет РМЦ."))
+    with transaction.atomic():
+        row = locking.first(StatFormLayout.objects.filter(kind="1-dop"))
+        if row is not None:
+            audit.record(actor, "monitoring.statform_layout.reset", row, before=row.text)
+            row.delete()
+
+
+def statform(actor, year, *, organization: Organization | None = None,
+             municipality: Municipality | None = None) -> list[dict]:
+    """The form for 31 December of ``year`` of an organization, a municipality (the sum of
+    its organizations) or the region, as the actor may read it."""
+    year = _year(year)
+    if year > timezone.localdate().year:
+        raise ValidationFailed({"year": [_("Форму можно составить за текущий или прошедший год.")]})
+    if organization is not None:
+        scope.require(actor, "monitoring.statform", organization)
+    elif municipality is not None:
+        scope.require(actor, "monitoring.statform", municipality)
+    elif not scope.holds_region(actor, "monitoring.statform"):
+        raise PermissionDenied(_("Сводную форму региона видит РМЦ."))
+    _text, layout, _stored = statform_layout()
+    return statforms.compute(layout, year,
+                             organization_id=organization.pk if organization else None,
+                             municipality_id=municipality.pk if municipality else None)

@@ -21,7 +21,7 @@ from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header, csv_response, csv_stream
 from opora.errors import DomainError, ValidationFailed
-from opora.monitoring import charts, opendata, presentation, services
+from opora.monitoring import charts, opendata, presentation, services, statform_views
 from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
 from opora.registry.models import Municipality, MunicipalityPopulation
@@ -286,4 +286,7 @@ urlpatterns = [
     path("office/monitoring/export/", export, name="export"),
     path("office/monitoring/settings/", settings_page, name="settings"),
     path("office/monitoring/settings/<slug:which>/", save, name="save"),
+    path("office/monitoring/1-dop/", statform_views.page, name="statform"),
+    path("office/monitoring/1-dop/export/", statform_views.export, name="statform_export"),
+    path("office/monitoring/1-dop/layout/", statform_views.layout, name="statform_layout"),
 ]

@@ -56,6 +56,8 @@ MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
+STATFORM = ("monitoring:statform", _("Форма 1-ДОП"), "monitoring.statform", {
+    "monitoring:statform_layout"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
@@ -66,7 +68,7 @@ GROUPS = [
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
-    (_("Мониторинг и планы"), [MONITORING, PLANS, MY_PLAN, SURVEYS]),
+    (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
 ]
 MENU = [entry for _title, entries in GROUPS for entry in entries]
 _GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}
