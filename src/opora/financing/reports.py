@@ -75,19 +75,25 @@ def municipalities(user):
     return scope.territory(user, Municipality.objects.all())
 
 
-def _in_territory(user, path: str) -> Q:
-    """Rows whose municipality (at ``path``) the user reads."""
-    return Q(**{f"{path}__in": municipalities(user).values("pk")})
+def _in_territory(user, path: str, municipality_id: int | None = None) -> Q:
+    """Rows whose municipality (at ``path``) the user reads; of one of them when
+    ``municipality_id`` is given."""
+    readable = municipalities(user)
+    if municipality_id is not None:
+        readable = readable.filter(pk=municipality_id)
+    return Q(**{f"{path}__in": readable.values("pk")})
 
 
-def funds(user, by: str = "provider", month_from: dt.date | None = None, month_to: dt.date | None = None):
+def funds(user, by: str = "provider", month_from: dt.date | None = None, month_to: dt.date | None = None,
+          municipality_id: int | None = None):
     """Money of certificates grouped ``by`` provider, program, direction or month: two
     aggregate queries (the contracts' schedule, the invoices' lines) merged by key."""
     breakdown = BREAKDOWNS[by]
     months = ContractMonth.objects.filter(
-        _in_territory(user, "contract__period__municipality_id"), cancelled=False,
+        _in_territory(user, "contract__period__municipality_id", municipality_id), cancelled=False,
         contract__status__in=LIVE_CONTRACTS)
-    lines = InvoiceLine.objects.filter(_in_territory(user, "invoice__municipality_id")).exclude(
+    lines = InvoiceLine.objects.filter(
+        _in_territory(user, "invoice__municipality_id", municipality_id)).exclude(
         invoice__status=InvoiceStatus.CANCELLED)
     if month_from:
         months, lines = months.filter(month__gte=month_from), lines.filter(invoice__month__gte=month_from)
@@ -148,11 +154,11 @@ def funds_totals(rows) -> dict:
         "contracts": sum(row["contracts"] for row in rows)}
 
 
-def nominal_vs_used(user):
+def nominal_vs_used(user, municipality_id: int | None = None):
     """Per financing period: the ledgers' nominal, reserved, paid and balance (of the
     certificates' ledgers and of the social certificates'), with the budget: one query
     for the periods and one aggregate over their ledgers."""
-    periods = list(FinancingPeriod.objects.filter(_in_territory(user, "municipality_id"))
+    periods = list(FinancingPeriod.objects.filter(_in_territory(user, "municipality_id", municipality_id))
                    .select_related("municipality").order_by("municipality__name", "starts_on"))
     sums = {values["period"]: values for values in CertificateLedger.objects.filter(
         period__in=[p.pk for p in periods]).order_by().values("period").annotate(
@@ -175,12 +181,12 @@ def nominal_vs_used(user):
     return rows
 
 
-def certificate_usage(user):
+def certificate_usage(user, municipality_id: int | None = None):
     """Issued (or frozen) certificates by the number of their contracts other than
     refused ones — 0, 1, 2, more — per municipality and kind, in one query."""
     used = (Contract.objects.filter(certificate=OuterRef("pk")).exclude(status=ContractStatus.REFUSED)
             .order_by().values("certificate").annotate(n=Count("pk")).values("n"))
-    certificates = (Certificate.objects.filter(_in_territory(user, "municipality_id"),
+    certificates = (Certificate.objects.filter(_in_territory(user, "municipality_id", municipality_id),
                                                status__in=[CertificateStatus.ISSUED, CertificateStatus.FROZEN])
                     .annotate(n=Coalesce(Subquery(used, output_field=IntegerField()), Value(0))))
     rows = []

@@ -19,9 +19,11 @@ from openpyxl.styles import Font
 
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.documents import Document
 from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header, csv_response, csv_stream
 from opora.errors import DomainError, ValidationFailed
-from opora.monitoring import charts, opendata, presentation, services, statform_views
+from opora.money import amount
+from opora.monitoring import annual, charts, opendata, presentation, services, statform_views
 from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
 from opora.registry.models import Municipality, MunicipalityPopulation
@@ -111,6 +113,7 @@ def index(request):
     context["form"] = form
     context["print"] = request.GET.get("print") == "1"
     context["can_configure"] = scope.may_open(request.user, "monitoring.configure")
+    context["can_pick_territory"] = "municipality" in form.fields
     return render(request, "monitoring/index.html", context)
 
 
@@ -161,6 +164,83 @@ def export(request):
     name = f"Мониторинг {day:%d.%m.%Y}.xlsx"
     response["Content-Disposition"] = attachment_header(name, f"monitoring-{day:%Y-%m-%d}.xlsx")
     return response
+
+
+# --- the annual report ----------------------------------------------------------------
+
+
+class AnnualForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Год"), coerce=int)
+    municipality = forms.ModelChoiceField(label=_("Территория"), required=False,
+                                          queryset=Municipality.objects.none(),
+                                          empty_label=_("Весь регион"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"].choices = [(y, y) for y in range(today.year, annual.FIRST_YEAR - 1, -1)]
+        self.fields["year"].initial = today.year if today.month == 12 else today.year - 1
+        if scope.holds_region(user, "monitoring.view"):
+            self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        else:
+            del self.fields["municipality"]
+
+
+def _annual(request) -> dict:
+    form = AnnualForm(request.GET or None, user=request.user)
+    data = {}
+    if form.is_bound:
+        form.is_valid()  # the fields that are valid are used, the others keep their default
+        data = form.cleaned_data
+    year = data.get("year") or form.fields["year"].initial
+    if scope.holds_region(request.user, "monitoring.view"):
+        municipality = data.get("municipality")
+    else:
+        municipality = get_object_or_404(Municipality, pk=request.user.municipality_id)
+    return {"form": form, **annual.build(request.user, year, municipality)}
+
+
+@section_page("monitoring.view")
+def annual_report(request):
+    context = _annual(request)
+    context["print"] = request.GET.get("print") == "1"
+    context["query"] = request.GET.urlencode()
+    return render(request, "monitoring/annual.html", context)
+
+
+def _annual_name(report: dict) -> str:
+    territory = report["municipality"].name if report["municipality"] else gettext("Весь регион")
+    return f"Годовой отчёт {territory} {report['year']}"
+
+
+@section_page("monitoring.view")
+def annual_export(request):
+    """The annual report as one Excel workbook, a sheet per table."""
+    report = _annual(request)
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in annual.tables(report):
+        _sheet(book, title[:31], header, rows)
+    stream = BytesIO()
+    book.save(stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(f"{_annual_name(report)}.xlsx",
+                                                        f"annual-report-{report['year']}.xlsx")
+    return response
+
+
+@section_page("monitoring.view")
+def annual_document(request):
+    """The annual report as a Word document to sign and send to the РМЦ."""
+    report = _annual(request)
+    territory = report["municipality"].name if report["municipality"] else gettext("Весь регион")
+    document = Document(gettext("Отчёт о реализации регионального проекта «Успех каждого "
+                                "ребенка» за %(year)s год") % {"year": report["year"]})
+    document.paragraph(gettext("%(territory)s. Показатели на %(day)s.") % {
+        "territory": territory, "day": report["day"].strftime("%d.%m.%Y")})
+    for title, header, rows in annual.tables(report, money=amount):
+        document.table(header, rows, caption=title)
+    return document.response(f"{_annual_name(report)}.docx", f"annual-report-{report['year']}.docx")
 
 
 # --- population and targets ---------------------------------------------------------
@@ -286,6 +366,9 @@ urlpatterns = [
     path("office/monitoring/export/", export, name="export"),
     path("office/monitoring/settings/", settings_page, name="settings"),
     path("office/monitoring/settings/<slug:which>/", save, name="save"),
+    path("office/monitoring/annual/", annual_report, name="annual"),
+    path("office/monitoring/annual/export/", annual_export, name="annual_export"),
+    path("office/monitoring/annual/document/", annual_document, name="annual_document"),
     path("office/monitoring/1-dop/", statform_views.page, name="statform"),
     path("office/monitoring/1-dop/export/", statform_views.export, name="statform_export"),
     path("office/monitoring/1-dop/layout/", statform_views.layout, name="statform_layout"),

@@ -55,7 +55,8 @@ PLANS = ("plans:plans", _("Планы"), "plans", {
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
-MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
+MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {
+    "monitoring:settings", "monitoring:annual"})
 STATFORM = ("monitoring:statform", _("Форма 1-ДОП"), "monitoring.statform", {
     "monitoring:statform_layout"})
 
