@@ -2,6 +2,7 @@
 
 import io
 
+import docx
 import pytest
 from openpyxl import Workbook
 
@@ -190,6 +191,66 @@ def test_an_xlsx_table_split_across_pages(operator, plan):
     assert [(row.number, row.title, row.expected_result) for row in preview.rows] == [
         ("1", "Совещание", "Протокол"), ("2", "Семинар\nдля педагогов", "")]
     assert [row.line for row in preview.rows] == [3, 5]
+
+
+def _docx(*tables) -> io.BytesIO:
+    """A Word document with a title paragraph and ``tables`` (lists of rows); a row of one
+    cell is merged across the table's width, as a section heading is in Word."""
+    document = docx.Document()
+    document.add_paragraph("План работы МОЦ на 2026 год")
+    for rows in tables:
+        width = max(len(row) for row in rows)
+        table = document.add_table(rows=0, cols=width)
+        for row in rows:
+            cells = table.add_row().cells
+            if len(row) == 1:
+                cells[0].merge(cells[-1]).text = row[0]
+                continue
+            for cell, text in zip(cells, row, strict=False):
+                cell.text = text
+        document.add_page_break()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_a_word_table_split_across_pages_with_a_section_heading(operator, plan):
+    header = ["№ п/п", "Наименование мероприятия", "Сроки", "Ответственный специалист МОЦ"]
+    first = [header, ["1.", "Совещание\nс руководителями", "Февраль - март", "Иванова А.А."],
+             ["Раздел 2. Методическая работа"], header,
+             ["2.", "Семинар для педагогов", "ежемесячно", "Петрова Б.Б."]]
+    second = [header, ["3", "Отчёт", "до 15 марта", "Иванова А.А."]]  # the next page's table
+
+    preview = services.preview_import(plan, importing.read_docx(_docx(first, second)))
+
+    assert preview.ok
+    assert [(row.number, row.title, row.section) for row in preview.rows] == [
+        ("1", "Совещание\nс руководителями", ""), ("2", "Семинар для педагогов",
+                                                    "Раздел 2. Методическая работа"),
+        ("3", "Отчёт", "Раздел 2. Методическая работа")]
+    assert not any(row.deadline.unknown for row in preview.rows)
+    assert preview.rows[2].deadline.ends_on.month == 3  # «до 15 марта»
+
+
+def test_a_broken_row_of_a_word_table_is_reported(operator, plan):
+    header = ["№ п/п", "Наименование мероприятия", "Сроки", "Ответственный"]
+    broken = [header, ["1", "Совещание", "март", "Иванова А.А."], ["два", "Семинар", "май", "Петрова Б.Б."]]
+
+    preview = services.preview_import(plan, importing.read_docx(_docx(broken)))
+
+    assert not preview.ok
+    assert preview.rows[1].errors == ["«два» не похоже на номер пункта."]
+
+
+def test_a_file_that_is_not_a_word_document_or_has_no_table_is_refused():
+    with pytest.raises(ValueError, match="не читается как документ Word"):
+        importing.read_docx(io.BytesIO(b"PK not a document"))
+    empty = io.BytesIO()
+    docx.Document().save(empty)
+    empty.seek(0)
+    with pytest.raises(ValueError, match="нет таблицы"):
+        importing.read_docx(empty)
 
 
 def test_a_file_that_is_not_a_workbook_is_refused():

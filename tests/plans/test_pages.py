@@ -6,6 +6,7 @@ import io
 import json
 import re
 
+import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -84,12 +85,16 @@ def test_an_xlsx_upload_and_a_docx_one(client, operator, plan):
 
     preview = client.post(reverse("plans:import", args=[plan.pk]), {
         "file": SimpleUploadedFile("plan.xlsx", buffer.getvalue())})
-    docx = client.post(reverse("plans:import", args=[plan.pk]), {
+    broken = client.post(reverse("plans:import", args=[plan.pk]), {
         "file": SimpleUploadedFile("plan.docx", b"PK")})
+    odt = client.post(reverse("plans:import", args=[plan.pk]), {
+        "file": SimpleUploadedFile("plan.odt", b"PK")})
 
     assert json.loads(re.search(r'name="records" value="([^"]*)"', preview.content.decode())[1]
                       .replace("&quot;", '"'))[1][1][1] == "Совещание"
-    assert docx.status_code == 400 and ".docx пока не поддерживается" in docx.content.decode()
+    assert broken.status_code == 400 and "не читается как документ Word" in broken.content.decode()
+    assert odt.status_code == 400 and "в LibreOffice — «Файл → Сохранить как" in odt.content.decode()
+    assert not plan.items.exists()
 
 
 def test_send_approve_mark_done_with_a_file_and_the_report(client, operator, authority, filled):
@@ -125,6 +130,14 @@ def test_send_approve_mark_done_with_a_file_and_the_report(client, operator, aut
     assert rows[1][6] == "Объект определён" and rows[1][7] == "выполнено"
     printed = client.get(reverse("plans:print", args=[filled.pk])).content.decode()
     assert "УТВЕРЖДАЮ" in printed and "СОГЛАСОВАНО" in printed and "Гречаная Н.М." in printed
+    document = docx.Document(io.BytesIO(b"".join(
+        client.get(reverse("plans:report", args=[filled.pk]) + "?format=docx").streaming_content)))
+    stamps, table = document.tables
+    assert stamps.rows[0].cells[1].text.splitlines()[:3] == ["УТВЕРЖДАЮ", "Начальник", "_____________ Гречаная Н.М."]
+    row = [cell.text for cell in table.rows[1].cells]
+    assert row[4] == "Объект определён" and row[5].startswith("выполнено")
+    assert f"Приказ: http://testserver{evidence.href}" in row[6]
+    assert "выполнено в срок: 1" in document.paragraphs[-1].text
 
 
 def test_the_authority_returns_with_remarks_through_the_page(client, operator, authority, filled):
@@ -274,3 +287,20 @@ def test_the_pages_speak_english_under_english(client, operator, authority, fill
 
     found = _interface_texts(page)
     assert found and [text for text in found if re.search("[А-Яа-яЁё]", text)] == []
+
+
+def test_an_item_is_proved_by_a_report_opora_holds(client, operator, authority, filled):
+    from tests.plans.conftest import approve
+
+    approve(operator, authority, filled)
+    item = filled.items.first()
+    client.force_login(operator)
+    url = reverse("plans:item", args=[item.pk])
+    annual = f"/office/monitoring/annual/?year={filled.year}"
+
+    page = client.get(url).content.decode()
+    assert "Или документ Опоры" in page and f'value="{annual}"' in page.replace("&amp;", "&")
+    assert client.post(url, {"form": "evidence", "link": annual}).status_code == 302
+    assert item.evidence.get().note == f"Отчёт: Годовой отчёт за {filled.year} год"
+    report = client.get(reverse("plans:report", args=[filled.pk])).content.decode()
+    assert f'href="{annual}"' in report.replace("&amp;", "&")

@@ -9,10 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from opora import audit
 from opora.accounts.models import Role
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from opora.plans import selectors, services
+from opora.plans import links, selectors, services
 from opora.plans.models import ItemStatus, PlanStatus, RevisionStatus
+from opora.surveys.models import Survey
 from tests import factories as f
 from tests.plans.conftest import add_items, approve, kind, make_plan, signed, today
+from tests.surveys.conftest import make_survey
 
 
 def _statuses(plan):
@@ -366,3 +368,33 @@ def test_the_report_is_returned_and_the_plan_is_executed_again(request, operator
     filled.refresh_from_db()
     assert (filled.status, filled.remarks) == (PlanStatus.IN_EXECUTION, "Приложите подтверждения")
     services.mark_item(operator, filled.items.first(), {"status": ItemStatus.IN_PROGRESS})
+
+
+def test_evidence_is_something_opora_holds(operator, other_operator, authority, filled):
+    """The МОЦ links its data request of the plan's year and the annual report of that
+    year; another МОЦ's request, a request of another year or any other address is
+    refused, and so is a link given together with a file."""
+    approve(operator, authority, filled)
+    item = filled.items.first()
+    year = filled.year
+    own = make_survey(operator, title="Кадры", municipalities=None)
+    foreign = make_survey(other_operator, title="Чужой запрос")
+    late = make_survey(operator, title="Следующий год")
+    Survey.objects.filter(pk__in=[own.pk, foreign.pk]).update(deadline=dt.date(year, 6, 1))
+    Survey.objects.filter(pk=late.pk).update(deadline=dt.date(year + 1, 2, 1))
+
+    offered = {link.url: link for link in links.offered(operator, filled)}
+    assert f"/office/surveys/{own.pk}/" in offered
+    assert f"/office/monitoring/annual/?year={year}" in offered
+    assert f"/office/surveys/{foreign.pk}/" not in offered and f"/office/surveys/{late.pk}/" not in offered
+
+    evidence = services.add_evidence(operator, item, link=f"/office/surveys/{own.pk}/")
+    assert evidence.href == f"/office/surveys/{own.pk}/"
+    assert evidence.note == "Запрос данных: «Кадры», срок 01.06.%s" % year
+    for kwargs, message in [({"link": f"/office/surveys/{foreign.pk}/"}, "из списка"),
+                            ({"link": "/admin/"}, "из списка"),
+                            ({"link": f"/office/surveys/{own.pk}/", "url": "https://example.org"},
+                             "что-то одно")]:
+        with pytest.raises(ValidationFailed, match=message):
+            services.add_evidence(operator, item, **kwargs)
+    assert item.evidence.count() == 1

@@ -47,6 +47,18 @@ class Document:
         if muted:
             run.italic = True
 
+    def stamps(self, *blocks: list[str]) -> None:
+        """Approval stamps side by side at the top right («СОГЛАСОВАНО», «УТВЕРЖДАЮ»):
+        each block is its lines, the first in bold; a table without borders."""
+        table = self.doc.add_table(rows=1, cols=len(blocks))
+        for cell, lines in zip(table.rows[0].cells, blocks, strict=True):
+            paragraph = cell.paragraphs[0]
+            for index, line in enumerate(lines):
+                run = paragraph.add_run(str(line))
+                run.bold = index == 0
+                if index < len(lines) - 1:
+                    run.add_break()
+
     def table(self, header: Iterable, rows: Iterable[Iterable], *, caption: str = "") -> None:
         """A table with a header row repeated on every page; values as the exports
         write them (numbers, dates dd.mm.yyyy, «—» for nothing)."""

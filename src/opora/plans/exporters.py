@@ -1,7 +1,11 @@
-"""The report on a plan as .xlsx (``opora.core.exporters``)."""
+"""The report on a plan as .xlsx (``opora.core.exporters``) and as .docx
+(``opora.core.documents``)."""
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from opora.core.documents import Document
 from opora.core.exporters import Column, Exporter
 
 
@@ -26,3 +30,42 @@ class ReportExporter(Exporter):
         Column(_("Причина"), lambda i: i.reason, width=25),
         Column(_("Подтверждения"), _evidence, width=40),
     )
+
+
+def _stamp(title, position, name, day, authority):
+    if day is None:
+        return [title, authority, "_____________", "«___» __________ 20__ г."]
+    return [title, position, f"_____________ {name}", f"«{day:%d}» {dateformat.format(day, 'E Y')} г."]
+
+
+def report_document(plan, items, summary: dict, absolute) -> Document:
+    """The report on a plan as a Word document, with the stamps of the print version;
+    ``absolute`` turns an evidence's link into a full address."""
+    document = Document(_gettext("Отчёт об исполнении плана «%(title)s»") % {"title": plan.title},
+                        landscape=True)
+    document.stamps(
+        _stamp(_gettext("СОГЛАСОВАНО"), plan.agreed_by_position, plan.agreed_by_name, plan.agreed_on,
+               _gettext("Региональный модельный центр")),
+        _stamp(_gettext("УТВЕРЖДАЮ"), plan.approved_by_position, plan.approved_by_name,
+               plan.approved_on, _gettext("Управление образования")))
+    document.paragraph(f"{plan.municipality.name}, {plan.get_period_kind_display()} {plan.period_label}")
+    rows = []
+    for item in items:
+        status = str(item.get_status_display())
+        if item.done_on:
+            status += f", {item.done_on:%d.%m.%Y}"
+        if item.reason:
+            status += f"\n{item.reason}"
+        proofs = [f"{e.note or e.filename or e.url}: {absolute(e.href)}" for e in item.evidence.all()]
+        proofs += [f"{p.title}: {p.url}" if p.url else p.title for p in item.publications.all()]
+        rows.append([f"{item.number}.", item.title, item.deadline_text, item.expected_result,
+                     item.actual_result, status, "\n".join(proofs)])
+    document.table([_gettext("№ п/п"), _gettext("Наименование мероприятия"), _gettext("Сроки"),
+                    _gettext("Ожидаемый результат"), _gettext("Фактический результат"),
+                    _gettext("Статус"), _gettext("Подтверждения")], rows)
+    document.heading(_gettext("Итого"), level=2)
+    document.paragraph(_gettext(
+        "Всего мероприятий: %(total)s; выполнено в срок: %(done)s; выполнено с опозданием: "
+        "%(done_late)s; не выполнено: %(not_done)s; отменено: %(cancelled)s; не завершено: "
+        "%(open)s.") % summary)
+    return document

@@ -17,7 +17,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("Таблица плана"), required=False, widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Скопируйте таблицу из Word или PDF вместе со строкой заголовка и вставьте сюда."))
-    file = forms.FileField(label=_("Или файл .xlsx"), required=False)
+    file = forms.FileField(label=_("Или файл .docx или .xlsx"), required=False)
 
 
 class ItemForm(forms.Form):
@@ -65,7 +65,17 @@ class MarkForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Файл"), required=False)
     url = forms.CharField(label=_("Или ссылка"), max_length=500, required=False)
+    link = forms.ChoiceField(label=_("Или документ Опоры"), required=False, choices=())
     note = forms.CharField(label=_("Описание"), max_length=300, required=False)
+
+    def __init__(self, *args, offers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        grouped = {}
+        for offer in offers:
+            grouped.setdefault(offer.kind, []).append((offer.url, offer.title))
+        self.fields["link"].choices = [("", "—"), *grouped.items()]
+        if not offers:
+            del self.fields["link"]
 
 
 class PublicationForm(forms.Form):

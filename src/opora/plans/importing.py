@@ -1,14 +1,14 @@
 """Reading a plan's table as the documents print it (docs/domain.md §7).
 
 The table comes pasted from Word or a PDF (tab-separated lines; Excel's quoted cells),
-or as an .xlsx file. Columns are recognised by their headers in any order: «№ (п/п)»,
+or as an .xlsx or .docx file. Columns are recognised by their headers in any order: «№ (п/п)»,
 «Наименование мероприятия» / «Мероприятия», «Сроки», «Ответственный» (…), «Результат»
 (optional). Lines before the header are the document's title; a header repeated in the
 middle (a table split across pages) is skipped; a line of one cell is a section heading;
 a cell written on several lines (Word puts each line of a cell on a line of its own) is
 joined back; HTML list markup in a cell becomes lines.
 
-``read_text`` / ``read_xlsx`` give the table's records; ``preview(records, period)``
+``read_text`` / ``read_xlsx`` / ``read_docx`` give the table's records; ``preview(records, period)``
 gives the rows as they will be saved, each with its deadline and its problems in
 Russian: ``errors`` stop the import, ``warnings`` (an unrecognised deadline, no
 responsible person) are saved flagged. Nothing here writes to the database.
@@ -114,6 +114,33 @@ def read_xlsx(file) -> list[Record]:
         if number > MAX_ROWS * 3:
             break
     workbook.close()
+    return records
+
+
+def read_docx(file) -> list[Record]:
+    """Records of every table of a Word document (.docx), in the document's order: a
+    table split across pages is one table whose header row repeats, or several tables
+    each with its header — both are read as one. A cell merged across columns (a section
+    heading) is read once, the rest of its row empty. ValueError if it is not a .docx."""
+    from docx import Document
+
+    try:
+        document = Document(file)
+    except Exception as error:  # python-docx raises several kinds for a file that is not one
+        raise ValueError(_("Файл не читается как документ Word (.docx).")) from error
+    records, line = [], 0
+    for table in document.tables:
+        for row in table.rows:
+            line += 1
+            cells, seen = [], set()
+            for cell in row.cells:
+                cells.append("" if id(cell._tc) in seen else cell.text)
+                seen.add(id(cell._tc))
+            records.append(Record(line, cells))
+            if line > MAX_ROWS * 3:
+                return records
+    if not records:
+        raise ValueError(_("В документе нет таблицы: план должен быть таблицей Word."))
     return records
 
 

@@ -86,3 +86,31 @@ def item_for(user, pk) -> Item:
 def report_items(plan: Plan):
     return (plan.items.select_related("section").prefetch_related("evidence", "publications")
             .order_by("position", "pk"))
+
+
+def comparison(user, year: int, today: dt.date | None = None) -> list[dict]:
+    """Every municipality side by side for the РМЦ: the plans of ``year`` it sees (sent
+    for approval or later) and their items — how many, how many were due by ``today``
+    (their interval ended, cancelled ones aside), done on time, done late, not done, and
+    overdue (due and still open); the share done on time is of the items due. One
+    grouped query whatever the number of municipalities."""
+    from opora.registry.models import Municipality
+
+    today = today or timezone.localdate()
+    due = Q(ends_on__lt=today) & ~Q(status=ItemStatus.CANCELLED)
+    counts = {row["plan__municipality"]: row for row in (
+        Item.objects.filter(plan__in=plans_for(user).filter(year=year).values("pk"))
+        .order_by().values("plan__municipality")
+        .annotate(plans=Count("plan", distinct=True), items=Count("pk"), due=Count("pk", filter=due),
+                  done=Count("pk", filter=Q(status=ItemStatus.DONE)),
+                  done_late=Count("pk", filter=Q(status=ItemStatus.DONE_LATE)),
+                  not_done=Count("pk", filter=Q(status=ItemStatus.NOT_DONE)),
+                  overdue=Count("pk", filter=overdue_q(today))))}
+    rows = []
+    for municipality in scope.territory(user, Municipality.objects.order_by("name")).only("pk", "name"):
+        found = counts.get(municipality.pk, {})
+        row = {"municipality": municipality, **{key: found.get(key, 0) for key in (
+            "plans", "items", "due", "done", "done_late", "not_done", "overdue")}}
+        row["on_time_share"] = round(100 * row["done"] / row["due"]) if row["due"] else None
+        rows.append(row)
+    return rows

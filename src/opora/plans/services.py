@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
-from opora.plans import deadlines, importing
+from opora.plans import deadlines, importing, links
 from opora.plans.models import (
     CLOSED_STATUSES,
     Channel,
@@ -468,12 +468,23 @@ def mark_item(actor, item: Item, data: dict) -> Item:
     return item
 
 
-def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "") -> Evidence:
+def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "",
+                 link: str = "") -> Evidence:
+    """A file, a link, or something Opora holds (``link``: an address ``links.offered``
+    gives the actor for the item's plan) showing the item was done."""
     scope.require(actor, "plans.execute", item)
-    url, note = str(url or "").strip(), str(note or "").strip()[:300]
+    url, note, link = str(url or "").strip(), str(note or "").strip()[:300], str(link or "").strip()
+    if link:
+        found = next((offer for offer in links.offered(actor, item.plan) if offer.url == link), None)
+        if found is None:
+            raise ValidationFailed(_("Выберите документ Опоры из списка."), field="link")
+        if file is not None or url:
+            raise ValidationFailed(_("Выберите что-то одно: файл, ссылку или документ Опоры."),
+                                   field="link")
+        url, note = link, note or f"{found.kind}: {found.title}"[:300]
     if file is None and not url:
         raise ValidationFailed(_("Приложите файл или укажите ссылку."), field="file")
-    if url:
+    if url and not link:
         from django.core.exceptions import ValidationError
         from django.core.validators import URLValidator
 

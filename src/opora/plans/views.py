@@ -21,8 +21,8 @@ from opora.accounts.decorators import section_page
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
-from opora.plans import importing, selectors, services
-from opora.plans.exporters import ReportExporter
+from opora.plans import importing, links, selectors, services
+from opora.plans.exporters import ReportExporter, report_document
 from opora.plans.forms import (
     EvidenceForm,
     ImportForm,
@@ -49,8 +49,18 @@ def _with_flags(items, today=None):
 @section_page("plans")
 def plans(request):
     listed = selectors.with_counts(selectors.plans_for(request.user))
-    return render(request, "plans/list.html", {
-        "plans": listed, "may_create": scope.holds(request.user, "plans.edit")})
+    context = {"plans": listed, "may_create": scope.holds(request.user, "plans.edit")}
+    if scope.holds_region(request.user, "plans.agree"):
+        this_year = timezone.localdate().year
+        try:
+            year = int(request.GET.get("year", this_year))
+        except ValueError:
+            year = this_year
+        if not this_year - 10 <= year <= this_year + 1:
+            year = this_year
+        context.update(year=year, years=range(this_year + 1, this_year - 4, -1),
+                       comparison=selectors.comparison(request.user, year))
+    return render(request, "plans/list.html", context)
 
 
 @section_page("plans")
@@ -151,15 +161,16 @@ def _records_of(request, form):
     """Records of the pasted text or of the uploaded workbook; ValidationFailed if neither."""
     upload = form.cleaned_data.get("file")
     if upload is not None:
-        if Path(upload.name).suffix.lower() == ".docx":
-            raise ValidationFailed(_("Загрузка .docx пока не поддерживается: скопируйте таблицу из "
-                                     "Word и вставьте её текстом."), field="file")
-        if Path(upload.name).suffix.lower() != ".xlsx":
-            raise ValidationFailed(_("Загрузите файл .xlsx."), field="file")
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".xlsx", ".docx"):
+            raise ValidationFailed(_("Загрузите таблицу Word (.docx) или Excel (.xlsx). Документ "
+                                     ".doc или .odt пересохраните: в Word — «Файл → Сохранить как → "
+                                     "Документ Word (.docx)», в LibreOffice — «Файл → Сохранить "
+                                     "как → Word 2007–365 (.docx)»."), field="file")
         if upload.size > 5 * 1024 * 1024:
             raise ValidationFailed(_("Файл больше 5 МБ."), field="file")
         try:
-            return importing.read_xlsx(upload)
+            return importing.read_docx(upload) if suffix == ".docx" else importing.read_xlsx(upload)
         except ValueError as error:
             raise ValidationFailed(str(error), field="file") from error
     text = form.cleaned_data.get("text") or ""
@@ -260,7 +271,8 @@ def item_detail(request, pk):
         "status": item.status, "done_on": item.done_on, "actual_result": item.actual_result,
         "reason": item.reason})
     evidence_form = EvidenceForm(request.POST if request.POST.get("form") == "evidence" else None,
-                                 request.FILES or None)
+                                 request.FILES or None,
+                                 offers=links.offered(request.user, plan) if may_mark else ())
     publication_form = PublicationForm(request.POST if request.POST.get("form") == "publication" else None)
     if request.method == "POST":
         kind = request.POST.get("form")
@@ -278,7 +290,7 @@ def item_detail(request, pk):
                     services.mark_item(request.user, item, data)
                 elif kind == "evidence":
                     services.add_evidence(request.user, item, file=data["file"], url=data["url"],
-                                          note=data["note"])
+                                          note=data["note"], link=data.get("link", ""))
                 else:
                     services.add_publication(request.user, item, data)
             except DomainError as error:
@@ -340,6 +352,9 @@ def plan_report(request, pk):
     items = selectors.report_items(plan)
     if request.GET.get("format") == "xlsx":
         return ReportExporter(items).response("xlsx")
+    if request.GET.get("format") == "docx":
+        document = report_document(plan, items, selectors.summary(plan), request.build_absolute_uri)
+        return document.response(f"{_('Отчёт об исполнении плана')}.docx", "plan-report.docx")
     return render(request, "plans/report.html", {
         "plan": plan, "items": _with_flags(list(items)), "summary": selectors.summary(plan)})
 
