@@ -390,7 +390,7 @@ def test_evidence_is_something_opora_holds(operator, other_operator, authority, 
 
     evidence = services.add_evidence(operator, item, link=f"/office/surveys/{own.pk}/")
     assert evidence.href == f"/office/surveys/{own.pk}/"
-    assert evidence.note == "Запрос данных: «Кадры», срок 01.06.%s" % year
+    assert evidence.note == f"Запрос данных: «Кадры», срок 01.06.{year}"
     for kwargs, message in [({"link": f"/office/surveys/{foreign.pk}/"}, "из списка"),
                             ({"link": "/admin/"}, "из списка"),
                             ({"link": f"/office/surveys/{own.pk}/", "url": "https://example.org"},
