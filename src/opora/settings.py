@@ -171,6 +171,12 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("OPORA_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (program photos and their sizes, evidence is served by its own scoped
+# view) are served by Opora itself unless the web server in front serves /media/
+# (docs/operations.md): set OPORA_SERVE_MEDIA=false then.
+OPORA_SERVE_MEDIA = env_bool("OPORA_SERVE_MEDIA", True)
+# The folders of MEDIA_ROOT anyone may read; everything else there is private.
+OPORA_PUBLIC_MEDIA = ["programs"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,8 +1,11 @@
+import posixpath
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.static import serve
 
 from opora.api.errors import server_error as api_server_error
 
@@ -37,5 +40,17 @@ def server_error(request):
 
 handler500 = server_error
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.OPORA_SERVE_MEDIA:
+    # Only the public folders of the uploads (program photos and their sizes): evidence
+    # of plans and files of answers lie under media too, and open only through the views
+    # that check who asks.
+    def public_media(request, path):
+        # «programs/../plans/…» would pass the pattern and stay inside MEDIA_ROOT: the
+        # folder is checked on the normalised path.
+        path = posixpath.normpath(path)
+        if path.split("/", 1)[0] not in settings.OPORA_PUBLIC_MEDIA:
+            raise Http404
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    public = "|".join(settings.OPORA_PUBLIC_MEDIA)
+    urlpatterns += [re_path(rf"^media/(?P<path>(?:{public})/.*)$", public_media)]

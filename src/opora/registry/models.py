@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from opora.registry import images
 from opora.registry.choices import (
     Direction,
     FounderSector,
@@ -306,6 +307,16 @@ class Program(ExchangeRecord):
     @property
     def level_labels(self):
         return Level.labels_of(self.levels)
+
+    @property
+    def card_picture(self) -> str:
+        """The picture of the program's card: its photo cropped to the card, or its
+        direction's drawing (``registry.images``)."""
+        return images.picture_url(self, "card")
+
+    @property
+    def page_picture(self) -> str:
+        return images.picture_url(self, "page")
 
     @property
     def ovz_labels(self):

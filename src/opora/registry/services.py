@@ -3,6 +3,7 @@ helper, runs in one transaction, records its event and raises a DomainError
 with a Russian message on bad input."""
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from opora.registry import prices
+from opora.registry import images, prices
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import (
     Group,
@@ -77,6 +78,15 @@ def _apply(instance, data: dict):
         setattr(instance, name, value)
 
 
+def _new_photo(data: dict):
+    """The photo uploaded with ``data``, checked; None when the photo is not changed."""
+    upload = data.get("photo")
+    if isinstance(upload, UploadedFile):
+        images.check(upload)
+        return upload
+    return None
+
+
 def _locked(model, pk):
     return locking.row(model, pk)
 
@@ -97,9 +107,12 @@ def create_program(actor, organization: Organization, data: dict, partners=()) -
     """A provider's staff create a draft program; its first module (year one) comes with it."""
     scope.require(actor, "registry.edit", organization)
     partners = _partners(organization, partners)
+    photo = _new_photo(data)
     program = Program(organization=organization, status=S.INITIAL)
     _apply(program, data)
     _validated_save(program)
+    if photo is not None:
+        images.make_renditions(program.photo)
     program.partners.set(partners)
     Module.objects.create(
         program=program, year_of_study=1, hours=program.hours_total,
@@ -149,11 +162,14 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
     changed = _changed_fields(program, data, partners)
     if not changed:
         return program
+    photo = _new_photo(data)
     before = program.status
     _apply(program, data)
     if before == S.PUBLISHED and changed & set(Program.PUBLIC_FIELDS + ("partners",)):
         program.status = S.MODERATING
     _validated_save(program)
+    if photo is not None:
+        images.make_renditions(program.photo)
     if partners is not None:
         program.partners.set(partners)
     audit.record(actor, "registry.program.updated", program, from_state=before,
