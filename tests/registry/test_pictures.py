@@ -3,6 +3,7 @@ sizes; a program without one shows its direction's drawing; public photos are se
 private uploads (plans' evidence, answers' files) are not."""
 
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -83,9 +84,8 @@ def test_without_a_photo_the_direction_is_drawn(provider, client):
     page = client.get(reverse("navigator:program", args=[program.pk])).content.decode()
     assert "navigator/directions/arts.svg" in page and "Рисунок: Художественная направленность" in page
     for direction in Direction.values:  # every direction has its drawing, an accessible SVG
-        svg = (images.__file__.rsplit("/registry/", 1)[0]
-               + f"/navigator/static/navigator/directions/{direction}.svg")
-        text = open(svg, encoding="utf-8").read()
+        svg = Path(images.__file__).parents[1] / "navigator/static/navigator/directions" / f"{direction}.svg"
+        text = svg.read_text(encoding="utf-8")
         assert 'role="img"' in text and "aria-label=" in text and "http" not in text.replace(
             "http://www.w3.org/2000/svg", "")
 
