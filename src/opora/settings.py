@@ -223,12 +223,21 @@ OPORA_BACKOFFICE_IDLE_MINUTES = env_int("OPORA_BACKOFFICE_IDLE_MINUTES", 30)
 
 # Scripts only from our own static files (no inline scripts); inline styles are allowed:
 # the templates use style attributes and htmx adds its indicator style.
+# The map of the catalog: the tile server (any with the OpenStreetMap URL scheme; the
+# public OpenStreetMap tiles by default, fine for a municipality's traffic — a region
+# runs or rents its own), the attribution it requires, where the map opens when no
+# organization has coordinates.
+OPORA_MAP_TILES = env_str("OPORA_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+OPORA_MAP_ATTRIBUTION = env_str("OPORA_MAP_ATTRIBUTION", "© участники OpenStreetMap")
+OPORA_MAP_CENTRE = tuple(float(v) for v in env_list("OPORA_MAP_CENTRE", ["56.60", "84.88"]))
+_TILES_ORIGIN = "/".join(OPORA_MAP_TILES.split("/")[:3])
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", _TILES_ORIGIN],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

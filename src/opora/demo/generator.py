@@ -233,6 +233,7 @@ def _address(rng, place, template) -> str:
 
 def _organizations(ctx, municipalities) -> list[Provider]:
     rng = ctx.rng("organizations")
+    located = ctx.rng("coordinates")  # a stream of its own: the rest of the demo stays as it was
     templates = selected_templates(ctx.scale)
     places = {p.key: p for p in PLACES}
     taken = set(Organization.objects.values_list("inn", flat=True))
@@ -259,6 +260,8 @@ def _organizations(ctx, municipalities) -> list[Provider]:
             kind=template.kind, sector=template.sector, ownership=template.ownership,
             municipality=municipalities[place.key], address=_address(rng, place, template),
             is_rural=place.is_rural,
+            latitude=round(place.latitude + located.uniform(-place.spread, place.spread), 5),
+            longitude=round(place.longitude + located.uniform(-place.spread, place.spread) * 1.8, 5),
             phone=names.mobile_phone(rng) if sole_trader else names.city_phone(rng, place.area_code),
             email=f"{template.slug}@{domain}",
             website="" if sole_trader else f"https://{template.slug}.{domain}",

@@ -26,17 +26,21 @@ class Place(NamedTuple):
     children_this_year: int
     price_factor: float  # prices outside the city are lower
     is_rural: bool
+    # where its organizations are on the map: a centre and how far around it (degrees)
+    latitude: float = 56.60
+    longitude: float = 84.88
+    spread: float = 0.03
 
 
 # ОКТМО: the fictional region takes the unused code 02; in the third digit
 # 7 marks an urban district and 6 a municipal district, as in the real classifier.
 PLACES = (
     Place("city", "seversk", "Городской округ Северск", MunicipalityKind.URBAN_DISTRICT, "02701000",
-          "г. Северск", "1790", "8140", 26840, 27315, 1.0, False),
+          "г. Северск", "1790", "8140", 26840, 27315, 1.0, False, 56.600, 84.880, 0.025),
     Place("town", "ozersk", "Городской округ Озёрск", MunicipalityKind.URBAN_DISTRICT, "02704000",
-          "г. Озёрск", "1792", "8141", 6410, 6352, 0.85, False),
+          "г. Озёрск", "1792", "8141", 6410, 6352, 0.85, False, 56.350, 84.330, 0.015),
     Place("rural", "lesnoy", "Лесной муниципальный район", MunicipalityKind.MUNICIPAL_DISTRICT, "02620000",
-          "пгт Лесной", "1793", "8142", 3185, 3120, 0.7, True),
+          "пгт Лесной", "1793", "8142", 3185, 3120, 0.7, True, 57.050, 85.450, 0.15),
 )
 
 LEGAL_FORMS = {

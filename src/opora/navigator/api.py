@@ -76,8 +76,11 @@ class ProgramQuery(Schema):
     rural: _parameter("rural", bool | None) = Field(None, description="Только сельская местность.")
     free_seats: _parameter("free_seats", bool | None) = Field(None, description="Только со свободными местами.")
     open: _parameter("open", bool | None) = Field(None, description="Только где идёт запись.")
-    sort: _parameter("sort", Literal["relevance", "start", "title"] | None) = Field(
-        None, description="relevance — по соответствию запросу, start — по ближайшему началу, title — по названию.")
+    near: _parameter("near", str | None) = Field(
+        None, description="Точка «широта,долгота» (WGS 84), от которой считать расстояние: 56.6014,84.8862.")
+    sort: _parameter("sort", Literal["relevance", "start", "title", "distance"] | None) = Field(
+        None, description="relevance — по соответствию запросу, start — по ближайшему началу, title — по названию, "
+                          "distance — по расстоянию от точки near.")
     page: _parameter("page", int | None) = Field(
         None, description="Номер страницы, с 1.", json_schema_extra={"minimum": 1, "maximum": 10_000})
     page_size: _parameter("page_size", int | None) = Field(
@@ -266,6 +269,25 @@ class Suggestion(Schema):
                                                                     "specialisation — специализация.")
     label: str
     url: str = Field(description="Каталог с этой подсказкой: поиск по названию или фильтр специализации.")
+
+
+class MapPoint(Schema):
+    id: int
+    name: str
+    address: str
+    municipality: str
+    latitude: float | None = Field(description="Широта; пусто, если организация не указала координаты.")
+    longitude: float | None
+    programs: int = Field(description="Сколько найденных программ у организации.")
+    url: str = Field(description="Каталог: эти программы организации.")
+
+
+@router.get("/map", response={200: list[MapPoint], 422: ValidationErrorOut},
+            summary="Организации найденных программ — для карты")
+def list_map_points(request, query: Query[ProgramQuery]):
+    """The organizations of the programs the same filters find, with their coordinates
+    and how many of the programs each has."""
+    return selectors.map_points(query.filters())
 
 
 @router.get("/suggestions", response={200: list[Suggestion], 422: ValidationErrorOut},

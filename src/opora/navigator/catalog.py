@@ -273,8 +273,26 @@ class Catalog:
         }.get(f.order, "e.title, e.program_id")
         if relevance:
             order = search.RANK_ORDER
-        sql = f"{with_clause}SELECT e.program_id FROM {relation} e{where} ORDER BY {order} LIMIT %s OFFSET %s"
-        return sql, [*source_params, *params, f.size, (f.page - 1) * f.size]
+        join, order_params = "", []
+        if f.order == "distance":
+            join, distance, order_params = distance_sql(f.near)
+            order = f"{distance} ASC NULLS LAST, e.next_start ASC NULLS LAST, e.title, e.program_id"
+        sql = (f"{with_clause}SELECT e.program_id FROM {relation} e{join}{where} ORDER BY {order} "
+               "LIMIT %s OFFSET %s")
+        return sql, [*source_params, *params, *order_params, f.size, (f.page - 1) * f.size]
+
+    def organizations_sql(self) -> tuple[str, list]:
+        """The organizations of the found programs, with how many each has: the map."""
+        where, params = self._where([*self.base_conditions(), *self.facet_conditions().values()])
+        with_clause, relation, source_params = self.source_sql()
+        return (f"{with_clause}SELECT e.organization_id, COUNT(*) FROM {relation} e{where} "
+                "GROUP BY e.organization_id", [*source_params, *params])
+
+    def organization_counts(self) -> dict[int, int]:
+        sql, params = self.organizations_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
 
     def count_sql(self) -> tuple[str, list]:
         where, params = self._where([*self.base_conditions(), *self.facet_conditions().values()])
@@ -286,6 +304,25 @@ class Catalog:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
+
+
+def distance_sql(point: tuple[float, float]) -> tuple[str, str, list]:
+    """The join to the organization and the square of its distance from ``point`` in
+    degrees of latitude (an equirectangular approximation, plain arithmetic that both
+    databases run: within a region it orders as the true distance does)."""
+    latitude, longitude = point
+    scale = math.cos(math.radians(latitude))
+    join = " LEFT JOIN registry_organization o ON o.id = e.organization_id"
+    distance = ("((o.latitude - %s) * (o.latitude - %s) "
+                "+ (o.longitude - %s) * %s * (o.longitude - %s) * %s)")
+    return join, distance, [latitude, latitude, longitude, scale, longitude, scale]
+
+
+def kilometres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two points, km (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def facet_labels() -> dict[str, list[tuple[int, str]]]:
@@ -329,6 +366,16 @@ def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> C
     return CatalogPage(filters=filters, count=count, items=programs(ids), facets=facets,
                        corrections=text.corrections if text else {}, ignored=text.ignored if text else [],
                        understood=understood)
+
+
+def organizations(filters: Filters, *, now=None) -> tuple[Filters, dict[int, int]]:
+    """The organizations of the programs ``filters`` find (the text read as the page
+    reads it), with how many each has: the map's markers."""
+    labels = facet_labels() if filters.q else None
+    filters, _understood = understand(filters, labels["municipality"]) if labels else (filters, [])
+    catalog = Catalog(filters.but(page=1), now=now,
+                      synonyms=[text for _pk, text in labels["synonym"]] if labels else [])
+    return filters, catalog.organization_counts()
 
 
 def understand(filters: Filters, municipalities) -> tuple[Filters, list[tuple[str, str]]]:

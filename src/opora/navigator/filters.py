@@ -19,7 +19,7 @@ from opora.navigator import codes
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 100
-SORTS = ("relevance", "start", "title")
+SORTS = ("relevance", "start", "title", "distance")
 _TRUE = {"1", "true", "yes", "on", "да"}
 _FALSE = {"", "0", "false", "no", "off", "нет"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,6 +48,7 @@ class Filters:
     rural: bool = False
     free_seats: bool = False
     open: bool = False
+    near: tuple[float, float] | None = None
     sort: str = ""
     page: int = 1
     page_size: int = 0
@@ -57,9 +58,12 @@ class Filters:
 
     @property
     def order(self) -> str:
-        """The sort in effect: relevance needs a query; without one, the nearest start."""
+        """The sort in effect: relevance needs a query (without one, the nearest start);
+        distance needs a point (without one, the default)."""
         if self.sort == "relevance" and not self.q:
             return "start"
+        if self.sort == "distance" and self.near is None:
+            return "relevance" if self.q else "start"
         return self.sort or ("relevance" if self.q else "start")
 
     @property
@@ -153,6 +157,20 @@ def parse_sort(values):
     return text
 
 
+def parse_near(values):
+    """«56.6014,84.8862»: a point (latitude, longitude) to sort by distance from."""
+    text = _single(values).replace(" ", "")
+    if not text:
+        return None
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise FilterError(_("Точка — широта и долгота через запятую, например 56.6014,84.8862.")) from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise FilterError(_("Широта — от −90 до 90, долгота — от −180 до 180."))
+    return round(latitude, 5), round(longitude, 5)
+
+
 def parse_page(values):
     text = _single(values)
     return _whole(text, 1, MAX_PAGE, _("Номер страницы — целое число от 1 до %(n)s.") % {"n": MAX_PAGE}) \
@@ -182,6 +200,7 @@ PARSERS = {
     "rural": _boolean,
     "free_seats": _boolean,
     "open": _boolean,
+    "near": parse_near,
     "sort": parse_sort,
     "page": parse_page,
     "page_size": parse_page_size,
@@ -220,6 +239,8 @@ def to_query(filters: Filters, **changes) -> dict[str, list[str]]:
     for name in ("rural", "free_seats", "open"):
         if getattr(f, name):
             query[name] = ["1"]
+    if f.near is not None:
+        query["near"] = [f"{f.near[0]},{f.near[1]}"]
     if f.sort:
         query["sort"] = [f.sort]
     if f.page_size:

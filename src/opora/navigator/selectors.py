@@ -6,14 +6,16 @@ Everything here returns public rows only (``Program.public_q()`` and friends thr
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opora.accounts import scope
 from opora.errors import NotFound
-from opora.navigator import codes
+from opora.navigator import catalog, codes, filters
 from opora.registry.choices import Direction, FundingSource
 from opora.registry.models import Group, Module, Organization, Program
 from opora.registry.selectors import free_seats_expression
@@ -130,3 +132,23 @@ def direction_of(code: str) -> Direction:
         return Direction(code)
     except ValueError:
         raise NotFound(_("Такой направленности нет.")) from None
+
+
+def map_points(flt) -> list[dict]:
+    """The organizations of the programs a search finds, each with how many of them it
+    has, where it is and the link to those programs: the map's markers and, for a phone
+    without tiles, its list. Organizations without coordinates are counted apart."""
+    flt, counts = catalog.organizations(flt)
+    organizations = (scope.visible(None, Organization.objects.filter(pk__in=list(counts)))
+                     .select_related("municipality").order_by("short_name"))
+    points = []
+    for organization in organizations:
+        query = filters.to_query(flt.but(organization=organization.pk, page=1))
+        points.append({
+            "id": organization.pk, "name": organization.short_name,
+            "address": organization.address, "municipality": organization.municipality.name,
+            "latitude": organization.latitude, "longitude": organization.longitude,
+            "programs": counts[organization.pk],
+            "url": f"{reverse('navigator:home')}?{urlencode(query, doseq=True)}",
+        })
+    return points

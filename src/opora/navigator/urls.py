@@ -5,6 +5,7 @@ from opora.navigator import backoffice, views
 app_name = "navigator"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("map/", views.map_page, name="map"),
     path("programs/<int:pk>/", views.program, name="program"),
     path("organizations/<int:pk>/", views.organization, name="organization"),
     path("directions/", views.directions, name="directions"),

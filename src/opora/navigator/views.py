@@ -4,6 +4,7 @@ directions and the open data. Thin: the queries live in ``catalog`` and
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -43,7 +44,8 @@ def _catalog_context(flt, errors, page):
         "active_filters": len(active),
         **_pager(page),
         **_sorts(flt),
-        "cards": _cards(page.items),
+        "cards": _cards(page.items, flt.near),
+        "map_query": _query(flt, page=1, sort=""),
         "extra_facets": [(name, page.facets[name], errors.get(name)) for name in ("free_seats", "open", "rural")],
         "boost": True,
         # what was read from the text, each with the link that removes it
@@ -59,12 +61,19 @@ def _sorts(flt):
         sorts = [("", _("по соответствию запросу")), ("start", start), ("title", title)]
     else:
         sorts = [("", start), ("title", title)]
+    if flt.near is not None:
+        sorts.append(("distance", _("по расстоянию от точки")))
     chosen = "" if flt.sort in ("", "relevance") or (flt.sort == "start" and not flt.q) else flt.sort
+    if chosen == "distance" and flt.near is None:
+        chosen = ""
     return {"sorts": sorts, "chosen_sort": chosen}
 
 
-def _cards(programs):
+def _cards(programs, near=None):
     for program in programs:
+        organization = program.organization
+        program.distance_km = (catalog.kilometres(near, (organization.latitude, organization.longitude))
+                               if near is not None and organization.has_location else None)
         entry = program.catalog_entry
         program.badges = selectors.payment_badges(entry.payment, entry.min_paid_price)
         program.level_names = codes.labels_of(codes.LEVELS, entry.levels)
@@ -80,6 +89,29 @@ def home(request):
     context = _catalog_context(flt, errors, page)
     partial = request.headers.get("HX-Request")
     return render(request, "navigator/_catalog_update.html" if partial else "navigator/catalog.html", context)
+
+
+def map_page(request):
+    """The found programs' organizations on a map (tiles from ``OPORA_MAP_TILES``) and as
+    a list, which is the page without JavaScript or when the tiles do not load."""
+    flt, errors = filters.parse(request.GET)
+    points = selectors.map_points(flt)
+    located = [point for point in points if point["latitude"] is not None]
+    return render(request, "navigator/map.html", {
+        "filters": flt, "errors": errors, "points": points, "located": len(located),
+        "programs": sum(point["programs"] for point in points),
+        "catalog_query": _query(flt, page=1),
+        "tiles": settings.OPORA_MAP_TILES, "attribution": settings.OPORA_MAP_ATTRIBUTION,
+        "centre": _centre(located),
+    })
+
+
+def _centre(points) -> tuple[float, float]:
+    """Where the map opens: the middle of the markers, or the region's default."""
+    if not points:
+        return settings.OPORA_MAP_CENTRE
+    return (sum(p["latitude"] for p in points) / len(points),
+            sum(p["longitude"] for p in points) / len(points))
 
 
 def program(request, pk):
@@ -106,7 +138,7 @@ def organization(request, pk):
     flt = flt.but(organization=found.pk, sort=flt.sort or "title")
     page = catalog.search_catalog(flt, with_facets=False)
     return render(request, "navigator/organization.html", {
-        "organization": found, "result": page, "cards": _cards(page.items), **_pager(page),
+        "organization": found, "result": page, "cards": _cards(page.items, flt.near), **_pager(page),
         "filters": flt,
     })
 
@@ -130,7 +162,7 @@ def direction(request, code):
     specialisations = [c for c in page.facets["specialisation"] if c.count]
     return render(request, "navigator/direction.html", {
         "direction": found, "text": selectors.DIRECTION_TEXTS[found], "result": page,
-        "cards": _cards(page.items), **_pager(page), "filters": flt,
+        "cards": _cards(page.items, flt.near), **_pager(page), "filters": flt,
         "specialisations": specialisations, "catalog_query": _query(flt, page=1),
     })
 

@@ -17,7 +17,7 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = [
             "full_name", "short_name", "inn", "ogrn", "kind", "sector", "ownership",
-            "address", "is_rural", "phone", "email", "website", "head_name",
+            "address", "is_rural", "latitude", "longitude", "phone", "email", "website", "head_name",
             "licence_number", "licence_date", "is_support_centre", "issues_certificates",
         ]
         widgets = {"licence_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

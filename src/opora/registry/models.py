@@ -125,6 +125,11 @@ class Organization(ExchangeRecord):
                                      on_delete=models.PROTECT, related_name="organizations")
     address = models.CharField(_("адрес"), max_length=500)
     is_rural = models.BooleanField(_("сельская местность"), default=False)
+    # Where it is, for the map and «рядом»: WGS 84 degrees, typed or picked on a map.
+    latitude = models.FloatField(_("широта"), null=True, blank=True,
+                                 validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(_("долгота"), null=True, blank=True,
+                                  validators=[MinValueValidator(-180), MaxValueValidator(180)])
     issues_certificates = models.BooleanField(
         _("выдаёт сертификаты за муниципалитет"), default=False,
         help_text=_("Сотрудники организации принимают заявления и выдают сертификаты "
@@ -154,6 +159,15 @@ class Organization(ExchangeRecord):
 
     def __str__(self):
         return self.short_name
+
+    def clean(self):
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude" if self.longitude is None else "latitude":
+                                   _("Укажите и широту, и долготу (или ни то, ни другое).")})
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     @classmethod
     def public_q(cls):
