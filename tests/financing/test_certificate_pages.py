@@ -130,7 +130,8 @@ def test_export_of_the_register(client, operator, register_rows):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][0] == "Номер сертификата" and rows[0][-1] == "Остаток, ₽"
-    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]
+    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]  # text cells
+    assert (sheet["A2"].data_type, sheet["A2"].number_format, sheet["I2"].number_format) == ("s", "@", "#,##0.00")
     first = rows[1]
     assert first[4] == "Сертификат финансирования" and first[5] == "Выдан"
     assert [Decimal(str(v)) for v in first[8:]] == [Decimal("30000"), Decimal("0"), Decimal("500"),
@@ -145,7 +146,8 @@ def test_export_of_the_register_in_csv(client, operator, register_rows):
 
     rows = csv_rows(response)
     assert rows[0][:3] == ["Номер сертификата", "Ребёнок", "Дата рождения"]
-    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]
+    # ="…": a spreadsheet keeps the number as text
+    assert [r[0] for r in rows[1:]] == ['="4500000001"', '="4500000002"', '="4500000003"']
     assert rows[1][1].startswith("'=Петров ")
 
 

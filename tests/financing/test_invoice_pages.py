@@ -236,10 +236,12 @@ def test_invoice_export_has_its_lines_and_totals(client, staff, closed, contract
     response = client.get(reverse("financing:invoice_export", args=[closed.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = xlsx_rows(response)
-    assert rows[0][:3] == ["№ п/п", "Номер договора", "Номер сертификата"]
+    assert rows[0] == [f"Итоговый счёт № {closed.pk} за 10.2026"]
+    header = 8  # the caption and seven lines of the title block above the table
+    assert rows[header][:3] == ["№ п/п", "Номер договора", "Номер сертификата"]
     numbers = sorted(line.contract_number for line in closed.lines.all())
-    assert [row[1] for row in rows[1:3]] == numbers
-    assert [v for v in rows[-1] if v not in (None, "")] == ["К оплате с учётом аванса", 1466.67]
+    assert [row[1] for row in rows[header + 1:header + 3]] == numbers
+    assert [v for v in rows[-1] if v not in (None, "")] == ["К оплате с учётом аванса, ₽", 1466.67]
 
 
 def test_month_invoices_export(client, operator, closed):
@@ -248,6 +250,7 @@ def test_month_invoices_export(client, operator, closed):
     rows = xlsx_rows(response)
     assert rows[0][0] == "Месяц" and len(rows) == 3
     final = next(row for row in rows if row[4] == "Итоговый счёт")
+    assert final[0] == dt.datetime(2026, 10, 1)  # a real date, shown as month and year
     assert final[6:10] == [2, 7333.33, 5866.66, 1466.67]
     assert "2026-10" in response["Content-Disposition"]
 
@@ -261,12 +264,13 @@ def test_invoice_exports_in_csv(client, staff, operator, closed, contracts):
     lines = csv_rows(client.get(reverse("financing:invoice_export", args=[closed.pk]), {"format": "csv"}))
     assert lines[0][:4] == ["№ п/п", "Номер договора", "Номер сертификата", "Программа"]
     assert lines[1][3] == "'=HYPERLINK(\"http://evil.example\")"
-    assert [v for v in lines[-1] if v] == ["К оплате с учётом аванса", "1466,67"]
+    assert [v for v in lines[-1] if v] == ["К оплате с учётом аванса, ₽", "1466,67"]
 
     client.force_login(operator)
     invoices = csv_rows(client.get(reverse("financing:settlement_export"), {"month": "2026-10", "format": "csv"}))
     assert invoices[0][:3] == ["Месяц", "Плательщик", "Организация"] and len(invoices) == 3
     final = next(row for row in invoices if row[4] == "Итоговый счёт")
+    assert final[0] == "01.10.2026"
     assert final[6:10] == ["2", "7333,33", "5866,66", "1466,67"]
 
 

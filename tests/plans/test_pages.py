@@ -122,7 +122,9 @@ def test_send_approve_mark_done_with_a_file_and_the_report(client, operator, aut
     workbook = load_workbook(io.BytesIO(b"".join(
         client.get(reverse("plans:report", args=[filled.pk]) + "?format=xlsx").streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[1][6] == "Объект определён" and rows[1][7] == "выполнено"
+    assert rows[0][0] == f"Отчёт об исполнении плана «{filled.title}»"
+    header = next(n for n, row in enumerate(rows) if row[0] == "№ п/п")
+    assert rows[header + 1][6] == "Объект определён" and rows[header + 1][7] == "выполнено"
     printed = client.get(reverse("plans:print", args=[filled.pk])).content.decode()
     assert "УТВЕРЖДАЮ" in printed and "СОГЛАСОВАНО" in printed and "Гречаная Н.М." in printed
 

@@ -80,7 +80,11 @@ def test_program_register_xlsx_has_one_row_per_program_with_exact_values(provide
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert (sheet.title, sheet.freeze_panes, sheet["A1"].font.bold, sheet["B2"].font.bold) == (
         "Программы", "A2", True, False)
-    assert (sheet.column_dimensions["B"].width, sheet.column_dimensions["K"].width) == (50, 14)
+    # Widths fit the content («Робототехника») and the header's longest word («Дистанционно»).
+    assert (sheet.column_dimensions["B"].width, sheet.column_dimensions["K"].width) == (16, 15)
+    formats = {sheet.cell(row=1, column=n).value: sheet.cell(row=3, column=n).number_format for n in range(1, 26)}
+    assert (formats["ИНН"], formats["Стоимость в месяц от, ₽"], formats["Изменено"], formats["Мест в группах"]) == (
+        "@", "#,##0.00", "DD.MM.YYYY HH:MM", "#,##0")
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     expected = _expected(provider, chess, robots)
     for row in expected:
@@ -97,6 +101,8 @@ def test_program_register_csv_is_excel_friendly_text(provider, programs):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="programs.csv"; filename*=UTF-8\'\'')
     expected = [[_csv(value) for value in row] for row in _expected(provider, chess, robots)]
+    for row in expected:  # an ИНН keeps its leading zeros in a spreadsheet
+        row[3] = f'="{provider.inn}"'
     assert _csv_rows(response) == [HEADER, *expected]
     assert expected[1][23] == "1500,50"
 
@@ -136,13 +142,13 @@ def test_organization_register_counts_programs_and_teachers(provider, other_prov
     assert rows[0][:4] == ["Идентификатор", "Полное наименование", "Краткое наименование", "ИНН"]
     assert rows[0][-4:] == ["Программ всего", "Программ опубликовано", "Педагогов", "Изменено"]
     by_inn = {row[3]: row for row in rows[1:]}
-    assert by_inn[provider.inn] == [
-        str(provider.uuid), provider.full_name, provider.short_name, provider.inn, "",
+    assert by_inn[f'="{provider.inn}"'] == [
+        str(provider.uuid), provider.full_name, provider.short_name, f'="{provider.inn}"', "",
         "Организация дополнительного образования", "Образование", "Муниципальная", provider.municipality.name,
         provider.address, "нет", "", "", "", "", "", "", "да", "нет", "2", "1", "1",
         _csv(_local(provider.updated_at)),
     ]
-    assert by_inn[other_provider.inn][-4:-1] == ["0", "0", "0"]
+    assert by_inn[f'="{other_provider.inn}"'][-4:-1] == ["0", "0", "0"]
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.exporters import export_format
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
@@ -338,8 +339,8 @@ def plan_print(request, pk):
 def plan_report(request, pk):
     plan = found_or_404(selectors.plan_for, request.user, pk)
     items = selectors.report_items(plan)
-    if request.GET.get("format") == "xlsx":
-        return ReportExporter(items).response("xlsx")
+    if request.GET.get("format") in ("xlsx", "ods"):
+        return ReportExporter(items, plan).response(export_format(request))
     return render(request, "plans/report.html", {
         "plan": plan, "items": _with_flags(list(items)), "summary": selectors.summary(plan)})
 
