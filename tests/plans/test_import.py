@@ -193,7 +193,7 @@ def test_an_xlsx_table_split_across_pages(operator, plan):
 
 
 def test_a_file_that_is_not_a_workbook_is_refused():
-    with pytest.raises(ValueError, match="не читается как книга Excel"):
+    with pytest.raises(ValueError, match="не читается как таблица Excel"):
         importing.read_xlsx(io.BytesIO(b"not a workbook"))
 
 

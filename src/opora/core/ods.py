@@ -18,6 +18,8 @@ data (numbers, dates as datetimes, times, text), so one importer reads both.
 """
 
 import datetime as dt
+import io
+import itertools
 import re
 import zipfile
 from decimal import Decimal
@@ -411,6 +413,8 @@ def open_document(file):
     from odfdo import Document
 
     file.seek(0)
+    if not isinstance(file, io.BytesIO):  # odfdo takes a path or a BytesIO, not an uploaded file
+        file = io.BytesIO(file.read())
     return Document(file)
 
 
@@ -423,19 +427,91 @@ def sheets_of(document) -> dict[str, object]:
 def iter_rows(table, max_row: int, max_col: int):
     """The values of the rows of an odfdo ``Table``, as openpyxl's ``iter_rows(values_only=True)``
     gives them: a tuple per row, at most ``max_row`` rows of ``max_col`` values; repeated
-    rows and cells are counted, never expanded past those bounds."""
-    element = getattr(table, "_Element__element", None)
-    if element is None:
-        element = table._Element__element  # pragma: no cover
-    produced = 0
-    for row in _row_elements(element):
+    rows and cells are counted, never expanded past those bounds. Empty rows at the end
+    (LibreOffice states a million of them as one) are not given at all, as openpyxl
+    gives none for an .xlsx."""
+    produced, empty = 0, 0
+    for row in _row_elements(_lxml(table)):
         repeat = int(row.get(f"{TABLE}number-rows-repeated", "1") or 1)
         values = _row_values(row, max_col)
-        for _ in range(min(repeat, max_row - produced)):
-            yield values
+        if not values:
+            empty += repeat  # given only if a row with values follows
+            continue
+        for row_values in itertools.chain(itertools.repeat((), empty), itertools.repeat(values, repeat)):
+            if produced >= max_row:
+                return
+            yield row_values
             produced += 1
-        if produced >= max_row:
-            return
+        empty = 0
+
+
+def _lxml(element):
+    """The lxml element under an odfdo ``Element``."""
+    return element._Element__element
+
+
+class OdsWorksheet:
+    """A sheet of an .ods with the one method of openpyxl's worksheet the importers use."""
+
+    def __init__(self, table):
+        self.table = table
+        self.title = table.name
+
+    def iter_rows(self, min_row=1, max_row=None, max_col=None, values_only=True):
+        rows = iter_rows(self.table, max_row or 10**9, max_col or 16_384)
+        return itertools.islice(rows, min_row - 1, None)
+
+
+class OdsWorkbook:
+    """An .ods read by odfdo, as the importers read an openpyxl workbook: ``sheetnames``,
+    ``worksheets``, ``book[title]`` and ``close()``."""
+
+    def __init__(self, file):
+        self.document = open_document(file)
+        self._sheets = {title: OdsWorksheet(table) for title, table in sheets_of(self.document).items()}
+
+    @property
+    def sheetnames(self):
+        return list(self._sheets)
+
+    @property
+    def worksheets(self):
+        return list(self._sheets.values())
+
+    def __getitem__(self, title):
+        return self._sheets[title]
+
+    def close(self):
+        pass
+
+
+# The most XML an .ods may unpack to before odfdo parses it (a zip bomb is refused by the
+# sizes its zip states; ``registry.excel_file`` checks an import's file more closely).
+MAX_CONTENT_SIZE = 40 * 1024 * 1024
+
+
+def _check_package(file):
+    with zipfile.ZipFile(file) as archive:
+        if sum(part.file_size for part in archive.infolist()) > MAX_CONTENT_SIZE:
+            raise ValueError("the package unpacks to too much")
+        with archive.open("content.xml") as stream:
+            if re.search(rb"<!(?:DOCTYPE|ENTITY)", stream.read(64 * 1024), re.IGNORECASE):
+                raise ValueError("a DTD in content.xml")
+    file.seek(0)
+
+
+def load_workbook(file):
+    """The workbook of an uploaded .xlsx or .ods, told by its content: openpyxl's
+    (read-only, values) or an ``OdsWorkbook``. Either raises on a damaged file."""
+    file.seek(0)
+    head = file.read(100)
+    file.seek(0)
+    if is_ods(head):
+        _check_package(file)
+        return OdsWorkbook(file)
+    import openpyxl
+
+    return openpyxl.load_workbook(file, read_only=True, data_only=True)
 
 
 def _row_elements(element):

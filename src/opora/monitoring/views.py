@@ -201,7 +201,7 @@ class TargetForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Файл Excel (.xlsx)"))
+    file = forms.FileField(label=_("Файл таблицы (.xlsx или .ods)"))
 
 
 def _territories(user):

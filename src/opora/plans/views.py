@@ -155,8 +155,10 @@ def _records_of(request, form):
         if Path(upload.name).suffix.lower() == ".docx":
             raise ValidationFailed(_("Загрузка .docx пока не поддерживается: скопируйте таблицу из "
                                      "Word и вставьте её текстом."), field="file")
-        if Path(upload.name).suffix.lower() != ".xlsx":
-            raise ValidationFailed(_("Загрузите файл .xlsx."), field="file")
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".ods"):
+            raise ValidationFailed(_("Загрузите файл .xlsx (Excel) или .ods (LibreOffice Calc). В Excel: «Файл» → "
+                                     "«Сохранить как» → «Книга Excel (.xlsx)»; в LibreOffice Calc: «Файл» → "
+                                     "«Сохранить как» → «Электронная таблица ODF (.ods)»."), field="file")
         if upload.size > 5 * 1024 * 1024:
             raise ValidationFailed(_("Файл больше 5 МБ."), field="file")
         try:
