@@ -14,6 +14,7 @@ from opora.registry.choices import FundingSource, Level, OvzKind, ProgramStatus,
 from opora.registry.exporters import OrganizationRegistryExporter, ProgramRegistryExporter
 from opora.registry.models import GroupFunding, Organization, Program, Specialisation
 from tests import factories as f
+from tests.spreadsheets import COUNT, DATETIME, TEXT_ID, ods_book, ods_cells, ods_formats, xlsx_book, xlsx_formats
 
 
 def _content(response):
@@ -173,3 +174,35 @@ def test_a_formula_after_leading_spaces_stays_text(provider):
     queryset = Program.objects.filter(pk=program.pk)
 
     assert _csv_rows(ProgramRegistryExporter(queryset).response("csv"))[1][1] == "'  @SUM(1+1)*cmd"
+
+
+def test_program_register_xlsx_is_set_up_for_print_and_filtered(provider, programs):
+    sheet = xlsx_book(_content(ProgramRegistryExporter(programs).response("xlsx"))).active
+
+    assert sheet.auto_filter.ref == "A1:Y3" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"  # 25 columns
+
+
+def test_program_register_ods_has_the_same_rows_typed(provider, programs):
+    response = ProgramRegistryExporter(programs).response("ods")
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="programs.ods"')
+
+    document = ods_book(_content(response))
+    rows = ods_cells(document, "Программы")
+    assert [cell["value"] for cell in rows[0]] == HEADER
+    formats = ods_formats(document, "Программы", 0, 2)
+    assert (formats["ИНН"], formats["Мест в группах"], formats["Стоимость в месяц от, ₽"], formats["Изменено"]) == (
+        ("string", "N_id"), ("float", "N_count"), ("float", "N_money"), ("date", "N_datetime"))
+    chess = rows[2]
+    assert (chess[1]["value"], chess[3]["value"], chess[23]["value"]) == ("Шахматы", provider.inn, 1500.5)
+
+
+def test_organization_register_in_both_formats(provider, programs):
+    queryset = Organization.objects.filter(pk=provider.pk)
+    sheet = xlsx_book(_content(OrganizationRegistryExporter(queryset).response("xlsx"))).active
+    formats = xlsx_formats(sheet)
+    assert (formats["ИНН"], formats["ОГРН"], formats["Программ всего"], formats["Изменено"]) == (
+        TEXT_ID, "General", COUNT, DATETIME)
+    document = ods_book(_content(OrganizationRegistryExporter(queryset).response("ods")))
+    assert ods_cells(document, "Организации")[1][3] == {"value": provider.inn, "type": "string", "format": "N_id"}

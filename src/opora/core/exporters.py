@@ -95,7 +95,7 @@ RIGHT_KINDS = {Kind.MONEY, Kind.PERCENT, Kind.COUNT, Kind.NUMBER}
 # the first SAMPLE_ROWS rows, between MIN_WIDTH and the column's cap.
 SAMPLE_ROWS = 300
 MIN_WIDTH = 6
-MAX_WIDTH = 50
+MAX_WIDTH = 60
 # A table wider than this (characters) prints in landscape.
 PORTRAIT_WIDTH = 100
 HEADER_LINE_HEIGHT = 15  # points per line of the header
@@ -371,7 +371,7 @@ def fitted_widths(columns: Sequence[Column], sample: list[list]) -> list[float]:
     word and for the longest line of the sampled cells, at most the column's cap."""
     widths = []
     for index, column in enumerate(columns):
-        cap = column.width or MAX_WIDTH
+        cap = min(column.width or MAX_WIDTH, MAX_WIDTH)
         words = max((len(word) for word in str(column.label).split()), default=0)
         content = 0
         for row in sample:
@@ -424,6 +424,7 @@ class _XlsxSheet:
         self.header_border = Border(bottom=thin, top=thin, left=thin, right=thin)
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.top = Alignment(vertical="top")
+        self.right = Alignment(horizontal="right", vertical="top")
 
     def write(self):
         from openpyxl.utils import get_column_letter
@@ -452,7 +453,8 @@ class _XlsxSheet:
             for label, values in sheet.totals:
                 first = min(values) if values else columns
                 row = [None] * columns
-                row[max(first - 1, 0)] = self._cell(str(label), font=self.bold)
+                # right-aligned, the label runs into the empty cells on its left
+                row[max(first - 1, 0)] = self._cell(str(label), font=self.bold, alignment=self.right)
                 for index, value in values.items():
                     row[index] = self._value(sheet, index, value, font=self.bold)
                 ws.append(row)

@@ -108,6 +108,8 @@ def _cell_styles():
         f"{TOP}{BOLD}</style:style>",
         f'<style:style style:name="ce_number" style:family="table-cell" style:parent-style-name="Default">{TOP}'
         "</style:style>",
+        f'<style:style style:name="ce_label" style:family="table-cell" style:parent-style-name="Default">{TOP}'
+        f'<style:paragraph-properties fo:text-align="end"/>{BOLD}</style:style>',
     ]
     for kind in DATA_STYLES:
         for suffix, text in (("", ""), ("_bold", BOLD)):
@@ -335,7 +337,7 @@ def _write_table(out, sheet: Sheet, title: str, validations: dict) -> tuple[str,
         for label, values in sheet.totals:
             first = min(values) if values else columns
             cells = [EMPTY_CELL] * columns
-            cells[max(first - 1, 0)] = _text_cell(str(label), "ce_text_bold")
+            cells[max(first - 1, 0)] = _text_cell(str(label), "ce_label")
             for index, value in values.items():
                 cells[index] = _cell(sheet, index, value, bold=True)
             out.write(_row(cells).encode())
