@@ -14,6 +14,7 @@ from django.utils import timezone
 from opora.registry.models import MunicipalityPopulation
 from tests import factories as f
 from tests.monitoring.conftest import child, enrol, workbook
+from tests.spreadsheets import ods_book, ods_cells, xlsx_book
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,14 @@ def test_the_excel_file_has_every_table(client, today_world, regional):
     assert [cell.value for cell in coverage[1:]] == [0.02, 0.8, None, 3, 150]
     assert [cell.number_format for cell in coverage[1:3]] == ["0.0%", "0.0%"]
     assert coverage[4].number_format == "#,##0"
+    xlsx_book(b"".join(client.get(reverse("monitoring:export")).streaming_content))  # every sheet set up
+    document = ods_book(b"".join(client.get(reverse("monitoring:export"), {"format": "ods"}).streaming_content))
+    rows = {row[0]["value"]: row for row in ods_cells(document, "Показатели")}
+    coverage = rows["Охват детей 5–17 лет дополнительным образованием, %"]
+    assert [(cell["value"], cell["type"], cell["format"]) for cell in coverage[1:3]] == [
+        (0.02, "percentage", "N_percent"), (0.8, "percentage", "N_percent")]
+    series = ods_cells(document, "Охват во времени")
+    assert series[1][0]["format"] == "N_date" and series[1][1]["format"] == "N_percent"
 
 
 def _queries(client, user, **params):

@@ -16,6 +16,7 @@ from opora.registry.excel_template import build_template
 from opora.registry.models import Group, Program
 from tests import factories as f
 from tests.registry.workbooks import G, P, ods, ods_content, xlsx
+from tests.spreadsheets import ods_book, xlsx_book
 
 GOOD = {"programs": [{}, {"title": "Шахматы для продолжающих", "age_min": 9}],
         "groups": [{}, {"program": "Шахматы для продолжающих", "name": "Группа Б", "monthly_price": 1500.5,
@@ -86,3 +87,12 @@ def test_a_damaged_ods_is_refused_with_how_to_resave_it(provider, staff):
 
     assert "LibreOffice Calc (.ods)" in refused.value.message
     assert "«Электронная таблица ODF (.ods)»" in refused.value.message
+
+
+def test_the_template_is_set_up_as_every_export(provider, teachers):
+    book = xlsx_book(build_template(provider), filtered=False)
+    programs = book[P]
+    assert programs.freeze_panes == "B2" and programs["A1"].fill.start_color.rgb.endswith("FCE4D6")
+    assert programs["A2"].number_format == "General" and book[G]["C2"].number_format == "DD.MM.YYYY"
+    assert book[G]["L2"].number_format == "HH:MM"
+    ods_book(build_template(provider, "ods"), filtered=False)

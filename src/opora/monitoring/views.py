@@ -153,7 +153,7 @@ def _sheets(context) -> list[Sheet]:
         (gettext("Направленность"), Kind.TEXT), (gettext("Программ"), count)),
         [[r["label"], r["programs"]] for r in context["programs"]]))
     sheets.append(Sheet(gettext("Охват во времени"), _columns(
-        (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), [list(row) for row in context["series"]]))
+        (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), [[dt.datetime.strptime(shown, "%d.%m.%Y").date(), value] for shown, value in context["series"]]))
     return sheets
 
 
