@@ -152,8 +152,9 @@ def _sheets(context) -> list[Sheet]:
     sheets.append(Sheet(gettext("Программы"), _columns(
         (gettext("Направленность"), Kind.TEXT), (gettext("Программ"), count)),
         [[r["label"], r["programs"]] for r in context["programs"]]))
+    series = [[dt.datetime.strptime(shown, "%d.%m.%Y").date(), value] for shown, value in context["series"]]
     sheets.append(Sheet(gettext("Охват во времени"), _columns(
-        (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), [[dt.datetime.strptime(shown, "%d.%m.%Y").date(), value] for shown, value in context["series"]]))
+        (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), series))
     return sheets
 
 
