@@ -1,4 +1,4 @@
-"""The one csv writer of the project (``opora.core.exporters.csv_stream``): a BOM, ``;``
+"""The one csv writer of the project (``opora.core.exporters.csv_stream``), for people: a BOM, ``;``
 between cells, CRLF, and text that a spreadsheet would run as a formula written as text."""
 
 import csv
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from opora.core.exporters import csv_response, csv_stream
+from opora.core.exporters import Audience, Kind, OpenDataDialect, csv_response, csv_stream, restore_neutralised
 
 
 def _read(chunks):
@@ -69,3 +69,31 @@ def test_the_response_streams_a_named_attachment():
         "attachment; filename=\"programs.csv\"; "
         "filename*=UTF-8''%D0%9F%D1%80%D0%BE%D0%B3%D1%80%D0%B0%D0%BC%D0%BC%D1%8B.csv")
     assert b"".join(response.streaming_content) == "\ufeffa\r\n1\r\n".encode()
+
+
+def test_for_people_identifiers_keep_their_zeros_and_amounts_read_as_numbers():
+    row = ["0000000001", "0105123456", "Д-12", Decimal("4000"), Decimal("33.33"), dt.date(2026, 10, 1), 7]
+    kinds = [Kind.ID, Kind.ID, Kind.ID, Kind.MONEY, Kind.PERCENT, Kind.MONTH, Kind.COUNT]
+
+    assert _read(csv_stream(list("abcdefg"), [row], kinds=kinds))[1] == [
+        '="0000000001"', '="0105123456"', "Д-12", "4000,00", "33,33%", "01.10.2026", "7"]
+
+
+def test_an_identifier_is_never_a_formula_of_our_making():
+    kinds = [Kind.ID, Kind.ID]
+    assert _read(csv_stream(["a", "b"], [['12"; =1+1', "=1+1"]], kinds=kinds))[1] == ['12"; =1+1', "'=1+1"]
+
+
+def test_open_data_dialect_round_trips_through_the_csv_module():
+    header = ["id", "title", "levels", "free", "price", "start", "phone"]
+    row = [1, 'Кружок «Ключ», "1"; и всё', ["Стартовый", "Базовый|углублённый"], True, Decimal("900.00"),
+           dt.date(2026, 9, 1), "+7 (900) 123-45-67"]
+
+    text = "".join(csv_stream(header, [row], audience=Audience.OPEN_DATA))
+
+    assert not text.startswith("\ufeff")
+    assert text.split("\r\n")[0] == '"id","title","levels","free","price","start","phone"'
+    parsed = list(csv.reader(io.StringIO(text, newline=""), OpenDataDialect))
+    assert parsed[1] == ["1", 'Кружок «Ключ», "1"; и всё', "Стартовый|Базовый/углублённый", "true", "900.00",
+                         "2026-09-01", "'+7 (900) 123-45-67"]
+    assert restore_neutralised(parsed[1][6]) == "+7 (900) 123-45-67"

@@ -26,6 +26,7 @@ from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import csv_rows, make_certificate
+from tests.spreadsheets import content_of, ods_book, ods_cells, ods_formats
 
 S = CertificateStatus
 
@@ -130,7 +131,8 @@ def test_export_of_the_register(client, operator, register_rows):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][0] == "Номер сертификата" and rows[0][-1] == "Остаток, ₽"
-    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]
+    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]  # text cells
+    assert (sheet["A2"].data_type, sheet["A2"].number_format, sheet["I2"].number_format) == ("s", "@", "#,##0.00")
     first = rows[1]
     assert first[4] == "Сертификат финансирования" and first[5] == "Выдан"
     assert [Decimal(str(v)) for v in first[8:]] == [Decimal("30000"), Decimal("0"), Decimal("500"),
@@ -145,7 +147,8 @@ def test_export_of_the_register_in_csv(client, operator, register_rows):
 
     rows = csv_rows(response)
     assert rows[0][:3] == ["Номер сертификата", "Ребёнок", "Дата рождения"]
-    assert [r[0] for r in rows[1:]] == ["4500000001", "4500000002", "4500000003"]
+    # ="…": a spreadsheet keeps the number as text
+    assert [r[0] for r in rows[1:]] == ['="4500000001"', '="4500000002"', '="4500000003"']
     assert rows[1][1].startswith("'=Петров ")
 
 
@@ -279,3 +282,14 @@ def test_other_provider_and_operators_are_kept_out(client, other_staff, other_op
     assert login(client, other_operator).post(decide, {"action": "certify"}).status_code == 404
     assert login(client, staff).post(decide, {"action": "certify"}).status_code == 403
     assert ModuleCertification.objects.get().status == CertificationStatus.AWAITING
+
+
+def test_the_register_in_ods_keeps_numbers_as_text_and_money_as_money(client, operator, register_rows):
+    response = login(client, operator).get(reverse("financing:certificates_export"), {"format": "ods"})
+
+    document = ods_book(content_of(response))
+    formats = ods_formats(document, "Сертификаты", 0)
+    assert (formats["Номер сертификата"], formats["Дата рождения"], formats["Номинал текущего периода, ₽"]) == (
+        ("string", "N_id"), ("date", "N_date"), ("float", "N_money"))
+    assert [row[0]["value"] for row in ods_cells(document, "Сертификаты")[1:]] == [
+        "4500000001", "4500000002", "4500000003"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from opora.audit.models import AuditEvent
@@ -21,6 +22,23 @@ from tests.financing.conftest import (
     make_period,
     on_day,
     snapshot,
+)
+from tests.spreadsheets import (
+    COUNT,
+    DATETIME,
+    MONEY,
+    MONTH,
+    PERCENT,
+    TEXT_ID,
+    content_of,
+    header_row,
+    ods_book,
+    ods_cells,
+    ods_formats,
+    pdf_pages,
+    soffice,
+    xlsx_book,
+    xlsx_formats,
 )
 
 D = Decimal
@@ -236,10 +254,12 @@ def test_invoice_export_has_its_lines_and_totals(client, staff, closed, contract
     response = client.get(reverse("financing:invoice_export", args=[closed.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = xlsx_rows(response)
-    assert rows[0][:3] == ["№ п/п", "Номер договора", "Номер сертификата"]
+    assert rows[0] == [f"Итоговый счёт № {closed.pk} за 10.2026"]
+    header = 8  # the caption and seven lines of the title block above the table
+    assert rows[header][:3] == ["№ п/п", "Номер договора", "Номер сертификата"]
     numbers = sorted(line.contract_number for line in closed.lines.all())
-    assert [row[1] for row in rows[1:3]] == numbers
-    assert [v for v in rows[-1] if v not in (None, "")] == ["К оплате с учётом аванса", 1466.67]
+    assert [row[1] for row in rows[header + 1:header + 3]] == numbers
+    assert [v for v in rows[-1] if v not in (None, "")] == ["К оплате с учётом аванса, ₽", 1466.67]
 
 
 def test_month_invoices_export(client, operator, closed):
@@ -248,6 +268,7 @@ def test_month_invoices_export(client, operator, closed):
     rows = xlsx_rows(response)
     assert rows[0][0] == "Месяц" and len(rows) == 3
     final = next(row for row in rows if row[4] == "Итоговый счёт")
+    assert final[0] == dt.datetime(2026, 10, 1)  # a real date, shown as month and year
     assert final[6:10] == [2, 7333.33, 5866.66, 1466.67]
     assert "2026-10" in response["Content-Disposition"]
 
@@ -261,12 +282,13 @@ def test_invoice_exports_in_csv(client, staff, operator, closed, contracts):
     lines = csv_rows(client.get(reverse("financing:invoice_export", args=[closed.pk]), {"format": "csv"}))
     assert lines[0][:4] == ["№ п/п", "Номер договора", "Номер сертификата", "Программа"]
     assert lines[1][3] == "'=HYPERLINK(\"http://evil.example\")"
-    assert [v for v in lines[-1] if v] == ["К оплате с учётом аванса", "1466,67"]
+    assert [v for v in lines[-1] if v] == ["К оплате с учётом аванса, ₽", "1466,67"]
 
     client.force_login(operator)
     invoices = csv_rows(client.get(reverse("financing:settlement_export"), {"month": "2026-10", "format": "csv"}))
     assert invoices[0][:3] == ["Месяц", "Плательщик", "Организация"] and len(invoices) == 3
     final = next(row for row in invoices if row[4] == "Итоговый счёт")
+    assert final[0] == "01.10.2026"
     assert final[6:10] == ["2", "7333,33", "5866,66", "1466,67"]
 
 
@@ -297,3 +319,93 @@ def test_the_confirmation_shows_what_the_run_will_bill(client, operator, staff, 
     done = client.post(reverse("financing:settlement_run"),
                        {"month": "2026-10", "action": "close", "confirmed": "yes"}, follow=True)
     assert "строк добавлено 0" in done.content.decode()
+
+
+# --- the invoice and the month's invoices as spreadsheets (xlsx and ods) --------------------------
+
+
+def test_invoice_sheet_has_a_title_block_typed_columns_labelled_totals_and_prints_on_a_page(
+        client, staff, closed, contracts):
+    client.force_login(staff)
+    content = content_of(client.get(reverse("financing:invoice_export", args=[closed.pk])))
+
+    sheet = xlsx_book(content).active
+    organization = closed.organization
+    title = [sheet.cell(row=n, column=1).value for n in range(1, header_row(sheet))]
+    assert title == [
+        f"Итоговый счёт № {closed.pk} за 10.2026",
+        f"Номер счёта: {closed.pk}",
+        f"Поставщик услуг: {organization.full_name}, ИНН {organization.inn}",
+        f"Плательщик: {closed.municipality.name}",
+        "Месяц: 10.2026",
+        "Вид счёта: Итоговый счёт",
+        f"Статус: {closed.get_status_display()}",
+        f"Дата формирования: {timezone.localtime(closed.created_at):%d.%m.%Y}",
+    ]
+    assert header_row(sheet) == 9 and sheet.cell(row=1, column=1).font.bold
+    assert xlsx_formats(sheet) == {
+        "№ п/п": COUNT, "Номер договора": TEXT_ID, "Номер сертификата": TEXT_ID, "Программа": "General",
+        "По графику, ₽": MONEY, "Полнота оказания услуги, %": PERCENT, "К оплате, ₽": MONEY}
+    assert sheet.cell(row=10, column=6).value == 1  # 100 % is the fraction 1
+    assert sheet.cell(row=10, column=3).data_type == "s"  # the certificate number stays text
+    # each total labelled in the cell before it, right-aligned (the label runs to the left)
+    totals = {row[5].value: (row[6].value, row[6].number_format, row[6].font.bold)
+              for row in sheet.iter_rows(min_row=12) if row[5].value}
+    assert sheet.cell(row=13, column=6).alignment.horizontal == "right"
+    assert totals == {"Итого по счёту, ₽": (7333.33, MONEY, True), "Выплаченный аванс, ₽": (5866.66, MONEY, True),
+                      "К оплате с учётом аванса, ₽": (1466.67, MONEY, True)}
+    # the filter covers the lines, not the totals; the header repeats on every printed page,
+    # the table is fitted to the page width (narrow enough here to print upright)
+    assert sheet.auto_filter.ref == "A9:G11"
+    assert sheet.print_title_rows == "$9:$9" and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.orientation == "portrait"
+
+
+def test_invoice_sheet_in_ods_has_the_same_title_block_types_and_totals(client, staff, closed, contracts):
+    client.force_login(staff)
+    response = client.get(reverse("financing:invoice_export", args=[closed.pk]), {"format": "ods"})
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert response["Content-Disposition"].endswith(".ods")
+
+    document = ods_book(content_of(response))
+    rows = ods_cells(document, "Счёт")
+    assert rows[0][0]["value"] == f"Итоговый счёт № {closed.pk} за 10.2026"
+    assert [row[0]["value"].split(":")[0] for row in rows[1:8]] == [
+        "Номер счёта", "Поставщик услуг", "Плательщик", "Месяц", "Вид счёта", "Статус", "Дата формирования"]
+    assert ods_formats(document, "Счёт", 8) == {
+        "№ п/п": ("float", "N_count"), "Номер договора": ("string", "N_id"),
+        "Номер сертификата": ("string", "N_id"), "Программа": ("string", None),
+        "По графику, ₽": ("float", "N_money"), "Полнота оказания услуги, %": ("percentage", "N_percent"),
+        "К оплате, ₽": ("float", "N_money")}
+    assert rows[9][2]["value"] == "0000000001" or rows[9][2]["value"].isdigit()
+    assert [(row[5]["value"], row[6]["value"], row[6]["format"]) for row in rows[-3:]] == [
+        ("Итого по счёту, ₽", 7333.33, "N_money"), ("Выплаченный аванс, ₽", 5866.66, "N_money"),
+        ("К оплате с учётом аванса, ₽", 1466.67, "N_money")]
+
+
+@pytest.mark.skipif(not soffice(), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("file_format", ["xlsx", "ods"])
+def test_a_short_invoice_prints_on_one_a4_page(client, staff, closed, contracts, file_format):
+    client.force_login(staff)
+    content = content_of(client.get(reverse("financing:invoice_export", args=[closed.pk]), {"format": file_format}))
+    assert pdf_pages(content, file_format) == 1
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "ods"])
+def test_month_invoices_sheet_has_the_month_as_a_date_and_money_formats(client, operator, closed, file_format):
+    client.force_login(operator)
+    content = content_of(client.get(reverse("financing:settlement_export"),
+                                    {"month": "2026-10", "format": file_format}))
+    if file_format == "xlsx":
+        sheet = xlsx_book(content).active
+        assert xlsx_formats(sheet) == {
+            "Месяц": MONTH, "Плательщик": "General", "Организация": "General", "ИНН": TEXT_ID, "Вид": "General",
+            "Статус": "General", "Договоров": COUNT, "Сумма, ₽": MONEY, "Аванс, ₽": MONEY, "К оплате, ₽": MONEY,
+            "Сформирован": DATETIME}
+        assert sheet["A2"].value == dt.datetime(2026, 10, 1)
+    else:
+        document = ods_book(content)
+        formats = ods_formats(document, "Счета", 0)
+        assert (formats["Месяц"], formats["ИНН"], formats["Сумма, ₽"], formats["Сформирован"]) == (
+            ("date", "N_month"), ("string", "N_id"), ("float", "N_money"), ("date", "N_datetime"))
+        assert ods_cells(document, "Счета")[1][0]["value"] == dt.datetime(2026, 10, 1)

@@ -15,6 +15,7 @@ from opora.registry.choices import Direction
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
 from tests.financing.conftest import NOV, OCT, csv_rows, make_certificate, make_contract, make_period, on_day
+from tests.spreadsheets import COUNT, DATE, MONEY, PERCENT, content_of, ods_book, ods_formats, xlsx_book, xlsx_formats
 
 D = Decimal
 
@@ -154,3 +155,28 @@ def test_report_exports_in_csv(client, operator, settled, provider):
     assert nominal[1][5:11] == ["3", "0", "90000,00", "7333,34", "7849,99", "74816,67"]
     usage = csv_rows(client.get(reverse("financing:report_export", args=["usage"]), {"format": "csv"}))
     assert usage[1][2:] == ["3", "1", "1", "1", "0"]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "ods"])
+def test_report_sheets_are_typed_and_set_up_for_print(client, operator, settled, file_format):
+    client.force_login(operator)
+
+    def get(report, **params):
+        return content_of(client.get(reverse("financing:report_export", args=[report]),
+                                     {"format": file_format, **params}))
+
+    if file_format == "xlsx":
+        funds = xlsx_formats(xlsx_book(get("funds", by="provider")).active)
+        nominal = xlsx_formats(xlsx_book(get("nominal")).active)
+        usage = xlsx_formats(xlsx_book(get("usage")).active)
+        money, percent, count, date = MONEY, PERCENT, COUNT, DATE
+    else:
+        funds = {k: v[1] for k, v in ods_formats(ods_book(get("funds", by="provider")), "Средства", 0).items()}
+        nominal = {k: v[1] for k, v in ods_formats(ods_book(get("nominal")), "Номинал", 0).items()}
+        usage = {k: v[1] for k, v in ods_formats(ods_book(get("usage")), "Использование", 0).items()}
+        money, percent, count, date = "N_money", "N_percent", "N_count", "N_date"
+    assert (funds["Договоров"], funds["По графику, ₽"], funds["Оплачено по итоговым счетам, ₽"]) == (
+        count, money, money)
+    assert (nominal["Начало"], nominal["Бюджет, ₽"], nominal["Сертификатов с номиналом"],
+            nominal["Использовано, %"]) == (date, money, count, percent)
+    assert usage["Всего"] == count

@@ -95,9 +95,10 @@ def test_the_page_the_print_version_and_the_excel_file(client, money, operator):
     assert 'class="office-nav"' not in client.get(url, {"year": YEAR, "print": 1}).content.decode()
     assert 'href="/office/monitoring/annual/"' in client.get(reverse("monitoring:index")).content.decode()
     export = client.get(reverse("monitoring:annual_export"), {"year": YEAR})
-    book = openpyxl.load_workbook(BytesIO(export.content))
+    book = openpyxl.load_workbook(BytesIO(b"".join(export.streaming_content)))
     assert book.sheetnames[0] == "Показатели"
     periods = list(book["Периоды финансирования, ₽"].iter_rows(min_row=2, values_only=True))
+    assert book["Периоды финансирования, ₽"]["C2"].number_format == "#,##0.00"
     assert [(row[1], row[2]) for row in periods] == [(f"ПФДО {YEAR}", 1000000)]
 
 
@@ -110,7 +111,7 @@ def test_the_word_document(client, money, operator):
     assert "«Успех каждого ребенка»" in document.paragraphs[0].text
     periods = next(t for t in document.tables if t.rows[0].cells[0].text == "Муниципалитет"
                    and t.rows[0].cells[1].text == "Период")
-    assert [c.text for c in periods.rows[1].cells][1:3] == [f"ПФДО {YEAR}", "1\xa0000\xa0000,00"]
+    assert [c.text for c in periods.rows[1].cells][1:3] == [f"ПФДО {YEAR}", "1 000 000,00"]
     header = periods.rows[0]._tr.trPr
     assert header is not None and "tblHeader" in header.xml  # repeated on every page
 

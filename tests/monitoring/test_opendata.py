@@ -68,5 +68,6 @@ def test_the_published_files(client, world):
     assert published[(city, "Всего")] is None  # would be the row's only non-zero cell
     assert published[("Регион", "Техническая")] == 7
     assert all(value is None or value >= opendata.THRESHOLD for value in published.values())
-    assert "Муниципалитет;ОКТМО;Направленность;Детей" in csv_text
-    assert f"{city};{world['city'].oktmo};Техническая;\r\n" in csv_text
+    # the open-data dialect: «,», every cell quoted, UTF-8 without BOM
+    assert csv_text.startswith('"Муниципалитет","ОКТМО","Направленность","Детей"\r\n')
+    assert f'"{city}","{world["city"].oktmo}","Техническая",""\r\n' in csv_text

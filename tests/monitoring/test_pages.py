@@ -14,6 +14,7 @@ from django.utils import timezone
 from opora.registry.models import MunicipalityPopulation
 from tests import factories as f
 from tests.monitoring.conftest import child, enrol, workbook
+from tests.spreadsheets import ods_book, ods_cells, xlsx_book
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +84,22 @@ def test_the_excel_file_has_every_table(client, today_world, regional):
 
     response = client.get(reverse("monitoring:export"))
 
-    book = openpyxl.load_workbook(BytesIO(response.content))
+    book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert {"Показатели", "Муниципалитеты", "Программы", "Охват во времени"} <= set(book.sheetnames)
-    indicators = {row[0]: row for row in book["Показатели"].iter_rows(values_only=True)}
-    assert indicators["Охват детей 5–17 лет дополнительным образованием, %"][1:] == (
-        2.0, 80, None, 3, 150)
+    indicators = {row[0].value: row for row in book["Показатели"].iter_rows()}
+    coverage = indicators["Охват детей 5–17 лет дополнительным образованием, %"]
+    # a percentage is a fraction shown as one; the numerator and denominator are counts
+    assert [cell.value for cell in coverage[1:]] == [0.02, 0.8, None, 3, 150]
+    assert [cell.number_format for cell in coverage[1:3]] == ["0.0%", "0.0%"]
+    assert coverage[4].number_format == "#,##0"
+    xlsx_book(b"".join(client.get(reverse("monitoring:export")).streaming_content))  # every sheet set up
+    document = ods_book(b"".join(client.get(reverse("monitoring:export"), {"format": "ods"}).streaming_content))
+    rows = {row[0]["value"]: row for row in ods_cells(document, "Показатели")}
+    coverage = rows["Охват детей 5–17 лет дополнительным образованием, %"]
+    assert [(cell["value"], cell["type"], cell["format"]) for cell in coverage[1:3]] == [
+        (0.02, "percentage", "N_percent"), (0.8, "percentage", "N_percent")]
+    series = ods_cells(document, "Охват во времени")
+    assert series[1][0]["format"] == "N_date" and series[1][1]["format"] == "N_percent"
 
 
 def _queries(client, user, **params):

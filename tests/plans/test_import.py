@@ -254,7 +254,7 @@ def test_a_file_that_is_not_a_word_document_or_has_no_table_is_refused():
 
 
 def test_a_file_that_is_not_a_workbook_is_refused():
-    with pytest.raises(ValueError, match="не читается как книга Excel"):
+    with pytest.raises(ValueError, match="не читается как таблица Excel"):
         importing.read_xlsx(io.BytesIO(b"not a workbook"))
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from opora.plans.models import ItemStatus, Plan, PlanStatus
 from tests.plans.conftest import CREATION_PLAN, add_items, approve, kind, make_plan, today
+from tests.spreadsheets import DATE, ods_book, ods_formats, xlsx_book, xlsx_formats
 
 PASTE = ("№ п/п\tНаименование мероприятия\tСроки\tОтветственный\n"
          "1.\tСовещание\tФевраль - март\tИванова А.А.\n"
@@ -127,7 +128,15 @@ def test_send_approve_mark_done_with_a_file_and_the_report(client, operator, aut
     workbook = load_workbook(io.BytesIO(b"".join(
         client.get(reverse("plans:report", args=[filled.pk]) + "?format=xlsx").streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[1][6] == "Объект определён" and rows[1][7] == "выполнено"
+    assert rows[0][0] == f"Отчёт об исполнении плана «{filled.title}»"
+    header = next(n for n, row in enumerate(rows) if row[0] == "№ п/п")
+    assert rows[header + 1][6] == "Объект определён" and rows[header + 1][7] == "выполнено"
+    sheet = xlsx_book(b"".join(client.get(reverse("plans:report", args=[filled.pk]) + "?format=xlsx")
+                               .streaming_content)).active
+    assert xlsx_formats(sheet)["Дата выполнения"] == DATE
+    document = ods_book(b"".join(client.get(reverse("plans:report", args=[filled.pk]) + "?format=ods")
+                                 .streaming_content))
+    assert ods_formats(document, "Отчёт", header)["Дата выполнения"] == ("date", "N_date")
     printed = client.get(reverse("plans:print", args=[filled.pk])).content.decode()
     assert "УТВЕРЖДАЮ" in printed and "СОГЛАСОВАНО" in printed and "Гречаная Н.М." in printed
     document = docx.Document(io.BytesIO(b"".join(

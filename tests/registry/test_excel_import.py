@@ -319,19 +319,25 @@ def test_support_centre_of_the_municipality_imports_for_its_organization(provide
     assert AuditEvent.objects.get(action="registry.program.imported").actor == operator
 
 
+DAMAGED = ("Файл не является таблицей Excel (.xlsx) или LibreOffice Calc (.ods) или повреждён. "
+           "Откройте его и сохраните заново.")
+
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("programs.xlsx", b"PK\x03\x04 this is not really a zip", "Файл не является таблицей Excel (.xlsx) или повреждён."),
-    ("programs.xlsx", zip_without_workbook(), "Файл не является таблицей Excel (.xlsx) или повреждён."),
-    ("programs.xlsx", "Название;Направленность".encode(), "Файл не является таблицей Excel (.xlsx) или повреждён."),
-    ("programs.csv", b"PK\x03\x04", "Загрузите таблицу Excel в формате .xlsx."),
-    ("programs.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-     "Файл в старом формате .xls. Сохраните его в Excel как «Книга Excel (.xlsx)»."),
+    ("programs.xlsx", b"PK\x03\x04 this is not really a zip", DAMAGED),
+    ("programs.xlsx", zip_without_workbook(), DAMAGED),
+    ("programs.xlsx", "Название;Направленность".encode(), DAMAGED),
+    ("programs.ods", b"PK\x03\x04 this is not really a zip", DAMAGED),
+    ("programs.csv", b"PK\x03\x04", "Загрузите таблицу в формате .xlsx (Excel) или .ods (LibreOffice Calc)."),
+    ("programs.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Файл в старом формате .xls. Сохраните его в новом формате."),
 ])
 def test_files_that_are_not_a_readable_xlsx_are_refused(provider, staff, name, content, message):
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile(name, content))
-    assert (refused.value.field, refused.value.message) == ("file", message)
+    assert refused.value.field == "file" and refused.value.message.startswith(message)
+    # every message about the format says how to re-save the file in Excel and in LibreOffice
+    assert "В Excel: «Файл» → «Сохранить как»" in refused.value.message
+    assert "В LibreOffice Calc: «Файл» → «Сохранить как» → «Электронная таблица ODF (.ods)»" in refused.value.message
     assert Program.objects.count() == 0
 
 
@@ -519,7 +525,7 @@ def test_a_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_unpacked(provid
     content = _bomb(member, 3 * 1024 * 1024)
     assert len(content) < 50 * 1024
     opened = []
-    monkeypatch.setattr(excel_import.openpyxl, "load_workbook", lambda *a, **kw: opened.append(1))
+    monkeypatch.setattr(excel_import.ods, "load_workbook", lambda *a, **kw: opened.append(1))
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("bomb.xlsx", content))
@@ -538,7 +544,7 @@ def test_a_file_with_too_many_sheets_is_refused_before_they_are_opened(provider,
     stream = io.BytesIO()
     workbook.save(stream)
     opened = []
-    monkeypatch.setattr(excel_import.openpyxl, "load_workbook", lambda *a, **kw: opened.append(1))
+    monkeypatch.setattr(excel_import.ods, "load_workbook", lambda *a, **kw: opened.append(1))
 
     with pytest.raises(ValidationFailed) as refused:
         services.import_programs(staff, provider, SimpleUploadedFile("sheets.xlsx", stream.getvalue()))

@@ -90,7 +90,8 @@ def test_a_corrupt_file_is_shown_next_to_the_file_field(client, staff):
     upload.name = "программы.xlsx"
     response = client.post(reverse("registry:import"), {"file": upload})
     assert response.status_code == 400
-    assert "Файл не является таблицей Excel (.xlsx) или повреждён." in response.content.decode()
+    assert ("Файл не является таблицей Excel (.xlsx) или LibreOffice Calc (.ods) или повреждён. "
+           "Откройте его и сохраните заново.") in response.content.decode()
     assert Program.objects.count() == 0
 
 

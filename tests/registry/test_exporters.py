@@ -14,6 +14,7 @@ from opora.registry.choices import FundingSource, Level, OvzKind, ProgramStatus,
 from opora.registry.exporters import OrganizationRegistryExporter, ProgramRegistryExporter
 from opora.registry.models import GroupFunding, Organization, Program, Specialisation
 from tests import factories as f
+from tests.spreadsheets import COUNT, DATETIME, TEXT_ID, ods_book, ods_cells, ods_formats, xlsx_book, xlsx_formats
 
 
 def _content(response):
@@ -80,7 +81,11 @@ def test_program_register_xlsx_has_one_row_per_program_with_exact_values(provide
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert (sheet.title, sheet.freeze_panes, sheet["A1"].font.bold, sheet["B2"].font.bold) == (
         "Программы", "A2", True, False)
-    assert (sheet.column_dimensions["B"].width, sheet.column_dimensions["K"].width) == (50, 14)
+    # Widths fit the content («Робототехника») and the header's longest word («Дистанционно»).
+    assert (sheet.column_dimensions["B"].width, sheet.column_dimensions["K"].width) == (16, 15)
+    formats = {sheet.cell(row=1, column=n).value: sheet.cell(row=3, column=n).number_format for n in range(1, 26)}
+    assert (formats["ИНН"], formats["Стоимость в месяц от, ₽"], formats["Изменено"], formats["Мест в группах"]) == (
+        "@", "#,##0.00", "DD.MM.YYYY HH:MM", "#,##0")
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     expected = _expected(provider, chess, robots)
     for row in expected:
@@ -97,6 +102,8 @@ def test_program_register_csv_is_excel_friendly_text(provider, programs):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="programs.csv"; filename*=UTF-8\'\'')
     expected = [[_csv(value) for value in row] for row in _expected(provider, chess, robots)]
+    for row in expected:  # an ИНН keeps its leading zeros in a spreadsheet
+        row[3] = f'="{provider.inn}"'
     assert _csv_rows(response) == [HEADER, *expected]
     assert expected[1][23] == "1500,50"
 
@@ -136,13 +143,13 @@ def test_organization_register_counts_programs_and_teachers(provider, other_prov
     assert rows[0][:4] == ["Идентификатор", "Полное наименование", "Краткое наименование", "ИНН"]
     assert rows[0][-4:] == ["Программ всего", "Программ опубликовано", "Педагогов", "Изменено"]
     by_inn = {row[3]: row for row in rows[1:]}
-    assert by_inn[provider.inn] == [
-        str(provider.uuid), provider.full_name, provider.short_name, provider.inn, "",
+    assert by_inn[f'="{provider.inn}"'] == [
+        str(provider.uuid), provider.full_name, provider.short_name, f'="{provider.inn}"', "",
         "Организация дополнительного образования", "Образование", "Муниципальная", provider.municipality.name,
         provider.address, "нет", "", "", "", "", "", "", "да", "нет", "2", "1", "1",
         _csv(_local(provider.updated_at)),
     ]
-    assert by_inn[other_provider.inn][-4:-1] == ["0", "0", "0"]
+    assert by_inn[f'="{other_provider.inn}"'][-4:-1] == ["0", "0", "0"]
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -167,3 +174,35 @@ def test_a_formula_after_leading_spaces_stays_text(provider):
     queryset = Program.objects.filter(pk=program.pk)
 
     assert _csv_rows(ProgramRegistryExporter(queryset).response("csv"))[1][1] == "'  @SUM(1+1)*cmd"
+
+
+def test_program_register_xlsx_is_set_up_for_print_and_filtered(provider, programs):
+    sheet = xlsx_book(_content(ProgramRegistryExporter(programs).response("xlsx"))).active
+
+    assert sheet.auto_filter.ref == "A1:Y3" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"  # 25 columns
+
+
+def test_program_register_ods_has_the_same_rows_typed(provider, programs):
+    response = ProgramRegistryExporter(programs).response("ods")
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="programs.ods"')
+
+    document = ods_book(_content(response))
+    rows = ods_cells(document, "Программы")
+    assert [cell["value"] for cell in rows[0]] == HEADER
+    formats = ods_formats(document, "Программы", 0, 2)
+    assert (formats["ИНН"], formats["Мест в группах"], formats["Стоимость в месяц от, ₽"], formats["Изменено"]) == (
+        ("string", "N_id"), ("float", "N_count"), ("float", "N_money"), ("date", "N_datetime"))
+    chess = rows[2]
+    assert (chess[1]["value"], chess[3]["value"], chess[23]["value"]) == ("Шахматы", provider.inn, 1500.5)
+
+
+def test_organization_register_in_both_formats(provider, programs):
+    queryset = Organization.objects.filter(pk=provider.pk)
+    sheet = xlsx_book(_content(OrganizationRegistryExporter(queryset).response("xlsx"))).active
+    formats = xlsx_formats(sheet)
+    assert (formats["ИНН"], formats["ОГРН"], formats["Программ всего"], formats["Изменено"]) == (
+        TEXT_ID, "General", COUNT, DATETIME)
+    document = ods_book(_content(OrganizationRegistryExporter(queryset).response("ods")))
+    assert ods_cells(document, "Организации")[1][3] == {"value": provider.inn, "type": "string", "format": "N_id"}

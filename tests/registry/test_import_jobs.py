@@ -112,10 +112,10 @@ def test_a_file_refused_while_its_rows_are_read_refuses_the_job(
 
 @pytest.fixture
 def workbooks_opened(monkeypatch):
-    """openpyxl opening a workbook (which, for a sheet stating no size, parses it whole)."""
+    """A workbook opened (openpyxl, which for a sheet stating no size parses it whole, or odfdo)."""
     opened = []
-    load_workbook = excel_import.openpyxl.load_workbook
-    monkeypatch.setattr(excel_import.openpyxl, "load_workbook",
+    load_workbook = excel_import.ods.load_workbook
+    monkeypatch.setattr(excel_import.ods, "load_workbook",
                         lambda *args, **kwargs: opened.append(1) or load_workbook(*args, **kwargs))
     return opened
 
@@ -143,7 +143,8 @@ def test_a_zip_that_is_no_workbook_is_refused_at_once(provider, staff):
     upload = SimpleUploadedFile("a.xlsx", zip_without_workbook())
     with pytest.raises(ValidationFailed) as refused:
         import_jobs.queue_import(staff, provider, upload)
-    assert refused.value.message == "Файл не является таблицей Excel (.xlsx) или повреждён."
+    assert refused.value.message.startswith(
+        "Файл не является таблицей Excel (.xlsx) или LibreOffice Calc (.ods) или повреждён. Откройте его")
     assert ImportJob.objects.count() == 0
 
 

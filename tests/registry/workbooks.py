@@ -49,6 +49,47 @@ def xlsx(programs=(), groups=(), *, with_groups_sheet=True, name="програм
     return SimpleUploadedFile(name, stream.getvalue())
 
 
+def _ods_cell(value):
+    from odfdo import Cell
+
+    if value is None:
+        return Cell()
+    if isinstance(value, dt.time):  # Calc stores a time of day as a duration
+        return Cell(value=dt.timedelta(hours=value.hour, minutes=value.minute))
+    return Cell(value=value)
+
+
+def ods_content(programs=(), groups=(), *, with_groups_sheet=True):
+    """The same upload as ``xlsx`` saved by LibreOffice Calc: typed cells (numbers as
+    floats, dates, times as durations) written by odfdo, and the repetitions Calc writes
+    — a thousand empty columns on each row, a million empty rows after the last."""
+    from odfdo import Document, Row, Table
+
+    document = Document("spreadsheet")
+    document.body.clear()
+    sheets = [(P, PROGRAM_COLUMNS, [{**PROGRAM, **row} for row in programs])]
+    if with_groups_sheet:
+        sheets.append((G, GROUP_COLUMNS, [{**GROUP, **row} for row in groups]))
+    for title, columns, rows in sheets:
+        table = Table(title)
+        document.body.append(table)
+        for values in [[str(c.label) for c in columns], *([row.get(c.attr) for c in columns] for row in rows)]:
+            row = Row()
+            for value in values:
+                row.append(_ods_cell(value))
+            row.append(_ods_cell(None))
+            row.last_cell().set_attribute("table:number-columns-repeated", "1000")
+            table.append(row)
+        table.append(Row(repeated=1_048_000))
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def ods(programs=(), groups=(), *, with_groups_sheet=True, name="программы.ods"):
+    return SimpleUploadedFile(name, ods_content(programs, groups, with_groups_sheet=with_groups_sheet))
+
+
 # --- hostile and oversized files ---------------------------------------------------
 
 def zip_without_workbook():

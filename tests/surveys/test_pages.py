@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from opora.surveys.models import Reply, ReplyStatus, Survey, SurveyStatus
+from tests.spreadsheets import content_of, header_row, ods_book, ods_cells, xlsx_book, xlsx_formats
 from tests.surveys.conftest import field, reply_of, week_ahead
 
 
@@ -118,6 +119,13 @@ def test_the_cycle_through_the_pages_and_the_excel_file(client, sent, staff, ope
 
     own = sheet_rows(login(client, operator).get(reverse("surveys:excel_all")))
     assert [row[0] for row in own["Кружки и секции"][3:]] == ["Город Тестов"] * 3
+
+    # the same file for LibreOffice; both set up as every export (header, filter, print)
+    sheet = xlsx_book(content_of(client.get(reverse("surveys:excel", args=[sent.pk])))).active
+    assert header_row(sheet) == 3 and xlsx_formats(sheet)["Число кружков"] == "General"
+    document = ods_book(content_of(client.get(reverse("surveys:excel", args=[sent.pk]), {"format": "ods"})))
+    cells = ods_cells(document, "Кружки и секции")
+    assert cells[0][0]["value"] == "Кружки и секции" and cells[3][6]["value"] == 10
 
 
 @pytest.mark.parametrize("persona", ["other_operator", "other_staff"])

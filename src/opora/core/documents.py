@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from opora.core.exporters import attachment_header, plain
+from opora.core.exporters import Sheet, attachment_header, display_text, plain
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -76,6 +76,17 @@ class Document:
             cells = table.add_row().cells
             for cell, value in zip(cells, values, strict=True):
                 cell.text = _text(value)
+
+    def sheet(self, sheet: Sheet) -> None:
+        """A table of the exporter base (``core.exporters.Sheet``), its cells written as a
+        Russian spreadsheet shows them, its title as the caption."""
+        def cells(row):
+            for index, value in enumerate(row):
+                kind, value = sheet.typed(index, value)
+                yield display_text(value, kind) or "—"
+
+        self.table([str(column.label) for column in sheet.columns], (list(cells(row)) for row in sheet.rows),
+                   caption=sheet.title)
 
     def response(self, filename: str, fallback: str) -> FileResponse:
         stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

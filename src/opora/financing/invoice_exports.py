@@ -4,25 +4,28 @@ query (or a report's few aggregate queries) however many rows it holds; the call
 scopes what it passes in."""
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opora.core.exporters import Column, Exporter, plain
+from opora.core.exporters import Column, Exporter, Kind, RowsExporter
 from opora.financing.reports import BREAKDOWN_LABELS
 
 
 class InvoiceLinesExporter(Exporter):
-    """The lines of one invoice: contract, certificate, the month's amount, completeness
-    and the amount asked, as the payer checks them."""
+    """One invoice as the payer checks and files it: a title block (number, provider,
+    payer, month, kind, status, date), its lines — contract, certificate, the month's
+    amount, completeness and the amount asked — and labelled totals. Landscape, fitted
+    to the page width: a short invoice prints on one A4 page."""
 
     sheet_title = _("Счёт")
     columns = (
-        Column(_("№ п/п"), lambda line: line.position, 8),
-        Column(_("Номер договора"), lambda line: line.contract_number, 18),
-        Column(_("Номер сертификата"), lambda line: line.certificate_number, 18),
-        Column(_("Программа"), lambda line: line.contract.module.program.title, 40),
-        Column(_("По графику, ₽"), lambda line: line.month_amount, 14),
-        Column(_("Полнота оказания услуги, %"), lambda line: line.completeness, 14),
-        Column(_("К оплате, ₽"), lambda line: line.amount, 14),
+        Column(_("№ п/п"), lambda line: line.position, 6, Kind.COUNT),
+        Column(_("Номер договора"), lambda line: line.contract_number, 18, Kind.ID),
+        Column(_("Номер сертификата"), lambda line: line.certificate_number, 14, Kind.ID),
+        Column(_("Программа"), lambda line: line.contract.module.program.title, 45, Kind.TEXT),
+        Column(_("По графику, ₽"), lambda line: line.month_amount, 14, Kind.MONEY),
+        Column(_("Полнота оказания услуги, %"), lambda line: line.completeness, 12, Kind.PERCENT),
+        Column(_("К оплате, ₽"), lambda line: line.amount, 14, Kind.MONEY),
     )
 
     def __init__(self, invoice):
@@ -35,16 +38,37 @@ class InvoiceLinesExporter(Exporter):
     def get_queryset(self):
         return self.queryset.select_related("contract__module__program").order_by("contract_number", "pk")
 
-    def rows(self):
-        for position, line in enumerate(self.get_queryset().iterator(chunk_size=self.chunk_size), start=1):
+    def objects(self):
+        for position, line in enumerate(super().objects(), start=1):
             line.position = position
-            yield [plain(column.value(line)) for column in self.columns]
+            yield line
+
+    def caption(self):
         invoice = self.invoice
-        yield []
-        yield ["", "", "", str(_("Итого")), "", "", invoice.amount]
+        return _("%(kind)s № %(number)s за %(month)s") % {
+            "kind": invoice.get_kind_display(), "number": invoice.pk, "month": f"{invoice.month:%m.%Y}"}
+
+    def heading(self):
+        invoice = self.invoice
+        organization = invoice.organization
+        return [
+            (_("Номер счёта"), str(invoice.pk)),
+            (_("Поставщик услуг"), _("%(name)s, ИНН %(inn)s") % {
+                "name": organization.full_name or organization.short_name, "inn": organization.inn}),
+            (_("Плательщик"), invoice.municipality.name),
+            (_("Месяц"), f"{invoice.month:%m.%Y}"),
+            (_("Вид счёта"), invoice.get_kind_display()),
+            (_("Статус"), invoice.get_status_display()),
+            (_("Дата формирования"), timezone.localtime(invoice.created_at).date()),
+        ]
+
+    def totals(self):
+        invoice = self.invoice
+        totals = [(_("Итого по счёту, ₽"), {6: invoice.amount})]
         if invoice.kind == "final":
-            yield ["", "", "", str(_("Аванс")), "", "", invoice.advance]
-            yield ["", "", "", str(_("К оплате с учётом аванса")), "", "", invoice.due]
+            totals += [(_("Выплаченный аванс, ₽"), {6: invoice.advance}),
+                       (_("К оплате с учётом аванса, ₽"), {6: invoice.due})]
+        return totals
 
 
 class InvoicesExporter(Exporter):
@@ -54,17 +78,17 @@ class InvoicesExporter(Exporter):
     ascii_filename = "invoices"
     sheet_title = _("Счета")
     columns = (
-        Column(_("Месяц"), lambda invoice: f"{invoice.month:%m.%Y}", 10),
-        Column(_("Плательщик"), lambda invoice: invoice.municipality.name, 30),
-        Column(_("Организация"), lambda invoice: invoice.organization.short_name, 40),
-        Column(_("ИНН"), lambda invoice: invoice.organization.inn, 14),
-        Column(_("Вид"), lambda invoice: invoice.get_kind_display(), 16),
-        Column(_("Статус"), lambda invoice: invoice.get_status_display(), 14),
-        Column(_("Договоров"), lambda invoice: invoice.lines_count, 10),
-        Column(_("Сумма, ₽"), lambda invoice: invoice.amount, 14),
-        Column(_("Аванс, ₽"), lambda invoice: invoice.advance, 14),
-        Column(_("К оплате, ₽"), lambda invoice: invoice.due, 14),
-        Column(_("Сформирован"), lambda invoice: invoice.created_at, 18),
+        Column(_("Месяц"), lambda invoice: invoice.month, 10, Kind.MONTH),
+        Column(_("Плательщик"), lambda invoice: invoice.municipality.name, 30, Kind.TEXT),
+        Column(_("Организация"), lambda invoice: invoice.organization.short_name, 40, Kind.TEXT),
+        Column(_("ИНН"), lambda invoice: invoice.organization.inn, 14, Kind.ID),
+        Column(_("Вид"), lambda invoice: invoice.get_kind_display(), 16, Kind.TEXT),
+        Column(_("Статус"), lambda invoice: invoice.get_status_display(), 14, Kind.TEXT),
+        Column(_("Договоров"), lambda invoice: invoice.lines_count, 10, Kind.COUNT),
+        Column(_("Сумма, ₽"), lambda invoice: invoice.amount, 14, Kind.MONEY),
+        Column(_("Аванс, ₽"), lambda invoice: invoice.advance, 14, Kind.MONEY),
+        Column(_("К оплате, ₽"), lambda invoice: invoice.due, 14, Kind.MONEY),
+        Column(_("Сформирован"), lambda invoice: invoice.created_at, 18, Kind.DATETIME),
     )
 
     def get_queryset(self):
@@ -72,26 +96,18 @@ class InvoicesExporter(Exporter):
                 .annotate(lines_count=Count("lines")).order_by("-month", "organization__short_name", "kind", "pk"))
 
 
-class RowsExporter(Exporter):
-    """A report already computed as a list of dicts."""
-
-    def rows(self):
-        for row in self.queryset:
-            yield [plain(column.value(row)) for column in self.columns]
-
-
 def funds_exporter(rows, by: str):
     detail = {"provider": _("Муниципалитет"), "program": _("Организация")}.get(by)
-    columns = [Column(BREAKDOWN_LABELS[by], lambda row: row["label"], 40)]
+    columns = [Column(BREAKDOWN_LABELS[by], lambda row: row["label"], 40, Kind.TEXT)]
     if detail:
-        columns.append(Column(detail, lambda row: row["detail"], 36))
+        columns.append(Column(detail, lambda row: row["detail"], 36, Kind.TEXT))
     columns += [
-        Column(_("Договоров"), lambda row: row["contracts"], 10),
-        Column(_("По графику, ₽"), lambda row: row["scheduled"], 16),
-        Column(_("Авансы, ₽"), lambda row: row["advances"], 16),
-        Column(_("Итоговые счета, ₽"), lambda row: row["invoiced"], 16),
-        Column(_("Возвращено на сертификаты, ₽"), lambda row: row["returned"], 16),
-        Column(_("Оплачено по итоговым счетам, ₽"), lambda row: row["paid"], 16),
+        Column(_("Договоров"), lambda row: row["contracts"], 10, Kind.COUNT),
+        Column(_("По графику, ₽"), lambda row: row["scheduled"], 16, Kind.MONEY),
+        Column(_("Авансы, ₽"), lambda row: row["advances"], 16, Kind.MONEY),
+        Column(_("Итоговые счета, ₽"), lambda row: row["invoiced"], 16, Kind.MONEY),
+        Column(_("Возвращено на сертификаты, ₽"), lambda row: row["returned"], 16, Kind.MONEY),
+        Column(_("Оплачено по итоговым счетам, ₽"), lambda row: row["paid"], 16, Kind.MONEY),
     ]
     exporter = RowsExporter(rows)
     exporter.columns = tuple(columns)
@@ -107,16 +123,16 @@ class NominalExporter(RowsExporter):
     columns = (
         Column(_("Муниципалитет"), lambda row: row["municipality"], 30),
         Column(_("Период"), lambda row: row["title"], 24),
-        Column(_("Начало"), lambda row: row["starts_on"], 12),
-        Column(_("Окончание"), lambda row: row["ends_on"], 12),
-        Column(_("Бюджет, ₽"), lambda row: row["budget"], 16),
-        Column(_("Сертификатов с номиналом"), lambda row: row["certificates"], 12),
-        Column(_("Социальных сертификатов"), lambda row: row["social_certificates"], 12),
-        Column(_("Номинал, ₽"), lambda row: row["nominal"], 16),
-        Column(_("Зарезервировано, ₽"), lambda row: row["reserved"], 16),
-        Column(_("Оплачено, ₽"), lambda row: row["paid"], 16),
-        Column(_("Остаток, ₽"), lambda row: row["balance"], 16),
-        Column(_("Использовано, %"), lambda row: row["used_share"], 12),
+        Column(_("Начало"), lambda row: row["starts_on"], 12, Kind.DATE),
+        Column(_("Окончание"), lambda row: row["ends_on"], 12, Kind.DATE),
+        Column(_("Бюджет, ₽"), lambda row: row["budget"], 16, Kind.MONEY),
+        Column(_("Сертификатов с номиналом"), lambda row: row["certificates"], 12, Kind.COUNT),
+        Column(_("Социальных сертификатов"), lambda row: row["social_certificates"], 12, Kind.COUNT),
+        Column(_("Номинал, ₽"), lambda row: row["nominal"], 16, Kind.MONEY),
+        Column(_("Зарезервировано, ₽"), lambda row: row["reserved"], 16, Kind.MONEY),
+        Column(_("Оплачено, ₽"), lambda row: row["paid"], 16, Kind.MONEY),
+        Column(_("Остаток, ₽"), lambda row: row["balance"], 16, Kind.MONEY),
+        Column(_("Использовано, %"), lambda row: row["used_share"], 12, Kind.PERCENT),
     )
 
 
@@ -127,9 +143,9 @@ class UsageExporter(RowsExporter):
     columns = (
         Column(_("Муниципалитет"), lambda row: row["municipality"], 30),
         Column(_("Вид сертификата"), lambda row: row["kind_label"], 26),
-        Column(_("Всего"), lambda row: row["total"], 10),
-        Column(_("Без договоров"), lambda row: row["zero"], 12),
-        Column(_("В 1 договоре"), lambda row: row["one"], 12),
-        Column(_("В 2 договорах"), lambda row: row["two"], 12),
-        Column(_("В 3 и более"), lambda row: row["more"], 12),
+        Column(_("Всего"), lambda row: row["total"], 10, Kind.COUNT),
+        Column(_("Без договоров"), lambda row: row["zero"], 12, Kind.COUNT),
+        Column(_("В 1 договоре"), lambda row: row["one"], 12, Kind.COUNT),
+        Column(_("В 2 договорах"), lambda row: row["two"], 12, Kind.COUNT),
+        Column(_("В 3 и более"), lambda row: row["more"], 12, Kind.COUNT),
     )

@@ -13,6 +13,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opora.core.exporters import Column, Kind, Sheet, Typed
 from opora.errors import ValidationFailed
 from opora.financing import reports
 from opora.monitoring import presentation, services
@@ -66,34 +67,43 @@ def build(actor, year, municipality: Municipality | None) -> dict:
     }
 
 
-def tables(report: dict, *, money=lambda value: value) -> list[tuple[str, list, list]]:
-    """The report's tables as (title, header, rows), in the order of the page, for the
-    Excel file and the document; ``money`` formats sums (the document writes them as
-    text, the workbook keeps numbers)."""
-    result = [(_("Показатели"), [
-        _("Показатель"), _("Значение"), _("Цель"), _("Год назад"), _("Числитель"),
-        _("Знаменатель")],
-        [[str(r["label"]), r["value"], r["target"], r["last_year"], r["numerator"],
-          r["denominator"]] for r in report["indicators"]])]
+def _columns(*columns) -> list[Column]:
+    return [Column(label, None, kind=kind) for label, kind in columns]
+
+
+def tables(report: dict) -> list[Sheet]:
+    """The report's tables in the order of the page, for the workbook and the document."""
+    count, money, percent, text = Kind.COUNT, Kind.MONEY, Kind.PERCENT, Kind.TEXT
+
+    def indicator(row, value):
+        return None if value is None else Typed(value, percent if row["percent"] else Kind.NUMBER)
+
+    sheets = [Sheet(_("Показатели"), _columns(
+        (_("Показатель"), text), (_("Значение"), None), (_("Цель"), None), (_("Год назад"), None),
+        (_("Числитель"), count), (_("Знаменатель"), count)),
+        [[str(r["label"]), indicator(r, r["value"]), indicator(r, r["target"]),
+          indicator(r, r["last_year"]), r["numerator"], r["denominator"]] for r in report["indicators"]])]
     for table in report["coverage_tables"]:
-        result.append((str(table["title"]), [_("Значение"), _("Детей"), _("Доля, %")],
-                       [[r["label"], r["children"], r["share"]] for r in table["rows"]]))
-    result.append((_("Программы по направленностям"), [_("Направленность"), _("Программ")],
-                   [[r["label"], r["programs"]] for r in report["programs"]]))
-    result.append((_("Сертификаты"), [
-        _("Муниципалитет"), _("Вид"), _("Всего"), _("Без договоров"), _("1 договор"),
-        _("2 договора"), _("Больше 2")],
-        [[r["municipality"], str(r["kind_label"]), r["total"], r["zero"], r["one"], r["two"],
-          r["more"]] for r in report["certificates"]]))
-    result.append((_("Периоды финансирования, ₽"), [
-        _("Муниципалитет"), _("Период"), _("Бюджет"), _("Номинал"), _("Зарезервировано"),
-        _("Оплачено"), _("Остаток"), _("Использовано, %")],
-        [[r["municipality"], r["title"], money(r["budget"]), money(r["nominal"]),
-          money(r["reserved"]), money(r["paid"]), money(r["balance"]), r["used_share"]]
-         for r in report["periods"]]))
-    result.append((_("Средства сертификатов по месяцам, ₽"), [
-        _("Месяц"), _("Договоров"), _("По договорам"), _("Авансы"), _("Выставлено"),
-        _("Возвращено на сертификаты"), _("Оплачено")],
-        [[r["label"], r["contracts"], money(r["scheduled"]), money(r["advances"]),
-          money(r["invoiced"]), money(r["returned"]), money(r["paid"])] for r in report["months"]]))
-    return result
+        sheets.append(Sheet(str(table["title"]), _columns(
+            (_("Значение"), text), (_("Детей"), count), (_("Доля, %"), percent)),
+            [[r["label"], r["children"], r["share"]] for r in table["rows"]]))
+    sheets.append(Sheet(_("Программы по направленностям"), _columns(
+        (_("Направленность"), text), (_("Программ"), count)),
+        [[r["label"], r["programs"]] for r in report["programs"]]))
+    sheets.append(Sheet(_("Сертификаты"), _columns(
+        (_("Муниципалитет"), text), (_("Вид"), text), (_("Всего"), count), (_("Без договоров"), count),
+        (_("1 договор"), count), (_("2 договора"), count), (_("Больше 2"), count)),
+        [[r["municipality"], str(r["kind_label"]), r["total"], r["zero"], r["one"], r["two"], r["more"]]
+         for r in report["certificates"]]))
+    sheets.append(Sheet(_("Периоды финансирования, ₽"), _columns(
+        (_("Муниципалитет"), text), (_("Период"), text), (_("Бюджет"), money), (_("Номинал"), money),
+        (_("Зарезервировано"), money), (_("Оплачено"), money), (_("Остаток"), money),
+        (_("Использовано, %"), percent)),
+        [[r["municipality"], r["title"], r["budget"], r["nominal"], r["reserved"], r["paid"],
+          r["balance"], r["used_share"]] for r in report["periods"]]))
+    sheets.append(Sheet(_("Средства сертификатов по месяцам, ₽"), _columns(
+        (_("Месяц"), text), (_("Договоров"), count), (_("По договорам"), money), (_("Авансы"), money),
+        (_("Выставлено"), money), (_("Возвращено на сертификаты"), money), (_("Оплачено"), money)),
+        [[r["label"], r["contracts"], r["scheduled"], r["advances"], r["invoiced"], r["returned"],
+          r["paid"]] for r in report["months"]]))
+    return sheets

@@ -11,10 +11,10 @@ from io import BytesIO
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from opora import audit, locking
 from opora.accounts import scope
+from opora.core.ods import load_workbook
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import indicators
 from opora.monitoring import statform as statforms
@@ -89,11 +89,13 @@ def import_population(actor, content: bytes) -> int:
     if not scope.holds_region(actor, "monitoring.configure"):
         raise PermissionDenied(_("Загрузить численность всех муниципалитетов может только РМЦ."))
     try:
-        sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        sheet = load_workbook(BytesIO(content)).worksheets[0]
         rows = list(sheet.iter_rows(values_only=True, max_row=MAX_IMPORT_ROWS + 2))
-    except Exception:  # noqa: BLE001 (openpyxl raises many kinds for a file that is not xlsx)
-        raise ValidationFailed({"file": [_("Файл не читается: загрузите таблицу Excel (.xlsx).")]}) \
-            from None
+    except Exception:  # noqa: BLE001 (openpyxl and odfdo raise many kinds for a file that is no workbook)
+        raise ValidationFailed({"file": [_(
+            "Файл не читается: загрузите таблицу Excel (.xlsx) или LibreOffice Calc (.ods). В Excel: «Файл» → "
+            "«Сохранить как» → «Книга Excel (.xlsx)»; в LibreOffice Calc: «Файл» → «Сохранить как» → "
+            "«Электронная таблица ODF (.ods)».")]}) from None
     if not rows:
         raise ValidationFailed({"file": [_("Файл пуст.")]})
     columns = {HEADERS.get(str(title or "").strip().lower()): index

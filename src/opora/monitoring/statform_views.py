@@ -2,22 +2,17 @@
 and any of its organizations (the МОЦ, the education authority), of the region and any
 territory (the РМЦ); its Excel file; the layout the РМЦ edits."""
 
-from io import BytesIO
-
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
-from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
+from opora.core.exporters import Column, Kind, Sheet, export_format, file_response, write_xlsx
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import services, statform
 from opora.registry.models import Municipality, Organization
@@ -105,40 +100,40 @@ def page(request):
     })
 
 
+def sheets(sections, year, subject) -> list[Sheet]:
+    """The form's sections as sheets of the exporter base: the section and the date named
+    above each table, rows and columns with the codes the statistics office uses."""
+    result = []
+    for section in sections:
+        columns = [Column(gettext("Наименование"), None, kind=Kind.TEXT),
+                   Column(gettext("№ строки"), None, kind=Kind.ID),
+                   *[Column(f"{column['code']}. {column['label']}", None, kind=Kind.COUNT)
+                     for column in section["columns"]]]
+        result.append(Sheet(
+            gettext("Раздел %(code)s") % {"code": section["code"]}, columns,
+            [[row["label"], row["code"], *row["cells"]] for row in section["rows"]],
+            caption=gettext("Форма 1-ДОП. Раздел %(code)s. %(title)s") % section,
+            heading=[(gettext("Организация или территория"), subject),
+                     (gettext("По состоянию на"), f"31.12.{year}"),
+                     (gettext("Единица"), section["unit"])]))
+    return result
+
+
 @section_page("monitoring.statform")
 def export(request):
-    """The form as an Excel workbook: a sheet per section, with its title, the date and
-    the organization or territory above the table, codes of rows and columns as the
-    statistics office numbers them."""
+    """The form as a workbook (.xlsx, or .ods): a sheet per section."""
     _form_, year, subject, sections = _form(request)
-    book = Workbook()
-    book.remove(book.active)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for section in sections:
-        sheet = book.create_sheet(gettext("Раздел %(code)s") % {"code": section["code"]})
-        sheet.append([gettext("Форма 1-ДОП. Раздел %(code)s. %(title)s") % section])
-        sheet.append([gettext("%(subject)s, по состоянию на 31.12.%(year)s, %(unit)s")
-                      % {"subject": subject, "year": year, "unit": section["unit"]}])
-        sheet.append([])
-        sheet.append([gettext("Наименование"), gettext("№ строки"),
-                      *[column["label"] for column in section["columns"]]])
-        sheet.append(["1", "2", *[column["code"] for column in section["columns"]]])
-        for row in section["rows"]:
-            sheet.append([row["label"], row["code"], *row["cells"]])
-        sheet["A1"].font = bold
-        for cell in sheet[4]:
-            cell.font, cell.alignment = bold, wrap
-        sheet.row_dimensions[4].height = 60
-        sheet.column_dimensions["A"].width = 40
-        sheet.freeze_panes = "C6"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    stream = BytesIO()
-    book.save(stream)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(f"1-ДОП {year}.xlsx", f"1-dop-{year}.xlsx")
-    return response
+    found = sheets(sections, year, subject)
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    if file_format == "ods":
+        from opora.core.ods import write_ods
+
+        def write(stream):
+            write_ods(found, stream)
+    else:
+        def write(stream):
+            write_xlsx(found, stream)
+    return file_response(write, file_format, f"1-ДОП {year}.{file_format}", f"1-dop-{year}.{file_format}")
 
 
 class LayoutForm(forms.Form):

@@ -3,7 +3,6 @@ the region with every municipality side by side (the РМЦ, with a drill-down t
 a reference date; their Excel file; the population of children 5–17 and the targets."""
 
 import datetime as dt
-from io import BytesIO
 
 from django import forms
 from django.contrib import messages
@@ -14,15 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.core.documents import Document
-from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header, csv_response, csv_stream
+from opora.core.exporters import (
+    Audience,
+    Column,
+    Kind,
+    Sheet,
+    Typed,
+    csv_response,
+    csv_stream,
+    export_format,
+    file_response,
+    write_xlsx,
+)
 from opora.errors import DomainError, ValidationFailed
-from opora.money import amount
 from opora.monitoring import annual, charts, opendata, presentation, services, statform_views
 from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
@@ -117,18 +124,45 @@ def index(request):
     return render(request, "monitoring/index.html", context)
 
 
-def _sheet(book, title, header, rows):
-    sheet = book.create_sheet(str(title)[:31])
-    sheet.append([str(cell) for cell in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(["" if value is None else value for value in row])
+def _columns(*columns):
+    return [Column(label, None, kind=kind) for label, kind in columns]
+
+
+def _sheets(context) -> list[Sheet]:
+    """Every table of the monitoring page as a sheet of the exporter base."""
+    percent, count = Kind.PERCENT, Kind.COUNT
+
+    def indicator(row, value):
+        return Typed(value, percent if row["percent"] else Kind.NUMBER) if value is not None else None
+
+    sheets = [Sheet(gettext("Показатели"), _columns(
+        (gettext("Показатель"), Kind.TEXT), (gettext("Значение"), None), (gettext("Цель"), None),
+        (gettext("Год назад"), None), (gettext("Числитель"), count), (gettext("Знаменатель"), count)),
+        [[str(r["label"]), indicator(r, r["value"]), indicator(r, r["target"]), indicator(r, r["last_year"]),
+          r["numerator"], r["denominator"]] for r in context["indicators"]])]
+    if context["municipalities"]:
+        sheets.append(Sheet(gettext("Муниципалитеты"), _columns(
+            (gettext("Муниципалитет"), Kind.TEXT), (gettext("Детей 5–17 лет"), count), (gettext("Охвачено"), count),
+            (gettext("Охват, %"), percent), (gettext("Обучаются у организаций муниципалитета"), count),
+            (gettext("Охват по организациям, %"), percent), (gettext("С сертификатом"), count)),
+            [[r["name"], r["population"], r["children"], r["coverage"], r["provider_children"],
+              r["coverage_by_provider"], r["certificates"]] for r in context["municipalities"]]))
+    for table in context["tables"]:
+        sheets.append(Sheet(table["title"], _columns(
+            (table["title"], Kind.TEXT), (gettext("Детей"), count), (gettext("Доля, %"), percent)),
+            [[r["label"], r["children"], r["share"]] for r in table["rows"]]))
+    sheets.append(Sheet(gettext("Программы"), _columns(
+        (gettext("Направленность"), Kind.TEXT), (gettext("Программ"), count)),
+        [[r["label"], r["programs"]] for r in context["programs"]]))
+    series = [[dt.datetime.strptime(shown, "%d.%m.%Y").date(), value] for shown, value in context["series"]]
+    sheets.append(Sheet(gettext("Охват во времени"), _columns(
+        (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), series))
+    return sheets
 
 
 @section_page("monitoring.view")
 def export(request):
-    """Every table of the page as one Excel workbook, a sheet per table."""
+    """Every table of the page as one workbook (.xlsx, or .ods), a sheet per table."""
     form = ReferenceForm(request.GET or None, user=request.user)
     day, municipality = _territory(request, form)
     try:
@@ -136,34 +170,18 @@ def export(request):
     except ValidationFailed:
         day = timezone.localdate()
         values, snapshot = services.indicators_on(request.user, day, municipality)
-    context = _context(request, day, municipality, values, snapshot)
-    book = Workbook()
-    book.remove(book.active)
-    _sheet(book, gettext("Показатели"), [
-        gettext("Показатель"), gettext("Значение"), gettext("Цель"),
-        gettext("Год назад"), gettext("Числитель"), gettext("Знаменатель")],
-        [[str(r["label"]), r["value"], r["target"], r["last_year"], r["numerator"],
-          r["denominator"]] for r in context["indicators"]])
-    if context["municipalities"]:
-        _sheet(book, gettext("Муниципалитеты"), [
-            gettext("Муниципалитет"), gettext("Детей 5–17 лет"), gettext("Охвачено"),
-            gettext("Охват, %"), gettext("Обучаются у организаций муниципалитета"),
-            gettext("Охват по организациям, %"), gettext("С сертификатом")],
-            [[r["name"], r["population"], r["children"], r["coverage"], r["provider_children"],
-              r["coverage_by_provider"], r["certificates"]] for r in context["municipalities"]])
-    for table in context["tables"]:
-        _sheet(book, table["title"][:31], [table["title"], gettext("Детей"), gettext("Доля, %")],
-               [[r["label"], r["children"], r["share"]] for r in table["rows"]])
-    _sheet(book, gettext("Программы"), [gettext("Направленность"), gettext("Программ")],
-           [[r["label"], r["programs"]] for r in context["programs"]])
-    _sheet(book, gettext("Охват во времени"), [gettext("Дата"), gettext("Охват, %")],
-           context["series"])
-    stream = BytesIO()
-    book.save(stream)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    name = f"Мониторинг {day:%d.%m.%Y}.xlsx"
-    response["Content-Disposition"] = attachment_header(name, f"monitoring-{day:%Y-%m-%d}.xlsx")
-    return response
+    sheets = _sheets(_context(request, day, municipality, values, snapshot))
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    if file_format == "ods":
+        from opora.core.ods import write_ods
+
+        def write(stream):
+            write_ods(sheets, stream)
+    else:
+        def write(stream):
+            write_xlsx(sheets, stream)
+    return file_response(write, file_format, f"Мониторинг {day:%d.%m.%Y}.{file_format}",
+                         f"monitoring-{day:%Y-%m-%d}.{file_format}")
 
 
 # --- the annual report ----------------------------------------------------------------
@@ -215,18 +233,20 @@ def _annual_name(report: dict) -> str:
 
 @section_page("monitoring.view")
 def annual_export(request):
-    """The annual report as one Excel workbook, a sheet per table."""
+    """The annual report as one workbook (.xlsx, or .ods), a sheet per table."""
     report = _annual(request)
-    book = Workbook()
-    book.remove(book.active)
-    for title, header, rows in annual.tables(report):
-        _sheet(book, title[:31], header, rows)
-    stream = BytesIO()
-    book.save(stream)
-    response = HttpResponse(stream.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(f"{_annual_name(report)}.xlsx",
-                                                        f"annual-report-{report['year']}.xlsx")
-    return response
+    sheets = annual.tables(report)
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    if file_format == "ods":
+        from opora.core.ods import write_ods
+
+        def write(stream):
+            write_ods(sheets, stream)
+    else:
+        def write(stream):
+            write_xlsx(sheets, stream)
+    return file_response(write, file_format, f"{_annual_name(report)}.{file_format}",
+                         f"annual-report-{report['year']}.{file_format}")
 
 
 @section_page("monitoring.view")
@@ -238,8 +258,8 @@ def annual_document(request):
                                 "ребенка» за %(year)s год") % {"year": report["year"]})
     document.paragraph(gettext("%(territory)s. Показатели на %(day)s.") % {
         "territory": territory, "day": report["day"].strftime("%d.%m.%Y")})
-    for title, header, rows in annual.tables(report, money=amount):
-        document.table(header, rows, caption=title)
+    for sheet in annual.tables(report):
+        document.sheet(sheet)
     return document.response(f"{_annual_name(report)}.docx", f"annual-report-{report['year']}.docx")
 
 
@@ -263,7 +283,7 @@ class TargetForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Файл Excel (.xlsx)"))
+    file = forms.FileField(label=_("Файл таблицы (.xlsx или .ods)"))
 
 
 def _territories(user):
@@ -349,7 +369,8 @@ def save(request, which):
 
 def opendata_csv(request):
     data = opendata.table()
-    return csv_response(csv_stream(opendata.CSV_HEADER, opendata.csv_rows(data)), "coverage.csv")
+    return csv_response(csv_stream(opendata.CSV_HEADER, opendata.csv_rows(data), audience=Audience.OPEN_DATA),
+                        "coverage.csv")
 
 
 def opendata_json(request):

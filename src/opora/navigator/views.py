@@ -172,7 +172,7 @@ def _site(request):
 
 
 def opendata_index(request):
-    return render(request, "navigator/opendata.html", {"columns": opendata.COLUMNS})
+    return render(request, "navigator/opendata.html", {"columns": opendata.column_types()})
 
 
 def opendata_csv(request):

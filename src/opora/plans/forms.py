@@ -17,7 +17,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("Таблица плана"), required=False, widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Скопируйте таблицу из Word или PDF вместе со строкой заголовка и вставьте сюда."))
-    file = forms.FileField(label=_("Или файл .docx или .xlsx"), required=False)
+    file = forms.FileField(label=_("Или файл .docx, .xlsx или .ods"), required=False)
 
 
 class ItemForm(forms.Form):

@@ -93,13 +93,14 @@ def read_text(text: str) -> list[Record]:
 
 
 def read_xlsx(file) -> list[Record]:
-    """Records of the first sheet of an .xlsx workbook; ValueError if it is not one."""
-    from openpyxl import load_workbook
+    """Records of the first sheet of an .xlsx or .ods workbook; ValueError if it is not one."""
+    from opora.core.ods import load_workbook
 
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValueError(_("Файл не читается как книга Excel (.xlsx).")) from error
+        workbook = load_workbook(file)
+    except Exception as error:  # openpyxl and odfdo raise many kinds for a file that is not a workbook
+        raise ValueError(_("Файл не читается как таблица Excel (.xlsx) или LibreOffice Calc (.ods). "
+                           "Откройте его и сохраните заново в одном из этих форматов.")) from error
     records = []
     sheet = workbook.worksheets[0]
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.exporters import export_format
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
@@ -162,11 +163,11 @@ def _records_of(request, form):
     upload = form.cleaned_data.get("file")
     if upload is not None:
         suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".xlsx", ".docx"):
-            raise ValidationFailed(_("Загрузите таблицу Word (.docx) или Excel (.xlsx). Документ "
-                                     ".doc или .odt пересохраните: в Word — «Файл → Сохранить как → "
-                                     "Документ Word (.docx)», в LibreOffice — «Файл → Сохранить "
-                                     "как → Word 2007–365 (.docx)»."), field="file")
+        if suffix not in (".xlsx", ".ods", ".docx"):
+            raise ValidationFailed(_("Загрузите таблицу Word (.docx), Excel (.xlsx) или LibreOffice Calc (.ods). "
+                                     "Документ .doc или .odt пересохраните: в Word — «Файл → Сохранить как → "
+                                     "Документ Word (.docx)», в LibreOffice — «Файл → Сохранить как → "
+                                     "Word 2007–365 (.docx)»."), field="file")
         if upload.size > 5 * 1024 * 1024:
             raise ValidationFailed(_("Файл больше 5 МБ."), field="file")
         try:
@@ -350,8 +351,8 @@ def plan_print(request, pk):
 def plan_report(request, pk):
     plan = found_or_404(selectors.plan_for, request.user, pk)
     items = selectors.report_items(plan)
-    if request.GET.get("format") == "xlsx":
-        return ReportExporter(items).response("xlsx")
+    if request.GET.get("format") in ("xlsx", "ods"):
+        return ReportExporter(items, plan).response(export_format(request))
     if request.GET.get("format") == "docx":
         document = report_document(plan, items, selectors.summary(plan), request.build_absolute_uri)
         return document.response(f"{_('Отчёт об исполнении плана')}.docx", "plan-report.docx")

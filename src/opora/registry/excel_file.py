@@ -1,5 +1,10 @@
-"""An uploaded xlsx file as a whole: checked by what it is and how big it is before a
-row of it is read, so a hostile or oversized file is refused in a fraction of a second.
+"""An uploaded spreadsheet (.xlsx, or .ods saved by LibreOffice Calc) as a whole: checked
+by what it is and how big it is before a row of it is read, so a hostile or oversized
+file is refused in a fraction of a second.
+
+An .ods is a zip too, whose sheets are all in one XML part (``content.xml``): its
+unpacked size is bounded the same way, its cells are counted in its raw XML, and a
+part that declares a DTD or entities is refused before any XML parser sees it.
 
 An xlsx is a zip of XML parts. The zip's central directory states each part's
 unpacked size, and Python's ``zipfile`` never unpacks a part beyond the size stated
@@ -52,8 +57,30 @@ def file_error(message):
     return ValidationFailed({"file": [str(message)]})
 
 
+RESAVE_HINT = _("В Excel: «Файл» → «Сохранить как» → «Книга Excel (.xlsx)». В LibreOffice Calc: «Файл» → "
+                "«Сохранить как» → «Электронная таблица ODF (.ods)» или «Excel 2007–365 (.xlsx)».")
+
+
 def damaged():
-    return file_error(_("Файл не является таблицей Excel (.xlsx) или повреждён."))
+    return file_error(_("Файл не является таблицей Excel (.xlsx) или LibreOffice Calc (.ods) или повреждён. "
+                        "Откройте его и сохраните заново. %(hint)s") % {"hint": RESAVE_HINT})
+
+
+def wrong_format():
+    return file_error(_("Загрузите таблицу в формате .xlsx (Excel) или .ods (LibreOffice Calc). %(hint)s")
+                      % {"hint": RESAVE_HINT})
+
+
+def old_format():
+    return file_error(_("Файл в старом формате .xls. Сохраните его в новом формате. %(hint)s")
+                      % {"hint": RESAVE_HINT})
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# An .ods cell's start tag: <table:table-cell …>, <table:covered-table-cell/>.
+ODS_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:covered-)?table-cell[\s>/]")
+ODS_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+ODS_MAX_CELLS = 3 * MAX_SHEET_CELLS
 
 
 def check_file(file) -> dict[str, tuple[int, int]]:
@@ -74,13 +101,15 @@ def check_file(file) -> dict[str, tuple[int, int]]:
     magic = file.read(8)
     file.seek(0)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise file_error(_("Файл в старом формате .xls. Сохраните его в Excel как «Книга Excel (.xlsx)»."))
-    if name and not name.lower().endswith(".xlsx"):
-        raise file_error(_("Загрузите таблицу Excel в формате .xlsx."))
+        raise old_format()
+    if name and not name.lower().endswith((".xlsx", ".ods")):
+        raise wrong_format()
     if not magic.startswith(b"PK\x03\x04"):
         raise damaged()
     try:
         with zipfile.ZipFile(file) as archive:
+            if _is_ods(archive):
+                return _check_ods(archive)
             return _check_archive(archive)
     except (KeyError, StopIteration, ElementTree.ParseError, ValueError, TypeError, EOFError, OSError,
             zipfile.BadZipFile):
@@ -89,7 +118,12 @@ def check_file(file) -> dict[str, tuple[int, int]]:
         file.seek(0)
 
 
-def _check_archive(archive):
+def _is_ods(archive) -> bool:
+    names = archive.namelist()
+    return bool(names) and names[0] == "mimetype" and archive.read("mimetype").strip() == ODS_MIMETYPE
+
+
+def _check_parts(archive):
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise damaged()
@@ -97,6 +131,37 @@ def _check_archive(archive):
         raise file_error(_("Файл слишком большой в распакованном виде (больше %(limit)s МБ). Удалите лишние "
                            "листы, строки и оформление или разделите файл на несколько.")
                          % {"limit": max_file_megabytes(MAX_UNPACKED_SIZE)})
+
+
+def _check_ods(archive):
+    """An .ods: its parts' sizes, no DTD, no more cells than the limits allow (counted
+    in the raw XML). It states no sizes of its sheets: returns {}."""
+    _check_parts(archive)
+    if "content.xml" not in archive.namelist():
+        raise damaged()
+    cells, tail = 0, b""
+    with archive.open("content.xml") as stream:
+        first = True
+        while True:
+            chunk = stream.read(1024 * 1024)
+            data = tail + chunk
+            if first and ODS_DOCTYPE.search(data, 0, SHEET_HEAD):
+                raise damaged()
+            first = False
+            cut = data.rfind(b"<") if chunk else len(data)
+            cut = len(data) if cut < 0 else cut
+            cells += len(ODS_CELL_TAG.findall(data, 0, cut))
+            tail = data[cut:]
+            if cells > ODS_MAX_CELLS:
+                raise file_error(_("В файле больше %(limit)s ячеек (заполненных или оформленных). Удалите лишние "
+                                   "строки, столбцы и оформление или разделите файл на несколько.")
+                                 % {"limit": f"{ODS_MAX_CELLS:,}".replace(",", " ")})
+            if not chunk:
+                return {}
+
+
+def _check_archive(archive):
+    _check_parts(archive)
     # The sheets as openpyxl finds them: the workbook named by the package's
     # relationships, its sheets by the workbook's.
     book_path = next(iter(_targets(archive, "_rels/.rels", "/officeDocument").values()))

@@ -1,4 +1,5 @@
-"""Loading a provider's programs and groups from an xlsx file.
+"""Loading a provider's programs and groups from an .xlsx file or an .ods saved by
+LibreOffice Calc (read by ``opora.core.ods`` into the same values openpyxl gives).
 
 The file has a sheet «Программы» (one row per program) and a sheet «Группы»
 (one row per group, naming its program by title: a program of the same file or
@@ -20,11 +21,11 @@ The use case itself (permission, transaction, audit) is
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from opora.core import ods
 from opora.errors import ValidationFailed
 from opora.registry import excel_file
 from opora.registry.choices import (
@@ -242,8 +243,8 @@ def _import_sheets(file):
     damaged file."""
     _check_stated_sizes(excel_file.check_file(file))
     try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        workbook = ods.load_workbook(file)
+    except Exception:  # openpyxl and odfdo raise many kinds of errors on a damaged file
         raise excel_file.damaged() from None
     try:
         titles = {normalized(title): title for title in workbook.sheetnames}

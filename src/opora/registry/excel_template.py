@@ -1,10 +1,12 @@
-"""The xlsx template of the program import, built from the same column lists the
-importer reads, so the two cannot drift apart.
+"""The template of the program import, as .xlsx or .ods, built from the same column
+lists the importer reads, so the two cannot drift apart, and written by the exporter
+base (``opora.core.exporters``), so it is formatted as every other file.
 
 Sheets «Программы» and «Группы»: a bold header whose cells carry a note on what
-to enter, an example row, drop-down lists on choice columns and number formats
-on dates and times. Sheet «Справочники»: every allowed value, with the
-organization's own teachers, which the drop-downs refer to.
+to enter (required columns marked «*» and coloured), an example row, drop-down
+lists on choice columns and number formats on dates and times. Sheet
+«Справочники»: every allowed value, with the organization's own teachers, which
+the drop-downs refer to.
 """
 
 import datetime as dt
@@ -13,12 +15,8 @@ import io
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
 
+from opora.core.exporters import Choices, Column, Kind, Sheet, write_xlsx
 from opora.registry.choices import (
     Direction,
     FundingSource,
@@ -40,9 +38,6 @@ from opora.registry.excel_import import (
 )
 from opora.registry.excel_values import iso_date, time_of_day
 from opora.registry.models import Specialisation, Teacher
-
-HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
-REQUIRED_FILL = PatternFill("solid", start_color="FCE4D6")
 
 # Choice columns whose drop-down takes its values from a list on «Справочники».
 DROPDOWNS = {
@@ -113,71 +108,71 @@ def _example(organization, teachers):
     return program, group
 
 
-def _list_ranges(sheet, lists):
-    ranges = {}
-    bold = Font(bold=True)
-    for index, (key, header, values) in enumerate(lists, start=1):
-        letter = get_column_letter(index)
-        sheet.cell(row=1, column=index, value=str(header)).font = bold
-        for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=index, value=str(value))
-        sheet.column_dimensions[letter].width = max(18, min(45, max((len(str(v)) for v in values), default=0) + 2))
-        last = max(len(values), 1) + 1
-        ranges[key] = f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${last}"
-    sheet.freeze_panes = "A2"
-    return ranges
+def _lists_sheet(lists) -> Sheet:
+    """«Справочники»: a column per list."""
+    longest = max((len(values) for _key, _header, values in lists), default=0)
+    columns = [Column(str(header), None, 45, Kind.TEXT) for _key, header, _values in lists]
+    rows = [[str(values[row]) if row < len(values) else None for _key, _header, values in lists]
+            for row in range(longest)]
+    return Sheet(LISTS_SHEET, columns, rows, filter=False)
 
 
-def _data_sheet(sheet, columns, example, ranges):
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        label = str(column.label)
-        cell = sheet.cell(row=1, column=index, value=f"{label}*" if column.required else label)
-        cell.font = Font(bold=True)
-        cell.alignment = wrap
-        cell.fill = REQUIRED_FILL if column.required else HEADER_FILL
+def _kind(column):
+    if column.parse is iso_date or column.attr in ("enrolment_from", "enrolment_to"):
+        return Kind.DATE
+    if column.parse is time_of_day:
+        return Kind.TIME
+    return None
+
+
+def _data_sheet(title, columns, example, lists) -> Sheet:
+    """A sheet to fill in: a header of the importer's own columns (required ones marked
+    with «*» and coloured, each with a note on what to enter), the example row and
+    drop-down lists from «Справочники» on the choice columns."""
+    positions = {key: (index, len(values)) for index, (key, _header, values) in enumerate(lists, start=1)}
+    notes, required, choices, row = {}, set(), {}, []
+    for index, column in enumerate(columns):
         note = " ".join(part for part in (_("Обязательное поле.") if column.required else "",
                                           str(column.hint)) if part)
         if note:
-            cell.comment = Comment(note, _("Опора"), width=320, height=140)
-        sheet.column_dimensions[letter].width = column.width
-        value = example.get(column.attr)
-        if isinstance(value, Promise):
-            value = str(value)
-        example_cell = sheet.cell(row=2, column=index, value=value if value != "" else None)
-        cells = f"{letter}2:{letter}{MAX_ROWS + 1}"
-        if column.parse is iso_date or column.attr in ("enrolment_from", "enrolment_to"):
-            example_cell.number_format = "DD.MM.YYYY"
-        elif column.parse is time_of_day:
-            example_cell.number_format = "HH:MM"
+            notes[index] = note
+        if column.required:
+            required.add(index)
         source = DROPDOWNS.get(column.attr)
         if source:
-            validation = DataValidation(
-                type="list", formula1=f"={ranges[source]}", allow_blank=True, showErrorMessage=True,
-                errorTitle=_("Недопустимое значение"), error=_("Выберите значение из списка."))
-            if column.attr == "specialisation":
-                validation.showErrorMessage = False  # names are checked against the direction on import
-            validation.add(cells)
-            sheet.add_data_validation(validation)
-    sheet.freeze_panes = "B2"
+            list_column, count = positions[source]
+            # Specialisation names are checked against the direction on import.
+            choices[index] = Choices(LISTS_SHEET, list_column, max(count, 1) + 1,
+                                     strict=column.attr != "specialisation")
+        value = example.get(column.attr)
+        row.append(str(value) if isinstance(value, Promise) else (None if value == "" else value))
+    header = [Column(f"{column.label}*" if column.required else str(column.label), None, column.width,
+                     _kind(column)) for column in columns]
+    return Sheet(title, header, [row], notes=notes, required=frozenset(required), choices=choices,
+                 input_rows=MAX_ROWS, frozen_columns=1, filter=False)
 
 
-def build_template(organization) -> bytes:
-    """The xlsx template for ``organization``: its teachers are on «Справочники» and the
-    example group names the first of them."""
+def template_sheets(organization) -> list[Sheet]:
+    """The sheets of the template for ``organization``: its teachers are on «Справочники»
+    and the example group names the first of them."""
     with translation.override("ru"):
         lists = _lists(organization)
         teachers = next(values for key, _header, values in lists if key == "teachers")
         program_example, group_example = _example(organization, teachers)
-        workbook = Workbook()
-        programs = workbook.active
-        programs.title = PROGRAMS_SHEET
-        groups = workbook.create_sheet(GROUPS_SHEET)
-        reference = workbook.create_sheet(LISTS_SHEET)
-        ranges = _list_ranges(reference, lists)
-        _data_sheet(programs, PROGRAM_COLUMNS, program_example, ranges)
-        _data_sheet(groups, GROUP_COLUMNS, group_example, ranges)
-        stream = io.BytesIO()
-        workbook.save(stream)
+        return [_data_sheet(PROGRAMS_SHEET, PROGRAM_COLUMNS, program_example, lists),
+                _data_sheet(GROUPS_SHEET, GROUP_COLUMNS, group_example, lists),
+                _lists_sheet(lists)]
+
+
+def build_template(organization, file_format: str = "xlsx") -> bytes:
+    """The template for ``organization`` as .xlsx or .ods, written by the exporter base."""
+    sheets = template_sheets(organization)
+    stream = io.BytesIO()
+    with translation.override("ru"):
+        if file_format == "ods":
+            from opora.core.ods import write_ods
+
+            write_ods(sheets, stream)
+        else:
+            write_xlsx(sheets, stream)
     return stream.getvalue()

@@ -11,7 +11,7 @@ from django.db.models import Count, DecimalField, Exists, IntegerField, Min, Out
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from opora.core.exporters import Column, Exporter
+from opora.core.exporters import Column, Exporter, Kind
 from opora.registry.choices import FundingSource, ProgramStatus
 from opora.registry.models import Group, GroupFunding, Program, Teacher
 
@@ -50,10 +50,10 @@ class ProgramRegistryExporter(Exporter):
     ascii_filename = "programs"
     sheet_title = _("Программы")
     columns = (
-        Column(_("Идентификатор"), lambda p: p.uuid, width=38),
+        Column(_("Идентификатор"), lambda p: p.uuid, width=38, kind=Kind.ID),
         Column(_("Название"), lambda p: p.title, width=50),
         Column(_("Организация"), lambda p: p.organization.short_name, width=35),
-        Column(_("ИНН"), lambda p: p.organization.inn, width=14),
+        Column(_("ИНН"), lambda p: p.organization.inn, width=14, kind=Kind.ID),
         Column(_("Муниципалитет"), lambda p: p.organization.municipality.name, width=25),
         Column(_("Направленность"), lambda p: p.get_direction_display(), width=25),
         Column(_("Специализация"), lambda p: p.specialisation.name if p.specialisation else "", width=25),
@@ -62,19 +62,19 @@ class ProgramRegistryExporter(Exporter):
         Column(_("Форма обучения"), lambda p: p.get_study_form_display()),
         Column(_("Дистанционно"), lambda p: p.is_distance),
         Column(_("Сетевая форма"), lambda p: p.is_network),
-        Column(_("Возраст от"), lambda p: p.age_min),
-        Column(_("Возраст до"), lambda p: p.age_max),
-        Column(_("Месяцев"), lambda p: p.duration_months),
-        Column(_("Часов"), lambda p: p.hours_total),
+        Column(_("Возраст от"), lambda p: p.age_min, kind=Kind.COUNT),
+        Column(_("Возраст до"), lambda p: p.age_max, kind=Kind.COUNT),
+        Column(_("Месяцев"), lambda p: p.duration_months, kind=Kind.COUNT),
+        Column(_("Часов"), lambda p: p.hours_total, kind=Kind.COUNT),
         Column(_("ОВЗ"), lambda p: p.ovz_labels, width=30),
         Column(_("Реестры"), lambda p: p.register_labels, width=25),
         Column(_("Сезонность"), lambda p: p.get_seasonal_kind_display() if p.seasonal_kind else ""),
         Column(_("Статус"), lambda p: p.get_status_display(), width=15),
-        Column(_("Активных групп"), lambda p: p.group_count),
-        Column(_("Мест в группах"), lambda p: p.seat_count),
+        Column(_("Активных групп"), lambda p: p.group_count, kind=Kind.COUNT),
+        Column(_("Мест в группах"), lambda p: p.seat_count, kind=Kind.COUNT),
         Column(_("Источники финансирования"), _funding_labels, width=35),
-        Column(_("Стоимость в месяц от, ₽"), lambda p: _money(p.min_monthly_price)),
-        Column(_("Изменено"), lambda p: p.updated_at, width=17),
+        Column(_("Стоимость в месяц от, ₽"), lambda p: _money(p.min_monthly_price), kind=Kind.MONEY),
+        Column(_("Изменено"), lambda p: p.updated_at, width=17, kind=Kind.DATETIME),
     )
 
     def get_queryset(self):
@@ -106,11 +106,11 @@ class OrganizationRegistryExporter(Exporter):
     ascii_filename = "organizations"
     sheet_title = _("Организации")
     columns = (
-        Column(_("Идентификатор"), lambda o: o.uuid, width=38),
+        Column(_("Идентификатор"), lambda o: o.uuid, width=38, kind=Kind.ID),
         Column(_("Полное наименование"), lambda o: o.full_name, width=60),
         Column(_("Краткое наименование"), lambda o: o.short_name, width=35),
-        Column(_("ИНН"), lambda o: o.inn, width=14),
-        Column(_("ОГРН"), lambda o: o.ogrn, width=16),
+        Column(_("ИНН"), lambda o: o.inn, width=14, kind=Kind.ID),
+        Column(_("ОГРН"), lambda o: o.ogrn, width=16, kind=Kind.ID),
         Column(_("Тип организации"), lambda o: o.get_kind_display(), width=35),
         Column(_("Ведомственная принадлежность"), lambda o: o.get_sector_display(), width=20),
         Column(_("Форма собственности"), lambda o: o.get_ownership_display(), width=15),
@@ -121,14 +121,14 @@ class OrganizationRegistryExporter(Exporter):
         Column(_("E-mail"), lambda o: o.email, width=25),
         Column(_("Сайт"), lambda o: o.website, width=25),
         Column(_("Руководитель"), lambda o: o.head_name, width=30),
-        Column(_("Номер лицензии"), lambda o: o.licence_number, width=18),
-        Column(_("Дата лицензии"), lambda o: o.licence_date, width=14),
+        Column(_("Номер лицензии"), lambda o: o.licence_number, width=18, kind=Kind.ID),
+        Column(_("Дата лицензии"), lambda o: o.licence_date, width=14, kind=Kind.DATE),
         Column(_("Активна"), lambda o: o.is_active),
         Column(_("МОЦ муниципалитета"), lambda o: o.is_support_centre),
-        Column(_("Программ всего"), lambda o: o.program_count),
-        Column(_("Программ опубликовано"), lambda o: o.published_count),
-        Column(_("Педагогов"), lambda o: o.teacher_count),
-        Column(_("Изменено"), lambda o: o.updated_at, width=17),
+        Column(_("Программ всего"), lambda o: o.program_count, kind=Kind.COUNT),
+        Column(_("Программ опубликовано"), lambda o: o.published_count, kind=Kind.COUNT),
+        Column(_("Педагогов"), lambda o: o.teacher_count, kind=Kind.COUNT),
+        Column(_("Изменено"), lambda o: o.updated_at, width=17, kind=Kind.DATETIME),
     )
 
     def get_queryset(self):

@@ -14,7 +14,7 @@ from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
-from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
+from opora.core.exporters import export_format, file_response, write_xlsx
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
@@ -185,27 +185,31 @@ def survey_remind(request, pk):
     return redirect("surveys:detail", pk=survey.pk)
 
 
-def _xlsx(user, surveys, name):
-    import tempfile
+def _workbook(request, surveys, name):
+    """All answers to ``surveys`` as .xlsx (or .ods with ``?format=ods``)."""
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    sheets = exports.sheets(request.user, surveys)
+    if file_format == "ods":
+        from opora.core.ods import write_ods
 
-    stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    exports.workbook(user, surveys).save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(name, "surveys.xlsx")
-    return response
+        def write(stream):
+            write_ods(sheets, stream)
+    else:
+        def write(stream):
+            write_xlsx(sheets, stream)
+    return file_response(write, file_format, f"{name}.{file_format}", f"surveys.{file_format}")
 
 
 @section_page("surveys")
 def survey_excel(request, pk):
     survey = found_or_404(selectors.survey_for, request.user, pk)
-    return _xlsx(request.user, [survey], _("Ответы на запрос %(n)s.xlsx") % {"n": survey.pk})
+    return _workbook(request, [survey], _("Ответы на запрос %(n)s") % {"n": survey.pk})
 
 
 @section_page("surveys")
 def surveys_excel(request):
     surveys = selectors.surveys_for(request.user).filter(status=SurveyStatus.SENT).order_by("pk")
-    return _xlsx(request.user, surveys, _("Ответы на запросы данных.xlsx"))
+    return _workbook(request, surveys, _("Ответы на запросы данных"))
 
 
 # --- one reply -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.exporters import export_format
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.enrollment import selectors as enrollment_selectors
@@ -29,7 +30,6 @@ from opora.financing.models import CertificateStatus
 from opora.registry.models import Municipality
 
 S = CertificateStatus
-EXPORT_FORMATS = ("xlsx", "csv")
 
 
 # --- the parent's cabinet ------------------------------------------------------------
@@ -124,9 +124,7 @@ def register_export(request):
     from opora.financing.exporters import CertificateRegisterExporter
 
     _form, queryset = _filtered(request)
-    file_format = request.GET.get("format", "xlsx")
-    return CertificateRegisterExporter(queryset.order_by("number", "pk")).response(
-        file_format if file_format in EXPORT_FORMATS else "xlsx")
+    return CertificateRegisterExporter(queryset.order_by("number", "pk")).response(export_format(request))
 
 
 def _render_card(request, certificate, form=None, status=200):

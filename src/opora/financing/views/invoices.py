@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.exporters import export_format
 from opora.core.pages import page_of, paginator
 from opora.errors import DomainError
 from opora.financing import reports, settlement
@@ -223,7 +224,7 @@ cancel = _transition(settlement.cancel_invoice, gettext_lazy("Счёт отме�
 @section_page("back_office")
 def invoice_export(request, pk):
     found = get_object_or_404(_visible_invoices(request.user).select_related("organization"), pk=pk)
-    return InvoiceLinesExporter(found).response("csv" if request.GET.get("format") == "csv" else "xlsx")
+    return InvoiceLinesExporter(found).response(export_format(request))
 
 
 # --- the payer's settlement ---------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def settlement_export(request):
     if form.is_bound and form.is_valid() and form.cleaned_data.get("month"):
         exporter.filename = f"Счета {form.cleaned_data['month']:%m.%Y}"
         exporter.ascii_filename = f"invoices-{form.cleaned_data['month']:%Y-%m}"
-    return exporter.response("csv" if request.GET.get("format") == "csv" else "xlsx")
+    return exporter.response(export_format(request))
 
 
 # --- reports -------------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def report_export(request, report):
         exporter = NominalExporter(reports.nominal_vs_used(user))
     else:
         exporter = UsageExporter(reports.certificate_usage(user))
-    return exporter.response("csv" if request.GET.get("format") == "csv" else "xlsx")
+    return exporter.response(export_format(request))
 
 
 urlpatterns = [

@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
-from opora.core.exporters import XLSX_CONTENT_TYPE, attachment_header
+from opora.core.exporters import CONTENT_TYPES, ODS_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment_header, export_format
 from opora.errors import PermissionDenied as DomainPermissionDenied
 from opora.errors import ValidationFailed
 from opora.registry import excel_file, excel_import, import_jobs
 from opora.registry.choices import ImportStatus
 from opora.registry.models import Organization
 
-XLSX_ACCEPT = f".xlsx,{XLSX_CONTENT_TYPE}"
+XLSX_ACCEPT = f".xlsx,.ods,{XLSX_CONTENT_TYPE},{ODS_CONTENT_TYPE}"
 RECENT_JOBS = 10
 
 
@@ -37,7 +37,7 @@ class ImportForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Организация"),
                                           empty_label=_("— выберите организацию —"))
     file = forms.FileField(
-        label=_("Файл Excel (.xlsx)"),
+        label=_("Файл таблицы (.xlsx или .ods)"),
         help_text=_("Заполненный шаблон: листы «Программы» и «Группы»."),
         widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
     )
@@ -102,7 +102,8 @@ def import_job(request, pk):
 
 @section_page("registry.import")
 def import_template(request):
-    """The template for one organization: its teachers fill the list on «Справочники»."""
+    """The template for one organization, .xlsx or (``?format=ods``) .ods: its teachers fill
+    the list on «Справочники»."""
     from opora.registry.excel_template import build_template  # openpyxl only when needed
 
     organizations = _organizations(request.user)
@@ -115,10 +116,11 @@ def import_template(request):
         organization = organizations.first()
     else:
         return redirect("registry:import")
-    response = HttpResponse(build_template(organization), content_type=XLSX_CONTENT_TYPE)
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    response = HttpResponse(build_template(organization, file_format), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = attachment_header(
-        _("Шаблон загрузки программ — %(organization)s.xlsx") % {"organization": organization.short_name},
-        "programs-import-template.xlsx")
+        _("Шаблон загрузки программ — %(organization)s") % {"organization": organization.short_name}
+        + f".{file_format}", f"programs-import-template.{file_format}")
     return response
 
 

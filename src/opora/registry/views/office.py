@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core.exporters import export_format
 from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.registry import prices, selectors, services
@@ -31,12 +32,9 @@ from opora.registry.forms_office import (
 )
 from opora.registry.models import Group, Module, Organization, Program, Teacher
 
-EXPORT_FORMATS = ("xlsx", "csv")
-
 
 def _export_format(request):
-    value = request.GET.get("format", "xlsx")
-    return value if value in EXPORT_FORMATS else "xlsx"
+    return export_format(request)
 
 
 # --- programs -------------------------------------------------------------------
