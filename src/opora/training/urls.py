@@ -1,2 +1,3 @@
-app_name = "training"
-urlpatterns = []
+from opora.training.views import app_name, urlpatterns
+
+__all__ = ["app_name", "urlpatterns"]
