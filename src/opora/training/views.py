@@ -33,7 +33,6 @@ from opora.training.models import (
     Organizer,
     Registration,
     RegistrationStatus,
-    TrainingEvent,
     TrainingKind,
 )
 
@@ -112,10 +111,9 @@ def event_edit(request, pk):
     if not scope.can(request.user, "training.manage", event):
         raise PermissionDenied
     form = _event_form(request, event)
-    if request.method == "POST" and form.is_valid():
-        if _save_event(request, form, event) is not None:
-            messages.success(request, _("Изменения сохранены."))
-            return redirect("training:event", pk=event.pk)
+    if request.method == "POST" and form.is_valid() and _save_event(request, form, event) is not None:
+        messages.success(request, _("Изменения сохранены."))
+        return redirect("training:event", pk=event.pk)
     return render(request, "training/event_form.html", {"form": form, "event": event},
                   status=400 if form.errors else 200)
 
