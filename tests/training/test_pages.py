@@ -155,3 +155,12 @@ def test_plan_item_of_another_kind_cannot_be_linked(operator, city):
     item = Item.objects.create(plan=plan, number="1", title="Что-то")
     with pytest.raises(Exception, match="плана повышения квалификации"):
         services.save_event(operator, event_data(plan_item=item.pk))
+
+
+def test_event_page_query_count_does_not_grow(client, operator, provider, django_assert_max_num_queries):
+    event = services.publish(operator, services.save_event(operator, event_data(capacity=40)))
+    services.register(operator, event, [f.teacher(provider, last_name=f"Педагог{i}") for i in range(25)])
+    client.force_login(operator)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("training:event", args=[event.pk])).content.decode()
+    assert page.count('data-testid="registration-row"') == 25

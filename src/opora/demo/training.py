@@ -177,3 +177,25 @@ def _external(ctx, rng, operator, working, users) -> None:
         services.record_external(operator, teacher, {
             "title": title, "provider_name": provider, "finished_on": ctx.today - dt.timedelta(days=back),
             "hours": hours, "document": f"Удостоверение о повышении квалификации № {rng.randint(100000, 999999)}"})
+
+
+def delete_training(region, account_emails) -> None:
+    """On reset: the events of the region's municipalities and the regional ones the demo
+    РМЦ created, with the audit trail of the events, registrations and teachers' courses."""
+    from django.db.models import Q
+
+    from opora import audit
+
+    events = TrainingEvent.objects.filter(Q(municipality__region=region)
+                                          | Q(municipality__isnull=True, created_by__email__in=account_emails))
+    registrations = Registration.objects.filter(
+        Q(event__in=events) | Q(teacher__organization__municipality__region=region))
+    teachers = Teacher.objects.filter(organization__municipality__region=region)
+    for model, pks in ((Registration, registrations.values_list("pk", flat=True)),
+                       (TrainingEvent, events.values_list("pk", flat=True)),
+                       (Teacher, teachers.values_list("pk", flat=True))):
+        pks = list(pks)
+        for start in range(0, len(pks), 1000):
+            audit.forget(model, pks[start:start + 1000])
+    registrations.delete()
+    events.delete()
