@@ -70,6 +70,8 @@ EXTERNAL = [
     ("Цифровая образовательная среда в дополнительном образовании", "Педагогический университет", "36"),
     ("Оказание первой помощи", "Учебный центр «Безопасность»", "16"),
 ]
+TIMES = {"1.5": "15:00–16:30", "2": "14:00–16:00", "3": "10:00–12:30", "4": "10:00–13:30",
+         "6": "10:00–16:00", "12": "10:00–17:00"}
 PLACES = {"in_person": "МОЦ, ул. Советская, 12, конференц-зал", "mixed": "МОЦ, ул. Советская, 12, актовый зал"}
 PROTOCOL = ("Присутствовали: руководители и педагоги организаций дополнительного образования.\n"
             "Слушали: о порядке подтверждения заявок и зачисления по сертификатам в навигаторе.\n"
@@ -80,7 +82,7 @@ PROTOCOL = ("Присутствовали: руководители и педа�
 def _data(ctx, kind, title, start, days, hours, form, audience, seats, item=None):
     starts_on = ctx.today + dt.timedelta(days=max(start, 1))
     return {"kind": TrainingKind.objects.get(code=kind), "title": title, "starts_on": starts_on,
-            "ends_on": starts_on + dt.timedelta(days=days - 1), "time_text": "10:00–13:00" if days == 1 else "",
+            "ends_on": starts_on + dt.timedelta(days=days - 1), "time_text": TIMES.get(hours, "") if days == 1 else "",
             "hours": hours, "format": form, "place": PLACES.get(form, ""),
             "online_link": "https://sferum.ru/?call_link=demo" if form != "in_person" else "",
             "for_teachers": "t" in audience, "for_heads": "h" in audience, "for_methodists": "m" in audience,
