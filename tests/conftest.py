@@ -146,6 +146,11 @@ def _reference_data(request):
 
         seed_specialisations(Specialisation)
         seed_kinds(PlanKind)
+        from opora.training import kinds as training_kinds
+        from opora.training.models import TrainingKind
+
+        training_kinds.seed_kinds(TrainingKind)
+        training_kinds.seed_plan_kind(PlanKind)
 
 
 @pytest.fixture(scope="session")

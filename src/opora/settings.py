@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "opora.surveys",
     "opora.plans",
     "opora.monitoring",
+    "opora.training",
     "opora.api",
     "opora.demo",
     "opora.office",

@@ -26,6 +26,7 @@ from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import MunicipalityPopulation
 from opora.surveys.models import Reply, Survey
+from opora.training.models import TrainingEvent, TrainingKind
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certify, make_certificate, make_period
@@ -60,6 +61,9 @@ TARGETS = {
     "navigator.dictionary": ["synonym"],
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
+    "training.manage": ["training_event"],
+    "training.register": ["teacher"],
+    "training.record": ["teacher"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -110,6 +114,16 @@ ALLOWED = {
     # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
     ("monitoring.view", "superuser"),
     ("monitoring.configure", "superuser"),
+    # an event for teachers of A run by «Центр А1»: the organizer, the МОЦ of A, the РМЦ
+    ("training.manage", "staff_a"),
+    ("training.manage", "operator_a"),
+    ("training.manage", "regional"),
+    ("training.manage", "superuser"),
+    # a teacher of «Центр А1»: its organization and the МОЦ of A register and record
+    ("training.register", "staff_a"),
+    ("training.register", "operator_a"),
+    ("training.record", "staff_a"),
+    ("training.record", "operator_a"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -180,6 +194,11 @@ def world(city, district):
         "municipal_reply": Reply.objects.create(survey=survey, municipality=city),
         "plan": plan,
         "item": item,
+        "teacher": f.teacher(a1),
+        "training_event": TrainingEvent.objects.create(
+            kind=TrainingKind.objects.get(code="master_class"), title="Мастер-класс", municipality=city,
+            organizer="organization", organization=a1, starts_on=dt.date(2030, 1, 1),
+            ends_on=dt.date(2030, 1, 1), hours=2, capacity=10),
     }
     return people, targets
 

@@ -196,7 +196,7 @@ def test_the_city_moc_has_a_work_plan_in_execution_and_a_draft_media_plan(demo):
 
     plans = {plan.kind.code: plan for plan in Plan.objects.select_related("kind")}
 
-    assert set(plans) == {"work_plan", "media_plan"}
+    assert set(plans) == {"work_plan", "media_plan", "training_plan"}
     work = plans["work_plan"]
     assert work.status == PlanStatus.IN_EXECUTION and work.municipality.name == "Городской округ Северск"
     assert work.items.count() == 7 and work.sections.count() == 2

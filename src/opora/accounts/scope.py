@@ -87,6 +87,18 @@ ACTIONS = {
                             Role.REGIONAL_CENTRE: "region"},
     # the rows and columns of the form 1-ДОП
     "monitoring.statform_layout": {Role.REGIONAL_CENTRE: "region"},
+    # events for teachers and heads: creating, publishing, cancelling, marking attendance,
+    # protocols and materials — the МОЦ its municipality's, the РМЦ the regional ones, an
+    # organization those it runs itself
+    "training.manage": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region",
+                        Role.ORGANIZATION_STAFF: "organization"},
+    # registering teachers for events: an organization its own teachers, the МОЦ the
+    # teachers of its municipality
+    "training.register": {Role.ORGANIZATION_STAFF: "organization",
+                          Role.SUPPORT_CENTRE: "municipality"},
+    # recording the courses a teacher took elsewhere, with their documents
+    "training.record": {Role.ORGANIZATION_STAFF: "organization",
+                        Role.SUPPORT_CENTRE: "municipality"},
 }
 
 # Roles that read the back office of their territory.
@@ -313,6 +325,11 @@ SECTIONS = {
     # the statistics form 1-ДОП and its layout
     "monitoring.statform": lambda user: holds(user, "monitoring.statform"),
     "monitoring.statform_layout": lambda user: holds(user, "monitoring.statform_layout"),
+    # events for teachers and the teachers' records of professional development: every
+    # back-office role, each seeing its own territory
+    "training": reads_back_office,
+    # the plan of professional development and its execution: the МОЦ, the authority, the РМЦ
+    "training.plan": reads_territory,
 }
 
 

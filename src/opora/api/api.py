@@ -16,6 +16,7 @@ from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
 from opora.registry.api import router as registry_router
 from opora.surveys.api import router as surveys_router
+from opora.training.api import router as training_router
 
 api = Api(
     title="Opora API",
@@ -36,3 +37,4 @@ api.add_router("", financing_router)
 api.add_router("", surveys_router)
 api.add_router("", plans_router)
 api.add_router("", monitoring_router)
+api.add_router("", training_router)

@@ -111,6 +111,17 @@ LABELS = {
     "plans.revision.returned": _("Изменения плана возвращены на доработку"),
     "monitoring.population.saved": _("Изменена численность детей 5–17 лет"),
     "monitoring.target.saved": _("Изменено целевое значение показателя"),
+    "training.event.created": _("Мероприятие для педагогов создано"),
+    "training.event.changed": _("Мероприятие для педагогов изменено"),
+    "training.event.published": _("Мероприятие опубликовано"),
+    "training.event.cancelled": _("Мероприятие отменено"),
+    "training.event.attendance_marked": _("Отмечена посещаемость"),
+    "training.event.protocol_saved": _("Сохранён протокол"),
+    "training.event.material_added": _("Добавлен материал"),
+    "training.registration.created": _("Педагог записан на мероприятие"),
+    "training.registration.cancelled": _("Запись педагога отменена"),
+    "training.registration.marked": _("Отмечено присутствие педагога"),
+    "training.external.recorded": _("Записано обучение в другой организации"),
 }
 
 

@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete
 from opora import audit
 from opora.accounts.models import User
 from opora.demo.accounts import ACCOUNTS
+from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
 from opora.financing.models import Certificate, CertificateLedger, Contract
 from opora.plans.models import Item, Plan
@@ -108,6 +109,7 @@ def _delete_region(region) -> None:
     _delete(CertificateLedger.objects.filter(certificate__municipality__region=region))
     _delete(certificates)
     _delete(children)
+    delete_training(region, [a.email for a in ACCOUNTS])
     plans = Plan.objects.filter(municipality__region=region)
     for model, pks in ((Plan, plans.values_list("pk", flat=True)),
                        (Item, Item.objects.filter(plan__in=plans).values_list("pk", flat=True))):

@@ -59,6 +59,11 @@ MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", 
     "monitoring:settings", "monitoring:annual"})
 STATFORM = ("monitoring:statform", _("Форма 1-ДОП"), "monitoring.statform", {
     "monitoring:statform_layout"})
+TRAINING_EVENTS = ("training:events", _("Мероприятия для педагогов"), "training", {
+    "training:event_create", "training:event", "training:event_edit"})
+TRAINING_TEACHERS = ("training:teachers", _("Повышение квалификации"), "training", {
+    "training:teacher", "training:certificate"})
+TRAINING_PLAN = ("training:plan", _("План повышения квалификации"), "training.plan", set())
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
@@ -70,6 +75,7 @@ GROUPS = [
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
+    (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),
 ]
 MENU = [entry for _title, entries in GROUPS for entry in entries]
 _GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}
