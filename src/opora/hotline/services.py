@@ -389,7 +389,9 @@ def _personal_details(question) -> list[str]:
     found = [question.email, question.phone]
     if question.asker_id:
         found += [question.asker.email, question.asker.phone, question.asker.last_name]
-    found += [part for part in question.name.split() if len(part) >= 3]
+    # the words of the name the asker gave (not the initials, not stray symbols)
+    found += [part for part in question.name.split()
+              if len(part) >= 3 and part.replace("-", "").isalpha()]
     return [value.strip() for value in found if value and value.strip()]
 
 

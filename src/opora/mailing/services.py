@@ -151,14 +151,14 @@ def _letter(mailing, address: str) -> EmailMessage:
                                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
-def deliver_batch(mailing_id: int, batch: int = BATCH) -> int:
+def deliver_batch(mailing_id: int, batch: int | None = None) -> int:
     """Send the next ``batch`` letters of a mailing, one by one: an address that fails is
     marked with its error and the others go on; an address that unsubscribed meanwhile is
     skipped. Queues the next batch, or closes the mailing. Returns the letters sent."""
     with transaction.atomic():
         claimed = list(Delivery.objects.select_for_update(skip_locked=True)
                        .filter(mailing_id=mailing_id, status=DeliveryStatus.PENDING)
-                       .order_by("pk")[:batch])
+                       .order_by("pk")[:batch or BATCH])
         mailing = Mailing.objects.select_related("municipality").filter(pk=mailing_id).first()
         if mailing is None:
             return 0
@@ -189,9 +189,7 @@ def _refresh_counts(mailing) -> None:
         pending=Count("pk", filter=Q(status=DeliveryStatus.PENDING)))
     mailing.delivered_count, mailing.failed_count = counts["delivered"], counts["failed"]
     fields = ["delivered_count", "failed_count"]
-    if counts["pending"]:
-        _queue_batch(mailing.pk)
-    elif mailing.status != MailingStatus.SENT:
+    if not counts["pending"] and mailing.status != MailingStatus.SENT:
         mailing.status, mailing.finished_at = MailingStatus.SENT, timezone.now()
         fields += ["status", "finished_at"]
         audit.record(None, "mailing.mailing.finished", mailing, from_state=MailingStatus.SENDING,
@@ -200,6 +198,8 @@ def _refresh_counts(mailing) -> None:
         logs.state_change(log, "mailing.finished", mailing=mailing.pk,
                           delivered=counts["delivered"], failed=counts["failed"])
     mailing.save(update_fields=fields)
+    if counts["pending"]:
+        _queue_batch(mailing.pk)
 
 
 def set_consent(user, agree: bool) -> bool:

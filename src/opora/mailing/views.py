@@ -74,7 +74,7 @@ def mailing_detail(request, pk):
 @section_page("cabinet")
 def consent(request):
     agreed = NewsConsent.objects.filter(user=request.user).exists()
-    form = ConsentForm(request.POST or None, initial={"agree": agreed})
+    form = ConsentForm(request.POST if request.method == "POST" else None, initial={"agree": agreed})
     if request.method == "POST" and form.is_valid():
         try:
             services.set_consent(request.user, form.cleaned_data["agree"])
