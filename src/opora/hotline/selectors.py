@@ -77,11 +77,12 @@ def by_uuid(value) -> Question:
 
 
 def thread(question, *, internal: bool):
-    """The conversation about a question: everything for the operators, without the
-    notes between the МОЦ and the РМЦ for the asker."""
+    """The conversation about a question: everything for the operators; for the asker,
+    without the notes between the МОЦ and the РМЦ, and without the answer, which their
+    page shows on its own."""
     messages = question.messages.select_related("author")
     if not internal:
-        messages = messages.exclude(kind__in=("escalated", "returned"))
+        messages = messages.exclude(kind__in=("escalated", "returned", "answer"))
     return list(messages)
 
 
