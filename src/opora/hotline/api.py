@@ -55,6 +55,10 @@ class HotlineQuestionOut(Schema):
 class HotlineQuestionDetailOut(HotlineQuestionOut):
     messages: list[HotlineMessageOut]
 
+    @staticmethod
+    def resolve_messages(obj):
+        return obj.messages_list
+
 
 class HotlineQuestionPage(Schema):
     count: int
@@ -106,12 +110,6 @@ def _detail(user, question_id):
     return question
 
 
-def _out(question):
-    data = HotlineQuestionOut.from_orm(question).model_dump()
-    data["messages"] = [HotlineMessageOut.from_orm(m).model_dump() for m in question.messages_list]
-    return data
-
-
 @router.get("hotline/questions", response={200: HotlineQuestionPage},
             summary="Вопросы горячей линии",
             description="Родителю и сотруднику организации — заданные ими вопросы; МОЦ — вопросы "
@@ -129,13 +127,13 @@ def list_questions(request, filters: Query[HotlineQuestionFilters]):
                          "рабочих днях.")
 def ask(request, payload: HotlineQuestionIn):
     question = services.ask(request.auth, payload.model_dump())
-    return HttpStatus(201, _out(_detail(request.auth, question.pk)))
+    return HttpStatus(201, _detail(request.auth, question.pk))
 
 
 @router.get("hotline/questions/{question_id}", response={200: HotlineQuestionDetailOut},
             summary="Вопрос с перепиской")
 def get_question(request, question_id: int):
-    return _out(_detail(request.auth, question_id))
+    return _detail(request.auth, question_id)
 
 
 @router.post("hotline/questions/{question_id}/answer",
@@ -145,7 +143,7 @@ def answer(request, question_id: int, payload: HotlineTextIn):
     user = request.auth
     question = selectors.question_for(user, question_id)
     services.answer(user, question, payload.text, f"{request.scheme}://{request.get_host()}")
-    return _out(_detail(user, question_id))
+    return _detail(user, question_id)
 
 
 @router.post("hotline/questions/{question_id}/escalate",
@@ -154,7 +152,7 @@ def answer(request, question_id: int, payload: HotlineTextIn):
 def escalate(request, question_id: int, payload: HotlineTextIn):
     user = request.auth
     services.escalate(user, selectors.question_for(user, question_id), payload.text)
-    return _out(_detail(user, question_id))
+    return _detail(user, question_id)
 
 
 @router.get("hotline/faq", response={200: HotlineFaqPage}, auth=None,
