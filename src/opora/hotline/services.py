@@ -243,7 +243,7 @@ def may_work(user, question) -> bool:
 
 
 def _locked(actor, question, allowed, message) -> Question:
-    question = locking.row(Question, question.pk)
+    question = locking.row(Question, question.pk, guard="hotline")
     if not scope.can(actor, "hotline.answer", question):
         raise PermissionDenied(_("Недостаточно прав для этого действия."))
     if question.status not in allowed or not may_work(actor, question):
@@ -329,7 +329,7 @@ def add_details(actor, question, text: str, *, by_link: bool = False) -> Questio
     of the e-mail, ``by_link``); the deadline restarts from today."""
     text = _required_text(text, empty=_("Напишите уточнение."))
     with locking.atomic():
-        question = locking.row(Question, question.pk)
+        question = locking.row(Question, question.pk, guard="hotline")
         own = actor is not None and actor.is_authenticated and question.asker_id == actor.pk
         if not (own or by_link):
             raise PermissionDenied(_("Уточнить вопрос может только его автор."))
@@ -489,7 +489,7 @@ def report_overdue(now=None) -> int:
                                                   QuestionStatus.ESCALATED),
                                       deadline__lt=today, overdue_reported_at__isnull=True)
     with locking.atomic():
-        claimed = locking.rows(overdue)
+        claimed = locking.rows(overdue, guard="hotline")
         ids = [q.pk for q in claimed]
         if not ids:
             return 0

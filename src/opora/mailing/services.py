@@ -183,6 +183,9 @@ def deliver_batch(mailing_id: int, batch: int | None = None) -> int:
 
 
 def _refresh_counts(mailing) -> None:
+    # the mailing's row is locked first, so that batches finishing together count in turn
+    # and the last one sees every other's letters
+    mailing = Mailing.objects.select_for_update().select_related("municipality").get(pk=mailing.pk)
     counts = mailing.deliveries.aggregate(
         delivered=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
