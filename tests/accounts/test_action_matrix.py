@@ -21,6 +21,8 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.hotline.models import Desk, FaqEntry, Question
+from opora.mailing.models import Mailing
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
@@ -60,6 +62,10 @@ TARGETS = {
     "navigator.dictionary": ["synonym"],
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
+    "hotline.answer": ["question", "desk"],
+    "hotline.publish": ["question", "faq_entry"],
+    "hotline.configure": ["municipality"],
+    "mailing.send": ["mailing"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -110,6 +116,19 @@ ALLOWED = {
     # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
     ("monitoring.view", "superuser"),
     ("monitoring.configure", "superuser"),
+    # the hotline: the МОЦ of A works A's questions, the РМЦ the escalated ones of the region
+    ("hotline.answer", "operator_a"),
+    ("hotline.answer", "regional"),
+    ("hotline.answer", "superuser"),
+    ("hotline.publish", "operator_a"),
+    ("hotline.publish", "regional"),
+    ("hotline.publish", "superuser"),
+    # the production calendar and the deadlines are the region's: every МОЦ and the РМЦ
+    ("hotline.configure", "operator_a"),
+    ("hotline.configure", "operator_b"),
+    ("hotline.configure", "regional"),
+    ("hotline.configure", "superuser"),
+    ("mailing.send", "operator_a"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -180,6 +199,13 @@ def world(city, district):
         "municipal_reply": Reply.objects.create(survey=survey, municipality=city),
         "plan": plan,
         "item": item,
+        "question": Question.objects.create(municipality=city, topic="certificate", channel="site",
+                                            name="Анна", email="anna@example.org", text="Вопрос",
+                                            deadline=dt.date(2030, 1, 1)),
+        "desk": Desk.objects.create(municipality=city),
+        "faq_entry": FaqEntry.objects.create(municipality=city, topic="other", title="Вопрос?",
+                                             body="Ответ"),
+        "mailing": Mailing.objects.create(municipality=city, subject="Тема", body="Текст"),
     }
     return people, targets
 

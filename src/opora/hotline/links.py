@@ -9,12 +9,12 @@ SALT = "opora.hotline.question"
 
 
 def token_of(question) -> str:
-    return signing.dumps(str(question.uuid), salt=SALT, compress=True)
+    return signing.Signer(salt=SALT).sign_object(str(question.uuid), compress=True)
 
 
 def uuid_of(token: str) -> str | None:
     try:
-        return signing.loads(token, salt=SALT)
+        return signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         return None
 

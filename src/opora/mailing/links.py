@@ -8,12 +8,12 @@ SALT = "opora.mailing.unsubscribe"
 
 
 def token_of(email: str) -> str:
-    return signing.dumps(email.strip().lower(), salt=SALT, compress=True)
+    return signing.Signer(salt=SALT).sign_object(email.strip().lower(), compress=True)
 
 
 def email_of(token: str) -> str | None:
     try:
-        return signing.loads(token, salt=SALT)
+        return signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         return None
 

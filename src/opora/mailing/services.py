@@ -155,10 +155,11 @@ def deliver_batch(mailing_id: int, batch: int | None = None) -> int:
     """Send the next ``batch`` letters of a mailing, one by one: an address that fails is
     marked with its error and the others go on; an address that unsubscribed meanwhile is
     skipped. Queues the next batch, or closes the mailing. Returns the letters sent."""
-    with transaction.atomic():
-        claimed = list(Delivery.objects.select_for_update(skip_locked=True)
-                       .filter(mailing_id=mailing_id, status=DeliveryStatus.PENDING)
-                       .order_by("pk")[:batch or BATCH])
+    with locking.atomic():
+        # a second worker on the same mailing waits for these rows and then finds them sent
+        claimed = locking.rows(Delivery.objects.filter(mailing_id=mailing_id,
+                                                       status=DeliveryStatus.PENDING)
+                               .order_by("pk")[:batch or BATCH], keep_order=True)
         mailing = Mailing.objects.select_related("municipality").filter(pk=mailing_id).first()
         if mailing is None:
             return 0
@@ -185,7 +186,7 @@ def deliver_batch(mailing_id: int, batch: int | None = None) -> int:
 def _refresh_counts(mailing) -> None:
     # the mailing's row is locked first, so that batches finishing together count in turn
     # and the last one sees every other's letters
-    mailing = Mailing.objects.select_for_update().select_related("municipality").get(pk=mailing.pk)
+    mailing = locking.row(Mailing.objects.select_related("municipality"), mailing.pk, of=("self",))
     counts = mailing.deliveries.aggregate(
         delivered=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
