@@ -52,6 +52,7 @@ NAMES = {
     "financing-places": "a financing period's cap of financing places (financing)",
     "settlement": "a municipality's settlement run against contract terminations (financing)",
     "training-seats": "the seats of an event for teachers when teachers are registered (training)",
+    "hotline": "a hotline question's state change and the overdue claim (hotline)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "opora.financing",
     "opora.surveys",
     "opora.plans",
+    "opora.hotline",
+    "opora.mailing",
     "opora.monitoring",
     "opora.training",
     "opora.api",

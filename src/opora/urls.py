@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("opora.plans.urls")),
     path("", include("opora.monitoring.urls")),
     path("", include("opora.training.urls")),
+    path("", include("opora.hotline.urls")),
+    path("", include("opora.mailing.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),

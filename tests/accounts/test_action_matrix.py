@@ -21,6 +21,8 @@ from opora.accounts.models import Role, User
 from opora.enrollment.models import Application, ApplicationStatus, Channel
 from opora.errors import PermissionDenied
 from opora.financing.models import Invoice, InvoiceKind
+from opora.hotline.models import Desk, FaqEntry, Question
+from opora.mailing.models import Mailing
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
 from opora.registry.choices import ProgramStatus
@@ -61,9 +63,15 @@ TARGETS = {
     "navigator.dictionary": ["synonym"],
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
+    "monitoring.statform": ["organization"],
+    "monitoring.statform_layout": ["municipality"],
     "training.manage": ["training_event"],
     "training.register": ["teacher"],
     "training.record": ["teacher"],
+    "hotline.answer": ["question", "desk"],
+    "hotline.publish": ["question", "faq_entry"],
+    "hotline.configure": ["municipality"],
+    "mailing.send": ["mailing"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -114,6 +122,15 @@ ALLOWED = {
     # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
     ("monitoring.view", "superuser"),
     ("monitoring.configure", "superuser"),
+    # the form 1-ДОП of «Центр А1»: its staff, the МОЦ and the authority of A, the РМЦ
+    ("monitoring.statform", "staff_a"),
+    ("monitoring.statform", "operator_a"),
+    ("monitoring.statform", "authority_a"),
+    ("monitoring.statform", "regional"),
+    ("monitoring.statform", "superuser"),
+    # the layout of the form is the region's, kept by the РМЦ
+    ("monitoring.statform_layout", "regional"),
+    ("monitoring.statform_layout", "superuser"),
     # an event for teachers of A run by «Центр А1»: the organizer, the МОЦ of A, the РМЦ
     ("training.manage", "staff_a"),
     ("training.manage", "operator_a"),
@@ -124,6 +141,19 @@ ALLOWED = {
     ("training.register", "operator_a"),
     ("training.record", "staff_a"),
     ("training.record", "operator_a"),
+    # the hotline: the МОЦ of A works A's questions, the РМЦ the escalated ones of the region
+    ("hotline.answer", "operator_a"),
+    ("hotline.answer", "regional"),
+    ("hotline.answer", "superuser"),
+    ("hotline.publish", "operator_a"),
+    ("hotline.publish", "regional"),
+    ("hotline.publish", "superuser"),
+    # the production calendar and the deadlines are the region's: every МОЦ and the РМЦ
+    ("hotline.configure", "operator_a"),
+    ("hotline.configure", "operator_b"),
+    ("hotline.configure", "regional"),
+    ("hotline.configure", "superuser"),
+    ("mailing.send", "operator_a"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")
@@ -199,6 +229,13 @@ def world(city, district):
             kind=TrainingKind.objects.get(code="master_class"), title="Мастер-класс", municipality=city,
             organizer="organization", organization=a1, starts_on=dt.date(2030, 1, 1),
             ends_on=dt.date(2030, 1, 1), hours=2, capacity=10),
+        "question": Question.objects.create(municipality=city, topic="certificate", channel="site",
+                                            name="Анна", email="anna@example.org", text="Вопрос",
+                                            deadline=dt.date(2030, 1, 1)),
+        "desk": Desk.objects.create(municipality=city),
+        "faq_entry": FaqEntry.objects.create(municipality=city, topic="other", title="Вопрос?",
+                                             body="Ответ"),
+        "mailing": Mailing.objects.create(municipality=city, subject="Тема", body="Текст"),
     }
     return people, targets
 

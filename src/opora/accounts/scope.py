@@ -99,6 +99,16 @@ ACTIONS = {
     # recording the courses a teacher took elsewhere, with their documents
     "training.record": {Role.ORGANIZATION_STAFF: "organization",
                         Role.SUPPORT_CENTRE: "municipality"},
+    # the hotline: the МОЦ works its municipality's questions (takes, answers, asks for
+    # details, escalates, registers phone calls); the РМЦ answers the escalated ones
+    "hotline.answer": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
+    # turning an answered question into a public FAQ entry: the МОЦ for its municipality,
+    # the РМЦ for the region
+    "hotline.publish": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
+    # the region's production calendar and the answer deadlines per topic
+    "hotline.configure": {Role.SUPPORT_CENTRE: "region", Role.REGIONAL_CENTRE: "region"},
+    # the МОЦ's announcements by e-mail to its providers, their staff and the parents
+    "mailing.send": {Role.SUPPORT_CENTRE: "municipality"},
 }
 
 # Roles that read the back office of their territory.
@@ -264,6 +274,10 @@ def reads_territory(user) -> bool:
     return _read_kind(user) in ("municipality", "region")
 
 
+def _asks_as_provider(user) -> bool:
+    return _active(user) and user.role == Role.ORGANIZATION_STAFF and not user.is_superuser
+
+
 def holds(user, action: str) -> bool:
     """Does the user's role hold ``action`` on a territory of their own — their
     organization, their municipality, the municipality they act for? The pages of an
@@ -330,6 +344,17 @@ SECTIONS = {
     "training": reads_back_office,
     # the plan of professional development and its execution: the МОЦ, the authority, the РМЦ
     "training.plan": reads_territory,
+    # the hotline's queue of a municipality (the МОЦ) or of the escalated questions (the РМЦ)
+    "hotline": lambda user: holds(user, "hotline.answer"),
+    # the hotline report: the МОЦ, the education authority and the РМЦ
+    "hotline.report": reads_territory,
+    "hotline.configure": lambda user: holds(user, "hotline.configure"),
+    # a question asked by a parent or a provider, read by its asker
+    "hotline.mine": lambda user: is_parent(user) or _asks_as_provider(user),
+    # «Мои вопросы» of a provider's staff (a parent's are in the cabinet)
+    "hotline.asked": lambda user: _asks_as_provider(user),
+    # the МОЦ's mailings
+    "mailing": lambda user: holds(user, "mailing.send"),
 }
 
 

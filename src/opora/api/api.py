@@ -11,6 +11,8 @@ from opora.api.openapi import Api
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
 from opora.financing.api import router as financing_router
+from opora.hotline.api import router as hotline_router
+from opora.mailing.api import router as mailing_router
 from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
@@ -38,3 +40,5 @@ api.add_router("", surveys_router)
 api.add_router("", plans_router)
 api.add_router("", monitoring_router)
 api.add_router("", training_router)
+api.add_router("", hotline_router)
+api.add_router("", mailing_router)

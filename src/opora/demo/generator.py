@@ -22,7 +22,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from opora.accounts.models import Role, User
-from opora.demo import accounts, catalog, certificates, contracts, families, financing, groups, history, names, reset
+from opora.demo import (
+    accounts,
+    catalog,
+    certificates,
+    contracts,
+    families,
+    financing,
+    groups,
+    history,
+    hotline,
+    names,
+    reset,
+)
 from opora.demo import plans as work_plans
 from opora.demo import training as staff_training
 from opora.demo.draw import allocate, deterministic_uuid, weighted
@@ -189,6 +201,7 @@ def _generate(ctx: Context) -> Region:
     contracts.build_contracts(ctx, municipalities)
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)
+    hotline.build_hotline(ctx, municipalities, users)
     return region
 
 

@@ -13,6 +13,8 @@ from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
 from opora.financing.models import Certificate, CertificateLedger, Contract
+from opora.hotline.models import FaqEntry, Question
+from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
@@ -116,6 +118,7 @@ def _delete_region(region) -> None:
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
     _delete(plans)
+    _delete_hotline_and_mailings(region)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)
@@ -129,3 +132,17 @@ def _delete_region(region) -> None:
     for model, pks in ids.items():
         for chunk in _chunks(pks):
             model.history.model.objects.filter(id__in=chunk).delete()
+
+
+def _delete_hotline_and_mailings(region) -> None:
+    """The region's hotline questions, FAQ entries and mailings, with their audit trails."""
+    questions = Question.objects.filter(municipality__region=region)
+    entries = FaqEntry.objects.filter(Q(municipality__region=region) | Q(question__in=questions)
+                                      | Q(municipality__isnull=True, question__isnull=True))
+    mailings = Mailing.objects.filter(municipality__region=region)
+    for model, queryset in ((Question, questions), (FaqEntry, entries), (Mailing, mailings)):
+        for chunk in _chunks(queryset.values_list("pk", flat=True)):
+            audit.forget(model, chunk)
+    _delete(entries)
+    _delete(questions)
+    _delete(mailings)

@@ -64,11 +64,21 @@ TRAINING_EVENTS = ("training:events", _("Мероприятия для педа�
 TRAINING_TEACHERS = ("training:teachers", _("Повышение квалификации"), "training", {
     "training:teacher", "training:certificate"})
 TRAINING_PLAN = ("training:plan", _("План повышения квалификации"), "training.plan", set())
+MY_QUESTIONS = ("hotline:mine", _("Мои вопросы"), "cabinet", {"hotline:mine_detail"})
+ASKED_QUESTIONS = ("hotline:asked", _("Мои вопросы"), "hotline.asked", {"hotline:mine_detail"})
+MY_NEWS = ("mailing:consent", _("Новости МОЦ"), "cabinet", set())
+HOTLINE = ("hotline:queue", _("Горячая линия"), "hotline", {
+    "hotline:question", "hotline:call", "hotline:faq_entries", "hotline:faq_edit",
+    "hotline:faq_create"})
+HOTLINE_REPORT = ("hotline:report", _("Отчёт горячей линии"), "hotline.report", set())
+HOTLINE_SETTINGS = ("hotline:settings", _("Настройки горячей линии"), "hotline.configure", set())
+MAILINGS = ("mailing:list", _("Рассылки"), "mailing", {"mailing:create", "mailing:detail"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
 GROUPS = [
-    (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS]),
+    (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
+            MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
@@ -76,6 +86,8 @@ GROUPS = [
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
     (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),
+    (_("Горячая линия и рассылки"), [HOTLINE, ASKED_QUESTIONS, HOTLINE_REPORT, HOTLINE_SETTINGS,
+                                       MAILINGS]),
 ]
 MENU = [entry for _title, entries in GROUPS for entry in entries]
 _GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}
