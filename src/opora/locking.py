@@ -51,6 +51,7 @@ NAMES = {
     "certificate-numbers": "the next certificate number of a prefix (financing)",
     "financing-places": "a financing period's cap of financing places (financing)",
     "settlement": "a municipality's settlement run against contract terminations (financing)",
+    "event-places": "an event's places and waiting list when children are registered (events)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it

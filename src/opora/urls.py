@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("opora.financing.urls")),
     path("", include("opora.surveys.urls")),
     path("", include("opora.plans.urls")),
+    path("", include("opora.events.urls")),
     path("", include("opora.monitoring.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),

@@ -56,14 +56,24 @@ MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
+MY_EVENTS = ("events:cabinet", _("Мероприятия"), "cabinet", {"events:cabinet_cancel"})
+EVENTS = ("events:office", _("Мероприятия"), "events", {
+    "events:create", "events:edit", "events:manage", "events:pupils"})
+EVENT_MODERATION = ("events:moderation", _("Модерация мероприятий"), "events.moderate",
+                    {"events:manage"})
+INVOLVEMENT = ("events:involvement", _("Вовлечённость"), "events.involvement", set())
+GIFTED = ("events:gifted", _("Одарённые дети"), "gifted", {
+    "events:gifted_record", "events:gifted_nominate"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
 GROUPS = [
-    (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS]),
+    (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
+            MY_EVENTS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
+    (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, PLANS, MY_PLAN, SURVEYS]),
