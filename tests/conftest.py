@@ -146,6 +146,10 @@ def _reference_data(request):
 
         seed_specialisations(Specialisation)
         seed_kinds(PlanKind)
+        from opora.events.kinds import seed_kinds as seed_event_kinds
+        from opora.events.models import EventKind
+
+        seed_event_kinds(EventKind)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from opora.api.auth import BACK_OFFICE
 from opora.api.openapi import Api
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
+from opora.events.api import router as events_router
 from opora.financing.api import router as financing_router
 from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
@@ -35,4 +36,5 @@ api.add_router("", enrollment_router)
 api.add_router("", financing_router)
 api.add_router("", surveys_router)
 api.add_router("", plans_router)
+api.add_router("", events_router)
 api.add_router("", monitoring_router)
