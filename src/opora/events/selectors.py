@@ -3,7 +3,7 @@ the API and reports."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from opora.accounts import scope
@@ -32,8 +32,9 @@ def pupils_of(organization_id):
 
 
 def with_places(events):
+    taken = Count("registrations", filter=Q(registrations__status__in=PLACE_HOLDING))
     return events.annotate(
-        taken=Count("registrations", filter=Q(registrations__status__in=PLACE_HOLDING)),
+        taken=taken, free_places=F("capacity") - taken,
         waiting=Count("registrations", filter=Q(registrations__status=R.WAITLISTED)))
 
 
