@@ -130,7 +130,8 @@ def test_program_registry_in_english(english, operator, program):
     assert texts(response, lambda tag, attrs: tag == "nav" and attrs.get("aria-label") == "Account sections"
                  ) == ["Menu · Program registry Programs and organizations Program registry Moderation Inventory "
                        "Organization registry Import from Excel Search dictionary Children and applications "
-                       "Children Possible duplicates Guardian confirmation Certificates and settlement "
+                       "Children Possible duplicates Guardian confirmation Events and gifted children "
+                       "Events Event moderation Involvement Gifted children Certificates and settlement "
                        "Certificates Certification Contracts Settlements Personified financing reports "
                        "Financing periods Monitoring and plans Monitoring Plans My plan Data requests"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [

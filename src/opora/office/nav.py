@@ -56,8 +56,8 @@ MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
-MY_EVENTS = ("events:cabinet", _("Мероприятия"), "cabinet", {"events:cabinet_cancel"})
-EVENTS = ("events:office", _("Мероприятия"), "events", {
+MY_EVENTS = ("events:cabinet", pgettext_lazy("events", "Мероприятия"), "cabinet", {"events:cabinet_cancel"})
+EVENTS = ("events:office", pgettext_lazy("events", "Мероприятия"), "events", {
     "events:create", "events:edit", "events:manage", "events:pupils"})
 EVENT_MODERATION = ("events:moderation", _("Модерация мероприятий"), "events.moderate",
                     {"events:manage"})
