@@ -329,12 +329,17 @@ def _place(event: Event, registration: Registration) -> None:
 
 
 def _register(actor, event, child, *, channel, organization=None, team=None, nomination=None,
-              age_category=None, from_stage=None, status=R.NEW, check_window=True):
-    """Inside the caller's transaction, after the event's row lock."""
+              age_category=None, from_stage=None, status=R.NEW, check_window=True, checked=False):
+    """Inside the caller's transaction, after the event's row lock. ``checked``: the caller
+    checked the rules before taking the lock (only the event's status is looked at again),
+    which keeps the time the lock is held short on an opening rush."""
     existing = Registration.objects.filter(event=event, child=child, status__in=LIVE).first()
     if existing is not None:
         return existing, False
-    found = refusals(event, child, age_category=age_category, check_window=check_window)
+    if checked:
+        found = [] if event.status == S.PUBLISHED else [_("Мероприятие не опубликовано.")]
+    else:
+        found = refusals(event, child, age_category=age_category, check_window=check_window)
     if found:
         raise ValidationFailed({"child": found})
     registration = Registration(event=event, child=child, channel=channel, organization=organization,
@@ -357,13 +362,19 @@ def register_child(actor, event: Event, child: Child, *, nomination=None, age_ca
         raise PermissionDenied(_("Записать ребёнка может его родитель."))
     if not Guardianship.objects.filter(parent=actor, child=child, confirmed_at__isnull=False).exists():
         raise PermissionDenied(_("Недостаточно прав для этого действия."))
+    existing = Registration.objects.filter(event_id=event.pk, child=child, status__in=LIVE).first()
+    if existing is not None:
+        return existing, False
+    event = Event.objects.get(pk=event.pk)
+    nomination = _choice(event, Nomination, nomination, "nomination", _("номинацию"))
+    age_category = _choice(event, AgeCategory, age_category, "age_category", _("возрастную категорию"))
+    found = refusals(event, child, age_category=age_category)  # before the lock: see _register
+    if found:
+        raise ValidationFailed({"child": found})
     with locking.atomic():
         event = locking.row(Event, event.pk, guard="event-places")
-        nomination = _choice(event, Nomination, nomination, "nomination", _("номинацию"))
-        age_category = _choice(event, AgeCategory, age_category, "age_category",
-                               _("возрастную категорию"))
         return _register(actor, event, child, channel=RegistrationChannel.PARENT,
-                         nomination=nomination, age_category=age_category)
+                         nomination=nomination, age_category=age_category, checked=True)
 
 
 def register_pupils(actor, event: Event, children, *, team_name: str = "", nomination=None,
