@@ -152,6 +152,11 @@ def _reference_data(request):
         training_kinds.seed_kinds(TrainingKind)
         training_kinds.seed_plan_kind(PlanKind)
 
+        from opora.events.kinds import seed_kinds as seed_event_kinds
+        from opora.events.models import EventKind
+
+        seed_event_kinds(EventKind)
+
 
 @pytest.fixture(scope="session")
 def openapi_schema(django_db_setup, django_db_blocker):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opora.navigator",
     "opora.enrollment",
     "opora.financing",
+    "opora.events",
     "opora.surveys",
     "opora.plans",
     "opora.hotline",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("opora.financing.urls")),
     path("", include("opora.surveys.urls")),
     path("", include("opora.plans.urls")),
+    path("", include("opora.events.urls")),
     path("", include("opora.monitoring.urls")),
     path("", include("opora.training.urls")),
     path("", include("opora.hotline.urls")),

@@ -64,6 +64,13 @@ TARGETS = {
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
     "monitoring.statform": ["organization"],
+    # events and the gifted register check the provider for registering and nominating;
+    # an event and a record carry the organization and municipality paths of a program
+    "events.organize": ["organization"],
+    "events.moderate": ["organization"],
+    "events.register": ["organization"],
+    "gifted.manage": ["organization"],
+    "gifted.nominate": ["organization"],
     "monitoring.statform_layout": ["municipality"],
     "training.manage": ["training_event"],
     "training.register": ["teacher"],
@@ -128,6 +135,18 @@ ALLOWED = {
     ("monitoring.statform", "authority_a"),
     ("monitoring.statform", "regional"),
     ("monitoring.statform", "superuser"),
+    # events of «Центр А1»: it organizes them, the МОЦ of A and the РМЦ organize and moderate
+    ("events.organize", "staff_a"),
+    ("events.organize", "operator_a"),
+    ("events.organize", "regional"),
+    ("events.organize", "superuser"),
+    ("events.moderate", "operator_a"),
+    ("events.moderate", "regional"),
+    ("events.moderate", "superuser"),
+    ("events.register", "staff_a"),
+    # the gifted register of A is the МОЦ of A's; «Центр А1» nominates its pupils
+    ("gifted.manage", "operator_a"),
+    ("gifted.nominate", "staff_a"),
     # the layout of the form is the region's, kept by the РМЦ
     ("monitoring.statform_layout", "regional"),
     ("monitoring.statform_layout", "superuser"),

@@ -71,6 +71,20 @@ ACTIONS = {
     # the catalog's search dictionary (synonyms, abbreviations): one for the region, kept
     # by every МОЦ
     "navigator.dictionary": {Role.SUPPORT_CENTRE: "region"},
+    # events for children: creating and editing them, processing registrations, marking
+    # attendance and results, nominating winners to the next stage (a provider its own, a
+    # МОЦ its municipality's, the РМЦ the regional ones)
+    "events.organize": {Role.ORGANIZATION_STAFF: "organization",
+                        Role.SUPPORT_CENTRE: "municipality",
+                        Role.REGIONAL_CENTRE: "region"},
+    # publishing and returning events (the moderation cycle of programs)
+    "events.moderate": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
+    # a provider registers its pupils (individually or as a team)
+    "events.register": {Role.ORGANIZATION_STAFF: "organization"},
+    # the register of gifted children: confirming proposals, mentors, support measures
+    "gifted.manage": {Role.SUPPORT_CENTRE: "municipality"},
+    # a provider nominates its pupils to the register, with grounds
+    "gifted.nominate": {Role.ORGANIZATION_STAFF: "organization"},
     # reading the indicators (coverage, certificates, programs, teachers) of a territory
     "monitoring.view": {Role.SUPPORT_CENTRE: "municipality",
                         Role.EDUCATION_AUTHORITY: "municipality",
@@ -333,6 +347,14 @@ SECTIONS = {
     "plans.mine": lambda user: holds(user, "plans.execute"),
     # the catalog's search dictionary
     "navigator.dictionary": lambda user: holds(user, "navigator.dictionary"),
+    # events: a provider's, a МОЦ's and the РМЦ's own events and their registrations
+    "events": lambda user: holds(user, "events.organize"),
+    "events.moderate": lambda user: holds(user, "events.moderate"),
+    # the involvement of children in events, per event and municipality
+    "events.involvement": reads_territory,
+    # the register of gifted children: the МОЦ, the РМЦ and providers (their pupils)
+    "gifted": lambda user: holds(user, "gifted.manage") or holds(user, "gifted.nominate")
+    or holds_region(user, "events.moderate"),
     # the indicators of a municipality or the region, the population and the targets
     "monitoring.view": lambda user: holds(user, "monitoring.view"),
     "monitoring.configure": lambda user: holds(user, "monitoring.configure"),

@@ -10,6 +10,7 @@ from opora.api.auth import BACK_OFFICE
 from opora.api.openapi import Api
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
+from opora.events.api import router as events_router
 from opora.financing.api import router as financing_router
 from opora.hotline.api import router as hotline_router
 from opora.mailing.api import router as mailing_router
@@ -38,6 +39,7 @@ api.add_router("", enrollment_router)
 api.add_router("", financing_router)
 api.add_router("", surveys_router)
 api.add_router("", plans_router)
+api.add_router("", events_router)
 api.add_router("", monitoring_router)
 api.add_router("", training_router)
 api.add_router("", hotline_router)

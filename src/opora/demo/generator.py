@@ -35,6 +35,7 @@ from opora.demo import (
     names,
     reset,
 )
+from opora.demo import events as demo_events
 from opora.demo import plans as work_plans
 from opora.demo import training as staff_training
 from opora.demo.draw import allocate, deterministic_uuid, weighted
@@ -202,6 +203,7 @@ def _generate(ctx: Context) -> Region:
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)
     hotline.build_hotline(ctx, municipalities, users)
+    demo_events.build_events(ctx, users)
     return region
 
 

@@ -12,6 +12,7 @@ from opora.accounts.models import User
 from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
+from opora.events.models import Event, GiftedRecord, Registration
 from opora.financing.models import Certificate, CertificateLedger, Contract
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
@@ -44,6 +45,26 @@ def _delete(queryset, depth=0):
             for model, pks in by_model.items():
                 for chunk in _chunks(pks):
                     _delete(model._base_manager.filter(pk__in=chunk), depth + 1)
+
+
+def _delete_events(region) -> None:
+    """The region's events (the РМЦ's have no municipality: those the demo accounts made),
+    their registrations and the register of gifted children, with their audit trail."""
+    events = Event.objects.filter(Q(municipality__region=region) | Q(organization__municipality__region=region)
+                                  | Q(created_by__email__in=[a.email for a in ACCOUNTS]))
+    event_ids = list(events.values_list("pk", flat=True))
+    registrations = Registration.objects.filter(event_id__in=event_ids)
+    records = GiftedRecord.objects.filter(municipality__region=region)
+    for model, pks in ((Event, event_ids), (Registration, registrations.values_list("pk", flat=True)),
+                       (GiftedRecord, records.values_list("pk", flat=True))):
+        for chunk in _chunks(pks):
+            audit.forget(model, chunk)
+    _delete(records)
+    _delete(registrations)
+    for chunk in _chunks(event_ids):
+        _delete(Event.objects.filter(pk__in=chunk, stage_of__isnull=False))
+    for chunk in _chunks(event_ids):
+        _delete(Event.objects.filter(pk__in=chunk))
 
 
 # dispatch_uid prefixes of the catalog's receivers of deleted groups and financing sources
@@ -107,6 +128,7 @@ def _delete_region(region) -> None:
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
     _delete(contracts)
+    _delete_events(region)
     _delete(applications)
     _delete(CertificateLedger.objects.filter(certificate__municipality__region=region))
     _delete(certificates)

@@ -73,15 +73,24 @@ HOTLINE = ("hotline:queue", _("Горячая линия"), "hotline", {
 HOTLINE_REPORT = ("hotline:report", _("Отчёт горячей линии"), "hotline.report", set())
 HOTLINE_SETTINGS = ("hotline:settings", _("Настройки горячей линии"), "hotline.configure", set())
 MAILINGS = ("mailing:list", _("Рассылки"), "mailing", {"mailing:create", "mailing:detail"})
+MY_EVENTS = ("events:cabinet", pgettext_lazy("events", "Мероприятия"), "cabinet", {"events:cabinet_cancel"})
+EVENTS = ("events:office", pgettext_lazy("events", "Мероприятия"), "events", {
+    "events:create", "events:edit", "events:manage", "events:pupils"})
+EVENT_MODERATION = ("events:moderation", _("Модерация мероприятий"), "events.moderate",
+                    {"events:manage"})
+INVOLVEMENT = ("events:involvement", _("Вовлечённость"), "events.involvement", set())
+GIFTED = ("events:gifted", _("Одарённые дети"), "gifted", {
+    "events:gifted_record", "events:gifted_nominate"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
 GROUPS = [
     (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
-            MY_QUESTIONS, MY_NEWS]),
+            MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
+    (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
