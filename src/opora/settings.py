@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opora.navigator",
     "opora.enrollment",
     "opora.financing",
+    "opora.quality",
     "opora.surveys",
     "opora.plans",
     "opora.monitoring",

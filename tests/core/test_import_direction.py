@@ -1,7 +1,7 @@
 """The apps of ``src/opora`` import downwards only, so the app graph stays acyclic:
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
-    < navigator, enrollment < financing < monitoring < surveys < plans < api < office, demo
+    < navigator, enrollment < financing < quality < monitoring < surveys < plans < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API) belongs to the api layer that assembles
@@ -22,6 +22,7 @@ LEVELS = [
     {"registry"},
     {"navigator", "enrollment"},
     {"financing"},
+    {"quality"},
     {"monitoring"},
     {"surveys"},
     {"plans"},

@@ -77,22 +77,24 @@ def test_menu_shows_exactly_the_pages_the_role_may_open(client, persona):
 
 EXPECTED_MENUS = {
     "parent": ["Мои дети", "Заявки", "Избранное", "Сертификаты", "Договоры"],
-    "staff": ["Мои программы", "Педагоги", "Импорт из Excel", "Заявки", "Сертификация", "Договоры",
+    "staff": ["Мои программы", "Педагоги", "Импорт из Excel", "Оценка качества", "Заявки", "Сертификация", "Договоры",
               "Счета", "Мой план", "Запросы данных"],
-    "acting_staff": ["Мои программы", "Педагоги", "Импорт из Excel", "Заявки", "Сертификаты",
+    "acting_staff": ["Мои программы", "Педагоги", "Импорт из Excel", "Оценка качества", "Заявки", "Сертификаты",
                      "Сертификация", "Договоры", "Счета", "Мой план", "Запросы данных"],
     "operator": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций",
-                 "Импорт из Excel", "Словарь поиска", "Дети", "Возможные дубли",
+                 "Импорт из Excel", "Словарь поиска", "Оценка качества", "Дети", "Возможные дубли",
                  "Подтверждение представителей", "Сертификаты", "Сертификация", "Договоры",
                  "Расчёты", "Отчёты ПФДО", "Периоды финансирования", "Мониторинг", "Планы",
                  "Мой план", "Запросы данных"],
-    "authority": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций", "Дети",
+    "authority": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций",
+                  "Оценка качества", "Дети",
                   "Сертификаты", "Сертификация", "Договоры", "Расчёты", "Отчёты ПФДО",
                   "Периоды финансирования", "Мониторинг", "Планы", "Запросы данных"],
-    "regional": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций", "Дети",
+    "regional": ["Реестр программ", "Модерация", "Инвентаризация", "Реестр организаций",
+                 "Оценка качества", "Дети",
                  "Сертификаты", "Сертификация", "Договоры", "Расчёты", "Отчёты ПФДО",
                  "Периоды финансирования", "Мониторинг", "Планы", "Запросы данных"],
-    "expert": [],
+    "expert": ["Экспертиза программ"],
 }
 EXPECTED_MENUS["superuser"] = EXPECTED_MENUS["regional"]
 
@@ -109,8 +111,8 @@ def test_menu_of_each_role(client, persona, request):
 @pytest.mark.parametrize(("persona", "page", "groups"), [
     ("parent", "enrollment:cabinet", [None]),
     ("staff", "registry:my_programs",
-     ["Программы и организации", "Дети и заявки", "Сертификаты и расчёты", "Мониторинг и планы"]),
-    ("operator", "registry:programs", ["Программы и организации", "Дети и заявки", "Сертификаты и расчёты",
+     ["Программы и организации", "Качество", "Дети и заявки", "Сертификаты и расчёты", "Мониторинг и планы"]),
+    ("operator", "registry:programs", ["Программы и организации", "Качество", "Дети и заявки", "Сертификаты и расчёты",
                                        "Мониторинг и планы"]),
 ], indirect=["persona"])
 def test_the_menu_is_grouped_and_folds_on_a_phone(client, persona, page, groups):
@@ -148,7 +150,7 @@ def test_a_visitor_is_sent_to_sign_in_from_every_back_office_page(client, db):
 
 
 @pytest.mark.parametrize(("persona", "first"), [
-    ("parent", "enrollment:cabinet"), ("expert", "navigator:home"),
+    ("parent", "enrollment:cabinet"), ("expert", "quality:assignments"),
 ], indirect=["persona"])
 def test_the_cabinet_link_opens_the_cabinet_or_the_catalog(client, persona, first):
     client.force_login(persona)
@@ -166,7 +168,7 @@ def test_the_cabinet_link_opens_the_desk_of_a_back_office_role(client, persona):
     assert response.status_code == 200 and "Рабочий стол" in response.content.decode()
 
 
-@pytest.mark.parametrize(("persona", "shown"), [("parent", True), ("staff", True), ("expert", False)],
+@pytest.mark.parametrize(("persona", "shown"), [("parent", True), ("staff", True), ("expert", True)],
                          indirect=["persona"])
 def test_the_cabinet_link_is_shown_to_roles_with_a_menu(client, persona, shown):
     client.force_login(persona)

@@ -14,6 +14,7 @@ from opora.financing.api import router as financing_router
 from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
+from opora.quality.api import router as quality_router
 from opora.registry.api import router as registry_router
 from opora.surveys.api import router as surveys_router
 
@@ -36,3 +37,4 @@ api.add_router("", financing_router)
 api.add_router("", surveys_router)
 api.add_router("", plans_router)
 api.add_router("", monitoring_router)
+api.add_router("", quality_router)

@@ -55,6 +55,11 @@ PLANS = ("plans:plans", _("Планы"), "plans", {
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
+QUALITY = ("quality:campaigns", _("Оценка качества"), "quality", {
+    "quality:campaign_create", "quality:campaign", "quality:entry", "quality:criteria",
+    "quality:criteria_new", "quality:experts", "quality:settings"})
+MY_QUALITY = ("quality:provider", _("Оценка качества"), "quality.apply", {"quality:provider_entry"})
+EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
@@ -63,6 +68,7 @@ GROUPS = [
     (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
+    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
