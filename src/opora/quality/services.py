@@ -150,12 +150,12 @@ def set_certification_rule(actor, municipality, required: bool) -> QualitySettin
     found = settings_of(municipality)
     scope.require(actor, "quality.configure", found)
     with transaction.atomic():
-        before = found.passed_required_for_certification
+        before, adding = found.passed_required_for_certification, found._state.adding
         found.passed_required_for_certification = bool(required)
         found.save()
-        if before != found.passed_required_for_certification or found._state.adding:
-            audit.record(actor, "quality.settings.changed", found.municipality,
-                         from_state=str(before).lower(), to_state=str(bool(required)).lower())
+        if before != found.passed_required_for_certification or adding:
+            action = "quality.settings.required" if required else "quality.settings.not_required"
+            audit.record(actor, action, found.municipality)
     return found
 
 
@@ -186,7 +186,8 @@ def save_expert(actor, user, *, municipality, organization=None, position: str =
     expert.is_active = is_active
     with transaction.atomic():
         expert.save()
-        audit.record(actor, "quality.expert.saved", expert, to_state="active" if is_active else "inactive")
+        audit.record(actor, "quality.expert.saved", expert, directions=expert.directions,
+                     is_active=is_active)
     return expert
 
 

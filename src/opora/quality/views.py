@@ -105,6 +105,8 @@ def campaign(request, pk):
     found = found_or_404(selectors.campaign_for, user, pk)
     manages = scope.can(user, "quality.manage", found)
     entries = list(selectors.entries_of(found))
+    for item in entries:
+        item.submitted_count = sum(1 for a in item.live_assignments if a.status == AssignmentStatus.SUBMITTED)
     include_form = None
     if manages and found.status != CampaignStatus.PUBLISHED:
         include_form = IncludeForm(programs=selectors.programs_to_include(found)[:500])
