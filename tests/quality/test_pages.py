@@ -189,3 +189,14 @@ def test_settings_page_switches_the_certification_rule(client, operator):
     client.force_login(operator)
     client.post(reverse("quality:settings"), {"passed_required_for_certification": "on"})
     assert services.settings_of(operator.municipality).passed_required_for_certification is True
+
+
+def test_monitoring_shows_the_share_of_programs_assessed(client, operator, campaign, running):
+    score(running)
+    services.publish_results(operator, campaign)
+    client.force_login(operator)
+
+    response = client.get(reverse("monitoring:index"))
+
+    assert response.context["quality"]["passed"] == 1
+    assert "Прошли оценку с результатом «соответствует»" in response.content.decode()
