@@ -78,3 +78,15 @@ def test_public_results_need_no_sign_in(client, operator, campaign, published, e
                                           "organization": published.organization.short_name},
                               "municipality": published.organization.municipality.name,
                               "score": "100.0", "decision": "passed"}]
+
+
+def test_campaigns_are_not_listed_to_providers_experts_or_parents(staff, parent, regional, operator, published,
+                                                                   experts):
+    from tests.quality.conftest import campaign_data
+
+    regional_campaign = services.create_campaign(regional, None, campaign_data())
+    for user in (staff, parent, experts[0].user):
+        client = ApiClient(user)
+        assert client.get("/quality/campaigns").json()["count"] == 0
+        assert client.get(f"/quality/campaigns/{regional_campaign.pk}").status_code == 404
+    assert ApiClient(operator).get("/quality/campaigns").json()["count"] == 1

@@ -67,7 +67,11 @@ def describe(entry: Entry) -> str:
 
 
 def campaigns_for(user):
-    """Campaigns of the user's territory, and the regional ones."""
+    """Campaigns of the user's territory, and the regional ones: for the МОЦ, the
+    education authority and the РМЦ only (a provider sees its entries, an expert their
+    assignments)."""
+    if not scope.reads_territory(user):
+        return Campaign.objects.none()
     own = scope.territory(user, Campaign.objects.all())
     return (Campaign.objects.filter(Q(pk__in=own.values("pk")) | Q(municipality=None))
             .select_related("municipality", "criteria_set")
