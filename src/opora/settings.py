@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opora.enrollment",
     "opora.financing",
     "opora.events",
+    "opora.quality",
     "opora.surveys",
     "opora.plans",
     "opora.hotline",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("opora.training.urls")),
     path("", include("opora.hotline.urls")),
     path("", include("opora.mailing.urls")),
+    path("", include("opora.quality.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),

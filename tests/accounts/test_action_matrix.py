@@ -25,6 +25,7 @@ from opora.hotline.models import Desk, FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
+from opora.quality.models import Assignment, Campaign, CriteriaSet, Entry
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import MunicipalityPopulation
 from opora.surveys.models import Reply, Survey
@@ -64,6 +65,10 @@ TARGETS = {
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
     "monitoring.statform": ["organization"],
+    "quality.manage": ["criteria_set", "campaign"],
+    "quality.configure": ["municipality"],
+    "quality.apply": ["program"],
+    "quality.score": ["assignment"],
     # events and the gifted register check the provider for registering and nominating;
     # an event and a record carry the organization and municipality paths of a program
     "events.organize": ["organization"],
@@ -147,6 +152,16 @@ ALLOWED = {
     # the gifted register of A is the МОЦ of A's; «Центр А1» nominates its pupils
     ("gifted.manage", "operator_a"),
     ("gifted.nominate", "staff_a"),
+    # the quality assessment of A: the МОЦ of A and the РМЦ run it; the МОЦ and the authority
+    # of A decide whether certification needs a passed result; «Центр А1» applies its
+    # program; the expert scores what is assigned to them
+    ("quality.manage", "operator_a"),
+    ("quality.manage", "regional"),
+    ("quality.manage", "superuser"),
+    ("quality.configure", "operator_a"),
+    ("quality.configure", "authority_a"),
+    ("quality.apply", "staff_a"),
+    ("quality.score", "expert"),
     # the layout of the form is the region's, kept by the РМЦ
     ("monitoring.statform_layout", "regional"),
     ("monitoring.statform_layout", "superuser"),
@@ -256,6 +271,14 @@ def world(city, district):
                                              body="Ответ"),
         "mailing": Mailing.objects.create(municipality=city, subject="Тема", body="Текст"),
     }
+    criteria = CriteriaSet.objects.create(municipality=city, title="Критерии")
+    targets["criteria_set"] = criteria
+    targets["campaign"] = Campaign.objects.create(
+        municipality=city, title="НОК", starts_on=dt.date(2030, 1, 1), ends_on=dt.date(2030, 3, 1),
+        scoring_deadline=dt.date(2030, 2, 1), criteria_set=criteria)
+    targets["assignment"] = Assignment.objects.create(
+        entry=Entry.objects.create(campaign=targets["campaign"], program=program),
+        expert=people["expert"], due_on=dt.date(2030, 2, 1))
     return people, targets
 
 

@@ -129,7 +129,8 @@ def test_program_registry_in_english(english, operator, program):
     assert texts(response, lambda tag, attrs: tag == "h1") == ["Program registry"]
     assert texts(response, lambda tag, attrs: tag == "nav" and attrs.get("aria-label") == "Account sections"
                  ) == ["Menu · Program registry Programs and organizations Program registry Moderation Inventory "
-                       "Organization registry Import from Excel Search dictionary Children and applications "
+                       "Organization registry Import from Excel Search dictionary Quality Quality assessment "
+                       "Children and applications "
                        "Children Possible duplicates Guardian confirmation Events and gifted children "
                        "Events Event moderation Involvement Gifted children Certificates and settlement "
                        "Certificates Certification Contracts Settlements Personified financing reports "

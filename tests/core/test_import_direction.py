@@ -1,8 +1,8 @@
 """The apps of ``src/opora`` import downwards only, so the app graph stays acyclic:
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
-    < navigator, enrollment < financing, events < monitoring < surveys < plans, hotline, mailing
-    < training < api < office, demo
+    < navigator, enrollment < financing, events < quality < monitoring < surveys
+    < plans, hotline, mailing < training < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API) belongs to the api layer that assembles
@@ -23,6 +23,7 @@ LEVELS = [
     {"registry"},
     {"navigator", "enrollment"},
     {"financing", "events"},
+    {"quality"},
     {"monitoring"},
     {"surveys"},
     {"plans", "hotline", "mailing"},

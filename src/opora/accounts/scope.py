@@ -123,6 +123,16 @@ ACTIONS = {
     "hotline.configure": {Role.SUPPORT_CENTRE: "region", Role.REGIONAL_CENTRE: "region"},
     # the МОЦ's announcements by e-mail to its providers, their staff and the parents
     "mailing.send": {Role.SUPPORT_CENTRE: "municipality"},
+    # the independent quality assessment: campaigns, criteria sets, experts and their
+    # assignments, results, appeals (the МОЦ of a municipality, the РМЦ of the region)
+    "quality.manage": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
+    # whether certification for certificate funding requires a passed result
+    "quality.configure": {Role.SUPPORT_CENTRE: "municipality",
+                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # a provider applies its programs for the assessment and appeals their results
+    "quality.apply": {Role.ORGANIZATION_STAFF: "organization"},
+    # an expert scores the programs assigned to them
+    "quality.score": {Role.EXPERT: "responsible"},
 }
 
 # Roles that read the back office of their territory.
@@ -218,7 +228,11 @@ def _object_in(user, obj, kind) -> bool:
         return True
     if kind == "responsible":
         path = _path(type(obj), "responsible")
-        return path is not None and obj.pk is not None and getattr(obj, path).filter(pk=user.pk).exists()
+        if path is None or obj.pk is None:
+            return False
+        value = getattr(obj, path)  # a set of people, or one person (a foreign key)
+        return (value.filter(pk=user.pk).exists() if hasattr(value, "filter")
+                else getattr(value, "pk", None) == user.pk)
     if kind == "acting_municipality":
         kind, wanted = "municipality", acting_municipality_id(user)
     else:
@@ -377,6 +391,12 @@ SECTIONS = {
     "hotline.asked": lambda user: _asks_as_provider(user),
     # the МОЦ's mailings
     "mailing": lambda user: holds(user, "mailing.send"),
+    # the quality assessment: the МОЦ, the education authority and the РМЦ read it
+    "quality": reads_territory,
+    # a provider's programs on assessment, its applications and appeals
+    "quality.apply": lambda user: holds(user, "quality.apply"),
+    # an expert's assignments and sheets
+    "quality.score": lambda user: holds(user, "quality.score"),
 }
 
 

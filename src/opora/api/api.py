@@ -17,6 +17,7 @@ from opora.mailing.api import router as mailing_router
 from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
+from opora.quality.api import router as quality_router
 from opora.registry.api import router as registry_router
 from opora.surveys.api import router as surveys_router
 from opora.training.api import router as training_router
@@ -44,3 +45,4 @@ api.add_router("", monitoring_router)
 api.add_router("", training_router)
 api.add_router("", hotline_router)
 api.add_router("", mailing_router)
+api.add_router("", quality_router)

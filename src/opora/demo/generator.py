@@ -33,6 +33,7 @@ from opora.demo import (
     history,
     hotline,
     names,
+    quality,
     reset,
 )
 from opora.demo import events as demo_events
@@ -204,6 +205,7 @@ def _generate(ctx: Context) -> Region:
     staff_training.build_training(ctx, users)
     hotline.build_hotline(ctx, municipalities, users)
     demo_events.build_events(ctx, users)
+    quality.build_quality(ctx, users)
     return region
 
 

@@ -17,6 +17,7 @@ from opora.financing.models import Certificate, CertificateLedger, Contract
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
+from opora.quality.models import Appeal, Assignment, Campaign, CriteriaSet, Entry, Expert
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
 CHUNK = 900  # below SQLite's limit of parameters in one statement
@@ -91,6 +92,28 @@ def catalog_muted():
             post_delete.sender_receivers_cache.clear()
 
 
+def _delete_quality(region) -> None:
+    """The region's assessment: campaigns of its municipalities (and the regional ones),
+    the programs assessed, the experts of the demo, with their audit trails."""
+    in_region = {"program__organization__municipality__region": region}
+    campaigns = Campaign.objects.filter(Q(municipality__region=region) | Q(municipality=None))
+    entries = Entry.objects.filter(Q(campaign__in=campaigns) | Q(**in_region))
+    experts = Expert.objects.filter(Q(municipality__region=region) | Q(organization__municipality__region=region)
+                                    | Q(user__email__endswith="@demo.opora"))
+    for model, pks in ((Campaign, campaigns.values_list("pk", flat=True)),
+                       (Entry, entries.values_list("pk", flat=True)),
+                       (Assignment, Assignment.objects.filter(entry__in=entries).values_list("pk", flat=True)),
+                       (Appeal, Appeal.objects.filter(entry__in=entries).values_list("pk", flat=True)),
+                       (Expert, experts.values_list("pk", flat=True)),
+                       (Municipality, Municipality.objects.filter(region=region).values_list("pk", flat=True))):
+        for chunk in _chunks(list(pks)):
+            audit.forget(model, chunk)
+    _delete(entries)
+    _delete(campaigns)
+    _delete(experts)
+    _delete(CriteriaSet.objects.filter(municipality__region=region))
+
+
 def delete_region(region) -> None:
     with catalog_muted():
         _delete_region(region)
@@ -141,6 +164,7 @@ def _delete_region(region) -> None:
             audit.forget(model, chunk)
     _delete(plans)
     _delete_hotline_and_mailings(region)
+    _delete_quality(region)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)

@@ -47,6 +47,10 @@ from opora.registry.choices import ProgramStatus, Register
 from opora.registry.models import Module, Program
 
 S = CertificationStatus
+# Called as ``hook(module)``; each returns the Russian reason the module's program may
+# not be certified now, or None. Later apps register here (the quality assessment: a
+# municipality may require a passed result, docs/domain.md §5).
+certification_blockers: list = []
 FORMULA = "⌊(p × k × (1 + s) + r + e) × h / n⌋"
 
 
@@ -141,6 +145,13 @@ def sync_certified_flag(program: Program) -> None:
         program.save(update_fields=["registers", "updated_at"])
 
 
+def _blocked(module: Module) -> None:
+    for hook in certification_blockers:
+        reason = hook(module)
+        if reason:
+            raise InvalidTransition(reason)
+
+
 def request_certification(actor, module: Module, price) -> ModuleCertification:
     """A provider asks to certify a module at a price not above the cap (the normative
     cost per the municipal parameters × the period's cap share)."""
@@ -149,6 +160,7 @@ def request_certification(actor, module: Module, price) -> ModuleCertification:
     if module.program.status == ProgramStatus.ARCHIVE:
         raise InvalidTransition(_("Программа в архиве: её модули не сертифицируются."))
     price = _price(price)
+    _blocked(module)
     normative, cap, used = compute(module)
     if price > cap:
         raise ValidationFailed({"price": [_cap_message(cap, Decimal(used["price_cap_share"]),
@@ -199,6 +211,7 @@ def certify_module(actor, certification: ModuleCertification) -> ModuleCertifica
     register of certified programs."""
     certification = _decided(certification)
     scope.require(actor, "financing.certify", certification)
+    _blocked(certification.module)
     with transaction.atomic():
         fresh = _locked(certification)
         share = Decimal(str(fresh.parameters.get("price_cap_share", pricing.DEFAULT_CAP_SHARE)))

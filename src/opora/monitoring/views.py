@@ -33,6 +33,7 @@ from opora.errors import DomainError, ValidationFailed
 from opora.monitoring import annual, charts, opendata, presentation, services, statform_views
 from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
+from opora.quality import selectors as quality_selectors
 from opora.registry.models import Municipality, MunicipalityPopulation
 
 app_name = "monitoring"
@@ -121,6 +122,8 @@ def index(request):
     context["print"] = request.GET.get("print") == "1"
     context["can_configure"] = scope.may_open(request.user, "monitoring.configure")
     context["can_pick_territory"] = "municipality" in form.fields
+    # the independent quality assessment, live (it keeps no snapshots)
+    context["quality"] = quality_selectors.indicator(municipality.pk if municipality else None)
     return render(request, "monitoring/index.html", context)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from opora.core.exporters import csv_response
 from opora.errors import NotFound
 from opora.navigator import catalog, codes, filters, opendata, selectors
+from opora.registry import hooks as registry_hooks
 from opora.registry.choices import Direction
 
 
@@ -126,6 +127,7 @@ def program(request, pk):
         "badges": selectors.payment_badges(entry.payment, entry.min_paid_price),
         "groups": selectors.groups_of(found, timezone.now()),
         "partners": list(found.partners.all()),
+        "marks": registry_hooks.badges_of(found),
     })
 
 

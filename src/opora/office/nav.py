@@ -81,6 +81,11 @@ EVENT_MODERATION = ("events:moderation", _("Модерация мероприя�
 INVOLVEMENT = ("events:involvement", _("Вовлечённость"), "events.involvement", set())
 GIFTED = ("events:gifted", _("Одарённые дети"), "gifted", {
     "events:gifted_record", "events:gifted_nominate"})
+QUALITY = ("quality:campaigns", _("Оценка качества"), "quality", {
+    "quality:campaign_create", "quality:campaign", "quality:entry", "quality:criteria",
+    "quality:criteria_new", "quality:experts", "quality:settings"})
+MY_QUALITY = ("quality:provider", _("Оценка качества"), "quality.apply", {"quality:provider_entry"})
+EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
@@ -89,6 +94,7 @@ GROUPS = [
             MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
+    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,

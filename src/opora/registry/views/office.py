@@ -21,7 +21,7 @@ from opora.accounts.decorators import section_page
 from opora.core.exporters import export_format
 from opora.core.pages import page_of
 from opora.errors import DomainError
-from opora.registry import prices, selectors, services
+from opora.registry import hooks, prices, selectors, services
 from opora.registry.choices import ProgramStatus
 from opora.registry.forms_office import (
     ArchiveForm,
@@ -91,6 +91,7 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
         "program": program,
         "modules": program.modules.all(),
         "events": audit.timeline(program),
+        "panels": hooks.panels_of(user, program),
         "price_changes": price_changes,
         "can_moderate": moderates and program.status == ProgramStatus.MODERATING,
         "can_moderate_prices": (moderates and program.status == ProgramStatus.PUBLISHED

@@ -1,0 +1,259 @@
+"""The quality assessment API: the МОЦ's campaigns and their programs, the expert's
+assignments and sheet (blind: another expert's scores only after one's own sheet is
+submitted), and the published results (public).
+
+Who sees what is ``opora.quality.selectors``; an object outside the caller's view answers
+404 like one that does not exist."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Query, Router, Schema
+
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, MunicipalityRef, choice_codes, page_of
+from opora.quality import selectors, services
+from opora.quality.models import AssignmentKind, AssignmentStatus, CampaignStatus, Decision, EntryStatus
+
+router = Router(tags=["Оценка качества"])
+
+QualityCampaignStatusCode = choice_codes(CampaignStatus)
+QualityEntryStatusCode = choice_codes(EntryStatus)
+QualityDecisionCode = choice_codes(Decision)
+QualityAssignmentStatusCode = choice_codes(AssignmentStatus)
+QualityAssignmentKindCode = choice_codes(AssignmentKind)
+
+
+class QualityCriterionOut(Schema):
+    id: int
+    position: int
+    title: str
+    description: str
+    scale_max: int = Field(description="Шкала от 0 до этого балла")
+    weight: Decimal
+    is_knock_out: bool = Field(description="Критерий-стоп: 0 у большинства экспертов — «не соответствует»")
+
+
+class QualityCriteriaSetOut(Schema):
+    id: int
+    title: str
+    version: int
+    pass_threshold: Decimal = Field(description="Порог «соответствует», % наибольшего взвешенного балла")
+    revise_threshold: Decimal = Field(description="Порог «на доработку», %")
+    criteria: list[QualityCriterionOut]
+
+    @staticmethod
+    def resolve_criteria(obj):
+        return list(obj.criteria.all())
+
+
+class QualityCampaignOut(Schema):
+    id: int
+    title: str
+    municipality: MunicipalityRef | None = Field(description="Пусто — кампания региона")
+    starts_on: dt.date
+    ends_on: dt.date
+    scoring_deadline: dt.date
+    status: QualityCampaignStatusCode
+    experts_per_program: int
+    spread_limit: Decimal
+    appeal_days: int
+    published_at: dt.datetime | None
+    criteria_set: QualityCriteriaSetOut
+
+
+class QualityCampaignPage(Schema):
+    count: int
+    items: list[QualityCampaignOut]
+
+
+class QualityProgramRef(Schema):
+    id: int
+    title: str
+    direction: str
+    organization: str
+
+    @staticmethod
+    def resolve_organization(obj):
+        return obj.organization.short_name
+
+
+class QualityEntryOut(Schema):
+    id: int
+    program: QualityProgramRef
+    status: QualityEntryStatusCode
+    experts: int = Field(description="Назначено экспертов")
+    submitted: int = Field(description="Сдано листов")
+    score: Decimal | None = Field(description="Итоговый балл, %")
+    decision: QualityDecisionCode | None
+    needs_expert: bool = Field(description="Оценки разошлись, а свободного эксперта нет")
+
+    @staticmethod
+    def resolve_experts(obj):
+        return len(obj.live_assignments)
+
+    @staticmethod
+    def resolve_submitted(obj):
+        return sum(1 for a in obj.live_assignments if a.status == AssignmentStatus.SUBMITTED)
+
+    @staticmethod
+    def resolve_decision(obj):
+        return obj.decision or None
+
+
+class QualityCampaignDetailOut(QualityCampaignOut):
+    entries: list[QualityEntryOut]
+
+    @staticmethod
+    def resolve_entries(obj):
+        return obj.entries_list
+
+
+class QualityFilters(Schema):
+    status: QualityCampaignStatusCode | None = Field(None, description="Статус кампании")
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+@router.get("quality/campaigns", response={200: QualityCampaignPage}, summary="Кампании оценки качества",
+            description="МОЦ и управление образования видят кампании своего муниципалитета и региона, РМЦ — все.")
+def list_campaigns(request, filters: Query[QualityFilters]):
+    campaigns = selectors.campaigns_for(request.auth)
+    if filters.status:
+        campaigns = campaigns.filter(status=filters.status)
+    return page_of(campaigns.prefetch_related("criteria_set__criteria"), filters.page, filters.page_size)
+
+
+@router.get("quality/campaigns/{campaign_id}", response={200: QualityCampaignDetailOut},
+            summary="Кампания с программами")
+def get_campaign(request, campaign_id: int):
+    campaign = selectors.campaign_for(request.auth, campaign_id)
+    campaign.entries_list = list(selectors.entries_of(campaign))
+    return campaign
+
+
+@router.post("quality/campaigns/{campaign_id}/start", response={200: QualityCampaignDetailOut, **TRANSITION_ERRORS},
+             summary="Начать экспертизу и назначить экспертов автоматически")
+def start_campaign(request, campaign_id: int):
+    services.start_campaign(request.auth, selectors.campaign_for(request.auth, campaign_id))
+    return get_campaign(request, campaign_id)
+
+
+@router.post("quality/campaigns/{campaign_id}/publish",
+             response={200: QualityCampaignDetailOut, **TRANSITION_ERRORS}, summary="Опубликовать результаты")
+def publish_campaign(request, campaign_id: int):
+    services.publish_results(request.auth, selectors.campaign_for(request.auth, campaign_id))
+    return get_campaign(request, campaign_id)
+
+
+# --- the expert -------------------------------------------------------------------------------
+
+
+class QualityAssignmentOut(Schema):
+    id: int
+    program: QualityProgramRef
+    campaign: str
+    kind: QualityAssignmentKindCode
+    status: QualityAssignmentStatusCode
+    due_on: dt.date
+
+    @staticmethod
+    def resolve_program(obj):
+        return obj.entry.program
+
+    @staticmethod
+    def resolve_campaign(obj):
+        return obj.entry.campaign.title
+
+
+class QualityAssignmentPage(Schema):
+    count: int
+    items: list[QualityAssignmentOut]
+
+
+class QualityOtherScoreOut(Schema):
+    expert: int = Field(description="Номер другого эксперта на программе (без имени)")
+    value: int
+    comment: str
+
+
+class QualitySheetLineOut(Schema):
+    criterion: QualityCriterionOut
+    value: int | None
+    comment: str
+    others: list[QualityOtherScoreOut] = Field(
+        description="Оценки других экспертов — только после того, как свой лист сдан")
+
+    @staticmethod
+    def resolve_others(obj):
+        return [{"expert": n, "value": v, "comment": c} for n, v, c in obj.others]
+
+
+class QualitySheetOut(QualityAssignmentOut):
+    lines: list[QualitySheetLineOut]
+
+
+class QualityScoreIn(BodyIn):
+    criterion: int
+    value: int | None = Field(None, ge=0, le=100)
+    comment: str = Field("", max_length=4000)
+
+
+class QualitySheetIn(BodyIn):
+    scores: list[QualityScoreIn] = Field(max_length=100)
+    submit: bool = Field(False, description="Сдать лист (после этого он не меняется)")
+
+
+def _sheet(user, assignment_id):
+    assignment = selectors.assignment_of(user, assignment_id)
+    assignment.lines = selectors.sheet(assignment)
+    return assignment
+
+
+@router.get("quality/assignments", response={200: QualityAssignmentPage}, summary="Мои назначения эксперта")
+def list_assignments(request, page: int = Query(1, ge=1, le=10_000)):
+    return page_of(selectors.assignments_of(request.auth), page, 100)
+
+
+@router.get("quality/assignments/{assignment_id}", response={200: QualitySheetOut},
+            summary="Экспертный лист",
+            description="Свои баллы и комментарии; баллы других экспертов — только после сдачи своего листа.")
+def get_sheet(request, assignment_id: int):
+    return _sheet(request.auth, assignment_id)
+
+
+@router.put("quality/assignments/{assignment_id}/sheet", response={200: QualitySheetOut, **TRANSITION_ERRORS},
+            summary="Сохранить (и сдать) экспертный лист")
+def save_sheet(request, assignment_id: int, payload: QualitySheetIn):
+    assignment = selectors.assignment_of(request.auth, assignment_id)
+    services.save_sheet(request.auth, assignment,
+                        {s.criterion: (s.value, s.comment) for s in payload.scores}, submit=payload.submit)
+    return _sheet(request.auth, assignment_id)
+
+
+# --- public -------------------------------------------------------------------------------------
+
+
+class QualityResultOut(Schema):
+    program: QualityProgramRef
+    municipality: str
+    score: Decimal
+    decision: QualityDecisionCode
+
+    @staticmethod
+    def resolve_municipality(obj):
+        return obj.program.organization.municipality.name
+
+
+class QualityResultPage(Schema):
+    count: int
+    items: list[QualityResultOut]
+
+
+@router.get("quality/results/{campaign_id}", response={200: QualityResultPage}, auth=None,
+            summary="Опубликованные результаты кампании")
+def public_results(request, campaign_id: int, decision: QualityDecisionCode | None = None,
+                   page: int = Query(1, ge=1, le=10_000)):
+    results = selectors.public_results(selectors.public_campaign(campaign_id))
+    if decision:
+        results = results.filter(decision=decision)
+    return page_of(results, page, 100)

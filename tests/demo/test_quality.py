@@ -1,0 +1,16 @@
+"""The demo shows the quality assessment: a published campaign with its results and an
+appeal, a campaign under way where the demo expert has a sheet to fill."""
+
+from opora.quality.models import Appeal, AssignmentStatus, Campaign, CampaignStatus, Decision, Entry
+
+
+def test_demo_has_published_results_an_appeal_and_open_sheets(demo):
+    published = Campaign.objects.get(status=CampaignStatus.PUBLISHED)
+    decisions = set(Entry.objects.filter(campaign=published).values_list("decision", flat=True))
+    assert {Decision.PASSED, Decision.REVISE, Decision.FAILED} <= decisions
+    assert Appeal.objects.filter(entry__campaign=published).count() == 1
+
+    running = Campaign.objects.get(status=CampaignStatus.RUNNING)
+    mine = running.entries.filter(assignments__expert__email="expert@demo.opora",
+                                  assignments__status=AssignmentStatus.ASSIGNED)
+    assert mine.exists()
