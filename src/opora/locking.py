@@ -51,6 +51,7 @@ NAMES = {
     "certificate-numbers": "the next certificate number of a prefix (financing)",
     "financing-places": "a financing period's cap of financing places (financing)",
     "settlement": "a municipality's settlement run against contract terminations (financing)",
+    "prolongation": "one contract's continuation into the next period (financing)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it
