@@ -131,7 +131,8 @@ def test_program_registry_in_english(english, operator, program):
                  ) == ["Menu · Program registry Programs and organizations Program registry Moderation Inventory "
                        "Organization registry Import from Excel Search dictionary Children and applications "
                        "Children Possible duplicates Guardian confirmation Certificates and settlement "
-                       "Certificates Certification Contracts Settlements Personified financing reports "
+                       "Certificates Certification Contracts Contract renewals Settlements "
+                       "Personified financing reports "
                        "Financing periods Monitoring and plans Monitoring Plans My plan Data requests"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
         "Title", "Organization", "Direction", "Level", "Form", "Age", "Status", "Groups", "Updated"]

@@ -41,6 +41,8 @@ CERTIFICATES = ("financing:certificates", _("Сертификаты"), "financin
     "financing:certificate"})
 CERTIFICATION = ("financing:certification_queue", _("Сертификация"), "back_office", {
     "financing:certification", "financing:program_certification"})
+PROLONGATION = ("financing:prolongation", _("Продление договоров"), "back_office", {
+    "financing:prolongation_group"})
 INVOICES = ("financing:invoices", _("Счета"), "financing.provide", {"financing:invoice"})
 SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
     "financing:invoice", "financing:settlement_run"})
@@ -64,7 +66,7 @@ GROUPS = [
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
-    (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
+    (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, PLANS, MY_PLAN, SURVEYS]),
 ]
