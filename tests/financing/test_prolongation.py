@@ -274,3 +274,23 @@ def test_settings_are_checked(operator, staff, city):
     assert prolongation.settings_of(city).auto_accept_days == 7
     prolongation.save_prolongation_settings(operator, city, "")
     assert prolongation.settings_of(city).auto_accept_days is None
+
+
+def test_the_daily_command_accepts_due_offers_once(operator, staff, city, setup, pupils):
+    import io
+
+    from django.core.management import call_command
+
+    prolongation.propose_prolongation(staff, setup[1])
+    prolongation.save_prolongation_settings(operator, city, 3)
+    ProlongationOffer.objects.update(offered_at=timezone.now() - dt.timedelta(days=4))
+    out = io.StringIO()
+    call_command("accept_prolongations", stdout=out)
+    call_command("accept_prolongations", stdout=out)
+    assert out.getvalue().split("\n")[:2] == ["offers accepted: 3", "offers accepted: 0"]
+    assert set(Contract.objects.filter(period=years_new(city)).values_list("status", flat=True)) == {
+        ContractStatus.ACTIVE}
+
+
+def years_new(city):
+    return FinancingPeriod.objects.filter(municipality=city).order_by("-starts_on").first()

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.enrollment import services as enrollment_services
-from opora.errors import DomainError, NotFound, ValidationFailed
+from opora.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from opora.financing import contracts
 from opora.financing.models import (
     Contract,
@@ -244,6 +244,9 @@ def run_prolongation(actor, municipality: Municipality) -> Report:
     """The payer's bulk run: every continuing child of the municipality with no decided
     offer for the next period is offered the default group of its group; then the due
     offers are accepted automatically. Idempotent. Returns the report."""
+    if municipality is None:  # the РМЦ: no municipality of its own to run for
+        raise PermissionDenied(_("Продлевать договоры может только плательщик — МОЦ или управление "
+                                 "образования муниципалитета."))
     scope.require(actor, "financing.prolong", municipality)
     period = next_period(municipality.pk)
     if period is None:
@@ -302,6 +305,8 @@ def settings_of(municipality) -> ProlongationSettings:
 
 def save_prolongation_settings(actor, municipality: Municipality, auto_accept_days) -> ProlongationSettings:
     """The payer sets after how many days an unanswered offer is accepted (None: never)."""
+    if municipality is None:
+        raise PermissionDenied(_("Правила продления задаёт муниципалитет."))
     scope.require(actor, "financing.configure", municipality)
     if auto_accept_days in ("", None):
         auto_accept_days = None
