@@ -111,3 +111,14 @@ def test_parent_sees_the_offer_with_the_new_reserve(client, staff, school):
     assert f"Продление на новый период «{new.title}»" in page
     assert rub("30000.00") in page and "Остаток сертификата в новом периоде" in page
     assert "Принять договор" in page
+
+
+def test_parents_list_marks_the_prolongation(client, staff, school, django_assert_max_num_queries):
+    from opora.financing import prolongation
+
+    new, this_year, _next_year, pupils = school
+    prolongation.propose_prolongation(staff, this_year)
+    client.force_login(pupils[0][0])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("financing:cabinet_contracts")).content.decode()
+    assert page.count(f"Продление на новый период «{new.title}»") == 1

@@ -77,7 +77,7 @@ def _contract_context(contract: Contract) -> dict:
 
 @section_page("cabinet")
 def cabinet_contracts(request):
-    listed = contracts.visible_contracts(request.user)
+    listed = contracts.visible_contracts(request.user).select_related("prolongation__period")
     return render(request, "financing/contracts/cabinet_list.html", {"page": page_of(request, listed)})
 
 
