@@ -369,7 +369,7 @@ def groups_to_prolong(user):
     today = timezone.localdate()
     rows = (Contract.objects.filter(organization_id=organization, status=ContractStatus.ACTIVE,
                                     period__ends_on__gte=today)
-            .values("group_id").annotate(children=Count("pk"),
+            .values("group_id").annotate(children=Count("pk", distinct=True),
                                          offers=Count("prolongation_offers", filter=Q(
                                              prolongation_offers__period__starts_on__gt=today))))
     by_group = {row["group_id"]: row for row in rows}
