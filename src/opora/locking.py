@@ -54,6 +54,7 @@ NAMES = {
     "training-seats": "the seats of an event for teachers when teachers are registered (training)",
     "hotline": "a hotline question's state change and the overdue claim (hotline)",
     "event-places": "an event's places and waiting list when children are registered (events)",
+    "prolongation": "one contract's continuation into the next period (financing)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it

@@ -51,7 +51,8 @@ TARGETS = {
     "financing.configure": ["municipality", "period"],
     "financing.certificates": ["certificate"],
     "financing.certify": ["certification"],
-    "financing.provide": ["module", "invoice"],
+    "financing.provide": ["module", "invoice", "group"],
+    "financing.prolong": ["municipality"],
     "financing.settle": ["municipality", "invoice"],
     "surveys.manage": ["survey"],
     "surveys.answer": ["reply"],
@@ -109,6 +110,8 @@ ALLOWED = {
     ("financing.provide", "staff_a"),
     ("financing.settle", "operator_a"),
     ("financing.settle", "authority_a"),
+    ("financing.prolong", "operator_a"),
+    ("financing.prolong", "authority_a"),
     ("surveys.manage", "operator_a"),  # the МОЦ of A's own request
     ("surveys.manage", "regional"),
     ("surveys.manage", "superuser"),

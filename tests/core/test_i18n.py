@@ -133,7 +133,8 @@ def test_program_registry_in_english(english, operator, program):
                        "Children and applications "
                        "Children Possible duplicates Guardian confirmation Events and gifted children "
                        "Events Event moderation Involvement Gifted children Certificates and settlement "
-                       "Certificates Certification Contracts Settlements Personified financing reports "
+                       "Certificates Certification Contracts Contract renewals Settlements "
+                       "Personified financing reports "
                        "Financing periods Monitoring and plans Monitoring Form 1-DOP Plans My plan Data requests "
                        "Staff Events for teachers Professional development Professional development plan "
                        "Hotline and mailings Hotline Hotline report Hotline settings Mailings"]

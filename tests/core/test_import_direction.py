@@ -5,9 +5,10 @@
     < plans, hotline, mailing < training < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
-An app's ``api.py`` (its router of the REST API) belongs to the api layer that assembles
-it. Apps of one level do not import each other, and the navigator is read only by the API
-and the assembly: the others announce their changes through hooks it subscribes to.
+An app's ``api.py`` (its router of the REST API, with any ``<area>_api.py`` it adds to
+that router) belongs to the api layer that assembles it. Apps of one level do not import
+each other, and the navigator is read only by the API and the assembly: the others
+announce their changes through hooks it subscribes to.
 Imports inside functions count as much as those at the top of a module.
 """
 
@@ -43,7 +44,7 @@ def layer_of(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1 or parts[1] in ASSEMBLY and len(parts) == 2:
         return "assembly"
-    if len(parts) >= 3 and parts[2] == "api":
+    if len(parts) >= 3 and (parts[2] == "api" or parts[2].endswith("_api")):
         return "api"
     name = parts[1]
     return name if name in RANK else "errors"  # another shared helper at src/opora/*.py

@@ -49,6 +49,9 @@ ACTIONS = {
     # closing months, accepting invoices and recording their payment (the payer)
     "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # the payer's bulk prolongation of contracts into its next financing period
+    "financing.prolong": {Role.SUPPORT_CENTRE: "municipality",
+                          Role.EDUCATION_AUTHORITY: "municipality"},
     # data requests: writing and sending a request (the РМЦ to the region, a МОЦ to its own
     # municipality) and reading all of its answers
     "surveys.manage": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},

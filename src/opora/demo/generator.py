@@ -33,6 +33,7 @@ from opora.demo import (
     history,
     hotline,
     names,
+    prolongation,
     quality,
     reset,
 )
@@ -201,6 +202,7 @@ def _generate(ctx: Context) -> Region:
     certificates.build_certificates(ctx, municipalities, operators,
                                     families.demo_children(users[families.DEMO_PARENT]))
     contracts.build_contracts(ctx, municipalities)
+    prolongation.build_prolongation(ctx, users)
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)
     hotline.build_hotline(ctx, municipalities, users)

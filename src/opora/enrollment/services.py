@@ -12,6 +12,7 @@ Signatures for pages, the API and the benchmark (``actor`` is the acting user):
   already there (``created`` is False then). Gate refusals raise
   ``NotEligible`` (its ``code`` names the gate, see ``rules.refusals``).
 - ``withdraw_application(actor, application, reason="")`` — the parent.
+- ``file_continuation(actor, child, group, reason)`` — for the prolongation of contracts.
 - ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
   contract when the group is funded by certificates only (``after_status_change``
   hooks then make the contract; ``enrol_under_contract`` enrols once it is accepted).
@@ -149,6 +150,32 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
             raise
         return _existing(existing.pk, group), False
     return application, True
+
+
+def file_continuation(actor, child: Child, group: Group, reason: str) -> Application:
+    """Not a use case of its own: ``financing.prolongation``, having checked the right,
+    files the application of a child continuing into the next year's ``group`` and
+    confirms it at once (the contract hook then makes the offer). The child keeps a seat
+    of the group or is refused when none is free; the enrolment window and the age gate
+    are for new children and do not apply; a live application of the child to the group
+    is refused (the prolongation is made once)."""
+    with locking.atomic():
+        if _live_application(child.pk, group.pk) is not None:
+            raise InvalidTransition(_("У ребёнка уже есть заявка в группу «%(group)s».")
+                                    % {"group": group.name})
+        if seats.hold_seat(group.pk) is not None:
+            raise InvalidTransition(_("В группе «%(group)s» нет свободных мест.") % {"group": group.name})
+        application = Application.objects.create(
+            child=child, group=group, channel=Channel.PROVIDER, status=S.NEW,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            status_changed_at=timezone.now())
+        audit.record(actor, "enrollment.application.submitted", application, to_state=S.NEW,
+                     channel=Channel.PROVIDER, reason=reason)
+        _log_filed(application)
+        application.group = group
+        application.child = child
+        _change_status(actor, application, S.AWAITING_CONTRACT, "confirmed", prolongation=True)
+    return application
 
 
 # --- transitions ---------------------------------------------------------------------

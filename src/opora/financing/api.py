@@ -599,3 +599,9 @@ def open_month(request, payload: MonthIn):
 def close_month(request, payload: MonthIn):
     user = request.auth
     return settlement.close_month(user, _payer_municipality(user), payload.month)
+
+
+# Prolongation into the next period has its own module of endpoints.
+from opora.financing.prolongation_api import router as prolongation_router  # noqa: E402
+
+router.add_router("", prolongation_router)

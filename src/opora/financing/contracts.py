@@ -63,6 +63,8 @@ from opora.financing.models import (
     ContractStatus,
     FinancingPeriod,
     ModuleCertification,
+    ProlongationOffer,
+    ProlongationStatus,
     SocialCertificate,
 )
 from opora.registry.choices import FundingSource
@@ -238,6 +240,8 @@ def _refuse(actor, application) -> None:
     contract.reason = application.reason
     contract.save(update_fields=["status", "reason", "updated_at"])
     action = "declined" if application.status == S.WITHDRAWN else "refused"
+    _offer_decided(contract, ProlongationStatus.DECLINED if action == "declined" else ProlongationStatus.REFUSED,
+                   reason=application.reason)
     _log(f"contract.{action}", contract, before)
     audit.record(actor, f"financing.contract.{action}", contract, from_state=before,
                  to_state=contract.status, reason=application.reason, released=_money(released))
@@ -285,7 +289,18 @@ def _for_guardian(actor, contract: Contract) -> Contract:
 def accept_contract(actor, contract: Contract) -> Contract:
     """The child's guardian accepts the offer: the contract becomes active and the child
     is enrolled in the group, in one transaction."""
-    contract = _for_guardian(actor, contract)
+    return _activate(actor, _for_guardian(actor, contract))
+
+
+def accept_on_behalf(contract: Contract) -> Contract:
+    """Not a use case of its own: ``prolongation.accept_due_offers`` accepts a
+    prolongation offer the parent left unanswered past the municipality's deadline (no
+    acting user: the rule accepts it)."""
+    return _activate(None, Contract.objects.select_related(*CONTRACT_RELATED).get(pk=contract.pk),
+                     automatically=True)
+
+
+def _activate(actor, contract: Contract, *, automatically: bool = False) -> Contract:
     with locking.atomic():
         seats.lock_group(contract.group_id)  # the order every status change takes
         fresh = locking.row(Contract, contract.pk, guard=MONEY)
@@ -295,12 +310,20 @@ def accept_contract(actor, contract: Contract) -> Contract:
         fresh.status = ContractStatus.ACTIVE
         fresh.accepted_at = timezone.now()
         fresh.save(update_fields=["status", "accepted_at", "updated_at"])
-        audit.record(actor, "financing.contract.accepted", fresh, from_state=ContractStatus.CONFIRMED,
+        action = "accepted_automatically" if automatically else "accepted"
+        audit.record(actor, f"financing.contract.{action}", fresh, from_state=ContractStatus.CONFIRMED,
                      to_state=ContractStatus.ACTIVE)
         _log("contract.signed", fresh, ContractStatus.CONFIRMED)
+        _offer_decided(fresh, ProlongationStatus.ACCEPTED, automatically=automatically)
         enrollment_services.enrol_under_contract(actor, contract.application)
     fresh.refresh_from_db()
     return fresh
+
+
+def _offer_decided(contract: Contract, status: str, *, reason: str = "", automatically: bool = False) -> None:
+    """A prolongation offer follows its contract: accepted, declined or refused."""
+    ProlongationOffer.objects.filter(contract_id=contract.pk, status=ProlongationStatus.OFFERED).update(
+        status=status, reason=reason, accepted_automatically=automatically, decided_at=timezone.now())
 
 
 def decline_contract(actor, contract: Contract, reason: str = "") -> Contract:

@@ -526,3 +526,11 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return f"{self.invoice} · {self.contract_number}"
+
+
+# Prolongation into the next period lives in its own module (this one stays a screen).
+from opora.financing.prolongation_models import (  # noqa: E402, F401
+    ProlongationOffer,
+    ProlongationSettings,
+    ProlongationStatus,
+)

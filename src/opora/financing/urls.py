@@ -3,7 +3,7 @@
 and the back office of the МОЦ, the authority and providers under ``office/financing/``.
 Each area keeps its routes next to its views."""
 
-from opora.financing.views import certificates, certification, contracts, invoices, periods
+from opora.financing.views import certificates, certification, contracts, invoices, periods, prolongation
 
 app_name = "financing"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     *certification.urlpatterns,
     *contracts.urlpatterns,
     *invoices.urlpatterns,
+    *prolongation.urlpatterns,
 ]

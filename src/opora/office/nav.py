@@ -41,6 +41,8 @@ CERTIFICATES = ("financing:certificates", _("Сертификаты"), "financin
     "financing:certificate"})
 CERTIFICATION = ("financing:certification_queue", _("Сертификация"), "back_office", {
     "financing:certification", "financing:program_certification"})
+PROLONGATION = ("financing:prolongation", _("Продление договоров"), "back_office", {
+    "financing:prolongation_group"})
 INVOICES = ("financing:invoices", _("Счета"), "financing.provide", {"financing:invoice"})
 SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
     "financing:invoice", "financing:settlement_run"})
@@ -97,7 +99,7 @@ GROUPS = [
     (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
-    (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
+    (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
     (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),

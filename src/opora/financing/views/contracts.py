@@ -23,7 +23,7 @@ from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.enrollment.models import Guardianship
 from opora.errors import DomainError
-from opora.financing import contracts
+from opora.financing import contracts, prolongation
 from opora.financing.models import Contract, ContractStatus
 from opora.registry.models import Group, Organization
 
@@ -69,7 +69,7 @@ class ContractFilterForm(forms.Form):
 def _contract_context(contract: Contract) -> dict:
     months = contracts.schedule_of(contract)
     return {"contract": contract, "months": months, "program": contract.module.program,
-            "child": contract.application.child}
+            "child": contract.application.child, "offer": prolongation.offer_for_contract(contract)}
 
 
 # --- the parent's cabinet ------------------------------------------------------------
@@ -77,7 +77,7 @@ def _contract_context(contract: Contract) -> dict:
 
 @section_page("cabinet")
 def cabinet_contracts(request):
-    listed = contracts.visible_contracts(request.user)
+    listed = contracts.visible_contracts(request.user).select_related("prolongation__period")
     return render(request, "financing/contracts/cabinet_list.html", {"page": page_of(request, listed)})
 
 
