@@ -13,3 +13,11 @@ from opora.settings import *  # noqa: E402,F403
 # limits set their own (tests/enrollment/test_child_privacy.py).
 OPORA_CHILDREN_PER_DAY = 1000
 OPORA_CHILD_CLAIMS_PER_DAY = 1000
+
+# Wagtail's ~200 migrations would add ~18 s to every test database; its tables are made
+# straight from the models instead (the portal's own migrations still run), and
+# ``portal.tree.ensure_portal`` creates what Wagtail's data migrations would have.
+MIGRATION_MODULES = {app: None for app in (
+    "wagtailcore", "wagtailadmin", "wagtaildocs", "wagtailimages", "wagtailsearch", "wagtailusers",
+    "taggit",
+)}

@@ -3,8 +3,13 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views import defaults
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from opora.api.errors import server_error as api_server_error
+from opora.navigator.sitemaps import SITEMAPS as NAVIGATOR_SITEMAPS
+from opora.portal import sitemaps
 
 # The Django admin is a tool for superusers only; everyone else works in the back office.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
@@ -24,6 +29,12 @@ urlpatterns = [
     path("api/v1/", include("opora.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # the portal (Wagtail): its CMS, its files, its pages; the sitemap of the whole public site
+    path("cms/", include(wagtailadmin_urls)),
+    path("portal/files/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemaps.index, {"extra": NAVIGATOR_SITEMAPS}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, {"extra": NAVIGATOR_SITEMAPS}, name="sitemap_section"),
+    path("portal/", include(wagtail_urls)),
 ]
 
 

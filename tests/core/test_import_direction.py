@@ -1,12 +1,13 @@
 """The apps of ``src/opora`` import downwards only, so the app graph stays acyclic:
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
-    < navigator, enrollment < financing < monitoring < surveys < plans < api < office, demo
+    < navigator, enrollment < financing < monitoring < surveys < plans < portal < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API) belongs to the api layer that assembles
-it. Apps of one level do not import each other, and the navigator is read only by the API
-and the assembly: the others announce their changes through hooks it subscribes to.
+it. Apps of one level do not import each other, and the navigator is read only by the API,
+the assembly and the portal (its block of the catalog's programs and its search's stems):
+the others announce their changes through hooks it subscribes to.
 Imports inside functions count as much as those at the top of a module.
 """
 
@@ -25,6 +26,7 @@ LEVELS = [
     {"monitoring"},
     {"surveys"},
     {"plans"},
+    {"portal"},
     {"api"},
     {"office", "demo"},
     {"assembly"},
@@ -32,7 +34,7 @@ LEVELS = [
 RANK = {layer: rank for rank, layers in enumerate(LEVELS) for layer in layers}
 ASSEMBLY = {"urls", "settings", "wsgi", "cli", "__init__", "__main__"}
 # Layers only the ones listed may import.
-READ_ONLY_BY = {"navigator": {"api", "assembly"}}
+READ_ONLY_BY = {"navigator": {"api", "assembly", "portal"}}
 
 
 def layer_of(module: str) -> str:

@@ -71,6 +71,9 @@ ACTIONS = {
     # the catalog's search dictionary (synonyms, abbreviations): one for the region, kept
     # by every МОЦ
     "navigator.dictionary": {Role.SUPPORT_CENTRE: "region"},
+    # the portal: a МОЦ writes and publishes its municipality's news, materials, documents
+    # and contacts; the РМЦ the region-wide ones (rights in the CMS follow: opora.portal.access)
+    "portal.edit": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
     # reading the indicators (coverage, certificates, programs, teachers) of a territory
     "monitoring.view": {Role.SUPPORT_CENTRE: "municipality",
                         Role.EDUCATION_AUTHORITY: "municipality",
@@ -302,6 +305,8 @@ SECTIONS = {
     # the indicators of a municipality or the region, the population and the targets
     "monitoring.view": lambda user: holds(user, "monitoring.view"),
     "monitoring.configure": lambda user: holds(user, "monitoring.configure"),
+    # the portal's CMS (Wagtail's admin at /cms/)
+    "portal.edit": lambda user: holds(user, "portal.edit"),
 }
 
 

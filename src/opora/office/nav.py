@@ -55,6 +55,7 @@ PLANS = ("plans:plans", _("Планы"), "plans", {
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
+PORTAL = ("wagtailadmin_home", _("Портал: публикации"), "portal.edit", set())
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
@@ -67,6 +68,7 @@ GROUPS = [
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, INVOICES, SETTLEMENT,
                                   REPORTS, PERIODS]),
     (_("Мониторинг и планы"), [MONITORING, PLANS, MY_PLAN, SURVEYS]),
+    (_("Портал"), [PORTAL]),
 ]
 MENU = [entry for _title, entries in GROUPS for entry in entries]
 _GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}
