@@ -25,7 +25,7 @@ class ProgramSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return selectors.public_programs().order_by("pk").only("pk")
+        return selectors.public_programs().select_related(None).order_by("pk").only("pk")
 
     def location(self, item):
         return reverse("navigator:program", args=[item.pk])
@@ -36,7 +36,7 @@ class OrganizationSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return selectors.public_organizations().order_by("pk").only("pk")
+        return selectors.public_organizations().select_related(None).order_by("pk").only("pk")
 
     def location(self, item):
         return reverse("navigator:organization", args=[item.pk])

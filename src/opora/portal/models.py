@@ -69,10 +69,22 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("В архиве")
 
 
+class OwnHostMixin:
+    """Full URLs (feeds, sitemap, Open Graph) on the host the visitor came to: one
+    deployment serves the portal under whatever name its proxy gives it."""
+
+    def get_url_parts(self, request=None):
+        parts = super().get_url_parts(request)
+        if parts and request is not None:
+            site_id, _root_url, page_path = parts
+            return site_id, f"{request.scheme}://{request.get_host()}", page_path
+        return parts
+
+
 # --- the tree's upper pages --------------------------------------------------------------
 
 
-class PortalHomePage(RoutablePageMixin, Page):
+class PortalHomePage(OwnHostMixin, RoutablePageMixin, Page):
     """The region's portal: the region-wide news and the municipalities' latest, the
     list of МОЦ, the РМЦ's contacts."""
 
@@ -104,7 +116,7 @@ class PortalHomePage(RoutablePageMixin, Page):
         return feeds.NewsAtom(self)(request)
 
 
-class TerritoryPage(RoutablePageMixin, Page):
+class TerritoryPage(OwnHostMixin, RoutablePageMixin, Page):
     """A centre's part of the portal (the РМЦ's or a МОЦ's): its blocks, contacts and
     structure, and the lists and feeds of its content."""
 
@@ -213,7 +225,7 @@ class ContentTag(TaggedItemBase):
     content_object = ParentalKey("portal.ContentPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class ContentPage(Page):
+class ContentPage(OwnHostMixin, Page):
     """What a centre publishes: a title, a lead, a body of safe rich text, a cover,
     attachments, tags and the audience. Its territory is where it stands in the tree."""
 
