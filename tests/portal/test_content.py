@@ -8,8 +8,8 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.images.forms import get_image_form
-from wagtail.models import Collection
 from wagtail.images.models import Image
+from wagtail.models import Collection
 
 from opora.portal import forms, services
 from opora.portal.models import Attachment, Audience, DocumentPage, MaterialKind, MaterialPage, NewsPage
