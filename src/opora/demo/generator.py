@@ -22,7 +22,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from opora.accounts.models import Role, User
-from opora.demo import accounts, catalog, certificates, contracts, families, financing, groups, history, names, reset
+from opora.demo import (
+    accounts,
+    catalog,
+    certificates,
+    contracts,
+    families,
+    financing,
+    groups,
+    history,
+    names,
+    portal,
+    reset,
+)
 from opora.demo import plans as work_plans
 from opora.demo.draw import allocate, deterministic_uuid, weighted
 from opora.demo.organizations import (
@@ -187,6 +199,7 @@ def _generate(ctx: Context) -> Region:
                                     families.demo_children(users[families.DEMO_PARENT]))
     contracts.build_contracts(ctx, municipalities)
     work_plans.build_plans(ctx, users)
+    portal.build_portal(ctx, users)
     return region
 
 

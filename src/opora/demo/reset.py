@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete
 
 from opora import audit
 from opora.accounts.models import User
+from opora.demo import portal
 from opora.demo.accounts import ACCOUNTS
 from opora.enrollment.models import Application, Child
 from opora.financing.models import Certificate, CertificateLedger, Contract
@@ -114,6 +115,7 @@ def _delete_region(region) -> None:
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
     _delete(plans)
+    portal.forget(region)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)

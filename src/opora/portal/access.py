@@ -13,7 +13,7 @@ from opora.accounts.models import Role
 from opora.portal import tree
 from opora.portal.models import MunicipalityPage, RegionPage
 
-GROUP_PREFIX = "Портал: "
+GROUP_PREFIX = "Портал #"
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"), ("wagtailimages", "change_image"), ("wagtailimages", "choose_image"),
@@ -38,18 +38,22 @@ def editor_page(user):
 
 
 def group_of(page) -> Group:
-    """The centre's group with its rights on the page's subtree and its collection."""
-    group, created = Group.objects.get_or_create(name=f"{GROUP_PREFIX}{page.title}"[:150])
-    if created:
+    """The centre's group («Портал #<page>: <title>») with its rights on the page's subtree
+    and its collection; the rights are granted again if the page was made anew."""
+    key = f"{GROUP_PREFIX}{page.pk}:"
+    group = Group.objects.filter(name__startswith=key).first()
+    if group is None:
+        group = Group.objects.create(name=f"{key} {page.title}"[:150])
+    if not GroupPagePermission.objects.filter(group=group, page=page).exists():
         group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
                                                      codename="access_admin"))
         for codename in PAGE_PERMISSIONS:
-            GroupPagePermission.objects.create(
+            GroupPagePermission.objects.get_or_create(
                 group=group, page=page,
                 permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename))
         collection = tree.collection_of(page)
         for app_label, codename in COLLECTION_PERMISSIONS:
-            GroupCollectionPermission.objects.create(
+            GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=collection,
                 permission=Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group

@@ -85,8 +85,16 @@ def programs_blocks(territory) -> list[ProgramBlock]:
 
 
 def documents(territory, own: bool):
-    pages = live(DocumentPage, territory)
-    return pages.filter(kind__in=OWN_DOCUMENTS) if own else pages.exclude(kind__in=OWN_DOCUMENTS)
+    """The centre's own documents, or the normative ones: a МОЦ's page shows the region's
+    normative documents (published by the РМЦ) with its own."""
+    if own:
+        return live(DocumentPage, territory).filter(kind__in=OWN_DOCUMENTS)
+    pages = live(DocumentPage).exclude(kind__in=OWN_DOCUMENTS)
+    region = RegionPage.objects.first()
+    within = Q(path__startswith=territory.path)
+    if region is not None:
+        within |= Q(path__startswith=region.path)
+    return pages.filter(within)
 
 
 def territory_context(territory, request) -> dict:

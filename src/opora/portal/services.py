@@ -6,6 +6,7 @@ Wagtail's log entry for each step, mirrored into Opora's audit by ``receivers``)
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from opora.errors import DomainError, PermissionDenied
 from opora.portal import access, tree
@@ -39,7 +40,7 @@ def add_content(user, parent, page, *, publish: bool = True, go_live_at=None):
 
 
 def _free_slug(parent, slug: str) -> str:
-    taken = set(parent.get_children().filter(slug__startswith=slug).values_list("slug", flat=True))
+    taken = set(Page.objects.child_of(parent).filter(slug__startswith=slug).values_list("slug", flat=True))
     candidate, n = slug, 1
     while candidate in taken:
         n += 1

@@ -25,8 +25,10 @@ def transliterated(name: str) -> str:
     return slugify(name.lower().translate(table))
 
 
-def municipality_slug(municipality) -> str:
-    return (transliterated(municipality.name) or "m")[:40] + f"-{municipality.pk}"
+def municipality_slug(home, municipality) -> str:
+    """The name in Latin letters («gorodskoy-okrug-seversk»), with the id if another has it."""
+    slug = (transliterated(municipality.name) or "m")[:50]
+    return f"{slug}-{municipality.pk}" if Page.objects.child_of(home).filter(slug=slug).exists() else slug
 
 
 def _root():
@@ -80,7 +82,7 @@ def ensure_portal() -> PortalHomePage:
     existing = set(MunicipalityPage.objects.values_list("municipality_id", flat=True))
     for municipality in Municipality.objects.exclude(pk__in=existing).order_by("name"):
         page = home.add_child(instance=MunicipalityPage(
-            title=_("МОЦ: %(name)s") % {"name": municipality.name}, slug=municipality_slug(municipality),
+            title=_("МОЦ: %(name)s") % {"name": municipality.name}, slug=municipality_slug(home, municipality),
             municipality=municipality, live=True,
             centre_name=_("Муниципальный опорный центр дополнительного образования детей")))
         collection_of(page)
