@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("opora.surveys.urls")),
     path("", include("opora.plans.urls")),
     path("", include("opora.monitoring.urls")),
+    path("", include("opora.portal.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),

@@ -60,6 +60,7 @@ TARGETS = {
     "navigator.dictionary": ["synonym"],
     "monitoring.view": ["municipality"],
     "monitoring.configure": ["municipality", "population"],
+    "portal.edit": ["municipality"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -110,6 +111,10 @@ ALLOWED = {
     # an administrator's account has the РМЦ's role, so it holds the РМЦ's actions
     ("monitoring.view", "superuser"),
     ("monitoring.configure", "superuser"),
+    # the portal: a МОЦ its municipality's pages, the РМЦ the region's (opora.portal.access)
+    ("portal.edit", "operator_a"),
+    ("portal.edit", "regional"),
+    ("portal.edit", "superuser"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")

@@ -132,7 +132,8 @@ def test_program_registry_in_english(english, operator, program):
                        "Organization registry Import from Excel Search dictionary Children and applications "
                        "Children Possible duplicates Guardian confirmation Certificates and settlement "
                        "Certificates Certification Contracts Settlements Personified financing reports "
-                       "Financing periods Monitoring and plans Monitoring Plans My plan Data requests"]
+                       "Financing periods Monitoring and plans Monitoring Plans My plan Data requests "
+                       "Portal Portal: publishing"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
         "Title", "Organization", "Direction", "Level", "Form", "Age", "Status", "Groups", "Updated"]
     assert "1 program found" in response.content.decode()

@@ -55,7 +55,7 @@ PLANS = ("plans:plans", _("Планы"), "plans", {
 MY_PLAN = ("plans:mine", _("Мой план"), "plans.mine", {"plans:item"})
 SEARCH_DICTIONARY = ("navigator:dictionary", _("Словарь поиска"), "navigator.dictionary", {
     "navigator:dictionary_edit"})
-PORTAL = ("wagtailadmin_home", _("Портал: публикации"), "portal.edit", set())
+PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit", set())
 MONITORING = ("monitoring:index", _("Мониторинг"), "monitoring.view", {"monitoring:settings"})
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,

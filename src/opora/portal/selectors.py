@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opora.navigator import codes
@@ -214,3 +215,45 @@ def page_meta(page, *, territory=None, section="", title="", description="", ima
         "territory": territory,
         "section": section,
     }
+
+
+# --- the back office ---------------------------------------------------------------------
+
+RECENT_CHANGES = 12
+
+
+def centres():
+    """Every centre's page, the РМЦ first (what an administrator sees)."""
+    from opora.portal.models import TerritoryPage
+
+    return TerritoryPage.objects.order_by("path")
+
+
+@dataclass
+class CentreSummary:
+    page: object
+    counts: dict
+    changes: list
+
+
+def centre_summary(centre) -> CentreSummary:
+    """A centre's content by status and the latest entries of Wagtail's log of its subtree."""
+    from wagtail.models import PageLogEntry
+
+    from opora.portal.models import ContentPage, Status
+
+    counts = {status: 0 for status in Status}
+    now = timezone.now()
+    for live, first_published, go_live_at, expired in ContentPage.objects.child_of(centre).values_list(
+            "live", "first_published_at", "go_live_at", "expired"):
+        if live:
+            counts[Status.PUBLISHED] += 1
+        elif expired or first_published:
+            counts[Status.ARCHIVED] += 1
+        elif go_live_at and go_live_at > now:
+            counts[Status.SCHEDULED] += 1
+        else:
+            counts[Status.DRAFT] += 1
+    changes = list(PageLogEntry.objects.filter(page__path__startswith=centre.path)
+                   .select_related("user", "page").order_by("-timestamp", "-pk")[:RECENT_CHANGES])
+    return CentreSummary(centre, {Status(s).label: n for s, n in counts.items()}, changes)

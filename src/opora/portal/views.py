@@ -3,8 +3,9 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from opora.accounts.decorators import section_page
 from opora.core.pages import page_of
-from opora.portal import selectors
+from opora.portal import access, selectors
 from opora.portal.models import Audience, MaterialKind
 from opora.registry.choices import Direction
 
@@ -36,4 +37,15 @@ def document_list(request, territory):
         "page": territory,
         "normative": selectors.documents(territory, own=False),
         "own_documents": selectors.documents(territory, own=True),
+    })
+
+
+@section_page("portal.edit")
+def office(request):
+    """The back office's door to the CMS: the centre's pages by status, the latest changes
+    from Wagtail's log, links to write and to edit."""
+    page = access.editor_page(request.user)
+    centres = [page] if page is not None else list(selectors.centres())
+    return render(request, "portal/office.html", {
+        "centres": [selectors.centre_summary(centre) for centre in centres],
     })
