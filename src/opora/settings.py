@@ -64,6 +64,21 @@ INSTALLED_APPS = [
     "opora.mailing",
     "opora.monitoring",
     "opora.training",
+    "opora.portal",
+    # the portal's CMS (docs/decisions.md «The portal on Wagtail»)
+    "django.contrib.sitemaps",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
     "opora.api",
     "opora.demo",
     "opora.office",
@@ -84,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "opora.portal.middleware.CmsMiddleware",
 ]
 
 ROOT_URLCONF = "opora.urls"
@@ -181,7 +197,7 @@ MEDIA_ROOT = Path(env_str("OPORA_MEDIA_ROOT", str(VAR_DIR / "media")))
 # (docs/operations.md): set OPORA_SERVE_MEDIA=false then.
 OPORA_SERVE_MEDIA = env_bool("OPORA_SERVE_MEDIA", True)
 # The folders of MEDIA_ROOT anyone may read; everything else there is private.
-OPORA_PUBLIC_MEDIA = ["programs"]
+OPORA_PUBLIC_MEDIA = ["programs", "images", "original_images"]  # program photos; the portal's images
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -282,3 +298,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("OPORA_LOG_LEVEL", "WARNING")},
     "loggers": {"opora": {"level": env_str("OPORA_APP_LOG_LEVEL", "INFO")}},
 }
+
+# The portal's CMS (Wagtail): its admin at /cms/ behind Opora's login, in Russian; the
+# editors' rights come from their Opora roles (opora.portal.access), never by hand.
+WAGTAIL_SITE_NAME = "Опора"
+WAGTAILADMIN_BASE_URL = env_str("OPORA_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no editor's address leaves for an avatar service
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "modelsearch.backends.database.fallback"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "opora.portal.forms.DocumentForm"
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_IMAGE_FORM_BASE = "opora.portal.forms.ImageForm"
+# Upload limits, in megabytes: a photo, an attached document.
+OPORA_PORTAL_IMAGE_MAX_MB = env_int("OPORA_PORTAL_IMAGE_MAX_MB", 10)
+OPORA_PORTAL_DOCUMENT_MAX_MB = env_int("OPORA_PORTAL_DOCUMENT_MAX_MB", 20)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = OPORA_PORTAL_IMAGE_MAX_MB * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# A cover is stored at most this wide (resized on upload, opora.portal.images).
+OPORA_PORTAL_IMAGE_MAX_WIDTH = env_int("OPORA_PORTAL_IMAGE_MAX_WIDTH", 1920)

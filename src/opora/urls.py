@@ -6,8 +6,13 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
 
 from opora.api.errors import server_error as api_server_error
+from opora.navigator.sitemaps import SITEMAPS as NAVIGATOR_SITEMAPS
+from opora.portal import sitemaps
 
 # The Django admin is a tool for superusers only; everyone else works in the back office.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
@@ -27,11 +32,18 @@ urlpatterns = [
     path("", include("opora.hotline.urls")),
     path("", include("opora.mailing.urls")),
     path("", include("opora.quality.urls")),
+    path("", include("opora.portal.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
     path("api/v1/", include("opora.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # the portal (Wagtail): its CMS, its files, its pages; the sitemap of the whole public site
+    path("cms/", include(wagtailadmin_urls)),
+    path("portal/files/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemaps.index, {"extra": NAVIGATOR_SITEMAPS}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, {"extra": NAVIGATOR_SITEMAPS}, name="sitemap_section"),
+    path("portal/", include(wagtail_urls)),
 ]
 
 
@@ -46,7 +58,7 @@ def server_error(request):
 handler500 = server_error
 
 if settings.OPORA_SERVE_MEDIA:
-    # Only the public folders of the uploads (program photos and their sizes): evidence
+    # Only the public folders of the uploads (program photos, the portal's images): evidence
     # of plans and files of answers lie under media too, and open only through the views
     # that check who asks.
     def public_media(request, path):

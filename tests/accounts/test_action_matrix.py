@@ -85,6 +85,7 @@ TARGETS = {
     "hotline.publish": ["question", "faq_entry"],
     "hotline.configure": ["municipality"],
     "mailing.send": ["mailing"],
+    "portal.edit": ["municipality"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -191,6 +192,10 @@ ALLOWED = {
     ("hotline.configure", "regional"),
     ("hotline.configure", "superuser"),
     ("mailing.send", "operator_a"),
+    # the portal: a МОЦ its municipality's pages, the РМЦ the region's (opora.portal.access)
+    ("portal.edit", "operator_a"),
+    ("portal.edit", "regional"),
+    ("portal.edit", "superuser"),
 }
 
 CASES = [pytest.param(action, target, id=f"{action}-{target}")

@@ -137,7 +137,8 @@ def test_program_registry_in_english(english, operator, program):
                        "Personified financing reports "
                        "Financing periods Monitoring and plans Monitoring Form 1-DOP Plans My plan Data requests "
                        "Staff Events for teachers Professional development Professional development plan "
-                       "Hotline and mailings Hotline Hotline report Hotline settings Mailings"]
+                       "Hotline and mailings Hotline Hotline report Hotline settings Mailings "
+                       "Portal Portal: publishing"]
     assert texts(response, lambda tag, attrs: tag == "th" and attrs.get("scope") == "col") == [
         "Title", "Organization", "Direction", "Level", "Form", "Age", "Status", "Groups", "Updated"]
     assert "1 program found" in response.content.decode()

@@ -2,13 +2,14 @@
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
     < navigator, enrollment < financing, events < quality < monitoring < surveys
-    < plans, hotline, mailing < training < api < office, demo
+    < plans, hotline, mailing < training < portal < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API, with any ``<area>_api.py`` it adds to
 that router) belongs to the api layer that assembles it. Apps of one level do not import
-each other, and the navigator is read only by the API and the assembly: the others
-announce their changes through hooks it subscribes to.
+each other, and the navigator is read only by the API, the assembly and the portal (its
+block of the catalog's programs and its search's stems): the others announce their
+changes through hooks they subscribe to.
 Imports inside functions count as much as those at the top of a module.
 """
 
@@ -29,6 +30,7 @@ LEVELS = [
     {"surveys"},
     {"plans", "hotline", "mailing"},
     {"training"},
+    {"portal"},
     {"api"},
     {"office", "demo"},
     {"assembly"},
@@ -36,7 +38,7 @@ LEVELS = [
 RANK = {layer: rank for rank, layers in enumerate(LEVELS) for layer in layers}
 ASSEMBLY = {"urls", "settings", "wsgi", "cli", "__init__", "__main__"}
 # Layers only the ones listed may import.
-READ_ONLY_BY = {"navigator": {"api", "assembly"}}
+READ_ONLY_BY = {"navigator": {"api", "assembly", "portal"}}
 
 
 def layer_of(module: str) -> str:

@@ -88,6 +88,9 @@ ACTIONS = {
     "gifted.manage": {Role.SUPPORT_CENTRE: "municipality"},
     # a provider nominates its pupils to the register, with grounds
     "gifted.nominate": {Role.ORGANIZATION_STAFF: "organization"},
+    # the portal: a МОЦ writes and publishes its municipality's news, materials, documents
+    # and contacts; the РМЦ the region-wide ones (rights in the CMS follow: opora.portal.access)
+    "portal.edit": {Role.SUPPORT_CENTRE: "municipality", Role.REGIONAL_CENTRE: "region"},
     # reading the indicators (coverage, certificates, programs, teachers) of a territory
     "monitoring.view": {Role.SUPPORT_CENTRE: "municipality",
                         Role.EDUCATION_AUTHORITY: "municipality",
@@ -400,6 +403,8 @@ SECTIONS = {
     "quality.apply": lambda user: holds(user, "quality.apply"),
     # an expert's assignments and sheets
     "quality.score": lambda user: holds(user, "quality.score"),
+    # the portal's CMS (Wagtail's admin at /cms/)
+    "portal.edit": lambda user: holds(user, "portal.edit"),
 }
 
 

@@ -40,7 +40,7 @@ class ApiToken(models.Model):
     working when revoked, when it expires, or when the account is switched off."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("пользователь"),
-                             on_delete=models.CASCADE, related_name="api_tokens")
+                             on_delete=models.CASCADE, related_name="opora_api_tokens")
     name = models.CharField(_("название"), max_length=100,
                             help_text=_("Для чего ключ: например, «Портал госуслуг»."))
     prefix = models.CharField(_("начало ключа"), max_length=8, db_index=True, editable=False)

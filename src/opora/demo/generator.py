@@ -33,6 +33,7 @@ from opora.demo import (
     history,
     hotline,
     names,
+    portal,
     prolongation,
     quality,
     reset,
@@ -208,6 +209,7 @@ def _generate(ctx: Context) -> Region:
     hotline.build_hotline(ctx, municipalities, users)
     demo_events.build_events(ctx, users)
     quality.build_quality(ctx, users)
+    portal.build_portal(ctx, users)
     return region
 
 

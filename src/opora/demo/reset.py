@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete
 
 from opora import audit
 from opora.accounts.models import User
+from opora.demo import portal
 from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
@@ -165,6 +166,7 @@ def _delete_region(region) -> None:
     _delete(plans)
     _delete_hotline_and_mailings(region)
     _delete_quality(region)
+    portal.forget(region)
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)

@@ -88,6 +88,7 @@ QUALITY = ("quality:campaigns", _("Оценка качества"), "quality", {
     "quality:criteria_new", "quality:experts", "quality:settings"})
 MY_QUALITY = ("quality:provider", _("Оценка качества"), "quality.apply", {"quality:provider_entry"})
 EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
+PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit", set())
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
 # under the titles of the groups that keep any (the parent's cabinet has no title).
@@ -105,6 +106,7 @@ GROUPS = [
     (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),
     (_("Горячая линия и рассылки"), [HOTLINE, ASKED_QUESTIONS, HOTLINE_REPORT, HOTLINE_SETTINGS,
                                        MAILINGS]),
+    (_("Портал"), [PORTAL]),
 ]
 MENU = [entry for _title, entries in GROUPS for entry in entries]
 _GROUP_OF = {entry[0]: title for title, entries in GROUPS for entry in entries}

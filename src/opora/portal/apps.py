@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "opora.portal"
+    verbose_name = _("Портал")
+
+    def ready(self):
+        from wagtail.models import PageLogEntry
+
+        from opora.portal.receivers import mirror_page_log
+
+        post_save.connect(mirror_page_log, sender=PageLogEntry, dispatch_uid="portal.mirror_page_log")
