@@ -115,3 +115,11 @@ def test_coordinates_come_in_pairs_and_within_range(city, latitude, longitude, f
 def test_map_points_follow_the_text_as_the_catalog_reads_it(placed):
     points = selectors.map_points(filters.Filters(q="танцы для 8 лет"))
     assert [p["name"] for p in points] == ["ДДТ «Радуга»"]
+
+
+def test_an_integral_number_written_with_a_point_is_a_whole_number(placed, client):
+    """JSON Schema counts 7.0 as an integer, so the API takes it (and refuses 7.5)."""
+    whole = client.get("/api/v1/organizations", {"municipality": f"{placed.city.pk}.0"})
+    assert whole.status_code == 200 and whole.json()["count"] >= 1
+    assert client.get("/api/v1/organizations", {"municipality": f"{placed.city.pk}.5"}).status_code == 422
+    assert client.get("/api/v1/programs", {"age": "1e999999"}).status_code == 422

@@ -161,7 +161,7 @@ def test_no_parent_or_staff_personal_data_on_public_pages(client, catalog):
 def test_every_bad_parameter_gets_its_message_on_the_page(client, catalog):
     html = client.get(reverse("navigator:home"), {"payment": "cash", "sort": "price", "open": "может"}).content.decode()
     assert "Неизвестное значение «cash»; допустимые: free, certificate, paid." in html
-    assert "Сортировка — одно из: relevance, start, title." in html
+    assert "Сортировка — одно из: relevance, start, title, distance." in html
     assert "Укажите да или нет (true или false)." in html
 
 

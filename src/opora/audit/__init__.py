@@ -91,6 +91,15 @@ def latest_moment(model, **filters):
     )
 
 
+def restamp(model, pks, at) -> int:
+    """Date the events of the rows ``pks`` of ``model`` at ``at``: a generated past (the
+    demo built «as of» a day) whose services recorded them at the real now."""
+    from opora.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(target_type=model._meta.label_lower,
+                                     target_id__in=[str(pk) for pk in pks]).update(created_at=at)
+
+
 def forget(model, pks) -> int:
     """Delete the events of the rows ``pks`` of ``model`` (rows being deleted for good, as
     the demo region on reset). Returns how many events were deleted."""

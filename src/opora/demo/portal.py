@@ -10,6 +10,7 @@ import io
 import random
 
 import docx
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from openpyxl import Workbook
@@ -19,6 +20,7 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Page
 
+from opora import audit
 from opora.demo.accounts import ACCOUNTS
 from opora.demo.organizations import PLACES
 from opora.portal import services, tree
@@ -242,7 +244,7 @@ def build_portal(ctx, users) -> None:
     """The portal of the demo region, written by the demo МОЦ operators and the РМЦ."""
     tree.ensure_portal()
     rng = random.Random(f"{ctx.seed}:portal")
-    today = timezone.localdate()
+    today = ctx.today
     by_place = {a.place: users[a.email] for a in ACCOUNTS if a.organization == "support_centre"}
     head_of = {a.place: " ".join(a.name) for a in ACCOUNTS if a.organization == "support_centre"}
     region_user = users[next(a.email for a in ACCOUNTS if a.email.startswith("rmc@"))]
@@ -271,16 +273,32 @@ def build_portal(ctx, users) -> None:
                    *(StaffMember(position=p, name=n, duties=d) for p, n, d in STAFF[place.key])])
         services.publish(user, page)
         _fill(MunicipalityPage.objects.get(pk=page.pk), user, rng, today, place.key)
+    # the services recorded the portal's audit trail now; the demo's portal was made on its day
+    for model, pks in _by_model(Page.objects.all()).items():
+        audit.restamp(model, pks, ctx.moment(today))
 
 
 def forget(region) -> None:
-    """Delete the region's portal pages, their images and documents (the demo's reset)."""
+    """Delete the region's portal pages, their images and documents (the demo's reset),
+    with the audit trail of the pages."""
     pages = list(MunicipalityPage.objects.filter(municipality__region=region)) + list(RegionPage.objects.all())
+    trail = _by_model(Page.objects.filter(pk__in=[
+        pk for page in pages
+        for pk in Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)]))
     for page in pages:
         collection = tree.collection_of(page)
         for child in page.get_children():
             child.delete()
         Image.objects.filter(collection=collection).delete()
         Document.objects.filter(collection=collection).delete()
-        if isinstance(page, MunicipalityPage):
-            Page.objects.get(pk=page.pk).delete()
+        Page.objects.get(pk=page.pk).delete()
+    for model, pks in trail.items():
+        audit.forget(model, pks)
+
+
+def _by_model(pages) -> dict:
+    """The pages' ids by their own model: the audit trail names a page by its kind."""
+    found = {}
+    for pk, content_type in pages.values_list("pk", "content_type"):
+        found.setdefault(ContentType.objects.get_for_id(content_type).model_class(), []).append(pk)
+    return found

@@ -82,10 +82,17 @@ def _multi(values):
 
 
 def _whole(text, low, high, message):
+    """A whole number in [low, high]; «7.0» is one too (JSON Schema's integers are)."""
     try:
         number = int(text)
     except (TypeError, ValueError):
-        raise FilterError(message) from None
+        try:
+            value = Decimal(str(text).strip())
+        except (InvalidOperation, ValueError):
+            raise FilterError(message) from None
+        if not value.is_finite() or not low <= value <= high or value != value.to_integral_value():
+            raise FilterError(message) from None
+        number = int(value)
     if not low <= number <= high:
         raise FilterError(message)
     return number
