@@ -52,6 +52,12 @@ def _codes(choices):
     return Literal[tuple(c.code for c in choices)]
 
 
+# «широта,долгота»: latitude −90…90, longitude −180…180, in degrees with a decimal point
+LATITUDE = r"-?(?:90(?:\.0+)?|[0-8]?[0-9](?:\.[0-9]+)?)"
+LONGITUDE = r"-?(?:180(?:\.0+)?|1[0-7][0-9](?:\.[0-9]+)?|[0-9]?[0-9](?:\.[0-9]+)?)"
+NEAR_PATTERN = rf"^{LATITUDE},{LONGITUDE}$"
+
+
 class ProgramQuery(Schema):
     q: _parameter("q", str | None) = Field(None, description="Что ищем: слова, как их пишут родители.")
     municipality: _parameter("municipality", int | None) = Field(
@@ -77,7 +83,8 @@ class ProgramQuery(Schema):
     free_seats: _parameter("free_seats", bool | None) = Field(None, description="Только со свободными местами.")
     open: _parameter("open", bool | None) = Field(None, description="Только где идёт запись.")
     near: _parameter("near", str | None) = Field(
-        None, description="Точка «широта,долгота» (WGS 84), от которой считать расстояние: 56.6014,84.8862.")
+        None, description="Точка «широта,долгота» (WGS 84), от которой считать расстояние: 56.6014,84.8862.",
+        json_schema_extra={"pattern": NEAR_PATTERN})
     sort: _parameter("sort", Literal["relevance", "start", "title", "distance"] | None) = Field(
         None, description="relevance — по соответствию запросу, start — по ближайшему началу, title — по названию, "
                           "distance — по расстоянию от точки near.")
