@@ -2,6 +2,7 @@
 live server. Mark tests ``@pytest.mark.e2e`` and
 ``@pytest.mark.django_db(transaction=True)`` (the server thread must see committed rows)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -29,8 +30,24 @@ class SerialWSGIServer(WSGIServer):
     browser's requests are served one after another (in the live server's thread, which
     already uses the test's connections)."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, address, handler, *args, connections_override=None, **kwargs):
+        super().__init__(address, _timing_out(handler), *args, **kwargs)
+
+
+def _timing_out(handler):
+    """The live server's request handler, dropping a connection that sends nothing for three
+    seconds. Chromium opens connections ahead of the navigations it predicts; a serial
+    server would wait on such an idle one while the real request queued behind it, until
+    the test timed out and closed the browser."""
+
+    class TimingOut(handler):
+        timeout = 3
+
+        def handle(self):
+            with contextlib.suppress(TimeoutError):
+                super().handle()
+
+    return TimingOut
 
 
 @pytest.fixture(scope="session", autouse=True)

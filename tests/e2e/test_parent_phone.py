@@ -57,6 +57,7 @@ def test_dance_for_an_eight_year_old_from_the_map_to_an_application(browser, liv
     expect(page.locator("#map")).to_have_attribute("data-markers", "1")
     page.locator(".leaflet-marker-icon").first.click()
     page.get_by_role("link", name="Открыть программы (1)").click()
+    expect(page).to_have_url(re.compile(rf"/\?(.*&)?organization={studio.pk}(&|$)"))
     page.get_by_role("link", name="Современный танец").click()
     expect(page.get_by_role("heading", level=1, name="Современный танец")).to_be_visible()
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, Locale, Page, Site
 
+from opora import audit
 from opora.portal.models import MunicipalityPage, PortalHomePage, RegionPage
 from opora.registry.models import Municipality
 
@@ -69,10 +70,13 @@ def ensure_portal() -> PortalHomePage:
             title=_("Портал дополнительного образования детей"), slug="portal", live=True,
             intro=_("Новости, методические материалы и документы регионального и муниципальных "
                     "опорных центров дополнительного образования детей") + (f" · {region}" if region else "")))
-        # Wagtail's welcome page, when its migrations made one, gives way to the portal
+        # Wagtail's welcome page, when its migrations made one, gives way to the portal; it
+        # was scaffolding, never content, so its deletion leaves no trail in the audit
         for page in root.get_children().exclude(pk=home.pk).filter(depth=2, numchild=0):
             if page.specific_class is Page:
+                pk = page.pk
                 page.delete()
+                audit.forget(Page, [pk])
     Site.objects.update_or_create(is_default_site=True, defaults={
         "hostname": "localhost", "port": 80, "root_page": home, "site_name": _("Портал")})
     if not RegionPage.objects.exists():

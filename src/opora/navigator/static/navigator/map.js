@@ -37,8 +37,10 @@
           cluster.addLayer(marker);
           bounds.push([point.latitude, point.longitude]);
         });
+        // the first view is set at once: the map has just appeared, and a marker tapped
+        // while the view still zooms would be missed
+        if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14, animate: false });
         box.dataset.markers = String(bounds.length);
-        if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
       });
     map.on("click", function (event) {
       var params = new URLSearchParams(box.dataset.query);
