@@ -150,7 +150,7 @@ def test_the_share_counts_confirmed_children_of_5_to_17(contest, staff, operator
     kids = [add_child(parent, first_name=f"Р{age}", birth_date=born(age)) for age in (4, 10, 17, 18)]
     for kid in kids:
         GiftedRecord.objects.create(child=kid, municipality=city, status=GiftedStatus.CONFIRMED,
-                                    source="provider", direction="arts")
+                                    source="provider", direction="arts", decided_at=timezone.now())
     proposed = add_child(parent, first_name="Предложенный", birth_date=born(9))
     GiftedRecord.objects.create(child=proposed, municipality=city, source="provider", direction="arts")
     assert selectors.gifted_count(day, city.pk) == 2

@@ -110,7 +110,7 @@ def test_headline_indicators_with_numerator_denominator_target_and_last_year(pop
     assert values["technical_programs"] == {"numerator": 1, "denominator": 2, "value": 50.0}
     assert values["teacher_category"] == {"numerator": 1, "denominator": 2, "value": 50.0}
     assert values["children_per_teacher"] == {"numerator": 8, "denominator": 2, "value": 4.0}
-    assert indicators.targets(D.year, city) == {"coverage": 80.0, "financing_certificates": 30.0}
+    assert indicators.targets(D.year, city) == {"coverage": 80.0, "financing_certificates": 30.0, "gifted": 1.0}
 
 
 def test_the_region_side_by_side(population):

@@ -1,4 +1,4 @@
-"""The result rules on tables computed by hand (docs/domain.md §5)."""
+"""The result rules on tables computed by hand (docs/domain.md §12)."""
 
 from decimal import Decimal
 

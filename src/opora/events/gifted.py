@@ -1,4 +1,4 @@
-"""The register of talented and gifted children (docs/domain.md §5).
+"""The register of talented and gifted children (docs/domain.md §11).
 
 A child enters it two ways: a winner or prize-winner of an event of the municipal or a
 higher level is proposed automatically (``propose_from_result``, called by the result's

@@ -249,9 +249,10 @@ def gifted_record_for(user, pk) -> GiftedRecord:
 
 def gifted_count(day: dt.date, municipality_id: int | None = None) -> int:
     """Children 5–17 on ``day`` (turning 5 on the day counts, turning 18 does not) in the
-    register (confirmed), living in the municipality or the region: the numerator of the
-    indicator «доля одарённых детей» (target 1 % of children 5–17 by 2030)."""
-    records = GiftedRecord.objects.filter(status=GiftedStatus.CONFIRMED,
+    register on that day (confirmed on or before it), of the municipality or the region:
+    the numerator of the monitoring's indicator «доля одарённых детей» (target 1 % of
+    children 5–17 by 2030)."""
+    records = GiftedRecord.objects.filter(status=GiftedStatus.CONFIRMED, decided_at__date__lte=day,
                                           child__birth_date__lte=_years_before(day, 5),
                                           child__birth_date__gt=_years_before(day, 18))
     if municipality_id is not None:

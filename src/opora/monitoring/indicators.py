@@ -16,11 +16,16 @@ A merged duplicate is deleted and its applications move to the kept child, so it
 counted once. A child counts once in a total and once per value of a breakdown (once
 per direction, so the rows of a breakdown by direction add up to more than the total).
 
+The register of gifted children (``events``) is read here; the figures of apps above
+``monitoring`` (the share of teachers trained this year, kept by ``training``) come in
+through ``register``, so this module imports none of them.
+
 ``compute`` returns plain data (keys, not labels), which a snapshot stores as it is.
 """
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -40,6 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 
 from opora.enrollment.models import Application, ApplicationStatus, Child
+from opora.events.selectors import gifted_count
 from opora.financing.models import (
     Certificate,
     CertificateKind,
@@ -86,6 +92,19 @@ FLAGS = {
 CHILD_FLAGS = {"rural", "ovz", "disabled", "difficult_situation"}
 # A program may have several levels (a bit field): a child counts under each.
 LEVELS = tuple(Level)
+
+
+# Figures the apps above add: indicator -> function (day, municipality_id) -> (numerator,
+# denominator), a percentage. ``register`` is called from the app's ready().
+FIGURES: dict[Indicator, Callable[[dt.date, int | None], tuple[int, int]]] = {}
+
+
+def register(code: Indicator):
+    """Add the figure of ``code`` (usable as a decorator)."""
+    def add(figure):
+        FIGURES[Indicator(code)] = figure
+        return figure
+    return add
 
 
 def with_bit(bit: int) -> list[int]:
@@ -353,7 +372,10 @@ def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdown
         Indicator.TECHNICAL_PROGRAMS: (progs["stem"], progs["total"], _percent),
         Indicator.TEACHER_CATEGORY: (staff["categorised"], staff["total"], _percent),
         Indicator.CHILDREN_PER_TEACHER: (residence["children"], staff["total"], _ratio),
+        Indicator.GIFTED: (gifted_count(day, municipality_id), people, _percent),
     }
+    for code, figure in FIGURES.items():
+        indicators[code] = (*figure(day, municipality_id), _percent)
     result = {
         "date": day.isoformat(),
         "municipality": municipality_id,

@@ -22,12 +22,16 @@ class Indicator(models.TextChoices):
     TEACHER_CATEGORY = "teacher_category", _(
         "Доля педагогов с первой или высшей категорией, %")
     CHILDREN_PER_TEACHER = "children_per_teacher", _("Детей 5–17 лет на одного педагога")
+    GIFTED = "gifted", _("Доля детей 5–17 лет в реестре талантливых и одарённых детей, %")
+    TEACHERS_TRAINED = "teachers_trained", _(
+        "Доля педагогов, прошедших повышение квалификации в текущем году, %")
 
 
 # Targets that hold when nobody has set one (the regional project «Успех каждого ребенка»).
 DEFAULT_TARGETS = {
     Indicator.COVERAGE: 80,
     Indicator.FINANCING_CERTIFICATES: 30,
+    Indicator.GIFTED: 1,
 }
 
 

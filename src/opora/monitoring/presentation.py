@@ -19,7 +19,7 @@ from opora.registry.choices import (
 
 PERCENT = {Indicator.COVERAGE, Indicator.COVERAGE_BY_PROVIDER, Indicator.CERTIFICATES,
            Indicator.FINANCING_CERTIFICATES, Indicator.TECHNICAL_PROGRAMS,
-           Indicator.TEACHER_CATEGORY}
+           Indicator.TEACHER_CATEGORY, Indicator.GIFTED, Indicator.TEACHERS_TRAINED}
 
 YES_NO = {"yes": _("да"), "no": _("нет")}
 BREAKDOWN_TITLES = {

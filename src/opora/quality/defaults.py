@@ -1,4 +1,4 @@
-"""The invariant criteria of an expert sheet (docs/domain.md §5): the regional set every
+"""The invariant criteria of an expert sheet (docs/domain.md §12): the regional set every
 municipality starts from. Used by the data migration that creates version 1."""
 
 from decimal import Decimal

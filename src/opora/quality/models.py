@@ -1,4 +1,4 @@
-"""Independent quality assessment of programs (НОК, docs/domain.md §5).
+"""Independent quality assessment of programs (НОК, docs/domain.md §12).
 
 A ``CriteriaSet`` is versioned data: its criteria (scale, weight, knock-out) and pass
 thresholds never change once saved; a change is a new version. A ``Campaign`` of a

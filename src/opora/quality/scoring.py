@@ -1,4 +1,4 @@
-"""The rules of an assessment's result as plain functions (docs/domain.md §5), with no
+"""The rules of an assessment's result as plain functions (docs/domain.md §12), with no
 database, so they can be tested on tables computed by hand.
 
 - Each criterion's value is the mean of the experts' scores of it.

@@ -1,6 +1,6 @@
 """Reads of the quality assessment shared by the pages, the API, the hooks and the export.
 
-Blindness (docs/domain.md §5): ``sheet`` gives an expert their own scores and, only once
+Blindness (docs/domain.md §12): ``sheet`` gives an expert their own scores and, only once
 they have submitted their sheet, the submitted sheets of the others on the same program.
 """
 

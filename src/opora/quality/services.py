@@ -1,4 +1,4 @@
-"""Use cases of the independent quality assessment (docs/domain.md §5). Each checks the
+"""Use cases of the independent quality assessment (docs/domain.md §12). Each checks the
 actor's right through ``opora.accounts.scope``, refuses bad input with a Russian message
 and changes nothing then, and records what it changed in the audit trail.
 
@@ -85,7 +85,7 @@ def _decimal(errors, name, value, message, *, low=None, high=None):
 def save_criteria_set(actor, municipality, *, title: str, criteria: list[dict], pass_threshold,
                       revise_threshold, based_on: CriteriaSet | None = None) -> CriteriaSet:
     """A new version of a set of criteria. Saved sets never change, so a campaign keeps
-    the criteria and thresholds it started with (docs/domain.md §5)."""
+    the criteria and thresholds it started with (docs/domain.md §12)."""
     scope.require(actor, "quality.manage", CriteriaSet(municipality=municipality))
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()

@@ -20,7 +20,9 @@ from django.db.models.functions import Coalesce
 from opora.accounts import scope
 from opora.accounts.models import Role
 from opora.errors import NotFound
+from opora.monitoring import indicators as monitoring
 from opora.monitoring.indicators import years_before
+from opora.monitoring.models import Indicator
 from opora.plans.models import Plan
 from opora.plans.selectors import plans_for
 from opora.registry.choices import QualificationCategory
@@ -149,12 +151,11 @@ def indicators(teachers, today: dt.date) -> dict:
     """The staff indicators of the given working teachers: the share with the first or
     highest category (as the monitoring counts it) and the share trained this calendar
     year (an event attended or a course elsewhere finished since 1 January)."""
-    start = dt.date(today.year, 1, 1)
     counts = teachers.aggregate(
         total=Count("pk"),
         categorised=Count("pk", filter=Q(category__in=(QualificationCategory.FIRST,
                                                        QualificationCategory.HIGHEST))),
-        trained=Count("pk", filter=Q(Exists(_attended(start, today))) | Q(Exists(_external(start, today)))),
+        trained=Count("pk", filter=_trained_this_year(today)),
     )
     gap = without_training(teachers, today).count()
 
@@ -167,6 +168,24 @@ def indicators(teachers, today: dt.date) -> dict:
         "categorised": counts["categorised"],
         "category_share": percent(counts["categorised"], counts["total"]),
     }
+
+
+def _trained_this_year(day: dt.date) -> Q:
+    """An event attended or a course elsewhere finished between 1 January and ``day``."""
+    start = dt.date(day.year, 1, 1)
+    return Q(Exists(_attended(start, day))) | Q(Exists(_external(start, day)))
+
+
+@monitoring.register(Indicator.TEACHERS_TRAINED)
+def trained_share(day: dt.date, municipality_id: int | None = None) -> tuple[int, int]:
+    """The monitoring's figure: (teachers trained this year up to ``day``, teachers working
+    at the territory's active providers). The registry keeps no history of teachers, so
+    the denominator is today's teachers, as for the monitoring's other staff figures."""
+    working = Teacher.objects.filter(is_active=True, organization__is_active=True)
+    if municipality_id is not None:
+        working = working.filter(organization__municipality_id=municipality_id)
+    counts = working.aggregate(total=Count("pk"), trained=Count("pk", filter=_trained_this_year(day)))
+    return counts["trained"], counts["total"]
 
 
 def training_plans(user):
