@@ -142,7 +142,7 @@ def load(args, today):
         for table in ("enrollment_child", "enrollment_application"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
-    from opora.enrollment.locking import recount_seats
+    from opora.enrollment.seats import recount_seats
 
     recount_seats()
     return child_id, application_id

@@ -226,6 +226,9 @@ def test_contracts_reserve_exactly_what_ledgers_and_periods_hold(demo):
         ContractMonth,
         ContractStatus,
         FinancingPeriod,
+        InvoiceKind,
+        InvoiceLine,
+        InvoiceStatus,
     )
     from opora.registry.choices import FundingSource
 
@@ -245,8 +248,15 @@ def test_contracts_reserve_exactly_what_ledgers_and_periods_hold(demo):
             c=Sum("certificate_amount"), p=Sum("parent_amount"))
         assert (months["c"], months["p"]) == (contract.certificate_part, contract.parent_part)
     for ledger in CertificateLedger.objects.all():
-        reserved = Contract.objects.filter(ledger=ledger).aggregate(s=Sum("certificate_part"))["s"]
-        assert ledger.reserved == (reserved or 0) and ledger.paid == 0
+        # what the contracts reserved is reserved or paid, less the months a provider's
+        # final invoice reduced (the rest went back to the certificate)
+        reserved = Contract.objects.filter(ledger=ledger).aggregate(s=Sum("certificate_part"))["s"] or 0
+        lines = InvoiceLine.objects.filter(contract__ledger=ledger, invoice__kind=InvoiceKind.FINAL).exclude(
+            invoice__status=InvoiceStatus.CANCELLED)
+        billed = lines.aggregate(due=Sum("month_amount"), paid=Sum("amount"))
+        returned = (billed["due"] or 0) - (billed["paid"] or 0)
+        assert ledger.reserved + ledger.paid == reserved - returned
+        assert ledger.paid == (billed["paid"] or 0)
         assert ledger.balance >= 0
     for period in FinancingPeriod.objects.all():
         spent = CertificateLedger.objects.filter(period=period).aggregate(

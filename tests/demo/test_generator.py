@@ -202,3 +202,27 @@ def test_the_city_moc_has_a_work_plan_in_execution_and_a_draft_media_plan(demo):
     assert work.items.count() == 7 and work.sections.count() == 2
     assert plans["media_plan"].status == PlanStatus.DRAFT
     assert work.items.get(number="5").responsible_users.get().email == "staff@demo.opora"
+
+
+def test_the_payers_months_leave_invoices_in_every_status_with_the_ledgers_paid_what_they_bill(demo):
+    from django.db.models import Sum
+
+    from opora.financing.models import CertificateLedger, ContractMonth, Invoice, InvoiceKind, InvoiceLine
+
+    today = timezone.localdate()
+    start, _end = school_year(today)
+    if today < dt.date(start.year, 10, 1):
+        pytest.skip("no month of the demo's school year has ended yet: nothing to settle")
+    assert _values(Invoice, "status") == {"draft", "submitted", "accepted", "paid", "cancelled"}
+    finals = Invoice.objects.filter(kind=InvoiceKind.FINAL).exclude(status="cancelled")
+    billed = InvoiceLine.objects.filter(invoice__in=finals)
+    # every month a final invoice bills is settled, and the ledgers paid exactly the lines
+    assert not ContractMonth.objects.filter(
+        contract__in=billed.values("contract"), month__in=finals.values("month"), settled=False,
+        cancelled=False, certificate_amount__gt=0).exists()
+    assert CertificateLedger.objects.aggregate(s=Sum("paid"))["s"] == billed.aggregate(s=Sum("amount"))["s"]
+    # a draft final invoice of the printed provider account has a month reduced to 80 %
+    showcase = User.objects.get(email="staff@demo.opora").organization_id
+    assert InvoiceLine.objects.filter(invoice__organization_id=showcase, invoice__status="draft",
+                                      invoice__kind=InvoiceKind.FINAL, completeness=80).exists()
+    assert not AuditEvent.objects.filter(target_type="financing.invoice", actor__isnull=True).exists()

@@ -4,8 +4,8 @@ whose module is certified, the contract the financing services would have made w
 provider confirmed it — priced by ``financing.pricing.price_contract`` against the
 ledger's balance, its certificate part reserved from the ledger of the period holding
 its start and counted in that period's ``committed``. Confirmed (an offer) while the
-application awaits the contract, active once the child is enrolled. No month is settled
-yet."""
+application awaits the contract, active once the child is enrolled. The months are
+settled afterwards by ``demo.settlement``."""
 
 import datetime as dt
 from collections import defaultdict

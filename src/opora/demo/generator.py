@@ -40,6 +40,7 @@ from opora.demo import (
 )
 from opora.demo import events as demo_events
 from opora.demo import plans as work_plans
+from opora.demo import settlement as payments
 from opora.demo import training as staff_training
 from opora.demo.draw import allocate, deterministic_uuid, weighted
 from opora.demo.organizations import (
@@ -203,6 +204,7 @@ def _generate(ctx: Context) -> Region:
     certificates.build_certificates(ctx, municipalities, operators,
                                     families.demo_children(users[families.DEMO_PARENT]))
     contracts.build_contracts(ctx, municipalities)
+    payments.build_settlement(ctx)
     prolongation.build_prolongation(ctx, users)
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)

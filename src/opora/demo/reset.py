@@ -14,7 +14,7 @@ from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
 from opora.events.models import Event, GiftedRecord, Registration
-from opora.financing.models import Certificate, CertificateLedger, Contract
+from opora.financing.models import Certificate, CertificateLedger, Contract, Invoice
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
@@ -145,12 +145,15 @@ def _delete_region(region) -> None:
     children = Child.objects.filter(municipality__region=region)
     certificates = Certificate.objects.filter(municipality__region=region)
     contracts = Contract.objects.filter(period__municipality__region=region)
-    for model, pks in ((Contract, contracts.values_list("pk", flat=True)),
+    invoices = Invoice.objects.filter(municipality__region=region)
+    for model, pks in ((Invoice, invoices.values_list("pk", flat=True)),
+                       (Contract, contracts.values_list("pk", flat=True)),
                        (Application, applications.values_list("pk", flat=True)),
                        (Child, children.values_list("pk", flat=True)),
                        (Certificate, certificates.values_list("pk", flat=True))):
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
+    _delete(invoices)
     _delete(contracts)
     _delete_events(region)
     _delete(applications)
