@@ -53,6 +53,7 @@ NAMES = {
     "settlement": "a municipality's settlement run against contract terminations (financing)",
     "training-seats": "the seats of an event for teachers when teachers are registered (training)",
     "hotline": "a hotline question's state change and the overdue claim (hotline)",
+    "hotline-asks": "the questions from one client address against the hourly limit (hotline)",
     "event-places": "an event's places and waiting list when children are registered (events)",
     "prolongation": "one contract's continuation into the next period (financing)",
 }

@@ -274,6 +274,8 @@ OPORA_PAGE_SIZE = env_int("OPORA_PAGE_SIZE", 25)
 # A parent's day: attempts to link a child another family registered, and new children.
 OPORA_CHILD_CLAIMS_PER_DAY = env_int("OPORA_CHILD_CLAIMS_PER_DAY", 3)
 OPORA_CHILDREN_PER_DAY = env_int("OPORA_CHILDREN_PER_DAY", 10)
+# Questions to the hotline from one client address (accounts.middleware.client_ip) an hour.
+OPORA_HOTLINE_QUESTIONS_PER_HOUR = env_int("OPORA_HOTLINE_QUESTIONS_PER_HOUR", 10)
 # The date a child's age is taken on when applying: the group's first day or 1 September.
 OPORA_AGE_REFERENCE = env_str("OPORA_AGE_REFERENCE", "group_start")
 if OPORA_AGE_REFERENCE not in ("group_start", "school_year_start"):

@@ -1,6 +1,7 @@
 """End to end, the portal: a МОЦ operator opens the CMS from the back-office menu, uploads
 a photo, writes a news item with the photo as its cover and publishes it; the item is on
-the municipality's portal page with its picture and in the municipality's RSS feed."""
+the municipality's portal page with its picture and in the municipality's RSS feed. The
+page also lists the municipality's published event, and its link opens the event."""
 
 import xml.etree.ElementTree as ET
 
@@ -12,6 +13,7 @@ from opora.portal import tree
 from opora.portal.models import MunicipalityPage, NewsPage
 from tests import factories as f
 from tests.e2e.steps import log_in, open_section
+from tests.events.conftest import make_event
 from tests.portal.conftest import png
 
 PASSWORD = "e2e-Pass-2030"
@@ -26,6 +28,8 @@ def test_moc_publishes_news_with_a_photo_on_its_portal_page_and_feed(page, tmp_p
     operator = f.user(Role.SUPPORT_CENTRE, municipality=city, email="moc@example.org", password=PASSWORD)
     tree.ensure_portal()
     city_page = MunicipalityPage.objects.get(municipality=city)
+    staff = f.user(Role.ORGANIZATION_STAFF, organization=f.organization(city), municipality=city)
+    event = make_event(staff, operator, title="Городской турнир юных робототехников")
     photo = tmp_path / "festival.png"
     photo.write_bytes(png(1200, 675, (200, 90, 40)))
 
@@ -56,6 +60,11 @@ def test_moc_publishes_news_with_a_photo_on_its_portal_page_and_feed(page, tmp_p
     card = page.locator("article.portal-card", has_text=TITLE)
     expect(card).to_be_visible()
     expect(card.locator("img")).to_have_count(1)
+    events = page.locator("section[aria-labelledby=events]")
+    expect(events.get_by_role("heading", name="Мероприятия и конкурсы")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=quality]")).to_have_count(0)  # no results yet
+    events.get_by_role("link", name=event.title).click()
+    expect(page.get_by_role("heading", name=event.title, level=1)).to_be_visible()
 
     feed = page.request.get(city_page.url + "feed/rss/")
     titles = [item.findtext("title") for item in ET.fromstring(feed.body()).iter("item")]

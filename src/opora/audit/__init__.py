@@ -4,7 +4,8 @@
 - ``event(...)`` and ``record_many(events)`` — many events in one INSERT per batch, for
   set-based runs (a settlement month, a fallback) and for the demo's history (``at=``
   keeps a past moment).
-- ``timeline(target)``, ``latest_moment(model, ...)`` — reading the trail.
+- ``timeline(target)``, ``latest_moment(model, ...)`` — reading the trail; ``count(actor,
+  actions, since, **data)`` — how many, for the limits that must hold across workers.
 - ``forget(model, pks)`` — delete the events of rows that are deleted (the demo's reset).
 
 No other module imports ``AuditEvent``: ``tests/core/test_audit_writer.py`` fails when one
@@ -67,13 +68,21 @@ def timeline(target):
     )
 
 
-def count(actor, actions, since) -> int:
-    """How many of ``actions`` ``actor`` did since the moment ``since`` — for limits that
-    must hold across every worker process (the trail is in the database)."""
+# ``count(ANYONE, …)``: events of any actor, signed in or not.
+ANYONE = object()
+
+
+def count(actor, actions, since, **data) -> int:
+    """How many of ``actions`` ``actor`` did since the moment ``since`` (``ANYONE``: whoever
+    did them), those recorded with ``data``'s values only — for limits that must hold
+    across every worker process (the trail is in the database)."""
     from opora.audit.models import AuditEvent
 
-    return AuditEvent.objects.filter(actor=actor, action__in=actions,
-                                     created_at__gte=since).count()
+    events = AuditEvent.objects.filter(action__in=actions, created_at__gte=since,
+                                       **{f"data__{key}": value for key, value in data.items()})
+    if actor is not ANYONE:
+        events = events.filter(actor=actor)
+    return events.count()
 
 
 def latest_moment(model, **filters):

@@ -10,7 +10,8 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from opora.accounts import scope
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Id, MunicipalityRef, choice_codes, page_of
+from opora.accounts.middleware import client_ip
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
 from opora.errors import NotFound
 from opora.hotline import selectors, services
 from opora.hotline.models import Channel, QuestionStatus, Topic
@@ -121,12 +122,14 @@ def list_questions(request, filters: Query[HotlineQuestionFilters]):
     return page_of(queryset, filters.page, filters.page_size)
 
 
-@router.post("hotline/questions", response={201: HotlineQuestionDetailOut},
+@router.post("hotline/questions", response={201: HotlineQuestionDetailOut, 429: ErrorOut},
              summary="Задать вопрос на горячую линию",
              description="От имени родителя или сотрудника организации; срок ответа считается в "
-                         "рабочих днях.")
+                         "рабочих днях. С одного адреса — не больше "
+                         "OPORA_HOTLINE_QUESTIONS_PER_HOUR вопросов в час (по умолчанию 10); "
+                         "сверх — 429.")
 def ask(request, payload: HotlineQuestionIn):
-    question = services.ask(request.auth, payload.model_dump())
+    question = services.ask(request.auth, payload.model_dump(), client=client_ip(request))
     return HttpStatus(201, _detail(request.auth, question.pk))
 
 

@@ -3,9 +3,10 @@ actor's right through ``opora.accounts.scope``, refuses bad input with a Russian
 and changes nothing then, records its decision in the audit trail, and leaves the e-mail
 to the background (``notifications``, queued after commit).
 
-- ``ask(actor, data, attachment=None)`` — anyone asks: the public form (``actor`` not
-  signed in) or a parent's or provider's cabinet; ``register_call(actor, data)`` — the МОЦ
-  registers a question received by phone.
+- ``ask(actor, data, attachment=None, client=None)`` — anyone asks: the public form
+  (``actor`` not signed in) or a parent's or provider's cabinet, from the client address
+  ``client``; ``register_call(actor, data)`` — the МОЦ registers a question received by
+  phone.
 - ``take``, ``answer``, ``request_details``, ``escalate``, ``return_to_support_centre`` —
   the operator's work on a question; ``add_details`` — the asker's reply to a request.
 - ``publish_faq``, ``edit_faq``, ``withdraw_faq`` — public FAQ entries, only by an operator.
@@ -13,6 +14,9 @@ to the background (``notifications``, queued after commit).
 - ``save_desk``, ``set_topic_deadline``, ``set_calendar_day``, ``remove_calendar_day``.
 
 The rules:
+- one client address asks at most ``OPORA_HOTLINE_QUESTIONS_PER_HOUR`` questions in an
+  hour (the form, the cabinet and the API alike; the МОЦ's phone register is not
+  limited); the count is the audit trail's, which every worker shares;
 - a question has a name, a way to answer (e-mail or phone; a signed-in asker has their
   account), a municipality, a topic and a text of at most ``MAX_TEXT`` characters; an
   attachment is a PDF, DOCX, JPEG or PNG of at most ``MAX_ATTACHMENT`` bytes whose content
@@ -28,8 +32,11 @@ The rules:
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -38,7 +45,7 @@ from django.utils.translation import gettext as _
 from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.accounts.models import Role
-from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from opora.errors import InvalidTransition, PermissionDenied, Throttled, ValidationFailed
 from opora.hotline import notifications, workdays
 from opora.hotline.models import (
     DEFAULT_WORKING_DAYS,
@@ -172,11 +179,41 @@ def check_attachment(errors, attachment) -> str:
     return extension
 
 
+# --- the hourly limit of one client address ---------------------------------------------
+
+QUESTION_RECEIVED = "hotline.question.received"
+
+
+def client_key(address: str | None) -> str:
+    """What the audit trail keeps of a client address to count its questions: a keyed
+    digest, not the address itself ('' without an address)."""
+    if not address:
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"hotline:{address}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def _throttle(client: str) -> None:
+    """Refuse a question over the hour's limit of its client address. Called inside the
+    transaction that saves the question, under the address's advisory lock, so two
+    requests from one address are counted one after the other."""
+    if not client:
+        return
+    locking.advisory("hotline-asks", client)
+    since = timezone.now() - dt.timedelta(hours=1)
+    if audit.count(audit.ANYONE, (QUESTION_RECEIVED,), since, client=client) \
+            >= settings.OPORA_HOTLINE_QUESTIONS_PER_HOUR:
+        raise Throttled(_(
+            "С вашего адреса за последний час отправлено слишком много вопросов. Попробуйте "
+            "через час или позвоните на горячую линию МОЦ."))
+
+
 def _create(actor, fields, channel, attachment=None, *, asker=None, registered_by=None,
-            origin="") -> Question:
+            origin="", client="") -> Question:
     now = timezone.now()
     received = timezone.localdate(now)
     with locking.atomic():
+        _throttle(client)
         question = Question(channel=channel, asker=asker, registered_by=registered_by,
                             received_at=now, deadline=deadline_for(fields["topic"], received),
                             **fields)
@@ -184,18 +221,20 @@ def _create(actor, fields, channel, attachment=None, *, asker=None, registered_b
             question.attachment_name = (attachment.name or "")[-200:]
             question.attachment.save(attachment.name, attachment, save=False)
         question.save()
-        audit.record(actor, "hotline.question.received", question, to_state=question.status,
-                     channel=channel, topic=question.topic)
+        audit.record(actor, QUESTION_RECEIVED, question, to_state=question.status, channel=channel,
+                     topic=question.topic, **({"client": client} if client else {}))
         logs.state_change(log, "hotline.question_received", question=question.pk,
                           municipality=question.municipality_id, channel=channel)
     notifications.queue_to_asker(question.pk, notifications.RECEIVED, origin)
     return question
 
 
-def ask(actor, data: dict, attachment=None, origin: str = "") -> Question:
+def ask(actor, data: dict, attachment=None, origin: str = "", client: str | None = None) -> Question:
     """Anyone asks the МОЦ of a municipality. A signed-in parent or provider asks from the
     cabinet: the question is theirs (they read the answer there), their account's name and
-    e-mail fill what they left out. Other signed-in roles work the queue, not ask it."""
+    e-mail fill what they left out. Other signed-in roles work the queue, not ask it.
+    ``client`` is the asker's address (``accounts.middleware.client_ip``): over the hour's
+    limit of that address the question is refused (``Throttled``) and nothing is saved."""
     errors = _Errors()
     signed_in = actor is not None and actor.is_authenticated
     if signed_in and actor.role not in CABINET_ROLES:
@@ -213,9 +252,11 @@ def ask(actor, data: dict, attachment=None, origin: str = "") -> Question:
     fields = _clean_question(errors, data, needs_contact=not signed_in)
     check_attachment(errors, attachment)
     errors.raise_if_any()
+    key = client_key(client)
     if signed_in:
-        return _create(actor, fields, Channel.CABINET, attachment, asker=actor, origin=origin)
-    return _create(None, fields, Channel.SITE, attachment, origin=origin)
+        return _create(actor, fields, Channel.CABINET, attachment, asker=actor, origin=origin,
+                       client=key)
+    return _create(None, fields, Channel.SITE, attachment, origin=origin, client=key)
 
 
 def register_call(actor, data: dict, origin: str = "") -> Question:

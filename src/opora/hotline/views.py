@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.accounts.middleware import client_ip
 from opora.accounts.models import Role
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
-from opora.errors import DomainError
+from opora.errors import DomainError, Throttled
 from opora.hotline import exports, links, selectors, services
 from opora.hotline.forms import (
     AskForm,
@@ -70,12 +71,14 @@ def ask(request):
                                                    if user.organization_id else None)
         initial["municipality"] = municipality_id
     form = AskForm(request.POST or None, request.FILES or None, initial=initial, signed_in=signed_in)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             question = services.ask(user, form.question_data(), form.cleaned_data.get("attachment"),
-                                    origin=_origin(request))
+                                    origin=_origin(request), client=client_ip(request))
         except DomainError as error:
             attach_errors(form, error)
+            status = 429 if isinstance(error, Throttled) else 400
         else:
             if signed_in:
                 messages.success(request, _("Вопрос № %(n)s принят. Ответим до %(date)s.") % {
@@ -86,7 +89,7 @@ def ask(request):
     return render(request, "hotline/ask.html", {
         "form": form, "signed_in": signed_in, "desks": desks,
         "faq": selectors.public_faq(topic=initial["topic"])[:5],
-    }, status=400 if form.errors else 200)
+    }, status=400 if form.errors and status == 200 else status)
 
 
 def faq(request):

@@ -1,5 +1,6 @@
 """What the portal's pages read: the live content of a centre, the materials library with
-its filters and search, and the catalog's distance, network and seasonal programs."""
+its filters and search, the catalog's distance, network and seasonal programs, and the
+blocks of events and quality results (``opora.portal.blocks``)."""
 
 import difflib
 from dataclasses import dataclass, field
@@ -106,7 +107,8 @@ def territory_context(territory, request) -> dict:
         "normative": list(documents(territory, own=False)[:HOME_NEWS]),
         "own_documents": list(documents(territory, own=True)[:HOME_NEWS]),
         "program_blocks": programs_blocks(territory),
-        "extra_blocks": blocks.render(territory, request),
+        "events_block": blocks.events_block(territory),
+        "quality_block": blocks.quality_block(territory),
         "staff": list(territory.staff.all()),
         "territory": territory,
     }
