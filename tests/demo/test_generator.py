@@ -199,9 +199,16 @@ def test_the_city_moc_has_a_work_plan_in_execution_and_a_draft_media_plan(demo):
     assert set(plans) == {"work_plan", "media_plan", "training_plan"}
     work = plans["work_plan"]
     assert work.status == PlanStatus.IN_EXECUTION and work.municipality.name == "Городской округ Северск"
-    assert work.items.count() == 7 and work.sections.count() == 2
+    assert work.items.count() == 8 and work.sections.count() == 3
     assert plans["media_plan"].status == PlanStatus.DRAFT
     assert work.items.get(number="5").responsible_users.get().email == "staff@demo.opora"
+    # proved by what Opora holds: the plan among the МОЦ's documents on the portal, the festival
+    plan_document = work.items.get(number="1").evidence.get()
+    assert plan_document.note.startswith(f"Документ портала: «План работы МОЦ на {work.year} год»")
+    assert plan_document.href.startswith("/portal/")
+    festival = work.items.get(number="8")
+    if festival.status == "done":  # the festival (three weeks ago) may fall in last year
+        assert festival.evidence.get().note.startswith("Мероприятие: «Городской фестиваль")
 
 
 def test_the_payers_months_leave_invoices_in_every_status_with_the_ledgers_paid_what_they_bill(demo):

@@ -212,6 +212,7 @@ def _generate(ctx: Context) -> Region:
     demo_events.build_events(ctx, users)
     quality.build_quality(ctx, users)
     portal.build_portal(ctx, users)
+    work_plans.attach_evidence(ctx, users)
     return region
 
 

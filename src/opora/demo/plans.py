@@ -3,14 +3,20 @@ approved by the education authority, agreed with the РМЦ and being executed (
 deadline passed are done, one is left overdue, one is the showcase provider's), and a
 draft media plan. Built through the plans services, so the history and the audit trail
 are those of a real plan; as the services stamp the present moment, a demo built for
-another day than today (tests of the school year) gets no plans."""
+another day than today (tests of the school year) gets no plans.
+
+Once the events and the portal exist (``attach_evidence``), two items are proved by what
+Opora holds: the approval of the plan by the plan published among the МОЦ's documents on
+the portal, the city's festival by its event (done on the festival's day) — when they
+fall within the plan's year (a demo built in early January may miss the festival)."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from opora.plans import importing, services
-from opora.plans.models import ItemStatus, PlanKind, Recurrence
+from opora.events.models import Event
+from opora.plans import importing, links, services
+from opora.plans.models import ItemStatus, Plan, PlanKind, Recurrence
 
 HEAD = "Руководитель МОЦ Кравцова И.В."
 WORK_PLAN_ROWS = [
@@ -28,7 +34,11 @@ WORK_PLAN_ROWS = [
      "Директор ДДТ Белова Н.С.", "Программа семинара, список участников"],
     ["6.", "Пополнение реестра программ в навигаторе", "постоянно", "Методист МОЦ", "Реестр программ"],
     ["7.", "Отчёт об исполнении плана работы МОЦ", "декабрь", HEAD, "Отчёт"],
+    ["Массовые мероприятия"],
+    ["8.", "Городской фестиваль детского творчества «Северное сияние»", "в течение года",
+     "Педагог-организатор МОЦ Миронова Д.А.", "Не менее 20 участников"],
 ]
+FESTIVAL = "Северное сияние"
 WORK_PLAN = "".join("\t".join(row) + "\n" for row in WORK_PLAN_ROWS)
 
 MEDIA_PLAN = """№ п/п\tМероприятия\tСроки\tОтветственный специалист МОЦ\tРезультат
@@ -68,3 +78,32 @@ def build_plans(ctx, users) -> None:
     media = services.create_plan(operator, operator.municipality, PlanKind.objects.get(code="media_plan"),
                                  "calendar", year)
     _load(operator, media, MEDIA_PLAN)
+
+
+def attach_evidence(ctx, users) -> None:
+    """Prove item 1 by the МОЦ's plan on the portal and item 8 by the festival's event,
+    picked from what ``plans.links`` offers the operator, as the item page would."""
+    if ctx.today != timezone.localdate():
+        return
+    operator = users["moc@demo.opora"]
+    plan = Plan.objects.filter(municipality=operator.municipality, kind__code="work_plan",
+                               year=ctx.today.year).first()
+    if plan is None:
+        return
+    offers = links.offered(operator, plan)
+
+    def offer(kind, words):
+        return next((link for link in offers if link.kind == kind and words in link.title), None)
+
+    document = offer("Документ портала", f"План работы МОЦ на {plan.year} год")
+    if document is not None:
+        services.add_evidence(operator, plan.items.get(number="1"), link=document.url)
+    festival = offer("Мероприятие", FESTIVAL)
+    event = Event.objects.filter(municipality=operator.municipality, title__contains=FESTIVAL).first()
+    if festival is not None and event is not None:
+        item = plan.items.get(number="8")
+        held = timezone.localtime(event.sessions.order_by("starts_at").first().starts_at).date()
+        services.mark_item(operator, item, {"status": ItemStatus.DONE, "done_on": held,
+                                            "actual_result": "Фестиваль проведён, участников: "
+                                                             f"{event.registrations.count()}"})
+        services.add_evidence(operator, item, link=festival.url)

@@ -3,7 +3,7 @@ the API and reports."""
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from opora.accounts import scope
@@ -69,8 +69,12 @@ def public_events(*, q="", kind="", level="", direction="", age=None, municipali
             .order_by("registration_to", "pk"))
 
 
+# An event's public page shows it in these statuses (an archived one stays readable).
+ON_PUBLIC_PAGE = (EventStatus.PUBLISHED, EventStatus.ARCHIVE)
+
+
 def public_event(pk) -> Event:
-    event = (Event.objects.filter(status__in=(EventStatus.PUBLISHED, EventStatus.ARCHIVE), pk=pk)
+    event = (Event.objects.filter(status__in=ON_PUBLIC_PAGE, pk=pk)
              .select_related("kind", "organization", "municipality", "stage_of").first())
     if event is None:
         raise NotFound("Мероприятие не найдено.")
@@ -106,6 +110,33 @@ def event_for(user, pk) -> Event:
                                  and scope.holds_region(user, "events.moderate"))):
         raise NotFound("Мероприятие не найдено.")
     return event
+
+
+def openable(user, events):
+    """Of ``events``, those whose page ``user`` may open: the public page of a published or
+    archived event (anyone), the back-office page of any other when ``event_for`` would
+    find it (its organizer; its moderator once it left the draft)."""
+    organized = scope.actionable(user, "events.organize", Event.objects.all()).values("pk")
+    moderated = scope.actionable(user, "events.moderate",
+                                 Event.objects.exclude(status=EventStatus.INITIAL)).values("pk")
+    allowed = Q(status__in=ON_PUBLIC_PAGE) | Q(pk__in=organized) | Q(pk__in=moderated)
+    if scope.holds_region(user, "events.moderate"):
+        allowed |= Q(municipality__isnull=True) & ~Q(status=EventStatus.INITIAL)
+    return events.filter(allowed)
+
+
+def held_between(user, municipality_id, date_from: dt.date, date_to: dt.date):
+    """The events of a municipality (its МОЦ's, its providers' and the municipal stages it
+    runs) with a session between the two dates (inclusive, local time) whose page ``user``
+    may open, with ``held_from`` and ``held_to``: the start of the first session and the
+    end of the last, earliest first."""
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    sessions = EventSession.objects.filter(event=OuterRef("pk"), starts_at__lt=end, ends_at__gte=start)
+    events = Event.objects.filter(Exists(sessions), municipality_id=municipality_id)
+    return (openable(user, events).annotate(held_from=Min("sessions__starts_at"),
+                                            held_to=Max("sessions__ends_at"))
+            .order_by("held_from", "pk"))
 
 
 def registrations_of(event):

@@ -2,15 +2,25 @@
 the table, an item a row; and as .docx with the stamps (``opora.core.documents``)."""
 
 from django.utils import dateformat
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opora.core.documents import Document
 from opora.core.exporters import Column, Exporter, Kind
 
 
-def _evidence(item):
-    return "\n".join(evidence.url or evidence.filename for evidence in item.evidence.all())
+def proofs(item, absolute=str) -> list[str]:
+    """An item's evidence and publications as the report's files print them, one a line:
+    «what: full address» (``absolute`` turns a site-relative address into a full one)."""
+    lines = [f"{e.note or e.filename or e.url}: {absolute(e.href)}" for e in item.evidence.all()]
+    for p in item.publications.all():
+        line = f"{p.published_on:%d.%m.%Y}, {p.get_channel_display()}: {p.title}"
+        if p.url:
+            line += f": {absolute(p.url)}"
+        if p.reach is not None:
+            line += " " + gettext("(охват %(reach)s)") % {"reach": p.reach}
+        lines.append(line)
+    return lines
 
 
 class ReportExporter(Exporter):
@@ -28,12 +38,15 @@ class ReportExporter(Exporter):
         Column(_("Статус"), lambda i: i.get_status_display(), width=18),
         Column(_("Дата выполнения"), lambda i: i.done_on, width=14, kind=Kind.DATE),
         Column(_("Причина"), lambda i: i.reason, width=25),
-        Column(_("Подтверждения"), _evidence, width=40),
+        Column(_("Подтверждения"), lambda i: "\n".join(proofs(i)), width=40),
     )
 
-    def __init__(self, queryset, plan=None):
+    def __init__(self, queryset, plan=None, absolute=str):
         super().__init__(queryset)
         self.plan = plan
+        # the evidence column with full addresses: a spreadsheet is read off the site
+        self.columns = (*self.columns[:-1], Column(
+            _("Подтверждения"), lambda i: "\n".join(proofs(i, absolute)), width=40))
 
     def caption(self):
         if self.plan is None:
@@ -57,13 +70,13 @@ def _stamp(title, position, name, day, authority):
 def report_document(plan, items, summary: dict, absolute) -> Document:
     """The report on a plan as a Word document, with the stamps of the print version;
     ``absolute`` turns an evidence's link into a full address."""
-    document = Document(_gettext("Отчёт об исполнении плана «%(title)s»") % {"title": plan.title},
+    document = Document(gettext("Отчёт об исполнении плана «%(title)s»") % {"title": plan.title},
                         landscape=True)
     document.stamps(
-        _stamp(_gettext("СОГЛАСОВАНО"), plan.agreed_by_position, plan.agreed_by_name, plan.agreed_on,
-               _gettext("Региональный модельный центр")),
-        _stamp(_gettext("УТВЕРЖДАЮ"), plan.approved_by_position, plan.approved_by_name,
-               plan.approved_on, _gettext("Управление образования")))
+        _stamp(gettext("СОГЛАСОВАНО"), plan.agreed_by_position, plan.agreed_by_name, plan.agreed_on,
+               gettext("Региональный модельный центр")),
+        _stamp(gettext("УТВЕРЖДАЮ"), plan.approved_by_position, plan.approved_by_name,
+               plan.approved_on, gettext("Управление образования")))
     document.paragraph(f"{plan.municipality.name}, {plan.get_period_kind_display()} {plan.period_label}")
     rows = []
     for item in items:
@@ -72,15 +85,13 @@ def report_document(plan, items, summary: dict, absolute) -> Document:
             status += f", {item.done_on:%d.%m.%Y}"
         if item.reason:
             status += f"\n{item.reason}"
-        proofs = [f"{e.note or e.filename or e.url}: {absolute(e.href)}" for e in item.evidence.all()]
-        proofs += [f"{p.title}: {p.url}" if p.url else p.title for p in item.publications.all()]
         rows.append([f"{item.number}.", item.title, item.deadline_text, item.expected_result,
-                     item.actual_result, status, "\n".join(proofs)])
-    document.table([_gettext("№ п/п"), _gettext("Наименование мероприятия"), _gettext("Сроки"),
-                    _gettext("Ожидаемый результат"), _gettext("Фактический результат"),
-                    _gettext("Статус"), _gettext("Подтверждения")], rows)
-    document.heading(_gettext("Итого"), level=2)
-    document.paragraph(_gettext(
+                     item.actual_result, status, "\n".join(proofs(item, absolute))])
+    document.table([gettext("№ п/п"), gettext("Наименование мероприятия"), gettext("Сроки"),
+                    gettext("Ожидаемый результат"), gettext("Фактический результат"),
+                    gettext("Статус"), gettext("Подтверждения")], rows)
+    document.heading(gettext("Итого"), level=2)
+    document.paragraph(gettext(
         "Всего мероприятий: %(total)s; выполнено в срок: %(done)s; выполнено с опозданием: "
         "%(done_late)s; не выполнено: %(not_done)s; отменено: %(cancelled)s; не завершено: "
         "%(open)s.") % summary)

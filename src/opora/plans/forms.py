@@ -79,11 +79,24 @@ class EvidenceForm(forms.Form):
 
 
 class PublicationForm(forms.Form):
-    published_on = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}))
+    """A publication typed, or picked from the МОЦ's news on the portal (``offers``: the
+    links ``plans.links.publications`` gives); what is required is the service's to say."""
+
+    link = forms.ChoiceField(
+        label=_("Новость портала"), required=False, choices=(),
+        help_text=_("Дата, канал, заголовок и ссылка возьмутся из неё; иначе заполните их ниже."))
+    published_on = forms.DateField(label=_("Дата"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(label=_("Канал"), choices=Channel.choices)
-    title = forms.CharField(label=_("Заголовок"), max_length=500)
+    title = forms.CharField(label=_("Заголовок"), max_length=500, required=False)
     url = forms.CharField(label=_("Ссылка"), max_length=500, required=False)
     reach = forms.IntegerField(label=_("Охват"), min_value=0, required=False)
+
+    def __init__(self, *args, offers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["link"].choices = [("", "—"), *((offer.url, offer.title) for offer in offers)]
+        if not offers:
+            del self.fields["link"]
 
 
 class SignForm(forms.Form):

@@ -485,14 +485,7 @@ def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "",
     if file is None and not url:
         raise ValidationFailed(_("Приложите файл или укажите ссылку."), field="file")
     if url and not link:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import URLValidator
-
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError as error:
-            raise ValidationFailed(_("Ссылка должна начинаться с http:// или https://."),
-                                   field="url") from error
+        _http_url(url, "url")
     if file is not None:
         if file.size > MAX_EVIDENCE_BYTES:
             raise ValidationFailed(_("Файл больше 20 МБ."), field="file")
@@ -508,17 +501,42 @@ def add_evidence(actor, item: Item, *, file=None, url: str = "", note: str = "",
     return evidence
 
 
+def _http_url(url: str, field: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValidationFailed(_("Ссылка должна начинаться с http:// или https://."),
+                               field=field) from error
+
+
 def add_publication(actor, item: Item, data: dict) -> Publication:
+    """A publication of a media plan's item: typed (date, channel, title, an http(s) link,
+    reach) or picked (``link``: a publication ``links.publications`` offers the actor for
+    the item's plan — a news item of the МОЦ on the portal), which gives the date, the
+    title and the address, on the portal's channel; the reach is typed either way."""
     scope.require(actor, "plans.execute", item)
     if not PlanKind.objects.filter(plans=item.plan_id, has_channels=True).exists():
         raise InvalidTransition(_("Публикации ведутся в медиаплане."))
     errors = {}
-    published_on = _date(errors, data, "published_on", not_after=_today())
-    channel = str(data.get("channel") or "")
-    if channel not in Channel.values:
-        errors["channel"] = [_("Выберите канал.")]
-    title = _text(errors, data, "title", _("Укажите заголовок."), limit=500)
-    url = _text(errors, data, "url", "", limit=500, required=False)
+    link = str(data.get("link") or "").strip()
+    if link:
+        found = next((offer for offer in links.publications(actor, item.plan) if offer.url == link),
+                     None)
+        if found is None:
+            raise ValidationFailed(_("Выберите публикацию портала из списка."), field="link")
+        published_on, channel, title, url = found.day, Channel.PORTAL, found.headline[:500], found.url
+        if item.publications.filter(url=url).exists():
+            raise ValidationFailed(_("Эта публикация уже добавлена."), field="link")
+    else:
+        published_on = _date(errors, data, "published_on", not_after=_today())
+        channel = str(data.get("channel") or "")
+        if channel not in Channel.values:
+            errors["channel"] = [_("Выберите канал.")]
+        title = _text(errors, data, "title", _("Укажите заголовок."), limit=500)
+        url = _text(errors, data, "url", "", limit=500, required=False)
     reach = data.get("reach")
     if reach not in (None, ""):
         try:
@@ -530,6 +548,8 @@ def add_publication(actor, item: Item, data: dict) -> Publication:
     else:
         reach = None
     _raise(errors)
+    if url and not link:
+        _http_url(url, "url")
     with transaction.atomic():
         if _locked(item.plan).status not in EXECUTABLE:
             raise InvalidTransition(_("Исполнение отмечается в утверждённом плане."))

@@ -271,10 +271,12 @@ def item_detail(request, pk):
     mark_form = MarkForm(request.POST if request.POST.get("form") == "mark" else None, initial={
         "status": item.status, "done_on": item.done_on, "actual_result": item.actual_result,
         "reason": item.reason})
+    offers = links.offered(request.user, plan) if may_mark else []
     evidence_form = EvidenceForm(request.POST if request.POST.get("form") == "evidence" else None,
-                                 request.FILES or None,
-                                 offers=links.offered(request.user, plan) if may_mark else ())
-    publication_form = PublicationForm(request.POST if request.POST.get("form") == "publication" else None)
+                                 request.FILES or None, offers=offers)
+    publication_form = PublicationForm(
+        request.POST if request.POST.get("form") == "publication" else None,
+        offers=links.publications(request.user, plan, offers) if plan.kind.has_channels else ())
     if request.method == "POST":
         kind = request.POST.get("form")
         if (kind == "content" and form is None) or (kind in ("mark", "evidence", "publication")
@@ -352,7 +354,7 @@ def plan_report(request, pk):
     plan = found_or_404(selectors.plan_for, request.user, pk)
     items = selectors.report_items(plan)
     if request.GET.get("format") in ("xlsx", "ods"):
-        return ReportExporter(items, plan).response(export_format(request))
+        return ReportExporter(items, plan, request.build_absolute_uri).response(export_format(request))
     if request.GET.get("format") == "docx":
         document = report_document(plan, items, selectors.summary(plan), request.build_absolute_uri)
         return document.response(f"{_('Отчёт об исполнении плана')}.docx", "plan-report.docx")

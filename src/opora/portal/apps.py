@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from wagtail.models import PageLogEntry
 
+        from opora.portal import evidence  # noqa: F401  (registers the portal's evidence of plans)
         from opora.portal.receivers import mirror_page_log
 
         post_save.connect(mirror_page_log, sender=PageLogEntry, dispatch_uid="portal.mirror_page_log")
