@@ -56,6 +56,8 @@ NAMES = {
     "hotline-asks": "the questions from one client address against the hourly limit (hotline)",
     "event-places": "an event's places and waiting list when children are registered (events)",
     "prolongation": "one contract's continuation into the next period (financing)",
+    "municipal-task": "an organization's municipal task when a budget application is confirmed or "
+                      "the task is set (enrollment)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it

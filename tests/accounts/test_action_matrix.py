@@ -48,6 +48,7 @@ TARGETS = {
     "enrollment.merge_children": ["child"],
     "enrollment.confirm_guardians": ["guardianship"],
     "enrollment.configure": ["municipality"],
+    "enrollment.municipal_task": ["organization", "municipality"],
     "financing.configure": ["municipality", "period"],
     "financing.certificates": ["certificate"],
     "financing.certify": ["certification"],
@@ -103,6 +104,8 @@ ALLOWED = {
     ("enrollment.merge_children", "operator_a"),
     ("enrollment.confirm_guardians", "operator_a"),
     ("enrollment.configure", "operator_a"),
+    # the municipal task of A's organizations and the rule beyond it: the authority of A only
+    ("enrollment.municipal_task", "authority_a"),
     ("financing.configure", "operator_a"),
     ("financing.configure", "authority_a"),
     ("financing.certificates", "operator_a"),

@@ -135,7 +135,8 @@ def test_program_registry_in_english(english, operator, program):
                        "Events Event moderation Involvement Gifted children Certificates and settlement "
                        "Certificates Certification Contracts Contract renewals Settlements "
                        "Personified financing reports "
-                       "Financing periods Monitoring and plans Monitoring Form 1-DOP Plans My plan Data requests "
+                       "Financing periods Municipal task "
+                       "Monitoring and plans Monitoring Form 1-DOP Plans My plan Data requests "
                        "Staff Events for teachers Professional development Professional development plan "
                        "Hotline and mailings Hotline Hotline report Hotline settings Mailings "
                        "Portal Portal: publishing"]

@@ -35,6 +35,9 @@ ACTIONS = {
     "enrollment.confirm_guardians": {Role.SUPPORT_CENTRE: "municipality"},
     # a municipality's enrolment rules (the limit of live applications per child)
     "enrollment.configure": {Role.SUPPORT_CENTRE: "municipality"},
+    # an organization's municipal task (budget places per direction and school year) and
+    # whether confirming beyond it is refused or warned: the education authority
+    "enrollment.municipal_task": {Role.EDUCATION_AUTHORITY: "municipality"},
     # financing periods and the parameters of the normative cost (the payer's settings)
     "financing.configure": {Role.SUPPORT_CENTRE: "municipality",
                             Role.EDUCATION_AUTHORITY: "municipality"},
@@ -352,6 +355,9 @@ SECTIONS = {
     "enrollment.process": lambda user: holds(user, "enrollment.process"),
     "enrollment.merge_children": lambda user: holds(user, "enrollment.merge_children"),
     "enrollment.confirm_guardians": lambda user: holds(user, "enrollment.confirm_guardians"),
+    # setting the municipal tasks of a municipality's organizations (the fulfilment is read
+    # under «back_office»: a provider its own, the territory's readers their organizations')
+    "enrollment.municipal_task": lambda user: holds(user, "enrollment.municipal_task"),
     # the register of certificates: the territory's readers and whoever issues them
     "financing.certificates": lambda user: reads_territory(user)
     or holds(user, "financing.certificates"),

@@ -56,6 +56,8 @@ LABELS = {
     "enrollment.application.waitlisted": _("Заявка подана и поставлена в очередь"),
     "enrollment.application.promoted": _("Освободилось место: заявка вышла из очереди"),
     "enrollment.application.confirmed": _("Заявка подтверждена организацией"),
+    "enrollment.municipal_task.set": _("Изменено муниципальное задание"),
+    "enrollment.settings.task_overrun": _("Изменено правило подтверждения сверх муниципального задания"),
     "enrollment.application.rejected": _("Заявка отклонена"),
     "enrollment.application.withdrawn": _("Заявка отозвана"),
     "enrollment.application.expelled": _("Ребёнок отчислен"),

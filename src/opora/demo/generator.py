@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from opora.accounts.models import Role, User
 from opora.demo import (
     accounts,
+    budget_places,
     catalog,
     certificates,
     contracts,
@@ -206,6 +207,7 @@ def _generate(ctx: Context) -> Region:
     contracts.build_contracts(ctx, municipalities)
     payments.build_settlement(ctx)
     prolongation.build_prolongation(ctx, users)
+    budget_places.build_budget_places(ctx, municipalities, users)
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)
     hotline.build_hotline(ctx, municipalities, users)

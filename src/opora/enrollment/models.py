@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from opora.registry.choices import Direction
 from opora.registry.validators import validate_snils
 
 
@@ -192,6 +193,13 @@ class Application(models.Model):
         return self.status in SEAT_HOLDING
 
 
+class TaskOverrun(models.TextChoices):
+    """What confirming a budget application beyond the municipal task does."""
+
+    REFUSE = "refuse", _("Отказывать в подтверждении")
+    WARN = "warn", _("Подтверждать с предупреждением")
+
+
 class EnrolmentSettings(models.Model):
     """A municipality's own enrolment rules (the registry's Municipality stays lean)."""
 
@@ -202,6 +210,11 @@ class EnrolmentSettings(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Пусто — без ограничения. Считаются новые, в очереди, ожидающие договора "
                     "и действующие зачисления."))
+    task_overrun = models.CharField(
+        _("сверх муниципального задания"), max_length=10, choices=TaskOverrun.choices,
+        default=TaskOverrun.REFUSE,
+        help_text=_("Что происходит, когда организация подтверждает бюджетную заявку, а "
+                    "муниципальное задание по направленности уже выполнено."))
 
     SCOPE = {"municipality": "municipality"}
 
@@ -211,6 +224,37 @@ class EnrolmentSettings(models.Model):
 
     def __str__(self):
         return str(self.municipality)
+
+
+class MunicipalTask(models.Model):
+    """An organization's municipal task (муниципальное задание): how many budget-funded
+    child-places of a direction the education authority ordered for a school year
+    (``year`` is the year it starts in: 2026 is 2026/27). Enrolments count against it
+    (``opora.enrollment.budget_places``); changed only by its ``set_tasks``."""
+
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("организация"),
+                                     on_delete=models.CASCADE, related_name="municipal_tasks")
+    year = models.PositiveSmallIntegerField(_("учебный год (год начала)"))
+    direction = models.CharField(_("направленность"), max_length=20, choices=Direction.choices)
+    places = models.PositiveIntegerField(_("бюджетных мест"))
+
+    SCOPE = {"organization": "organization", "municipality": "organization__municipality"}
+
+    class Meta:
+        verbose_name = _("муниципальное задание")
+        verbose_name_plural = _("муниципальные задания")
+        ordering = ["organization", "-year", "direction"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "direction"],
+                                    name="municipal_task_once"),
+            models.CheckConstraint(name="municipal_task_places_not_negative",
+                                   condition=Q(places__gte=0)),
+        ]
+
+    def __str__(self):
+        return _("Муниципальное задание %(year)s/%(next)s: %(direction)s") % {
+            "year": self.year, "next": str(self.year + 1)[-2:],
+            "direction": self.get_direction_display()}
 
 
 class DistinctChildren(models.Model):

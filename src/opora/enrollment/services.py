@@ -16,6 +16,9 @@ Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 - ``confirm_application(actor, application)`` — staff: new → enrolled, or awaiting a
   contract when the group is funded by certificates only (``after_status_change``
   hooks then make the contract; ``enrol_under_contract`` enrols once it is accepted).
+  An enrolment on a budget place is checked against the organization's municipal task
+  (``budget_places.check_confirmation``): refused beyond it, or confirmed with
+  ``task_warning`` set on the returned application when the municipality warns.
 - ``reject_application(actor, application, reason)``,
   ``expel(actor, application, reason, on_date=None)``,
   ``complete(actor, application, on_date=None)`` — staff.
@@ -40,7 +43,7 @@ from django.utils.translation import gettext as _
 
 from opora import audit, locking, logs
 from opora.accounts import scope
-from opora.enrollment import notifications, rules, seats, selectors
+from opora.enrollment import budget_places, notifications, rules, seats, selectors
 from opora.enrollment.models import (
     LIVE,
     Application,
@@ -281,8 +284,19 @@ def confirm_application(actor, application: Application) -> Application:
                   .values_list("source", flat=True))
     by_certificate = sources in ({FundingSource.CERTIFICATE}, {FundingSource.SOCIAL})
     target = S.AWAITING_CONTRACT if by_certificate else S.ENROLLED
-    return _transition(actor, application, allowed={S.NEW}, verb=_("подтвердить"),
-                       apply=lambda a: _change_status(actor, a, target, "confirmed"))
+    budget = target == S.ENROLLED and FundingSource.BUDGET in sources
+    warning = None
+
+    def apply(fresh):
+        nonlocal warning
+        if budget:  # a budget place: the municipal task is checked under the group's lock
+            warning = budget_places.check_confirmation(fresh.group)
+        data = {"over_task": True} if warning else {}
+        _change_status(actor, fresh, target, "confirmed", **data)
+
+    confirmed = _transition(actor, application, allowed={S.NEW}, verb=_("подтвердить"), apply=apply)
+    confirmed.task_warning = warning
+    return confirmed
 
 
 def enrol_under_contract(actor, application: Application) -> Application:
@@ -392,6 +406,8 @@ def process_applications(actor, ids, action: str, reason: str = "",
         # order a submission and a merge take too.
         locking.rows(Child.objects.filter(pk__in={a.child_id for a in applications}), guard="seats")
         seats.lock_groups(a.group_id for a in applications)
+        if action == "confirm":
+            budget_places.lock_tasks(a.group_id for a in applications)
         for application in applications:
             try:
                 done.append(BULK_ACTIONS[action](actor, application, reason, on_date))

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from opora.enrollment.views import cabinet, children, office
+from opora.enrollment.views import cabinet, children, municipal_task, office
 
 app_name = "enrollment"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("office/applications/process/", office.process, name="office_process"),
     path("office/applications/walk-in/", office.walk_in, name="walk_in"),
     path("office/applications/<int:pk>/", office.application, name="office_application"),
+    path("office/municipal-task/", municipal_task.overview, name="municipal_tasks"),
+    path("office/municipal-task/rule/", municipal_task.save_rule, name="municipal_task_rule"),
+    path("office/municipal-task/<int:pk>/", municipal_task.edit, name="municipal_task_edit"),
     path("office/children/", children.children, name="children"),
     path("office/children/duplicates/", children.duplicates, name="duplicates"),
     path("office/children/duplicates/merge/", children.merge, name="merge"),

@@ -49,6 +49,8 @@ SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
 REPORTS = ("financing:reports", _("Отчёты ПФДО"), "territory", set())
 PERIODS = ("financing:periods", _("Периоды финансирования"), "territory", {
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
+MUNICIPAL_TASK = ("enrollment:municipal_tasks", _("Муниципальное задание"), "back_office", {
+    "enrollment:municipal_task_edit"})
 SURVEYS = ("surveys:list", _("Запросы данных"), "surveys", {
     "surveys:create", "surveys:detail", "surveys:edit", "surveys:reply"})
 PLANS = ("plans:plans", _("Планы"), "plans", {
@@ -101,7 +103,7 @@ GROUPS = [
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,
-                                  REPORTS, PERIODS]),
+                                  REPORTS, PERIODS, MUNICIPAL_TASK]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
     (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),
     (_("Горячая линия и рассылки"), [HOTLINE, ASKED_QUESTIONS, HOTLINE_REPORT, HOTLINE_SETTINGS,

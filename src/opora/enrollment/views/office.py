@@ -81,6 +81,9 @@ def process(request):
         messages.error(request, error.message)
     else:
         messages.success(request, DONE[data["action"]](len(done)) % {"n": len(done)})
+        for application in done:
+            if getattr(application, "task_warning", None):
+                messages.warning(request, application.task_warning)
     return redirect(target)
 
 
