@@ -87,6 +87,9 @@ QUALITY = ("quality:campaigns", _("Оценка качества"), "quality", {
     "quality:campaign_create", "quality:campaign", "quality:entry", "quality:criteria",
     "quality:criteria_new", "quality:experts", "quality:settings"})
 MY_QUALITY = ("quality:provider", _("Оценка качества"), "quality.apply", {"quality:provider_entry"})
+RATING_MODERATION = ("quality:rating_moderation", _("Отзывы родителей"), "quality.moderate_ratings", set())
+MY_RATINGS = ("quality:provider_ratings", _("Отзывы родителей"), "quality.answer_ratings", set())
+RATING_RULES = ("quality:rating_rules", _("Правила рейтинга родителей"), "quality", set())
 EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
 PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit", set())
 
@@ -97,7 +100,7 @@ GROUPS = [
             MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
-    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE]),
+    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE, RATING_MODERATION, MY_RATINGS, RATING_RULES]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,
