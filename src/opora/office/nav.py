@@ -32,7 +32,7 @@ GUARDIANS = ("enrollment:guardians", _("Подтверждение предст�
              set())
 MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), "cabinet", {
     "enrollment:child_add", "enrollment:child_edit"})
-MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application"})
+MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application", "quality:rate"})
 MY_FAVOURITES = ("enrollment:favourites", _("Избранное"), "cabinet", set())
 MY_CONTRACTS = ("financing:cabinet_contracts", _("Договоры"), "cabinet", {"financing:cabinet_contract"})
 MY_CERTIFICATES = ("financing:cabinet_certificate", _("Сертификаты"), "cabinet", set())

@@ -2,6 +2,8 @@
 cabinet), the МОЦ's moderation of comments, the provider's answers, the РМЦ's versions of
 the rules, and the public page of a program's rating with how it is computed."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -159,7 +161,7 @@ def program_rating(request, pk):
     lines = []
     if stored is not None:
         weights = stored.rules.weights
-        lines = [{"label": labels[name], "mean": stored.means.get(name), "weight": weights[name]}
+        lines = [{"label": labels[name], "mean": Decimal(stored.means[name]), "weight": weights[name]}
                  for name in MARKS]
     return render(request, "quality/program_rating.html", {
         "program": program, "rating": stored, "lines": lines,

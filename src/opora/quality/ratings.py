@@ -24,7 +24,7 @@ from django.db.models import Avg, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit
+from opora import audit, locking
 from opora.accounts import scope
 from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.models import Application, ApplicationStatus
@@ -163,8 +163,8 @@ def moderate(actor, rating: Rating, *, publish: bool, reason: str = "") -> Ratin
     reason = (reason or "").strip()
     if not publish and not reason:
         raise ValidationFailed({"reason": [_("Укажите, почему комментарий не публикуется.")]})
-    with transaction.atomic():
-        fresh = Rating.objects.select_for_update().get(pk=rating.pk)
+    with locking.atomic():
+        fresh = locking.row(Rating, rating.pk)
         if fresh.comment_status != CommentStatus.PENDING:
             raise InvalidTransition(_("Этот комментарий уже проверен."))
         fresh.comment_status = CommentStatus.PUBLISHED if publish else CommentStatus.REJECTED
@@ -191,8 +191,8 @@ def answer(actor, rating: Rating, text: str) -> Rating:
         raise ValidationFailed({"answer": [_("Напишите ответ.")]})
     if len(text) > ANSWER_MAX:
         raise ValidationFailed({"answer": [_("Ответ — не длиннее %(n)d знаков.") % {"n": ANSWER_MAX}]})
-    with transaction.atomic():
-        fresh = Rating.objects.select_for_update().get(pk=rating.pk)
+    with locking.atomic():
+        fresh = locking.row(Rating, rating.pk)
         if fresh.comment_status != CommentStatus.PUBLISHED:
             raise InvalidTransition(_("Ответить можно на опубликованный комментарий."))
         if fresh.answer:
@@ -246,10 +246,10 @@ def save_rules(actor, data: dict) -> RatingRules:
             break
     if errors:
         raise ValidationFailed(errors)
-    with transaction.atomic():
-        latest = RatingRules.objects.select_for_update().order_by("-version").first()
+    with locking.atomic():
+        versions = locking.rows(RatingRules.objects.all())  # two saves never take one number
         created = RatingRules.objects.create(
-            version=(latest.version if latest else 0) + 1, early_penalty=penalty, min_share=share,
+            version=max((v.version for v in versions), default=0) + 1, early_penalty=penalty, min_share=share,
             min_ratings=int(least), created_by=actor,
             **{f"weight_{name}": value for name, value in weights.items()})
         audit.record(actor, "quality.rating_rules.saved", created, version=created.version)
