@@ -31,3 +31,5 @@ def test_demo_has_parents_ratings_shown_on_some_programs_and_comments_to_moderat
     statuses = set(Rating.objects.values_list("comment_status", flat=True))
     assert {CommentStatus.PUBLISHED, CommentStatus.PENDING} <= statuses
     assert not Rating.objects.filter(parent__email="parent@demo.opora").exists()
+    assert Rating.objects.filter(program__organization__staff__email="staff@demo.opora").exclude(
+        answer="").exists()
