@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from opora import audit
 from opora.accounts.models import Role, User
-from opora.enrollment import services as enrollment_services
+from opora.demo.draw import deterministic_uuid
 from opora.enrollment.models import Application, ApplicationStatus, Channel, Child, Guardianship
-from opora.financing.models import ContractStatus
 from opora.quality import ratings, services
 from opora.quality.models import Assignment, AssignmentStatus, Campaign, CommentStatus, Entry, Expert, Rating
 from opora.registry.choices import Direction, ProgramStatus
@@ -220,27 +219,11 @@ def build_ratings(ctx, users) -> None:
             if text and decision is not None:
                 ratings.moderate(operator, rating, publish=decision,
                                  reason="" if decision else "Персональные данные педагога в комментарии.")
-    _parents_leave(staff_of=lambda org: User.objects.filter(role=Role.ORGANIZATION_STAFF, organization=org,
-                                                             is_active=True).order_by("pk").first(),
-                   programs=chosen)
     _demo_parent_finished(ctx, demo_parent, chosen)
     answered = (Rating.objects.filter(program__organization=staff.organization,
                                       comment_status=CommentStatus.PUBLISHED).order_by("pk").first())
     if answered is not None:
         ratings.answer(staff, answered, ANSWER)
-
-
-def _parents_leave(staff_of, programs) -> None:
-    """In each rated program with certificate contracts, one child leaves at the parent's
-    request through the service: the contract closes early and the rating counts it."""
-    for program in programs:
-        application = (Application.objects.filter(group__module__program=program, status=ApplicationStatus.ENROLLED,
-                                                  contract__status=ContractStatus.ACTIVE)
-                       .order_by("pk").first())
-        staff = staff_of(program.organization_id)
-        if application is not None and staff is not None:
-            enrollment_services.expel(staff, application, "По заявлению родителя: семья переезжает.",
-                                      by_parent=True)
 
 
 def _demo_parent_finished(ctx, parent, programs) -> None:
@@ -260,13 +243,16 @@ def _demo_parent_finished(ctx, parent, programs) -> None:
         staff = User.objects.filter(role=Role.ORGANIZATION_STAFF,
                                     organization=group.module.program.organization_id).order_by("pk").first()
         ended = today - dt.timedelta(days=6)
+        filed = ctx.moment(group.start_date - dt.timedelta(days=10), 10)
         application = Application.objects.create(
-            child=child, group=group, status=ApplicationStatus.COMPLETED, channel=Channel.CABINET, created_by=parent,
+            uuid=deterministic_uuid(ctx.rng("quality:demo-parent")), child=child, group=group,
+            status=ApplicationStatus.COMPLETED, channel=Channel.CABINET, created_by=parent,
             enrolled_on=group.start_date, ended_on=ended, reason="Освоил модуль программы.",
             status_changed_at=ctx.moment(ended, 17))
+        Application.objects.filter(pk=application.pk).update(created_at=filed, updated_at=ctx.moment(ended, 17))
         audit.record_many([
             audit.event(parent, "enrollment.application.submitted", application, to_state=ApplicationStatus.NEW,
-                        at=ctx.moment(group.start_date - dt.timedelta(days=10), 10)),
+                        at=filed),
             audit.event(staff, "enrollment.application.confirmed", application, from_state=ApplicationStatus.NEW,
                         to_state=ApplicationStatus.ENROLLED,
                         at=ctx.moment(group.start_date - dt.timedelta(days=8), 11)),
