@@ -25,7 +25,7 @@ from opora.hotline.models import Desk, FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
-from opora.quality.models import Assignment, Campaign, CriteriaSet, Entry
+from opora.quality.models import Assignment, Campaign, CriteriaSet, Entry, Rating, RatingRules
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import MunicipalityPopulation
 from opora.surveys.models import Reply, Survey
@@ -71,6 +71,9 @@ TARGETS = {
     "quality.configure": ["municipality"],
     "quality.apply": ["program"],
     "quality.score": ["assignment"],
+    "quality.moderate_ratings": ["rating"],
+    "quality.answer_ratings": ["rating"],
+    "quality.rating_rules": ["rating_rules"],
     # events and the gifted register check the provider for registering and nominating;
     # an event and a record carry the organization and municipality paths of a program
     "events.organize": ["organization"],
@@ -169,6 +172,12 @@ ALLOWED = {
     ("quality.configure", "authority_a"),
     ("quality.apply", "staff_a"),
     ("quality.score", "expert"),
+    # parents' ratings of A1's program: the МОЦ of A moderates the comments, «Центр А1»
+    # answers them; the rules of the rating are the region's, kept by the РМЦ
+    ("quality.moderate_ratings", "operator_a"),
+    ("quality.answer_ratings", "staff_a"),
+    ("quality.rating_rules", "regional"),
+    ("quality.rating_rules", "superuser"),
     # the layout of the form is the region's, kept by the РМЦ
     ("monitoring.statform_layout", "regional"),
     ("monitoring.statform_layout", "superuser"),
@@ -290,6 +299,13 @@ def world(city, district):
     targets["assignment"] = Assignment.objects.create(
         entry=Entry.objects.create(campaign=targets["campaign"], program=program),
         expert=people["expert"], due_on=dt.date(2030, 2, 1))
+    targets["rating"] = Rating.objects.create(
+        application=Application.objects.create(
+            child=child, group=group, status=ApplicationStatus.COMPLETED, channel=Channel.CABINET,
+            status_changed_at=timezone.now(), enrolled_on=dt.date(2026, 1, 10)),
+        program=program, parent=parent, results=5, staff=4, means=4, overall=5, comment="Спасибо!",
+        comment_status="pending")
+    targets["rating_rules"] = RatingRules.objects.get(version=1)
     return people, targets
 
 

@@ -1,7 +1,17 @@
 """The demo shows the quality assessment: a published campaign with its results and an
-appeal, a campaign under way where the demo expert has a sheet to fill."""
+appeal, a campaign under way where the demo expert has a sheet to fill; parents' ratings."""
 
-from opora.quality.models import Appeal, AssignmentStatus, Campaign, CampaignStatus, Decision, Entry
+from opora.quality.models import (
+    Appeal,
+    AssignmentStatus,
+    Campaign,
+    CampaignStatus,
+    CommentStatus,
+    Decision,
+    Entry,
+    ProgramRating,
+    Rating,
+)
 
 
 def test_demo_has_published_results_an_appeal_and_open_sheets(demo):
@@ -14,3 +24,12 @@ def test_demo_has_published_results_an_appeal_and_open_sheets(demo):
     mine = running.entries.filter(assignments__expert__email="expert@demo.opora",
                                   assignments__status=AssignmentStatus.ASSIGNED)
     assert mine.exists()
+
+
+def test_demo_has_parents_ratings_shown_on_some_programs_and_comments_to_moderate(demo):
+    assert ProgramRating.objects.filter(shown=True).exists()
+    statuses = set(Rating.objects.values_list("comment_status", flat=True))
+    assert {CommentStatus.PUBLISHED, CommentStatus.PENDING} <= statuses
+    assert not Rating.objects.filter(parent__email="parent@demo.opora").exists()
+    assert Rating.objects.filter(program__organization__staff__email="staff@demo.opora").exclude(
+        answer="").exists()

@@ -51,7 +51,7 @@ def test_parent_applies_and_gets_the_seat(parent, child, group):
         "program": {"id": program.pk, "title": "Робототехника",
                     "organization": {"id": program.organization_id,
                                      "short_name": program.organization.short_name}},
-        "reason": "", "ended_on": None,
+        "reason": "", "ended_on": None, "ended_by_parent": False,
         "created_at": application.created_at.isoformat(),
         "status_changed_at": application.status_changed_at.isoformat(),
     }

@@ -142,6 +142,13 @@ ACTIONS = {
     "quality.apply": {Role.ORGANIZATION_STAFF: "organization"},
     # an expert scores the programs assigned to them
     "quality.score": {Role.EXPERT: "responsible"},
+    # parents' ratings: the МОЦ publishes or rejects the comments on its municipality's
+    # programs
+    "quality.moderate_ratings": {Role.SUPPORT_CENTRE: "municipality"},
+    # a provider answers, publicly and once, the published comments on its own programs
+    "quality.answer_ratings": {Role.ORGANIZATION_STAFF: "organization"},
+    # the weights and thresholds of the parents' rating, region-wide (new versions)
+    "quality.rating_rules": {Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -409,6 +416,10 @@ SECTIONS = {
     "quality.apply": lambda user: holds(user, "quality.apply"),
     # an expert's assignments and sheets
     "quality.score": lambda user: holds(user, "quality.score"),
+    # the МОЦ's moderation of parents' comments on programs
+    "quality.moderate_ratings": lambda user: holds(user, "quality.moderate_ratings"),
+    # a provider's parents' ratings and its answers
+    "quality.answer_ratings": lambda user: holds(user, "quality.answer_ratings"),
     # the portal's CMS (Wagtail's admin at /cms/)
     "portal.edit": lambda user: holds(user, "portal.edit"),
 }

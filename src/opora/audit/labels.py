@@ -188,6 +188,11 @@ LABELS = {
     "quality.assignment.submitted": _("Экспертный лист сдан"),
     "quality.appeal.filed": _("Подана апелляция"),
     "quality.appeal.decided": _("Апелляция рассмотрена"),
+    "quality.rating.created": _("Родитель оценил программу"),
+    "quality.rating.published": _("Комментарий родителя опубликован"),
+    "quality.rating.rejected": _("Комментарий родителя отклонён"),
+    "quality.rating.answered": _("Организация ответила на отзыв"),
+    "quality.rating_rules.saved": _("Новая версия правил рейтинга родителей"),
 }
 
 

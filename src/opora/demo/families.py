@@ -61,6 +61,8 @@ EXPULSIONS = (
     "Длительные пропуски занятий без уважительной причины.",
     "Перевод в другую группу.",
 )
+# Expulsions the parents asked for (counted as contracts ended early by the parents).
+BY_PARENT = ("По заявлению родителя.", "Переезд семьи.")
 COMPLETIONS = ("Программа освоена досрочно.", "Освоил модуль программы.")
 
 
@@ -224,6 +226,7 @@ def _application(ctx, rng, child, parent, group, status, seats, staff):
         steps.append(("withdrawn", parent, first, S.WITHDRAWN, {"reason": application.reason}))
     if status == S.EXPELLED:
         application.reason = rng.choice(EXPULSIONS)
+        application.ended_by_parent = application.reason in BY_PARENT
         steps.append(("expelled", staff, S.ENROLLED, S.EXPELLED, {"reason": application.reason}))
     elif status == S.COMPLETED:
         application.reason = rng.choice(COMPLETIONS)

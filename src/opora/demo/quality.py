@@ -12,11 +12,14 @@ import datetime as dt
 
 from django.utils import timezone
 
+from opora import audit
 from opora.accounts.models import Role, User
-from opora.quality import services
-from opora.quality.models import Assignment, AssignmentStatus, Campaign, Entry, Expert
+from opora.demo.draw import deterministic_uuid
+from opora.enrollment.models import Application, ApplicationStatus, Channel, Child, Guardianship
+from opora.quality import ratings, services
+from opora.quality.models import Assignment, AssignmentStatus, Campaign, CommentStatus, Entry, Expert, Rating
 from opora.registry.choices import Direction, ProgramStatus
-from opora.registry.models import Municipality, Organization, Program
+from opora.registry.models import Group, Municipality, Organization, Program
 
 D = Direction
 EXPERTS = [
@@ -157,3 +160,103 @@ def build_quality(ctx, users) -> None:
     moc_town = users.get("moc.ozersk@demo.opora")
     if town is not None and moc_town is not None and moc_town.municipality_id == town.pk:
         services.set_certification_rule(moc_town, town, True)
+    build_ratings(ctx, users)
+
+
+# --- parents' ratings ---------------------------------------------------------------------------
+
+RATING_COMMENTS = [
+    ("Ребёнок ходит с удовольствием, педагог внимательный, результаты видны уже к зиме.", True),
+    ("Группа большая, педагог не успевает подойти к каждому, но занятия интересные.", True),
+    ("Хорошее оборудование, всё есть на занятиях, ничего не нужно докупать.", True),
+    ("Расписание меняли несколько раз без предупреждения, было неудобно.", True),
+    ("Спасибо за выступление на конкурсе, ребёнок стал увереннее.", True),
+    ("Педагог Иванова пишет в чат в 11 вечера, телефон 8-900-123-45-67, разберитесь!", False),
+    ("Нравится, что можно посмотреть итоги каждого модуля.", None),
+    ("Не хватает материалов для работы дома.", None),
+]
+ANSWER = ("Спасибо за отзыв! С нового полугодия группа разделена на две, а расписание согласуем с "
+          "родителями заранее.")
+
+
+def _marks(rng, base: int) -> dict:
+    return {name: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for name in ("results", "staff", "means", "overall")}
+
+
+def build_ratings(ctx, users) -> None:
+    """Parents rate the city's programs with the most enrolments that qualify: in some
+    programs enough to show the rating, in one too few; comments published by the МОЦ, one
+    rejected, two waiting; the showcase provider answers one. The demo parent's enrolments
+    stay unrated, so «Оценить программу» is there to try."""
+    rng = ctx.rng("quality:ratings")
+    operator, staff = users["moc@demo.opora"], users["staff@demo.opora"]
+    demo_parent = users["parent@demo.opora"]
+    city = operator.municipality
+    programs = list(Program.objects.filter(organization__municipality=city, status=ProgramStatus.PUBLISHED)
+                    .order_by("pk"))
+    counted = sorted(((ratings.qualifying_applications(p.pk).count(), p.organization_id != staff.organization_id,
+                       p.pk, p) for p in programs), key=lambda row: (-row[0], row[1], row[2]))
+    chosen = [row[3] for row in counted if row[0] >= 4][:7]
+    showcase = next((p for p in programs if p.organization_id == staff.organization_id and p not in chosen
+                     and ratings.qualifying_applications(p.pk).exists()), None)
+    if showcase is not None:
+        chosen = [showcase, *chosen[:6]]
+    comments = iter(RATING_COMMENTS * 3)
+    for index, program in enumerate(chosen):
+        qualifying = list(ratings.qualifying_applications(program.pk).select_related("child", "group")
+                          .order_by("pk"))
+        share = 0.05 if index == len(chosen) - 1 else rng.uniform(0.3, 0.7)
+        base = rng.choice((3, 4, 4, 5, 5))
+        for number, application in enumerate(qualifying[:max(1 if share < .1 else 3, round(len(qualifying) * share))]):
+            guardian = (Guardianship.objects.filter(child_id=application.child_id, confirmed_at__isnull=False)
+                        .exclude(parent=demo_parent).select_related("parent").first())
+            if guardian is None:
+                continue
+            text, decision = next(comments) if rng.random() < 0.35 else ("", None)
+            if program == showcase and number == 0:
+                text, decision = RATING_COMMENTS[1]  # the one the showcase provider answers
+            rating = ratings.rate_program(guardian.parent, application, _marks(rng, base), text)
+            if text and decision is not None:
+                ratings.moderate(operator, rating, publish=decision,
+                                 reason="" if decision else "Персональные данные педагога в комментарии.")
+    _demo_parent_finished(ctx, demo_parent, chosen)
+    answered = (Rating.objects.filter(program__organization=staff.organization,
+                                      comment_status=CommentStatus.PUBLISHED).order_by("pk").first())
+    if answered is not None:
+        ratings.answer(staff, answered, ANSWER)
+
+
+def _demo_parent_finished(ctx, parent, programs) -> None:
+    """The demo parent's second child finished a short course in a rated program this
+    autumn, so «Оценить программу» is there to try."""
+    children = list(Child.objects.filter(guardianships__parent=parent).order_by("pk"))
+    today = ctx.today
+    for child in reversed(children):
+        age = today.year - child.birth_date.year - ((today.month, today.day) < (child.birth_date.month,
+                                                                                 child.birth_date.day))
+        group = (Group.objects.filter(module__program__in=programs, is_active=True,
+                                      start_date__lte=today - dt.timedelta(days=60),
+                                      age_min__lte=age, age_max__gte=age)
+                 .exclude(applications__child=child).order_by("start_date", "pk").first())
+        if group is None:
+            continue
+        staff = User.objects.filter(role=Role.ORGANIZATION_STAFF,
+                                    organization=group.module.program.organization_id).order_by("pk").first()
+        ended = today - dt.timedelta(days=6)
+        filed = ctx.moment(group.start_date - dt.timedelta(days=10), 10)
+        application = Application.objects.create(
+            uuid=deterministic_uuid(ctx.rng("quality:demo-parent")), child=child, group=group,
+            status=ApplicationStatus.COMPLETED, channel=Channel.CABINET, created_by=parent,
+            enrolled_on=group.start_date, ended_on=ended, reason="Освоил модуль программы.",
+            status_changed_at=ctx.moment(ended, 17))
+        Application.objects.filter(pk=application.pk).update(created_at=filed, updated_at=ctx.moment(ended, 17))
+        audit.record_many([
+            audit.event(parent, "enrollment.application.submitted", application, to_state=ApplicationStatus.NEW,
+                        at=filed),
+            audit.event(staff, "enrollment.application.confirmed", application, from_state=ApplicationStatus.NEW,
+                        to_state=ApplicationStatus.ENROLLED,
+                        at=ctx.moment(group.start_date - dt.timedelta(days=8), 11)),
+            audit.event(staff, "enrollment.application.completed", application, from_state=ApplicationStatus.ENROLLED,
+                        to_state=ApplicationStatus.COMPLETED, reason=application.reason, at=ctx.moment(ended, 17)),
+        ])
+        return

@@ -18,7 +18,7 @@ from opora.financing.models import Certificate, CertificateLedger, Contract, Inv
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
-from opora.quality.models import Appeal, Assignment, Campaign, CriteriaSet, Entry, Expert
+from opora.quality.models import Appeal, Assignment, Campaign, CriteriaSet, Entry, Expert, Rating
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
 CHUNK = 900  # below SQLite's limit of parameters in one statement
@@ -93,6 +93,15 @@ def catalog_muted():
             post_delete.sender_receivers_cache.clear()
 
 
+def _delete_ratings(region) -> None:
+    """Parents' ratings of the region's programs, before the applications they rate (the
+    programs' stored ratings go with the programs)."""
+    rated = Rating.objects.filter(program__organization__municipality__region=region)
+    for chunk in _chunks(list(rated.values_list("pk", flat=True))):
+        audit.forget(Rating, chunk)
+    _delete(rated)
+
+
 def _delete_quality(region) -> None:
     """The region's assessment: campaigns of its municipalities (and the regional ones),
     the programs assessed, the experts of the demo, with their audit trails."""
@@ -154,6 +163,7 @@ def _delete_region(region) -> None:
         for chunk in _chunks(pks):
             audit.forget(model, chunk)
     _delete(invoices)
+    _delete_ratings(region)
     _delete(contracts)
     _delete_events(region)
     _delete(applications)

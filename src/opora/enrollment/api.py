@@ -73,6 +73,7 @@ class ApplicationOut(Schema):
     program: ProgramRef
     reason: str = Field(description="Причина отказа, отзыва или отчисления")
     ended_on: dt.date | None = Field(description="Дата отчисления или окончания обучения")
+    ended_by_parent: bool = Field(description="Отчислен по заявлению родителя")
     created_at: dt.datetime
     status_changed_at: dt.datetime
 
@@ -114,6 +115,8 @@ class RejectIn(BodyIn):
 class ExpelIn(BodyIn):
     reason: str = Field(max_length=2000, description="Причина отчисления")
     date: dt.date | None = Field(None, description="Дата отчисления; по умолчанию сегодня")
+    by_parent: bool = Field(False, description="Отчисление по заявлению родителя (учитывается в рейтинге "
+                                                "программы как досрочное расторжение договора родителем)")
 
 
 class CompleteIn(BodyIn):
@@ -282,7 +285,8 @@ def reject_application(request, application_id: int, payload: RejectIn):
              summary="Отчислить ребёнка (организация)")
 def expel(request, application_id: int, payload: ExpelIn):
     user = request.auth
-    services.expel(user, _application(user, application_id), payload.reason, payload.date)
+    services.expel(user, _application(user, application_id), payload.reason, payload.date,
+                   by_parent=payload.by_parent)
     return _application(user, application_id)
 
 

@@ -163,6 +163,7 @@ class ProcessForm(forms.Form):
                              required=False)
     on_date = forms.DateField(label=_("Дата (для отчисления и завершения; пусто — сегодня)"),
                               required=False, widget=DATE)
+    by_parent = forms.BooleanField(label=_("Отчисление по заявлению родителя"), required=False)
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False,
                                          widget=forms.MultipleHiddenInput)
 

@@ -154,6 +154,9 @@ class Application(models.Model):
     reason = models.TextField(_("причина"), blank=True)
     enrolled_on = models.DateField(_("дата зачисления"), null=True, blank=True)
     ended_on = models.DateField(_("дата отчисления или окончания"), null=True, blank=True)
+    # Set when staff expel a child at the parent's request (заявление родителя): the
+    # parents' ratings count such early endings of contracts (docs/domain.md §12).
+    ended_by_parent = models.BooleanField(_("отчислен по заявлению родителя"), default=False)
     status_changed_at = models.DateTimeField(_("статус изменён"))
     created_at = models.DateTimeField(_("подана"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)

@@ -348,16 +348,22 @@ def withdraw_for_merge(actor, application: Application, reason: str) -> Applicat
                                                       reason=reason, merge=True))
 
 
-def expel(actor, application: Application, reason: str, on_date: dt.date | None = None
-          ) -> Application:
+def expel(actor, application: Application, reason: str, on_date: dt.date | None = None,
+          *, by_parent: bool = False) -> Application:
     """Staff expel an enrolled child from a date (today by default); the seat goes to
-    the first in line."""
+    the first in line. ``by_parent``: at the parent's request (заявление родителя), which
+    the parents' rating of the program counts as a contract ended early by the parents."""
     reason = _required_reason(reason)
     application = _require_staff(actor, application)
     on_date = _past_date(on_date, application)
-    return _transition(actor, application, allowed={S.ENROLLED}, verb=_("отчислить"),
-                       apply=lambda a: _change_status(actor, a, S.EXPELLED, "expelled",
-                                                      reason=reason, ended_on=on_date))
+
+    def apply(a):
+        a.ended_by_parent = bool(by_parent)
+        a.save(update_fields=["ended_by_parent"])
+        return _change_status(actor, a, S.EXPELLED, "expelled", reason=reason, ended_on=on_date,
+                              **({"by_parent": True} if by_parent else {}))
+
+    return _transition(actor, application, allowed={S.ENROLLED}, verb=_("отчислить"), apply=apply)
 
 
 def complete(actor, application: Application, on_date: dt.date | None = None) -> Application:
@@ -377,13 +383,14 @@ def complete(actor, application: Application, on_date: dt.date | None = None) ->
 BULK_ACTIONS = {
     "confirm": lambda actor, a, reason, on_date: confirm_application(actor, a),
     "reject": lambda actor, a, reason, on_date: reject_application(actor, a, reason),
-    "expel": lambda actor, a, reason, on_date: expel(actor, a, reason, on_date),
+    "expel": lambda actor, a, reason, on_date, by_parent=False: expel(actor, a, reason, on_date,
+                                                                     by_parent=by_parent),
     "complete": lambda actor, a, reason, on_date: complete(actor, a, on_date),
 }
 
 
 def process_applications(actor, ids, action: str, reason: str = "",
-                         on_date: dt.date | None = None) -> list[Application]:
+                         on_date: dt.date | None = None, by_parent: bool = False) -> list[Application]:
     """Staff apply one action to several applications (primary keys), all or nothing:
     the first refusal names its application and nothing is changed."""
     if action not in BULK_ACTIONS:
@@ -410,7 +417,8 @@ def process_applications(actor, ids, action: str, reason: str = "",
             budget_places.lock_tasks(a.group_id for a in applications)
         for application in applications:
             try:
-                done.append(BULK_ACTIONS[action](actor, application, reason, on_date))
+                extra = {"by_parent": True} if by_parent and action == "expel" else {}
+                done.append(BULK_ACTIONS[action](actor, application, reason, on_date, **extra))
             except (InvalidTransition, ValidationFailed) as error:
                 raise type(error)(_("Заявка № %(number)s: %(message)s") % {
                     "number": application.pk, "message": error.message}) from None

@@ -32,7 +32,7 @@ GUARDIANS = ("enrollment:guardians", _("Подтверждение предст�
              set())
 MY_CHILDREN = ("enrollment:cabinet", _("Мои дети"), "cabinet", {
     "enrollment:child_add", "enrollment:child_edit"})
-MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application"})
+MY_APPLICATIONS = ("enrollment:applications", _("Заявки"), "cabinet", {"enrollment:application", "quality:rate"})
 MY_FAVOURITES = ("enrollment:favourites", _("Избранное"), "cabinet", set())
 MY_CONTRACTS = ("financing:cabinet_contracts", _("Договоры"), "cabinet", {"financing:cabinet_contract"})
 MY_CERTIFICATES = ("financing:cabinet_certificate", _("Сертификаты"), "cabinet", set())
@@ -89,6 +89,9 @@ QUALITY = ("quality:campaigns", _("Оценка качества"), "quality", {
     "quality:campaign_create", "quality:campaign", "quality:entry", "quality:criteria",
     "quality:criteria_new", "quality:experts", "quality:settings"})
 MY_QUALITY = ("quality:provider", _("Оценка качества"), "quality.apply", {"quality:provider_entry"})
+RATING_MODERATION = ("quality:rating_moderation", _("Отзывы родителей"), "quality.moderate_ratings", set())
+MY_RATINGS = ("quality:provider_ratings", _("Отзывы родителей"), "quality.answer_ratings", set())
+RATING_RULES = ("quality:rating_rules", _("Правила рейтинга родителей"), "quality", set())
 EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
 PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit", set())
 
@@ -99,7 +102,7 @@ GROUPS = [
             MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
-    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE]),
+    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE, RATING_MODERATION, MY_RATINGS, RATING_RULES]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,

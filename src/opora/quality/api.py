@@ -1,6 +1,6 @@
 """The quality assessment API: the МОЦ's campaigns and their programs, the expert's
 assignments and sheet (blind: another expert's scores only after one's own sheet is
-submitted), and the published results (public).
+submitted), the published results and the parents' rating of a program (public).
 
 Who sees what is ``opora.quality.selectors``; an object outside the caller's view answers
 404 like one that does not exist."""
@@ -11,7 +11,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 
 from opora.api.schemas import TRANSITION_ERRORS, BodyIn, MunicipalityRef, choice_codes, page_of
-from opora.quality import selectors, services
+from opora.quality import ratings, selectors, services
 from opora.quality.models import AssignmentKind, AssignmentStatus, CampaignStatus, Decision, EntryStatus
 
 router = Router(tags=["Оценка качества"])
@@ -257,3 +257,66 @@ def public_results(request, campaign_id: int, decision: QualityDecisionCode | No
     if decision:
         results = results.filter(decision=decision)
     return page_of(results, page, 100)
+
+
+# --- the parents' rating of a program (public) --------------------------------------------------
+
+
+class RatingMeansOut(Schema):
+    results: Decimal = Field(description="Средняя оценка «результаты достигнуты», 1–5")
+    staff: Decimal = Field(description="Средняя оценка «педагоги и наполняемость группы как заявлено», 1–5")
+    means: Decimal = Field(description="Средняя оценка «средства обучения», 1–5")
+    overall: Decimal = Field(description="Средняя оценка «общая удовлетворённость», 1–5")
+
+
+class RatingRulesOut(Schema):
+    version: int
+    weight_results: Decimal
+    weight_staff: Decimal
+    weight_means: Decimal
+    weight_overall: Decimal
+    early_penalty: Decimal = Field(description="Баллов вычитается при доле досрочных расторжений 100 %")
+    min_share: Decimal = Field(description="Минимальная доля оценивших среди зачислений с правом оценки, %")
+    min_ratings: int
+
+
+class RatingCommentOut(Schema):
+    created_at: dt.datetime
+    overall: int
+    comment: str
+    answer: str = Field(description="Ответ организации; пусто — ответа нет")
+
+
+class ProgramRatingOut(Schema):
+    program_id: int
+    shown: bool = Field(description="Рейтинг показывается: оценок достаточно")
+    score: Decimal | None = Field(description="Рейтинг, 0–5, до десятых; пусто, пока не показывается")
+    ratings: int | None = Field(description="Сколько оценок (когда рейтинг показывается)")
+    qualifying: int | None = Field(description="Сколько зачислений дают право оценить программу")
+    means: RatingMeansOut | None
+    weighted: Decimal | None = Field(description="Взвешенная сумма средних")
+    contracts: int | None = Field(description="Договоров по программе, вступивших в силу")
+    early_by_parents: int | None = Field(description="Из них досрочно расторгнуты по заявлению родителей")
+    rules: RatingRulesOut = Field(description="Версия правил, по которой рассчитан рейтинг (или действующая)")
+    computed_at: dt.datetime | None
+    comments: list[RatingCommentOut] = Field(description="Опубликованные отзывы, новые первыми (до 50)")
+
+
+@router.get("quality/programs/{program_id}/rating", response={200: ProgramRatingOut}, auth=None,
+            summary="Оценка программы родителями",
+            description="Рейтинг = Σ вес × средняя оценка − штраф × доля договоров, досрочно расторгнутых "
+                        "по заявлению родителей; показывается, когда оценок достаточно. Программа "
+                        "должна быть опубликована.")
+def program_rating(request, program_id: int):
+    program = ratings.public_program(program_id)
+    stored = ratings.public_rating(program)
+    comments = [{"created_at": r.created_at, "overall": r.overall, "comment": r.comment, "answer": r.answer}
+                for r in ratings.public_comments(program)[:50]]
+    if stored is None:
+        return {"program_id": program.pk, "shown": False, "score": None, "ratings": None, "qualifying": None,
+                "means": None, "weighted": None, "contracts": None, "early_by_parents": None,
+                "rules": ratings.current_rules(), "computed_at": None, "comments": comments}
+    return {"program_id": program.pk, "shown": True, "score": stored.score, "ratings": stored.ratings,
+            "qualifying": stored.qualifying, "means": stored.means, "weighted": stored.weighted,
+            "contracts": stored.contracts, "early_by_parents": stored.early_by_parents, "rules": stored.rules,
+            "computed_at": stored.computed_at, "comments": comments}

@@ -8,8 +8,9 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         # Lower apps ask through their hooks; quality answers (docs/decisions.md).
+        from opora.enrollment import services as enrollment_services
         from opora.financing import certification
-        from opora.quality import hooks
+        from opora.quality import hooks, ratings
         from opora.registry import hooks as registry_hooks
 
         if hooks.certification_blocker not in certification.certification_blockers:
@@ -18,3 +19,5 @@ class QualityConfig(AppConfig):
             registry_hooks.program_badges.append(hooks.public_badges)
         if hooks.office_panel not in registry_hooks.program_panels:
             registry_hooks.program_panels.append(hooks.office_panel)
+        if ratings.application_changed not in enrollment_services.after_status_change:
+            enrollment_services.after_status_change.append(ratings.application_changed)

@@ -47,3 +47,19 @@ def create_default_set(criteria_set_model, criterion_model):
         for position, (title, description, scale_max, weight, knock_out)
         in enumerate(CRITERIA, start=1)])
     return created
+
+
+# The first version of the parents' rating rules (docs/domain.md §12): the four marks
+# weighted 0.3 / 0.2 / 0.2 / 0.3 (results and overall satisfaction count most), two points
+# off at a 100 % share of contracts ended early by the parents, shown from 10 % of the
+# qualifying enrolments rated and at least three ratings.
+DEFAULT_RATING_RULES = {
+    "version": 1, "weight_results": Decimal("0.30"), "weight_staff": Decimal("0.20"),
+    "weight_means": Decimal("0.20"), "weight_overall": Decimal("0.30"),
+    "early_penalty": Decimal("2.00"), "min_share": Decimal("10.00"), "min_ratings": 3,
+}
+
+
+def create_default_rating_rules(rules_model):
+    if not rules_model.objects.exists():
+        rules_model.objects.create(**DEFAULT_RATING_RULES)

@@ -105,3 +105,32 @@ class CriterionForm(forms.Form):
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, extra=2)
+
+
+MARK_LABELS = [
+    ("results", _("Результаты достигнуты"),
+     _("Ребёнок научился тому, что обещала программа.")),
+    ("staff", _("Педагоги и наполняемость группы — как заявлено"),
+     _("Занятия вели заявленные педагоги, в группе было столько детей, сколько указано.")),
+    ("means", _("Средства обучения"),
+     _("Помещение, оборудование, материалы и пособия.")),
+    ("overall", _("Общая удовлетворённость"), _("Насколько вы довольны программой в целом.")),
+]
+
+
+class RatingRulesForm(forms.Form):
+    weight_results = forms.DecimalField(label=_("Вес «результаты достигнуты»"), min_value=0, max_value=1,
+                                        decimal_places=2)
+    weight_staff = forms.DecimalField(label=_("Вес «педагоги и наполняемость»"), min_value=0, max_value=1,
+                                      decimal_places=2)
+    weight_means = forms.DecimalField(label=_("Вес «средства обучения»"), min_value=0, max_value=1,
+                                      decimal_places=2)
+    weight_overall = forms.DecimalField(label=_("Вес «общая удовлетворённость»"), min_value=0, max_value=1,
+                                        decimal_places=2)
+    early_penalty = forms.DecimalField(
+        label=_("Штраф за досрочные расторжения, баллов"), min_value=0, max_value=5, decimal_places=2,
+        help_text=_("Вычитается, умноженный на долю договоров, досрочно расторгнутых по заявлению родителей."))
+    min_share = forms.DecimalField(
+        label=_("Минимальная доля оценивших, %"), min_value=0, max_value=100, decimal_places=2,
+        help_text=_("Доля зачислений, дающих право оценить программу, по которым оценка поставлена."))
+    min_ratings = forms.IntegerField(label=_("Минимум оценок"), min_value=1, max_value=1000)

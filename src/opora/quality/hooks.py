@@ -1,12 +1,13 @@
 """What the quality assessment answers to the hooks of lower apps (registered in
 ``apps.py``): certification asks whether a program passed (financing), the program
-pages show the result (registry and navigator)."""
+pages show the result and the parents' rating (registry and navigator), an enrolment that
+ends refreshes its program's rating (enrollment)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opora.accounts import scope
-from opora.quality import selectors
+from opora.quality import ratings, selectors
 from opora.quality.models import Decision
 
 
@@ -24,12 +25,18 @@ def certification_blocker(module) -> str | None:
 
 
 def public_badges(program) -> list[dict]:
+    badges = []
     latest = selectors.latest_result(program)
-    if latest is None or latest.decision != Decision.PASSED:
-        return []
-    year = latest.campaign.published_at.year
-    return [{"label": _("Прошла независимую оценку качества, %(year)d") % {"year": year},
-             "kind": "quality", "url": reverse("quality:public_campaign", args=[latest.campaign_id])}]
+    if latest is not None and latest.decision == Decision.PASSED:
+        year = latest.campaign.published_at.year
+        badges.append({"label": _("Прошла независимую оценку качества, %(year)d") % {"year": year},
+                       "kind": "quality", "url": reverse("quality:public_campaign", args=[latest.campaign_id])})
+    rating = ratings.public_rating(program)
+    if rating is not None:
+        badges.append({"label": _("Оценка родителей: %(score)s из 5 (оценок: %(n)d)") % {
+            "score": f"{rating.score:.1f}".replace(".", ","), "n": rating.ratings},
+            "kind": "rating", "url": reverse("quality:program_rating", args=[program.pk])})
+    return badges
 
 
 def office_panel(user, program) -> dict | None:

@@ -340,3 +340,138 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"{_('Апелляция')}: {self.entry.program}"
+
+
+# --- parents' ratings of programs (docs/domain.md §12) ---------------------------------------
+
+
+class RatingRules(models.Model):
+    """One version of the weights and thresholds of the parents' rating, region-wide and
+    kept by the РМЦ. A saved version never changes: an edit saves a new one, and every
+    computed rating names the version it was computed with."""
+
+    version = models.PositiveIntegerField(_("версия"), unique=True)
+    weight_results = models.DecimalField(_("вес «результаты»"), max_digits=4, decimal_places=2)
+    weight_staff = models.DecimalField(_("вес «педагоги и наполняемость»"), max_digits=4, decimal_places=2)
+    weight_means = models.DecimalField(_("вес «средства обучения»"), max_digits=4, decimal_places=2)
+    weight_overall = models.DecimalField(_("вес «общая удовлетворённость»"), max_digits=4, decimal_places=2)
+    early_penalty = models.DecimalField(
+        _("штраф за досрочные расторжения, баллов"), max_digits=4, decimal_places=2,
+        help_text=_("Вычитается, умноженный на долю договоров, досрочно расторгнутых родителями."))
+    min_share = models.DecimalField(
+        _("минимальная доля оценивших, %"), max_digits=5, decimal_places=2,
+        help_text=_("Рейтинг показывается, когда оценок не меньше этой доли зачислений, "
+                    "дающих право оценить программу."))
+    min_ratings = models.PositiveSmallIntegerField(_("минимум оценок"), default=3)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("создал"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("правила рейтинга родителей")
+        verbose_name_plural = _("правила рейтинга родителей")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                name="rating_rules_weights",
+                condition=Q(weight_results__gte=0, weight_staff__gte=0, weight_means__gte=0,
+                            weight_overall__gte=0, early_penalty__gte=0,
+                            min_share__gte=0, min_share__lte=100)),
+        ]
+
+    def __str__(self):
+        return f"{_('Правила рейтинга, версия')} {self.version}"
+
+    @property
+    def weights(self) -> dict:
+        return {"results": self.weight_results, "staff": self.weight_staff,
+                "means": self.weight_means, "overall": self.weight_overall}
+
+
+class CommentStatus(models.TextChoices):
+    NONE = "none", _("без комментария")
+    PENDING = "pending", _("на модерации")
+    PUBLISHED = "published", _("опубликован")
+    REJECTED = "rejected", _("отклонён")
+
+
+MARKS = ("results", "staff", "means", "overall")
+
+
+class Rating(models.Model):
+    """A parent's rating of a program for one enrolment (one per application: the unique
+    constraint holds it under any race): four marks from 1 to 5 and an optional comment
+    that the МОЦ of the program's municipality publishes or rejects; the provider may
+    answer a published comment once."""
+
+    application = models.OneToOneField("enrollment.Application", verbose_name=_("зачисление"),
+                                       on_delete=models.PROTECT, related_name="rating")
+    program = models.ForeignKey("registry.Program", verbose_name=_("программа"), on_delete=models.PROTECT,
+                                related_name="parent_ratings")
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("родитель"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    results = models.PositiveSmallIntegerField(_("результаты достигнуты"))
+    staff = models.PositiveSmallIntegerField(_("педагоги и наполняемость группы как заявлено"))
+    means = models.PositiveSmallIntegerField(_("средства обучения"))
+    overall = models.PositiveSmallIntegerField(_("общая удовлетворённость"))
+    comment = models.TextField(_("комментарий"), blank=True)
+    comment_status = models.CharField(_("комментарий"), max_length=12, choices=CommentStatus.choices,
+                                      default=CommentStatus.NONE)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("модератор"), null=True,
+                                     blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    moderation_reason = models.TextField(_("причина отклонения"), blank=True)
+    answer = models.TextField(_("ответ организации"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ответил"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("ответ дан"), null=True, blank=True)
+    created_at = models.DateTimeField(_("оценка поставлена"), auto_now_add=True)
+
+    SCOPE = {"organization": "program__organization",
+             "municipality": "program__organization__municipality"}
+
+    class Meta:
+        verbose_name = _("оценка программы родителем")
+        verbose_name_plural = _("оценки программ родителями")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="rating_marks_1_5",
+                condition=Q(results__gte=1, results__lte=5, staff__gte=1, staff__lte=5,
+                            means__gte=1, means__lte=5, overall__gte=1, overall__lte=5)),
+        ]
+        indexes = [models.Index(fields=["comment_status", "created_at"])]
+
+    def __str__(self):
+        return f"{_('Оценка программы')} № {self.pk}"
+
+    @classmethod
+    def public_q(cls):
+        return Q(comment_status=CommentStatus.PUBLISHED)
+
+
+class ProgramRating(models.Model):
+    """The program's rating as last computed, with everything that explains it and the
+    version of the rules used; a later version leaves this explanation as it was until
+    the rating is computed again."""
+
+    program = models.OneToOneField("registry.Program", verbose_name=_("программа"), on_delete=models.CASCADE,
+                                   related_name="parent_rating")
+    rules = models.ForeignKey(RatingRules, verbose_name=_("правила"), on_delete=models.PROTECT,
+                              related_name="+")
+    ratings = models.PositiveIntegerField(_("оценок"))
+    qualifying = models.PositiveIntegerField(_("зачислений с правом оценки"))
+    means = models.JSONField(_("средние оценки"), default=dict)
+    contracts = models.PositiveIntegerField(_("договоров"), default=0)
+    early_by_parents = models.PositiveIntegerField(_("досрочно расторгнуто родителями"), default=0)
+    weighted = models.DecimalField(_("взвешенная сумма средних"), max_digits=4, decimal_places=2, null=True)
+    score = models.DecimalField(_("рейтинг"), max_digits=3, decimal_places=1, null=True)
+    shown = models.BooleanField(_("показывается"), default=False)
+    computed_at = models.DateTimeField(_("рассчитан"))
+
+    class Meta:
+        verbose_name = _("рейтинг программы")
+        verbose_name_plural = _("рейтинги программ")
+
+    def __str__(self):
+        return f"{self.program_id}: {self.score}"

@@ -76,7 +76,8 @@ def process(request):
     data = form.cleaned_data
     try:
         done = services.process_applications(request.user, data["ids"], data["action"],
-                                             reason=data["reason"], on_date=data["on_date"])
+                                             reason=data["reason"], on_date=data["on_date"],
+                                             by_parent=data["by_parent"])
     except DomainError as error:
         messages.error(request, error.message)
     else:
