@@ -20,7 +20,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,19 +298,19 @@ def early_terminations(program_id) -> tuple[int, int]:
     last day)."""
     contracts = Contract.objects.filter(module__program_id=program_id,
                                         status__in=(ContractStatus.ACTIVE, ContractStatus.CLOSED))
-    early = contracts.filter(status=ContractStatus.CLOSED, application__ended_by_parent=True,
-                             terminated_on__lt=F("ends_on"))
-    return contracts.count(), early.count()
+    counts = contracts.aggregate(total=Count("pk"), early=Count("pk", filter=Q(
+        status=ContractStatus.CLOSED, application__ended_by_parent=True, terminated_on__lt=F("ends_on"))))
+    return counts["total"], counts["early"]
 
 
 def compute(program_id, rules: RatingRules, today: dt.date | None = None) -> dict:
-    ratings = Rating.objects.filter(program_id=program_id)
-    count = ratings.count()
+    averages = Rating.objects.filter(program_id=program_id).aggregate(
+        count=Count("pk"), **{name: Avg(name) for name in MARKS})
+    count = averages["count"]
     qualifying = qualifying_applications(program_id, today).count()
     contracts, early = early_terminations(program_id)
     means, weighted, score = {}, None, None
     if count:
-        averages = ratings.aggregate(**{name: Avg(name) for name in MARKS})
         means = {name: str(_round(Decimal(str(averages[name])), HUNDREDTH)) for name in MARKS}
         exact = {name: Decimal(str(averages[name])) for name in MARKS}
         weighted, score = score_of(exact, rules.weights, rules.early_penalty, early, contracts)
