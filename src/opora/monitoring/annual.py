@@ -56,6 +56,7 @@ def build(actor, year, municipality: Municipality | None) -> dict:
         "indicators": presentation.indicator_rows(values),
         "coverage_tables": tables,
         "programs": presentation.program_rows(values),
+        "program_forms": presentation.program_form_tables(values),
         "program_totals": {
             "total": programs.get("total", 0), "stem": programs.get("stem", 0),
             "distance": programs.get("distance", 0), "network": programs.get("network", 0),
@@ -90,6 +91,9 @@ def tables(report: dict) -> list[Sheet]:
     sheets.append(Sheet(_("Программы по направленностям"), _columns(
         (_("Направленность"), text), (_("Программ"), count)),
         [[r["label"], r["programs"]] for r in report["programs"]]))
+    for table in report["program_forms"]:
+        sheets.append(Sheet(str(table["title"]), _columns((_("Значение"), text), (_("Программ"), count)),
+                            [[r["label"], r["programs"]] for r in table["rows"]]))
     sheets.append(Sheet(_("Сертификаты"), _columns(
         (_("Муниципалитет"), text), (_("Вид"), text), (_("Всего"), count), (_("Без договоров"), count),
         (_("1 договор"), count), (_("2 договора"), count), (_("Больше 2"), count)),

@@ -36,8 +36,10 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -49,8 +51,10 @@ from opora.events.selectors import gifted_count
 from opora.financing.models import (
     Certificate,
     CertificateKind,
+    CertificateLedger,
     CertificateStatus,
     Contract,
+    ContractStatus,
     SocialCertificate,
 )
 from opora.monitoring.models import DEFAULT_TARGETS, Indicator, IndicatorTarget
@@ -284,6 +288,34 @@ def certificates(day: dt.date, municipality_id: int | None = None) -> dict:
     ).aggregate(any=Count("pk", filter=Q(any_=True)), financing=Count("pk", filter=Q(fin=True)))
 
 
+def certificate_use(day: dt.date, municipality_id: int | None = None) -> dict:
+    """Certificates of the territory issued on or before ``day`` (issued or frozen now) by
+    the number of their contracts in force on ``day`` — 0, 1, 2, more — and the money of
+    the financing periods that contain ``day``: the ledgers' nominal against what is used
+    (reserved and paid). The ledgers keep no history, so the money is their state when
+    computed; a snapshot freezes it."""
+    in_force = (Contract.objects.filter(certificate=OuterRef("pk"), signed_on__lte=day,
+                                        ends_on__gte=day)
+                .exclude(status=ContractStatus.REFUSED)
+                .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
+                .order_by().values("certificate").annotate(n=Count("pk")).values("n"))
+    issued = _territory(Certificate.objects.filter(
+        status__in=(CertificateStatus.ISSUED, CertificateStatus.FROZEN), decided_at__date__lte=day),
+        "municipality_id", municipality_id).annotate(
+        n=Coalesce(Subquery(in_force, output_field=IntegerField()), Value(0)))
+    counts = issued.aggregate(issued=Count("pk"), zero=Count("pk", filter=Q(n=0)),
+                              one=Count("pk", filter=Q(n=1)), two=Count("pk", filter=Q(n=2)),
+                              more=Count("pk", filter=Q(n__gt=2)))
+    money = _territory(CertificateLedger.objects.filter(period__starts_on__lte=day,
+                                                        period__ends_on__gte=day),
+                       "period__municipality_id", municipality_id).aggregate(
+        nominal=Sum("nominal"), reserved=Sum("reserved"), paid=Sum("paid"))
+    nominal = money["nominal"] or 0
+    used = (money["reserved"] or 0) + (money["paid"] or 0)
+    # JSON keeps money as text (a snapshot stores these values), exact to the kopeck
+    return {**counts, "nominal": f"{nominal:.2f}", "used": f"{used:.2f}"}
+
+
 def programs(day: dt.date, municipality_id: int | None = None) -> dict:
     """Published programs of the territory's providers (published on or before ``day``)
     by direction, level and form of study."""
@@ -362,6 +394,7 @@ def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdown
     residence = coverage(day, municipality_id, "residence", breakdowns=with_breakdowns)
     provider = coverage(day, municipality_id, "provider", breakdowns=False)
     certs = certificates(day, municipality_id)
+    use = certificate_use(day, municipality_id)
     progs = programs(day, municipality_id)
     staff = teachers(municipality_id)
     indicators = {
@@ -369,6 +402,7 @@ def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdown
         Indicator.COVERAGE_BY_PROVIDER: (provider["children"], people, _percent),
         Indicator.CERTIFICATES: (certs["any"], people, _percent),
         Indicator.FINANCING_CERTIFICATES: (certs["financing"], people, _percent),
+        Indicator.CERTIFICATES_USED: (use["issued"] - use["zero"], use["issued"], _percent),
         Indicator.TECHNICAL_PROGRAMS: (progs["stem"], progs["total"], _percent),
         Indicator.TEACHER_CATEGORY: (staff["categorised"], staff["total"], _percent),
         Indicator.CHILDREN_PER_TEACHER: (residence["children"], staff["total"], _ratio),
@@ -389,6 +423,7 @@ def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdown
         result["provider_children"] = provider["children"]
         result["programs"] = progs
         result["places"] = places(day, municipality_id)
+        result["certificate_use"] = use
     return result
 
 

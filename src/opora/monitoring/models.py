@@ -17,6 +17,8 @@ class Indicator(models.TextChoices):
     CERTIFICATES = "certificates", _("Доля детей 5–17 лет с сертификатом, %")
     FINANCING_CERTIFICATES = "financing_certificates", _(
         "Доля детей 5–17 лет с сертификатом финансирования или социальным сертификатом, %")
+    CERTIFICATES_USED = "certificates_used", _(
+        "Доля выданных сертификатов, по которым действует хотя бы один договор, %")
     TECHNICAL_PROGRAMS = "technical_programs", _(
         "Доля программ технической и естественнонаучной направленностей, %")
     TEACHER_CATEGORY = "teacher_category", _(

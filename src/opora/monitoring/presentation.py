@@ -2,6 +2,8 @@
 labelled indicators and breakdown tables, the same for the page, the Excel file and
 the API."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
 from opora.enrollment.models import Sex
@@ -18,7 +20,7 @@ from opora.registry.choices import (
 )
 
 PERCENT = {Indicator.COVERAGE, Indicator.COVERAGE_BY_PROVIDER, Indicator.CERTIFICATES,
-           Indicator.FINANCING_CERTIFICATES, Indicator.TECHNICAL_PROGRAMS,
+           Indicator.FINANCING_CERTIFICATES, Indicator.CERTIFICATES_USED, Indicator.TECHNICAL_PROGRAMS,
            Indicator.TEACHER_CATEGORY, Indicator.GIFTED, Indicator.TEACHERS_TRAINED}
 
 YES_NO = {"yes": _("да"), "no": _("нет")}
@@ -113,3 +115,38 @@ def place_rows(values: dict) -> list[dict]:
     places = values.get("places") or {}
     return [{"label": str(label), **{"places": 0, "taken": 0, "applications": 0, "waitlisted": 0},
              **places.get(key, {})} for key, label in Direction.choices if key in places]
+
+
+def program_form_tables(values: dict) -> list[dict]:
+    """Published programs by level and by form of study, each a titled table of (label,
+    programs); a program of several levels counts under each."""
+    programs = values.get("programs")
+    if not programs:
+        return []
+    tables = []
+    for name, title in (("level", _("Программы по уровням (программа учитывается в каждом своём уровне)")),
+                        ("study_form", _("Программы по формам обучения"))):
+        labels = CHOICES[name]
+        counts = programs.get(name) or {}
+        tables.append({"name": name, "title": title, "rows": [
+            {"label": str(labels.get(key, key or _("не указано"))), "programs": n}
+            for key, n in sorted(counts.items(), key=lambda item: -item[1]) if n]})
+    return [table for table in tables if table["rows"]]
+
+
+def certificate_use(values: dict) -> dict | None:
+    """Issued certificates by the number of contracts in force, and the nominal of the
+    current financing periods against what is used (None in snapshots made before these
+    figures were kept)."""
+    use = values.get("certificate_use")
+    if use is None:
+        return None
+    issued = use["issued"]
+    rows = [{"label": str(label), "certificates": use[key],
+             "share": round(100 * use[key] / issued, 1) if issued else None}
+            for key, label in (("zero", _("Ни одного договора")), ("one", _("Один договор")),
+                               ("two", _("Два договора")), ("more", _("Больше двух договоров")))]
+    nominal, used = Decimal(use["nominal"]), Decimal(use["used"])
+    return {"issued": issued, "rows": rows, "nominal": nominal, "used": used,
+            "balance": nominal - used,
+            "used_share": (used * 100 / nominal).quantize(Decimal("0.1")) if nominal else None}

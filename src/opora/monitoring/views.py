@@ -93,6 +93,10 @@ def _context(request, day, municipality, values, snapshot):
         "day": day, "municipality": municipality, "snapshot": snapshot, "values": values,
         "indicators": rows, "tables": tables, "municipalities": municipalities,
         "programs": presentation.program_rows(values), "places": presentation.place_rows(values),
+        "program_forms": presentation.program_form_tables(values),
+        "certificate_use": presentation.certificate_use(values),
+        # the independent quality assessment, live (it keeps no snapshots)
+        "quality": quality_selectors.indicator(municipality.pk if municipality else None),
         "is_today": day == timezone.localdate(),
         "direction_chart": charts.bars(
             [(row["label"], row["children"]) for row in direction["rows"]] if direction else [],
@@ -122,8 +126,6 @@ def index(request):
     context["print"] = request.GET.get("print") == "1"
     context["can_configure"] = scope.may_open(request.user, "monitoring.configure")
     context["can_pick_territory"] = "municipality" in form.fields
-    # the independent quality assessment, live (it keeps no snapshots)
-    context["quality"] = quality_selectors.indicator(municipality.pk if municipality else None)
     return render(request, "monitoring/index.html", context)
 
 
@@ -157,6 +159,31 @@ def _sheets(context) -> list[Sheet]:
     sheets.append(Sheet(gettext("Программы"), _columns(
         (gettext("Направленность"), Kind.TEXT), (gettext("Программ"), count)),
         [[r["label"], r["programs"]] for r in context["programs"]]))
+    for table in context["program_forms"]:
+        sheets.append(Sheet(table["title"], _columns(
+            (gettext("Значение"), Kind.TEXT), (gettext("Программ"), count)),
+            [[r["label"], r["programs"]] for r in table["rows"]]))
+    if context["places"]:
+        sheets.append(Sheet(gettext("Места и заявки"), _columns(
+            (gettext("Направленность"), Kind.TEXT), (gettext("Мест"), count), (gettext("Занято"), count),
+            (gettext("Заявок ожидает"), count), (gettext("В очереди"), count)),
+            [[r["label"], r["places"], r["taken"], r["applications"], r["waitlisted"]]
+             for r in context["places"]]))
+    if use := context["certificate_use"]:
+        sheets.append(Sheet(gettext("Использование сертификатов"), _columns(
+            (gettext("Договоров на дату"), Kind.TEXT), (gettext("Сертификатов"), count),
+            (gettext("Доля, %"), percent)),
+            [[r["label"], r["certificates"], r["share"]] for r in use["rows"]]))
+        sheets.append(Sheet(gettext("Номинал и использование, ₽"), _columns(
+            (gettext("Номинал"), Kind.MONEY), (gettext("Использовано"), Kind.MONEY),
+            (gettext("Остаток"), Kind.MONEY), (gettext("Использовано, %"), percent)),
+            [[use["nominal"], use["used"], use["balance"], use["used_share"]]]))
+    if quality := context["quality"]:
+        sheets.append(Sheet(gettext("Независимая оценка качества"), _columns(
+            (gettext("Показатель"), Kind.TEXT), (gettext("Программ"), count), (gettext("Доля, %"), percent)),
+            [[gettext("Направлены на независимую оценку"), quality["ready"], quality["ready_share"]],
+             [gettext("Прошли оценку с результатом «соответствует»"), quality["passed"],
+              quality["passed_share"]]]))
     series = [[dt.datetime.strptime(shown, "%d.%m.%Y").date(), value] for shown, value in context["series"]]
     sheets.append(Sheet(gettext("Охват во времени"), _columns(
         (gettext("Дата"), Kind.DATE), (gettext("Охват, %"), percent)), series))
