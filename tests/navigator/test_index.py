@@ -44,11 +44,14 @@ def test_published_program_enters_the_catalog_and_leaves_it_when_archived(progra
     assert not CatalogEntry.objects.filter(program=program).exists()
 
 
-def test_changing_a_public_field_sends_the_program_back_to_moderation_and_out(program, staff, operator):
+def test_changing_a_public_field_keeps_the_published_version_until_approved(program, staff, operator):
     services.submit_program(staff, program)
     services.publish_program(operator, program)
+    title = program.title
     services.update_program(staff, program, {"title": "Робототехника и электроника"})
-    assert catalog_titles() == []
+    assert catalog_titles() == [title]
+    services.publish_program(operator, program)
+    assert catalog_titles() == ["Робототехника и электроника"]
 
 
 def test_deactivated_organization_takes_its_programs_out_and_back(program, staff, operator, provider):
