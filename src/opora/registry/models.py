@@ -109,6 +109,20 @@ class MunicipalityPopulation(models.Model):
         return f"{self.municipality}, {self.year}: {self.children_5_17}"
 
 
+def coordinate_errors(latitude, longitude) -> dict:
+    """Russian messages for coordinates outside the region's plausible box
+    (``OPORA_REGION_BOUNDS``: south, west, north, east), by field."""
+    south, west, north, east = settings.OPORA_REGION_BOUNDS
+    errors = {}
+    if latitude is not None and not south <= latitude <= north:
+        errors["latitude"] = _("Широта вне области: ожидается от %(low)s до %(high)s.") % {
+            "low": f"{south:g}".replace(".", ","), "high": f"{north:g}".replace(".", ",")}
+    if longitude is not None and not west <= longitude <= east:
+        errors["longitude"] = _("Долгота вне области: ожидается от %(low)s до %(high)s.") % {
+            "low": f"{west:g}".replace(".", ","), "high": f"{east:g}".replace(".", ",")}
+    return errors
+
+
 class Organization(ExchangeRecord):
     """A provider of supplementary education; one per municipality may be its МОЦ."""
 
@@ -164,6 +178,9 @@ class Organization(ExchangeRecord):
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude" if self.longitude is None else "latitude":
                                    _("Укажите и широту, и долготу (или ни то, ни другое).")})
+        errors = coordinate_errors(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def has_location(self) -> bool:

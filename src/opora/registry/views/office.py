@@ -7,6 +7,7 @@ through a service; the views only parse input and choose what to render.
 """
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -264,6 +265,7 @@ def organization_create(request):
     return render(request, "registry/office/organization_form.html", {
         "form": form,
         "organization": None,
+        **_picker(),
     }, status=400 if form.errors else 200)
 
 
@@ -283,7 +285,16 @@ def organization_edit(request, pk):
     return render(request, "registry/office/organization_form.html", {
         "form": form,
         "organization": organization,
+        **_picker(),
     }, status=400 if form.errors else 200)
+
+
+def _picker() -> dict:
+    """What the coordinates picker of the organization form needs: the tile server, where
+    the map opens, and the region's box (docs/decisions.md, «The map»)."""
+    return {"map_tiles": settings.OPORA_MAP_TILES, "map_attribution": settings.OPORA_MAP_ATTRIBUTION,
+            "map_centre": ",".join(map(str, settings.OPORA_MAP_CENTRE)),
+            "map_bounds": ",".join(map(str, settings.OPORA_REGION_BOUNDS))}
 
 
 @require_POST
