@@ -115,3 +115,12 @@ def test_new_words_join_the_search_vocabulary(provider):
             cursor.execute("SELECT count(*) FROM navigator_searchword WHERE word = 'квиллинг'")
             assert cursor.fetchone()[0] == 1
     assert program.pk
+
+
+def test_the_old_generated_search_column_is_gone(db):
+    """Navigator migration 0007 dropped ``registry_program.search_vector``: nothing reads it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "registry_program")}
+    assert "title" in columns and "search_vector" not in columns
