@@ -175,6 +175,10 @@ def main(argv=None):
         from django.test import Client
 
         client = Client()
+        # production settings redirect plain HTTP: ask over HTTPS, or the page column
+        # would time a 301 (it did until December 2026)
+        first = client.get("/?q=танцы", secure=True)
+        assert first.status_code == 200, first.status_code
     print(f"catalog: {CatalogEntry.objects.count():,} public programs; {args.rounds} rounds per query")
     rows, labelled_times = precision(max(1, args.rounds // 4))
     print(f"{'labelled query':32} {'P@10':>6} {'bare P@10':>9} {'ratio':>6} {'found':>6} {'bare':>5}")
@@ -207,7 +211,7 @@ def main(argv=None):
             per_query[query]["search"].append(result["search"][-1])
             per_query[query]["sql"].append(result["sql"][-1])
             if client is not None:
-                result["page"].append(timed(lambda query=query: client.get("/?" + query)))
+                result["page"].append(timed(lambda query=query: client.get("/?" + query, secure=True)))
     for kind, _query, flt, _sqls in cases:
         results[kind]["found"].append(search_catalog(flt).count)
 

@@ -251,6 +251,12 @@ OPORA_BACKOFFICE_IDLE_MINUTES = env_int("OPORA_BACKOFFICE_IDLE_MINUTES", 30)
 OPORA_MAP_TILES = env_str("OPORA_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 OPORA_MAP_ATTRIBUTION = env_str("OPORA_MAP_ATTRIBUTION", "© участники OpenStreetMap")
 OPORA_MAP_CENTRE = tuple(float(v) for v in env_list("OPORA_MAP_CENTRE", ["56.60", "84.88"]))
+# Where the region's organizations may plausibly be: south, west, north, east (degrees).
+# Coordinates typed, picked or imported outside this box are refused; by default the
+# centre ± 6° of latitude and ± 12° of longitude.
+OPORA_REGION_BOUNDS = tuple(float(v) for v in env_list("OPORA_REGION_BOUNDS", [
+    str(OPORA_MAP_CENTRE[0] - 6), str(OPORA_MAP_CENTRE[1] - 12),
+    str(OPORA_MAP_CENTRE[0] + 6), str(OPORA_MAP_CENTRE[1] + 12)]))
 _TILES_ORIGIN = "/".join(OPORA_MAP_TILES.split("/")[:3])
 
 CONTENT_SECURITY_POLICY = {

@@ -251,14 +251,21 @@ def test_patch_changes_only_the_given_fields(api, staff, program):
     assert _actions(program) == ["registry.program.updated"]
 
 
-def test_patch_of_what_parents_see_sends_a_published_program_back_to_moderation(
-        api, staff, provider):
+def test_patch_of_what_parents_see_sends_the_edit_to_moderation(api, staff, operator, provider):
     program = f.program(provider, status=S.PUBLISHED)
 
     response = api(staff).patch(f"/office/programs/{program.pk}", {"age_max": 16})
 
-    assert (response.status_code, response.json()["status"]) == (200, "moderating")
-    assert _reload(program).status == S.MODERATING
+    body = response.json()
+    assert (response.status_code, body["status"], body["age_max"]) == (200, "published", 14)
+    assert body["revision"]["status"] == "moderating"
+    assert [(c["field"], c["published"], c["proposed"]) for c in body["revision"]["changes"]] == [
+        ("age_max", "14", "16")]
+    assert _reload(program).age_max == 14
+
+    response = api(operator).post(f"/office/programs/{program.pk}/publish", {})
+    assert (response.status_code, response.json()["age_max"], response.json()["revision"]) == (
+        200, 16, None)
 
 
 def test_patch_with_null_for_a_required_field_is_refused(api, staff, program):

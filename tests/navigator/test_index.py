@@ -44,11 +44,14 @@ def test_published_program_enters_the_catalog_and_leaves_it_when_archived(progra
     assert not CatalogEntry.objects.filter(program=program).exists()
 
 
-def test_changing_a_public_field_sends_the_program_back_to_moderation_and_out(program, staff, operator):
+def test_changing_a_public_field_keeps_the_published_version_until_approved(program, staff, operator):
     services.submit_program(staff, program)
     services.publish_program(operator, program)
+    title = program.title
     services.update_program(staff, program, {"title": "Робототехника и электроника"})
-    assert catalog_titles() == []
+    assert catalog_titles() == [title]
+    services.publish_program(operator, program)
+    assert catalog_titles() == ["Робототехника и электроника"]
 
 
 def test_deactivated_organization_takes_its_programs_out_and_back(program, staff, operator, provider):
@@ -112,3 +115,12 @@ def test_new_words_join_the_search_vocabulary(provider):
             cursor.execute("SELECT count(*) FROM navigator_searchword WHERE word = 'квиллинг'")
             assert cursor.fetchone()[0] == 1
     assert program.pk
+
+
+def test_the_old_generated_search_column_is_gone(db):
+    """Navigator migration 0007 dropped ``registry_program.search_vector``: nothing reads it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, "registry_program")}
+    assert "title" in columns and "search_vector" not in columns

@@ -123,3 +123,36 @@ def test_an_integral_number_written_with_a_point_is_a_whole_number(placed, clien
     assert whole.status_code == 200 and whole.json()["count"] >= 1
     assert client.get("/api/v1/organizations", {"municipality": f"{placed.city.pk}.5"}).status_code == 422
     assert client.get("/api/v1/programs", {"age": "1e999999"}).status_code == 422
+
+
+@pytest.mark.parametrize(("latitude", "longitude", "field", "message"), [
+    (40.0, 84.8, "latitude", "Широта вне области: ожидается от 50,6 до 62,6."),
+    (56.6, 30.5, "longitude", "Долгота вне области: ожидается от 72,88 до 96,88.")])
+def test_coordinates_outside_the_region_are_refused_by_the_service(
+        city, operator, latitude, longitude, field, message):
+    from opora.errors import ValidationFailed
+    from opora.registry import services
+    from tests import factories as f
+
+    organization = f.organization(city)
+    with pytest.raises(ValidationFailed) as error:
+        services.save_organization(operator, {"latitude": latitude, "longitude": longitude}, organization)
+    assert error.value.errors[field] == [message]
+    organization.refresh_from_db()
+    assert organization.latitude is None
+
+    services.save_organization(operator, {"latitude": 56.61234, "longitude": 84.9}, organization)
+    organization.refresh_from_db()
+    assert (organization.latitude, organization.longitude) == (56.61234, 84.9)
+
+
+def test_the_organization_form_offers_the_map_picker(client, city, operator):
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    organization = f.organization(city, latitude=56.61, longitude=84.88)
+    client.force_login(operator)
+    page = client.get(reverse("registry:organization_edit", args=[organization.pk])).content.decode()
+    assert 'id="coordinates-map"' in page and 'data-bounds="50.6,72.88,62.6,96.88"' in page
+    assert "registry/coordinates.js" in page and 'value="56.61"' in page

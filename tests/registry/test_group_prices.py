@@ -14,7 +14,7 @@ from opora.registry import forms as registry_forms
 from opora.registry import selectors, services
 from opora.registry.choices import FundingSource
 from opora.registry.choices import ProgramStatus as S
-from opora.registry.models import GroupFunding
+from opora.registry.models import GroupFunding, Program
 from tests import factories as f
 from tests.registry.prices import GROUP_FIELDS, line, save_prices  # noqa: F401
 
@@ -252,9 +252,16 @@ def test_while_enrolment_is_open_the_proposal_may_be_kept_or_withdrawn_but_not_c
     assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
 
 
+def _under_moderation(program):
+    """A published program sent back to moderation as a whole (as edits of the card did
+    before they became revisions; such cards are still in the registry)."""
+    Program.objects.filter(pk=program.pk).update(status=S.MODERATING)
+    program.refresh_from_db()
+
+
 def test_publishing_a_program_under_moderation_applies_its_new_price(
         published, group, staff, operator):
-    services.update_program(staff, published, {"description": "Новое описание."})
+    _under_moderation(published)
     save_prices(staff, group, [line(CERT, "1800", "16200")])
     assert prices(group) == [(CERT, Decimal("1600.00"), Decimal("14400.00"))]
 
@@ -266,7 +273,7 @@ def test_publishing_a_program_under_moderation_applies_its_new_price(
 
 def test_returning_a_program_under_moderation_drops_its_new_price(
         published, group, staff, operator):
-    services.update_program(staff, published, {"description": "Новое описание."})
+    _under_moderation(published)
     save_prices(staff, group, [line(CERT, "1800", "16200")])
 
     services.return_program(operator, published, "Уточните описание.")

@@ -100,13 +100,15 @@ def test_staff_of_other_organization_cannot_submit(program, other_staff):
     assert _reload(program).status == S.INITIAL
 
 
-def test_editing_public_field_of_published_program_goes_back_to_moderation(
+def test_editing_public_field_of_published_program_waits_for_the_moc(
         program, staff, operator):
+    """The published version stays (tests/registry/test_revisions.py has the rest)."""
+    title = program.title
     services.submit_program(staff, program)
     services.publish_program(operator, program)
     services.update_program(staff, program, {"title": "Робототехника для начинающих"})
-    assert _reload(program).status == S.MODERATING
-    assert list(audit.timeline(program))[-1].to_state == S.MODERATING
+    assert (_reload(program).status, program.title) == (S.PUBLISHED, title)
+    assert program.revision.values == {"title": "Робототехника для начинающих"}
 
 
 def test_editing_internal_field_keeps_program_published(program, staff, operator):

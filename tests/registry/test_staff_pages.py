@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from opora import audit
 from opora.audit.models import AuditEvent
+from opora.registry import services
 from opora.registry.choices import (
     Direction,
     Level,
@@ -164,20 +165,23 @@ def test_published_program_edit_page_warns_which_fields_need_moderation(staff_cl
     assert "материально-техническая база" in public
 
 
-def test_editing_published_program_title_sends_it_back_to_moderation(
+def test_editing_published_program_title_sends_the_edit_to_moderation(
         staff_client, staff, provider):
     program = f.program(provider, status=S.PUBLISHED)
+    title = program.title
     data = program_post_of(program, title="Робототехника для всех")
 
     response = staff_client.post(reverse("registry:program_edit", args=[program.pk]), data,
                                  follow=True)
 
     program.refresh_from_db()
-    assert (program.title, program.status) == ("Робототехника для всех", S.MODERATING)
+    assert (program.title, program.status) == (title, S.PUBLISHED)
+    assert program.revision.values == {"title": "Робототехника для всех"}
     event = list(audit.timeline(program))[-1]
-    assert (event.action, event.from_state, event.to_state, event.data["fields"]) == (
-        "registry.program.updated", S.PUBLISHED, S.MODERATING, ["title"])
-    assert "Программа снова на модерации" in response.content.decode()
+    assert (event.action, event.data["fields"]) == ("registry.program.revision_submitted", ["title"])
+    page = response.content.decode()
+    assert "Изменения отправлены на модерацию в МОЦ" in page
+    assert "Робототехника для всех" in page  # the card lists the edit field by field
 
 
 def test_editing_published_program_registers_keeps_it_published(staff_client, provider):
@@ -201,21 +205,23 @@ def _png(name="robot.png"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def test_new_photo_of_published_program_sends_it_back_to_moderation(
-        staff_client, provider, settings):
+def test_new_photo_of_published_program_waits_for_the_moc(
+        staff_client, provider, operator, settings):
     program = f.program(provider, status=S.PUBLISHED)
 
     staff_client.post(reverse("registry:program_edit", args=[program.pk]),
                       program_post_of(program, photo=_png()))
 
     program.refresh_from_db()
-    assert program.photo.name == "programs/robot.png"
+    assert (program.photo.name, program.status) == ("", S.PUBLISHED)
+    assert program.revision.photo.name == "programs/robot.png"
     assert (settings.MEDIA_ROOT / "programs" / "robot.png").exists()
-    assert program.status == S.MODERATING
+    services.publish_program(operator, program)
+    program.refresh_from_db()
+    assert program.photo.name == "programs/robot.png"
+    assert "robot" in program.card_picture
 
     # an untouched photo is no change
-    program.status = S.PUBLISHED
-    program.save()
     staff_client.post(reverse("registry:program_edit", args=[program.pk]),
                       program_post_of(program, registers=[str(int(Register.OTHER))]))
     program.refresh_from_db()

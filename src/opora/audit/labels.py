@@ -30,6 +30,12 @@ LABELS = {
     "registry.program.returned": _("Возвращена на доработку"),
     "registry.program.archived": _("Перенесена в архив"),
     "registry.program.restored": _("Возвращена из архива в черновики"),
+    "registry.program.revision_submitted": _(
+        "Изменения опубликованной программы отправлены на модерацию; в навигаторе прежняя версия"),
+    "registry.program.revision_approved": _("МОЦ утвердил изменения, они опубликованы"),
+    "registry.program.revision_returned": _(
+        "МОЦ вернул изменения на доработку; в навигаторе прежняя версия"),
+    "registry.program.revision_withdrawn": _("Изменения отменены, на модерации ничего нет"),
     "registry.program.imported": _("Загружена из Excel"),
     "registry.import.queued": _("Файл Excel принят к загрузке"),
     "registry.program.deleted": _("Черновик удалён"),

@@ -8,9 +8,10 @@ catalog filters on, as small integers and bit sets (see ``codes``). The registry
 the truth: the index is rebuilt from it whenever a program, group, financing source
 or organization is saved (``receivers``) and by ``opora navigator_reindex``.
 
-On PostgreSQL the migration adds what the ORM does not model: ``enrolment_windows``
-(a ``tstzmultirange`` of the moments enrolment is open), the program's stored
-``search_vector`` and the search vocabulary ``navigator_searchword``.
+Migrations add what the ORM does not model: on PostgreSQL ``enrolment_windows`` (a
+``tstzmultirange`` of the moments enrolment is open) and the search vocabulary
+``navigator_searchword``; on both databases the search documents ``navigator_searchdoc``
+(migration 0006).
 """
 
 from django.db import models

@@ -32,7 +32,7 @@ from opora.financing.models import (
 from opora.plans import selectors as plan_selectors
 from opora.plans.models import Item, Plan, PlanStatus
 from opora.registry.choices import ProgramStatus
-from opora.registry.models import Municipality, Program
+from opora.registry.models import Municipality, Program, ProgramRevision
 from opora.surveys.models import Reply, ReplyStatus
 
 # The duplicates page compares names pairwise; the dashboard says «100+» beyond this.
@@ -93,7 +93,10 @@ KINDS = [
           _my_overdue),
     # the МОЦ
     _Kind("registry.moderate", _("Программы ждут модерации"), "registry:moderation", "",
-          _acting("registry.moderate", Program.objects.filter(status=ProgramStatus.MODERATING))),
+          _acting("registry.moderate", Program.objects.filter(
+              Q(status=ProgramStatus.MODERATING)
+              | Q(status=ProgramStatus.PUBLISHED,
+                  revision__status=ProgramRevision.Status.MODERATING)))),
     _Kind("financing.certificates", _("Заявления на сертификат"), "financing:certificates",
           "?status=requested",
           _acting("financing.certificates", Certificate.objects.filter(status=CertificateStatus.REQUESTED))),

@@ -28,7 +28,7 @@ from opora.api.schemas import (
     page_of,
 )
 from opora.errors import NotFound, ValidationFailed
-from opora.registry import services
+from opora.registry import revisions, services
 from opora.registry.choices import (
     Direction,
     FundingSource,
@@ -42,7 +42,7 @@ from opora.registry.choices import (
     StudyForm,
     Weekday,
 )
-from opora.registry.models import Organization, Program, Specialisation
+from opora.registry.models import Organization, Program, ProgramRevision, Specialisation
 
 router = Router(tags=["Реестр программ"])
 
@@ -215,6 +215,31 @@ class EventOut(Schema):
         return str(obj.details)
 
 
+class RevisionChangeOut(Schema):
+    field: str = Field(description="Поле карточки (имя поля ProgramIn)")
+    label: str
+    published: str = Field(description="Опубликованное значение, как его читает человек")
+    proposed: str = Field(description="Предложенное значение")
+
+
+class RevisionOut(Schema):
+    """The edit of a published program waiting for the МОЦ (or returned by it)."""
+
+    status: choice_codes(ProgramRevision.Status)
+    status_label: str
+    remark: str = Field(description="Замечания МОЦ, если изменения возвращены")
+    proposed_at: dt.datetime
+    changes: list[RevisionChangeOut]
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_changes(obj):
+        return revisions.changes(obj.program, obj)
+
+
 class ProgramDetail(ProgramListItem):
     specialisation: SpecialisationOut | None
     program_type: choice_codes(ProgramType)
@@ -237,6 +262,9 @@ class ProgramDetail(ProgramListItem):
     address: str
     moderation_remark: str
     modules: list[ModuleOut]
+    revision: RevisionOut | None = Field(
+        description="Изменения опубликованной программы, ждущие МОЦ или возвращённые им; "
+                    "поля карточки выше — опубликованная версия, которую видят родители")
     history: list[EventOut] = Field(description="Журнал действий с карточкой, от старых к новым")
 
     @staticmethod
@@ -246,6 +274,12 @@ class ProgramDetail(ProgramListItem):
     @staticmethod
     def resolve_registers(obj):
         return codes_of(Register, obj.registers)
+
+    @staticmethod
+    def resolve_revision(obj):
+        if obj.status != ProgramStatus.PUBLISHED:
+            return None
+        return ProgramRevision.objects.filter(program=obj).first()
 
     @staticmethod
     def resolve_history(obj):
@@ -409,7 +443,8 @@ def create_program(request, payload: ProgramIn):
 @router.patch("office/programs/{program_id}", response={200: ProgramDetail, **TRANSITION_ERRORS},
               summary="Изменить программу",
               description="Изменение того, что видят родители, в опубликованной программе "
-                          "возвращает её на модерацию.")
+                          "уходит на модерацию (поле revision), а родители до решения МОЦ видят "
+                          "опубликованную версию.")
 def update_program(request, program_id: int, payload: PatchDict[ProgramIn]):
     user = request.auth
     program = _visible_program(user, program_id)
@@ -420,7 +455,9 @@ def update_program(request, program_id: int, payload: PatchDict[ProgramIn]):
 
 @router.post("office/programs/{program_id}/submit",
              response={200: ProgramDetail, **TRANSITION_ERRORS},
-             summary="Отправить программу на модерацию")
+             summary="Отправить программу на модерацию",
+             description="Черновик или программу, возвращённую на доработку; у опубликованной "
+                         "программы — возвращённые МОЦ изменения, без правок.")
 def submit_program(request, program_id: int):
     services.submit_program(request.auth, _visible_program(request.auth, program_id))
     return _detail(request.auth, program_id)
@@ -428,7 +465,9 @@ def submit_program(request, program_id: int):
 
 @router.post("office/programs/{program_id}/publish",
              response={200: ProgramDetail, **TRANSITION_ERRORS},
-             summary="Опубликовать программу (МОЦ)")
+             summary="Опубликовать программу (МОЦ)",
+             description="У опубликованной программы с изменениями на модерации — утвердить "
+                         "изменения: навигатор показывает их.")
 def publish_program(request, program_id: int):
     services.publish_program(request.auth, _visible_program(request.auth, program_id))
     return _detail(request.auth, program_id)
@@ -436,7 +475,9 @@ def publish_program(request, program_id: int):
 
 @router.post("office/programs/{program_id}/return",
              response={200: ProgramDetail, **TRANSITION_ERRORS},
-             summary="Вернуть программу на доработку с замечаниями (МОЦ)")
+             summary="Вернуть программу на доработку с замечаниями (МОЦ)",
+             description="У опубликованной программы с изменениями на модерации — вернуть "
+                         "изменения; в навигаторе остаётся опубликованная версия.")
 def return_program(request, program_id: int, payload: RemarkIn):
     services.return_program(request.auth, _visible_program(request.auth, program_id),
                             payload.remark)

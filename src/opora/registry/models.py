@@ -109,6 +109,20 @@ class MunicipalityPopulation(models.Model):
         return f"{self.municipality}, {self.year}: {self.children_5_17}"
 
 
+def coordinate_errors(latitude, longitude) -> dict:
+    """Russian messages for coordinates outside the region's plausible box
+    (``OPORA_REGION_BOUNDS``: south, west, north, east), by field."""
+    south, west, north, east = settings.OPORA_REGION_BOUNDS
+    errors = {}
+    if latitude is not None and not south <= latitude <= north:
+        errors["latitude"] = _("Широта вне области: ожидается от %(low)s до %(high)s.") % {
+            "low": f"{south:g}".replace(".", ","), "high": f"{north:g}".replace(".", ",")}
+    if longitude is not None and not west <= longitude <= east:
+        errors["longitude"] = _("Долгота вне области: ожидается от %(low)s до %(high)s.") % {
+            "low": f"{west:g}".replace(".", ","), "high": f"{east:g}".replace(".", ",")}
+    return errors
+
+
 class Organization(ExchangeRecord):
     """A provider of supplementary education; one per municipality may be its МОЦ."""
 
@@ -164,6 +178,9 @@ class Organization(ExchangeRecord):
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude" if self.longitude is None else "latitude":
                                    _("Укажите и широту, и долготу (или ни то, ни другое).")})
+        errors = coordinate_errors(self.latitude, self.longitude)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def has_location(self) -> bool:
@@ -658,3 +675,53 @@ class ImportJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+
+
+class ProgramRevision(models.Model):
+    """An edit of a published program's public fields (``Program.PUBLIC_FIELDS`` and the
+    partners) waiting for the МОЦ. The program's own row keeps the published values, so
+    the catalog, its search documents, the map, the program page and the API go on
+    showing them, and parents go on enrolling, until the МОЦ approves the edit; then the
+    values are copied onto the program and this row is deleted. Returned with a remark,
+    it stays here for the provider to correct and send again (docs/decisions.md)."""
+
+    class Status(models.TextChoices):
+        MODERATING = "moderating", _("На модерации")
+        RETURNED = "returned", _("Возвращены на доработку")
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="revision",
+                                   verbose_name=_("программа"))
+    # {attname: proposed value} of the public fields that differ from the published ones
+    values = models.JSONField(_("изменённые поля"), default=dict, blank=True)
+    # the proposed partners' ids, or None when the partners are not changed
+    partners = models.JSONField(_("организации-партнёры"), null=True, blank=True)
+    photo = models.ImageField(_("новая фотография"), upload_to="programs/", blank=True)
+    status = models.CharField(_("состояние"), max_length=20, choices=Status.choices,
+                              default=Status.MODERATING)
+    remark = models.TextField(_("замечания модератора"), blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("кто изменил"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(_("когда отправлено"))
+
+    SCOPE = {"organization": "program__organization",
+             "municipality": "program__organization__municipality"}
+
+    class Meta:
+        verbose_name = _("изменения опубликованной программы")
+        verbose_name_plural = _("изменения опубликованных программ")
+
+    def __str__(self):
+        return str(self.program)
+
+    @property
+    def is_moderating(self):
+        return self.status == self.Status.MODERATING
+
+    def apply_to(self, program: Program) -> Program:
+        """Put the proposed values on ``program`` (in memory; the caller saves or shows it)."""
+        for attname, value in self.values.items():
+            setattr(program, attname, value)
+        if self.photo:
+            program.photo = self.photo.name
+        return program

@@ -28,7 +28,14 @@ from opora.registry.choices import (
     ProgramStatus,
     StudyForm,
 )
-from opora.registry.models import GroupFunding, Municipality, Organization, Program, ProposedFunding
+from opora.registry.models import (
+    GroupFunding,
+    Municipality,
+    Organization,
+    Program,
+    ProgramRevision,
+    ProposedFunding,
+)
 
 
 def free_seats_expression():
@@ -207,22 +214,26 @@ def program_rows(queryset):
 
 def moderation_queue(user):
     """Programs awaiting moderation in the user's territory, and published programs with
-    a new price of a group to approve (``prices_pending``), oldest submission first.
-    The submission moment is the latest event that moved the card to moderation
-    (a submit, or an edit of a published card), or the first price proposed; cards
-    without one fall back to their last change."""
+    an edit of the card (``revision_pending``) or a new price of a group to approve
+    (``prices_pending``), oldest submission first. The submission moment is the latest
+    event that moved the card to moderation, the moment the edit was sent, or the first
+    price proposed; cards without one fall back to their last change."""
     submitted = audit.latest_moment(Program, to_state=ProgramStatus.MODERATING)
     proposals = ProposedFunding.objects.filter(group__module__program=OuterRef("pk"))
     first_proposal = proposals.order_by("proposed_at").values("proposed_at")[:1]
+    revision = ProgramRevision.objects.filter(program=OuterRef("pk"),
+                                              status=ProgramRevision.Status.MODERATING)
     waiting = (Q(status=ProgramStatus.MODERATING)
-               | (Q(status=ProgramStatus.PUBLISHED) & Exists(proposals)))
+               | (Q(status=ProgramStatus.PUBLISHED) & (Exists(proposals) | Exists(revision))))
     return (scope.territory(user, Program.objects.filter(waiting))
             .select_related("organization", "organization__municipality")
             .annotate(prices_pending=Exists(proposals),
+                      revision_pending=Exists(revision),
                       submitted_at=Case(
                           When(status=ProgramStatus.MODERATING,
                                then=Coalesce(submitted, "updated_at")),
-                          default=Coalesce(Subquery(first_proposal), "updated_at")))
+                          default=Coalesce(Subquery(revision.values("proposed_at")[:1]),
+                                           Subquery(first_proposal), "updated_at")))
             .order_by("submitted_at", "pk"))
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from opora.registry import images, prices
+from opora.registry import images, prices, revisions
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import (
     Group,
@@ -20,6 +20,7 @@ from opora.registry.models import (
     Module,
     Organization,
     Program,
+    ProgramRevision,
     ProposedFunding,
     ScheduleLine,
     Teacher,
@@ -149,8 +150,9 @@ def _partners(organization, partners, program=None) -> list:
 
 @transaction.atomic
 def update_program(actor, program: Program, data: dict, partners=None) -> Program:
-    """Staff edit their program. Changing what parents see on a published program
-    sends it back to moderation; archived programs are read-only."""
+    """Staff edit their program. On a published program an edit of what parents see is
+    kept aside for the МОЦ (``ProgramRevision``) and the published version stays in the
+    catalog; other fields change at once. Archived programs are read-only."""
     program = _locked(Program, program.pk)
     scope.require(actor, "registry.edit", program)
     if program.status == S.ARCHIVE:
@@ -159,14 +161,14 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
         raise InvalidTransition(_("Программа на модерации: дождитесь решения МОЦ."))
     if partners is not None:
         partners = _partners(program.organization, partners, program)
+    if program.status == S.PUBLISHED:
+        return _propose(actor, program, data, partners)
     changed = _changed_fields(program, data, partners)
     if not changed:
         return program
     photo = _new_photo(data)
     before = program.status
     _apply(program, data)
-    if before == S.PUBLISHED and changed & set(Program.PUBLIC_FIELDS + ("partners",)):
-        program.status = S.MODERATING
     _validated_save(program)
     if photo is not None:
         images.make_renditions(program.photo)
@@ -175,6 +177,96 @@ def update_program(actor, program: Program, data: dict, partners=None) -> Progra
     audit.record(actor, "registry.program.updated", program, from_state=before,
                  to_state=program.status, fields=sorted(changed))
     return program
+
+
+def _propose(actor, program: Program, data: dict, partners) -> Program:
+    """The edit of a published program: internal fields are saved, public ones join the
+    program's revision, which goes to the МОЦ (or is deleted when the edit is undone)."""
+    revision = ProgramRevision.objects.filter(program=program).first()
+    if revision is not None and revision.is_moderating:
+        raise InvalidTransition(_("Изменения программы на модерации: дождитесь решения МОЦ."))
+    public = set(Program.PUBLIC_FIELDS)
+    internal = {name: value for name, value in data.items() if name not in public}
+    wanted = {name: value for name, value in data.items() if name in public and name != "photo"}
+    photo = _new_photo(data)
+    # what the provider sees in the form: the published program with its edit so far
+    candidate = revisions.proposed(program, revision)
+    changed = {name for name, value in wanted.items() if getattr(candidate, name) != value}
+    if photo is not None or (data.get("photo") == "" and candidate.photo):
+        changed.add("photo")
+    partner_ids = revisions.partner_ids(program, revision)
+    if partners is not None and sorted(p.pk for p in partners) != sorted(partner_ids):
+        changed.add("partners")
+        partner_ids = sorted(p.pk for p in partners)
+    internal_changed = {name for name, value in internal.items() if getattr(program, name) != value}
+    if not changed and not internal_changed:
+        return program
+    _apply(candidate, internal)
+    _apply(candidate, wanted)
+    if data.get("photo") == "" and photo is None:
+        candidate.photo = ""
+    _validated(candidate, exclude=["photo"])
+    if internal_changed:
+        _apply(program, internal)
+        _validated_save(program)
+        audit.record(actor, "registry.program.updated", program, from_state=program.status,
+                     to_state=program.status, fields=sorted(internal_changed))
+    if not changed:
+        return program
+    published = revisions.public_values(program)
+    values = {name: value for name, value in revisions.public_values(candidate).items()
+              if value != published[name]}
+    proposed_partners = partner_ids if partner_ids != revisions.partner_ids(program, None) else None
+    new_photo = revision.photo.name if revision is not None and revision.photo else ""
+    if photo is not None:
+        new_photo = photo
+    elif "photo" in changed:  # cleared
+        new_photo = ""
+        if program.photo:
+            values["photo"] = ""
+    if not values and proposed_partners is None and not new_photo:
+        if revision is not None:
+            revision.delete()
+        audit.record(actor, "registry.program.revision_withdrawn", program,
+                     fields=sorted(changed))
+        return program
+    if revision is None:
+        revision = ProgramRevision(program=program)
+    revision.values = values
+    revision.partners = proposed_partners
+    revision.photo = new_photo
+    revision.status = ProgramRevision.Status.MODERATING
+    revision.proposed_by = actor
+    revision.proposed_at = timezone.now()
+    revision.save()
+    audit.record(actor, "registry.program.revision_submitted", program,
+                 fields=sorted(changed))
+    return program
+
+
+def _approve_revision(actor, program: Program, revision: ProgramRevision) -> Program:
+    fields = [change.field for change in revisions.changes(program, revision)]
+    revision.apply_to(program)
+    _validated(program, exclude=["photo"])
+    program.save()
+    if revision.photo:
+        images.make_renditions(program.photo)
+    if revision.partners is not None:
+        program.partners.set(Organization.objects.filter(pk__in=revision.partners))
+    revision.delete()
+    audit.record(actor, "registry.program.revision_approved", program, fields=fields)
+    return program
+
+
+def _revision(program) -> ProgramRevision | None:
+    """The edit waiting on a published program, read after locking the program's row."""
+    program = _locked(Program, program.pk)
+    if program.status != S.PUBLISHED:
+        return None
+    revision = ProgramRevision.objects.filter(program=program).first()
+    if revision is not None:
+        revision.program = program
+    return revision
 
 
 def _transition(actor, program, action, allowed_from, to_state):
@@ -192,7 +284,16 @@ def _transition(actor, program, action, allowed_from, to_state):
 
 @transaction.atomic
 def submit_program(actor, program: Program) -> Program:
-    """Staff send a draft, or a program returned with remarks, to the МОЦ for moderation."""
+    """Staff send a draft, or a program returned with remarks, to the МОЦ for moderation;
+    or the returned edit of a published program, unchanged, again."""
+    revision = _revision(program)
+    if revision is not None and not revision.is_moderating:
+        scope.require(actor, "registry.edit", program)
+        revision.status = ProgramRevision.Status.MODERATING
+        revision.proposed_at = timezone.now()
+        revision.save(update_fields=["status", "proposed_at"])
+        audit.record(actor, "registry.program.revision_submitted", program)
+        return program
     program, before = _transition(actor, program, "registry.edit",
                                   {S.INITIAL, S.WAIT_FOR_EDITING}, S.MODERATING)
     if not program.modules.exists():
@@ -205,7 +306,12 @@ def submit_program(actor, program: Program) -> Program:
 
 @transaction.atomic
 def publish_program(actor, program: Program) -> Program:
-    """The МОЦ of the program's municipality publishes it in the navigator."""
+    """The МОЦ of the program's municipality publishes it in the navigator, or approves
+    the edit of a published program waiting for it: the catalog then shows the edit."""
+    revision = _revision(program)
+    if revision is not None and revision.is_moderating:
+        scope.require(actor, "registry.moderate", program)
+        return _approve_revision(actor, revision.program, revision)
     program, before = _transition(actor, program, "registry.moderate",
                                   {S.MODERATING}, S.PUBLISHED)
     _apply_proposals(actor, program)
@@ -223,6 +329,14 @@ def return_program(actor, program: Program, remark: str) -> Program:
     remark = (remark or "").strip()
     if not remark:
         raise ValidationFailed({"remark": [_("Напишите, что нужно исправить.")]})
+    revision = _revision(program)
+    if revision is not None and revision.is_moderating:
+        scope.require(actor, "registry.moderate", program)
+        revision.status = ProgramRevision.Status.RETURNED
+        revision.remark = remark
+        revision.save(update_fields=["status", "remark"])
+        audit.record(actor, "registry.program.revision_returned", revision.program, reason=remark)
+        return revision.program
     program, before = _transition(actor, program, "registry.moderate",
                                   {S.MODERATING}, S.WAIT_FOR_EDITING)
     program.moderation_remark = remark
@@ -245,6 +359,7 @@ def archive_program(actor, program: Program, reason: str = "") -> Program:
         raise InvalidTransition(_("В архив можно перенести только опубликованную программу."))
     program.status = S.ARCHIVE
     program.save(update_fields=["status", "updated_at"])
+    ProgramRevision.objects.filter(program=program).delete()
     for group in _proposing_groups(program):
         prices.drop(actor, program, group, "registry.group.price_withdrawn", (reason or "").strip())
     audit.record(actor, "registry.program.archived", program, from_state=S.PUBLISHED,

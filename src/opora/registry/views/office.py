@@ -7,6 +7,7 @@ through a service; the views only parse input and choose what to render.
 """
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -21,7 +22,7 @@ from opora.accounts.decorators import section_page
 from opora.core.exporters import export_format
 from opora.core.pages import page_of
 from opora.errors import DomainError
-from opora.registry import hooks, prices, selectors, services
+from opora.registry import hooks, prices, revisions, selectors, services
 from opora.registry.choices import ProgramStatus
 from opora.registry.forms_office import (
     ArchiveForm,
@@ -30,7 +31,7 @@ from opora.registry.forms_office import (
     ReturnForm,
     add_domain_error,
 )
-from opora.registry.models import Group, Module, Organization, Program, Teacher
+from opora.registry.models import Group, Module, Organization, Program, ProgramRevision, Teacher
 
 
 def _export_format(request):
@@ -87,13 +88,19 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
     edits = scope.can(user, "registry.edit", program)
     draft = program.status in (ProgramStatus.INITIAL, ProgramStatus.WAIT_FOR_EDITING)
     price_changes = prices.pending(program)
+    revision = (ProgramRevision.objects.filter(program=program).first()
+                if program.status == ProgramStatus.PUBLISHED else None)
+    revision_pending = revision is not None and revision.is_moderating
     return render(request, "registry/program_detail.html", {
+        "revision": revision,
+        "revision_changes": revisions.changes(program, revision) if revision else [],
         "program": program,
         "modules": program.modules.all(),
         "events": audit.timeline(program),
         "panels": hooks.panels_of(user, program),
         "price_changes": price_changes,
-        "can_moderate": moderates and program.status == ProgramStatus.MODERATING,
+        "can_moderate": moderates and (program.status == ProgramStatus.MODERATING
+                                       or revision_pending),
         "can_moderate_prices": (moderates and program.status == ProgramStatus.PUBLISHED
                                 and bool(price_changes)),
         "can_archive": (moderates or edits) and program.status == ProgramStatus.PUBLISHED,
@@ -101,11 +108,11 @@ def _render_program(request, program, *, return_form=None, archive_form=None, st
         "archive_form": archive_form or ArchiveForm(auto_id="id_archive_%s"),
         "edit_url": reverse("registry:program_edit", args=[program.pk])
         if edits and program.status not in (ProgramStatus.MODERATING, ProgramStatus.ARCHIVE)
-        else "",
+        and not revision_pending else "",
         "groups_url": reverse("registry:program_groups", args=[program.pk])
         if edits and program.status != ProgramStatus.ARCHIVE else "",
         "submit_url": reverse("registry:program_submit", args=[program.pk])
-        if edits and draft else "",
+        if edits and (draft or (revision is not None and not revision_pending)) else "",
         "restore_url": reverse("registry:program_restore", args=[program.pk])
         if edits and program.status == ProgramStatus.ARCHIVE else "",
     }, status=status)
@@ -126,14 +133,19 @@ def program_moderate(request, pk):
     action = request.POST.get("action")
     try:
         if action == "publish":
+            edited = program.status == ProgramStatus.PUBLISHED
             services.publish_program(request.user, program)
-            messages.success(request, _("Программа опубликована в навигаторе."))
+            messages.success(request, _("Изменения утверждены и показаны в навигаторе.") if edited
+                             else _("Программа опубликована в навигаторе."))
         elif action == "return":
             form = ReturnForm(request.POST, auto_id="id_return_%s")
             if not form.is_valid():
                 return _render_program(request, program, return_form=form, status=400)
+            edited = program.status == ProgramStatus.PUBLISHED
             services.return_program(request.user, program, form.cleaned_data["remark"])
-            messages.success(request, _("Программа возвращена на доработку."))
+            messages.success(request, _("Изменения возвращены на доработку, в навигаторе осталась "
+                                        "опубликованная версия.") if edited
+                             else _("Программа возвращена на доработку."))
         elif action == "approve_prices":
             services.approve_prices(request.user, program)
             messages.success(request, _("Новая стоимость утверждена и показана в навигаторе."))
@@ -253,6 +265,7 @@ def organization_create(request):
     return render(request, "registry/office/organization_form.html", {
         "form": form,
         "organization": None,
+        **_picker(),
     }, status=400 if form.errors else 200)
 
 
@@ -272,7 +285,16 @@ def organization_edit(request, pk):
     return render(request, "registry/office/organization_form.html", {
         "form": form,
         "organization": organization,
+        **_picker(),
     }, status=400 if form.errors else 200)
+
+
+def _picker() -> dict:
+    """What the coordinates picker of the organization form needs: the tile server, where
+    the map opens, and the region's box (docs/decisions.md, «The map»)."""
+    return {"map_tiles": settings.OPORA_MAP_TILES, "map_attribution": settings.OPORA_MAP_ATTRIBUTION,
+            "map_centre": ",".join(map(str, settings.OPORA_MAP_CENTRE)),
+            "map_bounds": ",".join(map(str, settings.OPORA_REGION_BOUNDS))}
 
 
 @require_POST

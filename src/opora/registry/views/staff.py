@@ -20,13 +20,14 @@ from opora.accounts.decorators import section_page
 from opora.core.pages import page_of
 from opora.errors import DomainError
 from opora.registry import forms as f
-from opora.registry import prices, services
+from opora.registry import prices, revisions, services
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import (
     Group,
     GroupFunding,
     Module,
     Program,
+    ProgramRevision,
     ProposedFunding,
     ScheduleLine,
     Teacher,
@@ -100,13 +101,18 @@ def program_create(request):
 @section_page("registry.edit")
 def program_edit(request, pk):
     program = _get(request, Program.objects.all(), pk)
-    if program.status in (S.MODERATING, S.ARCHIVE):
-        return render(request, "registry/staff/program_form.html",
-                      {"program": program, "form": None})
     was_published = program.status == S.PUBLISHED
-    # The form fills in a copy: after a refusal the page still names the saved program.
-    form = f.ProgramForm(request.POST or None, request.FILES or None,
-                         instance=copy.copy(program), organization=request.user.organization)
+    revision = ProgramRevision.objects.filter(program=program).first() if was_published else None
+    if program.status in (S.MODERATING, S.ARCHIVE) or (revision is not None and revision.is_moderating):
+        return render(request, "registry/staff/program_form.html",
+                      {"program": program, "form": None, "revision": revision})
+    # The form fills in a copy (of the published program with its edit so far): after a
+    # refusal the page still names the saved program.
+    shown = revisions.proposed(program, revision) if revision is not None else copy.copy(program)
+    initial = ({"partners": revisions.partner_ids(program, revision)}
+               if revision is not None and revision.partners is not None else None)
+    form = f.ProgramForm(request.POST or None, request.FILES or None, instance=shown,
+                         initial=initial, organization=request.user.organization)
     if request.method == "POST" and form.is_valid():
         try:
             program = services.update_program(
@@ -115,15 +121,18 @@ def program_edit(request, pk):
         except DomainError as error:
             f.attach_errors(form, error)
         else:
-            if was_published and program.status == S.MODERATING:
-                messages.warning(request, _("Изменения сохранены. Программа снова на модерации "
-                                            "и вернётся в навигатор после проверки МОЦ."))
+            pending = ProgramRevision.objects.filter(
+                program=program, status=ProgramRevision.Status.MODERATING).exists()
+            if was_published and pending:
+                messages.warning(request, _("Изменения отправлены на модерацию в МОЦ. До решения "
+                                            "МОЦ родители видят опубликованную версию программы "
+                                            "и могут на неё записываться."))
             else:
                 messages.success(request, _("Изменения сохранены."))
             return redirect("registry:program_detail", pk=program.pk)
     public_fields, internal_fields = _moderated_fields(form) if was_published else (None, None)
     return render(request, "registry/staff/program_form.html", {
-        "form": form, "program": program,
+        "form": form, "program": program, "revision": revision,
         "public_fields": public_fields, "internal_fields": internal_fields,
     })
 
