@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from opora.practices import services
 from opora.practices.models import Practice, PracticeStatus
-from tests import factories as f
 from tests.practices.conftest import full_sheet, practice_data, score_all
 from tests.spreadsheets import content_of, header_row, xlsx_book
 
@@ -92,7 +91,7 @@ def test_the_expert_scores_on_the_sheet(client, in_review):
     assert in_review.title in client.get(reverse("practices:assignments")).content.decode()
 
     data = {"action": "submit"}
-    for criterion, (value, comment) in full_sheet(assignment, 1, "").items():
+    for criterion, (value, _comment) in full_sheet(assignment, 1, "").items():
         data[f"score-{criterion}"] = value
     response = client.post(reverse("practices:assignment", args=[assignment.pk]), data)
     assert response.status_code == 400 and "объясните" in response.content.decode()

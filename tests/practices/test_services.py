@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from opora.accounts.models import Role
 from opora import audit
+from opora.accounts.models import Role
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from opora.practices import selectors, services
 from opora.practices.models import AssignmentStatus, Practice, PracticeStatus
