@@ -437,6 +437,9 @@ SECTIONS = {
     "practices.edit": lambda user: holds(user, "practices.edit"),
     # an expert's practices to score
     "practices.score": lambda user: holds(user, "practices.score"),
+    # the files of practices: whoever reads practices in the back office or scores them
+    # (each file is still looked up in the user's own practices)
+    "practices.files": lambda user: reads_back_office(user) or holds(user, "practices.score"),
     # the portal's CMS (Wagtail's admin at /cms/)
     "portal.edit": lambda user: holds(user, "portal.edit"),
 }

@@ -7,7 +7,6 @@ export; the expert's practices and sheet. Public under ``practices/``: the bank 
 filters and search, a practice's page and its files."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -203,7 +202,7 @@ def practice_action(request, pk, action):
     return redirect("practices:practice", pk=pk)
 
 
-@login_required
+@section_page("practices.files")
 def file(request, pk):
     """A file of a practice the user sees in the back office, or is assigned to score."""
     return _download(found_or_404(selectors.file_for, request.user, pk))
