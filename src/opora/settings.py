@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opora.financing",
     "opora.events",
     "opora.quality",
+    "opora.practices",
     "opora.surveys",
     "opora.plans",
     "opora.hotline",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("opora.hotline.urls")),
     path("", include("opora.mailing.urls")),
     path("", include("opora.quality.urls")),
+    path("", include("opora.practices.urls")),
     path("", include("opora.portal.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),

@@ -25,6 +25,8 @@ from opora.hotline.models import Desk, FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.navigator.models import SearchSynonym
 from opora.plans.models import Item, Plan, PlanKind
+from opora.practices.models import Assignment as PracticeAssignment
+from opora.practices.models import Practice
 from opora.quality.models import Assignment, Campaign, CriteriaSet, Entry, Rating, RatingRules
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import MunicipalityPopulation
@@ -90,6 +92,10 @@ TARGETS = {
     "hotline.configure": ["municipality"],
     "mailing.send": ["mailing"],
     "portal.edit": ["municipality"],
+    "practices.edit": ["practice"],
+    "practices.review": ["practice"],
+    "practices.score": ["practice_assignment"],
+    "practices.regional": ["practice"],
 }
 
 # Exactly these (action, persona) pairs are allowed on A's / A1's objects; every other
@@ -178,6 +184,13 @@ ALLOWED = {
     ("quality.answer_ratings", "staff_a"),
     ("quality.rating_rules", "regional"),
     ("quality.rating_rules", "superuser"),
+    # a practice of «Центр А1»: its staff write it, the МОЦ of A reviews it, the expert
+    # scores it when assigned, the РМЦ marks it regional
+    ("practices.edit", "staff_a"),
+    ("practices.review", "operator_a"),
+    ("practices.score", "expert"),
+    ("practices.regional", "regional"),
+    ("practices.regional", "superuser"),
     # the layout of the form is the region's, kept by the РМЦ
     ("monitoring.statform_layout", "regional"),
     ("monitoring.statform_layout", "superuser"),
@@ -306,6 +319,11 @@ def world(city, district):
         program=program, parent=parent, results=5, staff=4, means=4, overall=5, comment="Спасибо!",
         comment_status="pending")
     targets["rating_rules"] = RatingRules.objects.get(version=1)
+    targets["practice"] = Practice.objects.create(
+        organization=program.organization, municipality=city, title="Практика А1", authors="Иванова",
+        direction="technical", kind="methodology", summary="Кратко")
+    targets["practice_assignment"] = PracticeAssignment.objects.create(
+        practice=targets["practice"], round=1, expert=people["expert"], due_on=dt.date(2030, 2, 1))
     return people, targets
 
 

@@ -130,7 +130,7 @@ def test_program_registry_in_english(english, operator, program):
     assert texts(response, lambda tag, attrs: tag == "nav" and attrs.get("aria-label") == "Account sections"
                  ) == ["Menu · Program registry Programs and organizations Program registry Moderation Inventory "
                        "Organization registry Import from Excel Search dictionary Quality Quality assessment "
-                       "Parents' reviews Parents' rating rules Children and applications "
+                       "Parents' reviews Parents' rating rules Best-practice bank Children and applications "
                        "Children Possible duplicates Guardian confirmation Events and gifted children "
                        "Events Event moderation Involvement Gifted children Certificates and settlement "
                        "Certificates Certification Contracts Contract renewals Settlements "

@@ -1,14 +1,15 @@
 """The apps of ``src/opora`` import downwards only, so the app graph stays acyclic:
 
     errors, env (the modules at ``src/opora/*.py``) < audit, core < accounts < registry
-    < navigator, enrollment < financing, events < quality < monitoring < surveys
+    < navigator, enrollment < financing, events < quality < practices < monitoring < surveys
     < plans, hotline, mailing < training < portal < api < office, demo
     < the assembly (urls, settings, wsgi, cli)
 
 An app's ``api.py`` (its router of the REST API, with any ``<area>_api.py`` it adds to
 that router) belongs to the api layer that assembles it. Apps of one level do not import
-each other, and the navigator is read only by the API, the assembly and the portal (its
-block of the catalog's programs and its search's stems): the others announce their
+each other, and the navigator is read only by the API, the assembly, the portal (its
+block of the catalog's programs and its search's stems) and the practices (the search's
+stems and the МОЦ's dictionary): the others announce their
 changes through hooks they subscribe to.
 Imports inside functions count as much as those at the top of a module.
 """
@@ -26,6 +27,7 @@ LEVELS = [
     {"navigator", "enrollment"},
     {"financing", "events"},
     {"quality"},
+    {"practices"},
     {"monitoring"},
     {"surveys"},
     {"plans", "hotline", "mailing"},
@@ -38,7 +40,7 @@ LEVELS = [
 RANK = {layer: rank for rank, layers in enumerate(LEVELS) for layer in layers}
 ASSEMBLY = {"urls", "settings", "wsgi", "cli", "__init__", "__main__"}
 # Layers only the ones listed may import.
-READ_ONLY_BY = {"navigator": {"api", "assembly", "portal"}}
+READ_ONLY_BY = {"navigator": {"api", "assembly", "portal", "practices"}}
 
 
 def layer_of(module: str) -> str:

@@ -11,6 +11,7 @@ from opora.accounts.models import Role, User
 from opora.audit.models import AuditEvent
 from opora.demo import accounts
 from opora.demo.generator import build_demo
+from opora.practices.models import Assignment as PracticeAssignment
 from opora.quality.models import Assignment, Expert
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import (
@@ -92,6 +93,7 @@ def test_second_run_restores_a_changed_password_and_a_deactivated_account(demo):
 def test_second_run_recreates_a_deleted_account(demo):
     # the expert's sheets and profile protect the account: they go first
     Assignment.objects.filter(expert__email="expert@demo.opora").delete()
+    PracticeAssignment.objects.filter(expert__email="expert@demo.opora").delete()
     Expert.objects.filter(user__email="expert@demo.opora").delete()
     User.objects.filter(email="expert@demo.opora").delete()
 

@@ -36,7 +36,7 @@ def full_sheet(assignment, value=2, comment="Замечаний нет."):
 
 @pytest.fixture
 def default_set(db):
-    return CriteriaSet.objects.get(municipality=None, version=1)
+    return CriteriaSet.objects.get(municipality=None, version=1, purpose="programs")
 
 
 @pytest.fixture

@@ -149,6 +149,16 @@ ACTIONS = {
     "quality.answer_ratings": {Role.ORGANIZATION_STAFF: "organization"},
     # the weights and thresholds of the parents' rating, region-wide (new versions)
     "quality.rating_rules": {Role.REGIONAL_CENTRE: "region"},
+    # the bank of best practices: a provider writes its organization's practices, edits
+    # them while drafts or returned, submits them, archives the published ones
+    "practices.edit": {Role.ORGANIZATION_STAFF: "organization"},
+    # the МОЦ reviews its municipality's practices: experts, publication, return with
+    # remarks, archive, forwarding to the РМЦ
+    "practices.review": {Role.SUPPORT_CENTRE: "municipality"},
+    # an expert scores the practices assigned to them
+    "practices.score": {Role.EXPERT: "responsible"},
+    # the РМЦ marks forwarded practices as regional ones
+    "practices.regional": {Role.REGIONAL_CENTRE: "region"},
 }
 
 # Roles that read the back office of their territory.
@@ -420,6 +430,16 @@ SECTIONS = {
     "quality.moderate_ratings": lambda user: holds(user, "quality.moderate_ratings"),
     # a provider's parents' ratings and its answers
     "quality.answer_ratings": lambda user: holds(user, "quality.answer_ratings"),
+    # the bank of best practices in the back office: the МОЦ (its municipality's), the
+    # education authority (reads them) and the РМЦ (the forwarded ones)
+    "practices": reads_territory,
+    # a provider's own practices
+    "practices.edit": lambda user: holds(user, "practices.edit"),
+    # an expert's practices to score
+    "practices.score": lambda user: holds(user, "practices.score"),
+    # the files of practices: whoever reads practices in the back office or scores them
+    # (each file is still looked up in the user's own practices)
+    "practices.files": lambda user: reads_back_office(user) or holds(user, "practices.score"),
     # the portal's CMS (Wagtail's admin at /cms/)
     "portal.edit": lambda user: holds(user, "portal.edit"),
 }

@@ -17,6 +17,7 @@ from opora.mailing.api import router as mailing_router
 from opora.monitoring.api import router as monitoring_router
 from opora.navigator.api import router as navigator_router
 from opora.plans.api import router as plans_router
+from opora.practices.api import router as practices_router
 from opora.quality.api import router as quality_router
 from opora.registry.api import router as registry_router
 from opora.surveys.api import router as surveys_router
@@ -46,3 +47,4 @@ api.add_router("", training_router)
 api.add_router("", hotline_router)
 api.add_router("", mailing_router)
 api.add_router("", quality_router)
+api.add_router("", practices_router)

@@ -199,6 +199,22 @@ LABELS = {
     "quality.rating.rejected": _("Комментарий родителя отклонён"),
     "quality.rating.answered": _("Организация ответила на отзыв"),
     "quality.rating_rules.saved": _("Новая версия правил рейтинга родителей"),
+    "practices.practice.created": _("Практика создана"),
+    "practices.practice.edited": _("Практика изменена"),
+    "practices.file.added": _("Файл приложен к практике"),
+    "practices.file.removed": _("Файл практики удалён"),
+    "practices.practice.submitted": _("Практика подана в МОЦ"),
+    "practices.practice.review_started": _("Практика передана экспертам"),
+    "practices.assignment.created": _("Эксперт назначен на практику"),
+    "practices.assignment.withdrawn": _("Эксперт снят с практики"),
+    "practices.assignment.submitted": _("Лист эксперта по практике сдан"),
+    "practices.practice.scored": _("Экспертиза практики завершена"),
+    "practices.practice.published": _("Практика опубликована в банке"),
+    "practices.practice.returned": _("Практика возвращена на доработку"),
+    "practices.practice.archived": _("Практика перенесена в архив"),
+    "practices.practice.forwarded": _("Практика передана в РМЦ"),
+    "practices.practice.regional": _("РМЦ отметил практику как региональную"),
+    "practices.practice.not_regional": _("РМЦ снял отметку «региональная практика»"),
 }
 
 

@@ -35,6 +35,7 @@ from opora.demo import (
     hotline,
     names,
     portal,
+    practices,
     prolongation,
     quality,
     reset,
@@ -213,6 +214,7 @@ def _generate(ctx: Context) -> Region:
     hotline.build_hotline(ctx, municipalities, users)
     demo_events.build_events(ctx, users)
     quality.build_quality(ctx, users)
+    practices.build_practices(ctx, users)
     portal.build_portal(ctx, users)
     work_plans.attach_evidence(ctx, users)
     return region

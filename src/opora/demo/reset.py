@@ -18,6 +18,8 @@ from opora.financing.models import Certificate, CertificateLedger, Contract, Inv
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
+from opora.practices.models import Assignment as PracticeAssignment
+from opora.practices.models import Practice, PracticeFile
 from opora.quality.models import Appeal, Assignment, Campaign, CriteriaSet, Entry, Expert, Rating
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
 
@@ -102,6 +104,20 @@ def _delete_ratings(region) -> None:
     _delete(rated)
 
 
+def _delete_practices(region) -> None:
+    """The region's practices with their files, experts' sheets and audit trails (before
+    the experts and the organizations they point to)."""
+    practices = Practice.objects.filter(municipality__region=region)
+    for model, pks in ((Practice, practices.values_list("pk", flat=True)),
+                       (PracticeAssignment, PracticeAssignment.objects.filter(practice__in=practices)
+                        .values_list("pk", flat=True))):
+        for chunk in _chunks(list(pks)):
+            audit.forget(model, chunk)
+    for stored in PracticeFile.objects.filter(practice__in=practices):
+        stored.file.delete(save=False)
+    _delete(practices)
+
+
 def _delete_quality(region) -> None:
     """The region's assessment: campaigns of its municipalities (and the regional ones),
     the programs assessed, the experts of the demo, with their audit trails."""
@@ -178,6 +194,7 @@ def _delete_region(region) -> None:
             audit.forget(model, chunk)
     _delete(plans)
     _delete_hotline_and_mailings(region)
+    _delete_practices(region)
     _delete_quality(region)
     portal.forget(region)
 

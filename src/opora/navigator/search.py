@@ -425,3 +425,45 @@ def suggest(text: str, limit: int = SUGGESTIONS) -> list[tuple[str, str, int | N
 
 def _prefix_all(typed, weight):
     return " & ".join(f"'{t}':*{weight}" for t in typed)
+
+
+# --- small collections searched over stored stems ------------------------------------------
+
+
+def stored_stems(*texts) -> str:
+    """The stems of texts as a collection other than the catalog stores them for
+    ``filter_by_stems``: space-separated with a space at each end."""
+    joined = " ".join(stems(text) for text in texts if text)
+    return f" {joined} " if joined else ""
+
+
+def filter_by_stems(queryset, text: str, field: str = "search_stems", synonyms=None):
+    """A small collection (hundreds of rows: the portal's materials, the practices) read
+    the navigator's way over a text field of ``stored_stems``: every typed word, cut by
+    ``stem``, must start a stored stem — or one of its alternatives in the МОЦ's
+    dictionary (``synonyms``, one-word variants); a word that starts none is read as the
+    closest stem of the collection (a misprint). Returns ``(queryset, corrections)``."""
+    from django.db.models import Q
+
+    corrections: dict[str, str] = {}
+    entries = [entry for entry in dictionary(synonyms) if all(len(v) == 1 for v in entry)]
+    vocabulary, base = None, queryset
+    for word in [w for w in words(text) if w not in FUNCTION_WORDS]:
+        word_stem = stem(word)
+        alternatives = [word_stem]
+        for entry in entries:
+            if (word_stem,) in entry:
+                alternatives += [v[0] for v in entry if v[0] not in alternatives]
+        condition = Q()
+        for alternative in alternatives:
+            condition |= Q(**{f"{field}__contains": f" {alternative}"})
+        if not queryset.filter(condition).exists():
+            if vocabulary is None:
+                vocabulary = sorted({s for value in base.values_list(field, flat=True)
+                                     for s in value.split()})
+            close = difflib.get_close_matches(word_stem, vocabulary, n=1, cutoff=0.75)
+            if close:
+                corrections[word] = close[0]
+                condition = Q(**{f"{field}__contains": f" {close[0]} "})
+        queryset = queryset.filter(condition)
+    return queryset, corrections

@@ -93,6 +93,10 @@ RATING_MODERATION = ("quality:rating_moderation", _("Отзывы родител
 MY_RATINGS = ("quality:provider_ratings", _("Отзывы родителей"), "quality.answer_ratings", set())
 RATING_RULES = ("quality:rating_rules", _("Правила рейтинга родителей"), "quality", set())
 EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
+PRACTICES = ("practices:office", _("Банк лучших практик"), "practices", {"practices:practice"})
+MY_PRACTICES = ("practices:mine", _("Лучшие практики"), "practices.edit", {
+    "practices:create", "practices:edit", "practices:my_practice"})
+PRACTICE_REVIEW = ("practices:assignments", _("Экспертиза практик"), "practices.score", {"practices:assignment"})
 PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit", set())
 
 # The menu in groups, in its order; a user sees the entries whose section they may open,
@@ -102,7 +106,8 @@ GROUPS = [
             MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
-    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE, RATING_MODERATION, MY_RATINGS, RATING_RULES]),
+    (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE, RATING_MODERATION, MY_RATINGS, RATING_RULES,
+                     PRACTICES, MY_PRACTICES, PRACTICE_REVIEW]),
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,

@@ -22,13 +22,22 @@ class Decision(models.TextChoices):
     FAILED = "failed", _("не соответствует")
 
 
+class CriteriaPurpose(models.TextChoices):
+    PROGRAMS = "programs", _("оценка программ")
+    PRACTICES = "practices", _("отбор лучших практик")
+
+
 class CriteriaSet(models.Model):
-    """One version of a set of criteria. ``municipality`` empty: the regional set."""
+    """One version of a set of criteria. ``municipality`` empty: the regional set.
+    ``purpose``: what the set scores — programs in campaigns, or practices of the bank
+    (``opora.practices``)."""
 
     municipality = models.ForeignKey("registry.Municipality", verbose_name=_("муниципалитет"),
                                      null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="criteria_sets")
     title = models.CharField(_("название"), max_length=300)
+    purpose = models.CharField(_("назначение"), max_length=20, choices=CriteriaPurpose.choices,
+                               default=CriteriaPurpose.PROGRAMS)
     version = models.PositiveIntegerField(_("версия"), default=1)
     based_on = models.ForeignKey("self", verbose_name=_("на основе версии"), null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -32,6 +32,7 @@ from opora.quality.models import (
     AssignmentStatus,
     Campaign,
     CampaignStatus,
+    CriteriaPurpose,
     CriteriaSet,
     Criterion,
     Decision,
@@ -60,9 +61,10 @@ def _today():
 # --- criteria sets --------------------------------------------------------------------
 
 
-def current_set(municipality) -> CriteriaSet | None:
-    """The newest version of the municipality's sets, else of the regional ones."""
-    sets = CriteriaSet.objects.order_by("-created_at", "-pk")
+def current_set(municipality, purpose: str = CriteriaPurpose.PROGRAMS) -> CriteriaSet | None:
+    """The newest version of the municipality's sets for ``purpose`` (programs, or the
+    practices of the bank), else of the regional ones."""
+    sets = CriteriaSet.objects.filter(purpose=purpose).order_by("-created_at", "-pk")
     if municipality is not None:
         own = sets.filter(municipality=municipality).first()
         if own is not None:
@@ -127,6 +129,7 @@ def save_criteria_set(actor, municipality, *, title: str, criteria: list[dict], 
         version = max(top, based_on.version if based_on else 0) + 1
         created = CriteriaSet.objects.create(
             municipality=municipality, title=title, version=version, based_on=based_on,
+            purpose=based_on.purpose if based_on else CriteriaPurpose.PROGRAMS,
             pass_threshold=passed, revise_threshold=revise, created_by=actor)
         Criterion.objects.bulk_create([
             Criterion(criteria_set=created, position=position, title=name, description=text,
@@ -248,6 +251,8 @@ def create_campaign(actor, municipality, data: dict) -> Campaign:
         errors.setdefault("criteria_set", []).append(_("Нет набора критериев."))
     elif criteria_set.municipality_id not in (None, getattr(municipality, "pk", None)):
         errors.setdefault("criteria_set", []).append(_("Этот набор критериев другого муниципалитета."))
+    elif criteria_set.purpose != CriteriaPurpose.PROGRAMS:
+        errors.setdefault("criteria_set", []).append(_("Этот набор критериев — для отбора практик, не программ."))
     if errors:
         raise ValidationFailed(errors)
     campaign.title = title[:300]

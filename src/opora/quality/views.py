@@ -43,6 +43,7 @@ from opora.quality.models import (
     AssignmentKind,
     AssignmentStatus,
     CampaignStatus,
+    CriteriaPurpose,
     CriteriaSet,
     Decision,
     EntryStatus,
@@ -83,7 +84,8 @@ def campaign_create(request):
     if not scope.holds(user, "quality.manage"):
         raise PermissionDenied
     municipality = _territory_of(user)
-    sets = CriteriaSet.objects.filter(Q(municipality=municipality) | Q(municipality=None)).order_by(
+    sets = CriteriaSet.objects.filter(Q(municipality=municipality) | Q(municipality=None),
+                                      purpose=CriteriaPurpose.PROGRAMS).order_by(
         "municipality", "title", "-version")
     current = services.current_set(municipality)
     form = CampaignForm(request.POST or None, criteria_sets=sets,
@@ -251,7 +253,8 @@ def criteria(request):
     own = scope.territory(user, CriteriaSet.objects.all())
     sets = (CriteriaSet.objects.filter(Q(pk__in=own.values("pk")) | Q(municipality=None))
             .select_related("municipality").prefetch_related("criteria").order_by("municipality", "title", "-version"))
-    current = services.current_set(_territory_of(user))
+    territory = _territory_of(user)
+    current = {services.current_set(territory), services.current_set(territory, CriteriaPurpose.PRACTICES)}
     return render(request, "quality/criteria.html", {
         "sets": sets, "current": current, "may_manage": scope.holds(user, "quality.manage")})
 

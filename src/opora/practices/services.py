@@ -1,0 +1,613 @@
+"""Use cases of the bank of best practices (docs/domain.md §14). Each checks the actor's
+right through ``opora.accounts.scope``, refuses bad input with a Russian message and then
+changes nothing, and records what it changed in the audit trail.
+
+draft → submitted (``submit``, the provider) → review (``start_review``, the МОЦ assigns
+experts who score blind with the criteria set of purpose «practices») → published
+(``publish``) or returned with remarks (``return_practice``; the provider edits and
+submits again, the next round of review starts afresh) → archived (``archive``). The МОЦ
+forwards published practices to the РМЦ (``forward``); the РМЦ marks regional ones
+(``mark_regional``). The experts, their conflict of interest and the scoring rules are
+the quality assessment's (``opora.quality``).
+"""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opora import audit, locking, logs
+from opora.accounts import scope
+from opora.accounts.models import Role
+from opora.errors import InvalidTransition, NotFound, ValidationFailed
+from opora.navigator.search import stored_stems
+from opora.practices.models import (
+    Assignment,
+    AssignmentStatus,
+    Practice,
+    PracticeFile,
+    PracticeKind,
+    PracticeStatus,
+    Score,
+    TargetGroup,
+)
+from opora.quality import scoring
+from opora.quality import services as quality
+from opora.quality.models import CriteriaPurpose, Decision, Expert
+from opora.registry.choices import Direction, ProgramStatus
+from opora.registry.models import Program
+
+log = logging.getLogger(__name__)
+
+EXPERTS_PER_PRACTICE = 2
+REVIEW_DAYS = 14
+MAX_REVIEW_DAYS = 90
+MAX_TEXT = 8000
+MAX_LINKS = 10
+MAX_FILES = 10
+MAX_FILE_MB = 20
+# extension -> the bytes a file of that kind starts with (DOCX and XLSX are zip archives)
+FILE_TYPES = {"pdf": (b"%PDF-",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",)}
+EDITABLE = (PracticeStatus.DRAFT, PracticeStatus.RETURNED)
+ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+TEXTS = ("summary", "goals", "resources", "results", "replication")
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _text(value) -> str:
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
+
+
+def _practice(practice) -> Practice:
+    found = (Practice.objects.select_related("organization", "municipality", "criteria_set")
+             .filter(pk=getattr(practice, "pk", practice)).first())
+    if found is None:
+        raise NotFound(_("Практика не найдена."))
+    return found
+
+
+def _stems(practice: Practice) -> str:
+    return stored_stems(practice.title, practice.authors, practice.organization.short_name,
+                        practice.organization.full_name, practice.get_direction_display(),
+                        practice.get_kind_display(), practice.get_target_group_display(),
+                        *(getattr(practice, name) for name in TEXTS))
+
+
+# --- the provider: writing, files, submission ------------------------------------------------
+
+
+def clean_links(errors, raw) -> list[str]:
+    """Links as a list or one per line: http(s) addresses only, at most ``MAX_LINKS``."""
+    if isinstance(raw, str):
+        raw = raw.splitlines()
+    links = [_text(link) for link in (raw or []) if _text(link)]
+    check = URLValidator(schemes=["http", "https"])
+    for link in links:
+        try:
+            if len(link) > 500:
+                raise DjangoValidationError("long")
+            check(link)
+        except DjangoValidationError:
+            errors.setdefault("links", []).append(
+                _("«%(link)s» — не ссылка http:// или https://.") % {"link": link[:80]})
+    if len(links) > MAX_LINKS:
+        errors.setdefault("links", []).append(_("Не больше %(n)d ссылок.") % {"n": MAX_LINKS})
+    return list(dict.fromkeys(links))
+
+
+def _clean(data: dict, organization) -> tuple[dict, list]:
+    errors: dict[str, list[str]] = {}
+    fields = {}
+    for name, limit, message in (("title", 300, _("Укажите название практики.")),
+                                 ("authors", 500, _("Укажите авторов практики."))):
+        value = _text(data.get(name))
+        if not value:
+            errors[name] = [message]
+        elif len(value) > limit:
+            errors[name] = [_("Не длиннее %(n)d знаков.") % {"n": limit}]
+        fields[name] = value
+    for name, choices, message in (("direction", Direction, _("Выберите направленность.")),
+                                   ("kind", PracticeKind, _("Выберите вид практики.")),
+                                   ("target_group", TargetGroup, _("Выберите целевую группу."))):
+        value = data.get(name) or (TargetGroup.ALL if name == "target_group" else "")
+        if value not in choices.values:
+            errors[name] = [message]
+        fields[name] = value
+    for name in TEXTS:
+        value = _text(data.get(name))
+        if len(value) > MAX_TEXT:
+            errors[name] = [_("Не длиннее %(n)d знаков.") % {"n": MAX_TEXT}]
+        fields[name] = value
+    if not fields["summary"]:
+        errors["summary"] = [_("Опишите практику кратко.")]
+    fields["links"] = clean_links(errors, data.get("links"))
+    wanted = {int(pk) for pk in (data.get("programs") or []) if str(pk).isdigit()}
+    programs = list(Program.objects.filter(pk__in=wanted, organization=organization))
+    if len(programs) != len(wanted) or len(wanted) != len(data.get("programs") or []):
+        errors["programs"] = [_("Связать можно только программы своей организации.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return fields, programs
+
+
+def save_practice(actor, data: dict, practice: Practice | None = None) -> Practice:
+    """A provider's new practice of its organization (a draft), or an edit of a draft or
+    a returned practice."""
+    if practice is None:
+        organization = getattr(actor, "organization", None) if actor.role == Role.ORGANIZATION_STAFF else None
+        if organization is None:
+            raise ValidationFailed({"__all__": [_("Практику пишет сотрудник организации.")]})
+        practice = Practice(organization=organization, municipality_id=organization.municipality_id,
+                            created_by=actor)
+    else:
+        practice = _practice(practice)
+    scope.require(actor, "practices.edit", practice)
+    fields, programs = _clean(data, practice.organization)
+    with transaction.atomic():
+        adding = practice.pk is None
+        if not adding:
+            practice = locking.row(Practice, practice.pk)
+            if practice.status not in EDITABLE:
+                raise InvalidTransition(_("Изменить можно черновик или практику, возвращённую на доработку."))
+        for name, value in fields.items():
+            setattr(practice, name, value)
+        practice.search_stems = _stems(practice)
+        practice.save()
+        practice.programs.set(programs)
+        audit.record(actor, "practices.practice.created" if adding else "practices.practice.edited",
+                     practice, to_state=practice.status if adding else "")
+    return practice
+
+
+def check_file(errors, upload) -> str:
+    """The lower-case extension of an acceptable file, or '' with an error added: PDF,
+    DOCX or XLSX of at most ``MAX_FILE_MB`` whose first bytes are what the name says."""
+    name = getattr(upload, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in FILE_TYPES:
+        errors.setdefault("file", []).append(_("Приложить можно только PDF, DOCX или XLSX."))
+        return ""
+    if upload.size > MAX_FILE_MB * 1024 * 1024:
+        errors.setdefault("file", []).append(
+            _("Файл больше %(n)d МБ: уменьшите его или разделите на части.") % {"n": MAX_FILE_MB})
+        return ""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(FILE_TYPES[extension]):
+        errors.setdefault("file", []).append(
+            _("Файл повреждён или не является %(kind)s.") % {"kind": extension.upper()})
+        return ""
+    return extension
+
+
+def add_file(actor, practice: Practice, upload) -> PracticeFile:
+    practice = _practice(practice)
+    scope.require(actor, "practices.edit", practice)
+    errors: dict[str, list[str]] = {}
+    if upload is None:
+        errors["file"] = [_("Выберите файл.")]
+    else:
+        check_file(errors, upload)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        practice = locking.row(Practice, practice.pk)
+        if practice.status not in EDITABLE:
+            raise InvalidTransition(_("Файлы меняют в черновике или в практике, возвращённой на доработку."))
+        if practice.files.count() >= MAX_FILES:
+            raise ValidationFailed({"file": [_("Не больше %(n)d файлов.") % {"n": MAX_FILES}]})
+        added = PracticeFile(practice=practice, name=(upload.name or "file")[-200:], size=upload.size)
+        added.file.save(added.name, upload, save=False)
+        added.save()
+        audit.record(actor, "practices.file.added", practice, file=added.name)
+    return added
+
+
+def remove_file(actor, practice_file: PracticeFile) -> None:
+    practice = _practice(practice_file.practice_id)
+    scope.require(actor, "practices.edit", practice)
+    with transaction.atomic():
+        practice = locking.row(Practice, practice.pk)
+        if practice.status not in EDITABLE:
+            raise InvalidTransition(_("Файлы меняют в черновике или в практике, возвращённой на доработку."))
+        name = practice_file.name
+        practice_file.file.delete(save=False)
+        practice_file.delete()
+        audit.record(actor, "practices.file.removed", practice, file=name)
+
+
+def submit(actor, practice: Practice) -> Practice:
+    """The provider sends a draft (or a practice it has revised) to the МОЦ: the results
+    and the conditions of replication must be described."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.edit", practice)
+    missing = {}
+    if not practice.results:
+        missing["results"] = [_("Опишите результаты и их подтверждение.")]
+    if not practice.replication:
+        missing["replication"] = [_("Опишите условия тиражирования.")]
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status not in EDITABLE:
+            raise InvalidTransition(_("Подать можно черновик или практику, возвращённую на доработку."))
+        if missing:
+            raise ValidationFailed(missing)
+        before = fresh.status
+        fresh.status = PracticeStatus.SUBMITTED
+        fresh.submitted_at = timezone.now()
+        fresh.save(update_fields=["status", "submitted_at"])
+        audit.record(actor, "practices.practice.submitted", fresh, from_state=before,
+                     to_state=PracticeStatus.SUBMITTED)
+        logs.state_change(log, "practices.practice.submitted", practice=fresh.pk)
+    return fresh
+
+
+# --- the МОЦ: experts and the review ------------------------------------------------------------
+
+
+def experts_for(practice: Practice):
+    """The active experts the МОЦ may call: of the practice's municipality and of the
+    region, with their open assignments on practices (``load``)."""
+    return (Expert.objects.filter(Q(municipality=practice.municipality_id) | Q(municipality=None),
+                                  is_active=True, user__is_active=True, user__role=Role.EXPERT)
+            .select_related("user__organization", "organization")
+            .annotate(load=Count("user__practice_assignments",
+                                 filter=Q(user__practice_assignments__status=AssignmentStatus.ASSIGNED)))
+            .order_by("pk"))
+
+
+def conflict(practice: Practice, expert: Expert) -> str | None:
+    """Why the expert may not score the practice: they work at its organization."""
+    organization = expert.organization or expert.user.organization
+    if organization is not None and organization.pk == practice.organization_id:
+        return _("Эксперт работает в организации — авторе практики.")
+    return None
+
+
+def _pick(practice, experts, taken) -> Expert | None:
+    eligible = [e for e in experts if e.user_id not in taken and conflict(practice, e) is None]
+    if not eligible:
+        return None
+    return min(eligible, key=lambda e: (practice.direction not in e.directions, e.load, e.pk))
+
+
+def _due(errors, due_on) -> dt.date | None:
+    if due_on in (None, ""):
+        return _today() + dt.timedelta(days=REVIEW_DAYS)
+    if isinstance(due_on, str):
+        try:
+            due_on = dt.date.fromisoformat(due_on.strip())
+        except ValueError:
+            due_on = None
+    if not isinstance(due_on, dt.date) or not _today() <= due_on <= _today() + dt.timedelta(days=MAX_REVIEW_DAYS):
+        errors["due_on"] = [_("Срок экспертизы — от сегодня до %(n)d дней вперёд.") % {"n": MAX_REVIEW_DAYS}]
+        return None
+    return due_on
+
+
+def _assign(actor, practice, expert: Expert) -> Assignment:
+    assignment = Assignment.objects.create(practice=practice, round=practice.review_round,
+                                           expert_id=expert.user_id, due_on=practice.review_due,
+                                           assigned_by=actor)
+    audit.record(actor, "practices.assignment.created", assignment, to_state=AssignmentStatus.ASSIGNED,
+                 expert=expert.user_id, round=practice.review_round)
+    return assignment
+
+
+def start_review(actor, practice: Practice, experts=None, due_on=None) -> Practice:
+    """The МОЦ takes a submitted practice into review with the current criteria set of
+    purpose «practices», assigning the chosen experts (user ids) or, without them,
+    ``EXPERTS_PER_PRACTICE`` eligible ones automatically (the practice's direction first,
+    then the least loaded)."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.review", practice)
+    errors: dict[str, list[str]] = {}
+    due = _due(errors, due_on)
+    pool = list(experts_for(practice))
+    chosen = []
+    if experts:
+        wanted = [int(pk) for pk in experts if str(pk).isdigit()]
+        by_user = {e.user_id: e for e in pool}
+        if len(wanted) != len(experts) or any(pk not in by_user for pk in wanted):
+            errors["experts"] = [_("Этот эксперт не привлекается к экспертизе практик муниципалитета.")]
+        else:
+            chosen = [by_user[pk] for pk in dict.fromkeys(wanted)]
+            reasons = [conflict(practice, e) for e in chosen]
+            if any(reasons):
+                errors["experts"] = [next(r for r in reasons if r)]
+    criteria_set = quality.current_set(practice.municipality, CriteriaPurpose.PRACTICES)
+    if criteria_set is None:
+        errors["__all__"] = [_("Нет набора критериев для отбора практик.")]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.SUBMITTED:
+            raise InvalidTransition(_("На экспертизу берут практику, поданную в МОЦ."))
+        if not chosen:
+            taken = set()
+            for _slot in range(EXPERTS_PER_PRACTICE):
+                expert = _pick(fresh, pool, taken)
+                if expert is None:
+                    break
+                chosen.append(expert)
+                taken.add(expert.user_id)
+            if not chosen:
+                raise InvalidTransition(_("Нет свободного эксперта без конфликта интересов."))
+        fresh.status = PracticeStatus.REVIEW
+        fresh.review_round += 1
+        fresh.review_due = due
+        fresh.criteria_set = criteria_set
+        fresh.score, fresh.decision, fresh.knocked_out, fresh.criteria_means = None, "", False, {}
+        fresh.save()
+        audit.record(actor, "practices.practice.review_started", fresh, from_state=PracticeStatus.SUBMITTED,
+                     to_state=PracticeStatus.REVIEW, round=fresh.review_round, criteria_set=criteria_set.pk)
+        for expert in chosen:
+            _assign(actor, fresh, expert)
+    return fresh
+
+
+def assign_expert(actor, practice: Practice, expert_user) -> Assignment:
+    """The МОЦ adds an expert of its choice to a practice in review."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.review", practice)
+    expert = next((e for e in experts_for(practice) if e.user_id == getattr(expert_user, "pk", expert_user)
+                   or str(e.user_id) == str(expert_user)), None)
+    if expert is None:
+        raise ValidationFailed({"expert": [_("Этот эксперт не привлекается к экспертизе практик муниципалитета.")]})
+    reason = conflict(practice, expert)
+    if reason:
+        raise ValidationFailed({"expert": [reason]})
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.REVIEW:
+            raise InvalidTransition(_("Практика не на экспертизе."))
+        if fresh.assignments.filter(round=fresh.review_round, expert=expert.user_id, status__in=ACTIVE).exists():
+            raise InvalidTransition(_("Этот эксперт уже назначен на практику."))
+        assignment = _assign(actor, fresh, expert)
+        _clear_result(fresh)
+    return assignment
+
+
+def withdraw_assignment(actor, assignment: Assignment) -> Assignment:
+    """The МОЦ takes an expert off a practice before they submit; their draft goes."""
+    assignment = Assignment.objects.select_related("practice").filter(pk=getattr(assignment, "pk", assignment)).first()
+    if assignment is None:
+        raise NotFound(_("Назначение не найдено."))
+    scope.require(actor, "practices.review", assignment.practice)
+    with transaction.atomic():
+        practice = locking.row(Practice, assignment.practice_id)
+        fresh = locking.row(Assignment, assignment.pk)
+        if fresh.status != AssignmentStatus.ASSIGNED:
+            raise InvalidTransition(_("Эксперт уже сдал лист: назначение не снимается."))
+        if not practice.assignments.filter(round=fresh.round, status__in=ACTIVE).exclude(pk=fresh.pk).exists():
+            raise InvalidTransition(_("Это последний эксперт практики: сначала назначьте другого."))
+        fresh.scores.all().delete()
+        fresh.status = AssignmentStatus.WITHDRAWN
+        fresh.save(update_fields=["status"])
+        audit.record(actor, "practices.assignment.withdrawn", fresh, from_state=AssignmentStatus.ASSIGNED,
+                     to_state=AssignmentStatus.WITHDRAWN)
+        _after_sheet(actor, practice)
+    return fresh
+
+
+# --- the expert's sheet -------------------------------------------------------------------------
+
+
+def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = False) -> Assignment:
+    """The assigned expert saves their scores (``{criterion_id: (value, comment)}``) and,
+    with ``submit``, hands the sheet in: every criterion scored, a score below the top of
+    its scale explained (the rules of the quality sheet). A sheet handed in is final."""
+    assignment = (Assignment.objects.select_related("practice__criteria_set")
+                  .filter(pk=getattr(assignment, "pk", assignment)).first())
+    if assignment is None:
+        raise NotFound(_("Назначение не найдено."))
+    scope.require(actor, "practices.score", assignment)
+    criteria = list(assignment.practice.criteria_set.criteria.all())
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for criterion in criteria:
+        raw, comment = scores.get(criterion.pk, scores.get(str(criterion.pk), (None, "")))
+        value = None
+        if raw not in (None, ""):
+            try:
+                value = int(str(raw).strip())
+            except ValueError:
+                value = -1
+            if not 0 <= value <= criterion.scale_max:
+                errors.setdefault(f"score-{criterion.pk}", []).append(
+                    _("«%(title)s»: балл от 0 до %(top)d.") % {"title": criterion.title, "top": criterion.scale_max})
+                value = None
+        comment = _text(comment)[:4000]
+        if submit and value is None and f"score-{criterion.pk}" not in errors:
+            errors.setdefault(f"score-{criterion.pk}", []).append(
+                _("«%(title)s»: поставьте балл.") % {"title": criterion.title})
+        if submit and value is not None and value < criterion.scale_max and not comment:
+            errors.setdefault(f"comment-{criterion.pk}", []).append(
+                _("«%(title)s»: объясните, почему балл ниже наибольшего.") % {"title": criterion.title})
+        values[criterion.pk] = (value, comment)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        practice = locking.row(Practice, assignment.practice_id)
+        fresh = locking.row(Assignment, assignment.pk)
+        if fresh.status != AssignmentStatus.ASSIGNED:
+            raise InvalidTransition(_("Лист уже сдан или назначение снято."))
+        if practice.status != PracticeStatus.REVIEW or fresh.round != practice.review_round:
+            raise InvalidTransition(_("Практика уже не на экспертизе."))
+        if _today() > fresh.due_on:
+            raise InvalidTransition(_("Срок экспертизы истёк %(date)s.") % {"date": fresh.due_on.strftime("%d.%m.%Y")})
+        kept = {s.criterion_id: s for s in fresh.scores.all()}
+        for criterion in criteria:
+            value, comment = values[criterion.pk]
+            score = kept.get(criterion.pk)
+            if value is None:
+                if score is not None:
+                    score.delete()
+            elif score is None:
+                Score.objects.create(assignment=fresh, criterion=criterion, value=value, comment=comment)
+            elif (score.value, score.comment) != (value, comment):
+                score.value, score.comment = value, comment
+                score.save(update_fields=["value", "comment"])
+        if submit:
+            fresh.status = AssignmentStatus.SUBMITTED
+            fresh.submitted_at = timezone.now()
+            fresh.save(update_fields=["status", "submitted_at"])
+            audit.record(actor, "practices.assignment.submitted", fresh, from_state=AssignmentStatus.ASSIGNED,
+                         to_state=AssignmentStatus.SUBMITTED)
+            _after_sheet(actor, practice)
+    return fresh
+
+
+def _clear_result(practice: Practice) -> None:
+    if practice.score is not None:
+        practice.score, practice.decision, practice.knocked_out, practice.criteria_means = None, "", False, {}
+        practice.save(update_fields=["score", "decision", "knocked_out", "criteria_means"])
+
+
+def expert_remarks(practice: Practice) -> str:
+    """The experts' comments on the criteria scored below the top in the current round."""
+    lines = []
+    for score in (Score.objects.filter(assignment__practice=practice, assignment__round=practice.review_round,
+                                       assignment__status=AssignmentStatus.SUBMITTED)
+                  .select_related("criterion").order_by("criterion__position", "assignment")):
+        if score.value < score.criterion.scale_max and score.comment:
+            lines.append(f"{score.criterion.title}: {score.comment}")
+    return "\n".join(lines)
+
+
+def _after_sheet(actor, practice: Practice) -> None:
+    """Inside the transaction holding the practice's row: once every expert of the round
+    has submitted, compute the result with the quality assessment's rules."""
+    assignments = list(practice.assignments.filter(round=practice.review_round, status__in=ACTIVE))
+    if not assignments or any(a.status == AssignmentStatus.ASSIGNED for a in assignments):
+        return
+    criteria_set = practice.criteria_set
+    rules = [scoring.Rule(key=c.pk, scale_max=c.scale_max, weight=c.weight, is_knock_out=c.is_knock_out)
+             for c in criteria_set.criteria.all()]
+    sheets: dict[int, dict] = {}
+    for assignment_id, criterion_id, value in Score.objects.filter(
+            assignment__in=[a.pk for a in assignments]).values_list("assignment", "criterion", "value"):
+        sheets.setdefault(assignment_id, {})[criterion_id] = value
+    result = scoring.aggregate(rules, list(sheets.values()), criteria_set.pass_threshold,
+                               criteria_set.revise_threshold)
+    practice.score = result.percent
+    practice.decision = result.decision
+    practice.knocked_out = result.knocked_out
+    practice.criteria_means = {str(key): str(mean) for key, mean in result.means.items()}
+    practice.save(update_fields=["score", "decision", "knocked_out", "criteria_means"])
+    audit.record(actor, "practices.practice.scored", practice, decision=result.decision,
+                 score=str(result.percent), round=practice.review_round)
+    logs.state_change(log, "practices.practice.scored", practice=practice.pk, decision=result.decision)
+
+
+# --- the МОЦ's decision, the archive, the РМЦ ------------------------------------------------------
+
+
+def publish(actor, practice: Practice) -> Practice:
+    """The МОЦ publishes a reviewed practice: every expert has submitted and the result is
+    not «не соответствует»."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.review", practice)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.REVIEW:
+            raise InvalidTransition(_("Опубликовать можно практику после экспертизы."))
+        if fresh.score is None:
+            raise InvalidTransition(_("Не все эксперты сдали листы."))
+        if fresh.decision == Decision.FAILED:
+            raise InvalidTransition(_("По итогам экспертизы практика не соответствует критериям: "
+                                      "верните её на доработку."))
+        fresh.status = PracticeStatus.PUBLISHED
+        fresh.published_at = timezone.now()
+        fresh.save(update_fields=["status", "published_at"])
+        audit.record(actor, "practices.practice.published", fresh, from_state=PracticeStatus.REVIEW,
+                     to_state=PracticeStatus.PUBLISHED, score=str(fresh.score))
+        logs.state_change(log, "practices.practice.published", practice=fresh.pk)
+    return fresh
+
+
+def return_practice(actor, practice: Practice, remarks: str) -> Practice:
+    """The МОЦ returns a submitted practice, or one in review, to the provider with
+    remarks; experts who have not submitted are taken off."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.review", practice)
+    remarks = _text(remarks)
+    if not remarks:
+        raise ValidationFailed({"remarks": [_("Напишите замечания организации.")]})
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status not in (PracticeStatus.SUBMITTED, PracticeStatus.REVIEW):
+            raise InvalidTransition(_("Вернуть можно поданную практику или практику на экспертизе."))
+        before = fresh.status
+        fresh.assignments.filter(status=AssignmentStatus.ASSIGNED).update(status=AssignmentStatus.WITHDRAWN)
+        fresh.status = PracticeStatus.RETURNED
+        fresh.remarks = remarks[:MAX_TEXT]
+        fresh.save(update_fields=["status", "remarks"])
+        audit.record(actor, "practices.practice.returned", fresh, from_state=before,
+                     to_state=PracticeStatus.RETURNED, reason=remarks[:300])
+    return fresh
+
+
+def archive(actor, practice: Practice) -> Practice:
+    """A published practice goes to the archive (its provider or the МОЦ): it leaves the
+    public bank, its record stays."""
+    practice = _practice(practice)
+    if not (scope.can(actor, "practices.review", practice) or scope.can(actor, "practices.edit", practice)):
+        scope.require(actor, "practices.review", practice)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.PUBLISHED:
+            raise InvalidTransition(_("В архив переносят опубликованную практику."))
+        fresh.status = PracticeStatus.ARCHIVED
+        fresh.save(update_fields=["status"])
+        audit.record(actor, "practices.practice.archived", fresh, from_state=PracticeStatus.PUBLISHED,
+                     to_state=PracticeStatus.ARCHIVED)
+    return fresh
+
+
+def forward(actor, practice: Practice) -> Practice:
+    """The МОЦ forwards a published practice of its municipality to the РМЦ, once."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.review", practice)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.PUBLISHED:
+            raise InvalidTransition(_("В РМЦ передают опубликованную практику."))
+        if fresh.forwarded_at is not None:
+            raise InvalidTransition(_("Практика уже передана в РМЦ."))
+        fresh.forwarded_at = timezone.now()
+        fresh.save(update_fields=["forwarded_at"])
+        audit.record(actor, "practices.practice.forwarded", fresh)
+    return fresh
+
+
+def mark_regional(actor, practice: Practice, regional: bool = True) -> Practice:
+    """The РМЦ marks a forwarded published practice as a regional one, or unmarks it."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.regional", practice)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.forwarded_at is None or fresh.status != PracticeStatus.PUBLISHED:
+            raise InvalidTransition(_("Региональной отмечают опубликованную практику, переданную МОЦ."))
+        if fresh.is_regional == bool(regional):
+            return fresh
+        fresh.is_regional = bool(regional)
+        fresh.save(update_fields=["is_regional"])
+        audit.record(actor, "practices.practice.regional" if regional else "practices.practice.not_regional",
+                     fresh)
+    return fresh
+
+
+def linkable_programs(organization):
+    """Programs a practice of ``organization`` may name: its published ones."""
+    return Program.objects.filter(organization=organization, status=ProgramStatus.PUBLISHED).order_by("title")
