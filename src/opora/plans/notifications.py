@@ -42,7 +42,7 @@ KINDS = {
     REVISION_APPROVED: ((MOC,), EXECUTED),
     REVISION_RETURNED: ((MOC,), EXECUTED),
 }
-READERS = {"authority": gettext_lazy("управление образования"), "rmc": gettext_lazy("РМЦ")}
+READERS = {"authority": gettext_lazy("управлением образования"), "rmc": gettext_lazy("РМЦ")}
 FOOTER = gettext_lazy("Это письмо отправлено автоматически, отвечать на него не нужно.")
 
 
@@ -87,7 +87,7 @@ def _letter(plan: Plan, kind: str, who: str, extra: dict) -> tuple[str, str]:
                           _("Отчёт об исполнении плана «%(title)s» на %(period)s принят "
                             "управлением образования и РМЦ.")),
         REPORT_ACCEPTED_BY: (_("Отчёт по плану «%(title)s»: принят %(by)s"),
-                             _("Отчёт об исполнении плана «%(title)s» на %(period)s принят: "
+                             _("Отчёт об исполнении плана «%(title)s» на %(period)s принят "
                                "%(by)s. Отчёт будет принят, когда его примут и управление "
                                "образования, и РМЦ.")),
         REVISION_SENT: (_("Изменения № %(revision)s плана «%(title)s» (%(municipality)s) ждут "
