@@ -23,7 +23,7 @@ from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
 from opora.plans import importing, links, selectors, services
-from opora.plans.exporters import ReportExporter, report_document
+from opora.plans.exporters import ReportExporter, plan_document, report_document
 from opora.plans.forms import (
     EvidenceForm,
     ImportForm,
@@ -382,8 +382,10 @@ def mine(request):
 @section_page("plans")
 def plan_print(request, pk):
     plan = found_or_404(selectors.plan_for, request.user, pk)
-    return render(request, "plans/print.html", {
-        "plan": plan, "items": plan.items.select_related("section").order_by("position", "pk")})
+    items = plan.items.select_related("section").order_by("position", "pk")
+    if request.GET.get("format") == "docx":
+        return plan_document(plan, items).response(f"{plan.title}.docx", "plan.docx")
+    return render(request, "plans/print.html", {"plan": plan, "items": items})
 
 
 @section_page("plans")
