@@ -5,7 +5,6 @@ is void."""
 import io
 
 import pytest
-
 from django.urls import reverse
 from docx import Document as Docx
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 
 from opora.plans.exporters import plan_document
-from opora.plans.models import Plan, PlanStatus
+from opora.plans.models import PeriodKind, Plan, PlanStatus
 from opora.portal import services, tree
 from opora.portal.models import Attachment, DocumentKind, DocumentPage, MunicipalityPage
 
@@ -72,7 +72,8 @@ def publish_plan(plan_id: int) -> DocumentPage | None:
     centre = MunicipalityPage.objects.filter(municipality=plan.municipality_id).first()
     if centre is None:  # the portal is not set up: nothing to publish to
         return None
-    title = _("%(title)s на %(period)s") % {"title": plan.title, "period": plan.period_label}
+    title = (_("%(title)s на %(period)s год") if plan.period_kind == PeriodKind.CALENDAR
+             else _("%(title)s на %(period)s учебный год")) % {"title": plan.title, "period": plan.period_label}
     if page is None:
         document = _file(plan, centre)
         page = DocumentPage(
