@@ -7,8 +7,8 @@ The plan's life: draft → sent (``send``) → approved by the education authori
 (``start``) → reported (``report``: handed in to the authority and the РМЦ) → report
 accepted (``accept_report`` by each of them: accepted once both have); either may
 return the report (``return_report``) and the plan is in execution again.
-``return_plan`` sends a sent plan (the authority) or an approved one (the РМЦ) back to the МОЦ with remarks; the МОЦ edits it and sends it
-again. Items are marked (``mark_item``) once the plan is approved.
+``return_plan`` sends a sent plan (the authority) or an approved one (the РМЦ) back to
+the МОЦ with remarks; the МОЦ edits it and sends it again. Items are marked (``mark_item``) once the plan is approved.
 
 Changes to an approved plan go through a numbered revision: ``open_revision`` → items
 added, changed or removed as pending changes (``save_item``, ``import_rows``,
