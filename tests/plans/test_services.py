@@ -302,8 +302,8 @@ def test_a_revision_of_an_approved_plan(operator, authority, filled):
     assert set(changes) == {"7", "11"}
     assert (changes["7"].before["deadline_text"], changes["7"].after["deadline_text"]) == ("март", "май")
     assert changes["7"].differences[:3] == [("сроки", "март", "май"),
-                                        ("начало", f"{filled.year}-03-01", f"{filled.year}-05-01"),
-                                        ("окончание", f"{filled.year}-03-31", f"{filled.year}-05-31")]
+                                        ("начало", f"01.03.{filled.year}", f"01.05.{filled.year}"),
+                                        ("окончание", f"31.03.{filled.year}", f"31.05.{filled.year}")]
     assert (changes["11"].kind, changes["11"].before, changes["11"].item.title) == ("added", {}, "Новое")
     assert services.open_revision(operator, filled, "Второе").number == 2
     with pytest.raises(PermissionDenied):

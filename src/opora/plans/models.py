@@ -336,6 +336,8 @@ class RevisionChange(models.Model):
                      "expected_result", "channel"):
             old, new = self.before.get(name) or "", self.after.get(name) or ""
             if self.kind == ChangeKind.CHANGED and old != new:
+                if name in ("starts_on", "ends_on"):  # kept as ISO text, shown as on the plan
+                    old, new = (f"{dt.date.fromisoformat(v):%d.%m.%Y}" if v else "" for v in (old, new))
                 found.append((str(Item._meta.get_field(name).verbose_name), str(old), str(new)))
         return found
 
