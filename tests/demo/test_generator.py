@@ -202,6 +202,12 @@ def test_the_city_moc_has_a_work_plan_in_execution_and_a_draft_media_plan(demo):
     assert work.items.count() == 8 and work.sections.count() == 3
     assert plans["media_plan"].status == PlanStatus.DRAFT
     assert work.items.get(number="5").responsible_users.get().email == "staff@demo.opora"
+    # a revision waits for the authority: its changes have not reached the items
+    revision = work.revisions.get()
+    assert (revision.status, sorted(c.kind for c in revision.changes.all())) == (
+        "sent", ["added", "changed", "removed"])
+    assert work.items.get(number="5").deadline_text == "октябрь" and not work.items.filter(number="9")
+    assert work.municipality.users.get(is_centre_head=True).email == "moc@demo.opora"
     # proved by what Opora holds: the plan among the МОЦ's documents on the portal, the festival
     plan_document = work.items.get(number="1").evidence.get()
     assert plan_document.note.startswith(f"Документ портала: «План работы МОЦ на {work.year} год»")

@@ -252,7 +252,8 @@ def test_the_operator_deletes_an_item_of_a_draft(client, operator, filled):
     assert not filled.items.filter(pk=item.pk).exists()
 
 
-def test_the_authority_accepts_the_report_through_the_page(client, operator, authority, regional, filled):
+def test_the_authority_and_the_rmc_accept_the_report_through_the_page(client, operator, authority, regional,
+                                                                      filled):
     from opora.plans import services
     from tests.plans.conftest import signed
 
@@ -268,6 +269,15 @@ def test_the_authority_accepts_the_report_through_the_page(client, operator, aut
     client.post(reverse("plans:action", args=[filled.pk, "report_accept"]))
 
     assert "Принять отчёт" in page and "Вернуть отчёт" in page
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORTED and filled.report_accepted_by_authority_on
+    page = client.get(reverse("plans:plan", args=[filled.pk])).content.decode()
+    assert "Принять отчёт" not in page and "Вернуть отчёт" in page
+
+    client.force_login(regional)
+    assert "Принять отчёт" in client.get(reverse("plans:plan", args=[filled.pk])).content.decode()
+    client.post(reverse("plans:action", args=[filled.pk, "report_accept"]))
+
     filled.refresh_from_db()
     assert filled.status == PlanStatus.REPORT_ACCEPTED
 

@@ -28,6 +28,35 @@ def test_a_week_before_the_deadline(operator, authority, staff, filled):
     assert "Через неделю, 31.03." in to_staff.body
 
 
+def test_the_head_of_the_moc_gets_them_not_every_operator(operator, authority, staff, city, filled):
+    from opora.accounts.models import Role
+    from tests import factories as f
+
+    head = f.user(role=Role.SUPPORT_CENTRE, municipality=city, email="head@example.org", is_centre_head=True)
+    approve(operator, authority, filled)
+    filled.items.get(number="7").responsible_users.add(staff)
+
+    reminders.send_due(dt.date(filled.year, 3, 24))
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([head.email, staff.email])
+    assert reminders.centre_heads(city.pk) == [head]
+
+
+def test_one_head_per_municipality_and_only_an_operator(operator, city):
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    from opora.accounts.models import Role
+    from tests import factories as f
+
+    operator.is_centre_head = True
+    operator.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.user(role=Role.SUPPORT_CENTRE, municipality=city, is_centre_head=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.user(role=Role.EDUCATION_AUTHORITY, municipality=city, is_centre_head=True, email="a@example.org")
+
+
 def test_the_day_after_a_missed_deadline(operator, authority, filled):
     approve(operator, authority, filled)
     services.mark_item(operator, filled.items.get(number="1"),

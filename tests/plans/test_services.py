@@ -276,14 +276,20 @@ def test_a_revision_of_an_approved_plan(operator, authority, filled):
     with pytest.raises(ValidationFailed, match="нет ни одного"):
         services.send_revision(operator, revision)
     services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "май"}, item)
-    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "как-нибудь"})
+    added = services.save_item(operator, filled, {"number": "11", "title": "Новое",
+                                                  "deadline_text": "как-нибудь"})
+    with pytest.raises(ValidationFailed, match="уже есть"):
+        services.save_item(operator, filled, {"number": "11", "title": "Ещё одно"})
     with pytest.raises(ValidationFailed, match="срок не распознан"):
         services.send_revision(operator, revision)
     services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "июнь"},
-                       filled.items.get(number="11"))
+                       change=added)
     with pytest.raises(InvalidTransition, match="не утверждены"):
         services.open_revision(operator, filled, "Ещё")
     services.send_revision(operator, revision)
+    with pytest.raises(InvalidTransition):
+        services.save_item(operator, filled, {"number": "7", "title": item.title, "deadline_text": "июль"},
+                           item)
     services.return_revision(authority, revision, "Обоснуйте перенос")
     revision.refresh_from_db()
     assert (revision.status, revision.remarks) == (RevisionStatus.DRAFT, "Обоснуйте перенос")
@@ -292,13 +298,80 @@ def test_a_revision_of_an_approved_plan(operator, authority, filled):
 
     revision.refresh_from_db()
     assert (revision.number, revision.status) == (1, RevisionStatus.APPROVED)
-    changes = {change.item.number: change for change in revision.changes.all()}
+    changes = {change.number: change for change in revision.changes.all()}
     assert set(changes) == {"7", "11"}
     assert (changes["7"].before["deadline_text"], changes["7"].after["deadline_text"]) == ("март", "май")
-    assert changes["11"].before == {}
+    assert changes["7"].differences[:3] == [("сроки", "март", "май"),
+                                        ("начало", f"01.03.{filled.year}", f"01.05.{filled.year}"),
+                                        ("окончание", f"31.03.{filled.year}", f"31.05.{filled.year}")]
+    assert (changes["11"].kind, changes["11"].before, changes["11"].item.title) == ("added", {}, "Новое")
     assert services.open_revision(operator, filled, "Второе").number == 2
     with pytest.raises(PermissionDenied):
         services.approve_revision(operator, revision, signed())
+
+
+def _as_it_is(plan):
+    return sorted((item.number, item.title, item.deadline_text, item.ends_on, item.status)
+                  for item in plan.items.all())
+
+
+def test_a_revision_holds_its_changes_until_the_authority_approves_it(operator, authority, filled):
+    approve(operator, authority, filled)
+    before = _as_it_is(filled)
+    revision = services.open_revision(operator, filled, "Уточнение плана")
+
+    services.save_item(operator, filled, {"number": "7", "title": "Семинар для педагогов",
+                                          "deadline_text": "май"}, filled.items.get(number="7"))
+    services.save_item(operator, filled, {"number": "11", "title": "Новое", "deadline_text": "июнь"})
+    services.delete_item(operator, filled.items.get(number="10"))
+    services.discard_change(operator, services.save_item(
+        operator, filled, {"number": "12", "title": "Передумали", "deadline_text": "июль"}))
+
+    # nothing reaches the items while the revision is prepared, sent or returned
+    assert _as_it_is(filled) == before
+    assert [c.kind for c in revision.changes.order_by("pk")] == ["changed", "added", "removed"]
+    services.send_revision(operator, revision)
+    assert _as_it_is(filled) == before
+    services.return_revision(authority, revision, "Обоснуйте исключение")
+    assert _as_it_is(filled) == before
+    services.send_revision(operator, revision)
+
+    services.approve_revision(authority, revision, signed())
+
+    seven, eleven, ten = (filled.items.get(number=n) for n in ("7", "11", "10"))
+    assert (seven.title, seven.deadline_text, seven.ends_on) == (
+        "Семинар для педагогов", "май", dt.date(filled.year, 5, 31))
+    assert (eleven.title, eleven.ends_on, eleven.position) == ("Новое", dt.date(filled.year, 6, 30), 11)
+    assert ten.status == ItemStatus.CANCELLED and "изменениями № 1" in ten.reason
+    assert filled.items.count() == 11
+    actions = [event.action for event in audit.timeline(seven)]
+    assert "plans.item.changed_by_revision" in actions
+
+
+def test_a_closed_item_is_neither_changed_nor_removed_in_a_revision(operator, authority, filled):
+    approve(operator, authority, filled)
+    done = filled.items.get(number="1")
+    services.mark_item(operator, done, {"status": ItemStatus.DONE})
+    services.open_revision(operator, filled, "Уточнение")
+
+    with pytest.raises(InvalidTransition, match="закрыто"):
+        services.delete_item(operator, done)
+    with pytest.raises(InvalidTransition, match="закрыто"):
+        services.save_item(operator, filled, {"number": "1", "title": "Другое"}, done)
+
+
+def test_a_table_imported_into_a_revision_waits_for_its_approval(operator, authority, filled):
+    approve(operator, authority, filled)
+    revision = services.open_revision(operator, filled, "Дополнение")
+    text = "№\tМероприятия\tСроки\tОтветственный\n11\tВебинар для родителей\tоктябрь\tМетодист МОЦ\n"
+
+    changes = add_items(operator, filled, text)
+
+    assert [change.kind for change in changes] == ["added"] and filled.items.count() == 10
+    services.send_revision(operator, revision)
+    services.approve_revision(authority, revision, signed())
+    eleven = filled.items.get(number="11")
+    assert (eleven.title, eleven.ends_on) == ("Вебинар для родителей", dt.date(filled.year, 10, 31))
 
 
 # --- visibility --------------------------------------------------------------------------
@@ -327,7 +400,7 @@ def test_an_item_is_deleted_from_a_draft_only(operator, authority, other_operato
 
     assert filled.items.count() == 9
     approve(operator, authority, filled)
-    with pytest.raises(InvalidTransition, match="отменяют"):
+    with pytest.raises(InvalidTransition, match="исключают изменениями"):
         services.delete_item(operator, filled.items.first())
     assert filled.items.count() == 9
 
@@ -341,19 +414,39 @@ def _reported(operator, authority, regional, plan):
     return services.report(operator, plan)
 
 
-def test_the_authority_accepts_the_report(operator, authority, regional, filled):
+def test_the_report_is_accepted_when_both_the_authority_and_the_rmc_accept_it(operator, authority,
+                                                                            regional, filled):
     _reported(operator, authority, regional, filled)
-    with pytest.raises(PermissionDenied):
-        services.accept_report(regional, filled)
     with pytest.raises(PermissionDenied):
         services.accept_report(operator, filled)
 
+    services.accept_report(regional, filled)
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORTED and filled.report_accepted_by_rmc_on == today()
+    with pytest.raises(InvalidTransition, match="уже приняли"):
+        services.accept_report(regional, filled)
     services.accept_report(authority, filled)
 
     filled.refresh_from_db()
     assert filled.status == PlanStatus.REPORT_ACCEPTED
+    assert filled.report_accepted_by_authority_on == today()
     with pytest.raises(InvalidTransition):
         services.accept_report(authority, filled)
+
+
+def test_a_report_accepted_by_one_is_still_returned_by_the_other(operator, authority, regional, filled):
+    _reported(operator, authority, regional, filled)
+    services.accept_report(authority, filled)
+
+    services.return_report(regional, filled, "Нет подтверждений")
+
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.IN_EXECUTION
+    assert (filled.report_accepted_by_authority_on, filled.report_accepted_by_rmc_on) == (None, None)
+    services.report(operator, filled)
+    services.accept_report(regional, filled)
+    filled.refresh_from_db()
+    assert filled.status == PlanStatus.REPORTED
 
 
 @pytest.mark.parametrize("who", ["authority", "regional"])

@@ -136,6 +136,21 @@ def test_the_region_page_lists_the_regional_events_and_a_municipal_stage_stays_w
     assert f'href="{reverse("events:list")}"' in region.split(EVENTS_HEADING, 1)[1]
 
 
+def test_the_portal_home_lists_the_whole_regions_events_nearest_first(
+        client, staff, other_staff, operator, other_operator, regional, portal):
+    contest = event(regional, regional, "Областной конкурс «Шаг в науку»", days=30, level="regional")
+    city = event(staff, operator, "Городской мастер-класс", days=5)
+    district = event(other_staff, other_operator, "Районный турнир", days=10)
+    event(staff, None, "Черновик мероприятия")
+
+    home = html_of(client, portal)
+
+    block = home.split(EVENTS_HEADING, 1)[1].split("</section>", 1)[0]
+    assert [title in block for title in (city.title, district.title, contest.title)] == [True] * 3
+    assert block.index(city.title) < block.index(district.title) < block.index(contest.title.split("«")[0])
+    assert "Черновик" not in block and f'href="{reverse("events:list")}"' in block
+
+
 def test_an_event_of_several_days_shows_its_first_and_last_day(staff, operator, city_page):
     start = (timezone.localtime() + dt.timedelta(days=3)).replace(hour=10, minute=0)
     two_days = [{"starts_at": start, "ends_at": start + dt.timedelta(hours=4), "place": "Стадион",
@@ -186,6 +201,9 @@ def test_the_region_page_shows_the_region_wide_campaigns_only(
 
     assert regional_one.title in region and municipal.title not in region
     assert municipal.title in city and regional_one.title not in city
+    home = html_of(client, region_page.get_parent().specific)
+    block = home.split(QUALITY_HEADING, 1)[1].split("</section>", 1)[0]
+    assert regional_one.title in block and municipal.title in block
 
 
 # --- nothing to show ------------------------------------------------------------------------
@@ -196,7 +214,7 @@ def test_without_content_neither_block_nor_its_heading_is_shown(
     event(staff, None, "Черновик мероприятия")
     quality.create_campaign(operator, city_page.municipality, campaign_data(title="Кампания идёт"))
 
-    for page in (city_page, region_page):
+    for page in (city_page, region_page, region_page.get_parent().specific):
         html = html_of(client, page)
         assert EVENTS_HEADING not in html and QUALITY_HEADING not in html
         assert 'id="events"' not in html and 'id="quality"' not in html

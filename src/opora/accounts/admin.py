@@ -16,7 +16,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Личные данные"), {"fields": ("last_name", "first_name", "patronymic", "phone")}),
-        (_("Роль и территория"), {"fields": ("role", "municipality", "organization")}),
+        (_("Роль и территория"), {"fields": ("role", "municipality", "organization",
+                                              "is_centre_head")}),
         (_("Доступ"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Даты"), {"fields": ("last_login", "date_joined")}),
     )

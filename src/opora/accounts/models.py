@@ -65,6 +65,11 @@ class User(AbstractUser):
                                               default=timezone.now)
     personal_data_consent_at = models.DateTimeField(
         _("согласие на обработку своих персональных данных"), null=True, blank=True)
+    # The head of the МОЦ among its operators: gets the reminders of the МОЦ's plans.
+    is_centre_head = models.BooleanField(
+        _("руководитель МОЦ"), default=False,
+        help_text=_("Оператор МОЦ, возглавляющий центр: ему приходят напоминания о сроках "
+                    "плана. В муниципалитете один руководитель."))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -85,6 +90,16 @@ class User(AbstractUser):
                 | Q(municipality__isnull=False),
                 violation_error_message=_(
                     "Оператору МОЦ и управлению образования нужно указать муниципалитет."),
+            ),
+            models.CheckConstraint(
+                name="centre_head_is_an_operator",
+                condition=Q(is_centre_head=False) | Q(role="support_centre"),
+                violation_error_message=_("Руководителем МОЦ может быть только оператор МОЦ."),
+            ),
+            models.UniqueConstraint(
+                fields=["municipality"], condition=Q(is_centre_head=True),
+                name="one_centre_head_per_municipality",
+                violation_error_message=_("У МОЦ этого муниципалитета уже есть руководитель."),
             ),
         ]
 

@@ -4,6 +4,7 @@ a title, headings, paragraphs and tables with a header row — in A4 with the ma
 Russian office paperwork (ГОСТ Р 7.0.97: 20 mm left, 10 mm right, 20 mm top and bottom).
 """
 
+import io
 import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
@@ -87,6 +88,12 @@ class Document:
 
         self.table([str(column.label) for column in sheet.columns], (list(cells(row)) for row in sheet.rows),
                    caption=sheet.title)
+
+    def content(self) -> bytes:
+        """The document's file, to store it (the portal attaches a plan's)."""
+        stream = io.BytesIO()
+        self.doc.save(stream)
+        return stream.getvalue()
 
     def response(self, filename: str, fallback: str) -> FileResponse:
         stream = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

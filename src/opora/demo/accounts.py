@@ -69,7 +69,7 @@ def password_hash() -> str:
 def _territory(region, account: DemoAccount) -> dict:
     if account.role == ADMIN:
         return {"role": Role.REGIONAL_CENTRE, "is_staff": True, "is_superuser": True,
-                "municipality": None, "organization": None}
+                "municipality": None, "organization": None, "is_centre_head": False}
     municipality = organization = None
     if account.place:
         oktmo = next(p.oktmo for p in PLACES if p.key == account.place)
@@ -83,7 +83,9 @@ def _territory(region, account: DemoAccount) -> dict:
         if organization is None:
             raise LookupError(f"{SHOWCASE.short_name} is missing from the demo region")
     return {"role": account.role, "is_staff": False, "is_superuser": False,
-            "municipality": municipality, "organization": organization}
+            "municipality": municipality, "organization": organization,
+            # the МОЦ's operator is its head: the plan's reminders go to her
+            "is_centre_head": account.role == Role.SUPPORT_CENTRE}
 
 
 def ensure_accounts(region, hashed: str | None = None) -> dict[str, User]:

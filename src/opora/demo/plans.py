@@ -5,9 +5,13 @@ draft media plan. Built through the plans services, so the history and the audit
 are those of a real plan; as the services stamp the present moment, a demo built for
 another day than today (tests of the school year) gets no plans.
 
-Once the events and the portal exist (``attach_evidence``), two items are proved by what
-Opora holds: the approval of the plan by the plan published among the МОЦ's documents on
-the portal, the city's festival by its event (done on the festival's day) — when they
+The work plan has a revision sent to the authority: item 5 moved to November, a webinar
+added, item 6 removed — pending until the authority approves them.
+
+Once the events and the portal exist (``attach_evidence``), the approved plan is
+published among the МОЦ's documents on the portal (as Opora does when it is approved
+with the portal in place) and two items are proved by what Opora holds: the approval of
+the plan by that document, the city's festival by its event (done on the festival's day) — when they
 fall within the plan's year (a demo built in early January may miss the festival)."""
 
 import datetime as dt
@@ -75,6 +79,18 @@ def build_plans(ctx, users) -> None:
         services.mark_item(operator, item, {
             "status": ItemStatus.DONE, "done_on": item.ends_on - dt.timedelta(days=3),
             "actual_result": item.expected_result})
+    revision = services.open_revision(operator, plan, "Перенос семинара по просьбе Дома детского "
+                                                      "творчества; вебинар для родителей")
+    services.save_item(operator, plan, {
+        "number": "5", "title": seminar.title, "deadline_text": "ноябрь",
+        "responsible_names": seminar.responsible_names, "expected_result": seminar.expected_result,
+        "responsible_users": [staff.pk], "section": seminar.section_id}, seminar)
+    services.save_item(operator, plan, {
+        "number": "9", "title": "Вебинар для родителей «Как записать ребёнка через навигатор»",
+        "deadline_text": "ноябрь", "responsible_names": "Методист МОЦ",
+        "expected_result": "Запись вебинара на портале"})
+    services.delete_item(operator, plan.items.get(number="6"))
+    services.send_revision(operator, revision)
     media = services.create_plan(operator, operator.municipality, PlanKind.objects.get(code="media_plan"),
                                  "calendar", year)
     _load(operator, media, MEDIA_PLAN)
@@ -90,6 +106,9 @@ def attach_evidence(ctx, users) -> None:
                                year=ctx.today.year).first()
     if plan is None:
         return
+    from opora.portal.plans import publish_plan
+
+    publish_plan(plan.pk)
     offers = links.offered(operator, plan)
 
     def offer(kind, words):

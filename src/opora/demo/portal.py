@@ -13,7 +13,6 @@ import docx
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from openpyxl import Workbook
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 from wagtail.documents.models import Document
@@ -162,20 +161,6 @@ def _docx(title: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx(title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "План"
-    sheet.append([title])
-    sheet.append(["№", "Мероприятие", "Срок", "Ответственный"])
-    for n, (item, when) in enumerate([("Совещание руководителей", "январь"), ("Экспертиза программ", "апрель"),
-                                      ("Летняя кампания", "июнь – август"), ("Отчёт о работе", "декабрь")], 1):
-        sheet.append([n, item, when, "МОЦ"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _pdf(rng) -> bytes:
     """A one-page PDF (a scanned-looking page: images carry no searchable text)."""
     buffer = io.BytesIO()
@@ -224,8 +209,7 @@ def _fill(page, user, rng, today, place_key):
              "polozhenie.docx", _docx("Положение о МОЦ", "Общие положения: цели и задачи МОЦ: функции: "
                                       "организация деятельности")),
             ("Приказ о создании муниципального опорного центра", "order", "prikaz.pdf", _pdf(rng)),
-            (f"План работы МОЦ на {year} год", "plan", "plan.xlsx", _xlsx(f"План работы МОЦ на {year} год")),
-        ):
+        ):  # the МОЦ's approved plan is published by Opora itself (opora.portal.plans)
             services.add_content(user, page, DocumentPage(
                 title=title, kind=kind, number=f"{rng.randint(10, 240)}-о" if kind == "order" else "",
                 signed_on=dt.date(year, 1, rng.randint(9, 28)), date=dt.date(year, 1, 30),

@@ -1,5 +1,6 @@
-"""The plans API (read only): the МОЦ's plans a user sees, one plan with its items, and
-the items a user is responsible for. Who sees what is ``opora.plans.selectors``: a draft
+"""The plans API (read only): the МОЦ's plans a user sees, one plan with its items (their
+evidence and, in a media plan, their publications), and the items a user is responsible
+for. Who sees what is ``opora.plans.selectors``: a draft
 only its МОЦ, the education authority its municipality's plans, the РМЦ every plan; a plan
 outside the caller's view answers 404 like one that does not exist."""
 
@@ -9,13 +10,14 @@ from ninja import Field, Query, Router, Schema
 
 from opora.api.schemas import MunicipalityRef, choice_codes, page_of
 from opora.plans import selectors
-from opora.plans.models import ItemStatus, PlanStatus, Recurrence
+from opora.plans.models import Channel, ItemStatus, PlanStatus, Recurrence
 
 router = Router(tags=["Планы МОЦ"])
 
 PlanStatusCode = choice_codes(PlanStatus)
 PlanItemStatusCode = choice_codes(ItemStatus)
 RecurrenceCode = choice_codes(Recurrence)
+ChannelCode = choice_codes(Channel)
 
 
 class PlanKindRef(Schema):
@@ -38,6 +40,9 @@ class PlanOut(Schema):
     approved_by_name: str
     agreed_on: dt.date | None
     agreed_by_name: str
+    report_accepted_by_authority_on: dt.date | None = Field(
+        description="Когда отчёт принят управлением образования")
+    report_accepted_by_rmc_on: dt.date | None = Field(description="Когда отчёт принят РМЦ")
 
     @staticmethod
     def resolve_status_label(obj):
@@ -52,6 +57,20 @@ class PlanEvidenceOut(Schema):
     @staticmethod
     def resolve_url(obj):
         return obj.href
+
+
+class PlanPublicationOut(Schema):
+    id: int
+    published_on: dt.date
+    channel: ChannelCode
+    channel_label: str
+    title: str
+    url: str = Field(description="Адрес публикации; пусто, если не указан")
+    reach: int | None = Field(description="Охват, если известен")
+
+    @staticmethod
+    def resolve_channel_label(obj):
+        return str(obj.get_channel_display())
 
 
 class PlanItemOut(Schema):
@@ -73,6 +92,9 @@ class PlanItemOut(Schema):
     reason: str
     overdue: bool = Field(description="Не закрыто, а срок окончания прошёл")
     evidence: list[PlanEvidenceOut]
+    channel: ChannelCode | None = Field(description="Канал пункта медиаплана")
+    publications: list[PlanPublicationOut] = Field(
+        description="Публикации пункта медиаплана (у пунктов других планов — пусто)")
 
     @staticmethod
     def resolve_section(obj):
@@ -93,6 +115,14 @@ class PlanItemOut(Schema):
     @staticmethod
     def resolve_evidence(obj):
         return list(obj.evidence.all())
+
+    @staticmethod
+    def resolve_channel(obj):
+        return obj.channel or None
+
+    @staticmethod
+    def resolve_publications(obj):
+        return list(obj.publications.all())
 
 
 class PlanDetailOut(PlanOut):
@@ -135,7 +165,8 @@ def list_plans(request, filters: Query[PlanFilters]):
 @router.get("plans/mine", response={200: PlanItemPage}, summary="Мой план",
             description="Мероприятия утверждённых планов, за которые отвечает пользователь.")
 def my_plan(request, page: int = Query(1, ge=1, le=10_000)):
-    items = selectors.my_items(request.auth).select_related("section").prefetch_related("evidence")
+    items = (selectors.my_items(request.auth).select_related("section")
+             .prefetch_related("evidence", "publications"))
     return page_of(items, page, 100)
 
 

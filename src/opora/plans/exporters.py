@@ -1,5 +1,6 @@
 """The report on a plan as .xlsx or .ods (``opora.core.exporters``): the plan named above
-the table, an item a row; and as .docx with the stamps (``opora.core.documents``)."""
+the table, an item a row; and as .docx with the stamps (``opora.core.documents``); the
+plan itself as .docx with its stamps, as it is printed (and published on the portal)."""
 
 from django.utils import dateformat
 from django.utils.translation import gettext
@@ -67,16 +68,42 @@ def _stamp(title, position, name, day, authority):
     return [title, position, f"_____________ {name}", f"«{day:%d}» {dateformat.format(day, 'E Y')} г."]
 
 
-def report_document(plan, items, summary: dict, absolute) -> Document:
-    """The report on a plan as a Word document, with the stamps of the print version;
-    ``absolute`` turns an evidence's link into a full address."""
-    document = Document(gettext("Отчёт об исполнении плана «%(title)s»") % {"title": plan.title},
-                        landscape=True)
+def _stamps_of(plan, document) -> None:
     document.stamps(
         _stamp(gettext("СОГЛАСОВАНО"), plan.agreed_by_position, plan.agreed_by_name, plan.agreed_on,
                gettext("Региональный модельный центр")),
         _stamp(gettext("УТВЕРЖДАЮ"), plan.approved_by_position, plan.approved_by_name,
                plan.approved_on, gettext("Управление образования")))
+
+
+def plan_document(plan, items) -> Document:
+    """The plan as a Word document: the stamps, the table of the print version (sections
+    as rows of their own), and the approved revisions."""
+    document = Document(plan.title, landscape=True)
+    _stamps_of(plan, document)
+    document.paragraph(f"{plan.municipality.name}, {plan.get_period_kind_display()} {plan.period_label}")
+    rows, section = [], None
+    for item in items:
+        if item.section_id and item.section != section:
+            section = item.section
+            rows.append(["", section.title, "", "", ""])
+        rows.append([f"{item.number}.", item.title, item.deadline_text, item.responsible_names,
+                     item.expected_result])
+    document.table([gettext("№ п/п"), gettext("Наименование мероприятия"), gettext("Сроки"),
+                    gettext("Ответственный"), gettext("Результат")], rows)
+    for revision in plan.revisions.filter(status="approved").order_by("number"):
+        document.paragraph(gettext("Изменения № %(number)s утверждены %(date)s, %(name)s: %(reason)s") % {
+            "number": revision.number, "date": f"{revision.approved_on:%d.%m.%Y}",
+            "name": revision.approved_by_name, "reason": revision.reason}, muted=True)
+    return document
+
+
+def report_document(plan, items, summary: dict, absolute) -> Document:
+    """The report on a plan as a Word document, with the stamps of the print version;
+    ``absolute`` turns an evidence's link into a full address."""
+    document = Document(gettext("Отчёт об исполнении плана «%(title)s»") % {"title": plan.title},
+                        landscape=True)
+    _stamps_of(plan, document)
     document.paragraph(f"{plan.municipality.name}, {plan.get_period_kind_display()} {plan.period_label}")
     rows = []
     for item in items:

@@ -64,6 +64,10 @@ class Plan(models.Model):
     agreed_on = models.DateField(_("дата согласования"), null=True, blank=True)
     agreed_by_name = models.CharField(_("согласовал"), max_length=300, blank=True)
     agreed_by_position = models.CharField(_("должность согласовавшего"), max_length=300, blank=True)
+    # The report is accepted when both the authority and the РМЦ have accepted it.
+    report_accepted_by_authority_on = models.DateField(_("отчёт принят управлением образования"),
+                                                       null=True, blank=True)
+    report_accepted_by_rmc_on = models.DateField(_("отчёт принят РМЦ"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("создал"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
@@ -288,19 +292,54 @@ class Revision(models.Model):
         return f"№ {self.number}"
 
 
+class ChangeKind(models.TextChoices):
+    ADDED = "added", _("добавлено")
+    CHANGED = "changed", _("изменено")
+    REMOVED = "removed", _("исключено")
+
+
 class RevisionChange(models.Model):
-    """One changed item of a revision: its fields before and after."""
+    """One pending change of a revision: an item added (``after`` holds it, ``item`` is
+    the item made when the revision is approved), changed (the item's fields ``before``
+    and ``after``) or removed (cancelled when the revision is approved). The plan's items
+    change only when the authority approves the revision."""
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="changes")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="revision_changes")
+    kind = models.CharField(_("изменение"), max_length=10, choices=ChangeKind.choices,
+                            default=ChangeKind.CHANGED)
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="revision_changes")
     before = models.JSONField(default=dict)
     after = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(kind="added") | models.Q(item__isnull=False),
+                                              name="plans_change_of_an_item")]
 
     def __str__(self):
-        return str(self.item)
+        return f"{self.get_kind_display()}: {self.number}"
+
+    @property
+    def number(self) -> str:
+        return (self.after or self.before).get("number", "")
+
+    @property
+    def title(self) -> str:
+        return (self.after or self.before).get("title", "")
+
+    @property
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(field's name, before, after) of each field a change changes."""
+        found = []
+        for name in ("number", "title", "deadline_text", "starts_on", "ends_on", "responsible_names",
+                     "expected_result", "channel"):
+            old, new = self.before.get(name) or "", self.after.get(name) or ""
+            if self.kind == ChangeKind.CHANGED and old != new:
+                if name in ("starts_on", "ends_on"):  # kept as ISO text, shown as on the plan
+                    old, new = (f"{dt.date.fromisoformat(v):%d.%m.%Y}" if v else "" for v in (old, new))
+                found.append((str(Item._meta.get_field(name).verbose_name), str(old), str(new)))
+        return found
 
 
 class ReminderKind(models.TextChoices):

@@ -1,8 +1,9 @@
 """E-mail reminders of plan items (docs/domain.md §7): a week before a check point of an
 open item, and on the day after its deadline passed with the item still open. Each
 recipient gets one letter a day listing their items: the users named responsible for
-them and the МОЦ operators of the plan's municipality (the МОЦ's head is one of them;
-Opora does not tell the head apart). Only plans being executed (approved, agreed, in
+them and the head of the МОЦ of the plan's municipality (the МОЦ operator the
+administrator marked «руководитель МОЦ»); while no head is marked, every МОЦ operator of
+the municipality instead. Only plans being executed (approved, agreed, in
 execution) remind. Each (item, kind, check point) is sent once: a second run of the day
 sends nothing.
 
@@ -44,26 +45,34 @@ def due(today: dt.date) -> list[tuple[Item, str, dt.date]]:
     return found
 
 
-def _recipients(item: Item) -> list:
+def centre_heads(municipality_id: int) -> list:
+    """The head of the municipality's МОЦ, or every МОЦ operator there while none is marked."""
     from opora.accounts.models import Role, User
 
-    users = set(item.responsible_users.filter(is_active=True))
-    users |= set(User.objects.filter(is_active=True, role=Role.SUPPORT_CENTRE,
-                                     municipality_id=item.plan.municipality_id))
+    operators = User.objects.filter(is_active=True, role=Role.SUPPORT_CENTRE,
+                                    municipality_id=municipality_id)
+    return list(operators.filter(is_centre_head=True)) or list(operators)
+
+
+def _recipients(item: Item, heads: dict) -> list:
+    municipality = item.plan.municipality_id
+    if municipality not in heads:
+        heads[municipality] = centre_heads(municipality)
+    users = set(item.responsible_users.filter(is_active=True)) | set(heads[municipality])
     return [user for user in users if user.email]
 
 
 def send_due(today: dt.date | None = None) -> int:
     """Send the reminders due today; returns the number of letters sent."""
     today = today or timezone.localdate()
-    letters = defaultdict(list)
+    letters, heads = defaultdict(list), {}
     for item, kind, point in due(today):
         try:
             with transaction.atomic():
                 ReminderSent.objects.create(item=item, kind=kind, checkpoint=point)
         except IntegrityError:
             continue  # sent by an earlier run
-        for user in _recipients(item):
+        for user in _recipients(item, heads):
             letters[user].append({"item": item, "kind": kind, "checkpoint": point,
                                   "missed": kind == ReminderKind.MISSED})
     sent = 0

@@ -4,15 +4,21 @@ changing anything, and records what it changed in the audit trail.
 
 The plan's life: draft → sent (``send``) → approved by the education authority
 (``approve``: date and signatory) → agreed with the РМЦ (``agree``) → in execution
-(``start``) → reported (``report``) → report accepted by the authority
-(``accept_report``); the authority or the РМЦ may return the report (``return_report``)
-and the plan is in execution again. ``return_plan`` sends a sent plan (the authority) or
-an approved one (the РМЦ) back to the МОЦ with remarks; the МОЦ edits it and sends it
-again. Items are marked (``mark_item``) once the plan is approved.
+(``start``) → reported (``report``: handed in to the authority and the РМЦ) → report
+accepted (``accept_report`` by each of them: accepted once both have); either may
+return the report (``return_report``) and the plan is in execution again.
+``return_plan`` sends a sent plan (the authority) or an approved one (the РМЦ) back to
+the МОЦ with remarks; the МОЦ edits it and sends it again. Items are marked (``mark_item``) once the plan is approved.
 
-Changes to an approved plan go through a numbered revision: ``open_revision`` → item
-changes recorded with their before and after → ``send_revision`` → ``approve_revision``
-by the authority, or ``return_revision`` with remarks.
+Changes to an approved plan go through a numbered revision: ``open_revision`` → items
+added, changed or removed as pending changes (``save_item``, ``import_rows``,
+``delete_item``; ``discard_change`` takes one back) → ``send_revision`` →
+``approve_revision`` by the authority, which makes the changes to the items, or
+``return_revision`` with remarks, which leaves the plan as it was.
+
+Each step is announced after the commit: by e-mail to whoever acts next
+(``notifications``) and to the apps above through ``signals.plan_changed`` (the portal
+publishes an approved plan).
 """
 
 import datetime as dt
@@ -26,9 +32,10 @@ from django.utils.translation import gettext as _
 from opora import audit, locking
 from opora.accounts import scope
 from opora.errors import InvalidTransition, ValidationFailed
-from opora.plans import deadlines, importing, links
+from opora.plans import deadlines, importing, links, notifications, signals
 from opora.plans.models import (
     CLOSED_STATUSES,
+    ChangeKind,
     Channel,
     Evidence,
     Item,
@@ -92,12 +99,21 @@ def _raise(errors):
         raise ValidationFailed(errors)
 
 
-def _transition(actor, plan, to_status, action, **data):
+def _transition(actor, plan, to_status, action, notice=None, **data):
     before = plan.status
     plan.status = to_status
     plan.save()
     audit.record(actor, f"plans.plan.{action}", plan, from_state=before, to_state=to_status, **data)
+    _announce(plan, notice)
     return plan
+
+
+def _announce(plan: Plan, notice: str | None, **extra) -> None:
+    """After the commit: tell the plan's readers by e-mail (``notifications``) and the apps
+    above that publish plans (``signals.plan_changed``: the portal)."""
+    if notice:
+        notifications.queue(plan.pk, notice, **extra)
+    signals.announce(plan.pk)
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -140,20 +156,25 @@ def _content_target(plan: Plan) -> Revision | None:
                             % {"status": plan.get_status_display()})
 
 
+def taken_numbers(plan: Plan) -> list[str]:
+    """The numbers of the plan's items, as its open revision would leave them."""
+    return _numbers_after(plan, plan.revisions.filter(status=RevisionStatus.DRAFT).first())
+
+
 def preview_import(plan: Plan, records) -> importing.Preview:
-    taken = plan.items.values_list("number", flat=True)
+    taken = taken_numbers(plan)
     return importing.preview(records, plan.period_start, plan.period_end, taken)
 
 
-def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
+def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list:
     """Save the rows of a preview (as the operator corrected them) as items of the plan:
-    all of them, or none when any row has an error."""
+    all of them, or none when any row has an error. In an approved plan's open revision
+    the rows are pending additions (the changes are returned) until it is approved."""
     scope.require(actor, "plans.edit", plan)
     with transaction.atomic():
         plan = _locked(plan)
         revision = _content_target(plan)
-        importing.evaluate(rows, plan.period_start, plan.period_end,
-                           plan.items.values_list("number", flat=True))
+        importing.evaluate(rows, plan.period_start, plan.period_end, _numbers_after(plan, revision))
         broken = [row for row in rows if row.errors]
         if not rows:
             raise ValidationFailed(_("Нет ни одного мероприятия для сохранения."))
@@ -166,6 +187,20 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
         people = _users_by_name(plan)
         items = []
         for row in rows:
+            deadline = row.deadline
+            linked = {people[key] for key in map(_name_key, row.responsible) if key in people}
+            if revision is not None:  # pending: the rows become items when it is approved
+                items.append(RevisionChange.objects.create(
+                    revision=revision, kind=ChangeKind.ADDED, before={}, after=_stored({
+                        "number": row.number, "title": row.title,
+                        "deadline_text": row.deadline_text[:300], "starts_on": deadline.starts_on,
+                        "ends_on": deadline.ends_on, "recurrence": deadline.recurrence,
+                        "deadline_unknown": deadline.unknown,
+                        "responsible_names": "\n".join(row.responsible),
+                        "expected_result": row.expected_result, "channel": "",
+                        "section_title": row.section[:500] if row.section else "",
+                        "responsible_users": sorted(user.pk for user in linked)})))
+                continue
             section = None
             if row.section:
                 section = sections.get(row.section)
@@ -173,7 +208,6 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
                     section = sections[row.section] = Section.objects.create(
                         plan=plan, title=row.section[:500], position=len(sections) + 1)
             position += 1
-            deadline = row.deadline
             item = Item.objects.create(
                 plan=plan, section=section, position=position, number=row.number,
                 title=row.title, deadline_text=row.deadline_text[:300],
@@ -181,12 +215,8 @@ def import_rows(actor, plan: Plan, rows: list[importing.Row]) -> list[Item]:
                 recurrence=deadline.recurrence, deadline_unknown=deadline.unknown,
                 responsible_names="\n".join(row.responsible),
                 expected_result=row.expected_result)
-            linked = {people[key] for key in map(_name_key, row.responsible) if key in people}
             if linked:
                 item.responsible_users.set(linked)
-            if revision is not None:
-                RevisionChange.objects.create(revision=revision, item=item, before={},
-                                              after=_snapshot(item))
             items.append(item)
         audit.record(actor, "plans.plan.imported", plan, items=len(items),
                      revision=revision.number if revision else None)
@@ -218,17 +248,11 @@ def _users_by_name(plan: Plan) -> dict:
     return {key: user for key, user in found.items() if key not in shared}
 
 
-def _snapshot(item: Item) -> dict:
-    return {name: (value.isoformat() if isinstance(value, dt.date) else value)
-            for name in ITEM_FIELDS for value in [getattr(item, name)]}
-
-
-def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
-    """Create or change an item's content: number, title, deadline (its text, or the
-    interval the operator picks: ``starts_on`` and ``ends_on``), responsible people,
-    expected result, channel. A draft changes in place; an approved plan only within an
-    open revision, which records the item before and after."""
-    scope.require(actor, "plans.edit", plan)
+def _item_values(plan: Plan, data: dict, taken) -> dict:
+    """An item's content checked and computed from the form's ``data``: its fields by name
+    (the deadline's interval from its wording or the operator's dates), ``section`` (an id
+    or None) and ``responsible_users`` (ids, only when ``data`` names them). ``taken``:
+    the numbers of the plan's other items. Refuses bad input."""
     errors = {}
     number = _text(errors, data, "number", _("Укажите номер пункта."), limit=20)
     if number and not importing.NUMBER_RE.fullmatch(number):
@@ -245,57 +269,179 @@ def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
         errors.setdefault("ends_on", []).append(_("Укажите и начало, и окончание, или ни то ни другое."))
     elif starts_on and ends_on and ends_on < starts_on:
         errors.setdefault("ends_on", []).append(_("Окончание раньше начала."))
-    if number and plan.items.filter(number=number).exclude(pk=getattr(item, "pk", None)).exists():
+    if number and number in set(taken):
         errors.setdefault("number", []).append(_("Пункт № %(number)s уже есть.") % {"number": number})
     _raise(errors)
+    deadline = deadlines.parse(deadline_text, plan.period_start, plan.period_end)
+    if starts_on is not None:  # the operator's interval wins over the wording
+        recurrence = data.get("recurrence") or (deadline.recurrence if not deadline.unknown
+                                                else deadlines.ONCE)
+        deadline = deadlines.Deadline(deadline_text, starts_on, ends_on, recurrence)
+    section_id = data.get("section")
+    section = plan.sections.filter(pk=section_id).first() if section_id else None
+    values = {
+        "number": number, "title": title, "deadline_text": deadline_text,
+        "starts_on": deadline.starts_on, "ends_on": deadline.ends_on,
+        "recurrence": deadline.recurrence, "deadline_unknown": deadline.unknown,
+        "responsible_names": "\n".join(importing.split_responsible(
+            str(data.get("responsible_names") or ""))),
+        "expected_result": str(data.get("expected_result") or "").strip(),
+        "channel": channel, "section": section.pk if section else None,
+    }
+    if "responsible_users" in data:
+        values["responsible_users"] = list(responsible_candidates(plan).filter(
+            pk__in=data["responsible_users"] or []).values_list("pk", flat=True))
+    return values
+
+
+def _snapshot(item: Item) -> dict:
+    """An item's content as a revision keeps it (dates as ISO text)."""
+    found = {name: (value.isoformat() if isinstance(value, dt.date) else value)
+             for name in ITEM_FIELDS for value in [getattr(item, name)]}
+    found["deadline_unknown"] = item.deadline_unknown
+    found["section"] = item.section_id
+    found["responsible_users"] = sorted(item.responsible_users.values_list("pk", flat=True))
+    return found
+
+
+def _stored(values: dict) -> dict:
+    return {name: (value.isoformat() if isinstance(value, dt.date) else value)
+            for name, value in values.items()}
+
+
+def _apply(item: Item, values: dict) -> None:
+    """Give an item the content of ``values`` (``_item_values`` or a stored snapshot) and
+    save it."""
+    plan = item.plan
+    for name in (*ITEM_FIELDS, "deadline_unknown"):
+        if name in values:
+            value = values[name]
+            if name in ("starts_on", "ends_on") and isinstance(value, str):
+                value = dt.date.fromisoformat(value)
+            setattr(item, name, value if value is not None or name in ("starts_on", "ends_on") else "")
+    if values.get("section_title"):
+        item.section = plan.sections.filter(title=values["section_title"]).first() or Section.objects.create(
+            plan=plan, title=values["section_title"][:500], position=plan.sections.count() + 1)
+    elif "section" in values:
+        item.section = plan.sections.filter(pk=values["section"]).first() if values["section"] else None
+    item.save()
+    if "responsible_users" in values:
+        item.responsible_users.set(responsible_candidates(plan).filter(pk__in=values["responsible_users"]))
+
+
+def _numbers_after(plan: Plan, revision: Revision | None, *, item=None, change=None) -> list[str]:
+    """The numbers the plan's items will have (after the revision's changes) besides the
+    one being saved: ``item`` or the added item ``change``."""
+    numbers = {i.pk: i.number for i in plan.items.exclude(pk=getattr(item, "pk", None)).only("number")}
+    added = []
+    if revision is not None:
+        for other in revision.changes.exclude(pk=getattr(change, "pk", None)):
+            if other.kind == ChangeKind.ADDED:
+                added.append(other.after.get("number"))
+            elif other.item_id in numbers:
+                if other.kind == ChangeKind.REMOVED:
+                    del numbers[other.item_id]
+                else:
+                    numbers[other.item_id] = other.after.get("number")
+    return [*numbers.values(), *added]
+
+
+def pending_change(plan: Plan, item: Item) -> RevisionChange | None:
+    """The change of ``item`` the plan's open revision holds, if any."""
+    return RevisionChange.objects.filter(revision__plan=plan, item=item).exclude(
+        revision__status=RevisionStatus.APPROVED).first()
+
+
+def save_item(actor, plan: Plan, data: dict, item: Item | None = None, *,
+              change: RevisionChange | None = None):
+    """Create or change an item's content: number, title, deadline (its text, or the
+    interval the operator picks: ``starts_on`` and ``ends_on``), responsible people,
+    expected result, channel.
+
+    A draft (or a returned plan) changes in place and the item is returned. An approved
+    plan changes only within its open revision, which holds the change pending — the item
+    as it is and as it will be, or the item to add (``change``: an added item to edit
+    again) — and the change is returned; the items change when the authority approves the
+    revision."""
+    scope.require(actor, "plans.edit", plan)
     with transaction.atomic():
         plan = _locked(plan)
         revision = _content_target(plan)
-        before = _snapshot(item) if item else {}
+        if change is not None and (revision is None or change.revision_id != revision.pk
+                                   or change.kind != ChangeKind.ADDED):
+            raise InvalidTransition(_("Это изменение уже нельзя править."))
+        if item is not None:
+            item = locking.row(Item, item.pk)
+        values = _item_values(plan, data, _numbers_after(plan, revision, item=item, change=change))
+        if revision is None:
+            if item is None:
+                last = plan.items.aggregate(last=Max("position"))["last"] or 0
+                item = Item(plan=plan, position=last + 1)
+            _apply(item, values)
+            audit.record(actor, "plans.item.saved", item)
+            return item
         if item is None:
-            last = plan.items.aggregate(last=Max("position"))["last"] or 0
-            item = Item(plan=plan, position=last + 1)
-        deadline = deadlines.parse(deadline_text, plan.period_start, plan.period_end)
-        if starts_on is not None:  # the operator's interval wins over the wording
-            recurrence = data.get("recurrence") or (deadline.recurrence if not deadline.unknown
-                                                    else deadlines.ONCE)
-            deadline = deadlines.Deadline(deadline_text, starts_on, ends_on, recurrence)
-        item.number, item.title, item.deadline_text = number, title, deadline_text
-        item.starts_on, item.ends_on = deadline.starts_on, deadline.ends_on
-        item.recurrence, item.deadline_unknown = deadline.recurrence, deadline.unknown
-        item.responsible_names = "\n".join(importing.split_responsible(
-            str(data.get("responsible_names") or "")))
-        item.expected_result = str(data.get("expected_result") or "").strip()
-        item.channel = channel
-        section_id = data.get("section")
-        item.section = plan.sections.filter(pk=section_id).first() if section_id else None
-        item.save()
-        if "responsible_users" in data:
-            item.responsible_users.set(responsible_candidates(plan).filter(
-                pk__in=data["responsible_users"] or []))
-        if revision is not None:
-            change = revision.changes.filter(item=item).first()
             if change is None:
-                RevisionChange.objects.create(revision=revision, item=item, before=before,
-                                              after=_snapshot(item))
-            else:
-                change.after = _snapshot(item)
-                change.save(update_fields=["after"])
-        audit.record(actor, "plans.item.saved", item, revision=revision.number if revision else None)
-    return item
+                change = RevisionChange(revision=revision, kind=ChangeKind.ADDED, before={})
+            change.after = {**change.after, **_stored(values)}
+        else:
+            if item.status in CLOSED_STATUSES:
+                raise InvalidTransition(_("Мероприятие уже закрыто: его содержание не меняют."))
+            change = pending_change(plan, item) or RevisionChange(
+                revision=revision, kind=ChangeKind.CHANGED, item=item, before=_snapshot(item))
+            if change.kind == ChangeKind.REMOVED:
+                raise InvalidTransition(_("Мероприятие исключается этими изменениями: сначала "
+                                          "отмените исключение."))
+            change.after = {**change.before, **_stored(values)}
+        change.save()
+        audit.record(actor, "plans.revision.change_saved", plan, revision=revision.number,
+                     change=change.kind, number=values["number"])
+    return change
 
 
-def delete_item(actor, item: Item) -> None:
-    """Remove an item from a draft or a returned plan (an approved plan cancels items
-    within a revision instead: the report keeps them)."""
+def delete_item(actor, item: Item):
+    """Remove an item: from a draft or a returned plan at once; from an approved plan
+    within its open revision, which holds the removal pending (the item is cancelled when
+    the authority approves the revision: the report keeps it). Returns the pending change,
+    or None when the item was deleted."""
     scope.require(actor, "plans.edit", item.plan)
     with transaction.atomic():
         plan = _locked(item.plan)
-        if plan.status not in EDITABLE:
+        item = locking.row(Item, item.pk)
+        if plan.status in EDITABLE:
+            audit.record(actor, "plans.item.deleted", plan, number=item.number, title=item.title[:200])
+            item.delete()
+            return None
+        revision = plan.revisions.filter(status=RevisionStatus.DRAFT).first()
+        if plan.status not in EXECUTABLE or revision is None:
             raise InvalidTransition(_("Удалить мероприятие можно только из черновика или "
-                                      "возвращённого плана; в утверждённом его отменяют."))
-        audit.record(actor, "plans.item.deleted", plan, number=item.number, title=item.title[:200])
-        item.delete()
+                                      "возвращённого плана; из утверждённого его исключают "
+                                      "изменениями плана."))
+        if item.status in CLOSED_STATUSES:
+            raise InvalidTransition(_("Мероприятие уже закрыто: его не исключают."))
+        change = pending_change(plan, item)
+        if change is None:
+            change = RevisionChange(revision=revision, item=item, before=_snapshot(item))
+        change.kind, change.after = ChangeKind.REMOVED, {}
+        change.save()
+        audit.record(actor, "plans.revision.change_saved", plan, revision=revision.number,
+                     change=change.kind, number=item.number)
+    return change
+
+
+def discard_change(actor, change: RevisionChange) -> None:
+    """Take a change back out of an open revision: the item stays as the plan has it."""
+    plan = change.revision.plan
+    scope.require(actor, "plans.edit", plan)
+    with transaction.atomic():
+        _locked(plan)
+        change = locking.row(RevisionChange, change.pk)
+        revision = change.revision
+        if revision.status != RevisionStatus.DRAFT:
+            raise InvalidTransition(_("Отправленные изменения не правят."))
+        audit.record(actor, "plans.revision.change_discarded", plan, revision=revision.number,
+                     change=change.kind, number=change.number)
+        change.delete()
 
 
 def responsible_candidates(plan: Plan):
@@ -320,7 +466,7 @@ def send(actor, plan: Plan) -> Plan:
         if unknown:
             raise ValidationFailed(_("У %(count)d мероприятий срок не распознан: задайте начало и "
                                      "окончание.") % {"count": unknown})
-        return _transition(actor, plan, PlanStatus.SENT, "sent")
+        return _transition(actor, plan, PlanStatus.SENT, "sent", notifications.SENT)
 
 
 def approve(actor, plan: Plan, data: dict) -> Plan:
@@ -337,7 +483,8 @@ def approve(actor, plan: Plan, data: dict) -> Plan:
             raise InvalidTransition(_("Утвердить можно только план, отправленный на утверждение."))
         plan.approved_on, plan.approved_by_name, plan.approved_by_position = approved_on, name, position
         plan.remarks = ""
-        return _transition(actor, plan, PlanStatus.APPROVED, "approved", signatory=name)
+        return _transition(actor, plan, PlanStatus.APPROVED, "approved", notifications.APPROVED,
+                           signatory=name)
 
 
 def agree(actor, plan: Plan, data: dict) -> Plan:
@@ -353,7 +500,8 @@ def agree(actor, plan: Plan, data: dict) -> Plan:
         if plan.status != PlanStatus.APPROVED:
             raise InvalidTransition(_("Согласовать можно только утверждённый план."))
         plan.agreed_on, plan.agreed_by_name, plan.agreed_by_position = agreed_on, name, position
-        return _transition(actor, plan, PlanStatus.AGREED, "agreed", signatory=name)
+        return _transition(actor, plan, PlanStatus.AGREED, "agreed", notifications.AGREED,
+                           signatory=name)
 
 
 def return_plan(actor, plan: Plan, remarks: str) -> Plan:
@@ -376,7 +524,8 @@ def return_plan(actor, plan: Plan, remarks: str) -> Plan:
             raise InvalidTransition(_("Вернуть можно только план на утверждении или на согласовании."))
         plan.remarks = remarks
         plan.approved_on, plan.approved_by_name, plan.approved_by_position = None, "", ""
-        return _transition(actor, plan, PlanStatus.RETURNED, "returned", reason=remarks)
+        return _transition(actor, plan, PlanStatus.RETURNED, "returned", notifications.RETURNED,
+                           reason=remarks)
 
 
 def start(actor, plan: Plan) -> Plan:
@@ -402,25 +551,49 @@ def report(actor, plan: Plan) -> Plan:
         if open_items:
             raise ValidationFailed(_("Отметьте исполнение всех мероприятий: открыто %(count)d.")
                                    % {"count": open_items})
-        return _transition(actor, plan, PlanStatus.REPORTED, "reported")
+        plan.report_accepted_by_authority_on = plan.report_accepted_by_rmc_on = None
+        return _transition(actor, plan, PlanStatus.REPORTED, "reported", notifications.REPORT_SENT)
+
+
+def _report_reader(actor, plan: Plan) -> list[str]:
+    """Whom ``actor`` reads a plan's report for: ``authority`` (the education authority
+    of its municipality), ``rmc`` (the РМЦ), or both (an administrator)."""
+    found = [who for who, right in (("authority", "plans.approve"), ("rmc", "plans.agree"))
+             if scope.can(actor, right, plan)]
+    if not found:
+        scope.require(actor, "plans.approve", plan)
+    return found
 
 
 def accept_report(actor, plan: Plan) -> Plan:
-    """The education authority accepts the report on its municipality's plan."""
-    scope.require(actor, "plans.approve", plan)
+    """The education authority or the РМЦ accepts the report handed in to both; it is
+    accepted (``report_accepted``) once both have (docs/decisions.md). Until then it
+    stays handed in, and either may still return it."""
+    readers = _report_reader(actor, plan)
     with transaction.atomic():
         plan = _locked(plan)
         if plan.status != PlanStatus.REPORTED:
             raise InvalidTransition(_("Принять можно только сданный отчёт."))
-        plan.remarks = ""
-        return _transition(actor, plan, PlanStatus.REPORT_ACCEPTED, "report_accepted")
+        fields = {"authority": "report_accepted_by_authority_on", "rmc": "report_accepted_by_rmc_on"}
+        if all(getattr(plan, fields[who]) for who in readers):
+            raise InvalidTransition(_("Вы уже приняли этот отчёт."))
+        for who in readers:
+            setattr(plan, fields[who], _today())
+        audit.record(actor, "plans.plan.report_accepted_by", plan, by=",".join(readers))
+        if plan.report_accepted_by_authority_on and plan.report_accepted_by_rmc_on:
+            plan.remarks = ""
+            return _transition(actor, plan, PlanStatus.REPORT_ACCEPTED, "report_accepted",
+                               notifications.REPORT_ACCEPTED)
+        plan.save()
+        _announce(plan, notifications.REPORT_ACCEPTED_BY, by=readers[0])
+    return plan
 
 
 def return_report(actor, plan: Plan, remarks: str) -> Plan:
-    """The authority or the РМЦ returns the report with remarks: the plan is executed again
-    (items can be corrected) until the МОЦ hands the report in anew."""
-    if not (scope.can(actor, "plans.approve", plan) or scope.can(actor, "plans.agree", plan)):
-        scope.require(actor, "plans.approve", plan)
+    """The authority or the РМЦ returns the report with remarks (even after the other
+    accepted it): the plan is executed again (items can be corrected) until the МОЦ
+    hands the report in anew, to both again."""
+    _report_reader(actor, plan)
     remarks = str(remarks or "").strip()
     if not remarks:
         raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
@@ -429,7 +602,9 @@ def return_report(actor, plan: Plan, remarks: str) -> Plan:
         if plan.status != PlanStatus.REPORTED:
             raise InvalidTransition(_("Вернуть можно только сданный отчёт."))
         plan.remarks = remarks[:5000]
-        return _transition(actor, plan, PlanStatus.IN_EXECUTION, "report_returned", reason=remarks)
+        plan.report_accepted_by_authority_on = plan.report_accepted_by_rmc_on = None
+        return _transition(actor, plan, PlanStatus.IN_EXECUTION, "report_returned",
+                           notifications.REPORT_RETURNED, reason=remarks)
 
 
 # --- execution --------------------------------------------------------------------------
@@ -583,55 +758,88 @@ def open_revision(actor, plan: Plan, reason: str) -> Revision:
 def send_revision(actor, revision: Revision) -> Revision:
     scope.require(actor, "plans.edit", revision.plan)
     with transaction.atomic():
-        _locked(revision.plan)
+        plan = _locked(revision.plan)
         revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.DRAFT:
             raise InvalidTransition(_("Эти изменения уже отправлены."))
-        if not revision.changes.exists():
+        changes = list(revision.changes.all())
+        if not changes:
             raise ValidationFailed(_("В изменениях нет ни одного изменённого мероприятия."))
-        unknown = revision.changes.filter(item__deadline_unknown=True).count()
+        unknown = sum(1 for change in changes
+                      if change.kind != ChangeKind.REMOVED and change.after.get("deadline_unknown"))
         if unknown:
             raise ValidationFailed(_("У %(count)d мероприятий срок не распознан: задайте начало и "
                                      "окончание.") % {"count": unknown})
         revision.status = RevisionStatus.SENT
         revision.save()
-        audit.record(actor, "plans.revision.sent", revision.plan, revision=revision.number,
+        audit.record(actor, "plans.revision.sent", plan, revision=revision.number,
                      from_state=RevisionStatus.DRAFT, to_state=RevisionStatus.SENT)
+        _announce(plan, notifications.REVISION_SENT, revision=revision.number)
     return revision
 
 
+def _carry_out(actor, plan: Plan, revision: Revision) -> None:
+    """Make the revision's pending changes to the plan's items: add, change, cancel."""
+    position = plan.items.aggregate(last=Max("position"))["last"] or 0
+    for change in revision.changes.select_related("item").order_by("pk"):
+        if change.kind == ChangeKind.ADDED:
+            position += 1
+            item = Item(plan=plan, position=position)
+            _apply(item, change.after)
+            change.item = item
+            change.save(update_fields=["item"])
+        elif change.kind == ChangeKind.CHANGED:
+            item = change.item
+            _apply(item, change.after)
+        else:
+            item = change.item
+            if item.status in CLOSED_STATUSES:
+                continue
+            item.status = ItemStatus.CANCELLED
+            item.reason = (_("Исключено из плана изменениями № %(number)s: %(reason)s")
+                           % {"number": revision.number, "reason": revision.reason})[:5000]
+            item.save()
+        audit.record(actor, f"plans.item.{change.kind}_by_revision", item, revision=revision.number)
+
+
 def approve_revision(actor, revision: Revision, data: dict) -> Revision:
+    """The authority approves the revision: only now its changes reach the items."""
     scope.require(actor, "plans.approve", revision.plan)
     errors = {}
     approved_on = _date(errors, data, "approved_on", not_after=_today())
     name = _text(errors, data, "name", _("Укажите, кто утвердил изменения."))
     _raise(errors)
     with transaction.atomic():
-        _locked(revision.plan)
+        plan = _locked(revision.plan)
         revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.SENT:
             raise InvalidTransition(_("Утвердить можно только отправленные изменения."))
+        _carry_out(actor, plan, revision)
         revision.status, revision.approved_on, revision.approved_by_name = (
             RevisionStatus.APPROVED, approved_on, name)
         revision.remarks = ""
         revision.save()
-        audit.record(actor, "plans.revision.approved", revision.plan, revision=revision.number,
+        audit.record(actor, "plans.revision.approved", plan, revision=revision.number,
                      from_state=RevisionStatus.SENT, to_state=RevisionStatus.APPROVED, signatory=name)
+        _announce(plan, notifications.REVISION_APPROVED, revision=revision.number)
     return revision
 
 
 def return_revision(actor, revision: Revision, remarks: str) -> Revision:
+    """Back to the МОЦ with remarks: the plan stays as it was, the changes stay pending
+    for the МОЦ to correct and send again."""
     scope.require(actor, "plans.approve", revision.plan)
     remarks = str(remarks or "").strip()
     if not remarks:
         raise ValidationFailed(_("Напишите замечания: что исправить."), field="remarks")
     with transaction.atomic():
-        _locked(revision.plan)
+        plan = _locked(revision.plan)
         revision = locking.row(Revision, revision.pk)
         if revision.status != RevisionStatus.SENT:
             raise InvalidTransition(_("Вернуть можно только отправленные изменения."))
         revision.status, revision.remarks = RevisionStatus.DRAFT, remarks[:5000]
         revision.save()
-        audit.record(actor, "plans.revision.returned", revision.plan, revision=revision.number,
+        audit.record(actor, "plans.revision.returned", plan, revision=revision.number,
                      from_state=RevisionStatus.SENT, to_state=RevisionStatus.DRAFT, reason=remarks)
+        _announce(plan, notifications.REVISION_RETURNED, revision=revision.number)
     return revision

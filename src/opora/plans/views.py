@@ -23,7 +23,7 @@ from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.errors import DomainError, ValidationFailed
 from opora.plans import importing, links, selectors, services
-from opora.plans.exporters import ReportExporter, report_document
+from opora.plans.exporters import ReportExporter, plan_document, report_document
 from opora.plans.forms import (
     EvidenceForm,
     ImportForm,
@@ -35,7 +35,7 @@ from opora.plans.forms import (
     RevisionForm,
     SignForm,
 )
-from opora.plans.models import Evidence, PlanStatus, RevisionStatus
+from opora.plans.models import CLOSED_STATUSES, ChangeKind, Evidence, PlanStatus, RevisionChange, RevisionStatus
 
 ROW_FIELDS = ("number", "title", "deadline_text", "responsible_text", "expected_result")
 
@@ -88,12 +88,18 @@ def _rights(user, plan):
     content = may_edit and (plan.status in services.EDITABLE or (
         plan.status in services.EXECUTABLE and open_revision is not None
         and open_revision.status == RevisionStatus.DRAFT))
+    may_approve, may_agree = scope.can(user, "plans.approve", plan), scope.can(user, "plans.agree", plan)
     return {
         "may_edit": may_edit,
         "may_change_content": content,
-        "may_approve": scope.can(user, "plans.approve", plan),
-        "may_agree": scope.can(user, "plans.agree", plan),
+        "may_approve": may_approve,
+        "may_agree": may_agree,
         "open_revision": open_revision,
+        "in_revision": content and plan.status in services.EXECUTABLE,
+        # the report is accepted by both: each may accept while its own acceptance is missing
+        "may_accept_report": plan.status == PlanStatus.REPORTED and (
+            (may_approve and not plan.report_accepted_by_authority_on)
+            or (may_agree and not plan.report_accepted_by_rmc_on)),
     }
 
 
@@ -103,12 +109,21 @@ def plan_detail(request, pk):
     items = _with_flags(list(plan.items.select_related("section").prefetch_related("evidence")))
     return render(request, "plans/detail.html", {
         "plan": plan, "items": items, **_rights(request.user, plan),
-        "revisions": plan.revisions.prefetch_related("changes__item"),
+        "revisions": plan.revisions.order_by("-number").prefetch_related("changes__item"),
+        "change_kinds": ChangeKind,
         "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
         "remarks_form": RemarksForm(), "revision_form": RevisionForm(),
         "summary": selectors.summary(plan), "events": audit.timeline(plan),
         "statuses": PlanStatus,
     })
+
+
+def _change_of(revision, request) -> RevisionChange:
+    change = revision.changes.filter(pk=request.POST.get("change") or 0).first() if (
+        str(request.POST.get("change", "")).isdigit()) else None
+    if change is None:
+        raise Http404
+    return change
 
 
 def _signed(request, field):
@@ -140,6 +155,7 @@ def plan_action(request, pk, action):
                                                               _signed(request, "approved_on")),
         "revision_return": lambda: services.return_revision(user, revision,
                                                             request.POST.get("remarks", "")),
+        "revision_discard": lambda: services.discard_change(user, _change_of(revision, request)),
     }
     if action not in actions or (action.startswith("revision_") and action != "revision_open"
                                  and revision is None):
@@ -214,8 +230,7 @@ def plan_import(request, pk):
                 key = f"row-{index}-{name}"
                 if key in request.POST:
                     setattr(row, name, request.POST[key].strip())
-        importing.evaluate(preview.rows, plan.period_start, plan.period_end,
-                           plan.items.values_list("number", flat=True))
+        importing.evaluate(preview.rows, plan.period_start, plan.period_end, services.taken_numbers(plan))
         if request.POST.get("step") == "save" and preview.ok:
             try:
                 items = services.import_rows(request.user, plan, preview.rows)
@@ -232,12 +247,18 @@ def plan_import(request, pk):
 # --- items -------------------------------------------------------------------------------
 
 
-def _item_form(request, plan, item=None):
+ITEM_FORM_FIELDS = ("number", "title", "deadline_text", "starts_on", "ends_on", "responsible_names",
+                    "expected_result", "channel")
+
+
+def _item_form(request, plan, item=None, change=None):
+    """The item's content form: as the item is, or as the open revision will make it."""
     initial = {}
-    if item is not None:
-        initial = {name: getattr(item, name) for name in (
-            "number", "title", "deadline_text", "starts_on", "ends_on", "responsible_names",
-            "expected_result", "channel")}
+    if change is not None and change.kind == ChangeKind.CHANGED:
+        initial = {name: change.after.get(name) for name in ITEM_FORM_FIELDS}
+        initial["responsible_users"] = [str(pk) for pk in change.after.get("responsible_users", [])]
+    elif item is not None:
+        initial = {name: getattr(item, name) for name in ITEM_FORM_FIELDS}
         initial["responsible_users"] = [str(pk) for pk in item.responsible_users.values_list("pk", flat=True)]
     return ItemForm(request.POST if request.POST.get("form") == "content" else None, initial=initial,
                     candidates=services.responsible_candidates(plan), with_channel=plan.kind.has_channels)
@@ -251,14 +272,19 @@ def item_create(request, pk):
     form = _item_form(request, plan)
     if form.is_bound and form.is_valid():
         try:
-            item = services.save_item(request.user, plan, form.cleaned_data)
+            saved = services.save_item(request.user, plan, form.cleaned_data)
         except DomainError as error:
             attach_errors(form, error)
         else:
+            if isinstance(saved, RevisionChange):
+                messages.success(request, _("Мероприятие записано в изменения плана: оно появится "
+                                            "в плане, когда изменения утвердят."))
+                return redirect("plans:plan", pk=plan.pk)
             messages.success(request, _("Мероприятие добавлено."))
-            return redirect("plans:item", pk=item.pk)
+            return redirect("plans:item", pk=saved.pk)
     return render(request, "plans/item.html", {"plan": plan, "item": None, "form": form,
-                                               "may_change_content": True})
+                                               "may_change_content": True,
+                                               "in_revision": _rights(request.user, plan)["in_revision"]})
 
 
 @section_page("back_office")
@@ -267,7 +293,8 @@ def item_detail(request, pk):
     plan = item.plan
     rights = _rights(request.user, plan)
     may_mark = scope.can(request.user, "plans.execute", item) and plan.status in services.EXECUTABLE
-    form = _item_form(request, plan, item) if rights["may_change_content"] else None
+    change = services.pending_change(plan, item) if rights["open_revision"] else None
+    form = _item_form(request, plan, item, change) if rights["may_change_content"] else None
     mark_form = MarkForm(request.POST if request.POST.get("form") == "mark" else None, initial={
         "status": item.status, "done_on": item.done_on, "actual_result": item.actual_result,
         "reason": item.reason})
@@ -288,7 +315,11 @@ def item_detail(request, pk):
             data = bound.cleaned_data
             try:
                 if kind == "content":
-                    services.save_item(request.user, plan, data, item)
+                    saved = services.save_item(request.user, plan, data, item)
+                    if isinstance(saved, RevisionChange):
+                        messages.success(request, _("Изменение записано в изменения плана: пункт "
+                                                    "изменится, когда их утвердят."))
+                        return redirect("plans:item", pk=item.pk)
                 elif kind == "mark":
                     services.mark_item(request.user, item, data)
                 elif kind == "evidence":
@@ -306,7 +337,9 @@ def item_detail(request, pk):
         "plan": plan, "item": item, "form": form, "mark_form": mark_form, "may_mark": may_mark,
         "evidence_form": evidence_form, "publication_form": publication_form,
         "may_change_content": rights["may_change_content"], "events": audit.timeline(item),
-        "may_delete": rights["may_change_content"] and plan.status in services.EDITABLE,
+        "may_delete": rights["may_change_content"] and (plan.status in services.EDITABLE or (
+            item.status not in CLOSED_STATUSES and (change is None or change.kind != ChangeKind.REMOVED))),
+        "in_revision": rights["in_revision"], "change": change,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -316,11 +349,15 @@ def item_delete(request, pk):
     item = found_or_404(selectors.item_for, request.user, pk)
     plan = item.plan
     try:
-        services.delete_item(request.user, item)
+        change = services.delete_item(request.user, item)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("plans:item", pk=item.pk)
-    messages.success(request, _("Мероприятие удалено."))
+    if change is not None:
+        messages.success(request, _("Исключение мероприятия записано в изменения плана: его отменят, "
+                                    "когда изменения утвердят."))
+    else:
+        messages.success(request, _("Мероприятие удалено."))
     return redirect("plans:plan", pk=plan.pk)
 
 
@@ -345,8 +382,10 @@ def mine(request):
 @section_page("plans")
 def plan_print(request, pk):
     plan = found_or_404(selectors.plan_for, request.user, pk)
-    return render(request, "plans/print.html", {
-        "plan": plan, "items": plan.items.select_related("section").order_by("position", "pk")})
+    items = plan.items.select_related("section").order_by("position", "pk")
+    if request.GET.get("format") == "docx":
+        return plan_document(plan, items).response(f"{plan.title}.docx", "plan.docx")
+    return render(request, "plans/print.html", {"plan": plan, "items": items})
 
 
 @section_page("plans")

@@ -10,7 +10,9 @@ it to the territory and takes the first few. Whose an event or a campaign is:
   its МОЦ, the МОЦ's municipal stages of regional contests among them) and the campaigns
   of its МОЦ;
 - the region's page: the events of the РМЦ (no municipality: the regional ones, not
-  their municipal stages) and the region-wide campaigns.
+  their municipal stages) and the region-wide campaigns;
+- the portal's home page (``territory`` None): the whole region's — every municipality's
+  and the РМЦ's.
 
 A block with nothing to show is None, and the page leaves it out (no heading, no
 placeholder). Each costs a fixed number of queries whatever it holds.
@@ -62,12 +64,15 @@ def _item(event, now) -> EventItem:
 
 
 def events_block(territory, now=None) -> EventsBlock | None:
-    """The territory's next published events, the nearest first."""
+    """The territory's next published events (the whole region's when ``territory`` is
+    None), the nearest first."""
     now = now or timezone.now()
     municipality = _municipality_of(territory)
     events = public_events(now=now)
     more_url = reverse("events:list")
-    if municipality is None:
+    if territory is None:
+        pass
+    elif municipality is None:
         events = events.filter(municipality__isnull=True)
     else:
         events = events.filter(municipality=municipality)
@@ -86,11 +91,14 @@ class QualityBlock:
 
 
 def quality_block(territory) -> QualityBlock | None:
-    """The territory's campaigns with published results, the latest first, with the
-    numbers of programs assessed and passed."""
+    """The territory's campaigns with published results (the whole region's when
+    ``territory`` is None), the latest first, with the numbers of programs assessed and
+    passed."""
     municipality = _municipality_of(territory)
     campaigns = public_campaigns()
-    if municipality is None:
+    if territory is None:
+        pass
+    elif municipality is None:
         campaigns = campaigns.filter(municipality__isnull=True)
     else:
         campaigns = campaigns.filter(municipality=municipality)

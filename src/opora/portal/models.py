@@ -339,6 +339,9 @@ class DocumentPage(ContentPage):
                             default=DocumentKind.NORMATIVE)
     number = models.CharField(_("номер"), max_length=60, blank=True)
     signed_on = models.DateField(_("дата документа"), null=True, blank=True)
+    # The approved plan this page publishes (``opora.portal.plans``): kept up to date by Opora.
+    source_plan = models.ForeignKey("plans.Plan", verbose_name=_("план"), null=True, blank=True,
+                                    editable=False, on_delete=models.SET_NULL, related_name="+")
 
     content_panels = [
         *ContentPage.content_panels[:2],

@@ -124,6 +124,8 @@ def home_context(home, request) -> dict:
                             .select_related("cover")[:HOME_NEWS]),
         "centres": list(MunicipalityPage.objects.live().select_related("municipality").order_by("title")),
         "program_blocks": programs_blocks(home),
+        "events_block": blocks.events_block(None),
+        "quality_block": blocks.quality_block(None),
     }
 
 
