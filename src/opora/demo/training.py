@@ -38,6 +38,10 @@ PLAN_ROWS = [
      "Доля педагогов, обученных за три года, — не менее 90 %"],
 ]
 
+# for whom each item of the plan is (bits of opora.plans.models.Audience: 1 teachers, 2 heads,
+# 4 methodists)
+PLAN_AUDIENCE = {"1": 1, "2": 3, "3": 1, "4": 2, "5": 7, "6": 1}
+
 # (kind, title, days from today to the start, days long, hours, format, audience, seats, plan item)
 CITY_EVENTS = [
     ("seminar", "Проектирование разноуровневых дополнительных общеобразовательных программ", -150, 1, "4",
@@ -121,6 +125,10 @@ def _training_plan(ctx, operator, authority, regional):
     text = "".join("\t".join(row) + "\n" for row in PLAN_ROWS)
     preview = plan_services.preview_import(plan, importing.read_text(text))
     plan_services.import_rows(operator, plan, preview.rows)
+    for item in plan.items.all():  # for whom each item is: the operator marks it after the import
+        data = {name: getattr(item, name) for name in plan_services.ITEM_FIELDS}
+        plan_services.save_item(operator, plan, {**data, "section": item.section_id,
+                                                 "audience": PLAN_AUDIENCE[item.number]}, item)
     plan_services.send(operator, plan)
     plan_services.approve(authority, plan, {"approved_on": ctx.today, "name": "Громов В.Н.",
                                             "position": "Начальник управления образования"})

@@ -71,8 +71,14 @@ class PlanItemOut(Schema):
     status_label: str
     done_on: dt.date | None
     reason: str
+    audience: list[str] = Field(description="Категории участников (план повышения квалификации): "
+                                            "педагоги, руководители, методисты")
     overdue: bool = Field(description="Не закрыто, а срок окончания прошёл")
     evidence: list[PlanEvidenceOut]
+
+    @staticmethod
+    def resolve_audience(obj):
+        return obj.audience_labels
 
     @staticmethod
     def resolve_section(obj):

@@ -29,6 +29,7 @@ from opora.errors import InvalidTransition, ValidationFailed
 from opora.plans import deadlines, importing, links
 from opora.plans.models import (
     CLOSED_STATUSES,
+    Audience,
     Channel,
     Evidence,
     Item,
@@ -50,7 +51,7 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
                        ".jpg", ".jpeg", ".png", ".txt", ".zip"}
 ITEM_FIELDS = ("number", "title", "deadline_text", "starts_on", "ends_on", "recurrence",
-               "responsible_names", "expected_result", "channel")
+               "responsible_names", "expected_result", "channel", "audience")
 
 
 def _today():
@@ -223,10 +224,23 @@ def _snapshot(item: Item) -> dict:
             for name in ITEM_FIELDS for value in [getattr(item, name)]}
 
 
+def _audience(errors, value) -> int:
+    """The categories of participants as their bits: an integer or a list of them."""
+    try:
+        bits = Audience.combine(int(v) for v in value) if isinstance(value, (list, tuple, set)) else int(value or 0)
+    except (TypeError, ValueError):
+        bits = -1
+    if bits < 0 or bits & ~Audience.combine(Audience):
+        errors["audience"] = [_("Неизвестная категория участников.")]
+        return 0
+    return bits
+
+
 def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
     """Create or change an item's content: number, title, deadline (its text, or the
     interval the operator picks: ``starts_on`` and ``ends_on``), responsible people,
-    expected result, channel. A draft changes in place; an approved plan only within an
+    expected result, channel, and for whom (a plan of a kind with an audience: the
+    categories of ``Audience``). A draft changes in place; an approved plan only within an
     open revision, which records the item before and after."""
     scope.require(actor, "plans.edit", plan)
     errors = {}
@@ -241,6 +255,7 @@ def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
     channel = str(data.get("channel") or "")
     if channel and channel not in Channel.values:
         errors["channel"] = [_("Неизвестный канал.")]
+    audience = _audience(errors, data.get("audience"))
     if (starts_on is None) != (ends_on is None):
         errors.setdefault("ends_on", []).append(_("Укажите и начало, и окончание, или ни то ни другое."))
     elif starts_on and ends_on and ends_on < starts_on:
@@ -267,6 +282,8 @@ def save_item(actor, plan: Plan, data: dict, item: Item | None = None) -> Item:
             str(data.get("responsible_names") or "")))
         item.expected_result = str(data.get("expected_result") or "").strip()
         item.channel = channel
+        if plan.kind.has_audience:
+            item.audience = audience
         section_id = data.get("section")
         item.section = plan.sections.filter(pk=section_id).first() if section_id else None
         item.save()

@@ -23,6 +23,7 @@ from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.errors import DomainError
+from opora.plans.models import Audience
 from opora.plans.models import Item as PlanItem
 from opora.registry.models import Organization, Teacher
 from opora.training import invitations, selectors, services
@@ -461,9 +462,13 @@ def plan(request):
     if plans:
         wanted = request.GET.get("plan")
         chosen = next((p for p in plans if str(p.pk) == wanted), plans[0])
-    items = list(selectors.plan_items(chosen)) if chosen else []
+    audience = _number(request.GET.get("audience"))
+    audience = Audience(audience) if audience in {member.value for member in Audience} else None
+    items = selectors.plan_items(chosen) if chosen else []
+    if chosen and audience is not None:
+        items = items.filter(audience__hasflag=audience)
     return render(request, "training/plan.html", {
-        "plans": plans, "plan": chosen, "items": items,
+        "plans": plans, "plan": chosen, "items": list(items), "audience": audience, "audiences": Audience,
         "may_create_plan": scope.holds(request.user, "plans.edit"),
     })
 
