@@ -31,14 +31,14 @@ from opora.quality.models import Assignment, Campaign, CriteriaSet, Entry, Ratin
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import MunicipalityPopulation
 from opora.surveys.models import Reply, Survey
-from opora.training.models import TrainingEvent, TrainingKind
+from opora.training.models import Registration, TrainingEvent, TrainingKind
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certify, make_certificate, make_period
 
 PERSONAS = ["parent", "staff_a", "staff_a2", "staff_b", "acting_staff", "acting_staff_b", "operator_a",
-            "operator_b", "authority_a", "authority_b", "regional", "expert", "anonymous", "inactive",
-            "superuser"]
+            "operator_b", "authority_a", "authority_b", "regional", "expert", "teacher_a", "teacher_a2",
+            "anonymous", "inactive", "superuser"]
 
 # action -> the objects the services pass to scope for it (grep `scope.require(actor, "<action>"`)
 TARGETS = {
@@ -87,6 +87,8 @@ TARGETS = {
     "training.manage": ["training_event"],
     "training.register": ["teacher"],
     "training.record": ["teacher"],
+    "training.invite": ["teacher"],
+    "training.enrol_self": ["teacher", "training_registration"],
     "hotline.answer": ["question", "desk"],
     "hotline.publish": ["question", "faq_entry"],
     "hotline.configure": ["municipality"],
@@ -204,6 +206,10 @@ ALLOWED = {
     ("training.register", "operator_a"),
     ("training.record", "staff_a"),
     ("training.record", "operator_a"),
+    # the teacher's own account (not a colleague's of the same organization): only their
+    # own record and registrations; the organization invites its teacher
+    ("training.invite", "staff_a"),
+    ("training.enrol_self", "teacher_a"),
     # the hotline: the МОЦ of A works A's questions, the РМЦ the escalated ones of the region
     ("hotline.answer", "operator_a"),
     ("hotline.answer", "regional"),
@@ -244,6 +250,7 @@ def world(city, district):
     plan = Plan.objects.create(municipality=city, kind=PlanKind.objects.get(code="work_plan"),
                                year=2026, title="План работы МОЦ")
     item = Item.objects.create(plan=plan, number="1", title="Совещание")
+    teacher, colleague = f.teacher(a1), f.teacher(a1, last_name="Коллегова")
 
     def staff_of(org):
         return f.user(Role.ORGANIZATION_STAFF, organization=org, municipality=org.municipality)
@@ -261,6 +268,8 @@ def world(city, district):
         "authority_b": f.user(Role.EDUCATION_AUTHORITY, municipality=district),
         "regional": f.user(Role.REGIONAL_CENTRE),
         "expert": f.user(Role.EXPERT),
+        "teacher_a": f.user(Role.TEACHER, teacher=teacher),
+        "teacher_a2": f.user(Role.TEACHER, teacher=colleague),
         "anonymous": AnonymousUser(),
         # would hold every МОЦ action on A if the account were active
         "inactive": f.user(Role.SUPPORT_CENTRE, municipality=city, is_active=False),
@@ -291,7 +300,7 @@ def world(city, district):
         "municipal_reply": Reply.objects.create(survey=survey, municipality=city),
         "plan": plan,
         "item": item,
-        "teacher": f.teacher(a1),
+        "teacher": teacher,
         "training_event": TrainingEvent.objects.create(
             kind=TrainingKind.objects.get(code="master_class"), title="Мастер-класс", municipality=city,
             organizer="organization", organization=a1, starts_on=dt.date(2030, 1, 1),
@@ -304,6 +313,8 @@ def world(city, district):
                                              body="Ответ"),
         "mailing": Mailing.objects.create(municipality=city, subject="Тема", body="Текст"),
     }
+    targets["training_registration"] = Registration.objects.create(
+        event=targets["training_event"], teacher=teacher)
     criteria = CriteriaSet.objects.create(municipality=city, title="Критерии")
     targets["criteria_set"] = criteria
     targets["campaign"] = Campaign.objects.create(

@@ -46,3 +46,30 @@ def test_teacher_hours(client, operator, staff, seminar, teachers):
     answer = client.get(f"/api/v1/training/teachers/{teachers[0].pk}").json()
     assert answer["hours_three_years"] in ("4.0", 4.0, "4")
     assert answer["events"][0]["certificate_code"] == registration.__class__.objects.get().certificate_code
+
+
+def test_a_teacher_registers_themselves_through_the_api(client, operator, teachers, seminar):
+    from opora.accounts.models import Role
+    from tests import factories as f
+
+    account = f.user(Role.TEACHER, teacher=teachers[0])
+    for_heads = services.publish(operator, services.save_event(
+        operator, event_data(title="Для руководителей", for_teachers=False, for_heads=True)))
+    client.force_login(account)
+
+    listed = client.get("/api/v1/training/me/events").json()
+    ok = client.post("/api/v1/training/me/registrations", {"event_id": seminar.pk},
+                     content_type="application/json")
+    foreign = client.post("/api/v1/training/me/registrations", {"event_id": for_heads.pk},
+                          content_type="application/json")
+    record = client.get("/api/v1/training/me").json()
+
+    assert [event["id"] for event in listed] == [seminar.pk]
+    assert ok.status_code == 200 and ok.json()["teacher_id"] == teachers[0].pk
+    assert foreign.status_code == 404
+    assert record["teacher_id"] == teachers[0].pk and record["events"] == []
+
+
+def test_the_teacher_endpoints_refuse_other_roles(client, staff):
+    client.force_login(staff)
+    assert client.get("/api/v1/training/me").status_code == 403

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     EDUCATION_AUTHORITY = "education_authority", _("Управление образования")
     REGIONAL_CENTRE = "regional_centre", _("Оператор РМЦ")
     EXPERT = "expert", _("Эксперт")
+    TEACHER = "teacher", _("Педагог")
 
 
 class UserManager(BaseUserManager):
@@ -57,6 +58,12 @@ class User(AbstractUser):
         "registry.Organization", verbose_name=_("организация"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="staff",
     )
+    # A teacher's own account is tied to the teacher's record in the registry: the record
+    # is its territory, as an organization is the staff's (opora.training.invitations).
+    teacher = models.OneToOneField(
+        "registry.Teacher", verbose_name=_("педагог"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="account",
+    )
     # Empty only while a self-registered parent has not opened the link sent to the
     # address. Accounts made by someone else (the admin, the demo, a provider's walk-in,
     # whose parent gets in through «Забыли пароль?», which proves the address) count as
@@ -100,6 +107,11 @@ class User(AbstractUser):
                 fields=["municipality"], condition=Q(is_centre_head=True),
                 name="one_centre_head_per_municipality",
                 violation_error_message=_("У МОЦ этого муниципалитета уже есть руководитель."),
+            ),
+            models.CheckConstraint(
+                name="teacher_has_record",
+                condition=~Q(role="teacher") | Q(teacher__isnull=False),
+                violation_error_message=_("Педагогу нужно указать его запись в реестре."),
             ),
         ]
 

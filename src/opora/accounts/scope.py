@@ -13,8 +13,9 @@ from opora.accounts.models import Role
 from opora.errors import PermissionDenied
 
 # action -> {role: scope}; scope is "organization", "municipality", "region",
-# "acting_municipality" (the municipality an authorised provider acts for) or "responsible"
-# (the rows naming the user among their responsible people: ``SCOPE["responsible"]``).
+# "acting_municipality" (the municipality an authorised provider acts for), "responsible"
+# (the rows naming the user among their responsible people: ``SCOPE["responsible"]``) or
+# "teacher" (the rows of the teacher whose own account it is: ``SCOPE["teacher"]``).
 ACTIONS = {
     # keeping a provider's own programs, modules, groups and teachers
     "registry.edit": {Role.ORGANIZATION_STAFF: "organization"},
@@ -119,6 +120,12 @@ ACTIONS = {
     # teachers of its municipality
     "training.register": {Role.ORGANIZATION_STAFF: "organization",
                           Role.SUPPORT_CENTRE: "municipality"},
+    # a teacher's own account: the organization invites its teacher by e-mail (the teacher
+    # opens the letter's link and sets a password) or sends the invitation again
+    "training.invite": {Role.ORGANIZATION_STAFF: "organization"},
+    # a teacher with an account of their own reads their record of professional development
+    # and registers themselves for the events open to them, or withdraws
+    "training.enrol_self": {Role.TEACHER: "teacher"},
     # recording the courses a teacher took elsewhere, with their documents
     "training.record": {Role.ORGANIZATION_STAFF: "organization",
                         Role.SUPPORT_CENTRE: "municipality"},
@@ -187,6 +194,11 @@ def _territory_q(user, model, kind) -> Q | None:
     if kind == "responsible":
         path = _path(model, "responsible")
         return None if path is None else Q(**{path: user.pk})
+    if kind == "teacher":
+        path = _path(model, "teacher")
+        if path is None or user.teacher_id is None:
+            return None
+        return Q(**{path: user.teacher_id}) if path != "self" else Q(pk=user.teacher_id)
     if kind == "organization":
         path = _path(model, "organization")
         if path is None or user.organization_id is None:
@@ -261,6 +273,8 @@ def _object_in(user, obj, kind) -> bool:
                 else getattr(value, "pk", None) == user.pk)
     if kind == "acting_municipality":
         kind, wanted = "municipality", acting_municipality_id(user)
+    elif kind == "teacher":
+        wanted = user.teacher_id
     else:
         wanted = user.organization_id if kind == "organization" else user.municipality_id
     path = _path(type(obj), kind)
@@ -345,6 +359,8 @@ def holds(user, action: str) -> bool:
         return user.municipality_id is not None
     if kind == "acting_municipality":
         return acting_municipality_id(user) is not None
+    if kind == "teacher":
+        return user.teacher_id is not None
     return kind in ("region", "responsible")
 
 
@@ -407,6 +423,10 @@ SECTIONS = {
     # events for teachers and the teachers' records of professional development: every
     # back-office role, each seeing its own territory
     "training": reads_back_office,
+    # a teacher's own pages: the events open to them and their record of professional development
+    "training.mine": lambda user: holds(user, "training.enrol_self"),
+    # a certificate of attendance: the back office of its territory, or the teacher's own
+    "training.certificate": lambda user: reads_back_office(user) or holds(user, "training.enrol_self"),
     # the plan of professional development and its execution: the МОЦ, the authority, the РМЦ
     "training.plan": reads_territory,
     # the hotline's queue of a municipality (the МОЦ) or of the escalated questions (the РМЦ)

@@ -1,5 +1,6 @@
 """The demo's fixed accounts: one per role, with a known password, printed by ``opora demo``."""
 
+import uuid
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -7,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opora.accounts.models import Role, User
 from opora.demo.organizations import ORGANIZATIONS, PLACES
-from opora.registry.models import Municipality, Organization
+from opora.registry.choices import QualificationCategory
+from opora.registry.models import Municipality, Organization, Teacher
 
 PASSWORD = "demo12345"
 ADMIN = "admin"  # the superuser's row in the table; not a role
@@ -18,7 +20,7 @@ class DemoAccount(NamedTuple):
     role: str
     name: tuple  # last, first, patronymic
     place: str  # key of the municipality in PLACES, or ""
-    organization: str  # "support_centre", "showcase" or ""
+    organization: str  # "support_centre", "showcase", "teacher" (a teacher of the showcase) or ""
     can: object  # what they can do, for the printed table
 
 
@@ -41,6 +43,10 @@ ACCOUNTS = (
     DemoAccount("expert@demo.opora", Role.EXPERT, ("Захарова", "Татьяна", "Михайловна"),
                 "", "", _("оценивает программы, назначенные МОЦ: экспертные листы "
                           "независимой оценки качества")),
+    DemoAccount("teacher@demo.opora", Role.TEACHER, ("Ковалёва", "Елена", "Андреевна"),
+                "city", "teacher",
+                _("педагог Дома детского творчества: сама записывается на семинары и курсы, "
+                  "видит свои часы повышения квалификации и сертификаты")),
     DemoAccount("admin@demo.opora", ADMIN, ("Орлов", "Дмитрий", "Андреевич"), "", "",
                 _("администрирование системы, /admin/")),
     DemoAccount("moc.ozersk@demo.opora", Role.SUPPORT_CENTRE, ("Фёдорова", "Анна", "Юрьевна"),
@@ -77,15 +83,30 @@ def _territory(region, account: DemoAccount) -> dict:
     if account.organization == "support_centre":
         organization = Organization.objects.filter(municipality=municipality,
                                                    is_support_centre=True).first()
-    elif account.organization == "showcase":
+    elif account.organization in ("showcase", "teacher"):
         organization = Organization.objects.filter(municipality=municipality,
                                                    short_name=SHOWCASE.short_name).first()
         if organization is None:
             raise LookupError(f"{SHOWCASE.short_name} is missing from the demo region")
+    if account.organization == "teacher":
+        # A teacher's account has no organization or municipality of its own: its territory
+        # is the teacher's record, kept in the showcase under the account's name.
+        return {"role": account.role, "is_staff": False, "is_superuser": False, "municipality": None,
+                "organization": None, "teacher": _demo_teacher(organization, account)}
     return {"role": account.role, "is_staff": False, "is_superuser": False,
             "municipality": municipality, "organization": organization,
             # the МОЦ's operator is its head: the plan's reminders go to her
             "is_centre_head": account.role == Role.SUPPORT_CENTRE}
+
+
+def _demo_teacher(organization, account: DemoAccount) -> Teacher:
+    last, first, patronymic = account.name
+    teacher, _created = Teacher.objects.get_or_create(
+        organization=organization, last_name=last, first_name=first, patronymic=patronymic,
+        defaults={"uuid": uuid.uuid5(uuid.NAMESPACE_URL, account.email),
+                  "position": "Педагог дополнительного образования",
+                  "category": QualificationCategory.FIRST})
+    return teacher
 
 
 def ensure_accounts(region, hashed: str | None = None) -> dict[str, User]:

@@ -200,6 +200,7 @@ def _delete_region(region) -> None:
 
     _delete(User.objects.filter(Q(municipality__region=region)
                                 | Q(organization__municipality__region=region)
+                                | Q(teacher__organization__municipality__region=region)
                                 | Q(email__in=[a.email for a in ACCOUNTS])))
     _delete(Program.objects.filter(**in_region))
     _delete(Organization.objects.filter(municipality__region=region))

@@ -2,7 +2,9 @@
 every municipality (held ones with attendance, certificates and a protocol, coming ones
 with registrations, a draft), regional events of the РМЦ, courses teachers took
 elsewhere, and the city's plan of professional development (a plan of ``opora.plans``)
-approved and linked to its events. Built through the services, so the audit trail is a
+approved and linked to its events; the demo teacher (``teacher@demo.opora``) attended
+the city's past events for teachers and registered herself for a coming master class.
+Built through the services, so the audit trail is a
 real one; events in the past are created ahead and moved back, as their days went by."""
 
 import datetime as dt
@@ -35,6 +37,10 @@ PLAN_ROWS = [
     ["6.", "Направление педагогов на курсы повышения квалификации", "в течение года", METHODIST,
      "Доля педагогов, обученных за три года, — не менее 90 %"],
 ]
+
+# for whom each item of the plan is (bits of opora.plans.models.Audience: 1 teachers, 2 heads,
+# 4 methodists)
+PLAN_AUDIENCE = {"1": 1, "2": 3, "3": 1, "4": 2, "5": 7, "6": 1}
 
 # (kind, title, days from today to the start, days long, hours, format, audience, seats, plan item)
 CITY_EVENTS = [
@@ -89,9 +95,9 @@ def _data(ctx, kind, title, start, days, hours, form, audience, seats, item=None
             "capacity": seats, "plan_item": item}
 
 
-def _run(ctx, actor, data, start, teachers_by_actor, rng, attend=0.85):
+def _run(ctx, actor, data, start, teachers_by_actor, rng, attend=0.85, sure=()):
     """Create and publish an event, register teachers, and when its days are past, move it
-    back and mark who came."""
+    back and mark who came (``sure``: teachers who always did)."""
     event = services.publish(actor, services.save_event(actor, data))
     taken = 0
     for registrar, teachers in teachers_by_actor:
@@ -105,7 +111,8 @@ def _run(ctx, actor, data, start, teachers_by_actor, rng, attend=0.85):
         TrainingEvent.objects.filter(pk=event.pk).update(starts_on=event.starts_on - shift,
                                                          ends_on=event.ends_on - shift, registration_until=None)
         event.refresh_from_db()
-        present = [r.pk for r in event.registrations.all() if rng.random() < attend]
+        sure_ids = {teacher.pk for teacher in sure}
+        present = [r.pk for r in event.registrations.all() if rng.random() < attend or r.teacher_id in sure_ids]
         services.mark_attendance(actor, event, present)
         if event.kind.produces_protocol:
             services.save_protocol(actor, event, text=PROTOCOL)
@@ -118,6 +125,10 @@ def _training_plan(ctx, operator, authority, regional):
     text = "".join("\t".join(row) + "\n" for row in PLAN_ROWS)
     preview = plan_services.preview_import(plan, importing.read_text(text))
     plan_services.import_rows(operator, plan, preview.rows)
+    for item in plan.items.all():  # for whom each item is: the operator marks it after the import
+        data = {name: getattr(item, name) for name in plan_services.ITEM_FIELDS}
+        plan_services.save_item(operator, plan, {**data, "section": item.section_id,
+                                                 "audience": PLAN_AUDIENCE[item.number]}, item)
     plan_services.send(operator, plan)
     plan_services.approve(authority, plan, {"approved_on": ctx.today, "name": "Громов В.Н.",
                                             "position": "Начальник управления образования"})
@@ -136,8 +147,11 @@ def build_training(ctx, users) -> None:
     city = operator.municipality
     working = list(Teacher.objects.filter(is_active=True, organization__municipality=city,
                                           organization__is_active=True).order_by("pk"))
-    own = [t for t in working if t.organization_id == staff.organization_id]
+    teacher_account = users["teacher@demo.opora"]
+    me = teacher_account.teacher  # the demo teacher: at every past event for teachers
+    own = [t for t in working if t.organization_id == staff.organization_id and t != me]
     others = [t for t in working if t.organization_id != staff.organization_id]
+    enrol_self = None
     for number, (kind, title, start, days, hours, form, audience, seats, item) in enumerate(CITY_EVENTS):
         data = _data(ctx, kind, title, start, days, hours, form, audience, seats, items.get(item))
         actor = operator
@@ -147,12 +161,18 @@ def build_training(ctx, users) -> None:
             data.update(organizer="organization", organization=host)
         wanted = max(2, int(seats * (0.9 if start <= 0 else rng.uniform(0.3, 0.7))))
         mine = rng.sample(own, min(len(own), max(1, wanted // 8)))
+        if start <= 0 and "t" in audience:
+            mine = [me, *mine]
         theirs = rng.sample(others, min(len(others), wanted - len(mine)))
-        _run(ctx, actor, data, start, [(staff, mine), (operator, theirs)], rng)
+        event = _run(ctx, actor, data, start, [(staff, mine), (operator, theirs)], rng, sure=(me,))
+        if kind == "master_class" and start > 0:
+            enrol_self = enrol_self or event
     for kind, title, start, days, hours, form, audience, seats in REGIONAL_EVENTS:
         data = _data(ctx, kind, title, start, days, hours, form, audience, seats)
         wanted = int(seats * (0.25 if start <= 0 else 0.1))
         _run(ctx, regional, data, start, [(operator, rng.sample(others, min(len(others), wanted)))], rng, 0.95)
+    if enrol_self is not None:  # she registered herself for a coming master class
+        services.enrol_self(teacher_account, enrol_self)
     draft = _data(ctx, "conference", "Методический фестиваль «Открытое занятие»", 75, 2, "12", "in_person", "thm",
                   150, items.get("5"))
     services.save_event(operator, draft)

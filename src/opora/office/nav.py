@@ -67,6 +67,7 @@ TRAINING_EVENTS = ("training:events", _("Мероприятия для педа�
     "training:event_create", "training:event", "training:event_edit"})
 TRAINING_TEACHERS = ("training:teachers", _("Повышение квалификации"), "training", {
     "training:teacher", "training:certificate"})
+MY_TRAINING = ("training:mine", _("Моё повышение квалификации"), "training.mine", {"training:certificate"})
 TRAINING_PLAN = ("training:plan", _("План повышения квалификации"), "training.plan", set())
 MY_QUESTIONS = ("hotline:mine", _("Мои вопросы"), "cabinet", {"hotline:mine_detail"})
 ASKED_QUESTIONS = ("hotline:asked", _("Мои вопросы"), "hotline.asked", {"hotline:mine_detail"})
@@ -103,7 +104,7 @@ PORTAL = ("portal:office", _("Портал: публикации"), "portal.edit
 # under the titles of the groups that keep any (the parent's cabinet has no title).
 GROUPS = [
     (None, [MY_CHILDREN, MY_APPLICATIONS, MY_FAVOURITES, MY_CERTIFICATES, MY_CONTRACTS,
-            MY_EVENTS, MY_QUESTIONS, MY_NEWS]),
+            MY_EVENTS, MY_QUESTIONS, MY_NEWS, MY_TRAINING]),
     (_("Программы и организации"), [MY_PROGRAMS, TEACHERS, PROGRAMS, MODERATION, INVENTORY,
                                     ORGANIZATIONS, IMPORT, SEARCH_DICTIONARY]),
     (_("Качество"), [QUALITY, MY_QUALITY, EXPERTISE, RATING_MODERATION, MY_RATINGS, RATING_RULES,

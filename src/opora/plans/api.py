@@ -90,11 +90,17 @@ class PlanItemOut(Schema):
     status_label: str
     done_on: dt.date | None
     reason: str
+    audience: list[str] = Field(description="Категории участников (план повышения квалификации): "
+                                            "педагоги, руководители, методисты")
     overdue: bool = Field(description="Не закрыто, а срок окончания прошёл")
     evidence: list[PlanEvidenceOut]
     channel: ChannelCode | None = Field(description="Канал пункта медиаплана")
     publications: list[PlanPublicationOut] = Field(
         description="Публикации пункта медиаплана (у пунктов других планов — пусто)")
+
+    @staticmethod
+    def resolve_audience(obj):
+        return obj.audience_labels
 
     @staticmethod
     def resolve_section(obj):

@@ -48,6 +48,10 @@ class ReportExporter(Exporter):
         # the evidence column with full addresses: a spreadsheet is read off the site
         self.columns = (*self.columns[:-1], Column(
             _("Подтверждения"), lambda i: "\n".join(proofs(i, absolute)), width=40))
+        if plan is not None and plan.kind.has_audience:  # after the title: for whom
+            self.columns = (*self.columns[:3], Column(
+                _("Категории участников"), lambda i: ", ".join(i.audience_labels), width=24),
+                *self.columns[3:])
 
     def caption(self):
         if self.plan is None:

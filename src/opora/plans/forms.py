@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opora.plans.models import Channel, ItemStatus, PeriodKind, PlanKind
+from opora.plans.models import Audience, Channel, ItemStatus, PeriodKind, PlanKind
+from opora.registry.flags import FlagsFormField
 
 
 class PlanForm(forms.Form):
@@ -40,13 +41,16 @@ class ItemForm(forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 2}))
     channel = forms.ChoiceField(label=_("Канал"), required=False,
                                 choices=[("", "—"), *Channel.choices])
+    audience = FlagsFormField(flags=Audience, label=_("Категории участников"), required=False)
 
-    def __init__(self, *args, candidates=(), with_channel=False, **kwargs):
+    def __init__(self, *args, candidates=(), with_channel=False, with_audience=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_users"].choices = [
             (str(user.pk), f"{user.get_full_name()} ({user.email})") for user in candidates]
         if not with_channel:
             del self.fields["channel"]
+        if not with_audience:
+            del self.fields["audience"]
 
 
 class MarkForm(forms.Form):

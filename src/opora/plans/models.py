@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opora.registry.flags import Flags, FlagsField
+
 
 class PlanKind(models.Model):
     """A kind of plan, kept as data: «План работы МОЦ», «Медиаплан», …"""
@@ -18,6 +20,9 @@ class PlanKind(models.Model):
     code = models.SlugField(_("код"), max_length=40, unique=True)
     title = models.CharField(_("название"), max_length=200)
     has_channels = models.BooleanField(_("с каналами и публикациями"), default=False)
+    has_audience = models.BooleanField(
+        _("с категориями участников"), default=False,
+        help_text=_("Как план повышения квалификации: у мероприятия указано, для кого оно."))
     position = models.PositiveSmallIntegerField(_("порядок"), default=0)
 
     class Meta:
@@ -149,6 +154,15 @@ class Channel(models.TextChoices):
     VIDEO = "video", _("видео")
 
 
+class Audience(Flags):
+    """For whom an item of a plan of professional development is: the audience of the
+    events for teachers (``opora.training``)."""
+
+    TEACHERS = 1, _("педагоги")
+    HEADS = 2, _("руководители")
+    METHODISTS = 4, _("методисты")
+
+
 class Item(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
     section = models.ForeignKey(Section, verbose_name=_("раздел"), null=True, blank=True,
@@ -177,6 +191,7 @@ class Item(models.Model):
     reason = models.TextField(_("причина"), blank=True)
     done_on = models.DateField(_("дата выполнения"), null=True, blank=True)
     channel = models.CharField(_("канал"), max_length=20, choices=Channel.choices, blank=True)
+    audience = FlagsField(_("категории участников"), flags=Audience, blank=True)
 
     SCOPE = {"municipality": "plan__municipality", "responsible": "responsible_users"}
 
@@ -187,6 +202,10 @@ class Item(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title[:100]}"
+
+    @property
+    def audience_labels(self) -> list[str]:
+        return [str(label) for label in Audience.labels_of(self.audience)]
 
     @property
     def responsible_list(self) -> list[str]:

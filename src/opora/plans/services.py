@@ -35,6 +35,7 @@ from opora.errors import InvalidTransition, ValidationFailed
 from opora.plans import deadlines, importing, links, notifications, signals
 from opora.plans.models import (
     CLOSED_STATUSES,
+    Audience,
     ChangeKind,
     Channel,
     Evidence,
@@ -57,7 +58,7 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_EXTENSIONS = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
                        ".jpg", ".jpeg", ".png", ".txt", ".zip"}
 ITEM_FIELDS = ("number", "title", "deadline_text", "starts_on", "ends_on", "recurrence",
-               "responsible_names", "expected_result", "channel")
+               "responsible_names", "expected_result", "channel", "audience")
 
 
 def _today():
@@ -248,6 +249,18 @@ def _users_by_name(plan: Plan) -> dict:
     return {key: user for key, user in found.items() if key not in shared}
 
 
+def _audience(errors, value) -> int:
+    """The categories of participants as their bits: an integer or a list of them."""
+    try:
+        bits = Audience.combine(int(v) for v in value) if isinstance(value, (list, tuple, set)) else int(value or 0)
+    except (TypeError, ValueError):
+        bits = -1
+    if bits < 0 or bits & ~Audience.combine(Audience):
+        errors["audience"] = [_("Неизвестная категория участников.")]
+        return 0
+    return bits
+
+
 def _item_values(plan: Plan, data: dict, taken) -> dict:
     """An item's content checked and computed from the form's ``data``: its fields by name
     (the deadline's interval from its wording or the operator's dates), ``section`` (an id
@@ -265,6 +278,7 @@ def _item_values(plan: Plan, data: dict, taken) -> dict:
     channel = str(data.get("channel") or "")
     if channel and channel not in Channel.values:
         errors["channel"] = [_("Неизвестный канал.")]
+    audience = _audience(errors, data.get("audience"))
     if (starts_on is None) != (ends_on is None):
         errors.setdefault("ends_on", []).append(_("Укажите и начало, и окончание, или ни то ни другое."))
     elif starts_on and ends_on and ends_on < starts_on:
@@ -288,6 +302,8 @@ def _item_values(plan: Plan, data: dict, taken) -> dict:
         "expected_result": str(data.get("expected_result") or "").strip(),
         "channel": channel, "section": section.pk if section else None,
     }
+    if plan.kind.has_audience:  # as a plan of professional development: for whom
+        values["audience"] = audience
     if "responsible_users" in data:
         values["responsible_users"] = list(responsible_candidates(plan).filter(
             pk__in=data["responsible_users"] or []).values_list("pk", flat=True))

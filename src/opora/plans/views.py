@@ -248,7 +248,7 @@ def plan_import(request, pk):
 
 
 ITEM_FORM_FIELDS = ("number", "title", "deadline_text", "starts_on", "ends_on", "responsible_names",
-                    "expected_result", "channel")
+                    "expected_result", "channel", "audience")
 
 
 def _item_form(request, plan, item=None, change=None):
@@ -261,7 +261,8 @@ def _item_form(request, plan, item=None, change=None):
         initial = {name: getattr(item, name) for name in ITEM_FORM_FIELDS}
         initial["responsible_users"] = [str(pk) for pk in item.responsible_users.values_list("pk", flat=True)]
     return ItemForm(request.POST if request.POST.get("form") == "content" else None, initial=initial,
-                    candidates=services.responsible_candidates(plan), with_channel=plan.kind.has_channels)
+                    candidates=services.responsible_candidates(plan), with_channel=plan.kind.has_channels,
+                    with_audience=plan.kind.has_audience)
 
 
 @section_page("plans")

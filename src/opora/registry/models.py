@@ -207,7 +207,8 @@ class Teacher(ExchangeRecord):
     is_active = models.BooleanField(_("работает"), default=True)
 
     history = HistoricalRecords()
-    SCOPE = {"organization": "organization", "municipality": "organization__municipality"}
+    SCOPE = {"organization": "organization", "municipality": "organization__municipality",
+             "teacher": "self"}
 
     class Meta:
         verbose_name = _("педагог")

@@ -1,6 +1,7 @@
 """The staff development API: the events for teachers a user sees, one event, registering
 teachers (an organization its own, the МОЦ its municipality's) and a teacher's record of
-professional development. Who sees what is ``opora.training.selectors``; an event or a
+professional development; for a teacher's own account, the events open to them, registering
+themselves and their own record. Who sees what is ``opora.training.selectors``; an event or a
 teacher outside the caller's view answers 404 like one that does not exist."""
 
 import datetime as dt
@@ -19,7 +20,7 @@ from opora.api.schemas import (
     choice_codes,
     page_of,
 )
-from opora.errors import NotFound
+from opora.errors import NotFound, PermissionDenied
 from opora.training import selectors, services
 from opora.training.models import EventStatus, Format, RegistrationStatus
 
@@ -137,3 +138,49 @@ def get_teacher_training(request, teacher_id: int):
     record = selectors.record(teacher, timezone.localdate())
     return {"teacher_id": teacher.pk, "hours_three_years": record["hours"], "last_on": record["last_on"],
             "events": record["attended"]}
+
+
+class TrainingSelfRegistrationIn(BodyIn):
+    event_id: Id = Field(description="Мероприятие, открытое для педагога (GET training/me/events)")
+
+
+def _own_teacher(user):
+    teacher = selectors.own_teacher(user)
+    if teacher is None:
+        raise PermissionDenied(_("Это учётная запись не педагога."))
+    return teacher
+
+
+@router.get("training/me", response={200: TeacherTrainingOut, 403: ErrorOut},
+            summary="Моё повышение квалификации",
+            description="Для учётной записи педагога: часы за три года, дата последнего обучения и "
+                        "посещённые мероприятия с кодами сертификатов.")
+def get_my_training(request):
+    teacher = _own_teacher(request.auth)
+    record = selectors.record(teacher, timezone.localdate())
+    return {"teacher_id": teacher.pk, "hours_three_years": record["hours"], "last_on": record["last_on"],
+            "events": record["attended"]}
+
+
+@router.get("training/me/events", response={200: list[TrainingEventOut], 403: ErrorOut},
+            summary="Мероприятия, открытые для педагога",
+            description="Опубликованные мероприятия для категории педагога (по должности в реестре): "
+                        "его муниципалитета и региональные, которые ещё не закончились.")
+def list_my_training_events(request):
+    teacher = _own_teacher(request.auth)
+    return list(selectors.with_seats(selectors.events_open_to(teacher, timezone.localdate()))[:200])
+
+
+@router.post("training/me/registrations",
+             response={200: TrainingRegistrationOut, 403: ErrorOut, 404: ErrorOut, **TRANSITION_ERRORS,
+                       503: ErrorOut},
+             summary="Записаться на мероприятие самому",
+             description="Педагог записывает только себя, на мероприятие своей категории; места, срок "
+                         "записи и муниципалитет — как при записи организацией (409, если нельзя).")
+def enrol_myself(request, payload: TrainingSelfRegistrationIn):
+    user = request.auth
+    teacher = _own_teacher(user)
+    event = selectors.events_open_to(teacher, timezone.localdate()).filter(pk=payload.event_id).first()
+    if event is None:
+        raise NotFound(_("Мероприятие не найдено."), field="event_id")
+    return services.enrol_self(user, event)

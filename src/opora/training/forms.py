@@ -73,3 +73,29 @@ class ExternalForm(forms.Form):
     document = forms.CharField(label=_("Документ"), max_length=200,
                                help_text=_("Например: удостоверение о повышении квалификации № 123456"))
     file = forms.FileField(label=_("Скан документа"), required=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail педагога"), max_length=254,
+                             help_text=_("На него придёт письмо со ссылкой, по которой педагог задаст пароль."))
+
+
+class AcceptForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Пароль"), strip=False,
+        help_text=_("Не короче 8 символов, не только цифры и не похожий на ваши имя и e-mail."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Пароль ещё раз"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    consent = forms.BooleanField(
+        label=_("Даю согласие на обработку моих персональных данных"), required=False,
+        help_text=_("Фамилия, имя, отчество, место работы, должность и e-mail нужны, чтобы вести вашу "
+                    "учётную запись педагога и учёт повышения квалификации (Федеральный закон от "
+                    "27.07.2006 № 152-ФЗ «О персональных данных»)."))
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Пароли не совпадают."))
+        return data

@@ -23,6 +23,10 @@ def seed_kinds(model) -> None:
 
 
 def seed_plan_kind(model) -> None:
-    """The plan kind of ``opora.plans`` (``PlanKind``) the plan of professional development is."""
+    """The plan kind of ``opora.plans`` (``PlanKind``) the plan of professional development
+    is; its items name their audience (where the model has that column: an early migration
+    runs on the historical model without it)."""
     code, title = PLAN_KIND
     model.objects.get_or_create(code=code, defaults={"title": title, "position": 4})
+    if any(field.name == "has_audience" for field in model._meta.get_fields()):
+        model.objects.filter(code=code).update(has_audience=True)

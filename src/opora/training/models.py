@@ -50,6 +50,25 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("отменено")
 
 
+AUDIENCE_FIELDS = {"teachers": "for_teachers", "heads": "for_heads", "methodists": "for_methodists"}
+# Words of a registry position that place a teacher among the heads or the methodists;
+# every other position (педагог дополнительного образования, педагог-организатор, тренер-
+# преподаватель, …) is a teacher.
+HEAD_WORDS = ("директор", "руководител", "заведующ", "начальник")
+METHODIST_WORDS = ("методист",)
+
+
+def audience_of(teacher) -> str:
+    """The audience a teacher belongs to by the registry's position: «heads», «methodists»
+    or «teachers» (a key of ``AUDIENCE_FIELDS``)."""
+    position = (teacher.position or "").lower()
+    if any(word in position for word in HEAD_WORDS):
+        return "heads"
+    if any(word in position for word in METHODIST_WORDS):
+        return "methodists"
+    return "teachers"
+
+
 class TrainingEvent(models.Model):
     """A course or a methodical event. ``municipality`` empty: a regional event of the РМЦ,
     open to the teachers of every municipality."""
@@ -178,7 +197,8 @@ class Registration(models.Model):
     certificate_code = models.CharField(_("код сертификата"), max_length=20, null=True, blank=True,
                                         unique=True)
 
-    SCOPE = {"organization": "teacher__organization", "municipality": "teacher__organization__municipality"}
+    SCOPE = {"organization": "teacher__organization", "municipality": "teacher__organization__municipality",
+             "teacher": "teacher"}
 
     class Meta:
         ordering = ["teacher__last_name", "teacher__first_name", "pk"]
@@ -207,7 +227,8 @@ class ExternalTraining(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    SCOPE = {"organization": "teacher__organization", "municipality": "teacher__organization__municipality"}
+    SCOPE = {"organization": "teacher__organization", "municipality": "teacher__organization__municipality",
+             "teacher": "teacher"}
 
     class Meta:
         ordering = ["-finished_on", "pk"]

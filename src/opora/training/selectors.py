@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from opora.accounts import scope
 from opora.accounts.models import Role
@@ -29,14 +30,17 @@ from opora.registry.choices import QualificationCategory
 from opora.registry.models import Teacher
 from opora.training.kinds import PLAN_KIND
 from opora.training.models import (
+    AUDIENCE_FIELDS,
     SEATED,
     EventStatus,
     ExternalTraining,
     Registration,
     RegistrationStatus,
     TrainingEvent,
+    audience_of,
 )
 
+AUDIENCE_LABELS = {"teachers": _("педагоги"), "heads": _("руководители"), "methodists": _("методисты")}
 YEARS = 3  # the period a teacher's professional development is counted over
 ZERO = Value(0, output_field=DecimalField(max_digits=7, decimal_places=1))
 
@@ -59,6 +63,23 @@ def events_for(user):
         managed = scope.actionable(user, "training.manage", TrainingEvent.objects.all())
         events = events.filter(~Q(status=EventStatus.DRAFT) | Q(pk__in=managed.values("pk")))
     return events
+
+
+def own_teacher(user) -> Teacher | None:
+    """The teacher whose own account ``user`` is (the role «Педагог»), or None."""
+    if not scope.holds(user, "training.enrol_self"):
+        return None
+    return Teacher.objects.select_related("organization__municipality").filter(pk=user.teacher_id).first()
+
+
+def events_open_to(teacher: Teacher, today: dt.date):
+    """Published events not yet over that are for the teacher's audience: the regional
+    ones and those of the teacher's municipality, soonest first."""
+    return (TrainingEvent.objects.select_related("kind", "organization", "municipality")
+            .filter(status=EventStatus.PUBLISHED, ends_on__gte=today,
+                    **{AUDIENCE_FIELDS[audience_of(teacher)]: True})
+            .filter(Q(municipality__isnull=True) | Q(municipality_id=teacher.organization.municipality_id))
+            .order_by("starts_on", "pk"))
 
 
 def with_seats(events):

@@ -8,6 +8,10 @@ verification code) or cancelled (``cancel_event``). The organizer is the МОЦ 
 municipality), the РМЦ (regional events, open to every municipality) or an organization
 (events it runs for the municipality's teachers).
 
+A teacher with an account of their own (the role «Педагог», ``opora.training.invitations``)
+registers themselves (``enrol_self``) for a published event of their audience, under the
+same rules of seats, window and municipality, and withdraws the same way.
+
 Registrations never take more seats than the event has, even when organizations register
 their teachers at the same moment: the event's row is locked (``training-seats``) and the
 seats are counted from the registrations under the lock.
@@ -33,6 +37,7 @@ from opora.plans.models import Item as PlanItem
 from opora.registry.models import Organization, Teacher
 from opora.training.kinds import PLAN_KIND
 from opora.training.models import (
+    AUDIENCE_FIELDS,
     SEATED,
     EventStatus,
     ExternalTraining,
@@ -43,6 +48,7 @@ from opora.training.models import (
     RegistrationStatus,
     TrainingEvent,
     TrainingKind,
+    audience_of,
     new_certificate_code,
 )
 
@@ -288,15 +294,34 @@ def registration_refusal(event: TrainingEvent, today: dt.date) -> str | None:
     return None
 
 
+def open_to(event: TrainingEvent, teacher: Teacher) -> bool:
+    """Is the event for the teacher's audience and territory (a municipal event for the
+    teachers of its municipality, a regional one for all)?"""
+    return bool(getattr(event, AUDIENCE_FIELDS[audience_of(teacher)])) and (
+        event.municipality_id is None or event.municipality_id == teacher.organization.municipality_id)
+
+
+def _require_registrar(actor, teacher: Teacher, event: TrainingEvent) -> None:
+    """The organization (its own teachers) or the МОЦ (its municipality's) registers anyone
+    of theirs; a teacher with an account only themselves, for an event of their audience."""
+    if scope.can(actor, "training.register", teacher):
+        return
+    scope.require(actor, "training.enrol_self", teacher)
+    if not open_to(event, teacher):
+        raise InvalidTransition(_("Это мероприятие не для вашей категории участников: записаться "
+                                  "на него может организация."))
+
+
 def register(actor, event: TrainingEvent, teachers) -> list[Registration]:
     """Register teachers for a published event before it starts: an organization its own
-    working teachers, the МОЦ the teachers of its municipality. All of them or none when
+    working teachers, the МОЦ the teachers of its municipality, a teacher with an account
+    of their own themselves (for an event of their audience). All of them or none when
     the free seats are fewer; a teacher already registered keeps the registration."""
     teachers = list(teachers)
     if not teachers:
         raise ValidationFailed(_("Выберите хотя бы одного педагога."), field="teachers")
     for teacher in teachers:
-        scope.require(actor, "training.register", teacher)
+        _require_registrar(actor, teacher, event)
         if not teacher.is_active:
             raise ValidationFailed(_("%(name)s не работает в организации: записать нельзя.")
                                    % {"name": teacher.full_name}, field="teachers")
@@ -338,10 +363,22 @@ def register(actor, event: TrainingEvent, teachers) -> list[Registration]:
     return result
 
 
+def enrol_self(actor, event: TrainingEvent) -> Registration:
+    """A teacher signed in to their own account registers themselves — never anyone else:
+    the teacher is the account's. The rules are those of ``register``."""
+    teacher = Teacher.objects.select_related("organization").filter(pk=actor.teacher_id).first() if (
+        actor is not None and actor.is_authenticated) else None
+    if teacher is None:
+        raise PermissionDenied(_("Недостаточно прав для этого действия."))
+    scope.require(actor, "training.enrol_self", teacher)
+    return register(actor, event, [teacher])[0]
+
+
 def cancel_registration(actor, registration: Registration) -> Registration:
-    """The organization (or the МОЦ) withdraws a teacher before the event starts; the seat
-    is free again."""
-    scope.require(actor, "training.register", registration.teacher)
+    """The organization (or the МОЦ) withdraws a teacher before the event starts, or the
+    teacher withdraws themselves; the seat is free again."""
+    if not scope.can(actor, "training.register", registration.teacher):
+        scope.require(actor, "training.enrol_self", registration.teacher)
     with locking.atomic():
         event = locking.row(TrainingEvent, registration.event_id, guard="training-seats")
         registration = locking.row(Registration, registration.pk)

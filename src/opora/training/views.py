@@ -2,9 +2,12 @@
 teachers and heads, an event (registration, attendance, protocol, materials), the new and
 edit forms, the teachers' records with the three-year gap list and its export, a
 teacher's record, the printable certificate of attendance, the plan of professional
-development with its execution; and the public check of a certificate's code."""
+development with its execution; a teacher's own page (the events open to them, their
+registrations and record); the invitation link a teacher opens to set a password; and the
+public check of a certificate's code."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -20,11 +23,20 @@ from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.errors import DomainError
+from opora.plans.models import Audience
 from opora.plans.models import Item as PlanItem
 from opora.registry.models import Organization, Teacher
-from opora.training import selectors, services
+from opora.training import invitations, selectors, services
 from opora.training.exporters import TeachersExporter
-from opora.training.forms import CancelForm, EventForm, ExternalForm, MaterialForm, ProtocolForm
+from opora.training.forms import (
+    AcceptForm,
+    CancelForm,
+    EventForm,
+    ExternalForm,
+    InviteForm,
+    MaterialForm,
+    ProtocolForm,
+)
 from opora.training.kinds import PLAN_KIND
 from opora.training.models import (
     EventStatus,
@@ -263,12 +275,40 @@ def _teacher_for(user, pk) -> Teacher:
     return teacher
 
 
+def _origin(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _invite(request, teacher):
+    """The organization invites its teacher (or invites again): the form with its errors,
+    or None when the letter went out."""
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitations.invite(request.user, teacher, form.cleaned_data["email"], _origin(request))
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Приглашение отправлено на %(email)s.") % form.cleaned_data)
+            return None
+    return form
+
+
 @section_page("training")
 def teacher_record(request, pk):
     teacher = _teacher_for(request.user, pk)
     may_record = scope.can(request.user, "training.record", teacher)
+    may_invite = scope.can(request.user, "training.invite", teacher)
     form = ExternalForm(request.POST or None, request.FILES or None) if may_record else None
-    if request.method == "POST":
+    invite_form = InviteForm() if may_invite else None
+    if request.method == "POST" and request.POST.get("form") == "invite":
+        if not may_invite:
+            raise PermissionDenied
+        invite_form = _invite(request, teacher)
+        if invite_form is None:
+            return redirect("training:teacher", pk=teacher.pk)
+        form = ExternalForm() if may_record else None
+    elif request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
@@ -282,7 +322,82 @@ def teacher_record(request, pk):
                 return redirect("training:teacher", pk=teacher.pk)
     return render(request, "training/teacher.html", {
         "teacher": teacher, "record": selectors.record(teacher, timezone.localdate()), "form": form,
-    }, status=400 if form is not None and form.errors else 200)
+        "invite_form": invite_form,
+        "invitation": invitations.invitation_state(teacher) if may_invite else None,
+    }, status=400 if any(f is not None and f.errors for f in (form, invite_form)) else 200)
+
+
+# --- a teacher's own pages --------------------------------------------------------------
+
+
+@section_page("training.mine")
+def mine(request):
+    """The teacher's own page: the events open to them (registering themselves or
+    withdrawing) and their record of professional development."""
+    teacher = selectors.own_teacher(request.user)
+    if teacher is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "enrol":
+                event = selectors.events_open_to(teacher, timezone.localdate()).filter(
+                    pk=_number(request.POST.get("event"))).first()
+                if event is None:
+                    raise Http404
+                services.enrol_self(request.user, event)
+                messages.success(request, _("Вы записаны на мероприятие «%(title)s».") % {"title": event.title})
+            elif request.POST.get("form") == "withdraw":
+                registration = teacher.training_registrations.filter(
+                    pk=_number(request.POST.get("registration"))).first()
+                if registration is None:
+                    raise Http404
+                services.cancel_registration(request.user, registration)
+                messages.success(request, _("Запись отменена."))
+            else:
+                raise Http404
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("training:mine")
+    today = timezone.localdate()
+    mine_by_event = {registration.event_id: registration for registration in
+                     teacher.training_registrations.exclude(status=RegistrationStatus.CANCELLED)}
+    events = list(selectors.with_seats(selectors.events_open_to(teacher, today)))
+    for event in events:
+        event.free = max(event.capacity - event.taken, 0)
+        event.mine = mine_by_event.get(event.pk)
+        event.refusal = services.registration_refusal(event, today)
+    return render(request, "training/mine.html", {
+        "teacher": teacher, "events": events, "record": selectors.record(teacher, today),
+        "audience": selectors.AUDIENCE_LABELS[selectors.audience_of(teacher)],
+    })
+
+
+def _number(value):
+    return int(value) if str(value or "").isdigit() else None
+
+
+def invitation(request, uidb64, token):
+    """The link of the invitation letter: the teacher sets a password and is signed in."""
+    try:
+        account = invitations.invited_account(uidb64, token)
+    except DomainError as error:
+        return render(request, "training/invitation.html", {"error": error.message}, status=400)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = invitations.accept(uidb64, token, password=form.cleaned_data["password1"],
+                                         consent=form.cleaned_data["consent"])
+        except DomainError as error:
+            errors = getattr(error, "errors", None) or {error.field or "__all__": [error.message]}
+            error.errors = {"password1" if key == "password" else key: value for key, value in errors.items()}
+            attach_errors(form, error)
+        else:
+            login(request, account, backend="opora.accounts.backends.UserBackend")
+            messages.success(request, _("Учётная запись открыта. Здесь мероприятия, открытые для вас, "
+                                        "и ваше повышение квалификации."))
+            return redirect("training:mine")
+    return render(request, "training/invitation.html", {"form": form, "account": account},
+                  status=400 if form.errors else 200)
 
 
 @section_page("training")
@@ -298,17 +413,26 @@ def external_file(request, pk):
 # --- certificates -----------------------------------------------------------------------
 
 
-@section_page("training")
-def certificate(request, pk):
+def _certificate_for(user, pk) -> Registration:
+    """A certificate the user may open: of a teacher of their territory, of an event they
+    organize, or their own (a teacher's account)."""
     registration = (Registration.objects.select_related("event__kind", "event__organization",
                                                         "event__municipality", "teacher__organization")
                     .filter(pk=pk, status=RegistrationStatus.ATTENDED).first())
     if registration is None or not (
-            scope.territory(request.user, Registration.objects.filter(pk=pk)).exists()
-            or scope.can(request.user, "training.manage", registration.event)):
+            scope.territory(user, Registration.objects.filter(pk=pk)).exists()
+            or scope.can(user, "training.manage", registration.event)
+            or scope.can(user, "training.enrol_self", registration)):
         raise Http404(_("Сертификат не найден."))
+    return registration
+
+
+@section_page("training.certificate")
+def certificate(request, pk):
+    registration = _certificate_for(request.user, pk)
     return render(request, "training/certificate.html", {
         "registration": registration, "event": registration.event,
+        "own": scope.can(request.user, "training.enrol_self", registration),
         "verify_url": request.build_absolute_uri(
             f"{_verify_path()}?code={registration.certificate_code}"),
     })
@@ -338,9 +462,13 @@ def plan(request):
     if plans:
         wanted = request.GET.get("plan")
         chosen = next((p for p in plans if str(p.pk) == wanted), plans[0])
-    items = list(selectors.plan_items(chosen)) if chosen else []
+    audience = _number(request.GET.get("audience"))
+    audience = Audience(audience) if audience in {member.value for member in Audience} else None
+    items = selectors.plan_items(chosen) if chosen else []
+    if chosen and audience is not None:
+        items = items.filter(audience__hasflag=audience)
     return render(request, "training/plan.html", {
-        "plans": plans, "plan": chosen, "items": items,
+        "plans": plans, "plan": chosen, "items": list(items), "audience": audience, "audiences": Audience,
         "may_create_plan": scope.holds(request.user, "plans.edit"),
     })
 
@@ -358,5 +486,7 @@ urlpatterns = [
     path("office/training/external/<int:pk>/", external_file, name="external_file"),
     path("office/training/certificates/<int:pk>/", certificate, name="certificate"),
     path("office/training/plan/", plan, name="plan"),
+    path("office/training/mine/", mine, name="mine"),
+    path("training/invitation/<uidb64>/<token>/", invitation, name="invitation"),
     path("training/verify/", verify, name="verify"),
 ]
