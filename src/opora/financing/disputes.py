@@ -66,7 +66,7 @@ def _percent(value, field: str) -> Decimal:
 
 def _locked(dispute: InvoiceDispute) -> tuple[Invoice, InvoiceLine, InvoiceDispute]:
     invoice = settlement._locked(dispute.line.invoice)
-    line = locking.row(InvoiceLine.objects.select_related("contract"), dispute.line_id)
+    line = locking.row(InvoiceLine.objects.select_related("contract"), dispute.line_id, of=("self",))
     return invoice, line, locking.row(InvoiceDispute, dispute.pk)
 
 

@@ -86,7 +86,7 @@ def _form(actor, municipality, month: dt.date) -> Formed:
     with transaction.atomic():
         settlement.lock_payer(municipality.pk)
         months = locking.rows(late_months(municipality.pk, month).select_related(
-            "contract__certificate"))
+            "contract__certificate"), of=("self",))
         by_provider = defaultdict(list)
         for row in months:
             by_provider[row.contract.organization_id].append(row)

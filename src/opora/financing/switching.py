@@ -271,7 +271,7 @@ def _apply(actor, contract_id: int, target_id: int, month: dt.date, *, proposal:
         settlement.lock_payer(known.period.municipality_id)
         certificate = locking.row(Certificate, known.certificate_id, guard=MONEY)
         contract = locking.row(Contract.objects.select_related("module", "period", "ledger"), contract_id,
-                               guard=MONEY)
+                               guard=MONEY, of=("self",))
         source = groups.get(contract.group_id)
         target = groups.get(target_id)
         if source is None or target is None:
