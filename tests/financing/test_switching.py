@@ -1,3 +1,4 @@
+# ruff: noqa: F811 — the tests take the fixtures imported from switching_fixtures
 """Switching groups: the parent moves the child (or agrees to the provider's proposal),
 the contract is amended from a month with amounts on a hand-computed table, the reserve
 moves exactly, seats follow, and every refusal changes nothing."""
@@ -23,8 +24,19 @@ from opora.registry.models import Group, GroupFunding
 from tests import factories as f
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certificate_only, make_certificate
-from tests.financing.switching_fixtures import DEC, NOV, OCT, SEP, D, Y, studying
-from tests.financing.switching_fixtures import autumn, cheap, contract, second  # noqa: F401
+from tests.financing.switching_fixtures import (  # noqa: F401 — fixtures
+    DEC,
+    NOV,
+    OCT,
+    SEP,
+    D,
+    Y,
+    autumn,
+    cheap,
+    contract,
+    second,
+    studying,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +77,8 @@ def test_parent_switches_to_a_dearer_group_from_november(parent, contract, autum
     assert (contract.certificate_part, contract.parent_part, contract.total) == (
         D("30168.04"), D("6033.62"), D("36201.66"))
     assert contract.normative == D("30250.00")  # ⌊30,000 × 61/122⌋ + 15,250.00
-    assert (contract.group_id, contract.module_id, contract.ends_on) == (second.pk, second.module_id, dt.date(Y, 12, 31))
+    assert (contract.group_id, contract.module_id, contract.ends_on) == (
+        second.pk, second.module_id, dt.date(Y, 12, 31))
     # the reserve grew by 15,250.00 − 15,081.96 = 168.04, on the ledger and in the period
     assert money(contract) == (D("30168.04"), D("9831.96"), D("30168.04"))
     assert Application.objects.get(pk=contract.application_id).group_id == second.pk
