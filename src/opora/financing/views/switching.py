@@ -110,7 +110,7 @@ def cabinet_switch(request, uuid):
         else:
             messages.success(request, _("Ребёнок переведён в группу «%(group)s» с %(month)s; суммы договора "
                                         "пересчитаны.") % {"group": switch.to_group.name,
-                                                           "month": settlement.month_label(switch.effective_on)})
+                                                           "month": switch.effective_on.strftime("%d.%m.%Y")})
     return _back(contract, True)
 
 
