@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from opora.accounts import scope
+from opora.api.schemas import ErrorOut
 from opora.enrollment import budget_places
 from opora.errors import NotFound, ValidationFailed
 from opora.registry.models import Municipality, Organization
@@ -57,7 +58,7 @@ def _rows(organization, rows):
                       "filled": r.filled, "free": r.free, "over": r.over, "percent": r.percent} for r in rows]}
 
 
-@router.get("municipal-tasks", response={200: TaskOut},
+@router.get("municipal-tasks", response={200: TaskOut, 404: ErrorOut},
             summary="Муниципальное задание и его выполнение",
             description="Сотрудник организации видит свою организацию, МОЦ и управление образования — "
                         "организации своего муниципалитета, РМЦ — выбранного муниципалитета.")
@@ -80,7 +81,7 @@ def municipal_tasks(request, filters: Query[TaskFilters]):
             "organizations": [_rows(o, rows) for o, rows in listed]}
 
 
-@router.get("organizations/{organization_id}/municipal-task", response={200: OrganizationTaskOut},
+@router.get("organizations/{organization_id}/municipal-task", response={200: OrganizationTaskOut, 404: ErrorOut},
             summary="Муниципальное задание одной организации и его выполнение")
 def organization_task(request, organization_id: int, year: int | None = None):
     organization = Organization.objects.filter(pk=organization_id).first()
