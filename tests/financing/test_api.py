@@ -666,15 +666,19 @@ def test_openapi_document_lists_the_financing_endpoints(db):
         "/api/v1/contracts/{contract_uuid}": ["get"],
         "/api/v1/contracts/{contract_uuid}/accept": ["post"],
         "/api/v1/contracts/{contract_uuid}/decline": ["post"],
+        "/api/v1/contracts/{contract_uuid}/switch": ["get", "post"],
+        "/api/v1/contracts/{contract_uuid}/switch/preview": ["post"],
         "/api/v1/invoices": ["get"],
         "/api/v1/invoices/{invoice_id}": ["get"],
         "/api/v1/invoices/{invoice_id}/lines/{line_id}/completeness": ["post"],
+        "/api/v1/invoices/{invoice_id}/lines/{line_id}/dispute": ["post"],
         "/api/v1/invoices/{invoice_id}/submit": ["post"],
         "/api/v1/invoices/{invoice_id}/accept": ["post"],
         "/api/v1/invoices/{invoice_id}/pay": ["post"],
         "/api/v1/invoices/{invoice_id}/cancel": ["post"],
         "/api/v1/settlement/open": ["post"],
         "/api/v1/settlement/close": ["post"],
+        "/api/v1/settlement/supplementary": ["post"],
     }
     assert {"SessionAuth": []} in document["paths"]["/api/v1/invoices"]["get"]["security"]
     assert document["paths"]["/api/v1/invoices"]["get"]["tags"] == ["Персонифицированное финансирование"]

@@ -263,14 +263,23 @@ def withdraw_application(request, application_id: int, payload: WithdrawIn | Non
     return _application(user, application_id)
 
 
-@router.post("applications/{application_id}/confirm", response={200: ApplicationOut, **SEAT_ERRORS},
+class ConfirmedOut(ApplicationOut):
+    task_warning: str | None = Field(
+        None, description="Предупреждение: заявка подтверждена сверх муниципального задания (если "
+                          "муниципалитет предупреждает, а не отказывает); нет — задание не превышено")
+
+
+@router.post("applications/{application_id}/confirm", response={200: ConfirmedOut, **SEAT_ERRORS},
              summary="Подтвердить заявку (организация)",
              description="Ребёнок зачисляется, а в группу, оплачиваемую только сертификатами, "
-                         "заявка переходит в ожидание договора.")
+                         "заявка переходит в ожидание договора. Сверх муниципального задания — 409 "
+                         "или, если муниципалитет так решил, подтверждение с task_warning.")
 def confirm_application(request, application_id: int):
     user = request.auth
-    services.confirm_application(user, _application(user, application_id))
-    return _application(user, application_id)
+    confirmed = services.confirm_application(user, _application(user, application_id))
+    answer = _application(user, application_id)
+    answer.task_warning = getattr(confirmed, "task_warning", None)
+    return answer
 
 
 @router.post("applications/{application_id}/reject", response={200: ApplicationOut, **SEAT_ERRORS},
@@ -382,3 +391,9 @@ def delete_favourite(request, program_id: int):
     if not favourites.remove(request.auth, program_id):
         raise NotFound(_("Этой программы нет в избранном."))
     return Status(204, None)
+
+
+# Budget places (the municipal task) have their own module of endpoints.
+from opora.enrollment.budget_places_api import router as budget_places_router  # noqa: E402
+
+router.add_router("", budget_places_router)

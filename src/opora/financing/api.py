@@ -605,3 +605,8 @@ def close_month(request, payload: MonthIn):
 from opora.financing.prolongation_api import router as prolongation_router  # noqa: E402
 
 router.add_router("", prolongation_router)
+
+# Group switches, disputes over invoice lines and supplementary invoices too.
+from opora.financing.switching_api import router as switching_router  # noqa: E402
+
+router.add_router("", switching_router)

@@ -450,6 +450,9 @@ class ContractMonth(models.Model):
 class InvoiceKind(models.TextChoices):
     ADVANCE = "advance", _("Аванс")
     FINAL = "final", _("Итоговый счёт")
+    # Months that became billable after the provider's final invoice of the month left
+    # draft (``opora.financing.supplementary``); any number per month, one draft at a time.
+    SUPPLEMENTARY = "supplementary", _("Дополнительный счёт")
 
 
 class InvoiceStatus(models.TextChoices):
@@ -471,7 +474,7 @@ class Invoice(models.Model):
     organization = models.ForeignKey("registry.Organization", verbose_name=_("организация"),
                                      on_delete=models.PROTECT, related_name="invoices")
     month = models.DateField(_("месяц"))
-    kind = models.CharField(_("вид"), max_length=10, choices=InvoiceKind.choices)
+    kind = models.CharField(_("вид"), max_length=13, choices=InvoiceKind.choices)
     status = models.CharField(_("статус"), max_length=10, choices=InvoiceStatus.choices,
                               default=InvoiceStatus.DRAFT)
     amount = models.DecimalField(_("сумма, ₽"), default=0, **MONEY)
@@ -487,7 +490,11 @@ class Invoice(models.Model):
         ordering = ["-month", "organization", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "organization", "month", "kind"],
-                                    condition=~Q(status="cancelled"), name="one_invoice_per_month"),
+                                    condition=~Q(status="cancelled") & ~Q(kind="supplementary"),
+                                    name="one_invoice_per_month"),
+            models.UniqueConstraint(fields=["municipality", "organization", "month"],
+                                    condition=Q(kind="supplementary", status="draft"),
+                                    name="one_draft_supplementary_per_month"),
             models.CheckConstraint(name="invoice_month_first_day", condition=Q(month__day=1)),
         ]
 
@@ -533,4 +540,13 @@ from opora.financing.prolongation_models import (  # noqa: E402, F401
     ProlongationOffer,
     ProlongationSettings,
     ProlongationStatus,
+)
+
+# Group switches and disputes over invoice lines live in their own module too.
+from opora.financing.switching_models import (  # noqa: E402, F401
+    UNRESOLVED,
+    DisputeStatus,
+    GroupSwitch,
+    InvoiceDispute,
+    SwitchStatus,
 )

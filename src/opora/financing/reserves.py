@@ -9,6 +9,7 @@ UPDATEs that change nothing when there is no room (docs/domain.md §4; the lock 
 - ``release_months(contract, months) -> Decimal`` — cancel these open months and give
   their certificate amount back to the ledger and the period (a refusal, a termination,
   a final invoice cancelled after a backdated termination).
+- ``release(contract, amount)`` — part of the reserve given back (a group switch).
 - ``refund(contract, amount)`` — part of a paid month given back (completeness below
   100 %): out of the ledger's paid and the period's committed; a negative ``amount``
   takes it again.
@@ -75,6 +76,12 @@ def release_months(contract: Contract, months) -> Decimal:
     months.update(cancelled=True)
     _release(contract, amount)
     return amount
+
+
+def release(contract: Contract, amount: Decimal) -> None:
+    """Give ``amount`` of the contract's reserve back to its ledger and period without
+    cancelling a month (a group switch that made the rest of the contract cheaper)."""
+    _release(contract, amount)
 
 
 def _release(contract: Contract, amount: Decimal) -> None:

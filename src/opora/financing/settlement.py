@@ -197,7 +197,7 @@ def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -
                %(now)s, %(now)s
         FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}{with_advance}) t
         WHERE TRUE{no_final}
-        ON CONFLICT (municipality_id, organization_id, month, kind) WHERE NOT (status = 'cancelled') DO NOTHING
+        ON CONFLICT DO NOTHING  -- one live advance or final invoice per provider and month
         RETURNING id""", {**params, "kind": kind})
     return [row[0] for row in cursor.fetchall()]
 
@@ -465,28 +465,42 @@ def set_completeness(actor, line: InvoiceLine, percent) -> InvoiceLine:
     with transaction.atomic():
         invoice = _locked(line.invoice)
         line = locking.row(InvoiceLine.objects.select_related("contract"), line.pk)
-        if invoice.kind != K.FINAL or invoice.status != S.DRAFT:
+        if invoice.kind not in BILLED_BY_COMPLETENESS or invoice.status != S.DRAFT:
             raise InvalidTransition(_("Полноту оказания услуги можно изменить только в черновике итогового "
                                       "счёта."))
-        new_amount = floor_kopecks(Fraction(line.month_amount) * Fraction(percent) / 100)
-        refund = line.amount - new_amount  # negative when completeness is raised again
-        if refund == 0 and percent == line.completeness:
-            return line
         before = line.completeness
-        contract = line.contract
-        if refund:
-            reserves.refund(contract, refund)
-            # The amount computed here under the invoice's lock, not as SQL arithmetic
-            # (SQLite would do it in floating point and leave 3382.5299999999997).
-            Invoice.objects.filter(pk=invoice.pk).update(amount=invoice.amount - refund, updated_at=timezone.now())
-        line.completeness, line.amount = percent, new_amount
-        line.save(update_fields=["completeness", "amount"])
-        invoice.refresh_from_db(fields=["amount", "updated_at"])
+        changed, refund, new_amount = change_line(invoice, line, percent)
+        if not changed:
+            return line
         audit.record(actor, "financing.invoice.completeness_changed", invoice, from_state=invoice.status,
                      to_state=invoice.status, contract=line.contract_number,
                      completeness_from=str(before), completeness_to=str(percent),
                      amount=str(new_amount), returned=str(refund), invoice_amount=str(invoice.amount))
     return line
+
+
+# Invoices whose lines pay by the completeness of the month (and may be disputed).
+BILLED_BY_COMPLETENESS = (K.FINAL, K.SUPPLEMENTARY)
+
+
+def change_line(invoice: Invoice, line: InvoiceLine, percent: Decimal) -> tuple[bool, Decimal, Decimal]:
+    """Set a line of a final or supplementary invoice to ``percent`` (the caller holds the
+    invoice's lock and has checked who may): the line pays ⌊month amount × percent / 100⌋
+    and the difference returns to the certificate's balance and the period's budget (or
+    is taken again). Returns (changed, returned, new amount)."""
+    new_amount = floor_kopecks(Fraction(line.month_amount) * Fraction(percent) / 100)
+    refund = line.amount - new_amount  # negative when completeness is raised again
+    if refund == 0 and percent == line.completeness:
+        return False, refund, new_amount
+    if refund:
+        reserves.refund(line.contract, refund)
+        # The amount computed here under the invoice's lock, not as SQL arithmetic
+        # (SQLite would do it in floating point and leave 3382.5299999999997).
+        Invoice.objects.filter(pk=invoice.pk).update(amount=invoice.amount - refund, updated_at=timezone.now())
+    line.completeness, line.amount = percent, new_amount
+    line.save(update_fields=["completeness", "amount"])
+    invoice.refresh_from_db(fields=["amount", "updated_at"])
+    return True, refund, new_amount
 
 
 def _transition(actor, invoice: Invoice, *, action: str, permission: str, allowed: tuple, to: str,
@@ -516,9 +530,13 @@ def submit_invoice(actor, invoice: Invoice) -> Invoice:
 
 
 def accept_invoice(actor, invoice: Invoice) -> Invoice:
-    """The payer accepts a submitted invoice."""
+    """The payer accepts a submitted invoice; a line held over a parent's dispute refuses
+    it, disputes not held are closed (``disputes.invoice_accepted``)."""
+    from opora.financing import disputes
+
     return _transition(actor, invoice, action="accepted", permission="financing.settle",
                        allowed=(S.SUBMITTED,), to=S.ACCEPTED,
+                       effect=lambda locked: disputes.invoice_accepted(actor, locked),
                        refusal=_("Принять можно только направленный счёт; этот счёт — %(status)s."))
 
 
@@ -536,7 +554,12 @@ def cancel_invoice(actor, invoice: Invoice, reason: str) -> Invoice:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": [_("Укажите причину отмены счёта.")]})
-    effect = _unsettle if invoice.kind == K.FINAL else _drop_advance
+    from opora.financing import disputes
+
+    def effect(locked):
+        disputes.invoice_cancelled(actor, locked)
+        (_drop_advance if locked.kind == K.ADVANCE else _unsettle)(locked)
+
     try:
         return _transition(actor, invoice, action="cancelled", permission="financing.settle",
                            allowed=(S.DRAFT, S.SUBMITTED), to=S.CANCELLED, reason=reason, effect=effect,

@@ -25,6 +25,7 @@ from opora.enrollment.models import Guardianship
 from opora.errors import DomainError
 from opora.financing import contracts, prolongation
 from opora.financing.models import Contract, ContractStatus
+from opora.financing.views import switching as switch_views
 from opora.registry.models import Group, Organization
 
 
@@ -87,6 +88,7 @@ def cabinet_contract(request, uuid):
     context = _contract_context(contract)
     context["decline_form"] = DeclineForm()
     context["can_decide"] = contract.status == ContractStatus.CONFIRMED
+    context.update(switch_views.switch_context(request.user, contract, cabinet=True))
     return render(request, "financing/contracts/cabinet_detail.html", context)
 
 
@@ -144,6 +146,7 @@ def office_contract(request, uuid):
     context = _contract_context(contract)
     context["events"] = audit.timeline(contract)
     context["can_process"] = scope.can(request.user, "enrollment.process", contract.application)
+    context.update(switch_views.switch_context(request.user, contract, cabinet=False))
     return render(request, "financing/contracts/office_detail.html", context)
 
 

@@ -26,7 +26,7 @@ from opora.accounts.decorators import section_page
 from opora.core.exporters import export_format
 from opora.core.pages import page_of, paginator
 from opora.errors import DomainError
-from opora.financing import reports, settlement
+from opora.financing import reports, settlement, supplementary
 from opora.financing.invoice_exports import (
     InvoiceLinesExporter,
     InvoicesExporter,
@@ -40,6 +40,7 @@ from opora.financing.models import (
     InvoiceLine,
     InvoiceStatus,
 )
+from opora.financing.views import switching as switch_views
 from opora.registry.models import Organization
 
 LINES_PER_PAGE = 50
@@ -94,7 +95,8 @@ class InvoiceFilterForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    ACTIONS = [("open", gettext_lazy("Сформировать авансы")), ("close", gettext_lazy("Закрыть месяц"))]
+    ACTIONS = [("open", gettext_lazy("Сформировать авансы")), ("close", gettext_lazy("Закрыть месяц")),
+               ("supplementary", gettext_lazy("Сформировать дополнительные счета"))]
     month = MonthField(label=gettext_lazy("Месяц"))
     action = forms.ChoiceField(label=gettext_lazy("Действие"), choices=ACTIONS, widget=forms.RadioSelect)
 
@@ -158,16 +160,21 @@ def _invoice_page(request, found, page_number, refused=None, status=200):
                 line.typed, line.error = refused[1], refused[2]
     user = request.user
     is_draft = found.status == InvoiceStatus.DRAFT
+    disputes = switch_views.invoice_context(user, found)
+    for line in page.object_list:
+        line.dispute = disputes["disputed_lines"].get(line.pk)
     return render(request, "financing/invoices/detail.html", {
         "invoice": found, "page": page, "events": audit.timeline(found),
-        "can_edit": found.kind == InvoiceKind.FINAL and is_draft and scope.can(user, "financing.provide", found),
+        "can_edit": found.kind in settlement.BILLED_BY_COMPLETENESS and is_draft
+        and scope.can(user, "financing.provide", found),
         "can_submit": is_draft and scope.can(user, "financing.provide", found),
         "can_accept": found.status == InvoiceStatus.SUBMITTED and scope.can(user, "financing.settle", found),
         "can_pay": found.status == InvoiceStatus.ACCEPTED and scope.can(user, "financing.settle", found),
         "can_cancel": found.status in (InvoiceStatus.DRAFT, InvoiceStatus.SUBMITTED)
         and scope.can(user, "financing.settle", found),
         "returned": found.lines.aggregate(total=Sum("month_amount") - Sum("amount"))["total"]
-        if found.kind == InvoiceKind.FINAL else None,
+        if found.kind in settlement.BILLED_BY_COMPLETENESS else None,
+        **disputes,
     }, status=status)
 
 
@@ -264,6 +271,8 @@ def settlement_run(request):
             messages.error(request, errors[0])
         return redirect("financing:settlement")
     month, action = form.cleaned_data["month"], form.cleaned_data["action"]
+    if action == "supplementary":
+        return _supplementary(request, month)
     if request.POST.get("confirmed") != "yes":
         return render(request, "financing/invoices/confirm_run.html", {
             "month": month, "month_label": settlement.month_label(month), "action": action,
@@ -285,11 +294,29 @@ def settlement_run(request):
             "lines": result.lines_created, "updated": result.invoices_updated})
         if result.months_left_out:
             messages.warning(request, ngettext(
-                "%(n)s договор не вошёл в счета: итоговый счёт его организации уже направлен. Отмените "
-                "этот счёт и закройте месяц снова, чтобы учесть договор.",
+                "%(n)s договор не вошёл в счета: итоговый счёт его организации уже направлен. Сформируйте "
+                "дополнительный счёт за этот месяц, чтобы учесть договор.",
                 "Договоров, не вошедших в счета, — %(n)s: итоговые счета их организаций уже направлены. "
-                "Отмените эти счета и закройте месяц снова, чтобы учесть договоры.",
+                "Сформируйте дополнительные счета за этот месяц, чтобы учесть договоры.",
                 result.months_left_out) % {"n": result.months_left_out})
+    return redirect(f"{reverse('financing:settlement')}?month={month:%Y-%m}")
+
+
+def _supplementary(request, month):
+    """Supplementary invoices of a month: exactly its months not billed yet (a rerun bills nothing)."""
+    try:
+        formed = supplementary.form_supplementary(request.user, request.user.municipality, month)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if formed.lines_created:
+            messages.success(request, _("Дополнительные счета за %(month)s: счетов создано %(created)s, строк "
+                                        "добавлено %(lines)s на %(amount)s ₽.") % {
+                "month": settlement.month_label(month), "created": formed.invoices_created,
+                "lines": formed.lines_created, "amount": f"{formed.amount:.2f}"})
+        else:
+            messages.info(request, _("За %(month)s нет договоров, не вошедших в счета.")
+                          % {"month": settlement.month_label(month)})
     return redirect(f"{reverse('financing:settlement')}?month={month:%Y-%m}")
 
 
