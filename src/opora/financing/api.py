@@ -605,3 +605,8 @@ def close_month(request, payload: MonthIn):
 from opora.financing.prolongation_api import router as prolongation_router  # noqa: E402
 
 router.add_router("", prolongation_router)
+
+# Cooperation agreements between municipalities, likewise.
+from opora.financing.agreements_api import router as agreements_router  # noqa: E402
+
+router.add_router("", agreements_router)

@@ -3,7 +3,15 @@
 and the back office of the МОЦ, the authority and providers under ``office/financing/``.
 Each area keeps its routes next to its views."""
 
-from opora.financing.views import certificates, certification, contracts, invoices, periods, prolongation
+from opora.financing.views import (
+    agreements,
+    certificates,
+    certification,
+    contracts,
+    invoices,
+    periods,
+    prolongation,
+)
 
 app_name = "financing"
 urlpatterns = [
@@ -13,4 +21,5 @@ urlpatterns = [
     *contracts.urlpatterns,
     *invoices.urlpatterns,
     *prolongation.urlpatterns,
+    *agreements.urlpatterns,
 ]
