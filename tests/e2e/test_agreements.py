@@ -27,10 +27,10 @@ def test_one_side_proposes_the_other_agrees(page):
     # 1. the city's МОЦ proposes: the city pays, up to 10 children
     log_in(page, "moc@city.example", PASSWORD)
     open_section(page, "Соглашения муниципалитетов")
-    page.get_by_label("Другой муниципалитет").select_option(label="Тестовский район")
+    page.get_by_label("Другой муниципалитет:", exact=True).select_option(label="Тестовский район")
     page.get_by_label("Наш муниципалитет — за своих детей в организациях другого").check()
-    page.get_by_label("Действует с").fill(f"{year}-01-01")
-    page.get_by_label("Действует по").fill(f"{year}-12-31")
+    page.get_by_label("Действует с:", exact=True).fill(f"{year}-01-01")
+    page.get_by_label("Действует по:", exact=True).fill(f"{year}-12-31")
     page.get_by_label("Не более детей").fill("10")
     page.get_by_role("button", name="Предложить соглашение").click()
     expect(page.get_by_text("Ожидает согласования").first).to_be_visible()
@@ -51,5 +51,5 @@ def test_one_side_proposes_the_other_agrees(page):
 
     # 3. the flows between municipalities open (no child studies across yet)
     open_section(page, "Соглашения муниципалитетов")
-    page.get_by_role("link", name="Потоки между муниципалитетами").click()
+    page.get_by_role("button", name="Потоки между муниципалитетами").click()
     expect(page.get_by_role("heading", level=1, name="Потоки между муниципалитетами")).to_be_visible()
