@@ -108,7 +108,7 @@ def get_agreement(request, agreement_uuid: UUID):
     return _detail(agreements.agreement_for(request.auth, agreement_uuid))
 
 
-@router.post("agreements", response={201: AgreementDetailOut, **ERRORS},
+@router.post("agreements", response={201: AgreementDetailOut, 404: ErrorOut, **ERRORS},
              summary="Предложить соглашение (МОЦ или управление образования одной из сторон)")
 def propose(request, payload: AgreementIn):
     agreement = agreements.propose_agreement(
