@@ -56,6 +56,8 @@ NAMES = {
     "hotline-asks": "the questions from one client address against the hourly limit (hotline)",
     "event-places": "an event's places and waiting list when children are registered (events)",
     "prolongation": "one contract's continuation into the next period (financing)",
+    "agreement": "a cooperation agreement's limits when a contract is made under it, and the "
+                 "agreements of one pair of municipalities when one is proposed or agreed (financing)",
     "municipal-task": "an organization's municipal task when a budget application is confirmed or "
                       "the task is set (enrollment)",
 }

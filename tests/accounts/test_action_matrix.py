@@ -56,6 +56,7 @@ TARGETS = {
     "financing.certify": ["certification"],
     "financing.provide": ["module", "invoice", "group"],
     "financing.prolong": ["municipality"],
+    "financing.agreements": ["municipality"],  # each side of an agreement in turn
     "financing.settle": ["municipality", "invoice"],
     "surveys.manage": ["survey"],
     "surveys.answer": ["reply"],
@@ -127,6 +128,8 @@ ALLOWED = {
     ("financing.settle", "authority_a"),
     ("financing.prolong", "operator_a"),
     ("financing.prolong", "authority_a"),
+    ("financing.agreements", "operator_a"),
+    ("financing.agreements", "authority_a"),
     ("surveys.manage", "operator_a"),  # the МОЦ of A's own request
     ("surveys.manage", "regional"),
     ("surveys.manage", "superuser"),

@@ -133,7 +133,7 @@ def test_program_registry_in_english(english, operator, program):
                        "Parents' reviews Parents' rating rules Best-practice bank Children and applications "
                        "Children Possible duplicates Guardian confirmation Events and gifted children "
                        "Events Event moderation Involvement Gifted children Certificates and settlement "
-                       "Certificates Certification Contracts Contract renewals Settlements "
+                       "Certificates Certification Contracts Contract renewals Settlements Municipal agreements "
                        "Personified financing reports "
                        "Financing periods Municipal task "
                        "Monitoring and plans Monitoring Form 1-DOP Plans My plan Data requests "

@@ -53,6 +53,10 @@ ACTIONS = {
     # closing months, accepting invoices and recording their payment (the payer)
     "financing.settle": {Role.SUPPORT_CENTRE: "municipality",
                          Role.EDUCATION_AUTHORITY: "municipality"},
+    # cooperation agreements with other municipalities (children of one studying with the
+    # providers of the other): proposing, agreeing, cancelling and ending them, for one side
+    "financing.agreements": {Role.SUPPORT_CENTRE: "municipality",
+                             Role.EDUCATION_AUTHORITY: "municipality"},
     # the payer's bulk prolongation of contracts into its next financing period
     "financing.prolong": {Role.SUPPORT_CENTRE: "municipality",
                           Role.EDUCATION_AUTHORITY: "municipality"},

@@ -21,6 +21,7 @@ from opora.enrollment.models import Application
 from opora.enrollment.models import ApplicationStatus as S
 from opora.financing import pricing
 from opora.financing.models import (
+    AgreementStatus,
     Certificate,
     CertificateKind,
     CertificateLedger,
@@ -36,7 +37,10 @@ from opora.registry.choices import FundingSource
 from opora.registry.models import GroupFunding
 
 
-def build_contracts(ctx, municipalities: dict) -> int:
+def build_contracts(ctx, municipalities: dict, cooperation=()) -> int:
+    """``cooperation``: the demo's agreements; a child studying with a provider of another
+    municipality gets a contract only under an active one covering its start, within its
+    limit of children."""
     rng = ctx.rng("contracts")
     region = list(municipalities.values())
     sources = defaultdict(set)
@@ -60,6 +64,7 @@ def build_contracts(ctx, municipalities: dict) -> int:
     contracts, months, events = [], [], []
     committed = defaultdict(Decimal)
     count = defaultdict(int)
+    children_of = defaultdict(set)
     for application in applications:
         group = application.group
         certificate = certificates.get(application.child_id)
@@ -70,6 +75,15 @@ def build_contracts(ctx, municipalities: dict) -> int:
             else ctx.moment(application.enrolled_on, 10)
         signed = min(confirmed.date(), ctx.today)
         start = max(group.start_date, signed)
+        agreement = None
+        host = group.module.program.organization.municipality_id
+        if host != certificate.municipality_id:
+            agreement = next((a for a in cooperation if a.status == AgreementStatus.ACTIVE
+                              and (a.payer_id, a.host_id) == (certificate.municipality_id, host)
+                              and a.valid_from <= start <= a.valid_to), None)
+            if agreement is None or (certificate.pk not in children_of[agreement.pk]
+                                     and len(children_of[agreement.pk]) >= agreement.max_children):
+                continue
         period = next((p for p in periods[certificate.municipality_id]
                        if p.starts_on <= start <= p.ends_on), None)
         ledger = ledgers.get((certificate.pk, period.pk)) if period else None
@@ -84,6 +98,8 @@ def build_contracts(ctx, municipalities: dict) -> int:
             balance=ledger.balance)
         if committed[period.pk] + price.certificate_part > period.budget:
             continue
+        if agreement is not None:
+            children_of[agreement.pk].add(certificate.pk)
         ledger.reserved += price.certificate_part
         committed[period.pk] += price.certificate_part
         count[certificate.pk] += 1
@@ -92,7 +108,7 @@ def build_contracts(ctx, municipalities: dict) -> int:
         contract = Contract(
             uuid=deterministic_uuid(rng), number=f"{certificate.number}-{count[certificate.pk]}",
             application=application, certificate=certificate, period=period, ledger=ledger,
-            organization=group.module.program.organization, module=group.module, group=group,
+            agreement=agreement, organization=group.module.program.organization, module=group.module, group=group,
             status=ContractStatus.ACTIVE if active else ContractStatus.CONFIRMED,
             signed_on=signed, starts_on=start, ends_on=end, total=price.total,
             normative=price.normative, certificate_part=price.certificate_part,

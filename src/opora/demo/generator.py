@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from opora.accounts.models import Role, User
 from opora.demo import (
     accounts,
+    agreements,
     budget_places,
     catalog,
     certificates,
@@ -205,7 +206,8 @@ def _generate(ctx: Context) -> Region:
     financing.build_financing(ctx, municipalities)
     certificates.build_certificates(ctx, municipalities, operators,
                                     families.demo_children(users[families.DEMO_PARENT]))
-    contracts.build_contracts(ctx, municipalities)
+    cooperation = agreements.build_agreements(ctx, municipalities, users)
+    contracts.build_contracts(ctx, municipalities, cooperation)
     payments.build_settlement(ctx)
     prolongation.build_prolongation(ctx, users)
     budget_places.build_budget_places(ctx, municipalities, users)

@@ -14,7 +14,7 @@ from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
 from opora.events.models import Event, GiftedRecord, Registration
-from opora.financing.models import Certificate, CertificateLedger, Contract, Invoice
+from opora.financing.models import Certificate, CertificateLedger, Contract, CooperationAgreement, Invoice
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.plans.models import Item, Plan
@@ -181,6 +181,9 @@ def _delete_region(region) -> None:
     _delete(invoices)
     _delete_ratings(region)
     _delete(contracts)
+    agreements = CooperationAgreement.objects.filter(payer__region=region)
+    audit.forget(CooperationAgreement, list(agreements.values_list("pk", flat=True)))
+    _delete(agreements)
     _delete_events(region)
     _delete(applications)
     _delete(CertificateLedger.objects.filter(certificate__municipality__region=region))

@@ -610,3 +610,8 @@ router.add_router("", prolongation_router)
 from opora.financing.switching_api import router as switching_router  # noqa: E402
 
 router.add_router("", switching_router)
+
+# Cooperation agreements between municipalities, likewise.
+from opora.financing.agreements_api import router as agreements_router  # noqa: E402
+
+router.add_router("", agreements_router)

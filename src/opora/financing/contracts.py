@@ -17,8 +17,9 @@ every status change, after the application row is saved and under its group's lo
   returns; the month holding it stays for the settlement by completeness.
 
 Money. The certificate part is reserved from the certificate's ledger in the financing
-period of the payer (the certificate's municipality) holding the contract's start, and
-counted in that period's ``committed``. Both are moved by conditional UPDATEs
+period of the payer (the certificate's municipality, ``agreements.resolve_payer``; a
+provider of another municipality only under an active cooperation agreement, within its
+limits) holding the contract's start, and counted in that period's ``committed``. Both are moved by conditional UPDATEs
 (``reserved + x`` only while the balance covers ``x``; ``committed + x`` only while the
 budget does), ledger first and period second, so two confirmations can never spend one
 balance twice nor pass the budget, and a lost update is impossible; the CHECK
@@ -29,7 +30,7 @@ checked under the lock a freeze takes, and the contract number
 «<certificate number>-<n>» (n = the certificate's contracts + 1) is never given twice.
 Lock order: children (a bulk action of enrolment locks all of its children first), group
 (by enrolment), application, the payer's settlement lock (a termination), certificate or
-contract, ledger, period.
+contract, cooperation agreement (a child of another municipality), ledger, period.
 Settled months (paid already) are never touched.
 
 Read side: ``visible_contracts`` and ``contract_for`` (a parent: their children's
@@ -51,7 +52,7 @@ from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment import services as enrollment_services
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
-from opora.financing import pricing, reserves, settlement
+from opora.financing import agreements, pricing, reserves, settlement
 from opora.financing.models import (
     Certificate,
     CertificateKind,
@@ -61,7 +62,6 @@ from opora.financing.models import (
     Contract,
     ContractMonth,
     ContractStatus,
-    FinancingPeriod,
     ModuleCertification,
     ProlongationOffer,
     ProlongationStatus,
@@ -141,14 +141,9 @@ def create_contract(actor, application) -> Contract:
     if certificate.valid_until is not None and certificate.valid_until < start:
         raise InvalidTransition(_("Срок действия сертификата № %(number)s истекает до начала "
                                   "обучения.") % {"number": certificate.number})
-    period = (FinancingPeriod.objects
-              .filter(municipality_id=certificate.municipality_id, starts_on__lte=start,
-                      ends_on__gte=start)
-              .order_by("starts_on", "pk").first())
-    if period is None:
-        raise InvalidTransition(_("В муниципалитете сертификата нет действующего периода "
-                                  "финансирования на дату начала обучения %(date)s: договор "
-                                  "заключить нельзя.") % {"date": start.strftime("%d.%m.%Y")})
+    organization = group.module.program.organization
+    payer = agreements.resolve_payer(certificate, organization, start)
+    period = payer.period
     end = pricing.contract_end(group.end_date, period.ends_on)
     if certificate.valid_until is not None:
         end = min(end, certificate.valid_until)  # a certificate pays only while it is valid
@@ -171,6 +166,8 @@ def create_contract(actor, application) -> Contract:
     if social:
         social_certificate, ledger = _form_social_certificate(
             certificate, application, period, price.certificate_part)
+    if payer.agreement is not None:
+        agreements.check_limits(payer.agreement, certificate, price.certificate_part)
     if price.certificate_part > 0:
         reserves.reserve(ledger, period, price.certificate_part)
 
@@ -181,7 +178,7 @@ def create_contract(actor, application) -> Contract:
         else f"a{application.pk}"
     contract = Contract.objects.create(
         number=f"{certificate.number}-{n}", application=application, certificate=certificate,
-        period=period, ledger=ledger, organization=group.module.program.organization,
+        period=period, ledger=ledger, agreement=payer.agreement, organization=organization,
         module=group.module, group=group, status=ContractStatus.CONFIRMED, signed_on=today,
         starts_on=start, ends_on=end, total=price.total, normative=price.normative,
         certificate_part=price.certificate_part, parent_part=price.parent_part)
@@ -194,7 +191,8 @@ def create_contract(actor, application) -> Contract:
                  starts_on=start.isoformat(), ends_on=end.isoformat(), total=_money(price.total),
                  normative=_money(price.normative),
                  certificate_part=_money(price.certificate_part),
-                 parent_part=_money(price.parent_part), balance_before=_money(balance))
+                 parent_part=_money(price.parent_part), balance_before=_money(balance),
+                 agreement=str(payer.agreement.uuid) if payer.agreement else "")
     _log("contract.created", contract)
     return contract
 

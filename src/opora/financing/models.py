@@ -380,6 +380,10 @@ class Contract(models.Model):
     # A fallback deletes unused ledgers, whose only contracts were refused.
     ledger = models.ForeignKey(CertificateLedger, verbose_name=_("счёт сертификата"), null=True,
                                blank=True, on_delete=models.SET_NULL, related_name="contracts")
+    # The cooperation agreement a child of another municipality studies under (the payer
+    # is the child's municipality, the provider in the agreement's host); none at home.
+    agreement = models.ForeignKey("financing.CooperationAgreement", verbose_name=_("соглашение о сотрудничестве"),
+                                  null=True, blank=True, on_delete=models.PROTECT, related_name="contracts")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("организация"),
                                      on_delete=models.PROTECT, related_name="contracts")
     module = models.ForeignKey("registry.Module", verbose_name=_("модуль"),
@@ -535,7 +539,9 @@ class InvoiceLine(models.Model):
         return f"{self.invoice} · {self.contract_number}"
 
 
-# Prolongation into the next period lives in its own module (this one stays a screen).
+# Cooperation agreements between municipalities (the payer matrix) and prolongation into
+# the next period live in modules of their own (this one stays a screen).
+from opora.financing.agreement_models import AgreementStatus, CooperationAgreement  # noqa: E402, F401
 from opora.financing.prolongation_models import (  # noqa: E402, F401
     ProlongationOffer,
     ProlongationSettings,

@@ -4,6 +4,7 @@ and the back office of the МОЦ, the authority and providers under ``office/fi
 Each area keeps its routes next to its views."""
 
 from opora.financing.views import (
+    agreements,
     certificates,
     certification,
     contracts,
@@ -22,4 +23,5 @@ urlpatterns = [
     *invoices.urlpatterns,
     *prolongation.urlpatterns,
     *switching.urlpatterns,
+    *agreements.urlpatterns,
 ]

@@ -46,6 +46,8 @@ PROLONGATION = ("financing:prolongation", _("Продление договоро
 INVOICES = ("financing:invoices", _("Счета"), "financing.provide", {"financing:invoice"})
 SETTLEMENT = ("financing:settlement", _("Расчёты"), "territory", {
     "financing:invoice", "financing:settlement_run"})
+AGREEMENTS = ("financing:agreements", _("Соглашения муниципалитетов"), "territory", {
+    "financing:agreement", "financing:agreement_flows"})
 REPORTS = ("financing:reports", _("Отчёты ПФДО"), "territory", set())
 PERIODS = ("financing:periods", _("Периоды финансирования"), "territory", {
     "financing:period_create", "financing:period_edit", "financing:cost_parameters"})
@@ -112,7 +114,7 @@ GROUPS = [
     (_("Дети и заявки"), [APPLICATIONS, CHILDREN, DUPLICATES, GUARDIANS]),
     (_("Мероприятия и одарённые дети"), [EVENTS, EVENT_MODERATION, INVOLVEMENT, GIFTED]),
     (_("Сертификаты и расчёты"), [CERTIFICATES, CERTIFICATION, CONTRACTS, PROLONGATION, INVOICES, SETTLEMENT,
-                                  REPORTS, PERIODS, MUNICIPAL_TASK]),
+                                  AGREEMENTS, REPORTS, PERIODS, MUNICIPAL_TASK]),
     (_("Мониторинг и планы"), [MONITORING, STATFORM, PLANS, MY_PLAN, SURVEYS]),
     (_("Кадры"), [TRAINING_EVENTS, TRAINING_TEACHERS, TRAINING_PLAN]),
     (_("Горячая линия и рассылки"), [HOTLINE, ASKED_QUESTIONS, HOTLINE_REPORT, HOTLINE_SETTINGS,
