@@ -11,6 +11,7 @@ from opora.accounts.models import User
 from opora.audit.models import AuditEvent
 from opora.demo import generator, texts
 from opora.demo.generator import build_demo, school_year
+from opora.monitoring.models import Snapshot
 from opora.registry.choices import (
     Direction,
     FounderSector,
@@ -34,6 +35,7 @@ from opora.registry.models import (
     Specialisation,
     Teacher,
 )
+from tests.demo.conftest import SMALL
 
 
 def _values(model, field):
@@ -239,3 +241,14 @@ def test_the_payers_months_leave_invoices_in_every_status_with_the_ledgers_paid_
     assert InvoiceLine.objects.filter(invoice__organization_id=showcase, invoice__status="draft",
                                       invoice__kind=InvoiceKind.FINAL, completeness=80).exists()
     assert not AuditEvent.objects.filter(target_type="financing.invoice", actor__isnull=True).exists()
+
+
+def test_the_monitoring_series_has_a_frozen_point_on_each_month_start_of_the_school_year(db):
+    today = dt.date(2026, 12, 4)
+    build_demo(scale=SMALL, today=today)
+    days = sorted(set(Snapshot.objects.values_list("on_date", flat=True)))
+    assert days == [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+    # each day froze the region and every municipality
+    assert Snapshot.objects.filter(on_date=days[-1]).count() == 1 + Municipality.objects.count()
+    covered = Snapshot.objects.get(municipality=None, on_date=days[-1]).values["indicators"]["coverage"]
+    assert covered["numerator"] > 0

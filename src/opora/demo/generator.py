@@ -34,6 +34,7 @@ from opora.demo import (
     groups,
     history,
     hotline,
+    monitoring,
     names,
     portal,
     practices,
@@ -219,6 +220,7 @@ def _generate(ctx: Context) -> Region:
     practices.build_practices(ctx, users)
     portal.build_portal(ctx, users)
     work_plans.attach_evidence(ctx, users)
+    monitoring.build_snapshots(ctx)  # last: it freezes what everything above made
     return region
 
 

@@ -17,6 +17,7 @@ from opora.events.models import Event, GiftedRecord, Registration
 from opora.financing.models import Certificate, CertificateLedger, Contract, CooperationAgreement, Invoice
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
+from opora.monitoring.models import Snapshot
 from opora.plans.models import Item, Plan
 from opora.practices.models import Assignment as PracticeAssignment
 from opora.practices.models import Practice, PracticeFile
@@ -149,6 +150,8 @@ def _delete_region(region) -> None:
     """Delete the demo region with its users, organizations, programs, groups, their audit
     events and their field history."""
     in_region = {"organization__municipality__region": region}
+    # the region-wide snapshots (no municipality to cascade from) froze the demo's figures
+    Snapshot.objects.filter(municipality__isnull=True).delete()
     ids = {
         Organization: list(Organization.objects.filter(municipality__region=region)
                            .values_list("pk", flat=True)),
