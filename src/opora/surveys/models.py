@@ -37,6 +37,13 @@ class Prefill(models.TextChoices):
     NONE = "", _("Не заполнять")
     PROGRAMS = "programs", _("Число опубликованных программ")
     ENROLLED_CHILDREN = "enrolled_children", _("Число обучающихся детей")
+    COVERED_CHILDREN = "covered_children", _(
+        "Число охваченных детей 5–17 лет (как в мониторинге, на сегодня)")
+    PLACES = "places", _("Число мест в группах, которые занимаются сегодня")
+    CONTRACTS = "contracts", _("Число договоров по сертификатам, действующих сегодня")
+    TEACHERS = "teachers", _("Число педагогов")
+    TEACHERS_CATEGORISED = "teachers_categorised", _(
+        "Число педагогов с первой или высшей категорией")
 
 
 class ReplyStatus(models.TextChoices):
