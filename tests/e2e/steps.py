@@ -1,5 +1,8 @@
 """Steps a person takes in the browser, shared by the end-to-end tests."""
 
+import re
+from decimal import Decimal
+
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -31,3 +34,19 @@ def open_section(page, name):
     if menu.count() and menu.get_attribute("open") is None:
         nav.locator("summary").click()
     nav.get_by_role("link", name=name, exact=True).click()
+
+
+def money(amount: Decimal):
+    """An amount as a page shows it in Russian («30 000,00 ₽»), grouped or not."""
+    whole, kopecks = f"{amount:.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return re.compile(r"(?<![\d,])" + r"\s?".join(groups) + "," + kopecks + r"\s?₽")
+
+
+def fact(scope, term):
+    """The value (``<dd>``) of a term (``<dt>``) of a list of facts."""
+    return scope.get_by_role("term").filter(
+        has_text=re.compile(rf"^\s*{re.escape(term)}\s*$")).locator("xpath=following-sibling::dd[1]")

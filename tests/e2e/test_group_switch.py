@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from opora.accounts.models import Role
 from opora.financing.models import Contract
 from tests import factories as f
-from tests.e2e.steps import DESKTOP, PHONE, log_in, open_section
-from tests.e2e.test_prolongation import fact, money
+from tests.e2e.steps import DESKTOP, PHONE, fact, log_in, money, open_section
 from tests.enrollment.conftest import add_child
 from tests.financing.conftest import certificate_only, certify, make_certificate, make_period
 from tests.financing.switching_fixtures import in_module, module, studying

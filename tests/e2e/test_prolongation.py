@@ -3,7 +3,6 @@ contracts of a group into the next module's group; the parent finds the offer fo
 new period in the cabinet with its amounts, accepts it, and sees the new period's
 reserve on the certificate."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -13,26 +12,10 @@ from opora.accounts.models import Role
 from opora.financing.models import ContractStatus, ProlongationOffer, ProlongationStatus
 from tests import factories as f
 from tests.concurrency import families
-from tests.e2e.steps import PHONE, log_in, log_out, open_section
+from tests.e2e.steps import PHONE, fact, log_in, log_out, money, open_section
 from tests.financing.prolongation_fixtures import school_years, studying, two_year_program
 
 PASSWORD = "e2e-Pass-2030"
-
-
-def money(amount: Decimal):
-    """An amount as a page shows it in Russian («30 000,00 ₽»), grouped or not."""
-    whole, kopecks = f"{amount:.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return re.compile(r"(?<![\d,])" + r"\s?".join(groups) + "," + kopecks + r"\s?₽")
-
-
-def fact(scope, term):
-    """The value (``<dd>``) of a term (``<dt>``) of a list of facts."""
-    return scope.get_by_role("term").filter(
-        has_text=re.compile(rf"^\s*{re.escape(term)}\s*$")).locator("xpath=following-sibling::dd[1]")
 
 
 @pytest.mark.e2e
