@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from opora.registry.models import MunicipalityPopulation
+from opora.enrollment.budget_places import school_year
+from opora.enrollment.models import MunicipalTask
+from opora.registry.choices import Direction, FundingSource
+from opora.registry.models import GroupFunding, MunicipalityPopulation
 from tests import factories as f
 from tests.monitoring.conftest import child, enrol, workbook
 from tests.spreadsheets import ods_book, ods_cells, xlsx_book
@@ -162,3 +165,25 @@ def test_the_settings_page_saves_population_and_targets(client, today_world, ope
     failed = client.post(reverse("monitoring:save", args=["import"]), {"import-file": upload})
     assert "Строка 3: муниципалитет не найден." in failed.content.decode()
     assert not city.populations.filter(year=2028).exists()
+
+
+def test_the_municipal_task_of_the_school_year_is_read_live_and_exported(client, today_world, operator, regional):
+    tech = today_world["groups"]["tech"]
+    tech.start_date = timezone.localdate()  # in the school year of today whatever the date
+    tech.save()
+    tech.funding.exclude(source=FundingSource.BUDGET).delete()
+    GroupFunding.objects.get_or_create(group=tech, source=FundingSource.BUDGET)
+    year = school_year(timezone.localdate())
+    MunicipalTask.objects.create(organization=today_world["centre"], year=year,
+                                 direction=Direction.TECHNICAL, places=4)
+    MunicipalTask.objects.create(organization=today_world["centre"], year=year - 1,
+                                 direction=Direction.ARTS, places=9)  # another year
+
+    rows = page(client, operator).context["task"]
+    assert [(r["direction"], r["places"], r["filled"], r["percent"]) for r in rows] == [
+        (Direction.TECHNICAL, 4, 1, 25)]
+    client.force_login(regional)
+    response = client.get(reverse("monitoring:export"))
+    book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
+    sheet = book["Муниципальное задание"]
+    assert [cell.value for cell in sheet[2]] == [today_world["city"].name, "Техническая", 4, 1, 25]

@@ -29,11 +29,13 @@ from opora.core.exporters import (
     file_response,
     write_xlsx,
 )
+from opora.enrollment import budget_places
 from opora.errors import DomainError, ValidationFailed
 from opora.monitoring import annual, charts, opendata, presentation, services, statform_views
 from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Indicator, IndicatorTarget, Snapshot
 from opora.quality import selectors as quality_selectors
+from opora.registry.choices import Direction
 from opora.registry.models import Municipality, MunicipalityPopulation
 
 app_name = "monitoring"
@@ -97,6 +99,9 @@ def _context(request, day, municipality, values, snapshot):
         "certificate_use": presentation.certificate_use(values),
         # the independent quality assessment, live (it keeps no snapshots)
         "quality": quality_selectors.indicator(municipality.pk if municipality else None),
+        # the municipal task of the school year holding the date, live too
+        "task_year": budget_places.year_label(budget_places.school_year(day)),
+        "task": _task_rows(day, municipality, names),
         "is_today": day == timezone.localdate(),
         "direction_chart": charts.bars(
             [(row["label"], row["children"]) for row in direction["rows"]] if direction else [],
@@ -109,6 +114,16 @@ def _context(request, day, municipality, values, snapshot):
         "series_chart": charts.line(series, label=gettext("Охват во времени, %"), suffix=" %",
                                     target=coverage["target"]),
     }
+
+
+def _task_rows(day, municipality, names) -> list[dict]:
+    """Budget places of the municipal task against those filled, per municipality and
+    direction, for the school year holding ``day``."""
+    labels = dict(Direction.choices)
+    rows = budget_places.task_fulfilment(budget_places.school_year(day),
+                                         [municipality.pk] if municipality else None)
+    return [{**row, "municipality": names.get(row["municipality_id"], ""),
+             "direction_label": str(labels.get(row["direction"], row["direction"]))} for row in rows]
 
 
 @section_page("monitoring.view")
@@ -178,6 +193,12 @@ def _sheets(context) -> list[Sheet]:
             (gettext("Номинал"), Kind.MONEY), (gettext("Использовано"), Kind.MONEY),
             (gettext("Остаток"), Kind.MONEY), (gettext("Использовано, %"), percent)),
             [[use["nominal"], use["used"], use["balance"], use["used_share"]]]))
+    if context["task"]:
+        sheets.append(Sheet(gettext("Муниципальное задание"), _columns(
+            (gettext("Муниципалитет"), Kind.TEXT), (gettext("Направленность"), Kind.TEXT),
+            (gettext("Мест по заданию"), count), (gettext("Занято"), count), (gettext("Выполнение, %"), count)),
+            [[r["municipality"], r["direction_label"], r["places"], r["filled"], r["percent"]]
+             for r in context["task"]]))
     if quality := context["quality"]:
         sheets.append(Sheet(gettext("Независимая оценка качества"), _columns(
             (gettext("Показатель"), Kind.TEXT), (gettext("Программ"), count), (gettext("Доля, %"), percent)),
