@@ -1,10 +1,13 @@
 import datetime as dt
+from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
+from opora.core import pdf
 from opora.events import services
 from opora.events.models import Event, EventKind, EventStatus, Registration, Result
 from opora.events.models import RegistrationStatus as R
@@ -157,3 +160,22 @@ def test_the_organizer_processes_registrations_on_the_event_page(client, contest
     registration.refresh_from_db()
     assert (registration.status, registration.result, registration.comment) == (
         R.PARTICIPANT, Result.PRIZE_2, "Приходите к 9:30")
+
+
+@pytest.mark.skipif(not pdf.available(), reason="DejaVu fonts (fonts-dejavu-core) are not installed")
+def test_the_diploma_downloads_as_a_pdf_with_the_name_and_the_code_for_its_readers_only(
+        client, contest, staff, parent, child, other_staff):
+    registration = _winner(contest, staff, parent, child)
+    url = reverse("events:diploma_pdf", args=[registration.pk])
+    client.force_login(other_staff)
+    assert client.get(url).status_code == 404
+    client.force_login(parent)
+    assert url in client.get(reverse("events:diploma", args=[registration.pk])).content.decode()
+    response = client.get(url)
+
+    assert response["Content-Type"] == "application/pdf"
+    document = PdfReader(BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in document.pages)
+    assert len(document.pages) == 1
+    assert "ДИПЛОМ" in text and "победителя" in text and child.full_name in text
+    assert registration.diploma_code in text and contest.title in text

@@ -3,10 +3,13 @@ attendance, the teachers' records and the gap list with its export, the certific
 its public check, the plan; each within the user's territory."""
 
 import datetime as dt
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
+from opora.core import pdf
 from opora.plans.models import Item, Plan, PlanKind
 from opora.training import services
 from opora.training.kinds import PLAN_KIND
@@ -84,6 +87,26 @@ def test_another_organization_cannot_open_the_certificate(client, operator, staf
     services.mark_attendance(operator, seminar, [registration.pk])
     client.force_login(other_staff)
     assert client.get(reverse("training:certificate", args=[registration.pk])).status_code == 404
+
+
+@pytest.mark.skipif(not pdf.available(), reason="DejaVu fonts (fonts-dejavu-core) are not installed")
+def test_the_certificate_downloads_as_a_pdf_for_its_readers_only(client, operator, staff, other_staff, seminar,
+                                                                 teachers):
+    registration, = services.register(staff, seminar, teachers[:1])
+    held(seminar)
+    services.mark_attendance(operator, seminar, [registration.pk])
+    registration.refresh_from_db()
+    url = reverse("training:certificate_pdf", args=[registration.pk])
+    client.force_login(other_staff)
+    assert client.get(url).status_code == 404
+    client.force_login(staff)
+    assert url in client.get(reverse("training:certificate", args=[registration.pk])).content.decode()
+    response = client.get(url)
+
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(response.content)).pages)
+    assert "СЕРТИФИКАТ" in text and registration.teacher.full_name in text and "в объёме 4 ч." in text
+    assert registration.certificate_code in text
 
 
 def test_teacher_record_shows_hours_and_records_a_course_elsewhere(client, staff, teachers):

@@ -10,14 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
+from opora.core import pdf
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
@@ -41,6 +44,7 @@ from opora.events.models import (
     GiftedStatus,
     Registration,
     RegistrationStatus,
+    Result,
 )
 from opora.registry.choices import Direction
 from opora.registry.models import Teacher
@@ -148,11 +152,54 @@ def verify(request):
                                                   "asked": "code" in request.GET})
 
 
+def _verify_url(request, registration) -> str:
+    return request.build_absolute_uri(reverse("events:verify")) + f"?code={registration.diploma_code}"
+
+
 @login_required
 def diploma(request, pk):
     registration = found_or_404(selectors.registration_for_diploma, request.user, pk)
-    verify_url = request.build_absolute_uri("/events/verify/") + f"?code={registration.diploma_code}"
-    return render(request, "events/diploma.html", {"r": registration, "verify_url": verify_url})
+    return render(request, "events/diploma.html", {
+        "r": registration, "verify_url": _verify_url(request, registration), "pdf": pdf.available()})
+
+
+DEGREES = {Result.WINNER: gettext_lazy("победителя"), Result.PRIZE_2: gettext_lazy("призёра (II место)"),
+           Result.PRIZE_3: gettext_lazy("призёра (III место)")}
+
+
+@login_required
+def diploma_pdf(request, pk):
+    """The diploma (or the certificate of participation) as an A4 PDF, the same text as
+    the printable page."""
+    registration = found_or_404(selectors.registration_for_diploma, request.user, pk)
+    if not pdf.available():
+        raise Http404
+    event, participant = registration.event, registration.result == Result.PARTICIPANT
+    details = [f"{event.get_level_display()} {_('уровень')}"]
+    if registration.nomination:
+        details.append(f"{_('Номинация')}: {registration.nomination.title}")
+    if registration.age_category:
+        details.append(f"{_('Возрастная категория')}: {registration.age_category.title}")
+    title = _("Сертификат") if participant else _("Диплом")
+    lines = [
+        pdf.Line(event.organizer_name, 12, colour=pdf.GREY, space=8),
+        pdf.Line(title.upper(), 40, bold=True, colour=pdf.GOLD, space=2),
+        pdf.Line(str(DEGREES.get(registration.result, _("участника"))), 18, space=6),
+        pdf.Line(_("выдан") if participant else _("награждается"), 14, space=4),
+        pdf.Line(registration.child.full_name, 26, bold=True, space=8),
+        pdf.Line(_("за участие в мероприятии") if participant
+                 else _("за успешное выступление в мероприятии"), 14, space=2),
+        pdf.Line(event.title, 16, bold=True, space=2),
+        *(pdf.Line(text, 12, space=1) for text in details),
+        pdf.Line(date_format(registration.result_at, "j E Y") if registration.result_at else "", 12,
+                 colour=pdf.GREY),
+    ]
+    content = pdf.award_sheet(f"{title} · {event.title}", lines, [
+        _("Подлинность можно проверить по коду %(code)s") % {"code": registration.diploma_code},
+        _verify_url(request, registration)])
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="diploma-{registration.diploma_code}.pdf"'
+    return response
 
 
 # --- the parent's cabinet ----------------------------------------------------------------
@@ -478,6 +525,7 @@ urlpatterns = [
     path("events/<int:pk>/stage/", open_stage, name="open_stage"),
     path("events/sessions/<int:pk>/calendar.ics", session_ics, name="ics"),
     path("events/diplomas/<int:pk>/", diploma, name="diploma"),
+    path("events/diplomas/<int:pk>/pdf/", diploma_pdf, name="diploma_pdf"),
     path("cabinet/events/", cabinet, name="cabinet"),
     path("cabinet/events/<int:pk>/cancel/", cabinet_cancel, name="cabinet_cancel"),
     path("office/events/", office_list, name="office"),

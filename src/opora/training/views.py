@@ -9,8 +9,9 @@ public check of a certificate's code."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
+from opora.core import pdf
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
@@ -435,7 +437,45 @@ def certificate(request, pk):
         "own": scope.can(request.user, "training.enrol_self", registration),
         "verify_url": request.build_absolute_uri(
             f"{_verify_path()}?code={registration.certificate_code}"),
+        "pdf": pdf.available(),
     })
+
+
+def _issuer(event) -> str:
+    if event.organizer == "organization":
+        return event.organization.full_name
+    if event.organizer == "rmc":
+        return _("Региональный модельный центр дополнительного образования детей")
+    centre = _("Муниципальный опорный центр дополнительного образования детей")
+    return f"{centre}, {event.municipality.name}" if event.municipality else centre
+
+
+@section_page("training.certificate")
+def certificate_pdf(request, pk):
+    """The certificate of attendance as an A4 PDF, the same text as the printable page."""
+    registration = _certificate_for(request.user, pk)
+    if not pdf.available():
+        raise Http404
+    event, teacher = registration.event, registration.teacher
+    dates = event.ends_on.strftime("%d.%m.%Y")
+    if event.ends_on != event.starts_on:
+        dates = f"{event.starts_on:%d.%m.%Y} – {dates}"
+    hours = floatformat(event.hours, "-1")
+    content = pdf.award_sheet(f"{_('Сертификат')} {registration.certificate_code}", [
+        pdf.Line(_issuer(event), 12, colour=pdf.GREY, space=8),
+        pdf.Line(_("СЕРТИФИКАТ"), 40, bold=True, colour=pdf.GOLD, space=4),
+        pdf.Line(_("подтверждает, что"), 14, space=4),
+        pdf.Line(teacher.full_name, 26, bold=True, space=4),
+        pdf.Line(f"{teacher.position}, {teacher.organization.short_name}", 13, space=8),
+        pdf.Line(_("принял(а) участие: %(kind)s") % {"kind": event.kind.title.lower()}, 14, space=2),
+        pdf.Line(f"«{event.title}»", 16, bold=True, space=4),
+        pdf.Line(_("%(dates)s, в объёме %(hours)s ч.") % {"dates": dates, "hours": hours}, 13),
+    ], [f"{_('Код проверки')}: {registration.certificate_code}",
+        f"{_('Проверить подлинность')}: "
+        + request.build_absolute_uri(f"{_verify_path()}?code={registration.certificate_code}")])
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{registration.certificate_code}.pdf"'
+    return response
 
 
 def _verify_path():
@@ -485,6 +525,7 @@ urlpatterns = [
     path("office/training/teachers/<int:pk>/", teacher_record, name="teacher"),
     path("office/training/external/<int:pk>/", external_file, name="external_file"),
     path("office/training/certificates/<int:pk>/", certificate, name="certificate"),
+    path("office/training/certificates/<int:pk>/pdf/", certificate_pdf, name="certificate_pdf"),
     path("office/training/plan/", plan, name="plan"),
     path("office/training/mine/", mine, name="mine"),
     path("training/invitation/<uidb64>/<token>/", invitation, name="invitation"),
