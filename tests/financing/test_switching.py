@@ -6,15 +6,18 @@ moves exactly, seats follow, and every refusal changes nothing."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from opora.audit.models import AuditEvent
 from opora.enrollment.models import Application
 from opora.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from opora.financing import settlement, switching
 from opora.financing.models import (
+    AgreementStatus,
     CertificateLedger,
     Contract,
     ContractMonth,
+    CooperationAgreement,
     FinancingPeriod,
     GroupSwitch,
     SwitchStatus,
@@ -230,3 +233,23 @@ def test_the_amended_months_are_settled_as_scheduled(parent, operator, city, con
     assert (line.month_amount, line.amount) == (D("7500.00"), D("7500.00"))
     ledger = CertificateLedger.objects.get(pk=contract.ledger_id)
     assert (ledger.reserved, ledger.paid) == (D("22668.04"), D("7500.00"))
+
+
+def test_a_dearer_switch_stays_within_the_limit_of_the_contracts_agreement(parent, contract, second, city, district):
+    """A contract across municipalities (here its agreement is attached directly): the
+    extra reserve of a dearer group counts against the agreement's amount limit."""
+    scheduled = sum(m.certificate_amount for m in contract.months.filter(cancelled=False))
+    agreement = CooperationAgreement.objects.create(
+        payer=city, host=district, proposer=city, status=AgreementStatus.ACTIVE,
+        valid_from=contract.starts_on, valid_to=contract.ends_on, proposed_at=timezone.now(),
+        max_amount=scheduled + D("100.00"))
+    Contract.objects.filter(pk=contract.pk).update(agreement=agreement)
+    before = (schedule(contract), money(contract))
+
+    with pytest.raises(InvalidTransition, match="Лимит соглашения"):
+        switching.switch_group(parent, contract, second, NOV)
+    assert (schedule(contract), money(contract)) == before
+
+    CooperationAgreement.objects.filter(pk=agreement.pk).update(max_amount=scheduled + D("1000.00"))
+    switching.switch_group(parent, contract, second, NOV)
+    assert Group.objects.get(pk=second.pk).seats_taken == 1

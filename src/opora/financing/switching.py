@@ -48,7 +48,7 @@ from opora.enrollment import selectors as enrollment_selectors
 from opora.enrollment.models import LIVE, Application
 from opora.enrollment.models import ApplicationStatus as AS
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
-from opora.financing import pricing, reserves, settlement
+from opora.financing import agreements, pricing, reserves, settlement
 from opora.financing.models import (
     Certificate,
     CertificateLedger,
@@ -56,6 +56,7 @@ from opora.financing.models import (
     Contract,
     ContractMonth,
     ContractStatus,
+    CooperationAgreement,
     GroupSwitch,
     ModuleCertification,
     SwitchStatus,
@@ -287,10 +288,17 @@ def _apply(actor, contract_id: int, target_id: int, month: dt.date, *, proposal:
         seat_group = groups[target_id]
         if seat_group.seats_taken >= seat_group.capacity_max:
             raise InvalidTransition(_("В группе «%(group)s» нет свободных мест.") % {"group": target.name})
+        # a contract across municipalities: its agreement row after the certificate and
+        # before the ledger, as a new contract locks it (agreements.resolve_payer)
+        agreement = (locking.row(CooperationAgreement.objects.select_related("payer", "host"),
+                                 contract.agreement_id, guard=agreements.LOCK)
+                     if contract.agreement_id else None)
         ledger = (locking.row(CertificateLedger, contract.ledger_id, guard=MONEY)
                   if contract.ledger_id else None)
         amendment = _amend(contract, target, month, certification, ledger.balance if ledger else ZERO,
                            certificate.valid_until)
+        if agreement is not None and amendment.reserve_change > 0:
+            agreements.check_limits(agreement, certificate, amendment.reserve_change)
         seats.count_seats(target.pk, +1)
         seats.count_seats(source.pk, -1)
         _move_reserve(contract, ledger, amendment.reserve_change)

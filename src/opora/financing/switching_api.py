@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from opora.accounts.models import Role
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Month, choice_codes
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, Month, choice_codes
 from opora.errors import NotFound, PermissionDenied
 from opora.financing import contracts, disputes, supplementary, switching
 from opora.financing.models import DisputeStatus, InvoiceLine, SwitchStatus
@@ -311,7 +311,7 @@ def list_disputes(request):
 @router.post("invoices/{invoice_id}/lines/{line_id}/dispute", response={200: DisputeOut, **ERRORS},
              summary="Оспорить полноту месяца по строке счёта (родитель)",
              description="До принятия итогового или дополнительного счёта плательщиком.")
-def open_dispute(request, invoice_id: int, line_id: int, payload: DisputeIn):
+def open_dispute(request, invoice_id: Id, line_id: Id, payload: DisputeIn):
     user = request.auth
     line = InvoiceLine.objects.filter(pk=line_id, invoice_id=invoice_id).first()
     if line is None:
