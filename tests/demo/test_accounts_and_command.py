@@ -1,9 +1,7 @@
 """The demo accounts log in with the printed password; the command is idempotent."""
 
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from opora.accounts import scope
@@ -117,21 +115,3 @@ def test_reset_rebuilds_the_same_region_without_leftovers(demo):
     assert not AuditEvent.objects.filter(target_type="registry.program",
                                          target_id__in=[str(pk) for pk in first_ids]).exists()
     assert not Program.history.model.objects.filter(id__in=first_ids).exists()
-
-
-def test_command_prints_every_account_and_the_address(db):
-    out = StringIO()
-    call_command("demo", "--scale", SMALL, stdout=out)
-    text = out.getvalue()
-
-    assert "создан" in text
-    for account in accounts.ACCOUNTS:
-        line = next(line for line in text.splitlines() if f" {account.email} " in line)
-        assert accounts.role_label(account) in line and accounts.PASSWORD in line
-    assert "http://127.0.0.1:8000/" in text
-
-    programs = Program.objects.count()
-    out = StringIO()
-    call_command("demo", stdout=out)
-    assert "уже есть" in out.getvalue()
-    assert Program.objects.count() == programs

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from opora.accounts.models import User
 from opora.audit.models import AuditEvent
-from opora.demo import generator, texts
-from opora.demo.generator import build_demo, school_year
+from opora.demo import generator
+from opora.demo.generator import school_year
 from opora.monitoring.models import Snapshot
 from opora.registry.choices import (
     Direction,
@@ -32,7 +32,6 @@ from opora.registry.models import (
     Organization,
     Program,
     ScheduleLine,
-    Specialisation,
     Teacher,
 )
 
@@ -52,13 +51,6 @@ def test_small_demo_has_every_direction_level_kind_and_status(demo):
     assert _values(Organization, "sector") == set(FounderSector.values)
     assert _values(Organization, "ownership") == set(Ownership.values)
     assert _values(GroupFunding, "source") == set(FundingSource.values)
-
-
-def test_every_specialisation_has_texts_to_compose_programs(db):
-    for specialisation in Specialisation.objects.all():
-        text = texts.TEXTS[specialisation.direction][specialisation.name]
-        assert len(text.titles) >= 3 and len(text.topics) >= 5 and len(text.skills) >= 4
-        assert text.ages[0] < text.ages[1]
 
 
 def test_every_row_passes_model_validation(demo):
@@ -143,16 +135,6 @@ def test_school_year_runs_from_september_and_switches_in_june():
     assert school_year(dt.date(2026, 11, 24)) == (dt.date(2026, 9, 1), dt.date(2027, 5, 31))
     assert school_year(dt.date(2027, 5, 31)) == (dt.date(2026, 9, 1), dt.date(2027, 5, 31))
     assert school_year(dt.date(2027, 6, 1)) == (dt.date(2027, 9, 1), dt.date(2028, 5, 31))
-
-
-def test_groups_of_a_demo_built_in_spring_lie_in_that_school_year(db):
-    build_demo(scale=0.05, today=dt.date(2026, 3, 10))
-    periods = set(Group.objects.values_list("start_date", "end_date"))
-    assert (dt.date(2025, 9, 1), dt.date(2026, 5, 31)) in periods
-    assert all(dt.date(2025, 9, 1) <= start < end <= dt.date(2026, 6, 30)
-               for start, end in periods)
-    assert not AuditEvent.objects.filter(
-        created_at__gt=timezone.make_aware(dt.datetime(2026, 3, 10, 12, 0))).exists()
 
 
 def test_public_catalog_lists_every_published_program_of_the_demo(demo):
