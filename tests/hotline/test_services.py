@@ -17,6 +17,7 @@ from opora.hotline.models import (
     Question,
     QuestionStatus,
 )
+from tests import factories as f
 from tests.hotline.conftest import at, public_question
 
 pytestmark = pytest.mark.django_db
@@ -259,6 +260,19 @@ def test_overdue_goes_to_the_operators_when_no_head_is_named(city, operator, tim
     from django.core.management import call_command
     call_command("hotline_overdue", verbosity=0)
     assert mail.outbox[0].to == [operator.email]
+
+
+def test_overdue_goes_to_the_marked_head_when_the_desk_names_no_address(city, operator,
+                                                                          time_machine):
+    from opora.accounts.models import Role
+    head = f.user(Role.SUPPORT_CENTRE, municipality=city, email="head@example.org",
+                  is_centre_head=True)
+    time_machine.move_to(at(dt.date(2026, 10, 12)))
+    public_question(city)
+    time_machine.move_to(at(dt.date(2026, 10, 20)))
+    mail.outbox.clear()
+    assert services.report_overdue() == 1
+    assert [m.to for m in mail.outbox] == [[head.email]]
 
 
 def test_phone_call_is_registered_for_the_operators_municipality(operator, city, authority):

@@ -39,6 +39,14 @@ class UserManager(BaseUserManager):
         fields.setdefault("role", Role.REGIONAL_CENTRE)
         return self._create(email, password, **fields)
 
+    def centre_heads(self, municipality_id: int) -> list:
+        """Who is told what the head of a municipality's МОЦ must know (plan deadlines,
+        overdue hotline questions): the operator marked as head, or every active МОЦ
+        operator there while none is marked."""
+        operators = self.filter(is_active=True, role=Role.SUPPORT_CENTRE,
+                                municipality_id=municipality_id).order_by("pk")
+        return list(operators.filter(is_centre_head=True)) or list(operators)
+
 
 class User(AbstractUser):
     """An account. One role per account, with the territory the role covers:

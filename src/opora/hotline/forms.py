@@ -79,7 +79,8 @@ class DeskForm(forms.Form):
     head_name = forms.CharField(label=_("Руководитель МОЦ"), required=False, max_length=200)
     head_email = forms.CharField(label=_("E-mail руководителя для извещений о просрочках"),
                                  required=False, max_length=254, widget=forms.EmailInput(),
-                                 help_text=_("Если не указан, извещения получают все операторы МОЦ."))
+                                 help_text=_("Если не указан, извещения получает руководитель МОЦ, "
+                                             "а пока он не отмечен — все операторы МОЦ."))
 
 
 class CalendarDayForm(forms.Form):

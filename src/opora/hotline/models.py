@@ -78,8 +78,8 @@ class TopicDeadline(models.Model):
 
 class Desk(models.Model):
     """The hotline of one municipality's МОЦ: its phone and hours for the public and the
-    head who is told of overdue questions (every МОЦ operator of the municipality when no
-    head's address is given)."""
+    head who is told of overdue questions (when no address is given here: the operator
+    marked as the МОЦ's head, else every МОЦ operator of the municipality)."""
 
     municipality = models.OneToOneField("registry.Municipality", on_delete=models.CASCADE,
                                         related_name="hotline_desk", verbose_name=_("муниципалитет"))

@@ -5,8 +5,9 @@ never HTML.
 - to the asker: the question was received (its number and deadline), answered (with the
   answer), or the operator asks for details — with the link to read and reply;
 - to the РМЦ operators: a МОЦ escalated a question;
-- to the head of a МОЦ (``Desk.head_email``, else every МОЦ operator of the
-  municipality): questions have run past their deadline.
+- to the head of a МОЦ (``Desk.head_email`` when the desk names an address, else the
+  operator marked as the МОЦ's head, else every МОЦ operator of the municipality):
+  questions have run past their deadline.
 """
 
 from django.conf import settings
@@ -117,8 +118,7 @@ def head_addresses(municipality_id: int) -> list[str]:
     desk = Desk.objects.filter(municipality_id=municipality_id).first()
     if desk and desk.head_email:
         return [desk.head_email]
-    return list(User.objects.filter(role=Role.SUPPORT_CENTRE, municipality_id=municipality_id,
-                                    is_active=True).values_list("email", flat=True))
+    return [user.email for user in User.objects.centre_heads(municipality_id)]
 
 
 def mail_overdue(municipality_id: int, question_ids: list[int]) -> int:

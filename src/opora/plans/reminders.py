@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from opora.accounts.models import User
 from opora.plans import deadlines
 from opora.plans.models import CLOSED_STATUSES, Item, ReminderKind, ReminderSent
 from opora.plans.services import EXECUTABLE
@@ -45,19 +46,10 @@ def due(today: dt.date) -> list[tuple[Item, str, dt.date]]:
     return found
 
 
-def centre_heads(municipality_id: int) -> list:
-    """The head of the municipality's МОЦ, or every МОЦ operator there while none is marked."""
-    from opora.accounts.models import Role, User
-
-    operators = User.objects.filter(is_active=True, role=Role.SUPPORT_CENTRE,
-                                    municipality_id=municipality_id)
-    return list(operators.filter(is_centre_head=True)) or list(operators)
-
-
 def _recipients(item: Item, heads: dict) -> list:
     municipality = item.plan.municipality_id
     if municipality not in heads:
-        heads[municipality] = centre_heads(municipality)
+        heads[municipality] = User.objects.centre_heads(municipality)
     users = set(item.responsible_users.filter(is_active=True)) | set(heads[municipality])
     return [user for user in users if user.email]
 
