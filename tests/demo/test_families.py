@@ -228,9 +228,10 @@ def test_contracts_reserve_exactly_what_ledgers_and_periods_hold(demo):
         assert (months["c"], months["p"]) == (contract.certificate_part, contract.parent_part)
     for ledger in CertificateLedger.objects.all():
         # what the contracts reserved is reserved or paid, less the months a provider's
-        # final invoice reduced (the rest went back to the certificate)
+        # final (or supplementary) invoice reduced (the rest went back to the certificate)
         reserved = Contract.objects.filter(ledger=ledger).aggregate(s=Sum("certificate_part"))["s"] or 0
-        lines = InvoiceLine.objects.filter(contract__ledger=ledger, invoice__kind=InvoiceKind.FINAL).exclude(
+        lines = InvoiceLine.objects.filter(
+            contract__ledger=ledger, invoice__kind__in=[InvoiceKind.FINAL, InvoiceKind.SUPPLEMENTARY]).exclude(
             invoice__status=InvoiceStatus.CANCELLED)
         billed = lines.aggregate(due=Sum("month_amount"), paid=Sum("amount"))
         returned = (billed["due"] or 0) - (billed["paid"] or 0)

@@ -210,7 +210,8 @@ def test_the_payers_months_leave_invoices_in_every_status_with_the_ledgers_paid_
     if today < dt.date(start.year, 10, 1):
         pytest.skip("no month of the demo's school year has ended yet: nothing to settle")
     assert _values(Invoice, "status") == {"draft", "submitted", "accepted", "paid", "cancelled"}
-    finals = Invoice.objects.filter(kind=InvoiceKind.FINAL).exclude(status="cancelled")
+    finals = Invoice.objects.filter(kind__in=[InvoiceKind.FINAL, InvoiceKind.SUPPLEMENTARY]).exclude(
+        status="cancelled")
     billed = InvoiceLine.objects.filter(invoice__in=finals)
     # every month a final invoice bills is settled, and the ledgers paid exactly the lines
     assert not ContractMonth.objects.filter(
@@ -222,6 +223,44 @@ def test_the_payers_months_leave_invoices_in_every_status_with_the_ledgers_paid_
     assert InvoiceLine.objects.filter(invoice__organization_id=showcase, invoice__status="draft",
                                       invoice__kind=InvoiceKind.FINAL, completeness=80).exists()
     assert not AuditEvent.objects.filter(target_type="financing.invoice", actor__isnull=True).exists()
+
+
+def test_a_switch_two_disputes_and_a_supplementary_invoice_are_made_through_the_services(demo):
+    from opora.financing.models import (
+        ContractMonth,
+        GroupSwitch,
+        Invoice,
+        InvoiceDispute,
+        InvoiceKind,
+        SwitchStatus,
+    )
+
+    if timezone.localdate() < dt.date(school_year(timezone.localdate())[0].year, 10, 1):
+        pytest.skip("no month of the demo's school year has ended yet: nothing to dispute")
+    switch = GroupSwitch.objects.select_related("contract", "from_group", "to_group").get()
+    contract = switch.contract
+    assert switch.status == SwitchStatus.APPLIED and switch.proposed_by == switch.decided_by
+    assert switch.proposed_by.role == "parent"
+    assert (contract.group_id, contract.application.group_id) == (switch.to_group_id, switch.to_group_id)
+    assert switch.from_group.module.program_id == switch.to_group.module.program_id
+    assert (switch.total_before, switch.total_after) != (None, None)
+    assert contract.total == switch.total_after == contract.certificate_part + contract.parent_part
+    rows = ContractMonth.objects.filter(contract=contract, cancelled=False)
+    assert sum(r.certificate_amount for r in rows) == contract.certificate_part
+    assert AuditEvent.objects.filter(action="financing.contract.group_switched", target_id=str(contract.pk)).exists()
+
+    answered, decided = InvoiceDispute.objects.select_related("line__invoice").order_by("pk")
+    assert answered.status == "answered" and answered.answer and answered.opened_by.role == "parent"
+    assert (decided.status, decided.completeness_after, decided.held) == ("parent_right", Decimal("75.00"), False)
+    assert decided.returned == decided.line.month_amount - decided.line.amount > 0
+    assert decided.resolved_by.role == "support_centre"
+
+    extra = Invoice.objects.get(kind=InvoiceKind.SUPPLEMENTARY)
+    assert extra.status == "draft" and extra.amount == sum(line.amount for line in extra.lines.all()) > 0
+    line = extra.lines.select_related("contract").get()
+    assert line.contract.status == "active"
+    assert Invoice.objects.filter(kind=InvoiceKind.FINAL, month=extra.month, organization_id=extra.organization_id,
+                                  status__in=["submitted", "accepted", "paid"]).exists()
 
 
 def test_the_monitoring_series_has_a_frozen_point_on_each_month_start_of_the_school_year(demo):

@@ -25,6 +25,7 @@ from opora.accounts.models import Role, User
 from opora.demo import (
     accounts,
     agreements,
+    amendments,
     budget_places,
     catalog,
     certificates,
@@ -211,6 +212,7 @@ def _generate(ctx: Context) -> Region:
     contracts.build_contracts(ctx, municipalities, cooperation)
     payments.build_settlement(ctx)
     prolongation.build_prolongation(ctx, users)
+    amendments.build_amendments(ctx)
     budget_places.build_budget_places(ctx, municipalities, users)
     work_plans.build_plans(ctx, users)
     staff_training.build_training(ctx, users)
