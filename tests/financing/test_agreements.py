@@ -404,3 +404,35 @@ def test_pages_list_propose_agree_and_flows(client, operator, other_operator, ci
 
     client.force_login(f.user(Role.ORGANIZATION_STAFF, organization=f.organization(city), municipality=city))
     assert client.get("/office/financing/agreements/").status_code == 403
+
+
+def test_an_agreement_past_its_end_date_stops_applying_and_shows_expired(client, operator, city, district):
+    today = timezone.localdate()
+    expired = make_agreement(city, district, valid_from=today - dt.timedelta(days=400),
+                             valid_to=today - dt.timedelta(days=1))
+    current = make_agreement(district, city, valid_from=today - dt.timedelta(days=10),
+                             valid_to=today)
+
+    assert (expired.expired, current.expired) == (True, False)
+    assert list(CooperationAgreement.objects.in_force()) == [current]
+    assert set(CooperationAgreement.objects.in_force(today - dt.timedelta(days=1))) == {expired, current}
+    # its stored status stays «active» (nothing rewrote it), but no action ends it again
+    assert expired.status == AgreementStatus.ACTIVE
+    assert agreements.allowed_actions(operator, expired)["end"] is False
+    assert agreements.allowed_actions(operator, current)["end"] is True
+    client.force_login(operator)
+    page = client.get("/office/financing/agreements/").content.decode()
+    assert "Истекло" in page and "agreement-expired" in page
+    rows = {row["uuid"]: row for row in ApiClient(operator).get("/agreements").json()["items"]}
+    assert (rows[str(expired.uuid)]["status_label"], rows[str(expired.uuid)]["expired"]) == ("Истекло", True)
+    assert rows[str(current.uuid)]["expired"] is False
+
+
+def test_a_contract_starting_after_the_agreement_expired_is_refused(parent, other_staff, city, district,
+                                                                    next_period, away_group):
+    make_agreement(city, district, valid_from=dt.date(Y, 1, 1), valid_to=dt.date(Y, 8, 31))
+    child = city_child(parent, next_period)
+
+    with pytest.raises(InvalidTransition, match="нет действующего соглашения"):
+        services.confirm_application(other_staff, apply(parent, child, away_group))
+    assert not Contract.objects.exists()

@@ -7,11 +7,13 @@ Imported by ``opora.financing.models``; rows are changed only by
 ``opora.financing.agreements``.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -22,6 +24,15 @@ class AgreementStatus(models.TextChoices):
     ACTIVE = "active", _("Действует")
     ENDED = "ended", _("Прекращено")
     CANCELLED = "cancelled", _("Отменено")
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None):
+        """Agreed and covering ``on`` (today by default): the one rule of «in force» that
+        ``agreements.resolve_payer`` and the pages read, so an agreement past its end date
+        stops applying on its own, with no nightly task."""
+        on = on or timezone.localdate()
+        return self.filter(status=AgreementStatus.ACTIVE, valid_from__lte=on, valid_to__gte=on)
 
 
 class CooperationAgreement(models.Model):
@@ -59,6 +70,8 @@ class CooperationAgreement(models.Model):
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
+    objects = AgreementQuerySet.as_manager()
+
     # Both sides read an agreement; the selectors filter on either side
     # (``agreements.visible_agreements``), this path serves the payer's side.
     SCOPE = {"municipality": "payer"}
@@ -80,3 +93,13 @@ class CooperationAgreement(models.Model):
 
     def __str__(self):
         return _("Соглашение: %(payer)s → %(host)s") % {"payer": self.payer.name, "host": self.host.name}
+
+    @property
+    def expired(self) -> bool:
+        """Agreed, but its end date has passed: it no longer applies to new contracts or
+        switches (``AgreementQuerySet.in_force``); shown as «Истекло»."""
+        return self.status == AgreementStatus.ACTIVE and self.valid_to < timezone.localdate()
+
+    @property
+    def state_label(self) -> str:
+        return str(_("Истекло")) if self.expired else str(self.get_status_display())

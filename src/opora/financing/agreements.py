@@ -98,9 +98,8 @@ def resolve_payer(certificate, organization, start: dt.date) -> Payer:
     agreement = None
     if organization.municipality_id != payer_id:
         agreement = locking.first(
-            CooperationAgreement.objects.filter(
-                payer_id=payer_id, host_id=organization.municipality_id, status=S.ACTIVE,
-                valid_from__lte=start, valid_to__gte=start).select_related("payer", "host"),
+            CooperationAgreement.objects.in_force(start).filter(
+                payer_id=payer_id, host_id=organization.municipality_id).select_related("payer", "host"),
             guard=LOCK)
         if agreement is None:
             names = dict(Municipality.objects.filter(pk__in=(payer_id, organization.municipality_id))
@@ -390,7 +389,8 @@ def agreement_for(user, agreement_uuid) -> CooperationAgreement:
 def allowed_actions(user, agreement: CooperationAgreement) -> dict:
     """Which buttons the user gets on the agreement (the services check again)."""
     sides = [m for m in (agreement.payer, agreement.host) if scope.can(user, ACTION, m)]
-    proposed, active = agreement.status == S.PROPOSED, agreement.status == S.ACTIVE
+    proposed = agreement.status == S.PROPOSED
+    active = agreement.status == S.ACTIVE and not agreement.expired
     return {"agree": proposed and scope.can(user, ACTION, _other_side(agreement)),
             "cancel": proposed and bool(sides), "end": active and bool(sides)}
 

@@ -23,7 +23,9 @@ ERRORS = {**TRANSITION_ERRORS, 503: ErrorOut}
 class AgreementOut(Schema):
     uuid: UUID
     status: AgreementStatusCode
-    status_label: str
+    status_label: str = Field(description="«Истекло» — согласовано, но срок действия прошёл: к новым договорам "
+                                          "не применяется")
+    expired: bool = Field(description="Срок действия прошёл")
     payer: MunicipalityRef = Field(description="Плательщик: муниципалитет, где живут дети")
     host: MunicipalityRef = Field(description="Муниципалитет организаций, где дети учатся")
     proposer: MunicipalityRef = Field(description="Сторона, предложившая соглашение")
@@ -39,7 +41,7 @@ class AgreementOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj):
-        return str(obj.get_status_display())
+        return obj.state_label
 
     @staticmethod
     def resolve_max_amount(obj):
