@@ -144,6 +144,22 @@ class SwitchOptionsOut(Schema):
     months: list[dt.date] = Field(description="С каких месяцев можно перевести")
 
 
+def _acted(request, uuid: UUID, find, act, *args):
+    """The body every action on one switch or dispute shares: the row the user reads
+    (NotFound otherwise), the service's action on it, the row read again as the answer."""
+    user = request.auth
+    act(user, find(user, uuid), *args)
+    return find(user, uuid)
+
+
+def _on_switch(request, switch_uuid: UUID, act, *args):
+    return _acted(request, switch_uuid, switching.switch_for, act, *args)
+
+
+def _on_dispute(request, dispute_uuid: UUID, act, *args):
+    return _acted(request, dispute_uuid, disputes.dispute_for, act, *args)
+
+
 def _group(group_id: int) -> Group:
     group = Group.objects.filter(pk=group_id).first()
     if group is None:
@@ -201,25 +217,19 @@ def list_switches(request):
 @router.post("switches/{switch_uuid}/accept", response={200: SwitchOut, **ERRORS},
              summary="Согласиться на перевод, предложенный организацией (родитель)")
 def accept_switch(request, switch_uuid: UUID):
-    user = request.auth
-    switching.accept_switch(user, switching.switch_for(user, switch_uuid))
-    return switching.switch_for(user, switch_uuid)
+    return _on_switch(request, switch_uuid, switching.accept_switch)
 
 
 @router.post("switches/{switch_uuid}/decline", response={200: SwitchOut, **ERRORS},
              summary="Отказаться от перевода (родитель)")
 def decline_switch(request, switch_uuid: UUID):
-    user = request.auth
-    switching.decline_switch(user, switching.switch_for(user, switch_uuid))
-    return switching.switch_for(user, switch_uuid)
+    return _on_switch(request, switch_uuid, switching.decline_switch)
 
 
 @router.post("switches/{switch_uuid}/withdraw", response={200: SwitchOut, **ERRORS},
              summary="Отозвать предложение о переводе (организация)")
 def withdraw_switch(request, switch_uuid: UUID):
-    user = request.auth
-    switching.withdraw_switch(user, switching.switch_for(user, switch_uuid))
-    return switching.switch_for(user, switch_uuid)
+    return _on_switch(request, switch_uuid, switching.withdraw_switch)
 
 
 # --- disputes ----------------------------------------------------------------------------
@@ -323,17 +333,13 @@ def open_dispute(request, invoice_id: Id, line_id: Id, payload: DisputeIn):
 @router.post("disputes/{dispute_uuid}/answer", response={200: DisputeOut, **ERRORS},
              summary="Ответить на спор (организация)")
 def answer_dispute(request, dispute_uuid: UUID, payload: AnswerIn):
-    user = request.auth
-    disputes.answer_dispute(user, disputes.dispute_for(user, dispute_uuid), payload.answer)
-    return disputes.dispute_for(user, dispute_uuid)
+    return _on_dispute(request, dispute_uuid, disputes.answer_dispute, payload.answer)
 
 
 @router.post("disputes/{dispute_uuid}/hold", response={200: DisputeOut, **ERRORS},
              summary="Удержать спорную строку или снять удержание (плательщик)")
 def hold_dispute(request, dispute_uuid: UUID, payload: HoldIn):
-    user = request.auth
-    disputes.hold_line(user, disputes.dispute_for(user, dispute_uuid), payload.held)
-    return disputes.dispute_for(user, dispute_uuid)
+    return _on_dispute(request, dispute_uuid, disputes.hold_line, payload.held)
 
 
 @router.post("disputes/{dispute_uuid}/resolve", response={200: DisputeOut, **ERRORS},
@@ -341,10 +347,8 @@ def hold_dispute(request, dispute_uuid: UUID, payload: HoldIn):
              description="В пользу родителя строка уменьшается до указанной полноты, разница возвращается на "
                          "сертификат и в бюджет периода; в пользу организации ничего не меняется.")
 def resolve_dispute(request, dispute_uuid: UUID, payload: ResolveIn):
-    user = request.auth
-    disputes.resolve_dispute(user, disputes.dispute_for(user, dispute_uuid), payload.outcome,
-                             payload.completeness, payload.resolution)
-    return disputes.dispute_for(user, dispute_uuid)
+    return _on_dispute(request, dispute_uuid, disputes.resolve_dispute, payload.outcome, payload.completeness,
+                       payload.resolution)
 
 
 # --- supplementary invoices --------------------------------------------------------------
