@@ -305,6 +305,63 @@ def test_a_rejected_comment_stays_hidden_but_its_marks_count(parent, finished, p
     assert ProgramRating.objects.get(program=published).ratings == 1
 
 
+def test_the_parent_rewrites_a_rejected_comment_and_it_goes_back_to_moderation(parent, finished, published,
+                                                                               operator):
+    rating = rate(parent, finished, comment="Телефон педагога: 8-900-000-00-00")
+    ratings.moderate(operator, rating, publish=False, reason="Личные данные")
+
+    ratings.resubmit_comment(parent, rating, "  Педагог внимательный, советую.  ")
+
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status, rating.moderation_reason, rating.moderated_by) == (
+        "Педагог внимательный, советую.", CommentStatus.PENDING, "", None)
+    assert (rating.results, rating.staff, rating.means, rating.overall) == (5, 4, 4, 5)
+    assert Rating.objects.filter(application=finished).count() == 1
+    assert list(ratings.moderation_queue(operator)) == [rating]
+    ratings.moderate(operator, rating, publish=True)
+    assert list(ratings.public_comments(published)) == [rating]
+
+
+@pytest.mark.parametrize("publish", [True, None])
+def test_only_a_rejected_comment_may_be_rewritten(parent, finished, operator, publish):
+    rating = rate(parent, finished, comment="Хорошо")
+    if publish:
+        ratings.moderate(operator, rating, publish=True)
+    with pytest.raises(InvalidTransition, match="Исправить можно только"):
+        ratings.resubmit_comment(parent, rating, "Другой текст")
+    rating.refresh_from_db()
+    assert rating.comment == "Хорошо"
+
+
+def test_a_rewritten_comment_needs_text_and_the_rating_parent(parent, finished, operator, city):
+    rating = rate(parent, finished, comment="Плохо")
+    ratings.moderate(operator, rating, publish=False, reason="Без пояснений")
+    with pytest.raises(ValidationFailed):
+        ratings.resubmit_comment(parent, rating, "   ")
+    with pytest.raises(ValidationFailed):
+        ratings.resubmit_comment(parent, rating, "x" * 2001)
+    with pytest.raises(NotFound):
+        ratings.resubmit_comment(f.user(Role.PARENT, municipality=city), rating, "Чужой текст")
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status) == ("Плохо", CommentStatus.REJECTED)
+
+
+def test_the_rating_page_rewrites_a_rejected_comment(parent, finished, operator, client):
+    rating = rate(parent, finished, comment="Плохо")
+    client.force_login(parent)
+    assert "Отправить на проверку снова" not in client.get(
+        reverse("quality:rate", args=[finished.uuid])).content.decode()
+    ratings.moderate(operator, rating, publish=False, reason="Поясните, что именно")
+    page = client.get(reverse("quality:rate", args=[finished.uuid])).content.decode()
+    assert "Поясните, что именно" in page and "Отправить на проверку снова" in page
+    assert client.post(reverse("quality:rate", args=[finished.uuid]), {"comment": ""}).status_code == 400
+    response = client.post(reverse("quality:rate", args=[finished.uuid]),
+                           {"comment": "Мало практики", "results": "1"})
+    assert response.status_code == 302
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status, rating.results) == ("Мало практики", CommentStatus.PENDING, 5)
+
+
 def test_a_rating_without_a_comment_needs_no_moderation(parent, finished, operator):
     rate(parent, finished)
     assert list(ratings.moderation_queue(operator)) == []

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,6 +152,31 @@ def rate_program(actor, application: Application, marks: dict, comment: str = ""
     return rating
 
 
+def resubmit_comment(actor, rating: Rating, comment: str) -> Rating:
+    """The guardian rewrites a comment the МОЦ rejected: it goes back to moderation. The
+    marks stay as they were (one rating per enrolment); only a rejected comment is
+    rewritten, a pending or published one stays as it is."""
+    application = application_to_rate(actor, rating.application.uuid)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed({"comment": [_("Напишите комментарий.")]})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationFailed({"comment": [_("Комментарий — не длиннее %(n)d знаков.") % {"n": COMMENT_MAX}]})
+    with locking.atomic():
+        fresh = locking.row(Rating, rating.pk)
+        if fresh.application_id != application.pk or fresh.comment_status != CommentStatus.REJECTED:
+            raise InvalidTransition(_("Исправить можно только комментарий, который МОЦ не опубликовал."))
+        reason = fresh.moderation_reason
+        fresh.comment, fresh.comment_status = comment, CommentStatus.PENDING
+        fresh.moderated_by, fresh.moderated_at, fresh.moderation_reason = None, None, ""
+        fresh.resubmitted_at = timezone.now()
+        fresh.save(update_fields=["comment", "comment_status", "moderated_by", "moderated_at",
+                                  "moderation_reason", "resubmitted_at"])
+        audit.record(actor, "quality.rating.resubmitted", fresh, from_state=CommentStatus.REJECTED,
+                     to_state=CommentStatus.PENDING, rejected_for=reason)
+    return fresh
+
+
 # --- moderation and answers ------------------------------------------------------------------
 
 
@@ -158,7 +184,8 @@ def moderation_queue(user):
     """Comments waiting for the МОЦ of the programs' municipality, oldest first."""
     return (scope.actionable(user, "quality.moderate_ratings", Rating.objects.all())
             .filter(comment_status=CommentStatus.PENDING)
-            .select_related("program__organization").order_by("created_at", "pk"))
+            .select_related("program__organization")
+            .order_by(Coalesce("resubmitted_at", "created_at"), "pk"))
 
 
 def moderated_recently(user, limit=20):
