@@ -387,11 +387,18 @@ def public_comments(program):
             .order_by("-created_at", "-pk"))
 
 
+COUNTED = (S.ENROLLED, *ENDED)  # the statuses that count: qualifying enrolments, contracts in effect
+
+
 def application_changed(actor, application, before):
-    """``enrollment.services.after_status_change`` hook: an enrolment that ends changes the
-    qualifying enrolments and maybe the early terminations of its program."""
-    if before == S.ENROLLED and application.status in ENDED:
-        program_id = (Group.objects.filter(pk=application.group_id)
-                      .values_list("module__program_id", flat=True).first())
-        if program_id and Rating.objects.filter(program_id=program_id).exists():
-            refresh(program_id)
+    """``enrollment.services.after_status_change`` hook: an enrolment that starts or ends
+    changes the qualifying enrolments of its program, its contracts in effect (a contract
+    takes effect with the enrolment) or its contracts ended early by the parents (the
+    financing hook, registered first, has closed the contract already). A program nobody
+    rated has no rating to refresh."""
+    if before == application.status or (before not in COUNTED and application.status not in COUNTED):
+        return
+    program_id = (Group.objects.filter(pk=application.group_id)
+                  .values_list("module__program_id", flat=True).first())
+    if program_id and Rating.objects.filter(program_id=program_id).exists():
+        refresh(program_id)
