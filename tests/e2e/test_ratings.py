@@ -18,7 +18,7 @@ from opora.quality.defaults import create_default_rating_rules
 from opora.quality.models import CommentStatus, Rating, RatingRules
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
-from tests.e2e.steps import PHONE, log_in, log_out, open_section
+from tests.e2e.steps import DESKTOP, PHONE, log_in, log_out, open_section
 from tests.enrollment.conftest import add_child, open_group
 
 PASSWORD = "e2e-Pass-2030"
@@ -104,3 +104,42 @@ def test_a_parent_rates_the_moc_publishes_the_provider_answers(browser, live_ser
     expect(comment).to_contain_text("Ответ организации: Спасибо! Ждём Машу в группе «Роботы-2».")
     _shot(page, "rating-public-phone")
     context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_parent_rewrites_a_rejected_comment_and_the_moc_sees_it_again(page):
+    create_default_rating_rules(RatingRules)
+    city = f.municipality(name="Городской округ Мытищи")
+    program = f.program(f.organization(city), title="Шахматы", status=ProgramStatus.PUBLISHED)
+    operator = f.user(Role.SUPPORT_CENTRE, municipality=city, email="moc@example.org", password=PASSWORD)
+    parent = f.user(Role.PARENT, municipality=city, email="parent@example.org", password=PASSWORD)
+    application = _completed(add_child(parent), open_group(program, capacity_max=30))
+    rating = ratings.rate_program(parent, application, {"results": 3, "staff": 2, "means": 4, "overall": 3},
+                                  "Педагог Иванова И. И., тел. 8-900-000-00-00, часто опаздывает.")
+    ratings.moderate(operator, rating, publish=False, reason="Персональные данные педагога.")
+
+    log_in(page, "parent@example.org", PASSWORD)
+    page.goto(f"/office/quality/rate/{application.uuid}/")
+    expect(page.get_by_text("Персональные данные педагога.")).to_be_visible()
+    page.get_by_label("Исправленный комментарий").fill("Занятия часто начинались с опозданием.")
+    _shot(page, "rating-rewrite-desktop")
+    if SHOTS:
+        page.set_viewport_size(PHONE)
+        _shot(page, "rating-rewrite-phone")
+        page.set_viewport_size(DESKTOP)
+    page.get_by_role("button", name="Отправить на проверку снова").click()
+    expect(page.get_by_text("Комментарий отправлен на проверку МОЦ ещё раз.")).to_be_visible()
+    expect(page.get_by_text("Комментарий на проверке в МОЦ")).to_be_visible()
+    log_out(page)
+
+    log_in(page, "moc@example.org", PASSWORD)
+    open_section(page, "Отзывы родителей")
+    item = page.get_by_role("article").filter(has_text="Занятия часто начинались с опозданием.")
+    expect(item).to_contain_text("исправлен родителем после отклонения")
+    expect(item).to_contain_text("оценки 3, 2, 4, 3")
+    _shot(page, "rating-moderation-desktop")
+    item.get_by_role("button", name="Опубликовать").click()
+    expect(page.get_by_text("Комментарий опубликован.")).to_be_visible()
+    rating.refresh_from_db()
+    assert (rating.comment_status, rating.results) == (CommentStatus.PUBLISHED, 3)
