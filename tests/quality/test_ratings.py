@@ -21,7 +21,7 @@ from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import OCT, make_certificate, make_contract, make_period
+from tests.financing.conftest import DEC, OCT, make_certificate, make_contract, make_period
 
 S = ApplicationStatus
 MARKS = {"results": 5, "staff": 4, "means": 4, "overall": 5}
@@ -305,6 +305,63 @@ def test_a_rejected_comment_stays_hidden_but_its_marks_count(parent, finished, p
     assert ProgramRating.objects.get(program=published).ratings == 1
 
 
+def test_the_parent_rewrites_a_rejected_comment_and_it_goes_back_to_moderation(parent, finished, published,
+                                                                               operator):
+    rating = rate(parent, finished, comment="Телефон педагога: 8-900-000-00-00")
+    ratings.moderate(operator, rating, publish=False, reason="Личные данные")
+
+    ratings.resubmit_comment(parent, rating, "  Педагог внимательный, советую.  ")
+
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status, rating.moderation_reason, rating.moderated_by) == (
+        "Педагог внимательный, советую.", CommentStatus.PENDING, "", None)
+    assert (rating.results, rating.staff, rating.means, rating.overall) == (5, 4, 4, 5)
+    assert Rating.objects.filter(application=finished).count() == 1
+    assert list(ratings.moderation_queue(operator)) == [rating]
+    ratings.moderate(operator, rating, publish=True)
+    assert list(ratings.public_comments(published)) == [rating]
+
+
+@pytest.mark.parametrize("publish", [True, None])
+def test_only_a_rejected_comment_may_be_rewritten(parent, finished, operator, publish):
+    rating = rate(parent, finished, comment="Хорошо")
+    if publish:
+        ratings.moderate(operator, rating, publish=True)
+    with pytest.raises(InvalidTransition, match="Исправить можно только"):
+        ratings.resubmit_comment(parent, rating, "Другой текст")
+    rating.refresh_from_db()
+    assert rating.comment == "Хорошо"
+
+
+def test_a_rewritten_comment_needs_text_and_the_rating_parent(parent, finished, operator, city):
+    rating = rate(parent, finished, comment="Плохо")
+    ratings.moderate(operator, rating, publish=False, reason="Без пояснений")
+    with pytest.raises(ValidationFailed):
+        ratings.resubmit_comment(parent, rating, "   ")
+    with pytest.raises(ValidationFailed):
+        ratings.resubmit_comment(parent, rating, "x" * 2001)
+    with pytest.raises(NotFound):
+        ratings.resubmit_comment(f.user(Role.PARENT, municipality=city), rating, "Чужой текст")
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status) == ("Плохо", CommentStatus.REJECTED)
+
+
+def test_the_rating_page_rewrites_a_rejected_comment(parent, finished, operator, client):
+    rating = rate(parent, finished, comment="Плохо")
+    client.force_login(parent)
+    assert "Отправить на проверку снова" not in client.get(
+        reverse("quality:rate", args=[finished.uuid])).content.decode()
+    ratings.moderate(operator, rating, publish=False, reason="Поясните, что именно")
+    page = client.get(reverse("quality:rate", args=[finished.uuid])).content.decode()
+    assert "Поясните, что именно" in page and "Отправить на проверку снова" in page
+    assert client.post(reverse("quality:rate", args=[finished.uuid]), {"comment": ""}).status_code == 400
+    response = client.post(reverse("quality:rate", args=[finished.uuid]),
+                           {"comment": "Мало практики", "results": "1"})
+    assert response.status_code == 302
+    rating.refresh_from_db()
+    assert (rating.comment, rating.comment_status, rating.results) == ("Мало практики", CommentStatus.PENDING, 5)
+
+
 def test_a_rating_without_a_comment_needs_no_moderation(parent, finished, operator):
     rate(parent, finished)
     assert list(ratings.moderation_queue(operator)) == []
@@ -452,4 +509,68 @@ def test_an_expulsion_at_the_parents_request_is_recorded_and_refreshes_the_ratin
 
     studying.refresh_from_db()
     assert (studying.status, studying.ended_by_parent) == (S.EXPELLED, True)
+    assert ProgramRating.objects.get(program=published).qualifying == 4
+
+
+# --- when the stored rating is computed again -------------------------------------------------------
+
+
+def test_a_parent_ending_a_contract_early_lowers_the_stored_rating_at_once(parent, city, group, published,
+                                                                           staff):
+    child = add_child(parent)
+    for _ in range(3):
+        rate(parent, enrolment(child, group))
+    period = make_period(city)
+    contract = make_contract(make_certificate(add_child(parent, first_name="Договор"), period), group, period,
+                             {DEC: Decimal("1000.00")})
+    Application.objects.filter(pk=contract.application_id).update(enrolled_on=today() - dt.timedelta(days=20))
+    before = ratings.refresh(published)
+    assert (before.contracts, before.early_by_parents, before.score) == (1, 0, Decimal("4.6"))
+    if contract.ends_on <= today():
+        type(contract).objects.filter(pk=contract.pk).update(ends_on=today() + dt.timedelta(days=60))
+
+    enrollment_services.process_applications(staff, [contract.application_id], "expel",
+                                             reason="По заявлению родителя", by_parent=True)
+
+    stored = ProgramRating.objects.get(program=published)
+    assert (stored.contracts, stored.early_by_parents) == (1, 1)
+    assert stored.score == Decimal("2.6")  # 4.6 − 2 × 1/1
+
+
+def test_an_enrolment_that_starts_refreshes_the_rating_and_one_of_an_unrated_program_does_nothing(
+        parent, group, published, provider, staff):
+    child = add_child(parent)
+    for _ in range(3):
+        rate(parent, enrolment(child, group))
+    ProgramRating.objects.filter(program=published).update(qualifying=99)
+    new = enrolment(add_child(parent, first_name="Новый"), group, status=S.NEW, enrolled_days_ago=None)
+    recount_seats(Group.objects.filter(pk=group.pk))
+
+    ratings.application_changed(staff, Application.objects.get(pk=new.pk), S.NEW)  # still new: nothing
+    assert ProgramRating.objects.get(program=published).qualifying == 99
+    Application.objects.filter(pk=new.pk).update(status=S.ENROLLED, enrolled_on=today())
+    ratings.application_changed(staff, Application.objects.get(pk=new.pk), S.NEW)
+    assert ProgramRating.objects.get(program=published).qualifying == 3
+
+    unrated = open_group(f.program(provider, status=ProgramStatus.PUBLISHED), capacity_max=5)
+    other = enrolment(add_child(parent, first_name="Другой"), unrated, status=S.COMPLETED)
+    ratings.application_changed(staff, other, S.ENROLLED)
+    assert not ProgramRating.objects.filter(program=unrated.module.program).exists()
+
+
+def test_the_nightly_command_counts_enrolments_that_reached_three_months(parent, group, published,
+                                                                         monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    child = add_child(parent)
+    for _ in range(3):
+        rate(parent, enrolment(child, group))
+    enrolment(add_child(parent, first_name="Занимается"), group, status=S.ENROLLED, enrolled_days_ago=80)
+    assert ProgramRating.objects.get(program=published).qualifying == 3
+    monkeypatch.setattr(ratings, "_today", lambda: today() + dt.timedelta(days=15))
+
+    call_command("quality_ratings", stdout=io.StringIO())
+
     assert ProgramRating.objects.get(program=published).qualifying == 4

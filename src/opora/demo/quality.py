@@ -15,7 +15,9 @@ from django.utils import timezone
 from opora import audit
 from opora.accounts.models import Role, User
 from opora.demo.draw import deterministic_uuid
+from opora.enrollment import services as enrollment_services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, Child, Guardianship
+from opora.financing.models import Contract, ContractStatus
 from opora.quality import ratings, services
 from opora.quality.models import Assignment, AssignmentStatus, Campaign, CommentStatus, Entry, Expert, Rating
 from opora.registry.choices import Direction, ProgramStatus
@@ -219,11 +221,38 @@ def build_ratings(ctx, users) -> None:
             if text and decision is not None:
                 ratings.moderate(operator, rating, publish=decision,
                                  reason="" if decision else "Персональные данные педагога в комментарии.")
+    _parents_end_contracts_early(ctx, chosen)
     _demo_parent_finished(ctx, demo_parent, chosen)
     answered = (Rating.objects.filter(program__organization=staff.organization,
                                       comment_status=CommentStatus.PUBLISHED).order_by("pk").first())
     if answered is not None:
         ratings.answer(staff, answered, ANSWER)
+
+
+EARLY_ENDINGS = 2  # programs where parents end certificate contracts early, two each
+
+
+def _parents_end_contracts_early(ctx, programs) -> None:
+    """In two rated programs with certificate contracts, parents end two contracts before
+    their last day (the provider expels the child «по заявлению родителя» through the
+    enrollment service, which closes the contract): the public rating shows the penalty."""
+    today = ctx.today
+    done = 0
+    for program in programs:
+        running = list(Contract.objects.filter(module__program=program, status=ContractStatus.ACTIVE,
+                                               ends_on__gt=today, application__status=ApplicationStatus.ENROLLED,
+                                               application__enrolled_on__lt=today)
+                       .select_related("application").order_by("pk")[:2])
+        staff = (User.objects.filter(role=Role.ORGANIZATION_STAFF, is_active=True,
+                                     organization=program.organization_id).order_by("pk").first())
+        if not running or staff is None:
+            continue
+        for contract in running:
+            enrollment_services.expel(staff, contract.application, "По заявлению родителя: переезд семьи.",
+                                      today, by_parent=True)
+        done += 1
+        if done == EARLY_ENDINGS:
+            return
 
 
 def _demo_parent_finished(ctx, parent, programs) -> None:

@@ -430,6 +430,7 @@ class Rating(models.Model):
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
     moderated_at = models.DateTimeField(_("проверен"), null=True, blank=True)
     moderation_reason = models.TextField(_("причина отклонения"), blank=True)
+    resubmitted_at = models.DateTimeField(_("комментарий исправлен"), null=True, blank=True)
     answer = models.TextField(_("ответ организации"), blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ответил"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -42,7 +42,15 @@ def rate(request, uuid):
     errors: dict[str, list[str]] = {}
     values = {name: request.POST.get(name, "") for name in MARKS}
     comment = request.POST.get("comment", "")
-    if request.method == "POST" and existing is None:
+    if request.method == "POST" and existing is not None:
+        try:
+            ratings.resubmit_comment(user, existing, comment)
+        except DomainError as error:
+            errors = getattr(error, "errors", None) or {"": [error.message]}
+        else:
+            messages.success(request, _("Комментарий отправлен на проверку МОЦ ещё раз."))
+            return redirect("quality:rate", uuid=uuid)
+    elif request.method == "POST":
         try:
             ratings.rate_program(user, application, values, comment)
         except DomainError as error:

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,6 +152,31 @@ def rate_program(actor, application: Application, marks: dict, comment: str = ""
     return rating
 
 
+def resubmit_comment(actor, rating: Rating, comment: str) -> Rating:
+    """The guardian rewrites a comment the МОЦ rejected: it goes back to moderation. The
+    marks stay as they were (one rating per enrolment); only a rejected comment is
+    rewritten, a pending or published one stays as it is."""
+    application = application_to_rate(actor, rating.application.uuid)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed({"comment": [_("Напишите комментарий.")]})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationFailed({"comment": [_("Комментарий — не длиннее %(n)d знаков.") % {"n": COMMENT_MAX}]})
+    with locking.atomic():
+        fresh = locking.row(Rating, rating.pk)
+        if fresh.application_id != application.pk or fresh.comment_status != CommentStatus.REJECTED:
+            raise InvalidTransition(_("Исправить можно только комментарий, который МОЦ не опубликовал."))
+        reason = fresh.moderation_reason
+        fresh.comment, fresh.comment_status = comment, CommentStatus.PENDING
+        fresh.moderated_by, fresh.moderated_at, fresh.moderation_reason = None, None, ""
+        fresh.resubmitted_at = timezone.now()
+        fresh.save(update_fields=["comment", "comment_status", "moderated_by", "moderated_at",
+                                  "moderation_reason", "resubmitted_at"])
+        audit.record(actor, "quality.rating.resubmitted", fresh, from_state=CommentStatus.REJECTED,
+                     to_state=CommentStatus.PENDING, rejected_for=reason)
+    return fresh
+
+
 # --- moderation and answers ------------------------------------------------------------------
 
 
@@ -158,7 +184,8 @@ def moderation_queue(user):
     """Comments waiting for the МОЦ of the programs' municipality, oldest first."""
     return (scope.actionable(user, "quality.moderate_ratings", Rating.objects.all())
             .filter(comment_status=CommentStatus.PENDING)
-            .select_related("program__organization").order_by("created_at", "pk"))
+            .select_related("program__organization")
+            .order_by(Coalesce("resubmitted_at", "created_at"), "pk"))
 
 
 def moderated_recently(user, limit=20):
@@ -360,11 +387,18 @@ def public_comments(program):
             .order_by("-created_at", "-pk"))
 
 
+COUNTED = (S.ENROLLED, *ENDED)  # the statuses that count: qualifying enrolments, contracts in effect
+
+
 def application_changed(actor, application, before):
-    """``enrollment.services.after_status_change`` hook: an enrolment that ends changes the
-    qualifying enrolments and maybe the early terminations of its program."""
-    if before == S.ENROLLED and application.status in ENDED:
-        program_id = (Group.objects.filter(pk=application.group_id)
-                      .values_list("module__program_id", flat=True).first())
-        if program_id and Rating.objects.filter(program_id=program_id).exists():
-            refresh(program_id)
+    """``enrollment.services.after_status_change`` hook: an enrolment that starts or ends
+    changes the qualifying enrolments of its program, its contracts in effect (a contract
+    takes effect with the enrolment) or its contracts ended early by the parents (the
+    financing hook, registered first, has closed the contract already). A program nobody
+    rated has no rating to refresh."""
+    if before == application.status or (before not in COUNTED and application.status not in COUNTED):
+        return
+    program_id = (Group.objects.filter(pk=application.group_id)
+                  .values_list("module__program_id", flat=True).first())
+    if program_id and Rating.objects.filter(program_id=program_id).exists():
+        refresh(program_id)
