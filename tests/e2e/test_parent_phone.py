@@ -11,10 +11,9 @@ from opora.accounts.models import Role
 from opora.enrollment.models import Application
 from opora.registry.choices import Direction, ProgramStatus
 from tests import factories as f
-from tests.e2e.steps import csp_violations, log_in
+from tests.e2e.steps import PHONE, csp_violations, log_in
 from tests.enrollment.conftest import add_child, born, open_group
 
-PHONE = {"width": 360, "height": 740}
 PASSWORD = "e2e-Pass-2030"
 
 

@@ -155,4 +155,43 @@ def test_the_organization_form_offers_the_map_picker(client, city, operator):
     client.force_login(operator)
     page = client.get(reverse("registry:organization_edit", args=[organization.pk])).content.decode()
     assert 'id="coordinates-map"' in page and 'data-bounds="50.6,72.88,62.6,96.88"' in page
-    assert "registry/coordinates.js" in page and 'value="56.61"' in page
+    assert "registry/coordinates.js" in page and 'value="56,61"' in page
+    assert 'inputmode="decimal"' in page
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [("56,6014", "84,8862"), ("56.6014", "84.8862")])
+def test_the_organization_form_takes_coordinates_with_a_comma_or_a_dot(client, city, operator, latitude, longitude):
+    from django.forms.models import model_to_dict
+    from django.urls import reverse
+
+    from opora.registry.forms_office import OrganizationForm
+    from tests import factories as f
+
+    organization = f.organization(city, licence_date=None)
+    data = {name: value for name, value in model_to_dict(organization, fields=OrganizationForm.Meta.fields).items()
+            if value is not None}
+    client.force_login(operator)
+    response = client.post(reverse("registry:organization_edit", args=[organization.pk]),
+                           {**data, "latitude": latitude, "longitude": longitude})
+
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.latitude, organization.longitude) == (56.6014, 84.8862)
+
+
+def test_the_organization_form_refuses_a_word_for_a_coordinate(client, city, operator):
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    organization = f.organization(city)
+    client.force_login(operator)
+    response = client.post(reverse("registry:organization_edit", args=[organization.pk]), {
+        "full_name": organization.full_name, "short_name": organization.short_name, "inn": organization.inn,
+        "kind": organization.kind, "sector": organization.sector, "ownership": organization.ownership,
+        "address": organization.address, "latitude": "север", "longitude": "84,88"})
+
+    assert response.status_code == 400
+    assert "Введите число." in response.content.decode()
+    organization.refresh_from_db()
+    assert organization.latitude is None

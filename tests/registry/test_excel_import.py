@@ -370,7 +370,7 @@ def test_empty_file_is_refused(provider, staff):
 def test_template_has_sheets_hints_dropdowns_and_the_organizations_teachers(provider, teachers):
     workbook = openpyxl.load_workbook(io.BytesIO(build_template(provider)))
 
-    assert workbook.sheetnames == [P, G, "Справочники"]
+    assert workbook.sheetnames == [P, G, "Организация", "Справочники"]
     programs, groups, lists = workbook[P], workbook[G], workbook["Справочники"]
     assert [c.value for c in programs[1]][:3] == ["Название*", "Направленность*", "Специализация"]
     assert programs["A1"].font.bold and programs.freeze_panes == "B2"

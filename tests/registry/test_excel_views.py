@@ -50,7 +50,7 @@ def test_staff_download_the_template_of_their_organization(client, staff, provid
     assert response["Content-Disposition"].startswith(
         "attachment; filename=\"programs-import-template.xlsx\"; filename*=UTF-8''")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Программы", "Группы", "Справочники"]
+    assert workbook.sheetnames == ["Программы", "Группы", "Организация", "Справочники"]
 
 
 def test_staff_upload_a_good_file_and_see_the_created_programs(client, staff, provider, teachers, upload):

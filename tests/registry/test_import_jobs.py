@@ -51,7 +51,8 @@ def test_the_file_waits_on_the_job_until_the_task_runs_and_is_removed_after(
     program = Program.objects.get(organization=provider)
     assert (job.status, bytes(job.content), job.rows_checked, job.rows_total, job.message) == (
         ImportStatus.DONE, b"", 2, 2, "")
-    assert job.result == {"programs": [[program.pk, "Шахматы для начинающих"]], "groups_created": 1, "errors": []}
+    assert job.result == {"programs": [[program.pk, "Шахматы для начинающих"]], "groups_created": 1,
+                          "location": None, "errors": []}
     assert job.started_at <= job.finished_at
     assert Group.objects.get().module.program == program
 
@@ -253,6 +254,17 @@ def test_a_finished_job_shows_its_result_and_stops_asking(client, provider, staf
     assert f'<a href="{reverse("registry:program_detail", args=[program.pk])}">Робототехника</a>' in page
     assert ("<td>Группы</td><td>4</td><td>Педагоги</td>"
             "<td>Педагог «Кто-то» не найден среди педагогов организации.</td>") in page
+
+
+def test_a_job_that_set_the_coordinates_says_so(client, provider, staff):
+    job = _job(provider, staff, status=ImportStatus.DONE, rows_total=1, rows_checked=1, result={
+        "programs": [], "groups_created": 0, "location": [56.6014, 84.8862], "errors": []})
+    client.force_login(staff)
+
+    page = client.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+
+    assert "Координаты организации обновлены: широта 56,601400, долгота 84,886200." in page
+    assert "Добавлено групп" not in page
 
 
 def test_a_refused_job_says_why(client, provider, operator, staff):

@@ -69,7 +69,7 @@ def test_the_ods_template_has_the_lists_notes_and_dropdowns(provider, teachers):
     document = Document(io.BytesIO(build_template(provider, "ods")))
     tables = ods_module.sheets_of(document)
 
-    assert list(tables) == [P, G, "Справочники"]
+    assert list(tables) == [P, G, "Организация", "Справочники"]
     programs = ods_module.OdsWorksheet(tables[P])
     header, example = list(programs.iter_rows(max_row=2, max_col=3))
     assert header == ("Название*", "Направленность*", "Специализация")

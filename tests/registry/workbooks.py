@@ -8,9 +8,9 @@ import zipfile
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from opora.registry.excel_import import GROUP_COLUMNS, PROGRAM_COLUMNS
+from opora.registry.excel_import import GROUP_COLUMNS, ORGANIZATION_COLUMNS, PROGRAM_COLUMNS
 
-P, G = "Программы", "Группы"
+P, G, ORG = "Программы", "Группы", "Организация"
 
 PROGRAM = {
     "title": "Шахматы для начинающих", "direction": "Физкультурно-спортивная", "specialisation": "Шахматы",
@@ -37,13 +37,18 @@ def _sheet(workbook, title, columns, rows):
         sheet.append([row.get(c.attr) for c in columns])
 
 
-def xlsx(programs=(), groups=(), *, with_groups_sheet=True, name="программы.xlsx"):
-    """An upload built the way a user fills the template: one dict of attr → cell per row."""
+def xlsx(programs=(), groups=(), *, with_groups_sheet=True, organization=None, with_programs_sheet=True,
+         name="программы.xlsx"):
+    """An upload built the way a user fills the template: one dict of attr → cell per row;
+    ``organization``, if given, the rows of the sheet «Организация»."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    _sheet(workbook, P, PROGRAM_COLUMNS, [{**PROGRAM, **row} for row in programs])
+    if with_programs_sheet:
+        _sheet(workbook, P, PROGRAM_COLUMNS, [{**PROGRAM, **row} for row in programs])
     if with_groups_sheet:
         _sheet(workbook, G, GROUP_COLUMNS, [{**GROUP, **row} for row in groups])
+    if organization is not None:
+        _sheet(workbook, ORG, ORGANIZATION_COLUMNS, organization)
     stream = io.BytesIO()
     workbook.save(stream)
     return SimpleUploadedFile(name, stream.getvalue())

@@ -56,6 +56,7 @@ LABELS = {
     "enrollment.guardianship.accepted": _(
         "Родитель подтвердил ребёнка, записанного организацией на его e-mail"),
     "registry.organization.updated": _("Организация изменена"),
+    "registry.organization.located": _("Координаты организации загружены из Excel"),
     "registry.organization.activated": _("Организация включена"),
     "registry.organization.deactivated": _("Организация отключена"),
     "enrollment.application.submitted": _("Заявка подана, место занято"),

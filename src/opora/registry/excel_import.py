@@ -1,9 +1,10 @@
 """Loading a provider's programs and groups from an .xlsx file or an .ods saved by
 LibreOffice Calc (read by ``opora.core.ods`` into the same values openpyxl gives).
 
-The file has a sheet «Программы» (one row per program) and a sheet «Группы»
+The file has a sheet «Программы» (one row per program), a sheet «Группы»
 (one row per group, naming its program by title: a program of the same file or
-one the organization already has). Reading happens in three steps:
+one the organization already has) and an optional sheet «Организация» whose one
+row gives the coordinates of the organization's building (empty: left as they are). Reading happens in three steps:
 
 1. ``read_workbook`` checks the file and turns each sheet into numbered rows of
    raw cell values, keyed by column (headers are matched by their Russian name,
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -44,6 +46,7 @@ from opora.registry.excel_values import (
     CellError,
     choice,
     decimal,
+    degrees,
     end_moment,
     flags,
     integer,
@@ -64,8 +67,9 @@ PROGRESS_STEP = 100
 
 PROGRAMS_SHEET = "Программы"
 GROUPS_SHEET = "Группы"
+ORGANIZATION_SHEET = "Организация"
 LISTS_SHEET = "Справочники"
-SHEET_ORDER = {PROGRAMS_SHEET: 0, GROUPS_SHEET: 1}
+SHEET_ORDER = {PROGRAMS_SHEET: 0, GROUPS_SHEET: 1, ORGANIZATION_SHEET: 2}
 
 HISTORY_REASON = "Загружена из Excel"
 
@@ -86,6 +90,8 @@ class ImportResult:
     programs: list = field(default_factory=list)
     groups_created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # The organization's (latitude, longitude) written by this import, if any.
+    location: tuple | None = None
 
     @property
     def programs_created(self) -> int:
@@ -191,7 +197,17 @@ GROUP_COLUMNS = (
            hint=_("Дата ДД.ММ.ГГГГ (до конца дня), позже начала записи.")),
 )
 
-SHEETS = {PROGRAMS_SHEET: PROGRAM_COLUMNS, GROUPS_SHEET: GROUP_COLUMNS}
+COORDINATE_HINT = _("Градусы с запятой или точкой, например 56,6014 или 56.6014; в пределах области. "
+                    "Указываются обе координаты; пусто — координаты организации не меняются.")
+
+ORGANIZATION_COLUMNS = (
+    Column(_("Широта"), "latitude", degrees, width=16,
+           hint=format_lazy("{} {}", _("Координаты здания организации для карты каталога и поиска "
+                                       "«Рядом со мной»."), COORDINATE_HINT)),
+    Column(_("Долгота"), "longitude", degrees, width=16, hint=COORDINATE_HINT),
+)
+
+SHEETS = {PROGRAMS_SHEET: PROGRAM_COLUMNS, GROUPS_SHEET: GROUP_COLUMNS, ORGANIZATION_SHEET: ORGANIZATION_COLUMNS}
 
 
 # --- reading the file --------------------------------------------------------------
@@ -216,7 +232,7 @@ def read_workbook(file) -> Book:
             book.rows[sheet] = _read_sheet(sheet, worksheet, SHEETS[sheet], book.errors)
     if not book.rows:
         raise excel_file.file_error(
-            _("В файле нет листа «Программы» или «Группы». Скачайте шаблон и заполните его."))
+            _("В файле нет листа «Программы», «Группы» или «Организация». Скачайте шаблон и заполните его."))
     if not any(book.rows.values()) and not book.errors:
         raise excel_file.file_error(_("В файле нет ни одной заполненной строки."))
     return book
@@ -317,6 +333,8 @@ class Plan:
     groups: list[GroupRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     lookups: object = None
+    # (latitude, longitude) from the sheet «Организация» when its row is good.
+    location: tuple | None = None
 
     def sorted_errors(self) -> list[RowError]:
         order = {sheet: {str(c.label): i for i, c in enumerate(columns)} for sheet, columns in SHEETS.items()}
@@ -442,6 +460,12 @@ def plan_import(organization, book: Book, keep_valid: bool = False, progress=Non
             titles.setdefault(normalized(row.program.title), row)
         tick()
 
+    organization_rows = book.rows.get(ORGANIZATION_SHEET, [])
+    if organization_rows:
+        plan.location = _location(plan, organization_rows)
+        checked += len(organization_rows) - 1
+        tick()
+
     group_rows = book.rows.get(GROUPS_SHEET, [])
     existing_ids = {lookups.existing[key][0] for key in
                     {normalized(text(raw.get("program") or "")) for _n, raw in group_rows}
@@ -547,6 +571,27 @@ def _group_row(plan, lookups, titles, seen_groups, number, raw, keep_valid):
     return row
 
 
+def _location(plan, rows):
+    """The (latitude, longitude) of the sheet «Организация»: one row, both values or
+    neither, inside the region's box (the model's own rules); None on any error."""
+    from opora.registry.models import coordinate_errors
+
+    (number, raw), *extra = rows
+    check = _RowCheck(plan, ORGANIZATION_SHEET, number, ORGANIZATION_COLUMNS)
+    for other, _raw in extra:
+        check.add("", _("На листе «Организация» заполняется одна строка — строка %(row)s; "
+                        "удалите строку %(other)s.") % {"row": number, "other": other})
+    values = check.parse(ORGANIZATION_COLUMNS, raw)["main"]
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    labels = {column.attr: column.label for column in ORGANIZATION_COLUMNS}
+    for attr, value in (("latitude", latitude), ("longitude", longitude)):
+        if value is None and attr not in check.skip["main"]:
+            check.add(labels[attr], _("Укажите и широту, и долготу (или ни то, ни другое)."))
+    for attr, message in coordinate_errors(latitude, longitude).items():
+        check.add(labels[attr], message)
+    return None if check.failed else (latitude, longitude)
+
+
 def _teachers(check, lookups, names):
     teachers = []
     for name in (part.strip() for part in (names or "").replace(";", ",").split(",")):
@@ -564,6 +609,17 @@ def _teachers(check, lookups, names):
 
 
 # --- writing --------------------------------------------------------------------------
+
+
+def save_location(plan: Plan, organization) -> bool:
+    """Set the organization's coordinates from the sheet «Организация» (with its history);
+    whether they changed. Call inside a transaction, with the organization locked."""
+    if plan.location is None or (organization.latitude, organization.longitude) == plan.location:
+        return False
+    organization.latitude, organization.longitude = plan.location
+    organization._change_reason = HISTORY_REASON
+    organization.save(update_fields=["latitude", "longitude", "updated_at"])
+    return True
 
 
 def save_plan(plan: Plan, actor) -> tuple[list[Program], int]:

@@ -2,7 +2,8 @@
 lists the importer reads, so the two cannot drift apart, and written by the exporter
 base (``opora.core.exporters``), so it is formatted as every other file.
 
-Sheets «Программы» and «Группы»: a bold header whose cells carry a note on what
+Sheets «Программы», «Группы» and «Организация» (the organization's coordinates,
+filled with those it has): a bold header whose cells carry a note on what
 to enter (required columns marked «*» and coloured), an example row, drop-down
 lists on choice columns and number formats on dates and times. Sheet
 «Справочники»: every allowed value, with the organization's own teachers, which
@@ -33,6 +34,8 @@ from opora.registry.excel_import import (
     GROUPS_SHEET,
     LISTS_SHEET,
     MAX_ROWS,
+    ORGANIZATION_COLUMNS,
+    ORGANIZATION_SHEET,
     PROGRAM_COLUMNS,
     PROGRAMS_SHEET,
 )
@@ -125,7 +128,7 @@ def _kind(column):
     return None
 
 
-def _data_sheet(title, columns, example, lists) -> Sheet:
+def _data_sheet(title, columns, example, lists, input_rows=MAX_ROWS) -> Sheet:
     """A sheet to fill in: a header of the importer's own columns (required ones marked
     with «*» and coloured, each with a note on what to enter), the example row and
     drop-down lists from «Справочники» on the choice columns."""
@@ -149,7 +152,7 @@ def _data_sheet(title, columns, example, lists) -> Sheet:
     header = [Column(f"{column.label}*" if column.required else str(column.label), None, column.width,
                      _kind(column)) for column in columns]
     return Sheet(title, header, [row], notes=notes, required=frozenset(required), choices=choices,
-                 input_rows=MAX_ROWS, frozen_columns=1, filter=False)
+                 input_rows=input_rows, frozen_columns=1, filter=False)
 
 
 def template_sheets(organization) -> list[Sheet]:
@@ -161,6 +164,9 @@ def template_sheets(organization) -> list[Sheet]:
         program_example, group_example = _example(organization, teachers)
         return [_data_sheet(PROGRAMS_SHEET, PROGRAM_COLUMNS, program_example, lists),
                 _data_sheet(GROUPS_SHEET, GROUP_COLUMNS, group_example, lists),
+                _data_sheet(ORGANIZATION_SHEET, ORGANIZATION_COLUMNS,
+                            {"latitude": organization.latitude, "longitude": organization.longitude},
+                            lists, input_rows=1),
                 _lists_sheet(lists)]
 
 

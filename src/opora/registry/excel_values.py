@@ -69,6 +69,23 @@ def decimal(value) -> Decimal:
     return result
 
 
+def degrees(value) -> float:
+    """A coordinate in decimal degrees: a number, or text with a comma or a dot
+    («55,7558», «55.7558», «55,7558°»)."""
+    if isinstance(value, bool):
+        raise CellError(_("Введите координату числом градусов, например 56,6014 или 56.6014."))
+    if isinstance(value, int | float):
+        result = float(value)
+    else:
+        cleaned = re.sub(r"[\s\xa0°]", "", str(value)).replace(",", ".")
+        if not re.fullmatch(r"[-+]?\d+(\.\d+)?", cleaned):
+            raise CellError(_("Введите координату числом градусов, например 56,6014 или 56.6014."))
+        result = float(cleaned)
+    if result != result or result in (float("inf"), float("-inf")):
+        raise CellError(_("Введите координату числом градусов, например 56,6014 или 56.6014."))
+    return result
+
+
 YES = {"да", "д", "yes", "y", "true", "истина", "1", "+"}
 NO = {"нет", "н", "no", "n", "false", "ложь", "0", "-"}
 

@@ -21,12 +21,17 @@ class OrganizationForm(forms.ModelForm):
             "licence_number", "licence_date", "is_support_centre", "issues_certificates",
         ]
         widgets = {"licence_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        # Coordinates are read and shown the Russian way («56,6014») and taken with a dot
+        # too, as online maps give them: a text field, since a number field refuses the comma.
+        localized_fields = ("latitude", "longitude")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Identifiers are typed, not counted: a numeric keyboard on phones, no spinner.
         for name in ("inn", "ogrn"):
             self.fields[name].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs.update(inputmode="decimal", autocomplete="off")
 
     def clean_inn(self):
         return (self.cleaned_data.get("inn") or "").strip()

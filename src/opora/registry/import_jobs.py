@@ -83,6 +83,7 @@ def run_job(job_id: int) -> str:
         fields.update(status=ImportStatus.DONE, result={
             "programs": [[program.pk, program.title] for program in result.programs],
             "groups_created": result.groups_created,
+            "location": list(result.location) if result.location else None,
             "errors": [[e.sheet, e.row, e.column, e.message] for e in result.errors],
         })
     _finish(job_id, fields)
@@ -102,4 +103,5 @@ def outcome(job: ImportJob):
     data = job.result or {}
     return ImportResult(programs=[{"pk": pk, "title": title} for pk, title in data.get("programs", [])],
                         groups_created=data.get("groups_created", 0),
+                        location=tuple(data["location"]) if data.get("location") else None,
                         errors=[RowError(*error) for error in data.get("errors", [])])

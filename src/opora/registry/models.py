@@ -656,7 +656,8 @@ class ImportJob(models.Model):
                               default=ImportStatus.QUEUED)
     rows_total = models.PositiveIntegerField(_("строк в файле"), default=0)
     rows_checked = models.PositiveIntegerField(_("строк проверено"), default=0)
-    # {"programs": [[pk, title], …], "groups_created": n, "errors": [[sheet, row, column, message], …]}
+    # {"programs": [[pk, title], …], "groups_created": n, "location": [lat, lon] or None,
+    #  "errors": [[sheet, row, column, message], …]}
     result = models.JSONField(_("результат"), default=dict, blank=True)
     message = models.TextField(_("причина отказа"), blank=True)
     created_at = models.DateTimeField(_("загружен"), auto_now_add=True)

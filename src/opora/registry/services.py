@@ -650,7 +650,8 @@ def delete_program(actor, program: Program) -> None:
 
 def import_programs(actor, organization: Organization, file, keep_valid: bool = False, progress=None):
     """Staff of an organization, or the МОЦ of its municipality, load programs (as
-    drafts, each with its first module) and groups from an xlsx file. Every bad row
+    drafts, each with its first module) and groups from an xlsx file, and the
+    organization's coordinates from its sheet «Организация». Every bad row
     is reported; a file with errors changes nothing unless ``keep_valid`` asks to
     keep the good programs with their good groups. Returns an ``ImportResult``.
 
@@ -674,6 +675,12 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
                 plan = excel.plan_import(organization, book, keep_valid=keep_valid)
             if plan.errors and not keep_valid:
                 return excel.ImportResult(errors=plan.errors)
+            before = (organization.latitude, organization.longitude)
+            location = plan.location if excel.save_location(plan, organization) else None
+            if location is not None:
+                audit.record(actor, "registry.organization.located", organization,
+                             from_state=_coordinates_text(*before), to_state=_coordinates_text(*location),
+                             file=getattr(file, "name", "") or "")
             programs, groups_created = excel.save_plan(plan, actor)
             for program in programs:
                 audit.record(actor, "registry.program.imported", program, to_state=program.status,
@@ -684,4 +691,9 @@ def import_programs(actor, organization: Organization, file, keep_valid: bool = 
                                                    if r.ok and r.existing_module is not None}
             for hook in after_bulk_write:
                 hook(sorted(touched))
-    return excel.ImportResult(programs=programs, groups_created=groups_created, errors=plan.errors)
+    return excel.ImportResult(programs=programs, groups_created=groups_created, errors=plan.errors,
+                              location=location)
+
+
+def _coordinates_text(latitude, longitude) -> str:
+    return "" if latitude is None or longitude is None else f"{latitude:.6f},{longitude:.6f}"

@@ -24,9 +24,16 @@
       .setView(start || box.dataset.centre.split(",").map(Number), start ? 15 : 10);
     L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: box.dataset.attribution }).addTo(map);
     var marker = null;
+    // Written as the page's language writes decimals («56,60140» in Russian), as the
+    // server shows them; the server takes a dot too.
+    var comma = (document.documentElement.lang || "").indexOf("ru") === 0;
+    function decimal(value) {
+      var text = value.toFixed(5);
+      return comma ? text.replace(".", ",") : text;
+    }
     function fill(point) {
-      latitude.value = point.lat.toFixed(5);
-      longitude.value = point.lng.toFixed(5);
+      latitude.value = decimal(point.lat);
+      longitude.value = decimal(point.lng);
       latitude.dispatchEvent(new Event("change", { bubbles: true }));
     }
     function place(point) {
