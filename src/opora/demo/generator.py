@@ -45,6 +45,7 @@ from opora.demo import (
 )
 from opora.demo import events as demo_events
 from opora.demo import plans as work_plans
+from opora.demo import requests as data_requests
 from opora.demo import settlement as payments
 from opora.demo import training as staff_training
 from opora.demo.draw import allocate, deterministic_uuid, weighted
@@ -220,6 +221,7 @@ def _generate(ctx: Context) -> Region:
     demo_events.build_events(ctx, users)
     quality.build_quality(ctx, users)
     practices.build_practices(ctx, users)
+    data_requests.build_requests(ctx, users, operators)
     portal.build_portal(ctx, users)
     work_plans.attach_evidence(ctx, users)
     monitoring.build_snapshots(ctx)  # last: it freezes what everything above made

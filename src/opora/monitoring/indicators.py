@@ -1,8 +1,9 @@
 """The indicators of a territory on a reference date, computed live in SQL.
 
 Every count of children is ``COUNT(DISTINCT child)`` over the live enrolments of the
-date (``live_enrolments``), one aggregate query per breakdown: the number of queries
-does not depend on the number of municipalities, programs or children.
+date (``live_enrolments``), computed once per computation into a temporary table
+(``live_set``) that every breakdown reads: the number of queries does not depend on the
+number of municipalities, programs or children.
 
 An enrolment (an application) is live on D when
 - the child was enrolled on or before D (``enrolled_on <= D``);
@@ -24,6 +25,7 @@ through ``register``, so this module imports none of them.
 """
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -197,68 +199,123 @@ BREAKDOWNS = ("municipality", "direction", "sex", "age_band", "rural", "ovz", "d
               "network", "seasonal", "program_type")
 
 
-def _flag_counts(queryset) -> dict:
-    """The total and every yes/no breakdown, in one query."""
-    counts = {"total": Count("child_id", distinct=True)}
-    for name, condition in FLAGS.items():
-        counts[name] = Count("child_id", distinct=True, filter=condition)
-    for level in LEVELS:
-        counts[f"level_{level.value}"] = Count(
-            "child_id", distinct=True,
-            filter=Q(**{f"{PROGRAM}__levels__in": with_bit(level.value)}))
-    return queryset.aggregate(**counts)
+_TABLES = itertools.count(1)
+# The live sets open in this computation: (day, municipality_id or None, full, table).
+_OPEN: list[tuple[dt.date, int | None, bool, str]] = []
+
+
+def _flag(condition: Q):
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+@contextmanager
+def live_set(day: dt.date, municipality_id: int | None = None, *, full: bool = True):
+    """The live enrolments of ``day`` (``live_enrolments``) of a territory — those of its
+    children and those at its providers — computed once into a temporary table that every
+    count of the computation reads (docs/decisions.md): the child, the municipalities of
+    residence and of the provider and, with ``full``, every breakdown's key. Reuses a set
+    already open for the day that covers the territory. Yields the table's name."""
+    for open_day, territory, open_full, table in reversed(_OPEN):
+        if open_day == day and territory in (None, municipality_id) and (open_full or not full):
+            yield table
+            return
+    queryset = live_enrolments(day).annotate(res=F(f"{RESIDENCE}_id"), prov=F(f"{PROVIDER}_id"))
+    columns = ["child_id", "res", "prov"]
+    if full:
+        extra = {f"k_{name}": expression for name, expression in grouped_dimensions(day).items()}
+        extra |= {f"f_{name}": _flag(condition) for name, condition in FLAGS.items()}
+        extra |= {f"l_{level.value}": _flag(Q(**{f"{PROGRAM}__levels__in": with_bit(level.value)}))
+                  for level in LEVELS}
+        queryset = queryset.annotate(**extra)
+        columns += list(extra)
+    queryset = queryset.values(*columns).order_by()
+    if municipality_id is not None:
+        # its children, and the children at its providers: two indexed reads, not one
+        # «either» condition that reads the whole region
+        queryset = queryset.filter(res=municipality_id).union(
+            queryset.filter(prov=municipality_id).exclude(res=municipality_id), all=True)
+    sql, params = queryset.query.sql_with_params()
+    table = f"monitoring_live_{next(_TABLES)}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+        _OPEN.append((day, municipality_id, full, table))
+        try:
+            yield table
+        finally:
+            _OPEN.remove((day, municipality_id, full, table))
+        cursor.execute(f"DROP TABLE {table}")
+
+
+def _where(column: str, municipality_id: int | None) -> tuple[str, list]:
+    return ("", []) if municipality_id is None else (f" WHERE {column} = %s", [municipality_id])
+
+
+def _grouped(table: str, sets: dict[str, tuple[str, ...]], where: str = "", params=()) -> dict:
+    """Distinct children of the live set per key of each set of columns: on PostgreSQL in
+    one ``GROUP BY GROUPING SETS`` statement, elsewhere one grouped query per set (the
+    same numbers). Returns name -> {key (the columns as text, one column: its value as
+    text) -> children}."""
+    found = {name: {} for name in sets}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = list(dict.fromkeys(column for group in sets.values() for column in group))
+            listed = ", ".join(columns)
+            grouping = ", ".join(f"({', '.join(group)})" for group in sets.values())
+            cursor.execute(f"SELECT GROUPING({listed}), {listed}, COUNT(DISTINCT child_id) "
+                           f"FROM {table}{where} GROUP BY GROUPING SETS ({grouping})", list(params))
+            width = len(columns)
+            by_columns = {frozenset(group): name for name, group in sets.items()}
+            for grouping_bits, *values in cursor.fetchall():
+                n = values.pop()
+                # GROUPING() sets a bit, the first column highest, for each column not grouped
+                grouped = {column for i, column in enumerate(columns)
+                           if not grouping_bits >> (width - 1 - i) & 1}
+                name = by_columns[frozenset(grouped)]
+                key = tuple(str(values[columns.index(column)]) for column in sets[name])
+                found[name][key[0] if len(key) == 1 else key] = n
+            return found
+        for name, group in sets.items():
+            listed = ", ".join(group)
+            cursor.execute(f"SELECT {listed}, COUNT(DISTINCT child_id) FROM {table}{where} "
+                           f"GROUP BY {listed}", list(params))
+            for *values, n in cursor.fetchall():
+                key = tuple(str(value) for value in values)
+                found[name][key[0] if len(key) == 1 else key] = n
+    return found
 
 
 def coverage(day: dt.date, municipality_id: int | None = None, view: str = "residence",
              breakdowns: bool = True) -> dict:
     """Children of a territory (``None``: the region) with a live enrolment on ``day``:
     the total, and with ``breakdowns`` the rows of each breakdown (key -> children)."""
-    queryset = _territory(live_enrolments(day), f"{VIEWS[view]}_id", municipality_id)
-    flags = _flag_counts(queryset) if breakdowns else queryset.aggregate(
-        total=Count("child_id", distinct=True))
-    result = {"children": flags.pop("total"), "breakdowns": {}}
-    if not breakdowns:
-        return result
-    rows = result["breakdowns"]
-    for name in FLAGS:
-        rows[name] = {"yes": flags[name]}
-        if name in CHILD_FLAGS:
-            rows[name]["no"] = result["children"] - flags[name]
-    rows["level"] = {str(level.value): flags[f"level_{level.value}"] for level in LEVELS}
-    dimensions = {**grouped_dimensions(day), "municipality": F(f"{VIEWS[view]}_id")}
-    if connection.vendor == "postgresql":
-        rows.update(_grouping_sets(queryset, dimensions))
-        return result
-    for name, expression in dimensions.items():
-        grouped = (queryset.annotate(key=expression).values("key")
-                   .annotate(n=Count("child_id", distinct=True)).order_by("key"))
-        rows[name] = {str(row["key"]): row["n"] for row in grouped}
+    column = {"residence": "res", "provider": "prov"}[view]
+    where, params = _where(column, municipality_id)
+    with live_set(day, municipality_id, full=breakdowns) as table, connection.cursor() as cursor:
+        if not breakdowns:
+            cursor.execute(f"SELECT COUNT(DISTINCT child_id) FROM {table}{where}", params)
+            return {"children": cursor.fetchone()[0], "breakdowns": {}}
+        # the yes/no breakdowns: one row per child first, then summed (one pass, no
+        # COUNT(DISTINCT) per flag)
+        flags = [f"f_{name}" for name in FLAGS] + [f"l_{level.value}" for level in LEVELS]
+        cursor.execute(
+            f"SELECT COUNT(*), {', '.join(f'COALESCE(SUM({flag}), 0)' for flag in flags)} FROM "
+            f"(SELECT {', '.join(f'MAX({flag}) AS {flag}' for flag in flags)} "
+            f"FROM {table}{where} GROUP BY child_id) per_child", params)
+        total, *counts = cursor.fetchone()
+        counted = dict(zip(flags, counts, strict=True))
+        result = {"children": total, "breakdowns": {}}
+        rows = result["breakdowns"]
+        for name in FLAGS:
+            rows[name] = {"yes": counted[f"f_{name}"]}
+            if name in CHILD_FLAGS:
+                rows[name]["no"] = total - counted[f"f_{name}"]
+        rows["level"] = {str(level.value): counted[f"l_{level.value}"] for level in LEVELS}
+        sets = {name: (f"k_{name}",) for name in grouped_dimensions(day)}
+        sets["municipality"] = (column,)
+        rows.update(_grouped(table, sets, where, params))
     return result
-
-
-def _grouping_sets(queryset, dimensions: dict) -> dict:
-    """Every grouped breakdown in one statement on PostgreSQL: the live enrolments are
-    joined once and counted by ``GROUP BY GROUPING SETS ((d1), (d2), …)``; the other
-    databases run one grouped query per breakdown (the same numbers)."""
-    names = list(dimensions)
-    aliases = {name: f"k_{index}" for index, name in enumerate(names)}
-    inner = queryset.annotate(**{aliases[name]: expression
-                                 for name, expression in dimensions.items()})
-    sql, params = inner.values("child_id", *aliases.values()).query.sql_with_params()
-    columns = ", ".join(aliases.values())
-    sets = ", ".join(f"({alias})" for alias in aliases.values())
-    statement = (f"WITH live AS ({sql}) SELECT GROUPING({columns}), {columns}, "
-                 f"COUNT(DISTINCT child_id) FROM live GROUP BY GROUPING SETS ({sets})")
-    found = {name: {} for name in names}
-    width = len(names)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        for grouping, *values in cursor.fetchall():
-            n = values.pop()
-            # GROUPING() sets a bit, the first column highest, for each column not grouped
-            index = next(i for i in range(width) if not grouping >> (width - 1 - i) & 1)
-            found[names[index]][str(values[index])] = n
-    return found
 
 
 def population(year: int, municipality_id: int | None = None) -> int | None:
@@ -391,8 +448,9 @@ def targets(year: int, municipality_id: int | None = None) -> dict:
 def headline(day: dt.date, municipality_id: int | None = None, *, with_breakdowns=True) -> dict:
     """The indicators of a territory on ``day``: each with numerator, denominator and value."""
     people = population(day.year, municipality_id)
-    residence = coverage(day, municipality_id, "residence", breakdowns=with_breakdowns)
-    provider = coverage(day, municipality_id, "provider", breakdowns=False)
+    with live_set(day, municipality_id, full=with_breakdowns):
+        residence = coverage(day, municipality_id, "residence", breakdowns=with_breakdowns)
+        provider = coverage(day, municipality_id, "provider", breakdowns=False)
     certs = certificates(day, municipality_id)
     use = certificate_use(day, municipality_id)
     progs = programs(day, municipality_id)
@@ -431,11 +489,11 @@ def by_municipality(day: dt.date) -> list[dict]:
     """Every municipality of the region side by side: population, children covered (by
     residence and by the provider's municipality), certificates — a fixed number of
     grouped queries whatever the number of municipalities."""
-    live = live_enrolments(day)
-    residence = dict(live.values_list(f"{RESIDENCE}_id").annotate(n=Count("child_id", distinct=True))
-                     .order_by())
-    provider = dict(live.values_list(f"{PROVIDER}_id").annotate(n=Count("child_id", distinct=True))
-                    .order_by())
+    with live_set(day, None) as table:
+        counted = _grouped(table, {"residence": ("res",), "provider": ("prov",),
+                                   "direction": ("res", "k_direction")})
+    residence = {int(key): n for key, n in counted["residence"].items()}
+    provider = {int(key): n for key, n in counted["provider"].items()}
     people = dict(MunicipalityPopulation.objects.filter(year=day.year)
                   .values_list("municipality_id", "children_5_17"))
     issued = Certificate.objects.filter(
@@ -444,9 +502,8 @@ def by_municipality(day: dt.date) -> list[dict]:
     certified = dict(Child.objects.filter(age_q(day, "")).filter(Exists(issued))
                      .values_list("municipality_id").annotate(n=Count("pk")).order_by())
     direction = defaultdict(dict)
-    for municipality_id, key, n in (live.values_list(f"{RESIDENCE}_id", f"{PROGRAM}__direction")
-                                    .annotate(n=Count("child_id", distinct=True)).order_by()):
-        direction[municipality_id][key] = n
+    for (municipality_id, key), n in counted["direction"].items():
+        direction[int(municipality_id)][key] = n
     rows = []
     for municipality in Municipality.objects.order_by("name").only("pk", "name"):
         pk = municipality.pk
@@ -484,11 +541,12 @@ def compute(day: dt.date, municipality_id: int | None = None) -> dict:
 
 
 def _compute(day: dt.date, municipality_id: int | None) -> dict:
-    result = headline(day, municipality_id)
+    with live_set(day, municipality_id):
+        result = headline(day, municipality_id)
+        if municipality_id is None:
+            result["municipalities"] = by_municipality(day)
     result["targets"] = targets(day.year, municipality_id)
     result["last_year"] = {
         code: values["value"] for code, values in
         headline(years_before(day, 1), municipality_id, with_breakdowns=False)["indicators"].items()}
-    if municipality_id is None:
-        result["municipalities"] = by_municipality(day)
     return result
