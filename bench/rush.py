@@ -32,6 +32,7 @@ import os
 import random
 import re
 import resource
+import secrets
 import signal
 import subprocess
 import sys
@@ -302,15 +303,20 @@ TASK_BACKENDS = {"immediate": "django_tasks.backends.immediate.ImmediateBackend"
                  "database": "django_tasks_db.DatabaseBackend"}
 
 
-def start_server(args, url, log):
+def start_server(args, url, log, app="opora.wsgi"):
+    """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
+    with the rush's settings; the database connections are the production default."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "opora.settings",
-           "PYTHONPATH": str(ROOT / "src"), "OPORA_DEBUG": "false", "OPORA_DB_CONN_MAX_AGE": "60",
+           "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "OPORA_DEBUG": "false",
+           "OPORA_SECRET_KEY": os.environ.get("OPORA_SECRET_KEY") or secrets.token_urlsafe(50),
            "OPORA_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
            "OPORA_LOGIN_THROTTLING": "false", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
            "OPORA_SSL_REDIRECT": "false",  # plain HTTP straight to gunicorn
            "OPORA_TASKS_BACKEND": TASK_BACKENDS[args.tasks],
            "OPORA_LOG_LEVEL": "ERROR"}
-    command = [str(Path(sys.executable).parent / "gunicorn"), "opora.wsgi",
+    for name in ("OPORA_DB_CONN_MAX_AGE", "OPORA_DB_CONN_HEALTH_CHECKS"):
+        env.pop(name, None)  # the production default, not the benchmark's own
+    command = [str(Path(sys.executable).parent / "gunicorn"), app,
                "--workers", str(args.workers), "--threads", str(args.threads),
                "--worker-class", "gthread" if args.threads > 1 else "sync",
                "--bind", f"127.0.0.1:{args.port}", "--keep-alive", "30", "--backlog", "2048",
@@ -406,6 +412,34 @@ def run_load(args, plan, out, name, control=False):
     if load.returncode != 0:
         sys.exit(f"the load process failed with {load.returncode}")
     return {**json.loads(out.read_text()), "server_cpu": server_cpu, "db_cpu": db_cpu}
+
+
+def run_floor(args, url, plan, tmp, name, group_ids):
+    """The same load against the bare floor (``bench/floor.py``) under the same gunicorn
+    settings, on the same database; its result with the rows it filed."""
+    from django.db import connection
+
+    from bench import floor
+
+    with connection.cursor() as cursor:
+        floor.prepare(cursor, {pk: args.seats for pk in group_ids})
+    with open(tmp / "floor.log", "w") as log:
+        server = start_server(args, url, log, app="bench.floor:application")
+        try:
+            warm_up(args, "floor")
+            result = run_load(args, plan, tmp / "floor.json", name)
+        finally:
+            stop_server(server)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'new') "
+                       "FROM bench_floor_application")
+        result["applications"], result["held"] = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM bench_floor_group WHERE seats_taken > capacity_max")
+        result["oversold_groups"] = cursor.fetchone()[0]
+        for statement in ("DROP TABLE bench_floor_application", "DROP TABLE bench_floor_group"):
+            cursor.execute(statement)
+    result["log"] = (tmp / "floor.log").read_text()
+    return result
 
 
 # --- checking the rows -------------------------------------------------------------------
@@ -505,7 +539,7 @@ def _cpu(result):
             result["cpu_seconds"] * 1000 / n)
 
 
-def report(args, result, checks, control, bench):
+def report(args, result, checks, control, bench, floor):
     requests, seconds = result["requests"], result["seconds"]
     statuses = collections.Counter(r[1] for r in requests)
     final = collections.Counter(s for answers in result["outcomes"].values() for s, *_ in answers)
@@ -545,6 +579,22 @@ def report(args, result, checks, control, bench):
               f"{control['seconds']:.2f} s = {c_requests / control['seconds']:,.0f} requests/s, "
               f"p50/p95/p99/max {_latencies(control)} ms, CPU ms per request gunicorn "
               f"{c_server:.2f}, PostgreSQL {c_database:.2f}, load {c_load:.2f}")
+    if floor is not None:
+        f_requests, f_seconds = len(floor["requests"]), floor["seconds"]
+        f_server, f_database, f_load = _cpu(floor)
+        project_rate = checks["applications"] / seconds
+        floor_rate = floor["applications"] / f_seconds
+        print(f"bare floor (bench/floor.py, same gunicorn, same load): {f_requests:,} requests in "
+              f"{f_seconds:.2f} s = {f_requests / f_seconds:,.0f} requests/s, "
+              f"{floor['applications']:,} applications = {floor_rate:,.0f} applications/s, "
+              f"p50/p95/p99/max {_latencies(floor)} ms, CPU ms per request gunicorn "
+              f"{f_server:.2f}, PostgreSQL {f_database:.2f}; oversold groups "
+              f"{floor['oversold_groups']}, errors {floor['errors'] or '{}'}")
+        print(f"RATIO project / bare floor: applications/s {project_rate:,.0f} / {floor_rate:,.0f} = "
+              f"{project_rate / floor_rate:.3f}; requests/s "
+              f"{(len(requests) / seconds) / (f_requests / f_seconds):.3f}")
+    print(f"load average               {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(at the end of the run)")
     tps, latency = bench
     if tps is None:
         print(f"pgbench failed: {latency}")
@@ -601,9 +651,10 @@ def main(argv=None):
             stop_server(server)
             log.close()
         server_log = Path(tmp, "gunicorn.log").read_text()
+        floor = run_floor(args, url, plan, Path(tmp), name, group_ids)
     checks = check(result, jobs, group_ids)
     bench = pgbench(parts, name, args.pgbench_seconds)
-    report(args, result, checks, control, bench)
+    report(args, result, checks, control, bench, floor)
     if server_log.strip():
         print("gunicorn said:\n" + "\n".join(server_log.strip().splitlines()[-10:]))
     failed = checks["oversold"] or checks["duplicates"] or checks["lost_answered"] \
