@@ -303,9 +303,10 @@ TASK_BACKENDS = {"immediate": "django_tasks.backends.immediate.ImmediateBackend"
                  "database": "django_tasks_db.DatabaseBackend"}
 
 
-def start_server(args, url, log, app="opora.wsgi"):
-    """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
-    with the rush's settings; the database connections are the production default."""
+def server_environment(args, url):
+    """The environment of the server: production settings but for plain HTTP, a dummy
+    mail backend and no login throttling; the database connections are the production
+    default, not the benchmark's own."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "opora.settings",
            "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "OPORA_DEBUG": "false",
            "OPORA_SECRET_KEY": os.environ.get("OPORA_SECRET_KEY") or secrets.token_urlsafe(50),
@@ -315,7 +316,14 @@ def start_server(args, url, log, app="opora.wsgi"):
            "OPORA_TASKS_BACKEND": TASK_BACKENDS[args.tasks],
            "OPORA_LOG_LEVEL": "ERROR"}
     for name in ("OPORA_DB_CONN_MAX_AGE", "OPORA_DB_CONN_HEALTH_CHECKS"):
-        env.pop(name, None)  # the production default, not the benchmark's own
+        env.pop(name, None)
+    return env
+
+
+def start_server(args, url, log, app="opora.wsgi"):
+    """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
+    with the rush's settings."""
+    env = server_environment(args, url)
     command = [str(Path(sys.executable).parent / "gunicorn"), app,
                "--workers", str(args.workers), "--threads", str(args.threads),
                "--worker-class", "gthread" if args.threads > 1 else "sync",
@@ -323,7 +331,7 @@ def start_server(args, url, log, app="opora.wsgi"):
                "--log-level", "warning", "--graceful-timeout", "10"]
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log,
                               start_new_session=True)
-    waited_until = time.monotonic() + 60
+    waited_until = time.monotonic() + 180  # a loaded machine starts workers slowly
     while time.monotonic() < waited_until:
         if server.poll() is not None:
             log.flush()
@@ -336,7 +344,7 @@ def start_server(args, url, log, app="opora.wsgi"):
             pass
         time.sleep(0.2)
     stop_server(server)
-    sys.exit("gunicorn did not answer within 60 s")
+    sys.exit("gunicorn did not answer within 180 s")
 
 
 def stop_server(server):
@@ -440,6 +448,46 @@ def run_floor(args, url, plan, tmp, name, group_ids):
             cursor.execute(statement)
     result["log"] = (tmp / "floor.log").read_text()
     return result
+
+
+def profile(args, jobs, count):
+    """cProfile of ``count`` first submissions, in this process through Django's whole
+    request handler (middleware, ninja, the service), after a few unprofiled ones; prints
+    the functions of the path by cumulative milliseconds per submission."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    ordered = [job for job in jobs if job[4] == "once"]
+
+    def submit(job):
+        _applicant, secret, child, group, _mode = job
+        response = client.post("/api/v1/applications", {"child": child, "group": group},
+                               content_type="application/json",
+                               headers={"authorization": f"Bearer {secret}"})
+        assert response.status_code == 201, response.content
+
+    for job in ordered[:20]:  # imports, caches, the connection
+        submit(job)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for job in ordered[20:20 + count]:
+        submit(job)
+    profiler.disable()
+    wall = (time.perf_counter() - started) * 1000 / count
+    stats = pstats.Stats(profiler)
+    print(f"\nprofile of {count} submissions (in-process, Django's test client): "
+          f"{wall:.2f} ms wall per submission; cumulative ms per submission:")
+    rows = []
+    for (filename, line, function), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():
+        if "/opora/" in filename or function in ("execute", "_execute", "commit", "get_response"):
+            rows.append((cumulative * 1000 / count, calls / count, f"{Path(filename).name}:{line} "
+                         f"{function}"))
+    for ms, calls, where in sorted(rows, reverse=True)[:args.profile_rows]:
+        print(f"{ms:8.3f} ms {calls:6.1f} calls  {where}")
 
 
 # --- checking the rows -------------------------------------------------------------------
@@ -625,6 +673,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-control", dest="control", action="store_false",
                         help="skip the control run (every applicant reads its children once)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="no server: cProfile N submissions in this process and stop")
+    parser.add_argument("--profile-rows", type=int, default=45)
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--read-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -634,9 +685,14 @@ def main(argv=None):
 
     url = os.environ.get("RUSH_DATABASE_URL", DEFAULT_DATABASE)
     parts, name = _database(url)
+    if args.profile:
+        os.environ.update(server_environment(args, url))
     _setup_django(url, args)
     rng = random.Random(args.seed)
     jobs, group_ids, warm_secret = prepare(args, rng)
+    if args.profile:
+        profile(args, jobs, args.profile)
+        return 0
     with tempfile.TemporaryDirectory(prefix="rush-") as tmp:
         plan = Path(tmp, "plan.json")
         plan.write_text(json.dumps({"port": args.port, "jobs": jobs}))

@@ -147,6 +147,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in seconds (0: no limit). A request over either limit is refused as busy (503 with
 # Retry-After). Management commands and the task worker are not web requests: they
 # run without these limits.
+# How often each server process writes the moments its API tokens were last used (after
+# a response, never inside the request that used one); 0: after every response.
+OPORA_TOKEN_USE_FLUSH_SECONDS = env_int("OPORA_TOKEN_USE_FLUSH_SECONDS", 60)
 OPORA_DB_LOCK_TIMEOUT = env_int("OPORA_DB_LOCK_TIMEOUT", 3)
 OPORA_DB_STATEMENT_TIMEOUT = env_int("OPORA_DB_STATEMENT_TIMEOUT", 30)
 
