@@ -32,6 +32,7 @@ import os
 import random
 import re
 import resource
+import secrets
 import signal
 import subprocess
 import sys
@@ -302,22 +303,35 @@ TASK_BACKENDS = {"immediate": "django_tasks.backends.immediate.ImmediateBackend"
                  "database": "django_tasks_db.DatabaseBackend"}
 
 
-def start_server(args, url, log):
+def server_environment(args, url):
+    """The environment of the server: production settings but for plain HTTP, a dummy
+    mail backend and no login throttling; the database connections are the production
+    default, not the benchmark's own."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "opora.settings",
-           "PYTHONPATH": str(ROOT / "src"), "OPORA_DEBUG": "false", "OPORA_DB_CONN_MAX_AGE": "60",
+           "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}", "OPORA_DEBUG": "false",
+           "OPORA_SECRET_KEY": os.environ.get("OPORA_SECRET_KEY") or secrets.token_urlsafe(50),
            "OPORA_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
            "OPORA_LOGIN_THROTTLING": "false", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
            "OPORA_SSL_REDIRECT": "false",  # plain HTTP straight to gunicorn
            "OPORA_TASKS_BACKEND": TASK_BACKENDS[args.tasks],
            "OPORA_LOG_LEVEL": "ERROR"}
-    command = [str(Path(sys.executable).parent / "gunicorn"), "opora.wsgi",
+    for name in ("OPORA_DB_CONN_MAX_AGE", "OPORA_DB_CONN_HEALTH_CHECKS"):
+        env.pop(name, None)
+    return env
+
+
+def start_server(args, url, log, app="opora.wsgi"):
+    """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
+    with the rush's settings."""
+    env = server_environment(args, url)
+    command = [str(Path(sys.executable).parent / "gunicorn"), app,
                "--workers", str(args.workers), "--threads", str(args.threads),
                "--worker-class", "gthread" if args.threads > 1 else "sync",
                "--bind", f"127.0.0.1:{args.port}", "--keep-alive", "30", "--backlog", "2048",
                "--log-level", "warning", "--graceful-timeout", "10"]
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log,
                               start_new_session=True)
-    waited_until = time.monotonic() + 60
+    waited_until = time.monotonic() + 180  # a loaded machine starts workers slowly
     while time.monotonic() < waited_until:
         if server.poll() is not None:
             log.flush()
@@ -330,7 +344,7 @@ def start_server(args, url, log):
             pass
         time.sleep(0.2)
     stop_server(server)
-    sys.exit("gunicorn did not answer within 60 s")
+    sys.exit("gunicorn did not answer within 180 s")
 
 
 def stop_server(server):
@@ -406,6 +420,74 @@ def run_load(args, plan, out, name, control=False):
     if load.returncode != 0:
         sys.exit(f"the load process failed with {load.returncode}")
     return {**json.loads(out.read_text()), "server_cpu": server_cpu, "db_cpu": db_cpu}
+
+
+def run_floor(args, url, plan, tmp, name, group_ids):
+    """The same load against the bare floor (``bench/floor.py``) under the same gunicorn
+    settings, on the same database; its result with the rows it filed."""
+    from django.db import connection
+
+    from bench import floor
+
+    with connection.cursor() as cursor:
+        floor.prepare(cursor, {pk: args.seats for pk in group_ids})
+    with open(tmp / "floor.log", "w") as log:
+        server = start_server(args, url, log, app="bench.floor:application")
+        try:
+            warm_up(args, "floor")
+            result = run_load(args, plan, tmp / "floor.json", name)
+        finally:
+            stop_server(server)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status = 'new') "
+                       "FROM bench_floor_application")
+        result["applications"], result["held"] = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM bench_floor_group WHERE seats_taken > capacity_max")
+        result["oversold_groups"] = cursor.fetchone()[0]
+        for statement in ("DROP TABLE bench_floor_application", "DROP TABLE bench_floor_group"):
+            cursor.execute(statement)
+    result["log"] = (tmp / "floor.log").read_text()
+    return result
+
+
+def profile(args, jobs, count):
+    """cProfile of ``count`` first submissions, in this process through Django's whole
+    request handler (middleware, ninja, the service), after a few unprofiled ones; prints
+    the functions of the path by cumulative milliseconds per submission."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    ordered = [job for job in jobs if job[4] == "once"]
+
+    def submit(job):
+        _applicant, secret, child, group, _mode = job
+        response = client.post("/api/v1/applications", {"child": child, "group": group},
+                               content_type="application/json",
+                               headers={"authorization": f"Bearer {secret}"})
+        assert response.status_code == 201, response.content
+
+    for job in ordered[:20]:  # imports, caches, the connection
+        submit(job)
+    profiler = cProfile.Profile(time.process_time)  # CPU: a loaded machine waits, it does not work
+    started = time.perf_counter()
+    profiler.enable()
+    for job in ordered[20:20 + count]:
+        submit(job)
+    profiler.disable()
+    wall = (time.perf_counter() - started) * 1000 / count
+    stats = pstats.Stats(profiler)
+    print(f"\nprofile of {count} submissions (in-process, Django's test client): "
+          f"{wall:.2f} ms wall per submission; cumulative CPU ms of this process per submission:")
+    rows = []
+    for (filename, line, function), (_cc, calls, _tt, cumulative, _callers) in stats.stats.items():
+        if "/opora/" in filename or function in ("execute", "_execute", "commit", "get_response"):
+            rows.append((cumulative * 1000 / count, calls / count, f"{Path(filename).name}:{line} "
+                         f"{function}"))
+    for ms, calls, where in sorted(rows, reverse=True)[:args.profile_rows]:
+        print(f"{ms:8.3f} ms {calls:6.1f} calls  {where}")
 
 
 # --- checking the rows -------------------------------------------------------------------
@@ -505,7 +587,7 @@ def _cpu(result):
             result["cpu_seconds"] * 1000 / n)
 
 
-def report(args, result, checks, control, bench):
+def report(args, result, checks, control, bench, floor):
     requests, seconds = result["requests"], result["seconds"]
     statuses = collections.Counter(r[1] for r in requests)
     final = collections.Counter(s for answers in result["outcomes"].values() for s, *_ in answers)
@@ -545,6 +627,22 @@ def report(args, result, checks, control, bench):
               f"{control['seconds']:.2f} s = {c_requests / control['seconds']:,.0f} requests/s, "
               f"p50/p95/p99/max {_latencies(control)} ms, CPU ms per request gunicorn "
               f"{c_server:.2f}, PostgreSQL {c_database:.2f}, load {c_load:.2f}")
+    if floor is not None:
+        f_requests, f_seconds = len(floor["requests"]), floor["seconds"]
+        f_server, f_database, f_load = _cpu(floor)
+        project_rate = checks["applications"] / seconds
+        floor_rate = floor["applications"] / f_seconds
+        print(f"bare floor (bench/floor.py, same gunicorn, same load): {f_requests:,} requests in "
+              f"{f_seconds:.2f} s = {f_requests / f_seconds:,.0f} requests/s, "
+              f"{floor['applications']:,} applications = {floor_rate:,.0f} applications/s, "
+              f"p50/p95/p99/max {_latencies(floor)} ms, CPU ms per request gunicorn "
+              f"{f_server:.2f}, PostgreSQL {f_database:.2f}; oversold groups "
+              f"{floor['oversold_groups']}, errors {floor['errors'] or '{}'}")
+        print(f"RATIO project / bare floor: applications/s {project_rate:,.0f} / {floor_rate:,.0f} = "
+              f"{project_rate / floor_rate:.3f}; requests/s "
+              f"{(len(requests) / seconds) / (f_requests / f_seconds):.3f}")
+    print(f"load average               {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"(at the end of the run)")
     tps, latency = bench
     if tps is None:
         print(f"pgbench failed: {latency}")
@@ -575,6 +673,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-control", dest="control", action="store_false",
                         help="skip the control run (every applicant reads its children once)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="no server: cProfile N submissions in this process and stop")
+    parser.add_argument("--profile-rows", type=int, default=45)
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--read-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -584,9 +685,14 @@ def main(argv=None):
 
     url = os.environ.get("RUSH_DATABASE_URL", DEFAULT_DATABASE)
     parts, name = _database(url)
+    if args.profile:
+        os.environ.update(server_environment(args, url))
     _setup_django(url, args)
     rng = random.Random(args.seed)
     jobs, group_ids, warm_secret = prepare(args, rng)
+    if args.profile:
+        profile(args, jobs, args.profile)
+        return 0
     with tempfile.TemporaryDirectory(prefix="rush-") as tmp:
         plan = Path(tmp, "plan.json")
         plan.write_text(json.dumps({"port": args.port, "jobs": jobs}))
@@ -601,9 +707,10 @@ def main(argv=None):
             stop_server(server)
             log.close()
         server_log = Path(tmp, "gunicorn.log").read_text()
+        floor = run_floor(args, url, plan, Path(tmp), name, group_ids)
     checks = check(result, jobs, group_ids)
     bench = pgbench(parts, name, args.pgbench_seconds)
-    report(args, result, checks, control, bench)
+    report(args, result, checks, control, bench, floor)
     if server_log.strip():
         print("gunicorn said:\n" + "\n".join(server_log.strip().splitlines()[-10:]))
     failed = checks["oversold"] or checks["duplicates"] or checks["lost_answered"] \

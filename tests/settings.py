@@ -24,3 +24,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         "wagtailcore", "wagtailadmin", "wagtaildocs", "wagtailimages", "wagtailsearch", "wagtailusers",
         "taggit",
     )}
+
+# Token uses are written after every response, so a test sees them at once
+# (tests/api/test_tokens.py checks the production interval).
+OPORA_TOKEN_USE_FLUSH_SECONDS = 0

@@ -163,6 +163,26 @@ def test_last_use_is_written_at_most_once_a_minute(staff, issued, program, djang
     assert ApiToken.objects.get(pk=token.pk).last_used_at > recent
 
 
+def test_a_use_is_written_after_the_response_at_most_once_per_interval(
+        staff, issued, program, settings, django_assert_num_queries):
+    from opora.api import auth
+
+    token, secret = issued
+    settings.OPORA_TOKEN_USE_FLUSH_SECONDS = 60
+    auth.flush_uses(force=True)  # a clean slate for this process
+    client = bearer(secret)
+
+    # token with its user, count, page: the request writes nothing
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/office/programs").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at is None
+
+    # the process writes its recorded uses in one statement once the interval is over
+    assert auth.flush_uses() == 0
+    assert auth.flush_uses(force=True) == 1
+    assert timezone.now() - ApiToken.objects.get(pk=token.pk).last_used_at < dt.timedelta(seconds=10)
+
+
 def _refused(response, code, detail):
     assert response.status_code == 401
     assert response.json() == {"detail": detail, "field": None, "code": code}

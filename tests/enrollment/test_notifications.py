@@ -87,3 +87,23 @@ def test_a_pending_guardian_gets_no_mail(parent, other_parent, group, city,
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_application(parent, child, group)
     assert [m.to[0] for m in mail.outbox] == [parent.email]
+
+
+def test_with_the_database_queue_the_mail_task_commits_with_the_application(
+        parent, child, group, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # the task's row is written in the submission's transaction (nothing is committed
+    # in this test, and no callback after a commit runs)
+    with django_capture_on_commit_callbacks():
+        application = services.submit_application(parent, child, group)[0]
+    assert [(t.task_path, t.args_kwargs["args"]) for t in DBTaskResult.objects.all()] == [
+        ("opora.enrollment.tasks.send_status_email", [application.pk, S.NEW])]
+
+    # and a change that rolls back takes its task along
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.withdraw_application(parent, application)
+        raise RuntimeError("rolled back")
+    assert DBTaskResult.objects.count() == 1
+    assert mail.outbox == []

@@ -17,15 +17,23 @@ application is filed through).
 """
 
 import datetime as dt
+import logging
+import threading
+import time
 
-from django.db.models import Q
+from django.core.signals import request_finished
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
+from opora.accounts.models import User
 from opora.api.models import SECRET_PREFIX, ApiToken, hash_secret
 
-# ``last_used_at`` is a hint for the owner, not a log: one write a minute is enough.
+log = logging.getLogger(__name__)
+
+# ``last_used_at`` is a hint for the owner, not a log: a use is written once a minute at
+# most, and not by the request that makes it (``record_use``, ``flush_uses``).
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
@@ -44,29 +52,94 @@ EXPIRED = _("Срок действия ключа API истёк. Выпусти
 INACTIVE = _("Учётная запись владельца ключа отключена.")
 
 
+_TOKEN_SQL = {}
+
+
+def _token_sql() -> str:
+    """The token's state and its user's row in one statement, written out once per
+    database: every API request with a token runs it."""
+    from django.db import connection
+
+    if connection.vendor not in _TOKEN_SQL:
+        q = connection.ops.quote_name
+        users, tokens = q(User._meta.db_table), q(ApiToken._meta.db_table)
+        columns = ", ".join(f"u.{q(field.column)}" for field in User._meta.concrete_fields)
+        _TOKEN_SQL[connection.vendor] = (
+            f"SELECT {columns}, t.id AS token_id, t.revoked_at IS NOT NULL AS token_revoked, "
+            f"t.expires_at <= %s AS token_expired, "
+            f"(t.last_used_at IS NULL OR t.last_used_at <= %s) AS token_stale "
+            f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id WHERE t.key_hash = %s")
+    return _TOKEN_SQL[connection.vendor]
+
+
 def token_for(secret: str, now: dt.datetime | None = None) -> ApiToken:
-    """The usable token with this secret (its user loaded), or InvalidToken."""
+    """The usable token with this secret (its user loaded), or InvalidToken. One
+    statement, no write: the use is recorded for ``flush_uses``."""
+    from django.db import connection
+
     secret = secret.strip()
     if not secret.startswith(SECRET_PREFIX):
         raise InvalidToken(UNKNOWN)
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=hash_secret(secret)).first())
-    if token is None:
-        raise InvalidToken(UNKNOWN)
     now = now or timezone.now()
-    if token.revoked_at is not None:
+    moment = connection.ops.adapt_datetimefield_value(now)
+    stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
+    user = next(iter(User.objects.raw(_token_sql(), [moment, stale, hash_secret(secret)])), None)
+    if user is None:
+        raise InvalidToken(UNKNOWN)
+    if user.token_revoked:
         raise InvalidToken(REVOKED, code="TokenRevoked")
-    if token.expires_at <= now:
+    if user.token_expired:
         raise InvalidToken(EXPIRED, code="TokenExpired")
-    if not token.user.is_active:
+    if not user.is_active:
         raise InvalidToken(INACTIVE, code="AccountInactive")
-    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_PRECISION:
-        # Conditional, so parallel requests of one client write once a minute at most.
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
-        ).update(last_used_at=now)
-        token.last_used_at = now
+    token = ApiToken(pk=user.token_id, user=user)
+    if user.token_stale:
+        record_use(token.pk, now)
     return token
+
+
+# Uses of tokens not written yet, per process: token id -> moment of the last use.
+_uses: dict[int, dt.datetime] = {}
+_uses_lock = threading.Lock()
+_last_flush = [0.0]
+
+
+def record_use(token_id: int, at: dt.datetime) -> None:
+    with _uses_lock:
+        _uses[token_id] = at
+
+
+def flush_uses(force: bool = False) -> int:
+    """Write the recorded uses (``last_used_at``) in one statement per 500 tokens, once
+    ``OPORA_TOKEN_USE_FLUSH_SECONDS`` have passed since the last write of this process
+    (``force``: now). Runs after each response (``request_finished``), so the request
+    that used a token never waits for it. Returns the number of tokens written."""
+    from django.conf import settings
+
+    if not _uses and not force:
+        return 0
+    clock = time.monotonic()
+    with _uses_lock:
+        if not force and clock - _last_flush[0] < settings.OPORA_TOKEN_USE_FLUSH_SECONDS:
+            return 0
+        uses = dict(_uses)
+        _uses.clear()
+        _last_flush[0] = clock
+    if not uses:
+        return 0
+    tokens = [ApiToken(pk=pk, last_used_at=at) for pk, at in sorted(uses.items())]
+    ApiToken.objects.bulk_update(tokens, ["last_used_at"], batch_size=500)
+    return len(tokens)
+
+
+def _flush_after_response(sender, **kwargs):
+    try:
+        flush_uses()
+    except DatabaseError:  # a hint, never a failed response: the uses are dropped
+        log.warning("api.token_uses_not_written", exc_info=True)
+
+
+request_finished.connect(_flush_after_response, dispatch_uid="opora.api.flush_token_uses")
 
 
 class TokenAuth(HttpBearer):

@@ -223,13 +223,12 @@ def own_child(user, value: int | UUID):
                          "записи — 409 с кодом условия; "
                          "503 с Retry-After — повторите запрос без изменений.")
 def submit_application(request, payload: ApplicationIn):
-    user = request.auth
-    child = own_child(user, payload.child)
+    # The child is looked up among the caller's own in the statement that reads the
+    # group; the answer is built from the rows at hand rather than read again: this is
+    # the opening-day path (``application.group`` holds its program and organization).
     application, created = services.submit_application(
-        user, child, payload.group, channel=Channel.API if via_token(request) else Channel.CABINET)
-    # The answer is built from the rows at hand rather than read again: this is the
-    # opening-day path (``application.group`` holds its program and organization).
-    application.child = child
+        request.auth, payload.child, payload.group,
+        channel=Channel.API if via_token(request) else Channel.CABINET)
     application.position = selectors.position_of(application)
     # Filed by this request, or found already there (a repeat from another device).
     return Status(201 if created else 200, application)

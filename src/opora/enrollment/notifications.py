@@ -1,28 +1,28 @@
 """E-mail to a child's guardians when an application changes its status.
 
 Services call ``status_changed(application)`` inside their transaction; the mail is
-queued with ``transaction.on_commit`` as a task (``tasks.send_status_email``), so
-it never runs while the seat lock is held and never goes out for a change that
-rolled back. The task is idempotent: it describes the application as it is when
+queued as a task (``tasks.send_status_email``) with that transaction
+(``opora.core.tasks``), so it never runs while the seat lock is held and never goes
+out for a change that rolled back. The task is idempotent: it describes the application as it is when
 the task runs, and skips the mail if the status has moved on since (a later task
 announces the newer status).
 """
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from opora.core.tasks import enqueue_with_transaction
 from opora.enrollment.models import Application, ApplicationStatus
 
 
 def status_changed(application: Application) -> None:
-    """Queue the e-mail about the application's current status, after commit."""
+    """Queue the e-mail about the application's current status with the transaction
+    (``core.tasks``: in it when the queue is in the database, else after commit)."""
     from opora.enrollment import tasks
 
-    application_id, status = application.pk, application.status
-    transaction.on_commit(lambda: tasks.send_status_email.enqueue(application_id, status))
+    enqueue_with_transaction(tasks.send_status_email, application.pk, application.status)
 
 
 def _body(application: Application, position: int | None) -> str:

@@ -15,6 +15,7 @@ rows outside that user's view, so ids cannot be probed.
 
 import difflib
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
@@ -177,29 +178,135 @@ _SUBMISSION_FIELDS = (
     "module__program__organization__is_active")
 
 
-def group_for_application(group_id, child: Child, guardian=None) -> Group | None:
-    """The group a child applies to with everything the submission needs, in one
-    query: its program and organization, ``has_schedule``, the child's live application
-    to it (``live_application``, a primary key or None), the child's live applications
-    (``child_live``), the municipality's limit on them (``live_limit``) and, given a
-    ``guardian``, whether that user is a confirmed guardian of the child
-    (``is_guardian``). None when there is no such group."""
-    live = Application.objects.filter(child_id=child.pk, status__in=LIVE).order_by()
-    annotations = {
-        "has_schedule": Exists(ScheduleLine.objects.filter(group_id=OuterRef("pk"))),
-        "live_application": Subquery(live.filter(group_id=OuterRef("pk")).values("pk")[:1]),
-        "child_live": Coalesce(Subquery(live.values("child_id").annotate(n=Count("pk")).values("n"),
-                                        output_field=IntegerField()), 0),
-        "live_limit": Subquery(EnrolmentSettings.objects.filter(municipality_id=child.municipality_id)
-                               .values("max_live_applications")[:1]),
+class SubmissionNotFound(Exception):
+    """What ``submission_facts`` could not find: "child" or "group"."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def _columns(model, names):
+    """(field, the ORM's converters of its values) of ``model``'s fields ``names`` (all
+    concrete fields when None)."""
+    # in the model's own order of fields: ``Model.from_db`` takes the values so
+    fields = [field for field in model._meta.concrete_fields
+              if names is None or field.name in names]
+    return [(field, [*connection.ops.get_db_converters(field.get_col(model._meta.db_table)),
+                     *field.get_db_converters(connection)]) for field in fields]
+
+
+def _instance(model, columns, values):
+    """A model instance from raw values, converted as the ORM converts them (SQLite's
+    datetimes become aware, its integers booleans)."""
+    converted = []
+    for (field, converters), value in zip(columns, values, strict=True):
+        expression = field.get_col(model._meta.db_table)
+        for converter in converters:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field, _c in columns], converted)
+
+
+_SUBMISSION_SQL = {}
+
+
+def _submission_sql(by_uuid: bool, guardian: bool):
+    """The statement of ``submission_facts`` and the column groups it reads, built once
+    per database and form from the models' own column names."""
+    key = (connection.vendor, by_uuid, guardian)
+    if key in _SUBMISSION_SQL:
+        return _SUBMISSION_SQL[key]
+    from opora.registry.models import Module, Organization, Program
+
+    q = connection.ops.quote_name
+    parts = {
+        "child": (Child, "c", _columns(Child, None)),
+        "group": (Group, "g", _columns(Group, ["id", "name", "start_date", "end_date", "age_min",
+                                               "age_max", "is_active", "enrolment_open",
+                                               "enrolment_from", "enrolment_to", "capacity_max",
+                                               "module"])),
+        "module": (Module, "m", _columns(Module, ["id", "program"])),
+        "program": (Program, "p", _columns(Program, ["id", "title", "status", "organization"])),
+        "organization": (Organization, "o", _columns(Organization, ["id", "short_name", "is_active"])),
     }
-    if guardian is not None:
-        annotations["is_guardian"] = Value(False)
-        if scope.is_parent(guardian):
-            annotations["is_guardian"] = Exists(Guardianship.objects.filter(
-                parent=guardian, child_id=child.pk, confirmed_at__isnull=False))
-    return (Group.objects.select_related("module__program__organization").only(*_SUBMISSION_FIELDS)
-            .annotate(**annotations).filter(pk=group_id).first())
+    select = [f"{alias}.{q(field.column)}" for _m, alias, columns in parts.values()
+              for field, _c in columns]
+    live = ", ".join(f"'{status}'" for status in LIVE)
+    table = {model: q(model._meta.db_table) for model in
+             (Child, Group, Module, Program, Organization, Guardianship, Application,
+              ScheduleLine, EnrolmentSettings)}
+    guardianship = (f"JOIN {table[Guardianship]} gu ON gu.child_id = c.id AND gu.parent_id = %s "
+                    f"AND gu.confirmed_at IS NOT NULL " if guardian else "")
+    sql = (
+        f"SELECT {', '.join(select)}, "
+        f"EXISTS (SELECT 1 FROM {table[ScheduleLine]} s WHERE s.group_id = g.id), "
+        f"(SELECT a.id FROM {table[Application]} a WHERE a.child_id = c.id AND a.group_id = g.id "
+        f"AND a.status IN ({live}) LIMIT 1), "
+        f"(SELECT count(*) FROM {table[Application]} a WHERE a.child_id = c.id AND a.status IN ({live})), "
+        f"(SELECT e.max_live_applications FROM {table[EnrolmentSettings]} e "
+        f"WHERE e.municipality_id = c.municipality_id) "
+        f"FROM {table[Child]} c {guardianship}"
+        f"LEFT JOIN {table[Group]} g ON g.id = %s "
+        f"LEFT JOIN {table[Module]} m ON m.id = g.module_id "
+        f"LEFT JOIN {table[Program]} p ON p.id = m.program_id "
+        f"LEFT JOIN {table[Organization]} o ON o.id = p.organization_id "
+        f"WHERE c.{'uuid' if by_uuid else 'id'} = %s")
+    _SUBMISSION_SQL[key] = sql, list(parts.values())
+    return _SUBMISSION_SQL[key]
+
+
+def submission_facts(child, group_id, guardian=None) -> tuple[Child, Group]:
+    """The child (an instance, its primary key or its uuid) and the group it applies to
+    with everything the submission needs, in one statement: the child's row, the group
+    with its program and organization, ``has_schedule``, the child's live application
+    to it (``live_application``, a primary key or None), the child's live applications
+    (``child_live``) and the municipality's limit on them (``live_limit``). Given a
+    ``guardian``, only a child that user is a confirmed guardian of is found.
+    ``SubmissionNotFound("child")`` or ``("group")`` when there is none. The statement is
+    written out (built once from the models' columns): it is the opening-day path, where
+    compiling the same query with the ORM cost more than running it."""
+    if guardian is not None and not scope.is_parent(guardian):
+        raise SubmissionNotFound("child")
+    key = getattr(child, "pk", child)
+    try:
+        group_id = int(group_id)
+    except (TypeError, ValueError):
+        raise SubmissionNotFound("group") from None
+    by_uuid = isinstance(key, UUID)
+    sql, parts = _submission_sql(by_uuid, guardian is not None)
+    params = [*([guardian.pk] if guardian is not None else []), group_id,
+              Child._meta.get_field("uuid").get_db_prep_value(key, connection) if by_uuid else key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise SubmissionNotFound("child")
+    made, at = {}, 0
+    for name, (model, _alias, columns) in zip(("child", "group", "module", "program", "organization"),
+                                               parts, strict=True):
+        values = row[at:at + len(columns)]
+        at += len(columns)
+        made[name] = None if values[0] is None else _instance(model, columns, values)
+    if made["group"] is None:
+        raise SubmissionNotFound("group")
+    group, program = made["group"], made["program"]
+    program.organization = made["organization"]
+    made["module"].program = program
+    group.module = made["module"]
+    has_schedule, live_application, child_live, live_limit = row[at:]
+    group.has_schedule = bool(has_schedule)
+    group.live_application, group.child_live, group.live_limit = live_application, child_live, live_limit
+    return made["child"] if isinstance(child, (int, UUID)) else child, group
+
+
+def group_for_application(group_id, child: Child) -> Group | None:
+    """The group a child applies to, read by ``submission_facts`` (no guardian check);
+    None when there is no such group."""
+    try:
+        return submission_facts(child, group_id)[1]
+    except SubmissionNotFound:
+        return None
 
 
 def facts_of(group: Group) -> rules.GroupFacts:

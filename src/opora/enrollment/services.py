@@ -6,7 +6,8 @@ e-mail to the guardians after commit; refusals are DomainErrors in Russian.
 Signatures for pages, the API and the benchmark (``actor`` is the acting user):
 
 - ``submit_application(actor, child, group, channel=Channel.CABINET) -> (Application, created)``
-  a guardian applies (cabinet or API; ``group`` an instance or its key). Takes a seat
+  a guardian applies (cabinet or API; ``child`` an instance, its key or uuid, ``group`` an
+  instance or its key; a child the actor is no confirmed guardian of is not found). Takes a seat
   (``new``) if one is free, else joins the waiting list (``waitlisted`` with the next
   queue number). Idempotent: a repeated submission returns the live application
   already there (``created`` is False then). Gate refusals raise
@@ -36,6 +37,7 @@ transaction, and no group ever holds more seats than its capacity.
 
 import datetime as dt
 import logging
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,37 +82,40 @@ def _live_application(child_id, group_id) -> Application | None:
                                       status__in=LIVE).first()
 
 
-def _group_for(group: Group | int, child: Child, guardian=None) -> Group:
-    group = selectors.group_for_application(getattr(group, "pk", group), child, guardian)
-    if group is None:
-        raise NotFound(_("Группа не найдена."), field="group")
-    return group
+def _facts(child, group: Group | int, guardian=None) -> tuple[Child, Group]:
+    try:
+        return selectors.submission_facts(child, getattr(group, "pk", group), guardian)
+    except selectors.SubmissionNotFound as missing:
+        if missing.what == "child":
+            raise NotFound(_("Ребёнок не найден."), field="child") from None
+        raise NotFound(_("Группа не найдена."), field="group") from None
 
 
-def submit_application(actor, child: Child, group: Group | int,
+def submit_application(actor, child: Child | int | UUID, group: Group | int,
                        channel: str = Channel.CABINET) -> tuple[Application, bool]:
-    """A guardian applies for a child to a group (an instance or its primary key): a
-    free seat is taken, else the child joins the waiting list; submitting again returns
-    the first application. Returns the application and whether this call filed it;
-    ``application.group`` is the group with its program and organization."""
+    """A guardian applies for a child (an instance, its primary key or its uuid) to a
+    group (an instance or its primary key): a free seat is taken, else the child joins
+    the waiting list; submitting again returns the first application. A child the actor
+    is not a confirmed guardian of is not found. Returns the application and whether
+    this call filed it; ``application.group`` is the group with its program and
+    organization, ``application.child`` the child."""
     if channel not in (Channel.CABINET, Channel.API):
         raise ValueError("provider staff file applications with children.enrol_walk_in")
-    group = _group_for(group, child, guardian=actor)
-    if not group.is_guardian:
-        raise NotFound(_("Ребёнок не найден."), field="child")
+    child, group = _facts(child, group, guardian=actor)
     return _file(actor, child, group, channel)
 
 
 def file_application(actor, child: Child, group: Group | int, channel: str) -> Application:
     """``submit_application`` for a caller that has checked who may apply for this child
     itself (staff recording a walk-in), which needs the application only."""
-    application, _created = _file(actor, child, _group_for(group, child), channel)
+    child, group = _facts(child, group)
+    application, _created = _file(actor, child, group, channel)
     return application
 
 
-def _existing(pk: int, group: Group) -> Application:
+def _existing(pk: int, child: Child, group: Group) -> Application:
     application = Application.objects.get(pk=pk)
-    application.group = group
+    application.group, application.child = group, child
     return application
 
 
@@ -120,7 +125,7 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
     the application and its audit row. The e-mail is queued after commit. Returns the
     application and whether it was filed now (not found already there)."""
     if group.live_application is not None:
-        return _existing(group.live_application, group), False
+        return _existing(group.live_application, child, group), False
     refused = selectors.refusals_for(child, group)
     if refused:
         raise NotEligible(refused[0].message, code=refused[0].code)
@@ -151,7 +156,7 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
         existing = _live_application(child.pk, group.pk)
         if existing is None:
             raise
-        return _existing(existing.pk, group), False
+        return _existing(existing.pk, child, group), False
     return application, True
 
 
