@@ -24,6 +24,7 @@ part of its own without that filter.
 import datetime
 import hashlib
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -82,6 +83,10 @@ class CatalogPage:
     ignored: list[str] = field(default_factory=list)
     # filters read from the typed text: (parameter, label), each a removable chip
     understood: list[tuple[str, str]] = field(default_factory=list)
+    # facets of a broad search, cached: their key and until when (epoch seconds) they
+    # hold, so what is rendered of them alone can be kept as long
+    facets_key: str | None = None
+    facets_until: float = 0.0
 
     @property
     def page(self):
@@ -152,17 +157,18 @@ class Catalog:
             found.append(("e.min_price <= %s", [connection.ops.adapt_decimalfield_value(f.max_price, 14, 2)]))
         return found
 
-    def source(self, rank=False) -> tuple[str, str, list]:
+    def source(self, rank=False, kept=True) -> tuple[str, str, list]:
         """``(CTE or "", relation, params)``: the catalog rows a search reads. With typed
         text, the entries of the programs it finds, with what ranks them
         (``search.matched_sql``) and whether enrolment is open now, kept once
-        (``matched``, materialized) for the facets and the page alike."""
+        (``matched``, materialized) for the facets and the page alike; read by the page
+        alone (``kept`` false), the planner runs it inline, with no copy written."""
         if self.text is None:
             return "", ENTRY, []
         open_sql, open_params = self._open_now()
         sql, params = search.matched_sql(self.text, SOURCE_COLUMNS, rank=rank,
                                          extra=(f"{open_sql} AS open_now", open_params))
-        return f"matched AS MATERIALIZED ({sql})", "matched", params
+        return f"matched AS {'' if kept else 'NOT '}MATERIALIZED ({sql})", "matched", params
 
     def conditions(self) -> list[tuple[str, list]]:
         """Every condition of the search over the rows of ``source``."""
@@ -186,7 +192,7 @@ class Catalog:
         (``page``, the id last). The matched set of a text search is built once."""
         f = self.filters
         relevance = f.order == "relevance" and self.text is not None
-        source, relation, params = self.source(rank=relevance and page)
+        source, relation, params = self.source(rank=relevance and page, kept=bool(counts))
         ctes = [source] if source else []
         parts: list[tuple[str, list]] = []
         nulls = ", ".join(["NULL"] * len(COLUMNS))
@@ -265,54 +271,52 @@ class Catalog:
 
     # --- facets -------------------------------------------------------------------
 
-    def facets(self, rows, labels) -> tuple[int, dict[str, list[FacetChoice]]]:
-        """The total and each facet's choices from the grouped rows of ``statement``."""
+    def counts(self, rows) -> dict:
+        """Per facet field, the count of each value (a bit, an age, an id, or ``True``
+        for a yes/no field) from the grouped rows of ``statement``, and the total
+        (``None``): what is kept in the cache for a broad search."""
         own = set(self.facet_conditions(over_rows=True))
         # part tag -> the facet fields whose counts it gives
         targets = {f"set{n}": [name for name in fields if name not in own] for n, fields in enumerate(SETS)}
         targets.update({name: [name] for name in own})
-        groups = defaultdict(list)
+        at = {column: n + 1 for n, column in enumerate(COLUMNS)}
+        counts = {name: defaultdict(int) for name in KEYS}
         total = 0
         for row in rows:
-            tag = row[0]
+            tag, count = row[0], row[-1]
             if tag == "set0":
-                total += row[-1]
+                total += count
             for name in targets.get(tag, ()):
-                groups[name].append(row)
-        return total, self._choices(groups, labels)
+                found = counts[name]
+                if name in FLAG_FACETS:
+                    value = row[at[KEYS[name][0]]]
+                    for choice in FLAG_FACETS[name]:
+                        if value & choice.bit:
+                            found[choice.bit] += count
+                elif name == "age":
+                    for age in range(max(row[at["age_min"]], codes.AGES[0]),
+                                     min(row[at["age_max"]], codes.AGES[-1]) + 1):
+                        found[age] += count
+                elif name in BOOLEAN_FACETS:
+                    if row[at[KEYS[name][0]]]:
+                        found[True] += count
+                else:
+                    found[row[at[KEYS[name][0]]]] += count
+        return {None: total, **{name: dict(found) for name, found in counts.items()}}
 
-    def _choices(self, groups, labels) -> dict[str, list[FacetChoice]]:
-        """Each choice's count from the grouped rows (tag, *COLUMNS, count)."""
+    def choices(self, counts, labels) -> dict[str, list[FacetChoice]]:
+        """Each facet's choices, labelled, with their counts (``counts``)."""
         f = self.filters
-        at = {column: n + 1 for n, column in enumerate(COLUMNS)}
         result = {}
         for name, choices in FLAG_FACETS.items():
-            column = at[KEYS[name][0]]
-            counts = dict.fromkeys((c.bit for c in choices), 0)
-            for row in groups[name]:
-                value = row[column]
-                for bit in counts:
-                    if value & bit:
-                        counts[bit] += row[-1]
-            mask = getattr(f, name)
-            result[name] = [FacetChoice(c.code, c.label, counts[c.bit], bool(mask & c.bit)) for c in choices]
-        ages = dict.fromkeys(codes.AGES, 0)
-        low, high = at["age_min"], at["age_max"]
-        for row in groups["age"]:
-            for age in range(max(row[low], codes.AGES[0]), min(row[high], codes.AGES[-1]) + 1):
-                ages[age] += row[-1]
-        result["age"] = [FacetChoice(str(a), str(a), n, f.age == a) for a, n in ages.items()]
+            mask, found = getattr(f, name), counts[name]
+            result[name] = [FacetChoice(c.code, c.label, found.get(c.bit, 0), bool(mask & c.bit)) for c in choices]
+        result["age"] = [FacetChoice(str(a), str(a), counts["age"].get(a, 0), f.age == a) for a in codes.AGES]
         for name, label in BOOLEAN_FACETS.items():
-            column = at[KEYS[name][0]]
-            count = sum(row[-1] for row in groups[name] if row[column])
-            result[name] = [FacetChoice("1", label, count, bool(getattr(f, name)))]
+            result[name] = [FacetChoice("1", label, counts[name].get(True, 0), bool(getattr(f, name)))]
         for name in ("municipality", "specialisation"):
-            column = at[KEYS[name][0]]
-            counts = defaultdict(int)
-            for row in groups[name]:
-                counts[row[column]] += row[-1]
-            chosen = getattr(f, name)
-            result[name] = [FacetChoice(str(pk), label, counts.get(pk, 0), chosen == pk)
+            chosen, found = getattr(f, name), counts[name]
+            result[name] = [FacetChoice(str(pk), label, found.get(pk, 0), chosen == pk)
                             for pk, label in labels[name]]
         return result
 
@@ -445,21 +449,27 @@ def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> C
     key = _facets_key(catalog, labels["version"][0][0]) if with_facets and now is None else None
     cached = cache.get(key) if key else None
     rows, ids = catalog.run("" if cached is not None else "facets" if with_facets else "total")
+    until = 0.0
     if with_facets:
         if cached is None:
-            cached = [row for row in rows if row[0] != "matched"]
+            counts = catalog.counts(rows)
             matched = next((row[-1] for row in rows if row[0] == "matched"), None)
-            if key:
-                size, change = catalog_facts(labels["version"][0][0], catalog.now)
-                if matched is None or matched >= BROAD_SHARE * size:
-                    cache.set(key, cached, _seconds_until(catalog.now, change))
-        count, facets = catalog.facets(cached, labels)
+            size, change = catalog_facts(labels["version"][0][0], catalog.now) if key else (0, None)
+            if key and (matched is None or matched >= BROAD_SHARE * size):
+                seconds = _seconds_until(catalog.now, change)
+                until = time.time() + seconds
+                cache.set(key, (counts, until), seconds)
+            else:
+                key = None
+        else:
+            counts, until = cached
+        count, facets = counts[None], catalog.choices(counts, labels)
     else:
         count, facets = (rows[0][-1] if rows else 0), {}
     text = catalog.text
     return CatalogPage(filters=filters, count=count, items=programs(ids), facets=facets,
                        corrections=text.corrections if text else {}, ignored=text.ignored if text else [],
-                       understood=understood)
+                       understood=understood, facets_key=key, facets_until=until)
 
 
 def organizations(filters: Filters, *, now=None) -> tuple[Filters, dict[int, int]]:
