@@ -2,9 +2,11 @@
 
 One module builds the SQL that the page, the API and the benchmark run, so they run
 the same statements. A search costs a fixed number of queries whatever the page
-size: the reading of the typed text (when there is one), the facet counts with the
-total, the names of municipalities and specialisations, the ids of the page and the
-programs of the page.
+size: the names of municipalities and specialisations with the catalog's version, the
+reading of the typed text (when there is one), one statement for the facet counts, the
+total and the ids of the page (``Catalog.statement``: a text search's matched set is
+built once in it), and the programs of the page. The counts of a broad search are
+cached until the catalog changes (``search_catalog``).
 
 Facet counts follow the usual convention of faceted search: the count of a choice is
 the number of programs the current search gives with that choice as the field's only
