@@ -12,6 +12,13 @@ statements, captured from the selector and replayed on a raw database cursor.
 ``--pages`` also times the whole HTML page (with template rendering) through
 Django's test client.
 
+``--throughput`` serves ``THROUGHPUT_PATHS`` (the catalog page and the API search) with
+gunicorn, 5 sync workers, under a bounded load of keep-alive connections
+(``catalog_load.load``), and in the same run the bare floor: a WSGI application that
+replays the statements a warm request of that path sends, on a raw psycopg connection
+(``catalog_load.bare_app``), under the same gunicorn settings; it prints requests/s of
+both and their ratio, per run and the medians.
+
 Precision: a labelled set of searches a parent types (``LABELLED``), each with the
 specialisations whose programs are the right answers (the generator draws every title
 from its specialisation's list in ``bench/words.py``, so the label is known). For each,
@@ -159,15 +166,117 @@ def precision(rounds):
     return rows, times
 
 
+THROUGHPUT_PATHS = ["/", "/api/v1/programs?q=танцы"]
+
+
+def _server(app, port, log, statements):
+    import subprocess
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opora.settings", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+           "OPORA_DEBUG": "false", "OPORA_DB_CONN_MAX_AGE": "60", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
+           "OPORA_SSL_REDIRECT": "false", "OPORA_LOG_LEVEL": "ERROR", "CATALOG_BARE_STATEMENTS": statements}
+    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--workers", "5", "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048",
+               "--log-level", "warning", "--graceful-timeout", "10"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+
+
+def _stop(server):
+    import signal
+    import subprocess
+
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
+
+
+def _quoted(path):
+    from urllib.parse import quote
+
+    return quote(path, safe="/?=&")
+
+
+def throughput(args):
+    """requests/s of each path against its bare SQL, ``args.runs`` runs."""
+    import json
+    import tempfile
+
+    from django.test import Client
+
+    from bench.catalog_load import load
+
+    client = Client()
+    captured = {}
+    for path in THROUGHPUT_PATHS:
+        assert client.get(path, secure=True).status_code == 200  # the warm state: cached facets
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, secure=True).status_code == 200
+        captured[path] = [q["sql"] for q in queries.captured_queries]
+        print(f"{path}: {len(captured[path])} statements a warm request sends")
+    results = {path: {"app": [], "bare": []} for path in THROUGHPUT_PATHS}
+    with tempfile.TemporaryDirectory() as tmp:
+        statements = str(Path(tmp, "statements.json"))
+        Path(statements).write_text(json.dumps(captured))
+        log = open(Path(tmp, "gunicorn.log"), "w")  # noqa: SIM115 — closed below
+        try:
+            for run in range(args.runs):
+                for side, app in (("app", "opora.wsgi"), ("bare", "bench.catalog_load:bare_app")):
+                    server = _server(app, args.port, log, statements)
+                    try:
+                        for _attempt in range(300):
+                            try:
+                                load(args.port, "/", 0.01, 1)
+                                break
+                            except OSError:
+                                time.sleep(0.2)
+                        # every worker warm: its first request imports the views (seconds
+                        # on a loaded machine); load until no answer takes a second
+                        for path in THROUGHPUT_PATHS:
+                            for _attempt in range(60):
+                                if load(args.port, _quoted(path), 2, 10)["max"] < 1000:
+                                    break
+                        for path in THROUGHPUT_PATHS:
+                            result = load(args.port, _quoted(path), args.seconds, args.concurrency)
+                            assert not result["failures"], (side, path, result["failures"][:5])
+                            results[path][side].append(result)
+                    finally:
+                        _stop(server)
+                load1 = os.getloadavg()[0]
+                for path in THROUGHPUT_PATHS:
+                    app_rps, bare_rps = results[path]["app"][-1]["rps"], results[path]["bare"][-1]["rps"]
+                    print(f"run {run + 1}: {path:32} {app_rps:7.1f} req/s (p50 {results[path]['app'][-1]['p50']:.0f} "
+                          f"ms), bare SQL {bare_rps:7.1f} req/s, ratio {app_rps / bare_rps:.2f}; "
+                          f"load average {load1:.1f}")
+        finally:
+            log.close()
+    for path in THROUGHPUT_PATHS:
+        ratios = [a["rps"] / b["rps"] for a, b in zip(results[path]["app"], results[path]["bare"], strict=True)]
+        print(f"median {path:32} {statistics.median(r['rps'] for r in results[path]['app']):7.1f} req/s, "
+              f"bare SQL {statistics.median(r['rps'] for r in results[path]['bare']):7.1f} req/s, "
+              f"ratio {statistics.median(ratios):.2f} (runs {', '.join(f'{r:.2f}' for r in ratios)})")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--pages", action="store_true", help="also time the rendered HTML page")
     parser.add_argument("--detail", action="store_true", help="also print each query's times")
     parser.add_argument("--precision-only", action="store_true", help="only the labelled set")
+    parser.add_argument("--throughput", action="store_true", help="only the throughput pair under gunicorn")
+    parser.add_argument("--runs", type=int, default=3, help="throughput runs")
+    parser.add_argument("--seconds", type=float, default=10, help="load per path and run")
+    parser.add_argument("--concurrency", type=int, default=10, help="connections of load")
+    parser.add_argument("--port", type=int, default=8771)
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         parser.error("the benchmark needs PostgreSQL with bench/generate.py's data")
+    if args.throughput:
+        return throughput(args)
     from opora.navigator.models import CatalogEntry
 
     client = None

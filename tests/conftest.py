@@ -122,6 +122,15 @@ def _media_of_its_own(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: a rolled-back test gives its ids (the
+    catalog's version on SQLite) to the next one, whose data differ."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_restored():
     """LocaleMiddleware leaves the last request's language active in the thread; put
     the default back so one test's English page does not leak into the next test."""

@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Annotated, Literal, get_args
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import PlainValidator
 
+from opora.api.renderers import JSONRenderer
 from opora.api.schemas import ClockTime, ErrorOut, ValidationErrorOut
 from opora.navigator import catalog, codes, filters, search, selectors
 from opora.registry.choices import Direction
@@ -23,6 +25,7 @@ from opora.registry.models import Municipality, Specialisation
 
 # Public data: no sign-in (the API requires one by default).
 router = Router(tags=["Навигатор"], auth=None)
+RENDERER = JSONRenderer()
 
 
 def _parameter(name, schema_type):
@@ -257,7 +260,7 @@ def list_programs(request, query: Query[ProgramQuery]):
     программ даст поиск, если выбрать в этом фильтре только его (остальные фильтры,
     запрос, организация и цена сохраняются)."""
     page = catalog.search_catalog(query.filters())
-    return {
+    data = {
         "count": page.count, "page": page.page, "pages": page.pages,
         "items": [_item(p) for p in page.items],
         "facets": {name: [{"value": c.value, "label": str(c.label), "count": c.count, "selected": c.selected}
@@ -265,6 +268,11 @@ def list_programs(request, query: Query[ProgramQuery]):
         "corrections": page.corrections, "ignored": page.ignored,
         "understood": [{"code": name, "label": str(label)} for name, label in page.understood],
     }
+    # Built here with the schema's types, keys and order (tests/navigator/test_api.py
+    # validates the answer against ProgramList): rendered as it is, without validating
+    # ~200 facet choices and 25 programs again on every request.
+    return HttpResponse(RENDERER.render(request, data, response_status=200),
+                        content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 
 class SuggestionQuery(Schema):

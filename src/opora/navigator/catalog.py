@@ -2,9 +2,11 @@
 
 One module builds the SQL that the page, the API and the benchmark run, so they run
 the same statements. A search costs a fixed number of queries whatever the page
-size: the reading of the typed text (when there is one), the facet counts with the
-total, the names of municipalities and specialisations, the ids of the page and the
-programs of the page.
+size: the names of municipalities and specialisations with the catalog's version, the
+reading of the typed text (when there is one), one statement for the facet counts, the
+total and the ids of the page (``Catalog.statement``: a text search's matched set is
+built once in it), and the programs of the page. The counts of a broad search are
+cached until the catalog changes (``search_catalog``).
 
 Facet counts follow the usual convention of faceted search: the count of a choice is
 the number of programs the current search gives with that choice as the field's only
@@ -21,12 +23,17 @@ and Python adds up each choice's bits; each field with a filter set adds one gro
 part of its own without that filter.
 """
 
+import datetime
+import hashlib
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from opora.navigator import codes, search
@@ -47,9 +54,13 @@ SETS = (("direction", "level", "payment", "rural"), ("age", "form"),
 COLUMNS = [c for fields in SETS for name in fields for c in KEYS[name]]
 ROW_COLUMNS = ["program_id", "municipality_id", "specialisation_id", "direction", "levels", "forms",
                "payment", "ovz_kinds", "seasonal", "is_rural", "age_min", "age_max", "free_seats"]
-# what a text search keeps of each entry it finds (and, on PostgreSQL, enrolment times)
+# what a text search keeps of each entry it finds (with whether enrolment is open now)
 SOURCE_COLUMNS = [*ROW_COLUMNS, "organization_id", "title", "min_price", "next_start"]
-PG_COLUMNS = ["open_from", "open_until", "enrolment_windows"]
+# a search is broad when it reads at least this share of the catalog: its facet counts
+# are cached (``search_catalog``)
+BROAD_SHARE = 0.25
+# the longest the catalog's size and next enrolment change are kept for a version
+FACTS_SECONDS = 3600
 FLAG_FACETS = {"direction": codes.DIRECTIONS, "level": codes.LEVELS, "payment": codes.PAYMENTS,
                "form": codes.FORMS, "ovz": codes.OVZ, "seasonal": codes.SEASONAL}
 BOOLEAN_FACETS = {"rural": _("Сельская местность"), "free_seats": _("Есть свободные места"),
@@ -74,6 +85,10 @@ class CatalogPage:
     ignored: list[str] = field(default_factory=list)
     # filters read from the typed text: (parameter, label), each a removable chip
     understood: list[tuple[str, str]] = field(default_factory=list)
+    # facets of a broad search, cached: their key and until when (epoch seconds) they
+    # hold, so what is rendered of them alone can be kept as long
+    facets_key: str | None = None
+    facets_until: float = 0.0
 
     @property
     def page(self):
@@ -144,17 +159,22 @@ class Catalog:
             found.append(("e.min_price <= %s", [connection.ops.adapt_decimalfield_value(f.max_price, 14, 2)]))
         return found
 
-    def source_sql(self, rank=False) -> tuple[str, str, list]:
-        """``(WITH clause, relation, params)``: the catalog rows a search reads. With
-        typed text, the entries of the programs it finds, with what ranks them
-        (``search.matched_sql``), kept apart so the words are looked up first and the
-        entries found fetched by key, instead of walking the whole catalog in sort
-        order to find a page."""
+    def source(self, rank=False, kept=True) -> tuple[str, str, list]:
+        """``(CTE or "", relation, params)``: the catalog rows a search reads. With typed
+        text, the entries of the programs it finds, with what ranks them
+        (``search.matched_sql``) and whether enrolment is open now, kept once
+        (``matched``, materialized) for the facets and the page alike; read by the page
+        alone (``kept`` false), the planner runs it inline, with no copy written."""
         if self.text is None:
             return "", ENTRY, []
-        columns = SOURCE_COLUMNS + (PG_COLUMNS if self.postgres else [])
-        sql, params = search.matched_sql(self.text, columns, rank=rank)
-        return f"WITH matched AS MATERIALIZED ({sql}) ", "matched", params
+        open_sql, open_params = self._open_now()
+        sql, params = search.matched_sql(self.text, SOURCE_COLUMNS, rank=rank,
+                                         extra=(f"{open_sql} AS open_now", open_params))
+        return f"matched AS {'' if kept else 'NOT '}MATERIALIZED ({sql})", "matched", params
+
+    def conditions(self) -> list[tuple[str, list]]:
+        """Every condition of the search over the rows of ``source``."""
+        return [*self.base_conditions(), *self.facet_conditions(over_rows=self.text is not None).values()]
 
     @staticmethod
     def _where(conditions) -> tuple[str, list]:
@@ -164,21 +184,59 @@ class Catalog:
         return " WHERE " + " AND ".join(f"({sql})" for sql, _ in conditions), [
             p for _, params in conditions for p in params]
 
-    # --- facets -------------------------------------------------------------------
+    # --- the statement ------------------------------------------------------------
 
-    def facets_sql(self) -> tuple[str, list]:
-        """One statement giving, per grouping part, counts of the rows by key."""
-        base = self.base_conditions()
+    def statement(self, counts: str = "facets", page: bool = True) -> tuple[str, list]:
+        """One statement for the whole search, its rows tagged by their first column:
+        ``counts`` "facets" gives the grouped facet rows (tags ``set0``…, a field's
+        name) and the size of the matched set (``matched``), "total" the total alone
+        (``total``), "" nothing; ``page`` adds the page's program ids in order
+        (``page``, the id last). The matched set of a text search is built once."""
+        f = self.filters
+        relevance = f.order == "relevance" and self.text is not None
+        source, relation, params = self.source(rank=relevance and page, kept=bool(counts))
+        ctes = [source] if source else []
+        parts: list[tuple[str, list]] = []
+        nulls = ", ".join(["NULL"] * len(COLUMNS))
+        if counts == "facets":
+            rows, rows_params, parts = self._facet_parts(relation)
+            ctes.append(rows)
+            params += rows_params
+            if self.text is not None:
+                parts.append((f"SELECT 'matched', {nulls}, COUNT(*) FROM matched", []))
+        elif counts == "total":
+            where, where_params = self._where(self.conditions())
+            parts.append((f"SELECT 'total', {nulls}, COUNT(*) FROM {relation} e{where}", where_params))
+        if page:
+            where, where_params = self._where(self.conditions())
+            order = {
+                "title": "e.title, e.program_id",
+                "start": "e.next_start ASC NULLS LAST, e.title, e.program_id",
+            }.get(f.order, "e.title, e.program_id")
+            if relevance:
+                order = search.RANK_ORDER
+            join, order_params = "", []
+            if f.order == "distance":
+                join, distance, order_params = distance_sql(f.near)
+                order = f"{distance} ASC NULLS LAST, e.next_start ASC NULLS LAST, e.title, e.program_id"
+            parts.append((f"SELECT 'page', {nulls}, p.program_id FROM (SELECT e.program_id FROM {relation} e"
+                          f"{join}{where} ORDER BY {order} LIMIT %s OFFSET %s) p",
+                          [*where_params, *order_params, f.size, (f.page - 1) * f.size]))
+        prefix = f"WITH {', '.join(ctes)} " if ctes else ""
+        return (prefix + " UNION ALL ".join(sql for sql, _ in parts),
+                params + [p for _, part_params in parts for p in part_params])
+
+    def _facet_parts(self, relation) -> tuple[str, list, list[tuple[str, list]]]:
+        """The ``rows`` CTE (the searched rows with the derived flags) and the grouped
+        parts over it: per grouping set, plus one per filtered field without its own
+        filter."""
         own = self.facet_conditions(over_rows=True)
-        open_sql, open_params = self._open_now()
-        with_clause, relation, params = self.source_sql()
-        derived = (f"SELECT {', '.join('e.' + c for c in ROW_COLUMNS)}, (e.free_seats > 0) AS has_free, "
-                   f"{open_sql} AS open_now FROM {relation} e")
-        base_where, base_params = self._where(base)
+        open_sql, open_params = ("e.open_now", []) if self.text is not None else self._open_now()
+        base_where, base_params = self._where(self.base_conditions())
         # Each part reads the rows again rather than a copy: a scan of the narrow index
         # costs less than writing it out (a text search's rows are already kept once).
-        prefix = f"{with_clause}{', ' if with_clause else 'WITH '}rows AS NOT MATERIALIZED ({derived}{base_where}) "
-        params += [*open_params, *base_params]
+        rows = (f"rows AS NOT MATERIALIZED (SELECT {', '.join('e.' + c for c in ROW_COLUMNS)}, "
+                f"(e.free_seats > 0) AS has_free, {open_sql} AS open_now FROM {relation} e{base_where})")
 
         def select(tag, keys, conditions):
             where, where_params = self._where(conditions)
@@ -203,89 +261,75 @@ class Catalog:
         for name in own:
             others = [condition for other, condition in own.items() if other != name]
             parts.append(select(name, KEYS[name], others))
-        sql = prefix + " UNION ALL ".join(sql for sql, _ in parts)
-        return sql, params + [p for _, part_params in parts for p in part_params]
+        return rows, [*open_params, *base_params], parts
 
-    def facets(self, labels) -> tuple[int, dict[str, list[FacetChoice]]]:
-        sql, params = self.facets_sql()
+    def run(self, counts: str = "facets", page: bool = True) -> tuple[list, list[int]]:
+        """``(count rows, page ids)`` of ``statement``."""
+        sql, params = self.statement(counts, page)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        return [row for row in rows if row[0] != "page"], [row[-1] for row in rows if row[0] == "page"]
+
+    # --- facets -------------------------------------------------------------------
+
+    def counts(self, rows) -> dict:
+        """Per facet field, the count of each value (a bit, an age, an id, or ``True``
+        for a yes/no field) from the grouped rows of ``statement``, and the total
+        (``None``): what is kept in the cache for a broad search."""
         own = set(self.facet_conditions(over_rows=True))
         # part tag -> the facet fields whose counts it gives
         targets = {f"set{n}": [name for name in fields if name not in own] for n, fields in enumerate(SETS)}
         targets.update({name: [name] for name in own})
-        groups = defaultdict(list)
+        at = {column: n + 1 for n, column in enumerate(COLUMNS)}
+        counts = {name: defaultdict(int) for name in KEYS}
         total = 0
         for row in rows:
-            tag = row[0]
+            tag, count = row[0], row[-1]
             if tag == "set0":
-                total += row[-1]
-            for name in targets[tag]:
-                groups[name].append(row)
-        return total, self._choices(groups, labels)
+                total += count
+            for name in targets.get(tag, ()):
+                found = counts[name]
+                if name in FLAG_FACETS:
+                    value = row[at[KEYS[name][0]]]
+                    for choice in FLAG_FACETS[name]:
+                        if value & choice.bit:
+                            found[choice.bit] += count
+                elif name == "age":
+                    for age in range(max(row[at["age_min"]], codes.AGES[0]),
+                                     min(row[at["age_max"]], codes.AGES[-1]) + 1):
+                        found[age] += count
+                elif name in BOOLEAN_FACETS:
+                    if row[at[KEYS[name][0]]]:
+                        found[True] += count
+                else:
+                    found[row[at[KEYS[name][0]]]] += count
+        return {None: total, **{name: dict(found) for name, found in counts.items()}}
 
-    def _choices(self, groups, labels) -> dict[str, list[FacetChoice]]:
-        """Each choice's count from the grouped rows (tag, *COLUMNS, count)."""
+    def choices(self, counts, labels) -> dict[str, list[FacetChoice]]:
+        """Each facet's choices, labelled, with their counts (``counts``)."""
         f = self.filters
-        at = {column: n + 1 for n, column in enumerate(COLUMNS)}
         result = {}
         for name, choices in FLAG_FACETS.items():
-            column = at[KEYS[name][0]]
-            counts = dict.fromkeys((c.bit for c in choices), 0)
-            for row in groups[name]:
-                value = row[column]
-                for bit in counts:
-                    if value & bit:
-                        counts[bit] += row[-1]
-            mask = getattr(f, name)
-            result[name] = [FacetChoice(c.code, c.label, counts[c.bit], bool(mask & c.bit)) for c in choices]
-        ages = dict.fromkeys(codes.AGES, 0)
-        low, high = at["age_min"], at["age_max"]
-        for row in groups["age"]:
-            for age in range(max(row[low], codes.AGES[0]), min(row[high], codes.AGES[-1]) + 1):
-                ages[age] += row[-1]
-        result["age"] = [FacetChoice(str(a), str(a), n, f.age == a) for a, n in ages.items()]
+            mask, found = getattr(f, name), counts[name]
+            result[name] = [FacetChoice(c.code, c.label, found.get(c.bit, 0), bool(mask & c.bit)) for c in choices]
+        result["age"] = [FacetChoice(str(a), str(a), counts["age"].get(a, 0), f.age == a) for a in codes.AGES]
         for name, label in BOOLEAN_FACETS.items():
-            column = at[KEYS[name][0]]
-            count = sum(row[-1] for row in groups[name] if row[column])
-            result[name] = [FacetChoice("1", label, count, bool(getattr(f, name)))]
+            result[name] = [FacetChoice("1", label, counts[name].get(True, 0), bool(getattr(f, name)))]
         for name in ("municipality", "specialisation"):
-            column = at[KEYS[name][0]]
-            counts = defaultdict(int)
-            for row in groups[name]:
-                counts[row[column]] += row[-1]
-            chosen = getattr(f, name)
-            result[name] = [FacetChoice(str(pk), label, counts.get(pk, 0), chosen == pk)
+            chosen, found = getattr(f, name), counts[name]
+            result[name] = [FacetChoice(str(pk), label, found.get(pk, 0), chosen == pk)
                             for pk, label in labels[name]]
         return result
 
-    # --- the page -----------------------------------------------------------------
-
-    def page_sql(self) -> tuple[str, list]:
-        f = self.filters
-        where, params = self._where([*self.base_conditions(), *self.facet_conditions().values()])
-        relevance = f.order == "relevance" and self.text is not None
-        with_clause, relation, source_params = self.source_sql(rank=relevance)
-        order = {
-            "title": "e.title, e.program_id",
-            "start": "e.next_start ASC NULLS LAST, e.title, e.program_id",
-        }.get(f.order, "e.title, e.program_id")
-        if relevance:
-            order = search.RANK_ORDER
-        join, order_params = "", []
-        if f.order == "distance":
-            join, distance, order_params = distance_sql(f.near)
-            order = f"{distance} ASC NULLS LAST, e.next_start ASC NULLS LAST, e.title, e.program_id"
-        sql = (f"{with_clause}SELECT e.program_id FROM {relation} e{join}{where} ORDER BY {order} "
-               "LIMIT %s OFFSET %s")
-        return sql, [*source_params, *params, *order_params, f.size, (f.page - 1) * f.size]
+    # --- the map ------------------------------------------------------------------
 
     def organizations_sql(self) -> tuple[str, list]:
         """The organizations of the found programs, with how many each has: the map."""
-        where, params = self._where([*self.base_conditions(), *self.facet_conditions().values()])
-        with_clause, relation, source_params = self.source_sql()
-        return (f"{with_clause}SELECT e.organization_id, COUNT(*) FROM {relation} e{where} "
+        where, params = self._where(self.conditions())
+        source, relation, source_params = self.source()
+        prefix = f"WITH {source} " if source else ""
+        return (f"{prefix}SELECT e.organization_id, COUNT(*) FROM {relation} e{where} "
                 "GROUP BY e.organization_id", [*source_params, *params])
 
     def organization_counts(self) -> dict[int, int]:
@@ -293,17 +337,6 @@ class Catalog:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
-
-    def count_sql(self) -> tuple[str, list]:
-        where, params = self._where([*self.base_conditions(), *self.facet_conditions().values()])
-        with_clause, relation, source_params = self.source_sql()
-        return f"{with_clause}SELECT COUNT(*) FROM {relation} e{where}", [*source_params, *params]
-
-    def ids(self) -> list[int]:
-        sql, params = self.page_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
 
 
 def distance_sql(point: tuple[float, float]) -> tuple[str, str, list]:
@@ -326,18 +359,73 @@ def kilometres(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def facet_labels() -> dict[str, list[tuple[int, str]]]:
-    """Names of municipalities and specialisations for their facets, and the entries of
-    the search dictionary (``synonym``), in one query."""
-    labels = {"municipality": [], "specialisation": [], "synonym": []}
+    """Names of municipalities and specialisations for their facets, the entries of
+    the search dictionary (``synonym``) and the catalog's version (``version``: the
+    last refresh of the index, ``index.changed``), in one query."""
+    labels = {"municipality": [], "specialisation": [], "synonym": [], "version": []}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 'municipality', id, name, '' FROM registry_municipality "
             "UNION ALL SELECT 'specialisation', id, name, direction FROM registry_specialisation "
             "UNION ALL SELECT 'synonym', id, variants, '' FROM navigator_searchsynonym "
+            "UNION ALL SELECT 'version', COALESCE(MAX(id), 0), '', '' FROM navigator_catalogchange "
             "ORDER BY 1, 3")
         for kind, pk, name, _direction in cursor.fetchall():
             labels[kind].append((pk, name))
     return labels
+
+
+# --- facets of broad searches, kept until the catalog changes -------------------------
+
+
+def catalog_facts(version: int, now) -> tuple[int, object]:
+    """``(programs in the catalog, the next moment enrolment opens or closes in one of
+    them)`` at ``version``, counted once per version and process."""
+    key = f"navigator:facts:{version}"
+    found = cache.get(key)
+    if found is None:
+        moment = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # the kept interval's ends; once it has ended, the ends of the windows
+                cursor.execute(
+                    "SELECT COUNT(*), MIN(CASE WHEN e.open_from > %s THEN e.open_from "
+                    "WHEN e.open_until > %s AND e.open_until < 'infinity' THEN e.open_until "
+                    "WHEN e.open_until <= %s THEN (SELECT MIN(b) FROM unnest(e.enrolment_windows) r, "
+                    "LATERAL (VALUES (lower(r)), (upper(r))) v(b) WHERE b > %s AND b < 'infinity') END) "
+                    "FROM navigator_catalogentry e", [moment] * 4)
+                size, change = cursor.fetchone()
+            else:
+                cursor.execute(
+                    "SELECT (SELECT COUNT(*) FROM navigator_catalogentry), MIN(b) FROM ("
+                    "SELECT enrolment_from AS b FROM registry_group WHERE enrolment_from > %s "
+                    "UNION ALL SELECT enrolment_to FROM registry_group WHERE enrolment_to > %s) t",
+                    [moment, moment])
+                size, change = cursor.fetchone()
+                change = parse_datetime(change) if change else None
+                if change is not None and timezone.is_naive(change):
+                    change = timezone.make_aware(change, datetime.UTC)
+        found = (size, change)
+        cache.set(key, found, FACTS_SECONDS)
+    return found
+
+
+def _facets_key(catalog: "Catalog", version: int) -> str:
+    """The cache key of a search's facet counts: the catalog's version, the filters
+    that count (not the page, the sort, the point) and the terms read from the text."""
+    f = catalog.filters.but(page=1, page_size=0, sort="", near=None, q="")
+    terms = [t.alternatives for t in catalog.text.terms] if catalog.text else []
+    digest = hashlib.sha1(repr((f, terms)).encode()).hexdigest()
+    return f"navigator:facets:{version}:{digest}"
+
+
+def _seconds_until(now, change) -> int:
+    """How long counts of ``now`` hold: until enrolment opens or closes somewhere, and
+    at most until the next local midnight (groups that ended stop counting)."""
+    tomorrow = datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1), datetime.time(),
+                                         tzinfo=timezone.get_current_timezone())
+    until = min(tomorrow, change) if change is not None else tomorrow
+    return max(0, int((until - now).total_seconds()))
 
 
 def programs(ids) -> list[Program]:
@@ -350,22 +438,40 @@ def programs(ids) -> list[Program]:
 
 def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> CatalogPage:
     """The page of programs for ``filters``, with the total and (unless asked not to)
-    the facet counts."""
+    the facet counts, in one statement after the labels (``Catalog.statement``).
+
+    The facet counts of a broad search — no text, or words found in at least a quarter
+    of the catalog (``BROAD_SHARE``) — are kept in the cache until the catalog's next change (its version)
+    or until enrolment opens or closes somewhere, whichever comes first; such a search
+    then reads only its page. An explicit ``now`` (tests, reports of a past moment) is
+    never cached."""
     labels = facet_labels() if with_facets or filters.q else None
     filters, understood = understand(filters, labels["municipality"]) if labels else (filters, [])
     catalog = Catalog(filters, now=now, synonyms=[text for _pk, text in labels["synonym"]] if labels else [])
+    key = _facets_key(catalog, labels["version"][0][0]) if with_facets and now is None else None
+    cached = cache.get(key) if key else None
+    rows, ids = catalog.run("" if cached is not None else "facets" if with_facets else "total")
+    until = 0.0
     if with_facets:
-        count, facets = catalog.facets(labels)
+        if cached is None:
+            counts = catalog.counts(rows)
+            matched = next((row[-1] for row in rows if row[0] == "matched"), None)
+            size, change = catalog_facts(labels["version"][0][0], catalog.now) if key else (0, None)
+            if key and (matched is None or matched >= BROAD_SHARE * size):
+                seconds = _seconds_until(catalog.now, change)
+                until = time.time() + seconds
+                cache.set(key, (counts, until), seconds)
+            else:
+                key = None
+        else:
+            counts, until = cached
+        count, facets = counts[None], catalog.choices(counts, labels)
     else:
-        sql, params = catalog.count_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            count, facets = cursor.fetchone()[0], {}
-    ids = catalog.ids() if count else []
+        count, facets = (rows[0][-1] if rows else 0), {}
     text = catalog.text
     return CatalogPage(filters=filters, count=count, items=programs(ids), facets=facets,
                        corrections=text.corrections if text else {}, ignored=text.ignored if text else [],
-                       understood=understood)
+                       understood=understood, facets_key=key, facets_until=until)
 
 
 def organizations(filters: Filters, *, now=None) -> tuple[Filters, dict[int, int]]:

@@ -146,6 +146,14 @@ def refresh(*, programs=None, organization=None):
             f"SELECT {', '.join(aliases)} FROM ({sql}) AS fresh{current} WHERE true "
             f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params)
         write_documents(scope)
+        changed()
+
+
+def changed():
+    """A new version of the catalog (``CatalogChange``): cached facet counts of the
+    previous ones are no longer read."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO navigator_catalogchange DEFAULT VALUES")
 
 
 def _documents(scope):
@@ -200,6 +208,7 @@ def write_documents(scope=None):
 def forget(program_ids):
     """Drop the search documents of deleted programs."""
     ids = [int(pk) for pk in program_ids]
+    changed()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("DELETE FROM navigator_searchdoc WHERE program_id = ANY(%s)", [ids])
@@ -227,6 +236,9 @@ def rebuild():
     """The whole index and vocabulary from the registry."""
     with transaction.atomic():
         refresh()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM navigator_catalogchange WHERE id < (SELECT MAX(id) FROM "
+                           "navigator_catalogchange)")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM navigator_searchword")

@@ -58,6 +58,23 @@ class CatalogEntry(models.Model):
         return self.title
 
 
+class CatalogChange(models.Model):
+    """One row per refresh of the catalog index: the largest id is the catalog's
+    version, the key under which the facet counts of broad searches are cached
+    (``catalog.search_catalog``). Rows are only ever added (no lock between
+    concurrent refreshes) and become visible with the refresh's own commit; the
+    rebuild keeps the last one."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("изменение каталога")
+        verbose_name_plural = _("изменения каталога")
+
+    def __str__(self):
+        return str(self.id)
+
+
 class SearchSynonym(models.Model):
     """An entry of the search dictionary the МОЦ keeps: words, abbreviations and
     transliterations that mean the same («Python, питон», «ОФП, общая физическая

@@ -325,12 +325,17 @@ def _correct(query, positions) -> list[int]:
 # --- SQL -----------------------------------------------------------------------------
 
 
-def matched_sql(query: TextQuery, columns: list[str], rank: bool = True) -> tuple[str, list]:
-    """``(SELECT …, params)``: the catalog entries (``columns`` of ``e``) of the programs
-    matching at least ``query.required`` terms, with ``words`` (terms matched) and, with
-    ``rank``, ``in_title``, ``in_topic``, ``in_organization`` (terms matched in that
-    field) and ``score`` (the database's weighted rank) for ``RANK_ORDER``. Counting
-    needs no rank: a broad word («школа») then reads each vector once."""
+def matched_sql(query: TextQuery, columns: list[str], rank: bool = True,
+                extra: tuple[str, list] = ("", [])) -> tuple[str, list]:
+    """``(SELECT …, params)``: the catalog entries (``columns`` of ``e``, and the
+    expressions ``extra`` over ``e``) of the programs matching at least
+    ``query.required`` terms, with ``words`` (terms matched) and, with ``rank``,
+    ``in_title``, ``in_topic``, ``in_organization`` (terms matched in that field) and
+    ``score`` (the database's weighted rank) for ``RANK_ORDER``. Counting needs no
+    rank. Each search document is read once (a GIN look-up for a rare word, a scan of
+    the documents for a broad one) and its entry joined by key or by hash, as the
+    planner finds cheaper: the caller keeps the result (a materialized CTE) for the
+    facets and the page alike."""
     postgres = connection.vendor == "postgresql"
     many = len(query.terms) > 1
     params: list = []
@@ -362,17 +367,13 @@ def matched_sql(query: TextQuery, columns: list[str], rank: bool = True) -> tupl
         params.append(query.fts_any())
         inner = (f"SELECT h.id, {', '.join(parts)}, h.score FROM (SELECT rowid AS id, {score} AS score "
                  "FROM navigator_searchdoc WHERE navigator_searchdoc MATCH %s) h")
-    selected = ", ".join([*(f"e.{c}" for c in columns), *(f"s.{name}" for name, _column in fields), "s.score"])
+    extra_sql, extra_params = extra
+    selected = ", ".join([*(f"e.{c}" for c in columns), *([extra_sql] if extra_sql else []),
+                          *(f"s.{name}" for name, _column in fields), "s.score"])
     sql = (f"SELECT {selected} FROM ({inner}) s JOIN navigator_catalogentry e ON e.program_id = s.id "
            "WHERE s.words >= %s")
     params.append(query.required)
-    if postgres:
-        # The found ids as one array too: the planner then fetches the entries by key
-        # instead of reading the whole catalog into a hash (the GIN look-up is cheap).
-        sql += (" AND e.program_id = ANY(ARRAY(SELECT f.program_id FROM navigator_searchdoc f "
-                "WHERE f.vector @@ %s::tsquery))")
-        params.append(query.tsquery())
-    return sql, params
+    return sql, [*extra_params, *params]
 
 
 # Relevance: more terms matched, then more of them in the title, in the direction or

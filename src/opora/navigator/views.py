@@ -2,12 +2,19 @@
 directions and the open data. Thin: the queries live in ``catalog`` and
 ``selectors``; every page works without JavaScript, htmx only refreshes the results."""
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from opora.core.exporters import csv_response
@@ -71,14 +78,27 @@ def _sorts(flt):
 
 
 def _cards(programs, near=None):
+    """What a result card shows, worked out here once per card rather than by template
+    tags in the loop (links, the line about the start, the seats): a page has 25."""
+    program_url = reverse("navigator:program", args=[0])[:-2]  # "…/programs/"
+    organization_url = reverse("navigator:organization", args=[0])[:-2]
+    today = timezone.localdate()
     for program in programs:
         organization = program.organization
         program.distance_km = (catalog.kilometres(near, (organization.latitude, organization.longitude))
                                if near is not None and organization.has_location else None)
         entry = program.catalog_entry
+        program.url = f"{program_url}{program.pk}/"
+        program.organization_url = f"{organization_url}{program.organization_id}/"
         program.badges = selectors.payment_badges(entry.payment, entry.min_paid_price)
-        program.level_names = codes.labels_of(codes.LEVELS, entry.levels)
-        program.form_names = codes.labels_of(codes.FORMS, entry.forms)
+        program.level_names = ", ".join(str(label) for label in codes.labels_of(codes.LEVELS, entry.levels))
+        program.form_names = ", ".join(str(label) for label in codes.labels_of(codes.FORMS, entry.forms))
+        if entry.next_start is None:
+            program.start_text = _("Нет набираемых групп")
+        else:
+            date = date_format(entry.next_start, "j E Y")
+            program.start_text = (_("Занятия идут с %(date)s") if entry.next_start <= today
+                                  else _("Ближайшая группа начинает занятия %(date)s")) % {"date": date}
     return programs
 
 
@@ -88,8 +108,27 @@ def home(request):
     flt, errors = filters.parse(request.GET)
     page = catalog.search_catalog(flt)
     context = _catalog_context(flt, errors, page)
-    partial = request.headers.get("HX-Request")
+    partial = bool(request.headers.get("HX-Request"))
+    context["filters_html"] = _filters_html(request, context, page, oob=partial)
     return render(request, "navigator/_catalog_update.html" if partial else "navigator/catalog.html", context)
+
+
+def _filters_html(request, context, page, oob):
+    """The filter fields with their counts. For a broad search (facets from the cache,
+    ``CatalogPage.facets_key``) the rendered block is kept under the same key, as long
+    as the counts hold: ~150 choices are rendered once per catalog version, not per
+    request. A page with a wrong value is rendered each time (its messages)."""
+    key = None
+    if page.facets_key and not context["errors"]:
+        key = f"{page.facets_key}:html:{get_language()}:{page.filters.page_size}:{int(oob)}"
+        found = cache.get(key)
+        if found is not None:
+            return mark_safe(found)  # noqa: S308 — our own rendered template
+    html = render_to_string("navigator/_filters.html", {**context, "oob": oob}, request)
+    seconds = int(page.facets_until - time.time())
+    if key and seconds > 0:
+        cache.set(key, str(html), seconds)
+    return html
 
 
 def map_page(request):
