@@ -14,7 +14,15 @@ from opora.demo.accounts import ACCOUNTS
 from opora.demo.training import delete_training
 from opora.enrollment.models import Application, Child
 from opora.events.models import Event, GiftedRecord, Registration
-from opora.financing.models import Certificate, CertificateLedger, Contract, CooperationAgreement, Invoice
+from opora.financing.models import (
+    Certificate,
+    CertificateLedger,
+    Contract,
+    CooperationAgreement,
+    GroupSwitch,
+    Invoice,
+    InvoiceDispute,
+)
 from opora.hotline.models import FaqEntry, Question
 from opora.mailing.models import Mailing
 from opora.monitoring.models import Snapshot
@@ -23,6 +31,7 @@ from opora.practices.models import Assignment as PracticeAssignment
 from opora.practices.models import Practice, PracticeFile
 from opora.quality.models import Appeal, Assignment, Campaign, CriteriaSet, Entry, Expert, Rating
 from opora.registry.models import Group, Module, Municipality, Organization, Program, Teacher
+from opora.surveys.models import Reply, Survey
 
 CHUNK = 900  # below SQLite's limit of parameters in one statement
 
@@ -105,6 +114,20 @@ def _delete_ratings(region) -> None:
     _delete(rated)
 
 
+def _delete_surveys(region) -> None:
+    """The data requests to, from or by the region (the РМЦ's have no municipality of
+    their own), with their replies and audit trails."""
+    surveys = Survey.objects.filter(
+        pk__in=Survey.objects.filter(Q(municipality__region=region) | Q(addressees__region=region)
+                                     | Q(created_by__email__in=[a.email for a in ACCOUNTS]))
+        .values("pk"))
+    for model, pks in ((Survey, surveys.values_list("pk", flat=True)),
+                       (Reply, Reply.objects.filter(survey__in=surveys).values_list("pk", flat=True))):
+        for chunk in _chunks(list(pks)):
+            audit.forget(model, chunk)
+    _delete(surveys)
+
+
 def _delete_practices(region) -> None:
     """The region's practices with their files, experts' sheets and audit trails (before
     the experts and the organizations they point to)."""
@@ -175,6 +198,10 @@ def _delete_region(region) -> None:
     contracts = Contract.objects.filter(period__municipality__region=region)
     invoices = Invoice.objects.filter(municipality__region=region)
     for model, pks in ((Invoice, invoices.values_list("pk", flat=True)),
+                       (InvoiceDispute, InvoiceDispute.objects.filter(line__invoice__in=invoices)
+                        .values_list("pk", flat=True)),
+                       (GroupSwitch, GroupSwitch.objects.filter(contract__in=contracts)
+                        .values_list("pk", flat=True)),
                        (Contract, contracts.values_list("pk", flat=True)),
                        (Application, applications.values_list("pk", flat=True)),
                        (Child, children.values_list("pk", flat=True)),
@@ -192,6 +219,7 @@ def _delete_region(region) -> None:
     _delete(CertificateLedger.objects.filter(certificate__municipality__region=region))
     _delete(certificates)
     _delete(children)
+    _delete_surveys(region)
     delete_training(region, [a.email for a in ACCOUNTS])
     plans = Plan.objects.filter(municipality__region=region)
     for model, pks in ((Plan, plans.values_list("pk", flat=True)),
