@@ -131,6 +131,18 @@ def _cache_cleared():
 
 
 @pytest.fixture(autouse=True)
+def _token_uses_of_its_own():
+    """The API keeps the uses of its tokens in the process until it writes them after a
+    response: uses left by one test would be written during the next one's request (and
+    on a database the next test may not open). Each test starts and ends with none."""
+    from opora.api import auth
+
+    auth._uses.clear()
+    yield
+    auth._uses.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_restored():
     """LocaleMiddleware leaves the last request's language active in the thread; put
     the default back so one test's English page does not leak into the next test."""
