@@ -56,6 +56,8 @@ def test_payer_runs_and_sets_the_rule(operator, city, school):
     assert settings_of(city).auto_accept_days == 5
     refused = ApiClient(operator).put("/prolongation/settings", {"auto_accept_days": 500})
     assert refused.status_code == 422 and settings_of(city).auto_accept_days == 5
+    boolean = ApiClient(operator).put("/prolongation/settings", {"auto_accept_days": True})
+    assert boolean.status_code == 422 and settings_of(city).auto_accept_days == 5
 
 
 @pytest.mark.parametrize("who", ["staff", "parent", "regional", "other_operator"])

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema, field_validator
 
 from opora.core.pages import paginator
 from opora.errors import ValidationFailed
@@ -77,7 +77,21 @@ Month = Annotated[dt.date, PlainValidator(_month), WithJsonSchema({
 class BodyIn(BaseModel):
     """A request body: a JSON object. A plain pydantic model rather than ninja's Schema,
     which reads fields from the attributes of any value, so that a list or a number
-    would pass as a body whose fields all have defaults."""
+    would pass as a body whose fields all have defaults. ``true`` is not a number here:
+    pydantic would read it as 1 where the document asks for an integer."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value, info: ValidationInfo):
+        if isinstance(value, bool) and not _takes_bool(cls.model_fields[info.field_name].annotation):
+            raise ValueError(_("ожидается число, а не true или false"))
+        return value
+
+
+def _takes_bool(annotation) -> bool:
+    from typing import get_args
+
+    return annotation is bool or any(_takes_bool(arg) for arg in get_args(annotation))
 
 
 def choice_codes(choices: type[TextChoices]):
