@@ -50,6 +50,7 @@ from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.rush import stop_server  # noqa: E402
 from opora.navigator import filters  # noqa: E402
 from opora.navigator.catalog import search_catalog  # noqa: E402
 
@@ -181,19 +182,6 @@ def _server(app, port, log, statements):
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
 
 
-def _stop(server):
-    import signal
-    import subprocess
-
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(10)
-
-
 def _quoted(path):
     from urllib.parse import quote
 
@@ -244,7 +232,7 @@ def throughput(args):
                             assert not result["failures"], (side, path, result["failures"][:5])
                             results[path][side].append(result)
                     finally:
-                        _stop(server)
+                        stop_server(server)
                 load1 = os.getloadavg()[0]
                 for path in THROUGHPUT_PATHS:
                     app_rps, bare_rps = results[path]["app"][-1]["rps"], results[path]["bare"][-1]["rps"]
