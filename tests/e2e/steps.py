@@ -30,6 +30,9 @@ def open_section(page, name):
     """Open a back-office section from the menu as a user does: on a phone the grouped
     menu is folded under «Меню» and is unfolded first."""
     nav = page.get_by_role("navigation", name="Разделы кабинета")
+    # the page may still be the one before (a log-in just sent): wait for the menu itself,
+    # or a folded phone menu would be taken for an open one
+    nav.wait_for()
     menu = nav.locator("details.office-menu")
     if menu.count() and menu.get_attribute("open") is None:
         nav.locator("summary").click()
