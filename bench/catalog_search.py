@@ -174,12 +174,16 @@ def _server(app, port, log, statements):
     import subprocess
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opora.settings", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-           "OPORA_DEBUG": "false", "OPORA_DB_CONN_MAX_AGE": "60", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
+           "OPORA_DEBUG": "false", "OPORA_ALLOWED_HOSTS": "127.0.0.1",
            "OPORA_SSL_REDIRECT": "false", "OPORA_LOG_LEVEL": "ERROR", "CATALOG_BARE_STATEMENTS": statements}
-    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--workers", "5", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048",
+    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--preload", "--workers", "5",
+               "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048",
                "--log-level", "warning", "--graceful-timeout", "10"]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+
+
+def _answered(result) -> bool:
+    return result["rps"] > 0 and not result["failures"]
 
 
 def _quoted(path):
@@ -215,17 +219,19 @@ def throughput(args):
                 for side, app in (("app", "opora.wsgi"), ("bare", "bench.catalog_load:bare_app")):
                     server = _server(app, args.port, log, statements)
                     try:
-                        for _attempt in range(300):
-                            try:
-                                load(args.port, "/", 0.01, 1)
-                                break
-                            except OSError:
-                                time.sleep(0.2)
-                        # every worker warm: its first request imports the views (seconds
-                        # on a loaded machine); load until no answer takes a second
+                        # listening once an answer comes back (``load`` counts a refused
+                        # connection as a failure, it does not raise)
+                        started = time.monotonic()
+                        while not _answered(load(args.port, "/", 0.01, 1)):
+                            assert time.monotonic() - started < 300, f"{app} did not answer within 300 s"
+                            time.sleep(0.2)
+                        # every worker warm (the views and templates are loaded before the
+                        # fork, the facet cache is each worker's own): load until every answer
+                        # came back within a second
                         for path in THROUGHPUT_PATHS:
                             for _attempt in range(60):
-                                if load(args.port, _quoted(path), 2, 10)["max"] < 1000:
+                                warm = load(args.port, _quoted(path), 2, 10)
+                                if _answered(warm) and warm["max"] < 1000:
                                     break
                         for path in THROUGHPUT_PATHS:
                             result = load(args.port, _quoted(path), args.seconds, args.concurrency)

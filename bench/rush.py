@@ -324,7 +324,7 @@ def start_server(args, url, log, app="opora.wsgi"):
     """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
     with the rush's settings."""
     env = server_environment(args, url)
-    command = [str(Path(sys.executable).parent / "gunicorn"), app,
+    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--preload",
                "--workers", str(args.workers), "--threads", str(args.threads),
                "--worker-class", "gthread" if args.threads > 1 else "sync",
                "--bind", f"127.0.0.1:{args.port}", "--keep-alive", "30", "--backlog", "2048",
