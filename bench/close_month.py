@@ -1,6 +1,7 @@
 """Closing a month of personified financing for a whole region, next to its bare SQL.
 
-    .venv/bin/python bench/close_month.py [--reset] [--children 460000] [--month 2026-10]
+    .venv/bin/python bench/close_month.py [--reset] [--children 460000] [--month 2026-10] [--runs 5]
+                                          [--no-advances]
 
 On the PostgreSQL database ``opora_close_month`` (created when missing, 127.0.0.1 only;
 ``CLOSE_MONTH_DATABASE_URL`` overrides):
@@ -17,10 +18,13 @@ On the PostgreSQL database ``opora_close_month`` (created when missing, 127.0.0.
    benchmark's month are opened and closed through ``settlement``, as the region
    would have done (untimed), so the tables look like months of settling;
 3. undoes any earlier run of the month (so the timing is repeatable), ``VACUUM ANALYZE``;
-4. times ``settlement.open_month_for_region`` and ``close_month_for_region`` for the
-   month, then the bare ``INSERT … SELECT`` that computes the same final lines into a
-   temporary table, checks that both give the same lines and amounts, and runs
-   ``close_month`` again: it must change nothing.
+4. times ``settlement.open_month_for_region`` for the month (unless ``--no-advances``),
+   then ``--runs`` times (each after taking back the previous final invoices and
+   ``VACUUM ANALYZE``): ``close_month_for_region`` and, right after it in the same run, the
+   bare ``INSERT … SELECT`` that computes the same final lines into a temporary table;
+   checks that both give the same lines and amounts; prints each run's ratio and load
+   average, the medians, and the statements of the median run; last runs ``close_month``
+   (and ``open_month``) again: they must change nothing.
 
 The month defaults to the last one that has ended. Deterministic for a given ``--seed``.
 """
@@ -30,6 +34,7 @@ import datetime as dt
 import functools
 import os
 import random
+import statistics
 import sys
 import time
 import urllib.parse
@@ -194,7 +199,7 @@ class FinancingLoader:
                     app_status = {"active": "enrolled", "closed": "completed", "confirmed": "awaiting_contract"}
                     rows["enrollment_application"].append((
                         application_id, self.uuid(), child_id, group_id, app_status[status], None, "cabinet", None,
-                        "", None, self.now, self.now, self.now))
+                        "", None, self.now, self.now, self.now, False))
                     terminated = dt.date(self.month.year, 12, 31) if status == "closed" else None
                     rows["financing_contract"].append((
                         contract_id, self.uuid(), f"{mun:02d}-{contract_id:07d}", application_id, child_id,
@@ -224,7 +229,7 @@ class FinancingLoader:
                                                  "frozen_nominal"]),
                 ("enrollment_application", ["id", "uuid", "child_id", "group_id", "status", "queue_number",
                                             "channel", "created_by_id", "reason", "ended_on", "status_changed_at",
-                                            "created_at", "updated_at"]),
+                                            "created_at", "updated_at", "ended_by_parent"]),
                 ("financing_contract", ["id", "uuid", "number", "application_id", "certificate_id", "period_id",
                                         "ledger_id", "organization_id", "module_id", "group_id", "status", "signed_on",
                                         "starts_on", "ends_on", "terminated_on", "total", "normative",
@@ -282,9 +287,10 @@ BARE_SQL = """
       AND c.status IN ('active', 'closed')"""
 
 
-def undo(cursor, month):
-    """Take back an earlier run of the month: ledgers, settled flags, invoices and their audit."""
-    params = {"month": month}
+def undo(cursor, month, kinds=("advance", "final")):
+    """Take back an earlier run of the month: ledgers, settled flags, invoices of ``kinds``
+    and their audit (between the timed runs only the final invoices are taken back)."""
+    params = {"month": month, "kinds": list(kinds)}
     cursor.execute("""
         UPDATE financing_certificateledger SET reserved = reserved + s.month_total, paid = paid - s.line_total
         FROM (SELECT c.ledger_id, sum(l.month_amount) AS month_total, sum(l.amount) AS line_total
@@ -294,11 +300,11 @@ def undo(cursor, month):
               GROUP BY c.ledger_id) s
         WHERE financing_certificateledger.id = s.ledger_id""", params)
     cursor.execute("UPDATE financing_contractmonth SET settled = false WHERE month = %(month)s AND settled", params)
-    cursor.execute("""DELETE FROM audit_auditevent WHERE target_type = 'financing.invoice'
-                      AND target_id IN (SELECT id::text FROM financing_invoice WHERE month = %(month)s)""", params)
-    cursor.execute("""DELETE FROM financing_invoiceline
-                      WHERE invoice_id IN (SELECT id FROM financing_invoice WHERE month = %(month)s)""", params)
-    cursor.execute("DELETE FROM financing_invoice WHERE month = %(month)s", params)
+    of_month = "SELECT id FROM financing_invoice WHERE month = %(month)s AND kind = ANY(%(kinds)s)"
+    cursor.execute(f"""DELETE FROM audit_auditevent WHERE target_type = 'financing.invoice'
+                       AND target_id IN (SELECT id::text FROM ({of_month}) i)""", params)
+    cursor.execute(f"DELETE FROM financing_invoiceline WHERE invoice_id IN ({of_month})", params)
+    cursor.execute("DELETE FROM financing_invoice WHERE month = %(month)s AND kind = ANY(%(kinds)s)", params)
 
 
 def totals(cursor, month):
@@ -321,6 +327,30 @@ def timed(call):
     return time.perf_counter() - started, result
 
 
+def _median(values):
+    return statistics.median(values)
+
+
+def _vacuum(connection):
+    for table in FINANCING_TABLES + ["audit_auditevent"]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def _bare(connection, month):
+    """The bare INSERT … SELECT of the month's final lines into an unindexed temporary
+    table: (seconds, lines, sum)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""CREATE TEMP TABLE bare_lines (municipality_id bigint, organization_id bigint,
+                          contract_id bigint, contract_number varchar(30), certificate_number varchar(10),
+                          month_amount numeric(14, 2), completeness numeric(5, 2), amount numeric(14, 2))""")
+        seconds, _ = timed(lambda: cursor.execute(BARE_SQL, {"month": month}))
+        cursor.execute("SELECT count(*), sum(amount) FROM bare_lines")
+        count, total = cursor.fetchone()
+        cursor.execute("DROP TABLE bare_lines")
+    return seconds, count, total
+
+
 def run(args, month):
     from django.db import connection
 
@@ -334,58 +364,70 @@ def run(args, month):
                           AND cm.certificate_amount > 0 AND c.status IN ('active', 'closed')""", [month])
         live = cursor.fetchone()[0]
         undo(cursor, month)
-    for table in FINANCING_TABLES + ["audit_auditevent"]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    _vacuum(connection)
     print(f"month {month:%Y-%m}: {contracts:,} live contracts, {live:,} of them with a certificate "
           f"amount in the month")
 
-    open_time, opened = timed(lambda: settlement.open_month_for_region(month))
-    statements = []
+    if args.advances:
+        open_time, opened = timed(lambda: settlement.open_month_for_region(month))
+        print(f"open_month (advances):     {open_time:7.2f} s  invoices {opened.invoices_created:,}, "
+              f"lines {opened.lines_created:,}")
+    runs = []
+    for number in range(1, args.runs + 1):
+        if number > 1:
+            with connection.cursor() as cursor:
+                undo(cursor, month, kinds=("final",))
+        _vacuum(connection)
+        load_before = os.getloadavg()[0]
+        statements = []
 
-    def clock(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            statements.append((time.perf_counter() - started, " ".join(sql.split())[:70]))
+        def clock(execute, sql, params, many, context, statements=statements):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((time.perf_counter() - started, " ".join(sql.split())[:70]))
 
-    with connection.execute_wrapper(clock):
-        close_time, closed = timed(lambda: settlement.close_month_for_region(month))
+        with connection.execute_wrapper(clock):
+            close_time, closed = timed(lambda: settlement.close_month_for_region(month))
+        bare_time, bare_count, bare_sum = _bare(connection, month)
+        load = (load_before + os.getloadavg()[0]) / 2
+        with connection.cursor() as cursor:
+            cursor.execute("""SELECT count(*), sum(l.amount) FROM financing_invoiceline l
+                              JOIN financing_invoice i ON i.id = l.invoice_id
+                              WHERE i.month = %s AND i.kind = 'final' AND i.status <> 'cancelled'""", [month])
+            final_count, final_sum = cursor.fetchone()
+        assert (final_count, final_sum) == (bare_count, bare_sum), "close_month and the bare SQL disagree"
+        runs.append((close_time, bare_time, close_time / bare_time, load, statements, closed))
+        print(f"run {number}: close_month {close_time:6.2f} s, bare INSERT … SELECT {bare_time:5.2f} s, "
+              f"ratio {close_time / bare_time:5.2f} ×, load average {load:4.2f}  (lines {closed.lines_created:,}, "
+              f"months settled {closed.months_settled:,}, sum {bare_sum:,})", flush=True)
+
     with connection.cursor() as cursor:
-        cursor.execute("""CREATE TEMP TABLE bare_lines (municipality_id bigint, organization_id bigint,
-                          contract_id bigint, contract_number varchar(30), certificate_number varchar(10),
-                          month_amount numeric(14, 2), completeness numeric(5, 2), amount numeric(14, 2))""")
-        bare_time, _ = timed(lambda: cursor.execute(BARE_SQL, {"month": month}))
-        cursor.execute("SELECT count(*), sum(amount) FROM bare_lines")
-        bare_count, bare_sum = cursor.fetchone()
-        cursor.execute("""SELECT count(*), sum(l.amount) FROM financing_invoiceline l
-                          JOIN financing_invoice i ON i.id = l.invoice_id
-                          WHERE i.month = %s AND i.kind = 'final' AND i.status <> 'cancelled'""", [month])
-        final_count, final_sum = cursor.fetchone()
-        cursor.execute("DROP TABLE bare_lines")
         before = totals(cursor, month)
     rerun_time, rerun = timed(lambda: settlement.close_month_for_region(month))
-    reopen_time, reopened = timed(lambda: settlement.open_month_for_region(month))
+    reopen_time, reopened = timed(lambda: settlement.open_month_for_region(month)) if args.advances else (0, None)
     with connection.cursor() as cursor:
         after = totals(cursor, month)
+    assert rerun.changed == 0 and after == before, "a second run changed rows"
+    assert reopened is None or reopened.changed == 0, "opening the month again changed rows"
 
-    assert (final_count, final_sum) == (bare_count, bare_sum), "close_month and the bare SQL disagree"
-    assert rerun.changed == 0 and reopened.changed == 0 and after == before, "a second run changed rows"
-    print(f"open_month (advances):     {open_time:7.2f} s  invoices {opened.invoices_created:,}, "
-          f"lines {opened.lines_created:,}")
-    print(f"close_month (final):       {close_time:7.2f} s  invoices {closed.invoices_created:,}, "
-          f"lines {closed.lines_created:,}, months settled {closed.months_settled:,}")
-    print(f"bare INSERT … SELECT:      {bare_time:7.2f} s  lines {bare_count:,}, sum {bare_sum:,}")
-    print(f"close_month / bare SQL:    {close_time / bare_time:7.2f} ×")
-    print("close_month, statement by statement:")
-    for seconds, sql in statements:
+    closed = runs[-1][5]
+    print(f"close_month (final):       median {_median([r[0] for r in runs]):6.2f} s  invoices "
+          f"{closed.invoices_created:,}, lines {closed.lines_created:,}, months settled {closed.months_settled:,}")
+    print(f"bare INSERT … SELECT:      median {_median([r[1] for r in runs]):6.2f} s")
+    print(f"close_month / bare SQL:    median {_median([r[2] for r in runs]):6.2f} ×  "
+          f"(runs: {', '.join(f'{r[2]:.2f}' for r in runs)}; load average {_median([r[3] for r in runs]):.2f})")
+    median_run = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+    print(f"close_month of the median run ({median_run[0]:.2f} s), statement by statement:")
+    for seconds, sql in median_run[4]:
         if seconds >= 0.05:
             print(f"    {seconds:6.2f} s  {sql}")
-    print(f"    {close_time - sum(s for s, _ in statements):6.2f} s  the rest: COMMIT (with the deferred "
+    print(f"    {median_run[0] - sum(s for s, _ in median_run[4]):6.2f} s  the rest: COMMIT (with any deferred "
           f"foreign-key checks of the new lines) and Python")
     print(f"close_month again:         {rerun_time:7.2f} s  rows changed {rerun.changed}")
-    print(f"open_month again:          {reopen_time:7.2f} s  rows changed {reopened.changed}")
+    if reopened is not None:
+        print(f"open_month again:          {reopen_time:7.2f} s  rows changed {reopened.changed}")
     print(f"final invoices: amount {before[2]:,}, advances deducted {before[3]:,}, due {before[2] - before[3]:,}")
 
 
@@ -395,6 +437,9 @@ def main(argv=None):
     parser.add_argument("--children", type=int, default=460_000)
     parser.add_argument("--month", type=_month_arg, help="ГГГГ-ММ, by default the last month that has ended")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--no-advances", dest="advances", action="store_false",
+                        help="close the month without opening its advances first")
+    parser.add_argument("--runs", type=int, default=5, help="timed closes of the month (each after an undo)")
     args = parser.parse_args(argv)
 
     url = os.environ.get("CLOSE_MONTH_DATABASE_URL", DEFAULT_DATABASE)
