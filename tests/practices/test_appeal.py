@@ -223,3 +223,82 @@ def test_an_expert_role_alone_does_not_file_or_decide(city, appeal):
         services.file_appeal(expert, appeal.practice, "Я не организация.")
     with pytest.raises(PermissionDenied):
         services.decide_appeal(expert, appeal, upheld=True, answer="Нет прав.")
+
+
+# --- pages and the API ----------------------------------------------------------------------------
+
+
+def test_the_appeal_through_the_pages(client, staff, operator, city, returned):
+    from django.urls import reverse
+
+    mine = reverse("practices:my_practice", args=[returned.pk])
+    client.force_login(staff)
+    assert "Подайте апелляцию до" in client.get(mine).content.decode()
+    bad = client.post(mine, {"action": "appeal", "reason": ""})
+    assert bad.status_code == 400 and "Изложите доводы апелляции." in bad.content.decode()
+    client.post(mine, {"action": "appeal", "reason": "Отчёт подтверждает результаты."})
+    page = client.get(mine).content.decode()
+    assert "Отчёт подтверждает результаты." in page and "До решения практику не меняют" in page
+    assert "Изменить" not in page
+
+    fresh = make_expert(city, last_name="Новый")
+    client.force_login(operator)
+    review = reverse("practices:practice", args=[returned.pk])
+    assert "Передать новому эксперту" in client.get(review).content.decode()
+    client.post(reverse("practices:practice_action", args=[returned.pk, "appeal_expert"]), {"expert": ""})
+    assignment = returned.assignments.get(kind=AssignmentKind.APPEAL)
+    assert assignment.expert_id == fresh.user_id
+
+    client.force_login(fresh.user)
+    sheet = reverse("practices:assignment", args=[assignment.pk])
+    assert "обжаловала возврат" in client.get(sheet).content.decode()
+    values = {f"score-{c.pk}": "2" for c in returned.criteria_set.criteria.all()}
+    client.post(sheet, {**values, "action": "submit"})
+
+    client.force_login(operator)
+    decide = reverse("practices:practice_action", args=[returned.pk, "appeal_decide"])
+    assert client.post(decide, {"upheld": "yes", "answer": ""}).status_code == 400
+    client.post(decide, {"upheld": "no", "answer": "Замечания в силе."})
+    assert returned.appeals.get().status == AppealStatus.REJECTED
+
+
+def test_the_moc_sets_the_rules_on_a_page(client, operator, staff, city):
+    from django.urls import reverse
+
+    client.force_login(operator)
+    url = reverse("practices:settings")
+    assert "Правила экспертизы" in client.get(reverse("practices:office")).content.decode()
+    bad = client.post(url, {"spread_limit": "x", "appeal_days": "5"})
+    assert bad.status_code == 400 and "Допустимое расхождение — число баллов от 0 до 100." in bad.content.decode()
+    assert client.post(url, {"spread_limit": "1,5", "appeal_days": "5"}).status_code == 302
+    assert services.settings_of(city).spread_limit == Decimal("1.5")
+    client.force_login(staff)
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_the_appeal_through_the_api(staff, other_staff, operator, other_operator, city, returned):
+    from tests.api.conftest import ApiClient
+
+    url = f"/practices/{returned.pk}/appeal"
+    assert ApiClient(staff).get(url).status_code == 404
+    assert ApiClient(other_staff).post(url, {"reason": "Чужая."}).status_code == 404
+    assert ApiClient(staff).post(url, {"reason": " "}).status_code == 422
+    filed = ApiClient(staff).post(url, {"reason": "Результаты подтверждены."})
+    assert filed.status_code == 201, filed.content.decode()
+    body = filed.json()
+    assert body["status"] == "filed" and body["decision_before"] == "revise" and not body["expert_assigned"]
+    assert ApiClient(staff).post(url, {"reason": "Снова."}).status_code == 409
+
+    assert ApiClient(other_operator).post(url + "/expert", {}).status_code == 404
+    assert ApiClient(operator).post(url + "/expert", {}).status_code == 409  # nobody is free
+    make_expert(city, last_name="Новый")
+    assert ApiClient(operator).post(url + "/expert", {}).json()["expert_assigned"] is True
+    assert ApiClient(operator).post(url + "/decide", {"upheld": True, "answer": "Да."}).status_code == 409
+
+    assignment = returned.assignments.get(kind=AssignmentKind.APPEAL)
+    services.save_sheet(assignment.expert, assignment, full_sheet(assignment, 2), submit=True)
+    assert ApiClient(staff).post(url + "/decide", {"upheld": True, "answer": "Я сам."}).status_code in (403, 404)
+    decided = ApiClient(operator).post(url + "/decide", {"upheld": True, "answer": "Доводы приняты."})
+    assert decided.status_code == 200, decided.content.decode()
+    assert decided.json()["status"] == "upheld" and decided.json()["practice"]["status"] == "review"
+    assert decided.json()["practice"]["score"] == "66.7"
