@@ -197,7 +197,7 @@ def test_the_appeal_sheet_is_blind_and_the_moc_decides_after_it(operator, city, 
     # (1 + 1 + 2) / 3 on each criterion → 66.7 %: back on review with the new result
     assert decided.status == AppealStatus.UPHELD and decided.decided_by == operator
     assert practice.status == PracticeStatus.REVIEW and practice.score == Decimal("66.7")
-    assert {"practices.appeal.decided", "practices.practice.revised", "practices.practice.reopened"} <= set(
+    assert {"practices.appeal.upheld", "practices.practice.revised", "practices.practice.reopened"} <= set(
         actions(practice))
     with pytest.raises(InvalidTransition, match="уже рассмотрена"):
         services.decide_appeal(operator, appeal, upheld=False, answer="Передумали.")

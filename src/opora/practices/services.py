@@ -708,7 +708,7 @@ def file_appeal(actor, practice: Practice, reason: str) -> PracticeAppeal:
         appeal = PracticeAppeal.objects.create(practice=fresh, round=fresh.review_round, reason=reason,
                                                filed_by=actor, decision_before=fresh.decision,
                                                score_before=fresh.score)
-        audit.record(actor, "practices.appeal.filed", fresh, to_state=AppealStatus.FILED, reason=reason[:300])
+        audit.record(actor, "practices.appeal.filed", fresh, reason=reason[:300], appeal=appeal.pk)
         logs.state_change(log, "practices.appeal.filed", practice=fresh.pk, appeal=appeal.pk)
     return appeal
 
@@ -802,8 +802,8 @@ def decide_appeal(actor, appeal: PracticeAppeal, *, upheld: bool, answer: str) -
                          score=str(result.percent))
             audit.record(actor, "practices.practice.reopened", fresh, from_state=PracticeStatus.RETURNED,
                          to_state=PracticeStatus.REVIEW)
-        audit.record(actor, "practices.appeal.decided", fresh, from_state=AppealStatus.FILED,
-                     to_state=appeal.status, reason=answer[:300])
+        # on the practice's timeline; the appeal's own row keeps its status and answer
+        audit.record(actor, f"practices.appeal.{appeal.status}", fresh, reason=answer[:300], appeal=appeal.pk)
         logs.state_change(log, "practices.appeal.decided", practice=fresh.pk, appeal=appeal.pk,
                           status=appeal.status)
     return appeal
