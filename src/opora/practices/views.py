@@ -9,6 +9,7 @@ filters and search, a practice's page and its files."""
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -262,7 +263,7 @@ def review_settings(request):
     user = request.user
     municipality = user.municipality
     if municipality is None or not scope.holds(user, "practices.review"):
-        raise Http404
+        raise PermissionDenied
     found = services.settings_of(municipality)
     form = SettingsForm(request.POST or None, initial={
         "spread_limit": f"{Decimal(found.spread_limit).normalize():f}", "appeal_days": found.appeal_days})
