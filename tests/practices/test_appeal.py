@@ -302,3 +302,17 @@ def test_the_appeal_through_the_api(staff, other_staff, operator, other_operator
     assert decided.status_code == 200, decided.content.decode()
     assert decided.json()["status"] == "upheld" and decided.json()["practice"]["status"] == "review"
     assert decided.json()["practice"]["score"] == "66.7"
+
+
+def test_the_migration_dates_earlier_returns_from_the_audit_trail(returned):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from opora.audit.models import AuditEvent
+
+    migration = import_module("opora.practices.migrations.0003_appeal_and_spread")
+    Practice.objects.filter(pk=returned.pk).update(returned_at=None)
+    migration.returned_at_from_audit(apps, None)
+    event = AuditEvent.objects.filter(action="practices.practice.returned", target_id=str(returned.pk)).get()
+    assert Practice.objects.get(pk=returned.pk).returned_at == event.created_at
