@@ -190,7 +190,8 @@ def test_an_expert_scores_only_their_own_and_explains_low_scores(in_review, expe
     assert first.status == AssignmentStatus.ASSIGNED
 
 
-def test_the_result_uses_the_quality_rules_with_knock_out(in_review):
+def test_the_result_uses_the_quality_rules_with_knock_out(operator, city, in_review):
+    services.save_settings(operator, city, spread_limit=2, appeal_days=10)  # 2 and 0 are not a wide spread
     first, second = in_review.assignments.order_by("pk")
     services.save_sheet(first.expert, first, full_sheet(first, 2), submit=True)
     in_review.refresh_from_db()

@@ -362,6 +362,14 @@ def test_the_rating_page_rewrites_a_rejected_comment(parent, finished, operator,
     assert (rating.comment, rating.comment_status, rating.results) == ("Мало практики", CommentStatus.PENDING, 5)
 
 
+
+def test_a_rejection_ending_with_a_full_stop_is_not_followed_by_another(parent, finished, operator, client):
+    rating = rate(parent, finished, comment="Плохо")
+    ratings.moderate(operator, rating, publish=False, reason="Комментарий без сути.")
+    client.force_login(parent)
+    page = client.get(reverse("quality:rate", args=[finished.uuid])).content.decode()
+    assert "Причина: Комментарий без сути." in page and ".." not in page.replace("...", "")
+
 def test_a_rating_without_a_comment_needs_no_moderation(parent, finished, operator):
     rate(parent, finished)
     assert list(ratings.moderation_queue(operator)) == []

@@ -220,6 +220,14 @@ LABELS = {
     "practices.practice.forwarded": _("Практика передана в РМЦ"),
     "practices.practice.regional": _("РМЦ отметил практику как региональную"),
     "practices.practice.not_regional": _("РМЦ снял отметку «региональная практика»"),
+    "practices.practice.needs_expert": _("Оценки разошлись: нужен ещё эксперт, свободного нет"),
+    "practices.practice.revised": _("Итог экспертизы пересчитан по апелляции"),
+    "practices.practice.reopened": _("Практика снова на экспертизе после апелляции"),
+    "practices.appeal.filed": _("Организация обжаловала возврат практики"),
+    "practices.appeal.expert": _("Апелляция передана новому эксперту"),
+    "practices.appeal.upheld": _("Апелляция удовлетворена"),
+    "practices.appeal.rejected": _("Апелляция отклонена"),
+    "practices.settings.saved": _("Правила экспертизы практик изменены"),
 }
 
 

@@ -96,7 +96,7 @@ RATING_MODERATION = ("quality:rating_moderation", _("Отзывы родител
 MY_RATINGS = ("quality:provider_ratings", _("Отзывы родителей"), "quality.answer_ratings", set())
 RATING_RULES = ("quality:rating_rules", _("Правила рейтинга родителей"), "quality", set())
 EXPERTISE = ("quality:assignments", _("Экспертиза программ"), "quality.score", {"quality:assignment"})
-PRACTICES = ("practices:office", _("Банк лучших практик"), "practices", {"practices:practice"})
+PRACTICES = ("practices:office", _("Банк лучших практик"), "practices", {"practices:practice", "practices:settings"})
 MY_PRACTICES = ("practices:mine", _("Лучшие практики"), "practices.edit", {
     "practices:create", "practices:edit", "practices:my_practice"})
 PRACTICE_REVIEW = ("practices:assignments", _("Экспертиза практик"), "practices.score", {"practices:assignment"})

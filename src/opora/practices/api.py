@@ -1,16 +1,19 @@
 """The bank of best practices in the API: the published practices with the bank's filters
-and search (public), one published practice, and a provider's submission of its practice
-to the МОЦ. Who sees what is ``opora.practices.selectors``; a practice outside the
+and search (public), one published practice, a provider's submission of its practice to
+the МОЦ, and the appeal of a return (the provider files it; the МОЦ gives it to a new
+expert and decides it). Who sees what is ``opora.practices.selectors``; a practice outside the
 caller's view answers 404 like one that does not exist."""
 
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
-from opora.api.schemas import TRANSITION_ERRORS, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Id, MunicipalityRef, choice_codes, page_of
+from opora.errors import NotFound
 from opora.practices import selectors, services
-from opora.practices.models import PracticeKind, PracticeStatus, TargetGroup
+from opora.practices.models import AppealStatus, PracticeAppeal, PracticeKind, PracticeStatus, TargetGroup
 from opora.quality.models import Decision
 from opora.registry.choices import Direction
 
@@ -21,6 +24,7 @@ PracticeTargetGroupCode = choice_codes(TargetGroup)
 PracticeStatusCode = choice_codes(PracticeStatus)
 PracticeDirectionCode = choice_codes(Direction)
 PracticeDecisionCode = choice_codes(Decision)
+PracticeAppealStatusCode = choice_codes(AppealStatus)
 
 
 class PracticeOrganizationRef(Schema):
@@ -95,10 +99,58 @@ class PracticeStateOut(Schema):
     score: Decimal | None = Field(description="Итоговый балл экспертизы, %")
     decision: PracticeDecisionCode | None
     remarks: str = Field(description="Замечания МОЦ при возврате на доработку")
+    needs_expert: bool = Field(description="Оценки разошлись больше допустимого, а свободного эксперта нет")
+    returned_at: dt.datetime | None = Field(description="Когда практика возвращена на доработку")
+    appeal_deadline: dt.date | None = Field(description="Последний день апелляции на возврат")
 
     @staticmethod
     def resolve_decision(obj):
         return obj.decision or None
+
+    @staticmethod
+    def resolve_appeal_deadline(obj):
+        return services.appeal_deadline(obj) if obj.status == PracticeStatus.RETURNED else None
+
+
+class PracticeAppealOut(Schema):
+    id: int
+    round: int = Field(description="Раунд экспертизы, возврат которого обжалован")
+    status: PracticeAppealStatusCode
+    reason: str
+    filed_at: dt.datetime
+    decision_before: PracticeDecisionCode | None = Field(description="Вывод экспертизы до апелляции")
+    score_before: Decimal | None = Field(description="Балл до апелляции, %")
+    expert_assigned: bool = Field(description="Новый эксперт назначен")
+    expert_submitted: bool = Field(description="Новый эксперт сдал лист")
+    answer: str = Field(description="Ответ МОЦ")
+    decided_at: dt.datetime | None
+    practice: PracticeStateOut
+
+    @staticmethod
+    def resolve_decision_before(obj):
+        return obj.decision_before or None
+
+    @staticmethod
+    def resolve_expert_assigned(obj):
+        return obj.practice.assignments.filter(round=obj.round, kind="appeal").exclude(status="withdrawn").exists()
+
+    @staticmethod
+    def resolve_expert_submitted(obj):
+        return obj.practice.assignments.filter(round=obj.round, kind="appeal", status="submitted").exists()
+
+
+class PracticeAppealIn(BodyIn):
+    reason: str = Field(max_length=8000, description="Доводы организации")
+
+
+class PracticeAppealExpertIn(BodyIn):
+    expert: Id | None = Field(None, description="Пользователь-эксперт; пусто — выбрать автоматически")
+
+
+class PracticeAppealDecisionIn(BodyIn):
+    upheld: bool = Field(description="true — удовлетворить (практика снова на экспертизе с пересчитанным "
+                                     "итогом), false — отклонить (возврат остаётся)")
+    answer: str = Field(max_length=8000, description="Ответ организации")
 
 
 @router.get("practices", response={200: PracticePage}, auth=None, summary="Банк лучших практик",
@@ -122,3 +174,47 @@ def get_practice(request, practice_id: int):
                          "описаны должны быть результаты и условия тиражирования.")
 def submit_practice(request, practice_id: int):
     return services.submit(request.auth, selectors.practice_for(request.auth, practice_id))
+
+
+def _appeal(user, practice_id) -> PracticeAppeal:
+    practice = selectors.practice_for(user, practice_id)
+    found = practice.appeals.filter(round=practice.review_round).select_related("practice").first()
+    if found is None:
+        raise NotFound(_("Апелляция не найдена."))
+    return found
+
+
+@router.get("practices/{practice_id}/appeal", response={200: PracticeAppealOut},
+            summary="Апелляция на возврат практики",
+            description="Организация-автор и МОЦ муниципалитета видят апелляцию текущего раунда экспертизы.")
+def get_appeal(request, practice_id: int):
+    return _appeal(request.auth, practice_id)
+
+
+@router.post("practices/{practice_id}/appeal", response={201: PracticeAppealOut, **TRANSITION_ERRORS},
+             summary="Обжаловать возврат практики",
+             description="Сотрудник организации обжалует возврат практики, прошедшей экспертизу, в течение "
+                         "срока, заданного МОЦ (дней после возврата); один раз на возврат.")
+def file_appeal(request, practice_id: int, body: PracticeAppealIn):
+    appeal = services.file_appeal(request.auth, selectors.practice_for(request.auth, practice_id), body.reason)
+    return Status(201, appeal)
+
+
+@router.post("practices/{practice_id}/appeal/expert", response={200: PracticeAppealOut, **TRANSITION_ERRORS},
+             summary="Передать апелляцию новому эксперту",
+             description="МОЦ назначает эксперта, который ещё не оценивал практику в этом раунде, без "
+                         "конфликта интересов; без эксперта в запросе — наименее загруженного по направленности.")
+def assign_appeal_expert(request, practice_id: int, body: PracticeAppealExpertIn):
+    appeal = _appeal(request.auth, practice_id)
+    services.assign_appeal_expert(request.auth, appeal, body.expert)
+    return _appeal(request.auth, practice_id)
+
+
+@router.post("practices/{practice_id}/appeal/decide", response={200: PracticeAppealOut, **TRANSITION_ERRORS},
+             summary="Решение МОЦ по апелляции",
+             description="После листа нового эксперта: удовлетворить — итог пересчитывается по всем листам "
+                         "раунда и практика снова на экспертизе; отклонить — возврат остаётся.")
+def decide_appeal(request, practice_id: int, body: PracticeAppealDecisionIn):
+    appeal = _appeal(request.auth, practice_id)
+    services.decide_appeal(request.auth, appeal, upheld=body.upheld, answer=body.answer)
+    return _appeal(request.auth, practice_id)

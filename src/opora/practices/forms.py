@@ -53,3 +53,26 @@ class ReviewForm(forms.Form):
 
 class RemarksForm(forms.Form):
     remarks = forms.CharField(label=_("Замечания организации"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=_("Доводы апелляции"), widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text=_("С чем вы не согласны в выводе экспертов и замечаниях МОЦ и почему."))
+
+
+class AppealDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Решение"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("удовлетворить: вернуть практику на экспертизу с пересчитанным итогом")),
+                 ("no", _("отклонить: возврат на доработку остаётся"))])
+    answer = forms.CharField(label=_("Ответ организации"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SettingsForm(forms.Form):
+    spread_limit = forms.CharField(
+        label=_("Допустимое расхождение, баллов"), max_length=10,
+        help_text=_("Если оценки двух экспертов по критерию расходятся больше, практику получает ещё "
+                    "один эксперт, и итог считается по всем листам."))
+    appeal_days = forms.CharField(label=_("Срок апелляции, дней"), max_length=10,
+                                  help_text=_("Столько дней после возврата на доработку организация может "
+                                              "обжаловать возврат."))

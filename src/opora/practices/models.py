@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from opora.quality.models import Decision
+from opora.quality.models import AssignmentKind, Decision
 from opora.registry.choices import Direction
 
 
@@ -79,6 +79,10 @@ class Practice(models.Model):
     decision = models.CharField(_("вывод экспертизы"), max_length=20, choices=Decision.choices, blank=True)
     knocked_out = models.BooleanField(_("не прошла по критерию-стоп"), default=False)
     criteria_means = models.JSONField(_("средние по критериям"), default=dict, blank=True)
+    needs_expert = models.BooleanField(
+        _("нужен ещё эксперт"), default=False,
+        help_text=_("Расхождение оценок: нужен дополнительный эксперт, а подходящего не нашлось."))
+    returned_at = models.DateTimeField(_("возвращена на доработку"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("передана в РМЦ"), null=True, blank=True)
     is_regional = models.BooleanField(_("региональная практика"), default=False)
     search_stems = models.TextField(editable=False, default="")
@@ -147,6 +151,8 @@ class Assignment(models.Model):
     round = models.PositiveSmallIntegerField(_("раунд"))
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("эксперт"), on_delete=models.PROTECT,
                                related_name="practice_assignments")
+    kind = models.CharField(_("вид"), max_length=20, choices=AssignmentKind.choices,
+                            default=AssignmentKind.REGULAR)
     status = models.CharField(_("статус"), max_length=20, choices=AssignmentStatus.choices,
                               default=AssignmentStatus.ASSIGNED)
     due_on = models.DateField(_("срок"))
@@ -188,3 +194,71 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion_id}: {self.value}"
+
+
+class PracticeSettings(models.Model):
+    """A municipality's rules of reviewing practices: the spread that asks one more
+    expert, and the days a provider has to appeal a return."""
+
+    municipality = models.OneToOneField("registry.Municipality", verbose_name=_("муниципалитет"),
+                                        on_delete=models.CASCADE, related_name="practice_settings")
+    spread_limit = models.DecimalField(
+        _("допустимое расхождение, баллов"), max_digits=5, decimal_places=2, default=1,
+        help_text=_("Если оценки двух экспертов по критерию расходятся больше, назначается "
+                    "ещё один эксперт."))
+    appeal_days = models.PositiveSmallIntegerField(_("срок апелляции, дней"), default=10)
+
+    SCOPE = {"municipality": "municipality"}
+
+    class Meta:
+        verbose_name = _("правила экспертизы практик")
+        verbose_name_plural = _("правила экспертизы практик")
+        constraints = [
+            models.CheckConstraint(name="practice_settings_values",
+                                   condition=Q(spread_limit__gte=0, appeal_days__gte=1)),
+        ]
+
+    def __str__(self):
+        return str(self.municipality)
+
+
+class AppealStatus(models.TextChoices):
+    FILED = "filed", _("подана")
+    UPHELD = "upheld", _("удовлетворена")
+    REJECTED = "rejected", _("отклонена")
+
+
+class PracticeAppeal(models.Model):
+    """The provider's appeal of a return with remarks, one per round of review; the МОЦ
+    gives it to a new expert and upholds it (the practice goes back to review with the
+    result computed again over every sheet) or rejects it (the return stands)."""
+
+    practice = models.ForeignKey(Practice, verbose_name=_("практика"), on_delete=models.CASCADE,
+                                 related_name="appeals")
+    round = models.PositiveSmallIntegerField(_("раунд"))
+    reason = models.TextField(_("доводы организации"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("подал"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    filed_at = models.DateTimeField(_("подана"), auto_now_add=True)
+    status = models.CharField(_("статус"), max_length=20, choices=AppealStatus.choices,
+                              default=AppealStatus.FILED)
+    decision_before = models.CharField(_("вывод до апелляции"), max_length=20, choices=Decision.choices,
+                                       blank=True)
+    score_before = models.DecimalField(_("балл до апелляции, %"), max_digits=5, decimal_places=1, null=True)
+    answer = models.TextField(_("ответ МОЦ"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("рассмотрел"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+
+    SCOPE = {"organization": "practice__organization", "municipality": "practice__municipality"}
+
+    class Meta:
+        verbose_name = _("апелляция по практике")
+        verbose_name_plural = _("апелляции по практикам")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "round"], name="practice_appeal_once_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{_('Апелляция')}: {self.practice}"

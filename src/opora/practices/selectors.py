@@ -30,7 +30,7 @@ from opora.practices.models import (
     Score,
     TargetGroup,
 )
-from opora.quality.models import Criterion
+from opora.quality import review
 from opora.registry.choices import Direction, ProgramStatus
 from opora.registry.models import Program
 
@@ -94,33 +94,18 @@ def assignment_of(user, pk) -> Assignment:
     return found
 
 
-@dataclass
-class Line:
-    criterion: Criterion
-    value: int | None = None
-    comment: str = ""
-    others: list = field(default_factory=list)  # (expert number, value, comment)
-    errors: list = field(default_factory=list)
+Line = review.Line
 
 
 def sheet(assignment: Assignment) -> list[Line]:
     """The criteria with the expert's own scores; the others' submitted scores of the
-    same round only once this sheet is submitted."""
-    criteria = list(assignment.practice.criteria_set.criteria.all())
-    own = {s.criterion_id: s for s in assignment.scores.all()}
-    lines = [Line(c, own[c.pk].value if c.pk in own else None, own[c.pk].comment if c.pk in own else "")
-             for c in criteria]
-    if assignment.status != AssignmentStatus.SUBMITTED:
-        return lines
-    by_criterion = {line.criterion.pk: line for line in lines}
-    numbers: dict[int, int] = {}
-    for score in (Score.objects.filter(assignment__practice_id=assignment.practice_id,
-                                       assignment__round=assignment.round,
-                                       assignment__status=AssignmentStatus.SUBMITTED)
-                  .exclude(assignment=assignment).order_by("assignment", "criterion__position")):
-        number = numbers.setdefault(score.assignment_id, len(numbers) + 1)
-        by_criterion[score.criterion_id].others.append((number, score.value, score.comment))
-    return lines
+    same round only once this sheet is submitted (the shared ``review.sheet_lines``)."""
+    others = (Score.objects.filter(assignment__practice_id=assignment.practice_id,
+                                   assignment__round=assignment.round,
+                                   assignment__status=AssignmentStatus.SUBMITTED)
+              .exclude(assignment=assignment).order_by("assignment", "criterion__position"))
+    return review.sheet_lines(assignment.practice.criteria_set.criteria.all(), assignment.scores.all(),
+                              submitted=assignment.status == AssignmentStatus.SUBMITTED, others=others)
 
 
 # --- the МОЦ's review page -----------------------------------------------------------------------

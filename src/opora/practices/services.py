@@ -5,7 +5,12 @@ changes nothing, and records what it changed in the audit trail.
 draft → submitted (``submit``, the provider) → review (``start_review``, the МОЦ assigns
 experts who score blind with the criteria set of purpose «practices») → published
 (``publish``) or returned with remarks (``return_practice``; the provider edits and
-submits again, the next round of review starts afresh) → archived (``archive``). The МОЦ
+submits again, the next round of review starts afresh) → archived (``archive``). As in
+the campaigns, a wide spread of two sheets asks one more expert before the result, and a
+provider may appeal a return within the municipality's days (``file_appeal``): the МОЦ
+gives it to a new expert (``assign_appeal_expert``) and decides it (``decide_appeal``).
+The sheet's rules, the spread, the choice of experts and the blindness are the shared
+``opora.quality.review``. The МОЦ
 forwards published practices to the РМЦ (``forward``); the РМЦ marks regional ones
 (``mark_regional``). The experts, their conflict of interest and the scoring rules are
 the quality assessment's (``opora.quality``).
@@ -27,18 +32,21 @@ from opora.accounts.models import Role
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
 from opora.navigator.search import stored_stems
 from opora.practices.models import (
+    AppealStatus,
     Assignment,
     AssignmentStatus,
     Practice,
+    PracticeAppeal,
     PracticeFile,
     PracticeKind,
+    PracticeSettings,
     PracticeStatus,
     Score,
     TargetGroup,
 )
-from opora.quality import scoring
+from opora.quality import review, scoring
 from opora.quality import services as quality
-from opora.quality.models import CriteriaPurpose, Decision, Expert
+from opora.quality.models import AssignmentKind, CriteriaPurpose, Decision, Expert
 from opora.registry.choices import Direction, ProgramStatus
 from opora.registry.models import Program
 
@@ -46,6 +54,9 @@ log = logging.getLogger(__name__)
 
 EXPERTS_PER_PRACTICE = 2
 REVIEW_DAYS = 14
+# An extra expert (a wide spread) or an appeal's expert has at least this long.
+LATE_EXPERT_DAYS = 7
+MAX_APPEAL_DAYS = 90
 MAX_REVIEW_DAYS = 90
 MAX_TEXT = 8000
 MAX_LINKS = 10
@@ -72,6 +83,17 @@ def _practice(practice) -> Practice:
     if found is None:
         raise NotFound(_("Практика не найдена."))
     return found
+
+
+def _open_appeal(practice: Practice) -> PracticeAppeal | None:
+    """The appeal of the practice's current round still waiting for the МОЦ, if any."""
+    return PracticeAppeal.objects.filter(practice=practice, round=practice.review_round,
+                                         status=AppealStatus.FILED).first()
+
+
+def _no_open_appeal(practice: Practice) -> None:
+    if _open_appeal(practice) is not None:
+        raise InvalidTransition(_("Идёт апелляция: практику меняют и подают снова после решения МОЦ."))
 
 
 def _stems(practice: Practice) -> str:
@@ -157,6 +179,7 @@ def save_practice(actor, data: dict, practice: Practice | None = None) -> Practi
             practice = locking.row(Practice, practice.pk)
             if practice.status not in EDITABLE:
                 raise InvalidTransition(_("Изменить можно черновик или практику, возвращённую на доработку."))
+            _no_open_appeal(practice)
         for name, value in fields.items():
             setattr(practice, name, value)
         practice.search_stems = _stems(practice)
@@ -203,6 +226,7 @@ def add_file(actor, practice: Practice, upload) -> PracticeFile:
         practice = locking.row(Practice, practice.pk)
         if practice.status not in EDITABLE:
             raise InvalidTransition(_("Файлы меняют в черновике или в практике, возвращённой на доработку."))
+        _no_open_appeal(practice)
         if practice.files.count() >= MAX_FILES:
             raise ValidationFailed({"file": [_("Не больше %(n)d файлов.") % {"n": MAX_FILES}]})
         added = PracticeFile(practice=practice, name=(upload.name or "file")[-200:], size=upload.size)
@@ -219,6 +243,7 @@ def remove_file(actor, practice_file: PracticeFile) -> None:
         practice = locking.row(Practice, practice.pk)
         if practice.status not in EDITABLE:
             raise InvalidTransition(_("Файлы меняют в черновике или в практике, возвращённой на доработку."))
+        _no_open_appeal(practice)
         name = practice_file.name
         practice_file.file.delete(save=False)
         practice_file.delete()
@@ -239,6 +264,7 @@ def submit(actor, practice: Practice) -> Practice:
         fresh = locking.row(Practice, practice.pk)
         if fresh.status not in EDITABLE:
             raise InvalidTransition(_("Подать можно черновик или практику, возвращённую на доработку."))
+        _no_open_appeal(fresh)
         if missing:
             raise ValidationFailed(missing)
         before = fresh.status
@@ -274,10 +300,8 @@ def conflict(practice: Practice, expert: Expert) -> str | None:
 
 
 def _pick(practice, experts, taken) -> Expert | None:
-    eligible = [e for e in experts if e.user_id not in taken and conflict(practice, e) is None]
-    if not eligible:
-        return None
-    return min(eligible, key=lambda e: (practice.direction not in e.directions, e.load, e.pk))
+    return review.pick_expert(experts, taken=taken, direction=practice.direction,
+                              conflict=lambda expert: conflict(practice, expert))
 
 
 def _due(errors, due_on) -> dt.date | None:
@@ -294,12 +318,16 @@ def _due(errors, due_on) -> dt.date | None:
     return due_on
 
 
-def _assign(actor, practice, expert: Expert) -> Assignment:
-    assignment = Assignment.objects.create(practice=practice, round=practice.review_round,
-                                           expert_id=expert.user_id, due_on=practice.review_due,
-                                           assigned_by=actor)
+def _late_due(practice) -> dt.date:
+    return max(practice.review_due or _today(), _today() + dt.timedelta(days=LATE_EXPERT_DAYS))
+
+
+def _assign(actor, practice, expert: Expert, kind: str = AssignmentKind.REGULAR) -> Assignment:
+    due = practice.review_due if kind == AssignmentKind.REGULAR else _late_due(practice)
+    assignment = Assignment.objects.create(practice=practice, round=practice.review_round, kind=kind,
+                                           expert_id=expert.user_id, due_on=due, assigned_by=actor)
     audit.record(actor, "practices.assignment.created", assignment, to_state=AssignmentStatus.ASSIGNED,
-                 expert=expert.user_id, round=practice.review_round)
+                 expert=expert.user_id, round=practice.review_round, kind=kind)
     return assignment
 
 
@@ -348,6 +376,7 @@ def start_review(actor, practice: Practice, experts=None, due_on=None) -> Practi
         fresh.review_due = due
         fresh.criteria_set = criteria_set
         fresh.score, fresh.decision, fresh.knocked_out, fresh.criteria_means = None, "", False, {}
+        fresh.needs_expert = False
         fresh.save()
         audit.record(actor, "practices.practice.review_started", fresh, from_state=PracticeStatus.SUBMITTED,
                      to_state=PracticeStatus.REVIEW, round=fresh.review_round, criteria_set=criteria_set.pk)
@@ -373,7 +402,11 @@ def assign_expert(actor, practice: Practice, expert_user) -> Assignment:
             raise InvalidTransition(_("Практика не на экспертизе."))
         if fresh.assignments.filter(round=fresh.review_round, expert=expert.user_id, status__in=ACTIVE).exists():
             raise InvalidTransition(_("Этот эксперт уже назначен на практику."))
-        assignment = _assign(actor, fresh, expert)
+        kind = AssignmentKind.EXTRA if fresh.needs_expert else AssignmentKind.REGULAR
+        assignment = _assign(actor, fresh, expert, kind)
+        if fresh.needs_expert:
+            fresh.needs_expert = False
+            fresh.save(update_fields=["needs_expert"])
         _clear_result(fresh)
     return assignment
 
@@ -413,58 +446,29 @@ def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = Fa
         raise NotFound(_("Назначение не найдено."))
     scope.require(actor, "practices.score", assignment)
     criteria = list(assignment.practice.criteria_set.criteria.all())
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for criterion in criteria:
-        raw, comment = scores.get(criterion.pk, scores.get(str(criterion.pk), (None, "")))
-        value = None
-        if raw not in (None, ""):
-            try:
-                value = int(str(raw).strip())
-            except ValueError:
-                value = -1
-            if not 0 <= value <= criterion.scale_max:
-                errors.setdefault(f"score-{criterion.pk}", []).append(
-                    _("«%(title)s»: балл от 0 до %(top)d.") % {"title": criterion.title, "top": criterion.scale_max})
-                value = None
-        comment = _text(comment)[:4000]
-        if submit and value is None and f"score-{criterion.pk}" not in errors:
-            errors.setdefault(f"score-{criterion.pk}", []).append(
-                _("«%(title)s»: поставьте балл.") % {"title": criterion.title})
-        if submit and value is not None and value < criterion.scale_max and not comment:
-            errors.setdefault(f"comment-{criterion.pk}", []).append(
-                _("«%(title)s»: объясните, почему балл ниже наибольшего.") % {"title": criterion.title})
-        values[criterion.pk] = (value, comment)
-    if errors:
-        raise ValidationFailed(errors)
+    values = review.read_sheet(criteria, scores, submit=submit)
     with transaction.atomic():
         practice = locking.row(Practice, assignment.practice_id)
         fresh = locking.row(Assignment, assignment.pk)
         if fresh.status != AssignmentStatus.ASSIGNED:
             raise InvalidTransition(_("Лист уже сдан или назначение снято."))
-        if practice.status != PracticeStatus.REVIEW or fresh.round != practice.review_round:
+        in_appeal = fresh.kind == AssignmentKind.APPEAL
+        if fresh.round != practice.review_round or (
+                not in_appeal and practice.status != PracticeStatus.REVIEW):
             raise InvalidTransition(_("Практика уже не на экспертизе."))
+        if in_appeal and _open_appeal(practice) is None:
+            raise InvalidTransition(_("Апелляция по практике уже рассмотрена."))
         if _today() > fresh.due_on:
             raise InvalidTransition(_("Срок экспертизы истёк %(date)s.") % {"date": fresh.due_on.strftime("%d.%m.%Y")})
-        kept = {s.criterion_id: s for s in fresh.scores.all()}
-        for criterion in criteria:
-            value, comment = values[criterion.pk]
-            score = kept.get(criterion.pk)
-            if value is None:
-                if score is not None:
-                    score.delete()
-            elif score is None:
-                Score.objects.create(assignment=fresh, criterion=criterion, value=value, comment=comment)
-            elif (score.value, score.comment) != (value, comment):
-                score.value, score.comment = value, comment
-                score.save(update_fields=["value", "comment"])
+        review.store_sheet(fresh, criteria, values, Score)
         if submit:
             fresh.status = AssignmentStatus.SUBMITTED
             fresh.submitted_at = timezone.now()
             fresh.save(update_fields=["status", "submitted_at"])
             audit.record(actor, "practices.assignment.submitted", fresh, from_state=AssignmentStatus.ASSIGNED,
                          to_state=AssignmentStatus.SUBMITTED)
-            _after_sheet(actor, practice)
+            if not in_appeal:
+                _after_sheet(actor, practice)
     return fresh
 
 
@@ -476,35 +480,52 @@ def _clear_result(practice: Practice) -> None:
 
 def expert_remarks(practice: Practice) -> str:
     """The experts' comments on the criteria scored below the top in the current round."""
-    lines = []
-    for score in (Score.objects.filter(assignment__practice=practice, assignment__round=practice.review_round,
-                                       assignment__status=AssignmentStatus.SUBMITTED)
-                  .select_related("criterion").order_by("criterion__position", "assignment")):
-        if score.value < score.criterion.scale_max and score.comment:
-            lines.append(f"{score.criterion.title}: {score.comment}")
-    return "\n".join(lines)
+    return review.remarks_of(
+        Score.objects.filter(assignment__practice=practice, assignment__round=practice.review_round,
+                             assignment__status=AssignmentStatus.SUBMITTED)
+        .exclude(assignment__kind=AssignmentKind.APPEAL)
+        .select_related("criterion").order_by("criterion__position", "assignment"))
+
+
+def _sheets(practice: Practice, kinds) -> list[dict]:
+    return review.sheets_of(Score.objects.filter(
+        assignment__practice=practice, assignment__round=practice.review_round,
+        assignment__status=AssignmentStatus.SUBMITTED, assignment__kind__in=kinds)
+        .values_list("assignment", "criterion", "value"))
 
 
 def _after_sheet(actor, practice: Practice) -> None:
     """Inside the transaction holding the practice's row: once every expert of the round
-    has submitted, compute the result with the quality assessment's rules."""
-    assignments = list(practice.assignments.filter(round=practice.review_round, status__in=ACTIVE))
+    has submitted, ask one more expert on a wide spread (once: the shared
+    ``review.needs_extra_expert``), else compute the result with the quality assessment's
+    rules."""
+    if practice.status != PracticeStatus.REVIEW:
+        return
+    assignments = list(practice.assignments.filter(round=practice.review_round, status__in=ACTIVE)
+                       .exclude(kind=AssignmentKind.APPEAL))
     if not assignments or any(a.status == AssignmentStatus.ASSIGNED for a in assignments):
         return
     criteria_set = practice.criteria_set
-    rules = [scoring.Rule(key=c.pk, scale_max=c.scale_max, weight=c.weight, is_knock_out=c.is_knock_out)
-             for c in criteria_set.criteria.all()]
-    sheets: dict[int, dict] = {}
-    for assignment_id, criterion_id, value in Score.objects.filter(
-            assignment__in=[a.pk for a in assignments]).values_list("assignment", "criterion", "value"):
-        sheets.setdefault(assignment_id, {})[criterion_id] = value
-    result = scoring.aggregate(rules, list(sheets.values()), criteria_set.pass_threshold,
-                               criteria_set.revise_threshold)
-    practice.score = result.percent
-    practice.decision = result.decision
-    practice.knocked_out = result.knocked_out
-    practice.criteria_means = {str(key): str(mean) for key, mean in result.means.items()}
-    practice.save(update_fields=["score", "decision", "knocked_out", "criteria_means"])
+    rules = review.rules_of(criteria_set)
+    sheets = _sheets(practice, (AssignmentKind.REGULAR, AssignmentKind.EXTRA))
+    extra_asked = any(a.kind == AssignmentKind.EXTRA for a in assignments)
+    limit = settings_of(practice.municipality_id).spread_limit
+    if review.needs_extra_expert(rules, sheets, limit, extra_asked=extra_asked):
+        taken = set(practice.assignments.filter(round=practice.review_round).values_list("expert", flat=True))
+        expert = _pick(practice, list(experts_for(practice)), taken)
+        if expert is None:
+            if not practice.needs_expert:
+                practice.needs_expert = True
+                practice.save(update_fields=["needs_expert"])
+                audit.record(actor, "practices.practice.needs_expert", practice, round=practice.review_round)
+        else:
+            _assign(None, practice, expert, AssignmentKind.EXTRA)
+            logs.state_change(log, "practices.practice.extra_expert", practice=practice.pk, expert=expert.user_id)
+        return
+    result = scoring.aggregate(rules, sheets, criteria_set.pass_threshold, criteria_set.revise_threshold)
+    review.apply_result(practice, result)
+    practice.needs_expert = False
+    practice.save(update_fields=["score", "decision", "knocked_out", "criteria_means", "needs_expert"])
     audit.record(actor, "practices.practice.scored", practice, decision=result.decision,
                  score=str(result.percent), round=practice.review_round)
     logs.state_change(log, "practices.practice.scored", practice=practice.pk, decision=result.decision)
@@ -552,7 +573,8 @@ def return_practice(actor, practice: Practice, remarks: str) -> Practice:
         fresh.assignments.filter(status=AssignmentStatus.ASSIGNED).update(status=AssignmentStatus.WITHDRAWN)
         fresh.status = PracticeStatus.RETURNED
         fresh.remarks = remarks[:MAX_TEXT]
-        fresh.save(update_fields=["status", "remarks"])
+        fresh.returned_at = timezone.now()
+        fresh.save(update_fields=["status", "remarks", "returned_at"])
         audit.record(actor, "practices.practice.returned", fresh, from_state=before,
                      to_state=PracticeStatus.RETURNED, reason=remarks[:300])
     return fresh
@@ -611,3 +633,177 @@ def mark_regional(actor, practice: Practice, regional: bool = True) -> Practice:
 def linkable_programs(organization):
     """Programs a practice of ``organization`` may name: its published ones."""
     return Program.objects.filter(organization=organization, status=ProgramStatus.PUBLISHED).order_by("title")
+
+
+# --- the rules of the review, the appeal ---------------------------------------------------------
+
+
+def settings_of(municipality) -> PracticeSettings:
+    """The municipality's rules of reviewing practices (the defaults until the МОЦ saves
+    its own)."""
+    municipality_id = getattr(municipality, "pk", municipality)
+    return (PracticeSettings.objects.filter(municipality_id=municipality_id).first()
+            or PracticeSettings(municipality_id=municipality_id))
+
+
+def save_settings(actor, municipality, *, spread_limit, appeal_days) -> PracticeSettings:
+    """The МОЦ sets the spread that asks one more expert and the days of an appeal."""
+    found = settings_of(municipality)
+    scope.require(actor, "practices.review", found)
+    errors: dict[str, list[str]] = {}
+    limit = quality._decimal(errors, "spread_limit", spread_limit,
+                             _("Допустимое расхождение — число баллов от 0 до 100."), low=0, high=100)
+    days = quality._positive_int(errors, {"appeal_days": appeal_days}, "appeal_days", None,
+                                 _("Срок апелляции — от 1 до %(n)d дней.") % {"n": MAX_APPEAL_DAYS},
+                                 MAX_APPEAL_DAYS)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        found = locking.first(PracticeSettings.objects.filter(municipality_id=found.municipality_id)) or found
+        before = (found.spread_limit, found.appeal_days, found._state.adding)
+        found.spread_limit, found.appeal_days = limit, days
+        found.save()
+        if before != (found.spread_limit, found.appeal_days, False):
+            audit.record(actor, "practices.settings.saved", found.municipality, spread_limit=str(limit),
+                         appeal_days=days)
+    return found
+
+
+def appeal_deadline(practice: Practice) -> dt.date | None:
+    """The last day the provider may appeal the practice's return."""
+    return review.appeal_deadline(practice.returned_at, settings_of(practice.municipality_id).appeal_days)
+
+
+def may_appeal(practice: Practice) -> bool:
+    """Whether the page offers the provider an appeal now (``file_appeal`` decides)."""
+    deadline = appeal_deadline(practice)
+    return (practice.status == PracticeStatus.RETURNED and practice.score is not None
+            and deadline is not None and _today() <= deadline
+            and not PracticeAppeal.objects.filter(practice=practice, round=practice.review_round).exists())
+
+
+def file_appeal(actor, practice: Practice, reason: str) -> PracticeAppeal:
+    """The provider appeals the return of a reviewed practice, once per round of review,
+    within the municipality's days after the return."""
+    practice = _practice(practice)
+    scope.require(actor, "practices.edit", practice)
+    reason = _text(reason)
+    if not reason:
+        raise ValidationFailed({"reason": [_("Изложите доводы апелляции.")]})
+    if len(reason) > MAX_TEXT:
+        raise ValidationFailed({"reason": [_("Не длиннее %(n)d знаков.") % {"n": MAX_TEXT}]})
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        if fresh.status != PracticeStatus.RETURNED:
+            raise InvalidTransition(_("Обжаловать можно возврат практики на доработку."))
+        if fresh.score is None:
+            raise InvalidTransition(_("Практика возвращена до экспертизы: обжаловать нечего, "
+                                      "доработайте её и подайте снова."))
+        deadline = appeal_deadline(fresh)
+        if deadline is None or _today() > deadline:
+            raise InvalidTransition(_("Срок апелляции истёк %(date)s.") % {
+                "date": deadline.strftime("%d.%m.%Y") if deadline else "—"})
+        if PracticeAppeal.objects.filter(practice=fresh, round=fresh.review_round).exists():
+            raise InvalidTransition(_("Апелляция на этот возврат уже подана."))
+        appeal = PracticeAppeal.objects.create(practice=fresh, round=fresh.review_round, reason=reason,
+                                               filed_by=actor, decision_before=fresh.decision,
+                                               score_before=fresh.score)
+        audit.record(actor, "practices.appeal.filed", fresh, reason=reason[:300], appeal=appeal.pk)
+        logs.state_change(log, "practices.appeal.filed", practice=fresh.pk, appeal=appeal.pk)
+    return appeal
+
+
+def _appeal(appeal) -> PracticeAppeal:
+    found = (PracticeAppeal.objects.select_related("practice__organization", "practice__municipality",
+                                                   "practice__criteria_set")
+             .filter(pk=getattr(appeal, "pk", appeal)).first())
+    if found is None:
+        raise NotFound(_("Апелляция не найдена."))
+    return found
+
+
+def appeal_candidates(practice: Practice) -> list[Expert]:
+    """Experts the МОЦ may give the appeal to: no conflict of interest and not on this
+    round of review."""
+    taken = set(practice.assignments.filter(round=practice.review_round).values_list("expert", flat=True))
+    return [e for e in experts_for(practice) if e.user_id not in taken and conflict(practice, e) is None]
+
+
+def assign_appeal_expert(actor, appeal: PracticeAppeal, expert_user=None) -> Assignment:
+    """The МОЦ gives an appeal to a new expert (one who has not scored this round), chosen
+    by hand or, without ``expert_user``, the eligible one of the practice's direction with
+    the least load."""
+    appeal = _appeal(appeal)
+    practice = appeal.practice
+    scope.require(actor, "practices.review", practice)
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        appeal = locking.row(PracticeAppeal, appeal.pk)
+        if appeal.status != AppealStatus.FILED:
+            raise InvalidTransition(_("Апелляция уже рассмотрена."))
+        if fresh.assignments.filter(round=appeal.round, kind=AssignmentKind.APPEAL, status__in=ACTIVE).exists():
+            raise InvalidTransition(_("Эксперт по апелляции уже назначен."))
+        taken = set(fresh.assignments.filter(round=appeal.round).values_list("expert", flat=True))
+        experts = list(experts_for(fresh))
+        if expert_user in (None, ""):
+            expert = _pick(fresh, experts, taken)
+            if expert is None:
+                raise InvalidTransition(_("Нет свободного эксперта без конфликта интересов, который "
+                                          "ещё не оценивал практику."))
+        else:
+            wanted = str(getattr(expert_user, "pk", expert_user))
+            expert = next((e for e in experts if str(e.user_id) == wanted), None)
+            if expert is None:
+                raise ValidationFailed({"expert": [_("Этот эксперт не привлекается к экспертизе практик "
+                                                     "муниципалитета.")]})
+            if expert.user_id in taken:
+                raise ValidationFailed({"expert": [_("Апелляцию рассматривает новый эксперт.")]})
+            reason = conflict(fresh, expert)
+            if reason:
+                raise ValidationFailed({"expert": [reason]})
+        assignment = _assign(actor, fresh, expert, AssignmentKind.APPEAL)
+        audit.record(actor, "practices.appeal.expert", fresh, expert=expert.user_id, appeal=appeal.pk)
+    return assignment
+
+
+def decide_appeal(actor, appeal: PracticeAppeal, *, upheld: bool, answer: str) -> PracticeAppeal:
+    """The МОЦ decides an appeal once the new expert has submitted. Upheld: the return is
+    cancelled, the practice is back on review with the result computed again over every
+    sheet of the round including the new one, and the МОЦ publishes it or returns it
+    again. Rejected: the return stands, the provider revises and submits again."""
+    appeal = _appeal(appeal)
+    practice = appeal.practice
+    scope.require(actor, "practices.review", practice)
+    answer = _text(answer)
+    if not answer:
+        raise ValidationFailed({"answer": [_("Напишите ответ организации.")]})
+    with transaction.atomic():
+        fresh = locking.row(Practice, practice.pk)
+        appeal = locking.row(PracticeAppeal, appeal.pk)
+        if appeal.status != AppealStatus.FILED:
+            raise InvalidTransition(_("Апелляция уже рассмотрена."))
+        if not fresh.assignments.filter(round=appeal.round, kind=AssignmentKind.APPEAL,
+                                        status=AssignmentStatus.SUBMITTED).exists():
+            raise InvalidTransition(_("Новый эксперт ещё не сдал лист по апелляции."))
+        appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+        appeal.answer = answer[:MAX_TEXT]
+        appeal.decided_by = actor
+        appeal.decided_at = timezone.now()
+        appeal.save()
+        if upheld:
+            criteria_set = fresh.criteria_set
+            result = scoring.aggregate(review.rules_of(criteria_set), _sheets(fresh, AssignmentKind.values),
+                                       criteria_set.pass_threshold, criteria_set.revise_threshold)
+            before = fresh.decision
+            review.apply_result(fresh, result)
+            fresh.status = PracticeStatus.REVIEW
+            fresh.save(update_fields=["score", "decision", "knocked_out", "criteria_means", "status"])
+            audit.record(actor, "practices.practice.revised", fresh, from_state=before, to_state=result.decision,
+                         score=str(result.percent))
+            audit.record(actor, "practices.practice.reopened", fresh, from_state=PracticeStatus.RETURNED,
+                         to_state=PracticeStatus.REVIEW)
+        # on the practice's timeline; the appeal's own row keeps its status and answer
+        audit.record(actor, f"practices.appeal.{appeal.status}", fresh, reason=answer[:300], appeal=appeal.pk)
+        logs.state_change(log, "practices.appeal.decided", practice=fresh.pk, appeal=appeal.pk,
+                          status=appeal.status)
+    return appeal

@@ -6,7 +6,10 @@ page (experts, scores, publication, return, forwarding, the regional mark) with 
 export; the expert's practices and sheet. Public under ``practices/``: the bank with its
 filters and search, a practice's page and its files."""
 
+from decimal import Decimal
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -22,8 +25,24 @@ from opora.core.pages import page_of
 from opora.errors import DomainError, NotFound
 from opora.practices import selectors, services
 from opora.practices.exporters import PracticesExporter
-from opora.practices.forms import FileForm, PracticeForm, RemarksForm, ReviewForm
-from opora.practices.models import AssignmentStatus, PracticeKind, PracticeStatus, TargetGroup
+from opora.practices.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    FileForm,
+    PracticeForm,
+    RemarksForm,
+    ReviewForm,
+    SettingsForm,
+)
+from opora.practices.models import (
+    AppealStatus,
+    AssignmentStatus,
+    PracticeAppeal,
+    PracticeKind,
+    PracticeStatus,
+    TargetGroup,
+)
+from opora.quality.models import AssignmentKind
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality
 
@@ -101,6 +120,10 @@ def my_practice(request, pk):
             elif action == "archive":
                 services.archive(user, practice)
                 messages.success(request, _("Практика перенесена в архив."))
+            elif action == "appeal":
+                appeal_form = AppealForm(request.POST)
+                services.file_appeal(user, practice, request.POST.get("reason", ""))
+                messages.success(request, _("Апелляция подана в МОЦ."))
             else:
                 raise NotFound(_("Нет такого действия."))
         except NotFound as error:
@@ -109,14 +132,26 @@ def my_practice(request, pk):
             if action == "file":
                 attach_errors(form, error)
                 return render(request, "practices/my_practice.html", _provider_context(practice, form), status=400)
+            if action == "appeal" and getattr(error, "errors", None):
+                attach_errors(appeal_form, error)
+                return render(request, "practices/my_practice.html",
+                              _provider_context(practice, form, appeal_form), status=400)
             _refused(request, error)
         return redirect("practices:my_practice", pk=pk)
     return render(request, "practices/my_practice.html", _provider_context(practice, form))
 
 
-def _provider_context(practice, form):
+def _appeal_of_round(practice):
+    return PracticeAppeal.objects.filter(practice=practice, round=practice.review_round).first()
+
+
+def _provider_context(practice, form, appeal_form=None):
+    appeal = _appeal_of_round(practice)
     return {"practice": practice, "file_form": form, "statuses": PracticeStatus,
-            "editable": practice.status in services.EDITABLE, "events": audit.timeline(practice)}
+            "editable": practice.status in services.EDITABLE and not (appeal and appeal.status == AppealStatus.FILED),
+            "appeal": appeal, "appeal_statuses": AppealStatus,
+            "may_appeal": services.may_appeal(practice), "appeal_deadline": services.appeal_deadline(practice),
+            "appeal_form": appeal_form or AppealForm(), "events": audit.timeline(practice)}
 
 
 # --- the МОЦ, the authority, the РМЦ --------------------------------------------------------------
@@ -137,18 +172,24 @@ def office(request):
         "page": page_of(request, practices.order_by("status", "-submitted_at", "-pk")),
         "status": status, "statuses": PracticeStatus.choices, "regional": request.GET.get("regional") == "1",
         "is_regional_centre": scope.holds(user, "practices.regional"),
+        "reviews_here": scope.holds(user, "practices.review") and user.municipality_id is not None,
     })
 
 
 @section_page("practices")
-def practice(request, pk):
+def practice(request, pk, appeal_form=None, status=200):
     user = request.user
     found = found_or_404(selectors.practice_for, user, pk)
     reviews = scope.can(user, "practices.review", found)
     sheets, rows = selectors.scores_table(found)
     taken = {a.expert_id for a in sheets}
     experts = [e for e in services.experts_for(found) if services.conflict(found, e) is None]
+    appeal = _appeal_of_round(found)
     return render(request, "practices/practice.html", {
+        "appeal": appeal, "appeal_statuses": AppealStatus, "kinds": AssignmentKind,
+        "appeal_sheet": next((a for a in sheets if a.kind == AssignmentKind.APPEAL), None),
+        "appeal_candidates": services.appeal_candidates(found) if appeal else [],
+        "appeal_form": appeal_form or AppealDecisionForm(),
         "practice": found, "reviews": reviews, "sheets": sheets, "rows": rows,
         "marks": scope.can(user, "practices.regional", found),
         "review_form": ReviewForm(experts=experts),
@@ -156,7 +197,7 @@ def practice(request, pk):
         "remarks_form": RemarksForm(initial={"remarks": found.remarks or services.expert_remarks(found)}),
         "statuses": PracticeStatus, "assignment_statuses": AssignmentStatus,
         "events": audit.timeline(found),
-    })
+    }, status=status)
 
 
 @require_POST
@@ -190,6 +231,20 @@ def practice_action(request, pk, action):
         elif action == "forward":
             services.forward(user, found)
             messages.success(request, _("Практика передана в РМЦ."))
+        elif action in ("appeal_expert", "appeal_decide"):
+            appeal = found.appeals.filter(round=found.review_round).first()
+            if appeal is None:
+                raise NotFound(_("Апелляция не найдена."))
+            if action == "appeal_expert":
+                services.assign_appeal_expert(user, appeal, post.get("expert") or None)
+                messages.success(request, _("Апелляция передана новому эксперту."))
+            else:
+                form = AppealDecisionForm(post)
+                if not form.is_valid():
+                    return practice(request, pk, appeal_form=form, status=400)
+                services.decide_appeal(user, appeal, upheld=form.cleaned_data["upheld"],
+                                       answer=form.cleaned_data["answer"])
+                messages.success(request, _("Решение по апелляции принято."))
         elif action in ("regional", "not_regional"):
             services.mark_regional(user, found, action == "regional")
             messages.success(request, _("Отметка сохранена."))
@@ -200,6 +255,28 @@ def practice_action(request, pk, action):
     except DomainError as error:
         _refused(request, error)
     return redirect("practices:practice", pk=pk)
+
+
+@section_page("practices")
+def review_settings(request):
+    """The МОЦ's rules of reviewing its municipality's practices."""
+    user = request.user
+    municipality = user.municipality
+    if municipality is None or not scope.holds(user, "practices.review"):
+        raise PermissionDenied
+    found = services.settings_of(municipality)
+    form = SettingsForm(request.POST or None, initial={
+        "spread_limit": f"{Decimal(found.spread_limit).normalize():f}", "appeal_days": found.appeal_days})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_settings(user, municipality, **form.cleaned_data)
+        except DomainError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Правила экспертизы практик сохранены."))
+            return redirect("practices:settings")
+    return render(request, "practices/settings.html", {"form": form, "municipality": municipality},
+                  status=400 if form.errors else 200)
 
 
 @section_page("practices.files")
@@ -245,7 +322,10 @@ def assignment(request, pk):
         "assignment": found, "practice": found.practice, "lines": lines,
         "errors": [m for key, group in errors.items() if not key.startswith(("score-", "comment-")) for m in group],
         "has_errors": bool(errors),
-        "editable": found.status == AssignmentStatus.ASSIGNED and found.practice.status == PracticeStatus.REVIEW,
+        "editable": found.status == AssignmentStatus.ASSIGNED and (
+            found.practice.status == PracticeStatus.REVIEW
+            or (found.kind == AssignmentKind.APPEAL and found.practice.status == PracticeStatus.RETURNED)),
+        "kinds": AssignmentKind,
     }, status=400 if errors else 200)
 
 
@@ -272,6 +352,7 @@ def public_file(request, pk):
 
 urlpatterns = [
     path("office/practices/", office, name="office"),
+    path("office/practices/settings/", review_settings, name="settings"),
     path("office/practices/<int:pk>/", practice, name="practice"),
     path("office/practices/<int:pk>/<slug:action>/", practice_action, name="practice_action"),
     path("office/practices/files/<int:pk>/", file, name="file"),

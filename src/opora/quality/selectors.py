@@ -4,7 +4,6 @@ Blindness (docs/domain.md §12): ``sheet`` gives an expert their own scores and,
 they have submitted their sheet, the submitted sheets of the others on the same program.
 """
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -12,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from opora.accounts import scope
 from opora.errors import NotFound
+from opora.quality import review
 from opora.quality.models import (
     Appeal,
     Assignment,
     AssignmentStatus,
     Campaign,
     CampaignStatus,
-    Criterion,
     Decision,
     Entry,
     EntryStatus,
@@ -166,32 +165,17 @@ def assignment_of(user, pk) -> Assignment:
     return found
 
 
-@dataclass
-class Line:
-    criterion: Criterion
-    value: int | None = None
-    comment: str = ""
-    others: list = field(default_factory=list)  # (expert number, value, comment)
+Line = review.Line
 
 
 def sheet(assignment: Assignment) -> list[Line]:
     """The criteria with the expert's own scores; the other experts' submitted scores
-    only once this sheet is submitted."""
-    criteria = list(assignment.entry.campaign.criteria_set.criteria.all())
-    own = {s.criterion_id: s for s in assignment.scores.all()}
-    lines = [Line(c, own[c.pk].value if c.pk in own else None,
-                  own[c.pk].comment if c.pk in own else "") for c in criteria]
-    if assignment.status != AssignmentStatus.SUBMITTED:
-        return lines
-    by_criterion = {line.criterion.pk: line for line in lines}
+    only once this sheet is submitted (``review.sheet_lines``)."""
     others = (Score.objects.filter(assignment__entry_id=assignment.entry_id,
                                    assignment__status=AssignmentStatus.SUBMITTED)
               .exclude(assignment=assignment).order_by("assignment", "criterion__position"))
-    numbers: dict[int, int] = {}
-    for score in others:
-        number = numbers.setdefault(score.assignment_id, len(numbers) + 1)
-        by_criterion[score.criterion_id].others.append((number, score.value, score.comment))
-    return lines
+    return review.sheet_lines(assignment.entry.campaign.criteria_set.criteria.all(), assignment.scores.all(),
+                              submitted=assignment.status == AssignmentStatus.SUBMITTED, others=others)
 
 
 def scores_table(entry: Entry):

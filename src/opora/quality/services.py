@@ -23,7 +23,7 @@ from opora import audit, locking, logs
 from opora.accounts import scope
 from opora.accounts.models import Role
 from opora.errors import InvalidTransition, NotFound, ValidationFailed
-from opora.quality import scoring
+from opora.quality import review, scoring
 from opora.quality.models import (
     Appeal,
     AppealStatus,
@@ -424,12 +424,8 @@ def _loads(campaign: Campaign) -> dict:
 
 def _pick(campaign, entry, experts, loads, taken) -> Expert | None:
     """The eligible expert of the program's direction (else any) with the least load."""
-    eligible = [e for e in experts if e.user_id not in taken
-                and conflict(campaign, entry.program, e) is None]
-    if not eligible:
-        return None
-    direction = entry.program.direction
-    return min(eligible, key=lambda e: (direction not in e.directions, loads.get(e.user_id, 0), e.pk))
+    return review.pick_expert(experts, taken=taken, direction=entry.program.direction, loads=loads,
+                              conflict=lambda expert: conflict(campaign, entry.program, expert))
 
 
 def _new_assignment(actor, entry, expert_user_id, kind) -> Assignment:
@@ -538,21 +534,6 @@ def withdraw_assignment(actor, assignment: Assignment, reason: str = "") -> Assi
 # --- the expert's sheet ----------------------------------------------------------------------
 
 
-def _value(errors, criterion, raw):
-    name = f"score-{criterion.pk}"
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        value = -1
-    if not 0 <= value <= criterion.scale_max:
-        errors.setdefault(name, []).append(
-            _("«%(title)s»: балл от 0 до %(top)d.") % {"title": criterion.title, "top": criterion.scale_max})
-        return None
-    return value
-
-
 def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = False) -> Assignment:
     """The assigned expert saves their scores (``{criterion_id: (value, comment)}``) and,
     with ``submit``, hands the sheet in: every criterion scored, a score below the top of
@@ -563,21 +544,7 @@ def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = Fa
         raise NotFound(_("Назначение не найдено."))
     scope.require(actor, "quality.score", assignment)
     criteria = list(assignment.entry.campaign.criteria_set.criteria.all())
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for criterion in criteria:
-        raw_value, comment = scores.get(criterion.pk, scores.get(str(criterion.pk), (None, "")))
-        value = _value(errors, criterion, raw_value)
-        comment = (comment or "").strip()
-        if submit and value is None and f"score-{criterion.pk}" not in errors:
-            errors.setdefault(f"score-{criterion.pk}", []).append(
-                _("«%(title)s»: поставьте балл.") % {"title": criterion.title})
-        if submit and value is not None and value < criterion.scale_max and not comment:
-            errors.setdefault(f"comment-{criterion.pk}", []).append(
-                _("«%(title)s»: объясните, почему балл ниже наибольшего.") % {"title": criterion.title})
-        values[criterion.pk] = (value, comment[:4000])
-    if errors:
-        raise ValidationFailed(errors)
+    values = review.read_sheet(criteria, scores, submit=submit)
     with transaction.atomic():
         entry = locking.row(Entry, assignment.entry_id)
         fresh = locking.row(Assignment, assignment.pk)
@@ -589,19 +556,7 @@ def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = Fa
         in_appeal = fresh.kind == AssignmentKind.APPEAL
         if entry.status != EntryStatus.SCORING and not in_appeal:
             raise InvalidTransition(_("Программа уже не на экспертизе."))
-        kept = {s.criterion_id: s for s in fresh.scores.all()}
-        for criterion in criteria:
-            value, comment = values[criterion.pk]
-            score = kept.get(criterion.pk)
-            if value is None:
-                if score is not None:
-                    score.delete()
-                continue
-            if score is None:
-                Score.objects.create(assignment=fresh, criterion=criterion, value=value, comment=comment)
-            elif (score.value, score.comment) != (value, comment):
-                score.value, score.comment = value, comment
-                score.save(update_fields=["value", "comment"])
+        review.store_sheet(fresh, criteria, values, Score)
         if submit:
             fresh.status = AssignmentStatus.SUBMITTED
             fresh.submitted_at = timezone.now()
@@ -615,34 +570,24 @@ def save_sheet(actor, assignment: Assignment, scores: dict, *, submit: bool = Fa
 
 
 def _rules(criteria_set: CriteriaSet) -> list[scoring.Rule]:
-    return [scoring.Rule(key=c.pk, scale_max=c.scale_max, weight=c.weight, is_knock_out=c.is_knock_out)
-            for c in criteria_set.criteria.all()]
+    return review.rules_of(criteria_set)
 
 
 def _sheets(entry: Entry, kinds) -> list[dict]:
-    sheets: dict[int, dict] = {}
-    for assignment_id, criterion_id, value in Score.objects.filter(
-            assignment__entry=entry, assignment__status=AssignmentStatus.SUBMITTED,
-            assignment__kind__in=kinds).values_list("assignment", "criterion", "value"):
-        sheets.setdefault(assignment_id, {})[criterion_id] = value
-    return list(sheets.values())
+    return review.sheets_of(Score.objects.filter(
+        assignment__entry=entry, assignment__status=AssignmentStatus.SUBMITTED,
+        assignment__kind__in=kinds).values_list("assignment", "criterion", "value"))
 
 
 def _remarks(entry: Entry) -> str:
     """The experts' comments on the criteria scored below the top, for the provider."""
-    lines = []
-    for score in (Score.objects.filter(assignment__entry=entry, assignment__status=AssignmentStatus.SUBMITTED)
-                  .select_related("criterion").order_by("criterion__position", "assignment")):
-        if score.value < score.criterion.scale_max and score.comment:
-            lines.append(f"{score.criterion.title}: {score.comment}")
-    return "\n".join(lines)
+    return review.remarks_of(
+        Score.objects.filter(assignment__entry=entry, assignment__status=AssignmentStatus.SUBMITTED)
+        .select_related("criterion").order_by("criterion__position", "assignment"))
 
 
 def _apply_result(entry: Entry, result: scoring.Result) -> None:
-    entry.score = result.percent
-    entry.decision = result.decision
-    entry.knocked_out = result.knocked_out
-    entry.criteria_means = {str(key): str(mean) for key, mean in result.means.items()}
+    review.apply_result(entry, result)
     entry.decided_at = timezone.now()
 
 
@@ -661,7 +606,7 @@ def _after_sheet(actor, entry: Entry) -> None:
     rules = _rules(campaign.criteria_set)
     sheets = _sheets(entry, (AssignmentKind.REGULAR, AssignmentKind.EXTRA))
     has_extra = any(a.kind == AssignmentKind.EXTRA for a in assignments)
-    if not has_extra and scoring.wide_spread(rules, sheets, campaign.spread_limit):
+    if review.needs_extra_expert(rules, sheets, campaign.spread_limit, extra_asked=has_extra):
         expert = _pick(campaign, entry, list(experts_for(campaign)), _loads(campaign),
                        {a.expert_id for a in entry.assignments.all()})
         if expert is None:
@@ -724,9 +669,7 @@ def publish_results(actor, campaign: Campaign) -> Campaign:
 
 
 def appeal_deadline(campaign: Campaign) -> dt.date | None:
-    if campaign.published_at is None:
-        return None
-    return timezone.localdate(campaign.published_at) + dt.timedelta(days=campaign.appeal_days)
+    return review.appeal_deadline(campaign.published_at, campaign.appeal_days)
 
 
 def file_appeal(actor, entry: Entry, reason: str) -> Appeal:
