@@ -268,10 +268,15 @@ def test_the_moc_sets_the_rules_on_a_page(client, operator, staff, city):
     client.force_login(operator)
     url = reverse("practices:settings")
     assert "Правила экспертизы" in client.get(reverse("practices:office")).content.decode()
-    bad = client.post(url, {"spread_limit": "x", "appeal_days": "5"})
+    bad = client.post(url, {"spread_limit": "x", "appeal_days": "5", "experts_per_practice": "3"})
     assert bad.status_code == 400 and "Допустимое расхождение — число баллов от 0 до 100." in bad.content.decode()
-    assert client.post(url, {"spread_limit": "1,5", "appeal_days": "5"}).status_code == 302
-    assert services.settings_of(city).spread_limit == Decimal("1.5")
+    for experts in ("0", "11", "два"):
+        bad = client.post(url, {"spread_limit": "1", "appeal_days": "5", "experts_per_practice": experts})
+        assert bad.status_code == 400 and "Экспертов на практику — от 1 до 10." in bad.content.decode()
+    assert services.settings_of(city).pk is None  # nothing saved by the bad ones
+    assert client.post(url, {"spread_limit": "1,5", "appeal_days": "5", "experts_per_practice": "4"}).status_code == 302
+    found = services.settings_of(city)
+    assert (found.spread_limit, found.appeal_days, found.experts_per_practice) == (Decimal("1.5"), 5, 4)
     client.force_login(staff)
     assert client.get(url).status_code in (403, 404)
 

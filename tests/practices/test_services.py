@@ -114,6 +114,18 @@ def test_submit_needs_results_and_replication(staff):
     assert practice.status == PracticeStatus.DRAFT
 
 
+def test_a_practice_gets_three_experts_unless_the_moc_says_otherwise(operator, submitted, experts, city):
+    arts = make_expert(city, directions=["arts"], last_name="Художник")
+    make_expert(city, directions=["arts"], last_name="Скульптор")
+
+    practice = services.start_review(operator, submitted)
+
+    assigned = {a.expert_id for a in practice.assignments.all()}
+    assert len(assigned) == 3 and {experts[1].user_id, experts[2].user_id} < assigned
+    assert experts[0].user_id not in assigned  # works at the provider
+    assert arts.user_id in assigned or len(assigned - {experts[1].user_id, experts[2].user_id}) == 1
+
+
 def test_a_submitted_practice_is_not_edited(staff, submitted):
     assert submitted.status == PracticeStatus.SUBMITTED and submitted.submitted_at
     with pytest.raises(InvalidTransition):
@@ -126,6 +138,7 @@ def test_a_submitted_practice_is_not_edited(staff, submitted):
 
 def test_review_assigns_experts_of_the_direction_without_conflict_of_interest(operator, submitted, experts, city):
     arts = make_expert(city, directions=["arts"], last_name="Художник")
+    services.save_settings(operator, city, spread_limit=1, appeal_days=10, experts_per_practice=2)
 
     practice = services.start_review(operator, submitted)
 

@@ -69,6 +69,10 @@ class AppealDecisionForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
+    experts_per_practice = forms.CharField(
+        label=_("Экспертов на практику"), max_length=10,
+        help_text=_("Столько экспертов МОЦ назначает на практику автоматически; итог — среднее их "
+                    "оценок."))
     spread_limit = forms.CharField(
         label=_("Допустимое расхождение, баллов"), max_length=10,
         help_text=_("Если оценки двух экспертов по критерию расходятся больше, практику получает ещё "

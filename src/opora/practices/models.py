@@ -197,8 +197,8 @@ class Score(models.Model):
 
 
 class PracticeSettings(models.Model):
-    """A municipality's rules of reviewing practices: the spread that asks one more
-    expert, and the days a provider has to appeal a return."""
+    """A municipality's rules of reviewing practices: how many experts a practice gets,
+    the spread that asks one more, and the days a provider has to appeal a return."""
 
     municipality = models.OneToOneField("registry.Municipality", verbose_name=_("муниципалитет"),
                                         on_delete=models.CASCADE, related_name="practice_settings")
@@ -207,6 +207,7 @@ class PracticeSettings(models.Model):
         help_text=_("Если оценки двух экспертов по критерию расходятся больше, назначается "
                     "ещё один эксперт."))
     appeal_days = models.PositiveSmallIntegerField(_("срок апелляции, дней"), default=10)
+    experts_per_practice = models.PositiveSmallIntegerField(_("экспертов на практику"), default=3)
 
     SCOPE = {"municipality": "municipality"}
 
@@ -215,7 +216,8 @@ class PracticeSettings(models.Model):
         verbose_name_plural = _("правила экспертизы практик")
         constraints = [
             models.CheckConstraint(name="practice_settings_values",
-                                   condition=Q(spread_limit__gte=0, appeal_days__gte=1)),
+                                   condition=Q(spread_limit__gte=0, appeal_days__gte=1,
+                                             experts_per_practice__gte=1)),
         ]
 
     def __str__(self):

@@ -52,7 +52,7 @@ from opora.registry.models import Program
 
 log = logging.getLogger(__name__)
 
-EXPERTS_PER_PRACTICE = 2
+MAX_EXPERTS_PER_PRACTICE = 10
 REVIEW_DAYS = 14
 # An extra expert (a wide spread) or an appeal's expert has at least this long.
 LATE_EXPERT_DAYS = 7
@@ -334,7 +334,7 @@ def _assign(actor, practice, expert: Expert, kind: str = AssignmentKind.REGULAR)
 def start_review(actor, practice: Practice, experts=None, due_on=None) -> Practice:
     """The МОЦ takes a submitted practice into review with the current criteria set of
     purpose «practices», assigning the chosen experts (user ids) or, without them,
-    ``EXPERTS_PER_PRACTICE`` eligible ones automatically (the practice's direction first,
+    as many eligible ones as the municipality's rules say (``experts_per_practice``) automatically (the practice's direction first,
     then the least loaded)."""
     practice = _practice(practice)
     scope.require(actor, "practices.review", practice)
@@ -363,7 +363,7 @@ def start_review(actor, practice: Practice, experts=None, due_on=None) -> Practi
             raise InvalidTransition(_("На экспертизу берут практику, поданную в МОЦ."))
         if not chosen:
             taken = set()
-            for _slot in range(EXPERTS_PER_PRACTICE):
+            for _slot in range(settings_of(fresh.municipality_id).experts_per_practice):
                 expert = _pick(fresh, pool, taken)
                 if expert is None:
                     break
@@ -646,8 +646,10 @@ def settings_of(municipality) -> PracticeSettings:
             or PracticeSettings(municipality_id=municipality_id))
 
 
-def save_settings(actor, municipality, *, spread_limit, appeal_days) -> PracticeSettings:
-    """The МОЦ sets the spread that asks one more expert and the days of an appeal."""
+def save_settings(actor, municipality, *, spread_limit, appeal_days,
+                  experts_per_practice=None) -> PracticeSettings:
+    """The МОЦ sets how many experts a practice gets (kept when not given), the spread
+    that asks one more expert and the days of an appeal."""
     found = settings_of(municipality)
     scope.require(actor, "practices.review", found)
     errors: dict[str, list[str]] = {}
@@ -656,16 +658,20 @@ def save_settings(actor, municipality, *, spread_limit, appeal_days) -> Practice
     days = quality._positive_int(errors, {"appeal_days": appeal_days}, "appeal_days", None,
                                  _("Срок апелляции — от 1 до %(n)d дней.") % {"n": MAX_APPEAL_DAYS},
                                  MAX_APPEAL_DAYS)
+    experts = found.experts_per_practice if experts_per_practice in (None, "") else quality._positive_int(
+        errors, {"experts_per_practice": experts_per_practice}, "experts_per_practice", None,
+        _("Экспертов на практику — от 1 до %(n)d.") % {"n": MAX_EXPERTS_PER_PRACTICE},
+        MAX_EXPERTS_PER_PRACTICE)
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
         found = locking.first(PracticeSettings.objects.filter(municipality_id=found.municipality_id)) or found
-        before = (found.spread_limit, found.appeal_days, found._state.adding)
-        found.spread_limit, found.appeal_days = limit, days
+        before = (found.spread_limit, found.appeal_days, found.experts_per_practice, found._state.adding)
+        found.spread_limit, found.appeal_days, found.experts_per_practice = limit, days, experts
         found.save()
-        if before != (found.spread_limit, found.appeal_days, False):
+        if before != (found.spread_limit, found.appeal_days, found.experts_per_practice, False):
             audit.record(actor, "practices.settings.saved", found.municipality, spread_limit=str(limit),
-                         appeal_days=days)
+                         appeal_days=days, experts_per_practice=experts)
     return found
 
 

@@ -266,7 +266,8 @@ def review_settings(request):
         raise PermissionDenied
     found = services.settings_of(municipality)
     form = SettingsForm(request.POST or None, initial={
-        "spread_limit": f"{Decimal(found.spread_limit).normalize():f}", "appeal_days": found.appeal_days})
+        "spread_limit": f"{Decimal(found.spread_limit).normalize():f}", "appeal_days": found.appeal_days,
+        "experts_per_practice": found.experts_per_practice})
     if request.method == "POST" and form.is_valid():
         try:
             services.save_settings(user, municipality, **form.cleaned_data)
