@@ -177,3 +177,27 @@ def test_a_group_of_ordinary_certificates_is_refused(parent, social_contract, se
         switching.switch_group(parent, social_contract, second, NOV)
 
     assert (schedule(social_contract), money(social_contract)) == before
+
+
+def test_the_parents_page_and_the_api_switch_a_social_contract(client, parent, social_contract, social_second,
+                                                                 second):
+    from django.urls import reverse
+
+    from tests.api.conftest import ApiClient
+
+    client.force_login(parent)
+    page = client.get(reverse("financing:cabinet_contract", args=[social_contract.uuid])).content.decode()
+    assert "Перевод в другую группу" in page and "Соц. второй модуль" in page and "Второй модуль (" not in page
+    base = f"/contracts/{social_contract.uuid}/switch"
+    assert [g["name"] for g in ApiClient(parent).get(base).json()["groups"]] == ["Соц. второй модуль"]
+    month = f"{Y}-11"
+    preview = ApiClient(parent).post(f"{base}/preview", {"group": social_second.pk, "month": month})
+    assert preview.status_code == 200, preview.content
+    assert (preview.json()["certificate_after"], preview.json()["reserve_change"]) == ("30168.04", "168.04")
+    refused = ApiClient(parent).post(base, {"group": second.pk, "month": month})
+    assert refused.status_code == 422 and "социальными сертификатами" in refused.json()["detail"]
+
+    done = client.post(reverse("financing:switch", args=[social_contract.uuid]),
+                       {"group": social_second.pk, "month": NOV.isoformat()}, follow=True)
+    assert "переведён в группу «Соц. второй модуль»" in done.content.decode()
+    assert money(social_contract)[0] == D("30168.04")
