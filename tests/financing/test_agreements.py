@@ -38,6 +38,7 @@ from tests.financing.conftest import (
     OCT,
     autumn_group,
     certify,
+    csv_rows,
     make_certificate,
     make_contract,
     make_period,
@@ -436,3 +437,93 @@ def test_a_contract_starting_after_the_agreement_expired_is_refused(parent, othe
     with pytest.raises(InvalidTransition, match="нет действующего соглашения"):
         services.confirm_application(other_staff, apply(parent, child, away_group))
     assert not Contract.objects.exists()
+
+
+# --- the period filter of the flows ----------------------------------------------------------
+
+
+def flow_figures(rows):
+    return [(r["payer"], r["host"], r["children"], r["contracts"], r["scheduled"], r["billed"], r["paid"])
+            for r in rows]
+
+
+@pytest.fixture
+def paid_october(monkeypatch, operator, city, two_payers):
+    """The city's October invoice to the district's provider (3,000.00) closed and paid;
+    the visiting contract has 3,000.00 more in November."""
+    on_day(monkeypatch, dt.date(2026, 11, 2))
+    settlement.close_month(operator, city, OCT)
+    Invoice.objects.filter(municipality=city).update(status=InvoiceStatus.PAID)
+    return two_payers
+
+
+def test_flows_by_months_and_by_financing_period(operator, other_operator, city, district, paid_october,
+                                                 django_assert_max_num_queries):
+    visiting, at_home = paid_october
+    pair = ("Город Тестов", "Тестовский район", 1, 1)
+
+    assert flow_figures(flows.flows(operator)) == [(*pair, D("6000.00"), D("3000.00"), D("3000.00"))]
+    october = flows.select(operator, month_from=OCT, month_to=dt.date(2026, 10, 17))
+    assert flow_figures(flows.flows(operator, october)) == [(*pair, D("3000.00"), D("3000.00"), D("3000.00"))]
+    with django_assert_max_num_queries(6):
+        november = flows.flows(operator, flows.select(operator, month_from=NOV))
+    assert flow_figures(november) == [(*pair, D("3000.00"), D("0.00"), D("0.00"))]
+    # after the contract: nothing
+    assert flows.flows(operator, flows.select(operator, month_from=dt.date(2026, 12, 1))) == []
+    # the city's financing period holding the contract: the same as no filter; another period of it: nothing
+    whole = flows.select(operator, period=visiting.period)
+    assert flow_figures(flows.flows(operator, whole)) == [(*pair, D("6000.00"), D("3000.00"), D("3000.00"))]
+    later = make_period(city, title="ПФДО 2028", starts_on=dt.date(2028, 1, 1), ends_on=dt.date(2028, 12, 31))
+    assert flows.flows(operator, flows.select(operator, period=later.uuid)) == []
+    # the period and the months together: the period's contracts within the months
+    both = flows.select(operator, period=visiting.period.uuid, month_from=NOV, month_to=NOV)
+    assert flow_figures(flows.flows(operator, both)) == [(*pair, D("3000.00"), D("0.00"), D("0.00"))]
+    # the district's own period: the district pays for no child elsewhere
+    assert flows.flows(other_operator, flows.select(other_operator, period=at_home.period)) == []
+
+
+def test_a_bad_period_filter_is_refused(operator, district, paid_october):
+    _visiting, at_home = paid_october
+    with pytest.raises(ValidationFailed) as refused:
+        flows.select(operator, month_from=NOV, month_to=OCT)
+    assert refused.value.errors == {"month_to": ["Месяц «по» раньше месяца «с»: поменяйте их местами."]}
+    with pytest.raises(ValidationFailed) as refused:
+        flows.select(operator, period=at_home.period.uuid)  # the district's period: not the city's to read
+    assert list(refused.value.errors) == ["period"]
+
+
+def test_flows_page_export_and_api_take_the_period(client, operator, paid_october):
+    visiting, _at_home = paid_october
+    client.force_login(operator)
+
+    page = client.get("/office/financing/agreements/flows/", {"month_from": "2026-11", "month_to": "2026-11"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Период отчёта:" in text and "месяцы с 11.2026 по 11.2026" in text
+    assert "month_from=2026-11" in text  # the export links keep the filter
+    assert [r["scheduled"] for r in page.context["rows"]] == [D("3000.00")]
+    empty = client.get("/office/financing/agreements/flows/", {"month_from": "2026-12"}).content.decode()
+    assert "За выбранный период детей" in empty
+    wrong = client.get("/office/financing/agreements/flows/", {"month_from": "2026-12", "month_to": "2026-10"})
+    assert "поменяйте их местами" in wrong.content.decode()
+    assert [r["scheduled"] for r in wrong.context["rows"]] == [D("6000.00")]  # the filter is not applied
+    period = client.get("/office/financing/agreements/flows/", {"period": str(visiting.period.uuid)})
+    assert [r["billed"] for r in period.context["rows"]] == [D("3000.00")]
+
+    rows = csv_rows(client.get("/office/financing/agreements/flows/export/",
+                               {"format": "csv", "month_from": "2026-11", "month_to": "2026-11"}))
+    assert rows[1][:4] == ["Город Тестов", "Тестовский район", "1", "1"] and len(rows) == 2
+    assert rows[1][4:] == ["3000,00", "0,00", "0,00"]
+    refused = client.get("/office/financing/agreements/flows/export/", {"month_from": "2026-12", "month_to": "2026-10"})
+    assert refused.status_code == 302 and "month_from=2026-12" in refused.url
+
+    api = ApiClient(operator)
+    november = api.get("/agreement-flows", month_from="2026-11", month_to="2026-11-30")
+    assert november.status_code == 200, november.content
+    assert [(r["scheduled"], r["billed"], r["paid"]) for r in november.json()] == [("3000.00", "0.00", "0.00")]
+    by_period = api.get("/agreement-flows", period=str(visiting.period.uuid)).json()
+    assert [(r["scheduled"], r["billed"], r["paid"]) for r in by_period] == [("6000.00", "3000.00", "3000.00")]
+    bad = api.get("/agreement-flows", month_from="2026-12", month_to="2026-10")
+    assert bad.status_code == 422 and bad.json()["field"] == "month_to"
+    assert api.get("/agreement-flows", month_from="декабрь").status_code == 422
+    unknown = api.get("/agreement-flows", period="9a0c3d35-8d1e-4d35-9bb4-0a8f3f1c2e11")
+    assert unknown.status_code == 422 and unknown.json()["field"] == "period"

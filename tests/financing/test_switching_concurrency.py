@@ -70,3 +70,75 @@ def test_without_the_guards_the_group_is_oversold(unguarded, rush):
     run_parallel([_switch(p, c, nearly_full) for p, c in people], workers=CHILDREN)
 
     assert Application.objects.filter(group=nearly_full).count() > nearly_full.capacity_max
+
+
+# --- social certificates: the period's budget pays exactly as many dearer switches as it holds ---------
+
+
+SOCIAL_CHILDREN, PAYABLE = 8, 3
+
+
+def _social_contract(child, group, period, months):
+    """A contract paid by a social certificate of its own, built as the confirmation makes
+    it: the social certificate's nominal is its certificate part, reserved in the period."""
+    from opora.enrollment.models import ApplicationStatus, Channel
+    from opora.enrollment.seats import recount_seats
+    from opora.financing.models import CertificateKind, ContractMonth, ContractStatus, SocialCertificate
+
+    certificate = make_certificate(child, kind=CertificateKind.ACCOUNTING)
+    application = Application.objects.create(child=child, group=group, status=ApplicationStatus.ENROLLED,
+                                             channel=Channel.CABINET, status_changed_at=timezone.now())
+    recount_seats(Group.objects.filter(pk=group.pk))
+    part = sum(months.values(), D("0.00"))
+    social = SocialCertificate.objects.create(number=f"{certificate.number}-С1", certificate=certificate,
+                                              application=application, period=period, nominal=part,
+                                              issued_at=timezone.now())
+    ledger = CertificateLedger.objects.create(social_certificate=social, period=period, nominal=part, reserved=part)
+    contract = Contract.objects.create(
+        number=f"{certificate.number}-1", application=application, certificate=certificate, period=period,
+        ledger=ledger, organization=group.module.program.organization, module=group.module, group=group,
+        status=ContractStatus.ACTIVE, signed_on=min(months), starts_on=dt.date(Y, 9, 1), ends_on=dt.date(Y, 12, 31),
+        total=part, normative=part, certificate_part=part, parent_part=D("0.00"))
+    ContractMonth.objects.bulk_create([ContractMonth(contract=contract, month=m, certificate_amount=a,
+                                                     parent_amount=D("0.00")) for m, a in months.items()])
+    FinancingPeriod.objects.filter(pk=period.pk).update(committed=period.committed + part)
+    period.refresh_from_db()
+    return contract
+
+
+@pytest.fixture
+def social_rush(city, certified_program, next_period):
+    """8 children on social certificates in «Соц. дешёво» (3,000.00 a month, September –
+    December); «Соц. дорого» (36,000.00, normative 30,000.00) from November costs each one
+    15,000.00 instead of 6,000.00: 9,000.00 more. The budget holds 3 such switches."""
+    from opora.registry.choices import FundingSource
+
+    cheap = certificate_only(certified_program, dt.date(Y, 9, 1), dt.date(Y, 12, 31), FundingSource.SOCIAL,
+                             name="Соц. дешёво", capacity_max=SOCIAL_CHILDREN)
+    dear = certificate_only(certified_program, dt.date(Y, 9, 1), dt.date(Y, 12, 31), FundingSource.SOCIAL,
+                            name="Соц. дорого", capacity_max=SOCIAL_CHILDREN)
+    months = {dt.date(Y, m, 1): D("3000.00") for m in (9, 10, 11, 12)}
+    people = [(parent, _social_contract(child, cheap, next_period, months))
+              for parent, child in families(SOCIAL_CHILDREN, city)]
+    FinancingPeriod.objects.filter(pk=next_period.pk).update(
+        budget=SOCIAL_CHILDREN * D("12000.00") + PAYABLE * D("9000.00") + D("100.00"))
+    return dear, people
+
+
+def test_social_switches_take_exactly_what_the_budget_holds(social_rush):
+    from opora.financing.models import SocialCertificate
+
+    dear, people = social_rush
+
+    results, errors = run_parallel([_switch(p, c, dear) for p, c in people], workers=SOCIAL_CHILDREN)
+
+    assert len(results) == PAYABLE and len(errors) == SOCIAL_CHILDREN - PAYABLE
+    assert all(isinstance(e, InvalidTransition) and "не хватает 9000.00" in e.message for e in errors), errors
+    promised = Contract.objects.aggregate(s=Sum("certificate_part"))["s"]
+    assert promised == SOCIAL_CHILDREN * D("12000.00") + PAYABLE * D("9000.00")
+    # each social certificate's nominal is its contract's part, to the kopeck, on the ledger too
+    assert SocialCertificate.objects.aggregate(s=Sum("nominal"))["s"] == promised
+    assert CertificateLedger.objects.aggregate(n=Sum("nominal"), r=Sum("reserved")) == {"n": promised, "r": promised}
+    assert FinancingPeriod.objects.get(pk=people[0][1].period_id).committed == promised
+    assert sorted(SocialCertificate.objects.values_list("nominal", flat=True)) == (
+        [D("12000.00")] * (SOCIAL_CHILDREN - PAYABLE) + [D("21000.00")] * PAYABLE)

@@ -10,7 +10,16 @@ from uuid import UUID
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import (
+    TRANSITION_ERRORS,
+    BodyIn,
+    ErrorOut,
+    Id,
+    Month,
+    MunicipalityRef,
+    choice_codes,
+    page_of,
+)
 from opora.financing import agreements, flows
 from opora.financing.models import AgreementStatus
 from opora.registry.models import Municipality
@@ -89,6 +98,13 @@ class FlowOut(Schema):
     paid: str = Field(description="Оплачено, ₽")
 
 
+class FlowFilters(Schema):
+    period: UUID | None = Field(None, description="Период финансирования плательщика (uuid): договоры этого периода "
+                                                  "и счета его муниципалитета за месяцы периода")
+    month_from: Month | None = Field(None, description="С месяца: ГГГГ-ММ или дата внутри него")
+    month_to: Month | None = Field(None, description="По месяц включительно: ГГГГ-ММ или дата внутри него")
+
+
 def _detail(agreement):
     used = agreements.usage(agreement)
     agreement.children, agreement.used_amount = used.children, f"{used.amount:.2f}"
@@ -143,11 +159,14 @@ def end(request, agreement_uuid: UUID, payload: AgreementReasonIn):
     return _detail(agreements.end_agreement(user, agreements.agreement_for(user, agreement_uuid), payload.reason))
 
 
-@router.get("agreement-flows", response={200: list[FlowOut]},
+@router.get("agreement-flows", response={200: list[FlowOut], 422: ErrorOut},
             summary="Потоки между муниципалитетами",
             description="Дети одного муниципалитета в организациях другого: договоры, средства, начислено и "
-                        "оплачено, по парам «плательщик → муниципалитет организаций».")
-def list_flows(request):
+                        "оплачено, по парам «плательщик → муниципалитет организаций». Фильтр периода: период "
+                        "финансирования и/или месяцы «с» и «по» — договоры, идущие в эти месяцы, их суммы за эти "
+                        "месяцы и счета этих месяцев.")
+def list_flows(request, filters: Query[FlowFilters]):
+    selection = flows.select(request.auth, filters.period, filters.month_from, filters.month_to)
     return [{"payer": {"id": r["payer_id"], "name": r["payer"]}, "host": {"id": r["host_id"], "name": r["host"]},
              "children": r["children"], "contracts": r["contracts"], "scheduled": f"{r['scheduled']:.2f}",
-             "billed": f"{r['billed']:.2f}", "paid": f"{r['paid']:.2f}"} for r in flows.flows(request.auth)]
+             "billed": f"{r['billed']:.2f}", "paid": f"{r['paid']:.2f}"} for r in flows.flows(request.auth, selection)]

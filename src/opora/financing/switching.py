@@ -1,6 +1,9 @@
 """Switching groups (docs/domain.md §4, «Switching groups»): an enrolled child moves to
 another group of the same program and the contract is amended from the first day of a
 month, its amounts for the rest of the period recomputed by ``pricing.price_contract``.
+A contract paid by a certificate moves to a group paid for by certificates only; one
+paid by a social certificate, to a group paid for by social certificates only, its
+social certificate's nominal following the new amounts.
 
 - ``switch_targets(contract)`` — the groups the child may move to; ``effective_months
   (contract)`` — the months an amendment may start with.
@@ -19,16 +22,23 @@ The amendment, with d = the first day of the chosen month:
   start, the contract's start) to min(the group's end, the period's end, the
   certificate's last valid day), the certificate part capped by the ledger's balance
   plus what the old months from d on held in reserve (that reserve is the contract's
-  own), and its months replace the old months from d on;
+  own) — for a social certificate, by the new module's normative cost only, as when it
+  was formed — and its months replace the old months from d on;
 - the certificate's reserve (ledger and period) moves by the difference, taken with the
-  conditional UPDATEs of ``reserves`` (refused when the budget cannot pay more);
+  conditional UPDATEs of ``reserves`` (refused when the budget cannot pay more); a
+  social certificate's nominal (and its ledger's) moves by the same difference;
+- across municipalities (the child's municipality pays a provider of another), a
+  cooperation agreement «payer → host» must be in force on the new part's first day
+  (``CooperationAgreement.objects.in_force``); the extra money counts against the
+  contract's own agreement's limits;
 - the contract's total, certificate and parent parts are the kept months plus the new
   ones; its normative = ⌊old normative × kept days / old days⌋ + the new normative;
 - no month from d on may be settled already.
 
 Locks, in the order every contract change takes: both groups (primary-key order), the
 application, the payer's settlement lock (a month being closed reads the amounts), the
-certificate, the contract, the ledger, the period. The target's seat is checked under
+certificate, the contract, the agreements (the contract's own, then the one in force),
+the ledger, the period. The target's seat is checked under
 its group lock, so two children never take its last seat twice (a PostgreSQL race test
 with a control run). The application moves to the new group (one seat freed, one taken).
 """
@@ -38,6 +48,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,10 +70,12 @@ from opora.financing.models import (
     CooperationAgreement,
     GroupSwitch,
     ModuleCertification,
+    SocialCertificate,
     SwitchStatus,
+    kopecks,
 )
 from opora.registry.choices import FundingSource
-from opora.registry.models import Group, GroupFunding
+from opora.registry.models import Group, GroupFunding, Municipality
 
 MONEY = "money"
 ZERO = Decimal("0.00")
@@ -120,16 +133,28 @@ def effective_months(contract: Contract, today: dt.date | None = None) -> list[d
     return [m for m in months if m >= _first_of(today) and m > after]
 
 
-def _certificate_only(group_ids):
-    """Of these groups, those paid for by certificates only."""
-    other = GroupFunding.objects.exclude(source=FundingSource.CERTIFICATE).values("group_id")
-    paid = GroupFunding.objects.filter(source=FundingSource.CERTIFICATE).values("group_id")
+def is_social(contract: Contract) -> bool:
+    """Whether the contract is paid by a social certificate (its ledger is the social
+    certificate's)."""
+    return bool(contract.ledger_id and contract.ledger.social_certificate_id)
+
+
+def _source(contract: Contract) -> str:
+    """The funding source of the groups the contract may move to: its own kind."""
+    return FundingSource.SOCIAL if is_social(contract) else FundingSource.CERTIFICATE
+
+
+def _paid_only_by(group_ids, source: str):
+    """Of these groups, those paid for by ``source`` only."""
+    other = GroupFunding.objects.exclude(source=source).values("group_id")
+    paid = GroupFunding.objects.filter(source=source).values("group_id")
     return Group.objects.filter(pk__in=group_ids).filter(pk__in=paid).exclude(pk__in=other)
 
 
 def switch_targets(contract: Contract):
-    """Active groups of the contract's program, paid for by certificates only, with a
-    certified module, not ended before the first month an amendment may start with."""
+    """Active groups of the contract's program, paid for only by the contract's kind of
+    certificate (a certificate or a social one), with a certified module, not ended
+    before the first month an amendment may start with."""
     months = effective_months(contract)
     if not months:
         return Group.objects.none()
@@ -137,7 +162,7 @@ def switch_targets(contract: Contract):
                                        end_date__gte=months[0],
                                        module__certification__status=CertificationStatus.CERTIFIED)
                   .exclude(pk=contract.group_id).values("pk"))
-    return (_certificate_only(candidates).select_related("module__certification")
+    return (_paid_only_by(candidates, _source(contract)).select_related("module__certification")
             .order_by("start_date", "name", "pk"))
 
 
@@ -167,17 +192,18 @@ def _check(contract: Contract, target: Group, month: dt.date) -> ModuleCertifica
     if contract.status != ContractStatus.ACTIVE:
         raise InvalidTransition(_("Перевести в другую группу можно только по действующему договору; "
                                   "этот договор — «%(status)s».") % {"status": contract.get_status_display()})
-    if contract.ledger_id and contract.ledger.social_certificate_id:
-        raise InvalidTransition(_("Договор оплачивается социальным сертификатом одной услуги: для другой "
-                                  "группы подайте новую заявку."))
     if target.pk == contract.group_id:
         raise ValidationFailed({"group": [_("Ребёнок уже занимается в этой группе.")]})
     if target.module.program_id != contract.module.program_id:
         raise ValidationFailed({"group": [_("Перевести можно только в группу той же программы.")]})
-    if not target.is_active or not _certificate_only([target.pk]).exists():
-        raise ValidationFailed({"group": [_("В группу «%(group)s» нельзя перевести по сертификату: она не "
-                                            "действует или оплачивается не только сертификатами.")
-                                          % {"group": target.name}]})
+    if not target.is_active or not _paid_only_by([target.pk], _source(contract)).exists():
+        if is_social(contract):
+            message = _("В группу «%(group)s» нельзя перевести по социальному сертификату: она не действует "
+                        "или оплачивается не только социальными сертификатами.")
+        else:
+            message = _("В группу «%(group)s» нельзя перевести по сертификату: она не действует или "
+                        "оплачивается не только сертификатами.")
+        raise ValidationFailed({"group": [message % {"group": target.name}]})
     certification = ModuleCertification.objects.filter(module_id=target.module_id,
                                                        status=CertificationStatus.CERTIFIED).first()
     if certification is None:
@@ -190,6 +216,43 @@ def _check(contract: Contract, target: Group, month: dt.date) -> ModuleCertifica
     return certification
 
 
+def _new_start(contract: Contract, target: Group, month: dt.date) -> dt.date:
+    """The first day of the new part: the month's first day, or the group's or the
+    contract's start when later."""
+    return max(month, target.start_date, contract.starts_on)
+
+
+def _across(contract: Contract, target: Group) -> tuple[int, int] | None:
+    """(payer, host) when the target's provider is in another municipality than the
+    contract's payer, else None."""
+    host = (Group.objects.filter(pk=target.pk)
+            .values_list("module__program__organization__municipality_id", flat=True).first())
+    payer = contract.period.municipality_id
+    return (payer, host) if host is not None and host != payer else None
+
+
+def _in_force(contract: Contract, target: Group, month: dt.date, *, lock: bool):
+    """Across municipalities: the cooperation agreement «payer → host» in force on the
+    new part's first day (its row locked under ``lock``), refused when there is none.
+    None for a switch within one municipality."""
+    sides = _across(contract, target)
+    if sides is None:
+        return None
+    on = _new_start(contract, target, month)
+    found = CooperationAgreement.objects.in_force(on).filter(payer_id=sides[0], host_id=sides[1])
+    agreement = locking.first(found, guard=agreements.LOCK) if lock else found.first()
+    if agreement is None:
+        names = dict(Municipality.objects.filter(pk__in=sides).values_list("pk", "name"))
+        raise InvalidTransition(_(
+            "Ребёнок живёт в муниципалитете «%(payer)s», а группа «%(group)s» — в организации муниципалитета "
+            "«%(host)s». На %(date)s между ними нет действующего соглашения о сотрудничестве (оно истекло, "
+            "прекращено или не заключено), поэтому перевести ребёнка в эту группу с этой даты нельзя. "
+            "Обратитесь в муниципальный опорный центр по месту жительства ребёнка.") % {
+            "payer": names.get(sides[0], ""), "host": names.get(sides[1], ""), "group": target.name,
+            "date": on.strftime("%d.%m.%Y")})
+    return agreement
+
+
 def _amend(contract: Contract, target: Group, month: dt.date, certification, balance: Decimal,
            valid_until) -> Amendment:
     rows = list(contract.months.order_by("month"))
@@ -198,7 +261,7 @@ def _amend(contract: Contract, target: Group, month: dt.date, certification, bal
     if any(r.settled for r in rest):
         raise InvalidTransition(_("Месяц %(month)s уже рассчитан: перевести можно с первого "
                                   "нерассчитанного месяца.") % {"month": settlement.month_label(month)})
-    start = max(month, target.start_date, contract.starts_on)
+    start = _new_start(contract, target, month)
     end = min(target.end_date, contract.period.ends_on, valid_until or FAR)
     if start > end:
         raise InvalidTransition(_("Занятия группы «%(group)s» или период финансирования заканчиваются до "
@@ -206,7 +269,12 @@ def _amend(contract: Contract, target: Group, month: dt.date, certification, bal
                                 % {"group": target.name, "date": start.strftime("%d.%m.%Y")})
     live_rest = [r for r in rest if not r.cancelled]
     rest_certificate = sum((r.certificate_amount for r in live_rest), ZERO)
-    available = balance + rest_certificate if contract.ledger_id else ZERO
+    if is_social(contract):
+        # A social certificate pays the service's normative cost, as when it was formed
+        # (``contracts.create_contract``): no personal balance limits it.
+        available = certification.normative_cost
+    else:
+        available = balance + rest_certificate if contract.ledger_id else ZERO
     price = pricing.price_contract(
         group_start=target.start_date, group_end=target.end_date, start=start, end=end,
         module_price=certification.price, normative_cost=certification.normative_cost, balance=available)
@@ -257,6 +325,7 @@ def preview(actor, contract: Contract, target: Group, month) -> Amendment:
     month = _month(month)
     target = Group.objects.select_related("module").get(pk=target.pk)
     certification = _check(contract, target, month)
+    _in_force(contract, target, month, lock=False)
     ledger = CertificateLedger.objects.filter(pk=contract.ledger_id).first()
     return _amend(contract, target, month, certification, ledger.balance if ledger else ZERO,
                   contract.certificate.valid_until)
@@ -289,10 +358,12 @@ def _apply(actor, contract_id: int, target_id: int, month: dt.date, *, proposal:
         if seat_group.seats_taken >= seat_group.capacity_max:
             raise InvalidTransition(_("В группе «%(group)s» нет свободных мест.") % {"group": target.name})
         # a contract across municipalities: its agreement row after the certificate and
-        # before the ledger, as a new contract locks it (agreements.resolve_payer)
+        # before the ledger, as a new contract locks it (agreements.resolve_payer), then
+        # the agreement in force on the new part's first day (most often the same row)
         agreement = (locking.row(CooperationAgreement.objects.select_related("payer", "host"),
                                  contract.agreement_id, guard=agreements.LOCK)
                      if contract.agreement_id else None)
+        _in_force(contract, target, month, lock=True)
         ledger = (locking.row(CertificateLedger, contract.ledger_id, guard=MONEY)
                   if contract.ledger_id else None)
         amendment = _amend(contract, target, month, certification, ledger.balance if ledger else ZERO,
@@ -338,12 +409,24 @@ def _apply(actor, contract_id: int, target_id: int, month: dt.date, *, proposal:
     return switch
 
 
+def _social_nominal(ledger, change: Decimal) -> None:
+    """A social certificate's nominal is its contract's certificate part: it and its
+    ledger's move by ``change`` (the ledger's row is locked)."""
+    CertificateLedger.objects.filter(pk=ledger.pk).update(nominal=kopecks(F("nominal") + change))
+    SocialCertificate.objects.filter(pk=ledger.social_certificate_id).update(nominal=kopecks(F("nominal") + change))
+
+
 def _move_reserve(contract: Contract, ledger, change: Decimal) -> None:
     if ledger is None or change == 0:
         return
+    social = ledger.social_certificate_id is not None
     if change < 0:
         reserves.release(contract, -change)
+        if social:
+            _social_nominal(ledger, change)  # after the release: nominal ≥ reserved + paid holds
         return
+    if social:
+        _social_nominal(ledger, change)  # before the reserve, which then finds the room
     try:
         reserves.reserve(ledger, contract.period, change)
     except InvalidTransition:

@@ -7,7 +7,7 @@ Every change goes through ``opora.financing.agreements``."""
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +20,8 @@ from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.errors import DomainError, ValidationFailed
 from opora.financing import agreements, flows
-from opora.financing.models import AgreementStatus
+from opora.financing.models import AgreementStatus, FinancingPeriod
+from opora.financing.views.invoices import MonthField
 from opora.registry.models import Municipality
 
 WE_PAY, THEY_PAY = "we_pay", "they_pay"
@@ -58,6 +59,34 @@ class ProposalForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Причина"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FlowFilter(forms.Form):
+    """The period filter of the flows: a financing period and/or months «from» and «to»."""
+
+    period = forms.ModelChoiceField(label=gettext_lazy("Период финансирования плательщика"), required=False,
+                                    queryset=FinancingPeriod.objects.none(), to_field_name="uuid",
+                                    empty_label=gettext_lazy("Все периоды"))
+    month_from = MonthField(label=gettext_lazy("С месяца"), required=False)
+    month_to = MonthField(label=gettext_lazy("По месяц"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = flows.periods(user)
+        self.fields["period"].label_from_instance = lambda p: f"{p.municipality.name}: {p.title}"
+
+    def selection(self, user) -> flows.Selection:
+        """The checked filter (an unbound or invalid form selects everything)."""
+        if not self.is_bound or not self.is_valid():
+            return flows.Selection()
+        data = self.cleaned_data
+        try:
+            return flows.select(user, data.get("period"), data.get("month_from"), data.get("month_to"))
+        except ValidationFailed as error:
+            for field, texts in error.errors.items():
+                for text in texts:
+                    self.add_error(field if field in self.fields else None, text)
+            return flows.Selection()
 
 
 def _may_propose(user) -> bool:
@@ -136,13 +165,21 @@ end = _step(agreements.end_agreement, gettext_lazy(
 
 @section_page("territory")
 def flows_page(request):
-    rows = flows.flows(request.user)
-    return render(request, "financing/agreements/flows.html", {"rows": rows, "totals": flows.totals(rows)})
+    form = FlowFilter(request.GET or None, user=request.user)
+    selection = form.selection(request.user)
+    rows = flows.flows(request.user, selection)
+    return render(request, "financing/agreements/flows.html", {
+        "rows": rows, "totals": flows.totals(rows), "form": form, "selection": selection})
 
 
 @section_page("territory")
 def flows_export(request):
-    return flows.FlowsExporter(flows.flows(request.user)).response(export_format(request))
+    form = FlowFilter(request.GET or None, user=request.user)
+    selection = form.selection(request.user)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Исправьте фильтр периода: выгрузка не сделана."))
+        return redirect(f"{reverse('financing:agreement_flows')}?{request.GET.urlencode()}")
+    return flows.FlowsExporter(flows.flows(request.user, selection)).response(export_format(request))
 
 
 urlpatterns = [
