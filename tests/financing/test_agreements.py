@@ -527,3 +527,21 @@ def test_flows_page_export_and_api_take_the_period(client, operator, paid_octobe
     assert api.get("/agreement-flows", month_from="декабрь").status_code == 422
     unknown = api.get("/agreement-flows", period="9a0c3d35-8d1e-4d35-9bb4-0a8f3f1c2e11")
     assert unknown.status_code == 422 and unknown.json()["field"] == "period"
+
+
+def test_the_list_filters_expired_apart_from_in_force(client, operator, city, district):
+    today = timezone.localdate()
+    expired = make_agreement(city, district, valid_from=today - dt.timedelta(days=400),
+                             valid_to=today - dt.timedelta(days=1))
+    current = make_agreement(district, city, valid_from=today - dt.timedelta(days=10), valid_to=today)
+
+    assert list(agreements.visible_agreements(operator, status="expired")) == [expired]
+    assert list(agreements.visible_agreements(operator, status="active")) == [current]
+    client.force_login(operator)
+    page = client.get("/office/financing/agreements/", {"status": "expired"}).content.decode()
+    assert f"/{expired.uuid}/" in page and f"/{current.uuid}/" not in page
+    listed = ApiClient(operator).get("/agreements", status="active").json()["items"]
+    assert [row["uuid"] for row in listed] == [str(current.uuid)]
+    listed = ApiClient(operator).get("/agreements", status="expired").json()["items"]
+    assert [row["uuid"] for row in listed] == [str(expired.uuid)]
+    assert ApiClient(operator).get("/agreements", status="soon").status_code == 422

@@ -26,7 +26,22 @@ class AgreementStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Отменено")
 
 
+# The state a list filters by: a status, or «expired» (agreed, past its end date), which is
+# no status of its own (``CooperationAgreement.expired``).
+EXPIRED = "expired"
+
+
 class AgreementQuerySet(models.QuerySet):
+    def in_state(self, state: str):
+        """Agreements in ``state`` as the pages show it: «Действует» is agreed and not past
+        its end date, «Истекло» (``EXPIRED``) agreed and past it, the rest their status."""
+        today = timezone.localdate()
+        if state == EXPIRED:
+            return self.filter(status=AgreementStatus.ACTIVE, valid_to__lt=today)
+        if state == AgreementStatus.ACTIVE:
+            return self.filter(status=state, valid_to__gte=today)
+        return self.filter(status=state)
+
     def in_force(self, on: dt.date | None = None):
         """Agreed and covering ``on`` (today by default): the one rule of «in force» that
         ``agreements.resolve_payer`` and the pages read, so an agreement past its end date

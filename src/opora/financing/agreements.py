@@ -371,7 +371,7 @@ def visible_agreements(user, *, status: str | None = None):
     readable = readable_municipalities(user).values("pk")
     found = CooperationAgreement.objects.filter(Q(payer__in=readable) | Q(host__in=readable))
     if status:
-        found = found.filter(status=status)
+        found = found.in_state(status)
     return found.select_related(*RELATED).order_by("-valid_from", "-pk")
 
 

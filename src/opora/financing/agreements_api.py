@@ -5,6 +5,7 @@ Added to the financing router by ``opora.financing.api``."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
@@ -21,6 +22,7 @@ from opora.api.schemas import (
     page_of,
 )
 from opora.financing import agreements, flows
+from opora.financing.agreement_models import EXPIRED
 from opora.financing.models import AgreementStatus
 from opora.registry.models import Municipality
 
@@ -68,7 +70,9 @@ class AgreementPage(Schema):
 
 
 class AgreementFilters(Schema):
-    status: AgreementStatusCode | None = Field(None, description="Статус соглашения")
+    status: Literal[(*AgreementStatus.values, EXPIRED)] | None = Field(
+        None, description="Статус соглашения; active — действует и срок не прошёл, expired — согласовано, "
+                          "но срок действия прошёл («Истекло»)")
     page: int = Field(1, ge=1, le=10_000, description="Номер страницы")
     page_size: int = Field(25, ge=1, le=100, description="Соглашений на странице, не больше 100")
 

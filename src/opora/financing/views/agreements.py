@@ -20,6 +20,7 @@ from opora.core.http import found_or_404
 from opora.core.pages import page_of
 from opora.errors import DomainError, ValidationFailed
 from opora.financing import agreements, flows
+from opora.financing.agreement_models import EXPIRED
 from opora.financing.models import AgreementStatus, FinancingPeriod
 from opora.financing.views.invoices import MonthField
 from opora.registry.models import Municipality
@@ -29,7 +30,8 @@ WE_PAY, THEY_PAY = "we_pay", "they_pay"
 
 class StatusFilter(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Статус"), required=False,
-                               choices=[("", gettext_lazy("Все")), *AgreementStatus.choices])
+                               choices=[("", gettext_lazy("Все")), *AgreementStatus.choices,
+                                        (EXPIRED, gettext_lazy("Истекло"))])
 
 
 class ProposalForm(forms.Form):
