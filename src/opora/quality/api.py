@@ -1,6 +1,8 @@
 """The quality assessment API: the МОЦ's campaigns and their programs, the expert's
 assignments and sheet (blind: another expert's scores only after one's own sheet is
-submitted), the published results and the parents' rating of a program (public).
+submitted), the appeal of a published result (the provider files it; the МОЦ gives it to a
+new expert and decides it), the published results and the parents' rating of a program
+(public).
 
 Who sees what is ``opora.quality.selectors``; an object outside the caller's view answers
 404 like one that does not exist."""
@@ -8,11 +10,22 @@ Who sees what is ``opora.quality.selectors``; an object outside the caller's vie
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Id, MunicipalityRef, choice_codes, page_of
+from opora.errors import NotFound
 from opora.quality import ratings, selectors, services
-from opora.quality.models import AssignmentKind, AssignmentStatus, CampaignStatus, Decision, EntryStatus
+from opora.quality.models import (
+    Appeal,
+    AppealStatus,
+    AssignmentKind,
+    AssignmentStatus,
+    CampaignStatus,
+    Decision,
+    Entry,
+    EntryStatus,
+)
 
 router = Router(tags=["Оценка качества"])
 
@@ -21,6 +34,7 @@ QualityEntryStatusCode = choice_codes(EntryStatus)
 QualityDecisionCode = choice_codes(Decision)
 QualityAssignmentStatusCode = choice_codes(AssignmentStatus)
 QualityAssignmentKindCode = choice_codes(AssignmentKind)
+QualityAppealStatusCode = choice_codes(AppealStatus)
 
 
 class QualityCriterionOut(Schema):
@@ -228,6 +242,117 @@ def save_sheet(request, assignment_id: int, payload: QualitySheetIn):
     services.save_sheet(request.auth, assignment,
                         {s.criterion: (s.value, s.comment) for s in payload.scores}, submit=payload.submit)
     return _sheet(request.auth, assignment_id)
+
+
+# --- the appeal of a published result -----------------------------------------------------------
+
+
+class QualityResultStateOut(Schema):
+    id: int = Field(description="Программа на оценке (запись кампании)")
+    campaign: str
+    program: QualityProgramRef
+    status: QualityEntryStatusCode
+    score: Decimal | None = Field(description="Итоговый балл, %")
+    decision: QualityDecisionCode | None
+    appeal_deadline: dt.date | None = Field(description="Последний день апелляции (после публикации)")
+
+    @staticmethod
+    def resolve_campaign(obj):
+        return obj.campaign.title
+
+    @staticmethod
+    def resolve_decision(obj):
+        return obj.decision or None
+
+    @staticmethod
+    def resolve_appeal_deadline(obj):
+        return services.appeal_deadline(obj.campaign) if obj.campaign.status == CampaignStatus.PUBLISHED else None
+
+
+class QualityAppealOut(Schema):
+    id: int
+    status: QualityAppealStatusCode
+    reason: str
+    filed_at: dt.datetime
+    decision_before: QualityDecisionCode = Field(description="Решение до апелляции")
+    score_before: Decimal | None = Field(description="Балл до апелляции, %")
+    expert_assigned: bool = Field(description="Новый эксперт назначен")
+    expert_submitted: bool = Field(description="Новый эксперт сдал лист")
+    answer: str = Field(description="Ответ МОЦ")
+    decided_at: dt.datetime | None
+    entry: QualityResultStateOut
+
+    @staticmethod
+    def resolve_expert_assigned(obj):
+        return obj.entry.assignments.filter(kind=AssignmentKind.APPEAL).exclude(
+            status=AssignmentStatus.WITHDRAWN).exists()
+
+    @staticmethod
+    def resolve_expert_submitted(obj):
+        return obj.entry.assignments.filter(kind=AssignmentKind.APPEAL, status=AssignmentStatus.SUBMITTED).exists()
+
+
+class QualityAppealIn(BodyIn):
+    reason: str = Field(max_length=8000, description="Доводы организации")
+
+
+class QualityAppealExpertIn(BodyIn):
+    expert: Id | None = Field(None, description="Пользователь-эксперт; пусто — выбрать автоматически")
+
+
+class QualityAppealDecisionIn(BodyIn):
+    upheld: bool = Field(description="true — удовлетворить (итог пересчитывается по всем листам, включая "
+                                     "лист нового эксперта), false — отклонить (результат остаётся)")
+    answer: str = Field(max_length=8000, description="Ответ организации")
+
+
+def _entry(user, entry_id) -> Entry:
+    # The territory of the caller: the organization's staff its own programs' entries, the
+    # МОЦ and the education authority their municipality's, the РМЦ all; an expert none.
+    return selectors.provider_entry(user, entry_id)
+
+
+def _appeal(user, entry_id) -> Appeal:
+    entry = _entry(user, entry_id)
+    found = Appeal.objects.filter(entry=entry).select_related("entry__campaign", "entry__program__organization").first()
+    if found is None:
+        raise NotFound(_("Апелляция не найдена."))
+    return found
+
+
+@router.get("quality/entries/{entry_id}/appeal", response={200: QualityAppealOut},
+            summary="Апелляция на результат оценки",
+            description="Организация — по своим программам, МОЦ и управление образования — по программам "
+                        "муниципалитета, РМЦ — по всем.")
+def get_appeal(request, entry_id: int):
+    return _appeal(request.auth, entry_id)
+
+
+@router.post("quality/entries/{entry_id}/appeal", response={201: QualityAppealOut, **TRANSITION_ERRORS},
+             summary="Обжаловать результат оценки",
+             description="Сотрудник организации обжалует опубликованный результат, кроме «соответствует», "
+                         "в течение срока кампании (дней после публикации); один раз.")
+def file_appeal(request, entry_id: int, body: QualityAppealIn):
+    services.file_appeal(request.auth, _entry(request.auth, entry_id), body.reason)
+    return Status(201, _appeal(request.auth, entry_id))
+
+
+@router.post("quality/entries/{entry_id}/appeal/expert", response={200: QualityAppealOut, **TRANSITION_ERRORS},
+             summary="Передать апелляцию новому эксперту",
+             description="МОЦ назначает эксперта, который ещё не оценивал программу, без конфликта "
+                         "интересов; без эксперта в запросе — наименее загруженного.")
+def assign_appeal_expert(request, entry_id: int, body: QualityAppealExpertIn):
+    services.assign_appeal_expert(request.auth, _appeal(request.auth, entry_id), body.expert)
+    return _appeal(request.auth, entry_id)
+
+
+@router.post("quality/entries/{entry_id}/appeal/decide", response={200: QualityAppealOut, **TRANSITION_ERRORS},
+             summary="Решение МОЦ по апелляции",
+             description="После листа нового эксперта: удовлетворить — итог пересчитывается по всем листам; "
+                         "отклонить — результат остаётся.")
+def decide_appeal(request, entry_id: int, body: QualityAppealDecisionIn):
+    services.decide_appeal(request.auth, _appeal(request.auth, entry_id), upheld=body.upheld, answer=body.answer)
+    return _appeal(request.auth, entry_id)
 
 
 # --- public -------------------------------------------------------------------------------------
