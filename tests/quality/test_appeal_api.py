@@ -158,3 +158,20 @@ def test_the_appeal_expert_sees_the_others_only_after_submitting(staff, operator
     assert all(sorted(o["value"] for o in line["others"]) == [1, 1, 1] for line in answer.json()["lines"])
     assert "Цели не конкретны" in answer.content.decode()
     assert ApiClient(operator).get(url(entry)).json()["expert_submitted"] is True
+
+
+def test_the_provider_finds_its_entries_and_sees_results_only_once_published(
+        staff, other_staff, operator, campaign, published, experts):
+    entry = scored(operator, campaign, published)
+
+    listed = ApiClient(staff).get("/quality/entries").json()
+    assert [row["id"] for row in listed["items"]] == [entry.pk] and listed["count"] == 1
+    row = listed["items"][0]
+    assert (row["score"], row["decision"], row["appeal_deadline"]) == (None, None, None)  # not published yet
+    assert ApiClient(other_staff).get("/quality/entries").json() == {"count": 0, "items": []}
+
+    services.publish_results(operator, campaign)
+
+    row = ApiClient(staff).get("/quality/entries").json()["items"][0]
+    assert (row["score"], row["decision"]) == ("50.0", "revise") and row["appeal_deadline"] is not None
+    assert ApiClient(staff).get("/quality/entries", page_size=0).status_code == 422

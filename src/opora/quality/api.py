@@ -261,12 +261,21 @@ class QualityResultStateOut(Schema):
         return obj.campaign.title
 
     @staticmethod
+    def resolve_score(obj):
+        return obj.score if obj.campaign.status == CampaignStatus.PUBLISHED else None
+
+    @staticmethod
     def resolve_decision(obj):
-        return obj.decision or None
+        return (obj.decision or None) if obj.campaign.status == CampaignStatus.PUBLISHED else None
 
     @staticmethod
     def resolve_appeal_deadline(obj):
         return services.appeal_deadline(obj.campaign) if obj.campaign.status == CampaignStatus.PUBLISHED else None
+
+
+class QualityResultStatePage(Schema):
+    count: int
+    items: list[QualityResultStateOut]
 
 
 class QualityAppealOut(Schema):
@@ -318,6 +327,14 @@ def _appeal(user, entry_id) -> Appeal:
     if found is None:
         raise NotFound(_("Апелляция не найдена."))
     return found
+
+
+@router.get("quality/entries", response={200: QualityResultStatePage}, summary="Программы на оценке качества",
+            description="Организация — свои программы в кампаниях, МОЦ и управление образования — программы "
+                        "муниципалитета, РМЦ — все. Балл, решение и последний день апелляции — после "
+                        "публикации результатов кампании; id — для запросов апелляции.")
+def list_entries(request, page: int = Query(1, ge=1, le=10_000), page_size: int = Query(25, ge=1, le=100)):
+    return page_of(selectors.provider_entries(request.auth), page, page_size)
 
 
 @router.get("quality/entries/{entry_id}/appeal", response={200: QualityAppealOut},
