@@ -22,7 +22,7 @@ from opora.monitoring.indicators import years_before
 from opora.registry.models import Group, GroupFunding, ScheduleLine
 
 # Of today's regular groups, the share that also ran a year ago; of the children
-# enrolled in such a group today, the share that studied in it then.
+# studying in such a group today, the share that studied in it then.
 GROUP_SHARE = 0.95
 RETURNING_SHARE = 0.92
 COMPLETION = "Освоил модуль программы."
@@ -46,7 +46,7 @@ def build_last_year(ctx, municipalities: dict) -> dict:
         .order_by("pk"))
     enrolled = {}
     for application in (Application.objects.filter(
-            group__in=current, status__in=(S.ENROLLED, S.EXPELLED, S.COMPLETED))
+            group__in=current, status=S.ENROLLED)
             .select_related("child").order_by("pk")):
         enrolled.setdefault(application.group_id, []).append(application)
     earlier, pairs = [], []
