@@ -42,8 +42,12 @@ def test_every_specialisation_has_texts_to_compose_programs(db):
 
 def test_groups_of_a_demo_built_in_spring_lie_in_that_school_year(db):
     build_demo(scale=0.05, today=dt.date(2026, 3, 10))
-    periods = set(Group.objects.values_list("start_date", "end_date"))
+    periods = set(Group.objects.filter(is_active=True).values_list("start_date", "end_date"))
     assert (dt.date(2025, 9, 1), dt.date(2026, 5, 31)) in periods
+    # the previous school year's groups are closed (demo/last_year.py)
+    assert set(Group.objects.filter(start_date__lt=dt.date(2025, 9, 1))
+               .values_list("start_date", "end_date", "is_active")) == {
+        (dt.date(2024, 9, 1), dt.date(2025, 5, 31), False)}
     assert all(dt.date(2025, 9, 1) <= start < end <= dt.date(2026, 6, 30)
                for start, end in periods)
     assert not AuditEvent.objects.filter(

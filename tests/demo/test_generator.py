@@ -11,6 +11,7 @@ from opora.accounts.models import User
 from opora.audit.models import AuditEvent
 from opora.demo import generator
 from opora.demo.generator import school_year
+from opora.monitoring.indicators import years_before
 from opora.monitoring.models import Snapshot
 from opora.registry.choices import (
     Direction,
@@ -64,6 +65,7 @@ def test_every_row_passes_model_validation(demo):
 
 def test_groups_fit_their_programs_and_school_year(demo):
     start, end = school_year(timezone.localdate())
+    last_start, last_end = years_before(start, 1), years_before(end, 1)
     groups = Group.objects.select_related("module__program").prefetch_related(
         "schedule", "funding", "teachers")
     assert groups.count() > 30
@@ -71,7 +73,11 @@ def test_groups_fit_their_programs_and_school_year(demo):
         program = group.module.program
         assert program.age_min <= group.age_min <= group.age_max <= program.age_max
         assert group.capacity_min <= group.capacity_max <= program.group_size_max
-        assert start <= group.start_date < group.end_date <= end + dt.timedelta(days=31)
+        if group.start_date < start:  # the previous school year's, closed
+            assert (group.start_date, group.end_date) == (last_start, last_end)
+            assert not group.is_active
+        else:
+            assert start <= group.start_date < group.end_date <= end + dt.timedelta(days=31)
         assert group.hours_per_year == group.module.hours
         assert group.schedule.all(), group
         for line in group.schedule.all():

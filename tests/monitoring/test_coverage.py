@@ -131,3 +131,30 @@ def test_no_population_figure_leaves_the_share_empty(world):
     assert values["coverage"] == {"numerator": 0, "denominator": None, "value": None}
     assert indicators.headline(dt.date(2025, 3, 15), None, with_breakdowns=False)[
         "population"] is None
+
+
+def test_children_with_certificates_by_kind_status_date_age_and_territory(world):
+    """``certificates``: children of the territory aged 5–17 on D holding an issued (or
+    frozen) certificate decided by D; those with a financing one among them."""
+    from opora.financing.models import CertificateStatus
+
+    city, district = world["city"], world["district"]
+    october = dt.date(2025, 10, 1)
+
+    def holding(municipality, kind, status=CertificateStatus.ISSUED, decided=october, birth=None):
+        made = certificate(child(municipality, birth), kind, decided)
+        if status != CertificateStatus.ISSUED:
+            made.status = status
+            made.save(update_fields=["status"])
+
+    holding(city, CertificateKind.FINANCING)
+    holding(city, CertificateKind.FINANCING, CertificateStatus.FROZEN)
+    holding(city, CertificateKind.ACCOUNTING)
+    holding(city, CertificateKind.FINANCING, decided=dt.date(2026, 4, 1))  # after D
+    holding(city, CertificateKind.FINANCING, birth=dt.date(2008, 3, 15))  # 18 on D
+    holding(city, CertificateKind.FINANCING, CertificateStatus.REFUSED)
+    holding(district, CertificateKind.FINANCING)
+
+    assert indicators.certificates(D, city.pk) == {"any": 3, "financing": 2}
+    assert indicators.certificates(D, district.pk) == {"any": 1, "financing": 1}
+    assert indicators.certificates(D) == {"any": 4, "financing": 3}

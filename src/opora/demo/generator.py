@@ -35,6 +35,7 @@ from opora.demo import (
     groups,
     history,
     hotline,
+    last_year,
     monitoring,
     names,
     portal,
@@ -206,6 +207,7 @@ def _generate(ctx: Context) -> Region:
     groups.build_groups(ctx, plans)
     history.record_history(ctx, providers, plans, operators)
     families.build_families(ctx, municipalities, providers, users, {p.key: p for p in PLACES})
+    last_year.build_last_year(ctx, municipalities)
     financing.build_financing(ctx, municipalities)
     certificates.build_certificates(ctx, municipalities, operators,
                                     families.demo_children(users[families.DEMO_PARENT]))

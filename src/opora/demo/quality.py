@@ -194,18 +194,24 @@ def build_ratings(ctx, users) -> None:
     operator, staff = users["moc@demo.opora"], users["staff@demo.opora"]
     demo_parent = users["parent@demo.opora"]
     city = operator.municipality
+
+    def qualifying_applications(program_pk):
+        # this school year's: the previous year's finished ones (demo/last_year.py) are
+        # left to the parents
+        return ratings.qualifying_applications(program_pk).filter(group__start_date__gte=ctx.year_start)
+
     programs = list(Program.objects.filter(organization__municipality=city, status=ProgramStatus.PUBLISHED)
                     .order_by("pk"))
-    counted = sorted(((ratings.qualifying_applications(p.pk).count(), p.organization_id != staff.organization_id,
+    counted = sorted(((qualifying_applications(p.pk).count(), p.organization_id != staff.organization_id,
                        p.pk, p) for p in programs), key=lambda row: (-row[0], row[1], row[2]))
     chosen = [row[3] for row in counted if row[0] >= 4][:7]
     showcase = next((p for p in programs if p.organization_id == staff.organization_id and p not in chosen
-                     and ratings.qualifying_applications(p.pk).exists()), None)
+                     and qualifying_applications(p.pk).exists()), None)
     if showcase is not None:
         chosen = [showcase, *chosen[:6]]
     comments = iter(RATING_COMMENTS * 3)
     for index, program in enumerate(chosen):
-        qualifying = list(ratings.qualifying_applications(program.pk).select_related("child", "group")
+        qualifying = list(qualifying_applications(program.pk).select_related("child", "group")
                           .order_by("pk"))
         share = 0.05 if index == len(chosen) - 1 else rng.uniform(0.3, 0.7)
         base = rng.choice((3, 4, 4, 5, 5))

@@ -128,7 +128,8 @@ def _task_rows(day, municipality, names) -> list[dict]:
 
 @section_page("monitoring.view")
 def index(request):
-    form = ReferenceForm(request.GET or None, user=request.user)
+    # the date picker shows the date the page is for, today when none is asked
+    form = ReferenceForm(request.GET or None, user=request.user, initial={"date": timezone.localdate()})
     day, municipality = _territory(request, form)
     try:
         values, snapshot = services.indicators_on(request.user, day, municipality)
@@ -214,7 +215,8 @@ def _sheets(context) -> list[Sheet]:
 @section_page("monitoring.view")
 def export(request):
     """Every table of the page as one workbook (.xlsx, or .ods), a sheet per table."""
-    form = ReferenceForm(request.GET or None, user=request.user)
+    # the date picker shows the date the page is for, today when none is asked
+    form = ReferenceForm(request.GET or None, user=request.user, initial={"date": timezone.localdate()})
     day, municipality = _territory(request, form)
     try:
         values, snapshot = services.indicators_on(request.user, day, municipality)
