@@ -333,9 +333,9 @@ def _assign(actor, practice, expert: Expert, kind: str = AssignmentKind.REGULAR)
 
 def start_review(actor, practice: Practice, experts=None, due_on=None) -> Practice:
     """The МОЦ takes a submitted practice into review with the current criteria set of
-    purpose «practices», assigning the chosen experts (user ids) or, without them,
-    as many eligible ones as the municipality's rules say (``experts_per_practice``) automatically (the practice's direction first,
-    then the least loaded)."""
+    purpose «practices», assigning the chosen experts (user ids) or, without them, as
+    many eligible ones as the municipality's rules say (``experts_per_practice``),
+    automatically (the practice's direction first, then the least loaded)."""
     practice = _practice(practice)
     scope.require(actor, "practices.review", practice)
     errors: dict[str, list[str]] = {}
