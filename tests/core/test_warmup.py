@@ -7,7 +7,7 @@ from django.template import TemplateSyntaxError
 from django.test import override_settings
 
 from opora.core.warmup import template_names, warm_up
-from tests.core.test_production_settings import KEY, run
+from tests.core.processes import KEY, run
 
 # What gunicorn does: import opora.wsgi (the warm-up runs then), in a process of its own, as
 # the warm-up closes the database connections it finds.
