@@ -41,8 +41,9 @@ class FileForm(forms.Form):
 
 class ReviewForm(forms.Form):
     experts = forms.MultipleChoiceField(label=_("Эксперты"), required=False, widget=forms.CheckboxSelectMultiple,
-                                        help_text=_("Не отмечены — МОЦ назначит двух экспертов автоматически: "
-                                                    "сначала по направленности, затем наименее загруженных."))
+                                        help_text=_("Не отмечены — эксперты назначатся автоматически, сколько "
+                                                    "задано в правилах экспертизы: сначала по направленности, "
+                                                    "затем наименее загруженные."))
     due_on = forms.DateField(label=_("Срок экспертизы"), required=False, widget=DATE)
 
     def __init__(self, *args, experts, **kwargs):
