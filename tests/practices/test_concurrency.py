@@ -25,9 +25,10 @@ def default_set(db):
 def test_wide_spread_sheets_submitted_together_ask_one_extra_expert(default_set, city, operator, staff):
     for n in range(3):
         make_expert(city, last_name=f"Эксперт{n}")
+    services.save_settings(operator, city, spread_limit=1, appeal_days=10, experts_per_practice=2)
     practice = services.submit(staff, services.save_practice(staff, practice_data()))
     practice = services.start_review(operator, practice)
-    first, second = practice.assignments.order_by("pk")
+    first, second = practice.assignments.order_by("pk")  # the third expert is free for the extra sheet
     criterion = practice.criteria_set.criteria.order_by("position").first()
     low = full_sheet(second, 2)
     low[criterion.pk] = (0, "Не показано.")
