@@ -4,6 +4,7 @@ free seat. Exactly one moves; the rest are refused and nothing of theirs changes
 the seat and settlement guards switched off (the control), the group is oversold."""
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -62,10 +63,19 @@ def test_one_seat_goes_to_exactly_one_child(rush):
     assert FinancingPeriod.objects.get(pk=people[0][1].period_id).committed == promised
 
 
-def test_without_the_guards_the_group_is_oversold(unguarded, rush):
+def test_without_the_guards_the_group_is_oversold(unguarded, rush, monkeypatch):
     # the control: no group lock and no settlement lock, the seat read before it is taken
     unguarded("seats", "settlement")
     _autumn, nearly_full, people = rush
+    # each thread waits a moment between reading the seats and taking one: on a quiet or a
+    # loaded machine alike the threads otherwise may run one after another and show no race
+    checked = switching._check
+
+    def slow_check(*args, **kwargs):
+        found = checked(*args, **kwargs)
+        time.sleep(0.3)
+        return found
+    monkeypatch.setattr(switching, "_check", slow_check)
 
     run_parallel([_switch(p, c, nearly_full) for p, c in people], workers=CHILDREN)
 
