@@ -3,7 +3,9 @@ surveys' services as the РМЦ and the МОЦ operators would make them: one re
 progress — a form with a prefilled number, a text and a choice, two municipalities
 answered (one accepted, one returned for correction with remarks), the third not yet —
 and one past its deadline: one municipality answered late, the others not at all (its
-deadline is moved into the past afterwards, as the history of the demo does with dates).
+deadline and the days it was made and sent are moved into the past afterwards, as the
+history of the demo does with dates, so it reads as sent three weeks ago and due five days
+ago).
 Deterministic; a handful of statements."""
 
 import datetime as dt
@@ -48,6 +50,8 @@ def build_requests(ctx, users, operators: dict) -> list[Survey]:
         "deadline": today + dt.timedelta(days=10), "municipalities": None,
         "asks_providers": False, "fields": FORM})
     services.send_survey(rmc, current)
+    Survey.objects.filter(pk=current.pk).update(
+        created_at=ctx.moment(today - dt.timedelta(days=4), 10), sent_at=ctx.moment(today - dt.timedelta(days=4), 11))
     replies = {reply.municipality_id: reply for reply in current.replies.all()}
     first, second = (operators[key] for key in keys[:2])
     shifts, comment = FORM[2]["label"], FORM[3]["label"]
@@ -64,7 +68,9 @@ def build_requests(ctx, users, operators: dict) -> list[Survey]:
         "deadline": today, "municipalities": None, "asks_providers": False,
         "fields": FORM[2:]})
     services.send_survey(rmc, overdue)
-    Survey.objects.filter(pk=overdue.pk).update(deadline=today - dt.timedelta(days=5))
+    Survey.objects.filter(pk=overdue.pk).update(
+        deadline=today - dt.timedelta(days=5), created_at=ctx.moment(today - dt.timedelta(days=21), 10),
+        sent_at=ctx.moment(today - dt.timedelta(days=21), 11))
     overdue.refresh_from_db()
     late = overdue.replies.get(municipality_id=operators[keys[-1]].municipality_id)
     answered = _answer(operators[keys[-1]], late,
