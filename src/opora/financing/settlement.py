@@ -175,28 +175,32 @@ def lock_payer(municipality_id: int | None) -> None:
 def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
     """One draft invoice of ``kind`` per (payer, provider) with live months and no live
     invoice of that kind yet (the partial unique index decides); an advance also needs no
-    final invoice of the month. Conflicts, not ``NOT EXISTS`` on the table being filled:
-    a plan that rescans the growing target for every row would be quadratic."""
-    no_final, with_advance = "", ""
+    final invoice of the month. Never a ``NOT EXISTS`` over the table being filled: planned
+    on the statistics of an empty table (a region's first month, or after ``VACUUM``) it is
+    a nested loop that rescans, for every new row, the pages the statement has written —
+    quadratic. Conflicts settle the invoices of the same kind; those of the other kind are
+    read by the compound select (``UNION`` the advances into a final run, ``EXCEPT`` the
+    final invoices out of an advance run), which reads them once, before any write."""
+    other = ""
     if kind == K.FINAL:
         # A provider whose advance was paid for months since cancelled still gets its final
         # invoice: the advance must be deducted (the amount due is then negative).
-        with_advance = f"""
+        other = f"""
             UNION SELECT a.municipality_id, a.organization_id FROM financing_invoice a
             WHERE a.month = %(month)s AND a.kind = %(advance)s AND a.status <> %(cancelled)s
                   {_where_municipality("a.municipality_id", municipality_id)}"""
     if kind == K.ADVANCE:
-        no_final = """
-          AND NOT EXISTS (SELECT 1 FROM financing_invoice f
-                          WHERE f.municipality_id = t.municipality_id AND f.organization_id = t.organization_id
-                            AND f.month = %(month)s AND f.kind = %(final)s AND f.status <> %(cancelled)s)"""
+        other = f"""
+            EXCEPT SELECT f.municipality_id, f.organization_id FROM financing_invoice f
+            WHERE f.month = %(month)s AND f.kind = %(final)s AND f.status <> %(cancelled)s
+                  {_where_municipality("f.municipality_id", municipality_id)}"""
     cursor.execute(f"""
         INSERT INTO financing_invoice
             (uuid, municipality_id, organization_id, month, kind, status, amount, advance, created_at, updated_at)
         SELECT {sql.uuid()}, t.municipality_id, t.organization_id, %(month)s, %(kind)s, %(draft)s, 0, 0,
                %(now)s, %(now)s
-        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}{with_advance}) t
-        WHERE TRUE{no_final}
+        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}{other}) t
+        WHERE TRUE  -- SQLite would read ON CONFLICT as a join constraint without a WHERE
         ON CONFLICT DO NOTHING  -- one live advance or final invoice per provider and month
         RETURNING id""", {**params, "kind": kind})
     return [row[0] for row in cursor.fetchall()]
@@ -211,11 +215,13 @@ def _invoice_of_provider(kind: str, *, sent: bool) -> str:
                      AND o.month = %(month)s AND o.kind = %({kind})s AND o.status {statuses}"""
 
 
-def _billed(kind: str, municipality_id: int | None, join: str = "JOIN") -> str:
+def _billed(kind: str, municipality_id: int | None, join: str = "JOIN", *, new_only: bool = True) -> str:
     """FROM/WHERE of the months a run of ``kind`` bills (aliases cm, c, p, cert, and i: the
     provider's draft invoice of the kind, which ``preview`` LEFT JOINs as it may be still to
     make): live months whose provider's invoice has not been sent; not settled (final); of a
-    provider with no live final invoice, not on the draft yet (advance)."""
+    provider with no live final invoice, and (``new_only``) not on the draft yet (advance).
+    The INSERT of the advance lines leaves that last test to its ``ON CONFLICT``: it is a
+    ``NOT EXISTS`` over the lines, the very table the INSERT fills (see ``_create_invoices``)."""
     joins = f"""
         JOIN financing_certificate cert ON cert.id = c.certificate_id
         {join} financing_invoice i ON i.municipality_id = p.municipality_id AND i.organization_id = c.organization_id
@@ -225,7 +231,9 @@ def _billed(kind: str, municipality_id: int | None, join: str = "JOIN") -> str:
         where += " AND NOT cm.settled"
     else:
         where += f"""
-          AND NOT EXISTS ({_invoice_of_provider(K.FINAL, sent=False)})
+          AND NOT EXISTS ({_invoice_of_provider(K.FINAL, sent=False)})"""
+        if new_only:
+            where += """
           AND NOT EXISTS (SELECT 1 FROM financing_invoiceline l WHERE l.invoice_id = i.id AND l.contract_id = c.id)"""
     return _live_months(municipality_id, joins) + where
 
@@ -236,14 +244,15 @@ def _line_amount(sql: Dialect, kind: str) -> str:
 
 
 def _add_advance_lines(cursor, sql: Dialect, municipality_id, params) -> int:
-    """A line for every live month not yet on the provider's draft advance, while the
-    provider has no final invoice of the month."""
+    """A line for every live month not yet on the provider's draft advance (the unique
+    line per invoice and contract decides), while the provider has no final invoice of
+    the month."""
     amount = _line_amount(sql, K.ADVANCE)
     cursor.execute(f"""
         INSERT INTO financing_invoiceline
             (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
         SELECT i.id, c.id, c.number, COALESCE(cert.number, ''), cm.certificate_amount, 100, {amount}
-        {_billed(K.ADVANCE, municipality_id)}
+        {_billed(K.ADVANCE, municipality_id, new_only=False)}
         ON CONFLICT (invoice_id, contract_id) DO NOTHING""", params)
     return cursor.rowcount
 
