@@ -18,10 +18,13 @@ On the PostgreSQL database ``opora_close_month`` (created when missing, 127.0.0.
    benchmark's month are opened and closed through ``settlement``, as the region
    would have done (untimed), so the tables look like months of settling;
 3. undoes any earlier run of the month (so the timing is repeatable), ``VACUUM ANALYZE``;
-4. times ``settlement.open_month_for_region`` for the month (unless ``--no-advances``),
-   then ``--runs`` times (each after taking back the previous final invoices and
-   ``VACUUM ANALYZE``): ``close_month_for_region`` and, right after it in the same run, the
-   bare ``INSERT … SELECT`` that computes the same final lines into a temporary table;
+4. times ``settlement.open_month_for_region`` for the month (unless ``--no-advances``)
+   and, right after it, the bare ``INSERT … SELECT`` below (the same months) for its ratio;
+   with the school year's first month the invoice tables are then empty, as in a
+   region's first month; then ``--runs`` times (each after taking back the previous
+   final invoices and ``VACUUM ANALYZE``): ``close_month_for_region`` and, right after
+   it in the same run, the bare ``INSERT … SELECT`` that computes the same final lines
+   into a temporary table;
    checks that both give the same lines and amounts; prints each run's ratio and load
    average, the medians, and the statements of the median run; last runs ``close_month``
    (and ``open_month``) again: they must change nothing.
@@ -337,6 +340,25 @@ def _vacuum(connection):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+def _clock(statements):
+    """An execute wrapper appending (seconds, start of the SQL) of each statement run."""
+    def clock(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - started, " ".join(sql.split())[:70]))
+    return clock
+
+
+def _print_statements(total, statements):
+    for seconds, sql in statements:
+        if seconds >= 0.05:
+            print(f"    {seconds:6.2f} s  {sql}")
+    print(f"    {total - sum(s for s, _ in statements):6.2f} s  the rest: COMMIT (with any deferred "
+          f"foreign-key checks of the new lines) and Python")
+
+
 def _bare(connection, month):
     """The bare INSERT … SELECT of the month's final lines into an unindexed temporary
     table: (seconds, lines, sum)."""
@@ -369,9 +391,17 @@ def run(args, month):
           f"amount in the month")
 
     if args.advances:
-        open_time, opened = timed(lambda: settlement.open_month_for_region(month))
+        # none of the month's invoices here; for the school year's first month, no invoice at all
+        load_before = os.getloadavg()[0]
+        statements = []
+        with connection.execute_wrapper(_clock(statements)):
+            open_time, opened = timed(lambda: settlement.open_month_for_region(month))
+        bare_time = _bare(connection, month)[0]
+        load = (load_before + os.getloadavg()[0]) / 2
         print(f"open_month (advances):     {open_time:7.2f} s  invoices {opened.invoices_created:,}, "
-              f"lines {opened.lines_created:,}")
+              f"lines {opened.lines_created:,}; bare INSERT … SELECT {bare_time:5.2f} s, "
+              f"ratio {open_time / bare_time:5.2f} ×, load average {load:4.2f}", flush=True)
+        _print_statements(open_time, statements)
     runs = []
     for number in range(1, args.runs + 1):
         if number > 1:
@@ -380,15 +410,7 @@ def run(args, month):
         _vacuum(connection)
         load_before = os.getloadavg()[0]
         statements = []
-
-        def clock(execute, sql, params, many, context, statements=statements):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                statements.append((time.perf_counter() - started, " ".join(sql.split())[:70]))
-
-        with connection.execute_wrapper(clock):
+        with connection.execute_wrapper(_clock(statements)):
             close_time, closed = timed(lambda: settlement.close_month_for_region(month))
         bare_time, bare_count, bare_sum = _bare(connection, month)
         load = (load_before + os.getloadavg()[0]) / 2
@@ -420,11 +442,7 @@ def run(args, month):
           f"(runs: {', '.join(f'{r[2]:.2f}' for r in runs)}; load average {_median([r[3] for r in runs]):.2f})")
     median_run = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
     print(f"close_month of the median run ({median_run[0]:.2f} s), statement by statement:")
-    for seconds, sql in median_run[4]:
-        if seconds >= 0.05:
-            print(f"    {seconds:6.2f} s  {sql}")
-    print(f"    {median_run[0] - sum(s for s, _ in median_run[4]):6.2f} s  the rest: COMMIT (with any deferred "
-          f"foreign-key checks of the new lines) and Python")
+    _print_statements(median_run[0], median_run[4])
     print(f"close_month again:         {rerun_time:7.2f} s  rows changed {rerun.changed}")
     if reopened is not None:
         print(f"open_month again:          {reopen_time:7.2f} s  rows changed {reopened.changed}")
