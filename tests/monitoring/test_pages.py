@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from opora.enrollment.budget_places import school_year
 from opora.enrollment.models import MunicipalTask
+from opora.monitoring import services
 from opora.registry.choices import Direction, FundingSource
 from opora.registry.models import GroupFunding, MunicipalityPopulation
 from tests import factories as f
@@ -228,3 +229,27 @@ def test_the_municipal_task_of_the_school_year_is_read_live_and_exported(client,
     book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
     sheet = book["Муниципальное задание"]
     assert [cell.value for cell in sheet[2]] == [today_world["city"].name, "Техническая", 4, 1, 25]
+
+
+def test_the_population_downloads_in_the_form_the_import_reads(client, today_world, operator, regional):
+    city, district = today_world["city"], today_world["district"]
+    MunicipalityPopulation.objects.create(municipality=city, year=2020, children_5_17=1234)
+
+    client.force_login(operator)
+    own = openpyxl.load_workbook(BytesIO(b"".join(
+        client.get(reverse("monitoring:population_export")).streaming_content))).worksheets[0]
+    client.force_login(regional)
+    content = b"".join(client.get(reverse("monitoring:population_export")).streaming_content)
+    every = openpyxl.load_workbook(BytesIO(content)).worksheets[0]
+
+    year = timezone.localdate().year
+    assert [[cell.value for cell in row] for row in own.iter_rows()] == [
+        ["ОКТМО", "Муниципалитет", "Год", "Детей 5–17 лет"],
+        [city.oktmo, city.name, 2020, 1234], [city.oktmo, city.name, year, 100]]
+    assert {(row[1].value, row[3].value) for row in every.iter_rows(min_row=2)} == {
+        (city.name, 1234), (city.name, 100), (district.name, 50)}
+    before = set(MunicipalityPopulation.objects.values_list("municipality", "year", "children_5_17"))
+    assert services.import_population(regional, content) == 0  # loaded back, it changes nothing
+    assert set(MunicipalityPopulation.objects.values_list("municipality", "year", "children_5_17")) == before
+    ods = client.get(reverse("monitoring:population_export"), {"format": "ods"})
+    assert ods["Content-Type"].startswith("application/vnd.oasis.opendocument.spreadsheet")
