@@ -32,10 +32,12 @@ from opora.financing.models import (
     Contract,
     ContractStatus,
     FinancingPeriod,
+    SocialCertificate,
 )
 from opora.monitoring import indicators, presentation
+from opora.registry.choices import FundingSource
 from tests import factories as f
-from tests.monitoring.conftest import D, certificate, child, moment
+from tests.monitoring.conftest import D, certificate, child, enrol, moment
 
 pytestmark = pytest.mark.django_db
 SEPT = dt.date(2025, 9, 10)
@@ -122,3 +124,26 @@ def test_a_day_before_any_certificate_counts_nothing(use):
     values = indicators.certificate_use(dt.date(2025, 9, 30), use["city"].pk)
     assert values == {"issued": 0, "zero": 0, "one": 0, "two": 0, "more": 0,
                       "nominal": "90000.00", "used": "16234.56"}
+
+
+def test_coverage_by_funding_tells_certificates_social_certificates_budget_and_paid(use):
+    """Each city child of the table above studies on a certificate contract (a child with
+    two contracts counts once); besides them one child on a social certificate, one in a
+    group with a budget line and one in a group without (paid)."""
+    city, groups = use["city"], use["groups"]
+    enrol(child(city), groups["tech"])
+    paid = f.group(groups["arts"].module.program, start_date=dt.date(2025, 9, 1),
+                   end_date=dt.date(2026, 5, 31))
+    paid.funding.filter(source=FundingSource.BUDGET).delete()
+    enrol(child(city), paid)
+    social = child(city)
+    SocialCertificate.objects.create(
+        number="СС-00001", certificate=certificate(social, CertificateKind.FINANCING, dt.date(2025, 10, 1)),
+        application=enrol(social, groups["arts"]), nominal=Decimal("20000.00"),
+        period=FinancingPeriod.objects.get(municipality=city, starts_on=dt.date(2025, 9, 1)),
+        issued_at=moment(dt.date(2025, 10, 1)))
+
+    rows = indicators.coverage(D, city.pk)["breakdowns"]["funding"]
+
+    assert rows == {FundingSource.CERTIFICATE: 5, FundingSource.SOCIAL: 1, FundingSource.BUDGET: 1,
+                    FundingSource.PAID: 1}

@@ -31,6 +31,7 @@ from opora.enrollment import children as children_service
 from opora.enrollment.models import Sex
 from opora.financing.models import CertificateKind
 from opora.monitoring import indicators
+from opora.registry.choices import Level
 from tests import factories as f
 from tests.monitoring.conftest import D, S, born, certificate, child, enrol
 
@@ -158,3 +159,26 @@ def test_children_with_certificates_by_kind_status_date_age_and_territory(world)
     assert indicators.certificates(D, city.pk) == {"any": 3, "financing": 2}
     assert indicators.certificates(D, district.pk) == {"any": 1, "financing": 1}
     assert indicators.certificates(D) == {"any": 4, "financing": 3}
+
+
+def test_programs_by_direction_level_and_form_and_places_against_applications(population):
+    """The city's providers publish a technical and an arts program (level «start»); the
+    district's a distance sports one. On D the city's technical and arts groups of 15
+    places study (the old technical group has ended); waiting now: Q on the arts list
+    and a new application to the technical group."""
+    city, district, g = population["city"].pk, population["district"].pk, population["groups"]
+    enrol(child(population["city"]), g["tech"], status=S.NEW, on=None)
+
+    programs = indicators.programs(D, city)
+    places = indicators.places(D, city)
+
+    assert (programs["total"], programs["stem"], programs["direction"]) == (
+        2, 1, {"technical": 1, "arts": 1})
+    assert programs["level"] == {str(level.value): 2 if level == Level.START else 0
+                                 for level in indicators.LEVELS}
+    assert sum(programs["study_form"].values()) == 2
+    assert (programs["distance"], indicators.programs(D, district)["distance"]) == (0, 1)
+    assert places == {
+        "technical": {"places": 15, "taken": 0, "applications": 1, "waitlisted": 0},
+        "arts": {"places": 15, "taken": 0, "applications": 1, "waitlisted": 1}}
+    assert indicators.places(D, district) == {"sports": {"places": 15, "taken": 0}}

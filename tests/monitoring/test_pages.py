@@ -2,6 +2,8 @@
 query counts that do not grow with the municipalities, and the settings page."""
 
 import datetime as dt
+import html
+import re
 from io import BytesIO
 
 import openpyxl
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from opora.enrollment.budget_places import school_year
 from opora.enrollment.models import MunicipalTask
+from opora.monitoring import services
 from opora.registry.choices import Direction, FundingSource
 from opora.registry.models import GroupFunding, MunicipalityPopulation
 from tests import factories as f
@@ -76,6 +79,43 @@ def test_a_future_date_is_refused_with_a_message(client, today_world, operator):
     assert "позже сегодняшней" in response.content.decode()
 
 
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _number(shown: str):
+    """A figure as the chart or the table shows it (``12,5 %``, ``1\u00a0234``)."""
+    cleaned = shown.replace("\u00a0", "").replace(" ", "").replace("%", "").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return cleaned
+
+
+def test_each_chart_is_followed_by_a_table_with_the_same_numbers(client, today_world, regional):
+    """Screen readers and the visually-impaired version read the table next to each chart:
+    every bar and point of a chart (its label and value) is a row of that table."""
+    content = page(client, regional).content.decode()
+
+    figures = re.findall(r'<figure class="chart-figure">(.*?)</figure>\s*(<table.*?</table>)', content, re.S)
+    assert len(figures) == content.count('<figure class="chart-figure">') == 3  # municipalities, series, directions
+    for figure, table in figures:
+        svg = re.search(r"<svg[^>]*>", figure).group(0)
+        assert 'role="img"' in svg and "aria-label=" in svg
+        rows = {}
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            header = re.search(r"<th[^>]*>(.*?)</th>", row, re.S)
+            if header:
+                rows[_text(header.group(1))] = {_number(_text(cell)) for cell in
+                                                re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)}
+        points = re.findall(r"<title>(.*?): ([^<]*)</title>", figure)
+        assert points
+        for label, value in points:
+            assert html.unescape(label) in rows, (label, rows)
+            if _number(value) != "—":
+                assert _number(value) in rows[html.unescape(label)], (label, value, rows)
+
+
 def test_the_print_version_has_no_menu(client, today_world, operator):
     printed = page(client, operator, print=1).content.decode()
 
@@ -113,13 +153,15 @@ def _queries(client, user, name="monitoring:index", **params):
 
 
 def _every_page(client, regional, operator):
-    """Queries of the monitoring page, the annual report and the 1-ДОП page (of the
-    current year: live values, so no snapshot is stored between two readings), for the
-    region and for one МОЦ."""
+    """Queries of the monitoring page and its Excel file, the annual report, the 1-ДОП
+    page and the open data (of the current year: live values, so no snapshot is stored
+    between two readings), for the region and for one МОЦ."""
     year = timezone.localdate().year
     return [_queries(client, user, name, **params) for user in (regional, operator)
-            for name, params in (("monitoring:index", {}), ("monitoring:annual", {"year": year}),
-                                 ("monitoring:statform", {"year": year}))]
+            for name, params in (("monitoring:index", {}), ("monitoring:export", {}),
+                                 ("monitoring:annual", {"year": year}),
+                                 ("monitoring:statform", {"year": year}),
+                                 ("monitoring:opendata_json", {}))]
 
 
 def test_queries_do_not_grow_with_municipalities_or_rows(client, today_world, regional, operator):
@@ -187,3 +229,27 @@ def test_the_municipal_task_of_the_school_year_is_read_live_and_exported(client,
     book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
     sheet = book["Муниципальное задание"]
     assert [cell.value for cell in sheet[2]] == [today_world["city"].name, "Техническая", 4, 1, 25]
+
+
+def test_the_population_downloads_in_the_form_the_import_reads(client, today_world, operator, regional):
+    city, district = today_world["city"], today_world["district"]
+    MunicipalityPopulation.objects.create(municipality=city, year=2020, children_5_17=1234)
+
+    client.force_login(operator)
+    own = openpyxl.load_workbook(BytesIO(b"".join(
+        client.get(reverse("monitoring:population_export")).streaming_content))).worksheets[0]
+    client.force_login(regional)
+    content = b"".join(client.get(reverse("monitoring:population_export")).streaming_content)
+    every = openpyxl.load_workbook(BytesIO(content)).worksheets[0]
+
+    year = timezone.localdate().year
+    assert [[cell.value for cell in row] for row in own.iter_rows()] == [
+        ["ОКТМО", "Муниципалитет", "Год", "Детей 5–17 лет"],
+        [city.oktmo, city.name, 2020, 1234], [city.oktmo, city.name, year, 100]]
+    assert {(row[1].value, row[3].value) for row in every.iter_rows(min_row=2)} == {
+        (city.name, 1234), (city.name, 100), (district.name, 50)}
+    before = set(MunicipalityPopulation.objects.values_list("municipality", "year", "children_5_17"))
+    assert services.import_population(regional, content) == 0  # loaded back, it changes nothing
+    assert set(MunicipalityPopulation.objects.values_list("municipality", "year", "children_5_17")) == before
+    ods = client.get(reverse("monitoring:population_export"), {"format": "ods"})
+    assert ods["Content-Type"].startswith("application/vnd.oasis.opendocument.spreadsheet")

@@ -92,6 +92,9 @@ def test_targets_of_a_municipality_and_of_the_region(city, operator, regional, o
 
     assert set(IndicatorTarget.objects.values_list("municipality", "value")) == {
         (None, 81.5), (city.pk, 78)}
+    own = city.indicator_targets.get()
+    assert [(e.actor, e.action, e.data["before"], e.data["after"]) for e in audit.timeline(own)] == [
+        (operator, "monitoring.target.saved", None, 79), (operator, "monitoring.target.saved", 79, 78)]
     with pytest.raises(PermissionDenied):
         services.save_target(operator, None, 2026, "coverage", 90)
     with pytest.raises(PermissionDenied):

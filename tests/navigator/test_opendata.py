@@ -114,6 +114,9 @@ def test_open_data_page_documents_the_columns(client):
     assert "programs.csv" in page and "<code>min_paid_monthly_price</code>" in page
     assert "Кодировка UTF-8 без метки BOM" in page and "Разделитель полей — запятая" in page
     assert "вертикальную черту «|»" in page
+    # the monitoring's anonymised coverage is listed too
+    assert 'href="/opendata/coverage.csv"' in page and 'href="/opendata/coverage.json"' in page
+    assert "Значения меньше 5 не публикуются" in page
 
 
 def test_csv_read_with_the_documented_dialect_gives_the_json_rows(client, catalog, provider):

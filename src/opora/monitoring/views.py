@@ -386,6 +386,31 @@ def settings_page(request, forms_=None):
 
 
 @section_page("monitoring.configure")
+def population_export(request):
+    """The population of the user's municipalities, every year, as a workbook in the very
+    form the import reads (its column titles are the import's, not translated): the РМЦ
+    downloads it, corrects or adds rows and loads it back."""
+    rows = (MunicipalityPopulation.objects.filter(municipality__in=_territories(request.user))
+            .order_by("municipality__name", "year")
+            .values_list("municipality__oktmo", "municipality__name", "year", "children_5_17"))
+    columns = [Column(title, None, kind=kind) for title, kind in (
+        ("ОКТМО", Kind.ID), ("Муниципалитет", Kind.TEXT), ("Год", Kind.NUMBER),
+        ("Детей 5–17 лет", Kind.COUNT))]
+    sheets = [Sheet(gettext("Численность детей 5–17 лет"), columns, [list(row) for row in rows])]
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    if file_format == "ods":
+        from opora.core.ods import write_ods
+
+        def write(stream):
+            write_ods(sheets, stream)
+    else:
+        def write(stream):
+            write_xlsx(sheets, stream)
+    return file_response(write, file_format, f"Численность детей 5–17 лет.{file_format}",
+                         f"population.{file_format}")
+
+
+@section_page("monitoring.configure")
 @require_POST
 def save(request, which):
     forms_ = _forms(request, request.POST, request.FILES, which)
@@ -439,6 +464,7 @@ urlpatterns = [
     path("office/monitoring/", index, name="index"),
     path("office/monitoring/export/", export, name="export"),
     path("office/monitoring/settings/", settings_page, name="settings"),
+    path("office/monitoring/population/export/", population_export, name="population_export"),
     path("office/monitoring/settings/<slug:which>/", save, name="save"),
     path("office/monitoring/annual/", annual_report, name="annual"),
     path("office/monitoring/annual/export/", annual_export, name="annual_export"),

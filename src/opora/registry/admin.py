@@ -10,8 +10,21 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 class PopulationInline(admin.TabularInline):
+    """Shown, not edited: the population is kept on the monitoring's settings page
+    (``monitoring.services``), where every change is checked and recorded in the audit
+    trail."""
+
     model = m.MunicipalityPopulation
+    fields = ("year", "children_5_17")
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(m.Municipality)
