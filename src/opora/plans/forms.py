@@ -90,7 +90,7 @@ class PublicationForm(forms.Form):
         label=_("Новость портала"), required=False, choices=(),
         help_text=_("Дата, канал, заголовок и ссылка возьмутся из неё; иначе заполните их ниже."))
     published_on = forms.DateField(label=_("Дата"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     channel = forms.ChoiceField(label=_("Канал"), choices=Channel.choices)
     title = forms.CharField(label=_("Заголовок"), max_length=500, required=False)
     url = forms.CharField(label=_("Ссылка"), max_length=500, required=False)
@@ -104,7 +104,7 @@ class PublicationForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     name = forms.CharField(label=_("Фамилия и инициалы"), max_length=300)
     position = forms.CharField(label=_("Должность"), max_length=300, required=False)
 

@@ -10,11 +10,19 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Id, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, MunicipalityRef, choice_codes, page_of
 from opora.errors import NotFound
 from opora.practices import selectors, services
-from opora.practices.models import AppealStatus, PracticeAppeal, PracticeKind, PracticeStatus, TargetGroup
-from opora.quality.models import Decision
+from opora.practices.models import (
+    AppealStatus,
+    AssignmentStatus,
+    PracticeAppeal,
+    PracticeKind,
+    PracticeStatus,
+    TargetGroup,
+)
+from opora.quality.api import AppealExpertIn, AppealIn
+from opora.quality.models import AssignmentKind, Decision
 from opora.registry.choices import Direction
 
 router = Router(tags=["Банк лучших практик"])
@@ -132,19 +140,13 @@ class PracticeAppealOut(Schema):
 
     @staticmethod
     def resolve_expert_assigned(obj):
-        return obj.practice.assignments.filter(round=obj.round, kind="appeal").exclude(status="withdrawn").exists()
+        return obj.practice.assignments.filter(round=obj.round, kind=AssignmentKind.APPEAL).exclude(
+            status=AssignmentStatus.WITHDRAWN).exists()
 
     @staticmethod
     def resolve_expert_submitted(obj):
-        return obj.practice.assignments.filter(round=obj.round, kind="appeal", status="submitted").exists()
-
-
-class PracticeAppealIn(BodyIn):
-    reason: str = Field(max_length=8000, description="Доводы организации")
-
-
-class PracticeAppealExpertIn(BodyIn):
-    expert: Id | None = Field(None, description="Пользователь-эксперт; пусто — выбрать автоматически")
+        return obj.practice.assignments.filter(round=obj.round, kind=AssignmentKind.APPEAL,
+                                               status=AssignmentStatus.SUBMITTED).exists()
 
 
 class PracticeAppealDecisionIn(BodyIn):
@@ -195,7 +197,7 @@ def get_appeal(request, practice_id: int):
              summary="Обжаловать возврат практики",
              description="Сотрудник организации обжалует возврат практики, прошедшей экспертизу, в течение "
                          "срока, заданного МОЦ (дней после возврата); один раз на возврат.")
-def file_appeal(request, practice_id: int, body: PracticeAppealIn):
+def file_appeal(request, practice_id: int, body: AppealIn):
     appeal = services.file_appeal(request.auth, selectors.practice_for(request.auth, practice_id), body.reason)
     return Status(201, appeal)
 
@@ -204,7 +206,7 @@ def file_appeal(request, practice_id: int, body: PracticeAppealIn):
              summary="Передать апелляцию новому эксперту",
              description="МОЦ назначает эксперта, который ещё не оценивал практику в этом раунде, без "
                          "конфликта интересов; без эксперта в запросе — наименее загруженного по направленности.")
-def assign_appeal_expert(request, practice_id: int, body: PracticeAppealExpertIn):
+def assign_appeal_expert(request, practice_id: int, body: AppealExpertIn):
     appeal = _appeal(request.auth, practice_id)
     services.assign_appeal_expert(request.auth, appeal, body.expert)
     return _appeal(request.auth, practice_id)

@@ -169,7 +169,7 @@ class Assignment(models.Model):
         ordering = ["practice", "round", "assigned_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["practice", "round", "expert"], name="practice_assignment_once",
-                                    condition=~Q(status="withdrawn")),
+                                    condition=~Q(status=AssignmentStatus.WITHDRAWN)),
         ]
 
     def __str__(self):

@@ -42,7 +42,7 @@ from opora.practices.models import (
     PracticeStatus,
     TargetGroup,
 )
-from opora.quality.models import AssignmentKind
+from opora.quality.models import AssignmentKind, Decision
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality
 
@@ -170,7 +170,10 @@ def office(request):
         return PracticesExporter(practices).response("xlsx")
     return render(request, "practices/office.html", {
         "page": page_of(request, practices.order_by("status", "-submitted_at", "-pk")),
-        "status": status, "statuses": PracticeStatus.choices, "regional": request.GET.get("regional") == "1",
+        "status": status,
+        # a draft is its organization's own: the back office's filter offers the other statuses
+        "statuses": [(value, label) for value, label in PracticeStatus.choices if value != PracticeStatus.DRAFT],
+        "regional": request.GET.get("regional") == "1",
         "is_regional_centre": scope.holds(user, "practices.regional"),
         "reviews_here": scope.holds(user, "practices.review") and user.municipality_id is not None,
     })
@@ -186,7 +189,7 @@ def practice(request, pk, appeal_form=None, status=200):
     experts = [e for e in services.experts_for(found) if services.conflict(found, e) is None]
     appeal = _appeal_of_round(found)
     return render(request, "practices/practice.html", {
-        "appeal": appeal, "appeal_statuses": AppealStatus, "kinds": AssignmentKind,
+        "appeal": appeal, "appeal_statuses": AppealStatus, "kinds": AssignmentKind, "decisions": Decision,
         "appeal_sheet": next((a for a in sheets if a.kind == AssignmentKind.APPEAL), None),
         "appeal_candidates": services.appeal_candidates(found) if appeal else [],
         "appeal_form": appeal_form or AppealDecisionForm(),

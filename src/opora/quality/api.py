@@ -301,11 +301,14 @@ class QualityAppealOut(Schema):
         return obj.entry.assignments.filter(kind=AssignmentKind.APPEAL, status=AssignmentStatus.SUBMITTED).exists()
 
 
-class QualityAppealIn(BodyIn):
+# The appeal and its new expert are filed the same way for a campaign's result and for a
+# practice's return: the practices' API uses these two schemas too (comments, not
+# docstrings: a docstring would become the schema's description in the OpenAPI document).
+class AppealIn(BodyIn):
     reason: str = Field(max_length=8000, description="Доводы организации")
 
 
-class QualityAppealExpertIn(BodyIn):
+class AppealExpertIn(BodyIn):
     expert: Id | None = Field(None, description="Пользователь-эксперт; пусто — выбрать автоматически")
 
 
@@ -349,7 +352,7 @@ def get_appeal(request, entry_id: int):
              summary="Обжаловать результат оценки",
              description="Сотрудник организации обжалует опубликованный результат, кроме «соответствует», "
                          "в течение срока кампании (дней после публикации); один раз.")
-def file_appeal(request, entry_id: int, body: QualityAppealIn):
+def file_appeal(request, entry_id: int, body: AppealIn):
     services.file_appeal(request.auth, _entry(request.auth, entry_id), body.reason)
     return Status(201, _appeal(request.auth, entry_id))
 
@@ -358,7 +361,7 @@ def file_appeal(request, entry_id: int, body: QualityAppealIn):
              summary="Передать апелляцию новому эксперту",
              description="МОЦ назначает эксперта, который ещё не оценивал программу, без конфликта "
                          "интересов; без эксперта в запросе — наименее загруженного.")
-def assign_appeal_expert(request, entry_id: int, body: QualityAppealExpertIn):
+def assign_appeal_expert(request, entry_id: int, body: AppealExpertIn):
     services.assign_appeal_expert(request.auth, _appeal(request.auth, entry_id), body.expert)
     return _appeal(request.auth, entry_id)
 

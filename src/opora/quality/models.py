@@ -289,7 +289,7 @@ class Assignment(models.Model):
         ordering = ["entry", "assigned_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "expert"], name="assignment_once_per_entry",
-                                    condition=~Q(status="withdrawn")),
+                                    condition=~Q(status=AssignmentStatus.WITHDRAWN)),
         ]
 
     def __str__(self):

@@ -19,7 +19,7 @@ from opora.core.pages import page_of
 from opora.errors import DomainError, NotFound
 from opora.quality import ratings
 from opora.quality.forms import MARK_LABELS, RatingRulesForm
-from opora.quality.models import MARKS, Rating, RatingRules
+from opora.quality.models import MARKS, CommentStatus, Rating, RatingRules
 
 
 def _messages_of(error: DomainError) -> list[str]:
@@ -66,6 +66,7 @@ def rate(request, uuid):
              for name, label, hint in MARK_LABELS]
     return render(request, "quality/rate.html", {
         "application": application, "program": program, "rating": existing, "marks": marks,
+        "comment_statuses": CommentStatus,
         "comment": comment, "comment_errors": errors.get("comment", []),
         "errors": [m for key, group in errors.items() if key not in (*MARKS, "comment") for m in group],
         "refusal": None if existing else ratings.refusal(application),

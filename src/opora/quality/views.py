@@ -48,6 +48,7 @@ from opora.quality.models import (
     Decision,
     EntryStatus,
 )
+from opora.registry.choices import ProgramStatus
 from opora.registry.models import Municipality, Organization, Program
 
 app_name = "quality"
@@ -347,9 +348,10 @@ def quality_settings(request):
 def provider(request):
     user = request.user
     open_campaigns = list(selectors.open_campaigns_for(user))
-    programs = scope.territory(user, Program.objects.filter(status="published")).order_by("title")
+    programs = scope.territory(user, Program.objects.filter(status=ProgramStatus.PUBLISHED)).order_by("title")
     return render(request, "quality/provider.html", {
         "entries": selectors.provider_entries(user), "open_campaigns": open_campaigns, "programs": programs,
+        "campaign_statuses": CampaignStatus,
     })
 
 
@@ -400,7 +402,8 @@ def provider_entry(request, pk):
 @section_page("quality.score")
 def assignments(request):
     return render(request, "quality/assignments.html", {
-        "page": page_of(request, selectors.assignments_of(request.user)), "statuses": AssignmentStatus})
+        "page": page_of(request, selectors.assignments_of(request.user)), "statuses": AssignmentStatus,
+        "kinds": AssignmentKind})
 
 
 @section_page("quality.score")
@@ -455,6 +458,7 @@ def public_campaign(request, pk):
     return render(request, "quality/public_campaign.html", {
         "campaign": found, "page": page_of(request, results), "decision": decision,
         "decisions": Decision.choices, "criteria": found.criteria_set.criteria.all(),
+        "program_statuses": ProgramStatus,
     })
 
 

@@ -34,6 +34,11 @@ class StatusFilter(forms.Form):
                                         (EXPIRED, gettext_lazy("Истекло"))])
 
 
+# ``<input type="date">`` takes only ГГГГ-ММ-ДД: without the format the Russian locale's
+# ДД.ММ.ГГГГ would be written and the browser would show the field empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ProposalForm(forms.Form):
     counterpart = forms.ModelChoiceField(label=gettext_lazy("Другой муниципалитет"),
                                          queryset=Municipality.objects.none())
@@ -42,8 +47,8 @@ class ProposalForm(forms.Form):
                                                                  "организациях другого")),
                                            (THEY_PAY, gettext_lazy("Другой муниципалитет — за своих детей в "
                                                                    "наших организациях"))])
-    valid_from = forms.DateField(label=gettext_lazy("Действует с"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=gettext_lazy("Действует по"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=gettext_lazy("Действует с"), widget=DATE)
+    valid_to = forms.DateField(label=gettext_lazy("Действует по"), widget=DATE)
     max_children = forms.IntegerField(label=gettext_lazy("Не более детей"), required=False, min_value=1,
                                       help_text=gettext_lazy("Пусто — без ограничения."))
     max_amount = forms.DecimalField(label=gettext_lazy("Не более, ₽"), required=False, min_value=0.01,
