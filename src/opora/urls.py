@@ -19,6 +19,10 @@ admin.site.has_permission = lambda request: request.user.is_active and request.u
 admin.site.site_header = "Опора"
 
 urlpatterns = [
+    # First: every other include below is tried pattern by pattern before a path falls
+    # through to the next, and the API (the opening-day path) has no pattern in common
+    # with them.
+    path("api/v1/", include("opora.api.urls")),
     path("", include("opora.navigator.urls")),
     path("", include("opora.core.urls")),
     path("", include("opora.office.urls")),
@@ -36,7 +40,6 @@ urlpatterns = [
     path("", include("opora.portal.urls")),
     path("accounts/", include("opora.accounts.urls")),
     path("office/registry/", include("opora.registry.urls")),
-    path("api/v1/", include("opora.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # the portal (Wagtail): its CMS, its files, its pages; the sitemap of the whole public site

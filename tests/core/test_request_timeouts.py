@@ -11,10 +11,11 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from opora.core.middleware import forget_timeouts
 from opora.financing.models import Invoice
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -54,6 +55,7 @@ def _reset_timeouts():
     yield
     with connection.cursor() as cursor:  # the request set them for the test's connection
         cursor.execute("RESET lock_timeout; RESET statement_timeout")
+    forget_timeouts(connection)
 
 
 def signed_in(user):
@@ -140,6 +142,61 @@ def test_a_connection_opened_during_a_request_gets_the_timeouts(settings, staff)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
         assert cursor.fetchone() == ("2s", "45s")
+
+
+def _session_limits():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
+        return cursor.fetchone()
+
+
+def test_a_kept_connection_keeps_its_limits_and_gets_new_ones_when_they_change(settings, staff):
+    settings.OPORA_DB_LOCK_TIMEOUT = 2
+    settings.OPORA_DB_STATEMENT_TIMEOUT = 45
+    client = signed_in(staff)  # the first request gave the connection its limits
+    with connection.cursor() as cursor:  # changed behind the middleware's back
+        cursor.execute("SET statement_timeout = '7s'")
+
+    client.get("/api/v1/dictionaries")
+    assert _session_limits() == ("2s", "7s")  # set once per connection, not per request
+
+    settings.OPORA_DB_STATEMENT_TIMEOUT = 30
+    client.get("/api/v1/dictionaries")
+    assert _session_limits() == ("2s", "30s")
+
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout; RESET statement_timeout")
+    forget_timeouts(connection)
+    client.get("/api/v1/dictionaries")
+    assert _session_limits() == ("2s", "30s")
+
+
+def test_limits_set_in_a_transaction_that_rolled_back_are_set_again(settings, staff):
+    settings.OPORA_DB_LOCK_TIMEOUT = 2
+    settings.OPORA_DB_STATEMENT_TIMEOUT = 45
+    client = signed_in(staff)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout; RESET statement_timeout")
+    forget_timeouts(connection)
+
+    with transaction.atomic():  # ATOMIC_REQUESTS, or a test's transaction
+        client.get("/api/v1/dictionaries")
+        transaction.set_rollback(True)
+    assert _session_limits() == ("0", "0")  # the rollback undid them
+
+    client.get("/api/v1/dictionaries")
+    assert _session_limits() == ("2s", "45s")
+
+
+def test_a_transaction_local_lock_timeout_leaves_the_request_limits(settings, staff):
+    from opora import locking
+
+    settings.OPORA_DB_LOCK_TIMEOUT = 2
+    signed_in(staff)
+    with locking.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        assert cursor.fetchone() == (locking.LOCK_TIMEOUT,)
+    assert _session_limits()[0] == "2s"
 
 
 def test_connections_outside_requests_have_no_limits(settings):

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from opora.enrollment import children, notifications, services
+from opora.enrollment import children, notifications, services, tasks
 from opora.enrollment.models import ApplicationStatus as S
 from tests.enrollment.conftest import child_data
 
@@ -100,6 +100,11 @@ def test_with_the_database_queue_the_mail_task_commits_with_the_application(
         application = services.submit_application(parent, child, group)[0]
     assert [(t.task_path, t.args_kwargs["args"]) for t in DBTaskResult.objects.all()] == [
         ("opora.enrollment.tasks.send_status_email", [application.pk, S.NEW])]
+    # written out (``opora.rows``), the row is the one the backend's enqueue writes: the
+    # worker finds it ready and reads the task and its arguments back
+    queued = DBTaskResult.objects.ready().get().task_result
+    assert (queued.task.func, queued.args, queued.kwargs, queued.backend, queued.task.run_after) == (
+        tasks.send_status_email.func, [application.pk, S.NEW], {}, "default", None)
 
     # and a change that rolls back takes its task along
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -43,10 +43,11 @@ def record(actor, action: str, target, *, from_state: str = "", to_state: str = 
     """Write who did ``action`` (a namespaced code such as ``registry.program.published``)
     to ``target``, when, from which state to which, and why. Call it inside the
     service's transaction so the event and the change commit together."""
+    from opora import rows
+
     written = event(actor, action, target, from_state=from_state, to_state=to_state, reason=reason,
                     **data)
-    written.save()
-    return written
+    return rows.insert(written)  # one written-out INSERT: every service records events
 
 
 def record_many(events, *, batch_size: int = 1000) -> int:

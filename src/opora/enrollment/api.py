@@ -79,7 +79,9 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj):
-        return str(obj.get_status_display())
+        # the choice's label itself: ``get_status_display`` builds a dict of every
+        # choice, translating each label, on every call
+        return str(ApplicationStatus(obj.status).label)
 
     @staticmethod
     def resolve_program(obj):

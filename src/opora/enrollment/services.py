@@ -43,7 +43,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opora import audit, locking, logs
+from opora import audit, locking, logs, rows
 from opora.accounts import scope
 from opora.enrollment import budget_places, notifications, rules, seats, selectors
 from opora.enrollment.models import (
@@ -121,8 +121,8 @@ def _existing(pk: int, child: Child, group: Group) -> Application:
 
 def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application, bool]:
     """The opening-day path: the group and every fact about the child were read in one
-    query; the seat transaction is one conditional UPDATE of the group, the INSERT of
-    the application and its audit row. The e-mail is queued after commit. Returns the
+    query; the seat transaction is one conditional UPDATE of the group and the written-out
+    INSERTs of the application, its audit row and its mail task (``opora.rows``). Returns the
     application and whether it was filed now (not found already there)."""
     if group.live_application is not None:
         return _existing(group.live_application, child, group), False
@@ -140,11 +140,12 @@ def _file(actor, child: Child, group: Group, channel: str) -> tuple[Application,
                 if message:
                     raise NotEligible(message, code="too_many_applications")
             queue_number = seats.hold_seat(group.pk)
-            application = Application.objects.create(
+            # one written-out INSERT (``rows``), like the audit row and the task row below
+            application = rows.insert(Application(
                 child=child, group=group, channel=channel, queue_number=queue_number,
                 status=S.NEW if queue_number is None else S.WAITLISTED,
                 created_by=actor if actor.is_authenticated else None,
-                status_changed_at=timezone.now())
+                status_changed_at=timezone.now()))
             action = "submitted" if queue_number is None else "waitlisted"
             audit.record(actor, f"enrollment.application.{action}", application,
                          to_state=application.status, channel=channel, queue_number=queue_number)
