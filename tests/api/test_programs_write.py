@@ -159,6 +159,25 @@ def test_malformed_body_is_422_naming_the_field(api, staff, change, field, detai
     assert not Program.objects.exists()
 
 
+def test_a_nul_character_anywhere_in_the_body_is_422_not_a_database_error(api, staff):
+    # PostgreSQL cannot store text with a NUL: it is refused before any field is read
+    body = {**NEW_PROGRAM, "description": "Собираем\x00модели", "ovz_kinds": ["speech", "a\x00"]}
+
+    response = api(staff).post("/office/programs", body)
+
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors["description"] == errors["ovz_kinds"] == ["Значение содержит недопустимый нулевой символ."]
+    assert not Program.objects.exists()
+
+
+def test_a_nul_character_in_a_query_parameter_is_422(api, staff):
+    response = api(staff).get("/events", kind="concert\x00")
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Параметр «kind»: значение содержит недопустимый нулевой символ."
+
+
 def test_missing_field_is_named(api, staff):
     body = {key: value for key, value in NEW_PROGRAM.items() if key != "title"}
 

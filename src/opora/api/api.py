@@ -8,6 +8,7 @@ document by ``opora.api.openapi``.
 from opora.api import errors
 from opora.api.auth import BACK_OFFICE
 from opora.api.openapi import Api
+from opora.api.parser import Parser
 from opora.api.renderers import JSONRenderer
 from opora.enrollment.api import router as enrollment_router
 from opora.events.api import router as events_router
@@ -31,6 +32,7 @@ api = Api(
     urls_namespace="api",
     auth=BACK_OFFICE,
     renderer=JSONRenderer(),
+    parser=Parser(),
 )
 errors.install(api)
 

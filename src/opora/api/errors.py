@@ -94,6 +94,7 @@ PYDANTIC_MESSAGES = {
     "uuid_parsing": gettext_lazy("ожидается UUID"),
     "json_invalid": gettext_lazy("некорректный JSON"),
     "extra_forbidden": gettext_lazy("неизвестное поле"),
+    "null_character": gettext_lazy("значение содержит недопустимый нулевой символ"),
 }
 
 # Where a value came from, as the word that opens the message.

@@ -11,6 +11,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import BaseModel, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from opora.core.pages import paginator
 from opora.errors import ValidationFailed
@@ -85,7 +86,22 @@ class BodyIn(BaseModel):
     def _no_booleans_for_numbers(cls, value, info: ValidationInfo):
         if isinstance(value, bool) and not _takes_bool(cls.model_fields[info.field_name].annotation):
             raise ValueError(_("ожидается число, а не true или false"))
+        if holds_nul(value):
+            # PostgreSQL can neither store nor compare text holding one (a DataError, a
+            # server error for bad input); the query's parameters: ``opora.api.parser``
+            raise PydanticCustomError("null_character", "NUL character")
         return value
+
+
+def holds_nul(value) -> bool:
+    """Whether a NUL character is anywhere in a parsed JSON value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
 
 
 def _takes_bool(annotation) -> bool:
