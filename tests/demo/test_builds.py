@@ -1,5 +1,5 @@
 """Demo regions built by the test itself: for another day, by the command, from the
-reference lists; each on an empty database (the shared module demo is not here)."""
+reference lists; each on an empty database (the shared region of `region/` is not open here)."""
 
 import datetime as dt
 from io import StringIO

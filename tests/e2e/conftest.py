@@ -59,8 +59,13 @@ def _serial_live_server():
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium per worker for the browser tests of this package (each test opens its
+    own context: own cookies and storage). Launched once per module, it was launched by
+    every worker for each of some twenty modules it got tests from. It closes after the
+    package's last test, so Playwright's event loop is never left running in the thread
+    under a test of another package."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian package «chromium»); "
                     "browser tests need it.")

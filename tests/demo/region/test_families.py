@@ -15,7 +15,7 @@ from opora.enrollment.selectors import suspected_duplicates
 from opora.monitoring import indicators
 from opora.registry.models import Group, Municipality, MunicipalityPopulation
 
-from .conftest import SMALL
+from ..conftest import SMALL
 
 S = ApplicationStatus
 
