@@ -216,7 +216,7 @@ def throughput(args):
         with CaptureQueriesContext(connection) as kept:
             assert client.get(path, secure=True).status_code == 200
         print(f"{path}: {len(captured[path])} statements a warm request sends to render it (the floor), "
-              f"{len(kept)} when it is answered from the kept page")
+              f"{len(kept)} a repeated anonymous request sends")
     results = {path: {"app": [], "bare": []} for path in THROUGHPUT_PATHS}
     with tempfile.TemporaryDirectory() as tmp:
         statements = str(Path(tmp, "statements.json"))
