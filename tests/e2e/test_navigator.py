@@ -85,3 +85,24 @@ def test_catalog_search_and_filters_work_without_javascript(browser, live_server
     expect(page.get_by_role("heading", level=2, name="Найдено программ: 1")).to_be_visible()
     expect(page.get_by_role("link", name="Танцевальная студия")).to_be_visible()
     context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_language_switch_works_on_the_page_kept_for_another_visitor(browser, live_server, settings):
+    settings.OPORA_CATALOG_PAGE_SECONDS = 600
+    _catalog()
+    for javascript in (True, False):
+        first = browser.new_context(base_url=live_server.url, locale="ru-RU", java_script_enabled=javascript)
+        first.new_page().goto("/?q=танцы")  # the page is kept, with no token in it
+        second = browser.new_context(base_url=live_server.url, locale="ru-RU", java_script_enabled=javascript)
+        page = second.new_page()
+        page.goto("/?q=танцы")  # answered from the kept page, with this visitor's token
+        expect(page.get_by_role("heading", level=1, name="Кружки и секции для детей")).to_be_visible()
+        page.get_by_role("button", name="English").click()
+        expect(page.get_by_role("heading", level=1, name="Clubs and classes for children")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"q=%D1%82%D0%B0%D0%BD%D1%86%D1%8B"))
+        page.get_by_role("button", name="Русский").click()
+        expect(page.get_by_role("heading", level=1, name="Кружки и секции для детей")).to_be_visible()
+        first.close()
+        second.close()

@@ -378,12 +378,20 @@ def facet_labels() -> dict[str, list[tuple[int, str]]]:
 # --- facets of broad searches, kept until the catalog changes -------------------------
 
 
+def version() -> int:
+    """The catalog's version (``CatalogChange``), alone: what a kept page is checked by."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM navigator_catalogchange")
+        return cursor.fetchone()[0]
+
+
 def catalog_facts(version: int, now) -> tuple[int, object]:
     """``(programs in the catalog, the next moment enrolment opens or closes in one of
-    them)`` at ``version``, counted once per version and process."""
+    them)`` at ``version``, counted once per version and process, and again once that
+    moment has passed (else nothing would be kept until the entry's hour is up)."""
     key = f"navigator:facts:{version}"
     found = cache.get(key)
-    if found is None:
+    if found is None or (found[1] is not None and found[1] <= now):
         moment = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -419,7 +427,7 @@ def _facets_key(catalog: "Catalog", version: int) -> str:
     return f"navigator:facets:{version}:{digest}"
 
 
-def _seconds_until(now, change) -> int:
+def seconds_until(now, change) -> int:
     """How long counts of ``now`` hold: until enrolment opens or closes somewhere, and
     at most until the next local midnight (groups that ended stop counting)."""
     tomorrow = datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1), datetime.time(),
@@ -458,7 +466,7 @@ def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> C
             matched = next((row[-1] for row in rows if row[0] == "matched"), None)
             size, change = catalog_facts(labels["version"][0][0], catalog.now) if key else (0, None)
             if key and (matched is None or matched >= BROAD_SHARE * size):
-                seconds = _seconds_until(catalog.now, change)
+                seconds = seconds_until(catalog.now, change)
                 until = time.time() + seconds
                 cache.set(key, (counts, until), seconds)
             else:

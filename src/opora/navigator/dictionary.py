@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from opora.accounts import scope
 from opora.errors import DomainError
-from opora.navigator import search
+from opora.navigator import index, search
 from opora.navigator.models import SearchSynonym
 
 ACTION = "navigator.dictionary"
@@ -60,6 +60,7 @@ def save_entry(actor, variants: str, entry: SearchSynonym | None = None) -> Sear
     scope.require(actor, ACTION, entry)
     entry.variants = clean_variants(variants, entry)
     entry.save()
+    index.changed()  # searches read the dictionary: pages kept for the catalog's version are old
     return entry
 
 
@@ -67,3 +68,4 @@ def save_entry(actor, variants: str, entry: SearchSynonym | None = None) -> Sear
 def delete_entry(actor, entry: SearchSynonym) -> None:
     scope.require(actor, ACTION, entry)
     entry.delete()
+    index.changed()

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opora.core.exporters import csv_response
 from opora.errors import NotFound
-from opora.navigator import catalog, codes, filters, opendata, selectors
+from opora.navigator import catalog, codes, filters, opendata, pagecache, selectors
 from opora.registry import hooks as registry_hooks
 from opora.registry.choices import Direction
 
@@ -104,13 +104,25 @@ def _cards(programs, near=None):
 
 def home(request):
     """The catalog: search box, filters with counts, results. An htmx request gets the
-    results and the refreshed filter counts only."""
-    flt, errors = filters.parse(request.GET)
-    page = catalog.search_catalog(flt)
-    context = _catalog_context(flt, errors, page)
+    results and the refreshed filter counts only. A visitor who is not signed in gets
+    the page kept for the catalog's version when there is one (``pagecache``)."""
     partial = bool(request.headers.get("HX-Request"))
+    key = pagecache.key_for(request, partial)
+    kept = pagecache.get(key)
+    if kept is not None:
+        return pagecache.serve(request, kept)
+    flt, errors = filters.parse(request.GET)
+    if errors:
+        key = None  # rendered each time with its messages
+    page = catalog.search_catalog(flt)
+    context = {**_catalog_context(flt, errors, page), **pagecache.context(key)}
     context["filters_html"] = _filters_html(request, context, page, oob=partial)
-    return render(request, "navigator/_catalog_update.html" if partial else "navigator/catalog.html", context)
+    html = render_to_string("navigator/_catalog_update.html" if partial else "navigator/catalog.html",
+                            context, request)
+    if key is None:
+        return HttpResponse(html)
+    pagecache.put(key, html)
+    return pagecache.serve(request, html)
 
 
 def _filters_html(request, context, page, oob):
