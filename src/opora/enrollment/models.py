@@ -23,6 +23,10 @@ class Sex(models.TextChoices):
     FEMALE = "female", _("Женский")
 
 
+# The child's columns the monitoring's breakdowns read (``Child.Meta.indexes``).
+FACTS = ["sex", "is_rural", "has_ovz", "is_disabled", "difficult_situation"]
+
+
 class Child(models.Model):
     """A child, kept once: identified by СНИЛС when known, else by ``identity_key``
     (normalized full name and birth date, see ``rules.identity_key``)."""
@@ -61,7 +65,16 @@ class Child(models.Model):
             models.UniqueConstraint(fields=["snils"], condition=~Q(snils=""),
                                     name="child_snils_unique"),
         ]
-        indexes = [models.Index(fields=["municipality", "birth_date"])]
+        # The monitoring's live set reads a child's municipality, age and the yes/no
+        # breakdowns from the index alone (PostgreSQL's INCLUDE; other databases ignore
+        # it), both for the children of a municipality and for a child met through an
+        # enrolment at its providers (docs/decisions.md, «The live enrolments of a date…»).
+        indexes = [
+            models.Index(fields=["municipality", "birth_date"], name="child_municipality_facts",
+                         include=["id", *FACTS]),
+            models.Index(fields=["id"], name="child_facts",
+                         include=["municipality", "birth_date", *FACTS]),
+        ]
 
     def __str__(self):
         return self.full_name
@@ -184,9 +197,9 @@ class Application(models.Model):
         # per row (docs/decisions.md, «The live enrolments of a date…»).
         indexes = [
             models.Index(fields=["group", "status"], name="application_group_status",
-                         include=["child", "enrolled_on", "ended_on", "status_changed_at"]),
+                         include=["child", "enrolled_on", "ended_on", "status_changed_at", "id"]),
             models.Index(fields=["child", "status"], name="application_child_status",
-                         include=["group", "enrolled_on", "ended_on", "status_changed_at"]),
+                         include=["group", "enrolled_on", "ended_on", "status_changed_at", "id"]),
         ]
 
     def __str__(self):
