@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from opora.events import services
@@ -40,6 +42,11 @@ def test_a_parent_registers_and_the_organizer_decides(contest, staff, parent, ch
     code = Registration.objects.get(pk=rid).diploma_code
     check = ApiClient().get("/events/diplomas/check", code=code.replace("-", "").lower()).json()
     assert check["valid"] and check["result"] == "winner" and check["initials"] == "А. С."
+    # a result given at 01:30 in Moscow (22:30 UTC the day before) is dated by the region's day
+    Registration.objects.filter(pk=rid).update(
+        result_at=dt.datetime(2026, 3, 9, 22, 30, tzinfo=dt.UTC))
+    check = ApiClient().get("/events/diplomas/check", code=code).json()
+    assert check["issued_on"] == "2026-03-10"
     assert ApiClient().get("/events/diplomas/check", code="2222-3333-4444-5555").json() == {
         "valid": False, "event": None, "level": None, "result": None, "nomination": None,
         "initials": None, "issued_on": None}

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from opora import audit
 from opora.accounts.models import Role
@@ -128,7 +129,7 @@ def test_the_provider_appeals_a_return_once_within_the_days(staff, returned, mon
 
 def test_the_appeal_days_count_from_the_return(operator, staff, city, returned, monkeypatch):
     services.save_settings(operator, city, spread_limit=1, appeal_days=3)
-    late = returned.returned_at.date() + dt.timedelta(days=4)
+    late = timezone.localdate(returned.returned_at) + dt.timedelta(days=4)
     monkeypatch.setattr(services, "_today", lambda: late)
     assert not services.may_appeal(returned)
     with pytest.raises(InvalidTransition, match="Срок апелляции истёк"):

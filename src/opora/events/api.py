@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -184,7 +185,7 @@ def check_diploma(request, code: str = Query(..., max_length=40)):
     return {"valid": True, "event": found.event.title, "level": found.event.level,
             "result": found.result, "nomination": found.nomination.title if found.nomination else None,
             "initials": f"{found.child.first_name[:1]}. {found.child.last_name[:1]}.",
-            "issued_on": found.result_at.date() if found.result_at else None}
+            "issued_on": timezone.localdate(found.result_at) if found.result_at else None}
 
 
 # --- registrations -------------------------------------------------------------------------
