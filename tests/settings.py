@@ -28,3 +28,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Token uses are written after every response, so a test sees them at once
 # (tests/api/test_tokens.py checks the production interval).
 OPORA_TOKEN_USE_FLUSH_SECONDS = 0
+
+# The suite's commits need not wait for the disk (a crash of the test cluster loses only
+# test databases): the migrations that build each worker's database, the race tests'
+# transactions and the flushes of transactional tests commit hundreds of times.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
