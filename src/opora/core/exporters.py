@@ -284,6 +284,21 @@ def file_response(write: Callable, file_format: str, filename: str, fallback: st
     return response
 
 
+def sheets_response(request, sheets: list, name: str, fallback: str) -> FileResponse:
+    """A download of ready ``sheets`` as .xlsx, or .ods when ``?format=ods`` asks for it:
+    ``name`` (and the ASCII ``fallback``) without the extension."""
+    file_format = export_format(request, allowed=("xlsx", "ods"))
+    if file_format == "ods":
+        from opora.core import ods  # the ods writer only where an .ods is asked for
+
+        def write(stream):
+            ods.write_ods(sheets, stream)
+    else:
+        def write(stream):
+            write_xlsx(sheets, stream)
+    return file_response(write, file_format, f"{name}.{file_format}", f"{fallback}.{file_format}")
+
+
 class RowsExporter(Exporter):
     """A report already computed as a list of rows (dicts or objects)."""
 

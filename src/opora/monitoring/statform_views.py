@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
-from opora.core.exporters import Column, Kind, Sheet, export_format, file_response, write_xlsx
+from opora.core.exporters import Column, Kind, Sheet, sheets_response
 from opora.errors import PermissionDenied, ValidationFailed
 from opora.monitoring import services, statform
 from opora.registry.models import Municipality, Organization
@@ -124,16 +124,7 @@ def export(request):
     """The form as a workbook (.xlsx, or .ods): a sheet per section."""
     _form_, year, subject, sections = _form(request)
     found = sheets(sections, year, subject)
-    file_format = export_format(request, allowed=("xlsx", "ods"))
-    if file_format == "ods":
-        from opora.core.ods import write_ods
-
-        def write(stream):
-            write_ods(found, stream)
-    else:
-        def write(stream):
-            write_xlsx(found, stream)
-    return file_response(write, file_format, f"1-ДОП {year}.{file_format}", f"1-dop-{year}.{file_format}")
+    return sheets_response(request, found, f"1-ДОП {year}", f"1-dop-{year}")
 
 
 class LayoutForm(forms.Form):

@@ -25,9 +25,7 @@ from opora.core.exporters import (
     Typed,
     csv_response,
     csv_stream,
-    export_format,
-    file_response,
-    write_xlsx,
+    sheets_response,
 )
 from opora.enrollment import budget_places
 from opora.errors import DomainError, ValidationFailed
@@ -224,17 +222,7 @@ def export(request):
         day = timezone.localdate()
         values, snapshot = services.indicators_on(request.user, day, municipality)
     sheets = _sheets(_context(request, day, municipality, values, snapshot))
-    file_format = export_format(request, allowed=("xlsx", "ods"))
-    if file_format == "ods":
-        from opora.core.ods import write_ods
-
-        def write(stream):
-            write_ods(sheets, stream)
-    else:
-        def write(stream):
-            write_xlsx(sheets, stream)
-    return file_response(write, file_format, f"Мониторинг {day:%d.%m.%Y}.{file_format}",
-                         f"monitoring-{day:%Y-%m-%d}.{file_format}")
+    return sheets_response(request, sheets, f"Мониторинг {day:%d.%m.%Y}", f"monitoring-{day:%Y-%m-%d}")
 
 
 # --- the annual report ----------------------------------------------------------------
@@ -289,17 +277,7 @@ def annual_export(request):
     """The annual report as one workbook (.xlsx, or .ods), a sheet per table."""
     report = _annual(request)
     sheets = annual.tables(report)
-    file_format = export_format(request, allowed=("xlsx", "ods"))
-    if file_format == "ods":
-        from opora.core.ods import write_ods
-
-        def write(stream):
-            write_ods(sheets, stream)
-    else:
-        def write(stream):
-            write_xlsx(sheets, stream)
-    return file_response(write, file_format, f"{_annual_name(report)}.{file_format}",
-                         f"annual-report-{report['year']}.{file_format}")
+    return sheets_response(request, sheets, _annual_name(report), f"annual-report-{report['year']}")
 
 
 @section_page("monitoring.view")
@@ -397,17 +375,7 @@ def population_export(request):
         ("ОКТМО", Kind.ID), ("Муниципалитет", Kind.TEXT), ("Год", Kind.NUMBER),
         ("Детей 5–17 лет", Kind.COUNT))]
     sheets = [Sheet(gettext("Численность детей 5–17 лет"), columns, [list(row) for row in rows])]
-    file_format = export_format(request, allowed=("xlsx", "ods"))
-    if file_format == "ods":
-        from opora.core.ods import write_ods
-
-        def write(stream):
-            write_ods(sheets, stream)
-    else:
-        def write(stream):
-            write_xlsx(sheets, stream)
-    return file_response(write, file_format, f"Численность детей 5–17 лет.{file_format}",
-                         f"population.{file_format}")
+    return sheets_response(request, sheets, "Численность детей 5–17 лет", "population")
 
 
 @section_page("monitoring.configure")

@@ -14,7 +14,7 @@ from opora import audit
 from opora.accounts import scope
 from opora.accounts.decorators import section_page
 from opora.accounts.models import Role
-from opora.core.exporters import export_format, file_response, write_xlsx
+from opora.core.exporters import sheets_response
 from opora.core.forms import attach_errors
 from opora.core.http import found_or_404
 from opora.core.pages import page_of
@@ -187,17 +187,8 @@ def survey_remind(request, pk):
 
 def _workbook(request, surveys, name):
     """All answers to ``surveys`` as .xlsx (or .ods with ``?format=ods``)."""
-    file_format = export_format(request, allowed=("xlsx", "ods"))
     sheets = exports.sheets(request.user, surveys)
-    if file_format == "ods":
-        from opora.core.ods import write_ods
-
-        def write(stream):
-            write_ods(sheets, stream)
-    else:
-        def write(stream):
-            write_xlsx(sheets, stream)
-    return file_response(write, file_format, f"{name}.{file_format}", f"surveys.{file_format}")
+    return sheets_response(request, sheets, name, "surveys")
 
 
 @section_page("surveys")
