@@ -18,7 +18,7 @@ OPORA_CHILD_CLAIMS_PER_DAY = 1000
 # are made straight from the models instead (the portal's own migrations still run), and
 # ``portal.tree.ensure_portal`` creates what Wagtail's data migrations would have. PostgreSQL
 # checks foreign keys at once, and tables made so come before ``accounts_user``: there
-# Wagtail's migrations run as in production.
+# Wagtail's migrations run as in production, before ours (tests/conftest.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     MIGRATION_MODULES = {app: None for app in (
         "wagtailcore", "wagtailadmin", "wagtaildocs", "wagtailimages", "wagtailsearch", "wagtailusers",
