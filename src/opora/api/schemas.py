@@ -1,7 +1,7 @@
 """Building blocks shared by every app's API: error bodies, a page of a list, the
 way fixed lists travel — a choice as its code, a set of flags as a list of lower-case
 member names (``["start", "base"]``) —, times of day as ``"15:30"``, months as
-``"2026-10"``, ids, and the base of request bodies."""
+``"2026-10"``, days of a request as ``"2026-09-01"``, ids, and the base of request bodies."""
 
 import datetime as dt
 import re
@@ -73,6 +73,25 @@ def _month(value) -> dt.date:
 Month = Annotated[dt.date, PlainValidator(_month), WithJsonSchema({
     "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$",
     "examples": ["2026-10"]})]
+
+# A day in a request: «ГГГГ-ММ-ДД» and nothing else (pydantic's own date would also read
+# a number as seconds since 1970: ``since=0`` as 1 January 1970). Answers keep ``dt.date``.
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(value) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and DAY.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:  # no such day
+            pass
+    raise ValueError(_("ожидается дата в формате ГГГГ-ММ-ДД"))
+
+
+Day = Annotated[dt.date, PlainValidator(_day), WithJsonSchema({
+    "type": "string", "format": "date", "examples": ["2026-09-01"]})]
 
 
 class BodyIn(BaseModel):

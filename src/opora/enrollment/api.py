@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from opora.accounts.models import Role
 from opora.api.auth import via_token
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Day, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
 from opora.enrollment import children, favourites, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
@@ -116,13 +116,13 @@ class RejectIn(BodyIn):
 
 class ExpelIn(BodyIn):
     reason: str = Field(max_length=2000, description="Причина отчисления")
-    date: dt.date | None = Field(None, description="Дата отчисления; по умолчанию сегодня")
+    date: Day | None = Field(None, description="Дата отчисления; по умолчанию сегодня")
     by_parent: bool = Field(False, description="Отчисление по заявлению родителя (учитывается в рейтинге "
                                                 "программы как досрочное расторжение договора родителем)")
 
 
 class CompleteIn(BodyIn):
-    date: dt.date | None = Field(None, description="Дата окончания обучения; по умолчанию сегодня")
+    date: Day | None = Field(None, description="Дата окончания обучения; по умолчанию сегодня")
 
 
 class ChildOut(Schema):
@@ -182,7 +182,7 @@ class ChildIn(BodyIn):
     last_name: str = Field(max_length=100, description="Фамилия")
     first_name: str = Field(max_length=100, description="Имя")
     patronymic: str = Field("", max_length=100, description="Отчество")
-    birth_date: dt.date = Field(description="Дата рождения")
+    birth_date: Day = Field(description="Дата рождения")
     sex: SexCode = Field(description="Пол")
     municipality: Id = Field(description="Муниципалитет проживания (id)")
     is_rural: bool = False

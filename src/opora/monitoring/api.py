@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from opora.accounts import scope
-from opora.api.schemas import ErrorOut, Id, MunicipalityRef
+from opora.api.schemas import Day, ErrorOut, Id, MunicipalityRef
 from opora.errors import NotFound, PermissionDenied
 from opora.monitoring import presentation, services
 from opora.monitoring.models import Indicator
@@ -28,7 +28,7 @@ class IndicatorFilters(Schema):
     municipality: Id | None = Field(
         None, description="Муниципалитет; без него — свой муниципалитет (МОЦ, управление "
                           "образования) или весь регион (РМЦ)")
-    date: dt.date | None = Field(None, description="Отчётная дата, не позже сегодняшней; по "
+    date: Day | None = Field(None, description="Отчётная дата, не позже сегодняшней; по "
                                                    "умолчанию сегодня")
     breakdown: BreakdownCode | None = Field(None, description="Разрез охвата")
 

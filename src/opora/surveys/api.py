@@ -15,7 +15,7 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Id, MunicipalityRef, choice_codes, page_of
+from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Day, Id, MunicipalityRef, choice_codes, page_of
 from opora.surveys import selectors, services
 from opora.surveys.models import FieldKind, Prefill, ReplyStatus, SurveyStatus
 
@@ -88,7 +88,7 @@ class SurveyFieldIn(BodyIn):
 class SurveyIn(BodyIn):
     title: str = Field(max_length=300)
     description: str = Field("", max_length=services.MAX_TEXT)
-    deadline: dt.date = Field(description="Срок ответа: сегодня или позже")
+    deadline: Day = Field(description="Срок ответа: сегодня или позже")
     municipalities: list[Id] | None = Field(
         None, max_length=1000, description="Кому: id муниципалитетов; нет — всем (МОЦ — только своему)")
     asks_providers: bool = Field(False, description="Отвечают и все организации муниципалитетов")

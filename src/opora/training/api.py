@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from opora.api.schemas import (
     TRANSITION_ERRORS,
     BodyIn,
+    Day,
     ErrorOut,
     Id,
     MunicipalityRef,
@@ -63,7 +64,7 @@ class TrainingEventPage(Schema):
 
 
 class TrainingEventFilters(Schema):
-    since: dt.date | None = Field(None, description="Мероприятия, которые заканчиваются не раньше этой даты")
+    since: Day | None = Field(None, description="Мероприятия, которые заканчиваются не раньше этой даты")
     kind: str | None = Field(None, max_length=40, description="Код вида: seminar, webinar, course…")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(25, ge=1, le=100)
