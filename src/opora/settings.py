@@ -262,7 +262,8 @@ OPORA_MAP_TILES = env_str("OPORA_MAP_TILES", "https://tile.openstreetmap.org/{z}
 OPORA_MAP_ATTRIBUTION = env_str("OPORA_MAP_ATTRIBUTION", "© участники OpenStreetMap")
 OPORA_MAP_CENTRE = tuple(float(v) for v in env_list("OPORA_MAP_CENTRE", ["56.60", "84.88"]))
 # The catalog page of visitors who are not signed in is kept this many seconds at most
-# per catalog version, language and address (navigator.pagecache); 0: rendered each time.
+# per catalog version, language and address, and so is the API's catalog answer
+# (navigator.pagecache); 0: rendered each time.
 OPORA_CATALOG_PAGE_SECONDS = env_int("OPORA_CATALOG_PAGE_SECONDS", 60)
 # Where the region's organizations may plausibly be: south, west, north, east (degrees).
 # Coordinates typed, picked or imported outside this box are refused; by default the

@@ -188,3 +188,60 @@ def test_switched_off_it_keeps_nothing(client, catalog, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(HOME)
     assert len(queries) > 1 and not kept_pages()
+
+
+# The catalog's API answer: one per address, language and version, for every caller.
+
+API = "/api/v1/programs"
+
+
+def kept_answers():
+    from django.core.cache import cache
+
+    return {key: pickle.loads(value) for key, value in cache._cache.items() if ":api:" in key}
+
+
+def test_second_api_request_is_answered_from_the_kept_answer(client, catalog):
+    first = client.get(API, {"q": "танцы"})
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(API, {"q": "танцы"})
+    assert len(queries) == 1 and "navigator_catalogchange" in queries[0]["sql"]  # the version only
+    assert second.content == first.content and second["Content-Type"] == first["Content-Type"]
+    assert [p["title"] for p in second.json()["items"]] == ["Танцевальная студия «Ритм»"]
+    assert len(kept_answers()) == 1
+    assert client.get(API, {"q": "шахматы"}).json()["items"] != second.json()["items"]  # its own address
+    assert len(kept_answers()) == 2
+
+
+def test_a_kept_answer_is_the_same_for_a_signed_in_caller_and_names_nobody(client, catalog):
+    anonymous = client.get(API).content
+    parent = f.user(Role.PARENT)
+    client.force_login(parent)
+    assert client.get(API).content == anonymous and len(kept_answers()) == 1
+    assert parent.email.encode() not in anonymous and parent.last_name.encode() not in anonymous
+
+
+def test_a_published_program_is_in_the_next_answer(client, catalog, provider):
+    titles = lambda: [p["title"] for p in client.get(API, {"q": "мальчиков"}).json()["items"]]  # noqa: E731
+    assert titles() == []
+    add_group(f.program(provider, title="Хор мальчиков", status=ProgramStatus.PUBLISHED, direction=Direction.ARTS))
+    assert titles() == ["Хор мальчиков"]
+
+
+def test_the_language_is_part_of_the_answer_key(client, catalog):
+    russian = client.get(API).json()["facets"]
+    english = client.get(API, headers={"Accept-Language": "en"}).json()["facets"]
+    assert russian != english and len(kept_answers()) == 2
+
+
+def test_a_bad_api_query_is_refused_and_not_kept(client, catalog):
+    answer = client.get(API, {"age": "сто"})
+    assert answer.status_code == 422 and not kept_answers()
+
+
+def test_switched_off_no_answer_is_kept(client, catalog, settings):
+    settings.OPORA_CATALOG_PAGE_SECONDS = 0
+    client.get(API)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(API)
+    assert len(queries) > 1 and not kept_answers()

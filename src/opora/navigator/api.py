@@ -19,7 +19,7 @@ from pydantic import PlainValidator
 
 from opora.api.renderers import JSONRenderer
 from opora.api.schemas import ClockTime, ErrorOut, ValidationErrorOut
-from opora.navigator import catalog, codes, filters, search, selectors
+from opora.navigator import catalog, codes, filters, pagecache, search, selectors
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality, Specialisation
 
@@ -259,6 +259,15 @@ def list_programs(request, query: Query[ProgramQuery]):
     """Опубликованные программы активных организаций. Счётчик варианта фильтра — сколько
     программ даст поиск, если выбрать в этом фильтре только его (остальные фильтры,
     запрос, организация и цена сохраняются)."""
+    key = pagecache.answer_key(request)
+    body = pagecache.get(key)
+    if body is None:
+        body = _program_list(query)
+        pagecache.put(key, body)
+    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
+
+
+def _program_list(query: ProgramQuery) -> str:
     page = catalog.search_catalog(query.filters())
     data = {
         "count": page.count, "page": page.page, "pages": page.pages,
@@ -271,8 +280,7 @@ def list_programs(request, query: Query[ProgramQuery]):
     # Built here with the schema's types, keys and order (tests/navigator/test_api.py
     # validates the answer against ProgramList): rendered as it is, without validating
     # ~200 facet choices and 25 programs again on every request.
-    return HttpResponse(RENDERER.render(request, data, response_status=200),
-                        content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
+    return RENDERER.render(None, data, response_status=200)
 
 
 class SuggestionQuery(Schema):

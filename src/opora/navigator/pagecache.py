@@ -17,6 +17,10 @@ past the next moment enrolment opens or closes somewhere or the next local midni
 (the cards say «open», «classes are running»), as the facet counts do. Signed-in users
 (a parent's cards carry the favourite stars, the header names the user), visitors with
 messages to show, and pages with a wrong filter value are rendered every time.
+
+The catalog's API answer (``GET /api/v1/programs``) is kept the same way under its own
+key: it names no caller and holds no token, so one answer serves every caller of the same
+address, language and version.
 """
 
 import hashlib
@@ -46,9 +50,20 @@ def key_for(request, partial: bool) -> str | None:
     if len(get_messages(request)):
         return None
     accessibility = Accessibility.from_cookie(request.COOKIES.get(COOKIE))
+    return _key("page", request, accessibility.cookie() if accessibility else "", int(partial))
+
+
+def answer_key(request) -> str | None:
+    """The cache key of this request's API answer, or ``None`` when the cache is off."""
+    if settings.OPORA_CATALOG_PAGE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return None
+    return _key("api", request)
+
+
+def _key(kind: str, request, *parts) -> str:
+    """``navigator:<kind>:<version>:<language>:<parts…>:<address>`` (``put`` reads the version)."""
     path = hashlib.sha1(request.get_full_path().encode()).hexdigest()
-    return (f"navigator:page:{catalog.version()}:{get_language()}:"
-            f"{accessibility.cookie() if accessibility else ''}:{int(partial)}:{path}")
+    return ":".join(map(str, ("navigator", kind, catalog.version(), get_language(), *parts, path)))
 
 
 def get(key: str | None) -> str | None:
@@ -56,7 +71,7 @@ def get(key: str | None) -> str | None:
 
 
 def put(key: str | None, html: str) -> None:
-    """Keep the page (rendered with ``PLACEHOLDER``) for as long as it holds."""
+    """Keep the page (rendered with ``PLACEHOLDER``) or the answer for as long as it holds."""
     if not key:
         return
     version = int(key.split(":")[2])
