@@ -15,6 +15,8 @@ specialisation names, the organization's short name and the description — into
 FTS5 table on SQLite, into a weighted tsvector on PostgreSQL (see ``search``).
 """
 
+import json
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -23,7 +25,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from opora.navigator import codes, search
-from opora.navigator.models import CatalogEntry
 from opora.registry.choices import Direction
 from opora.registry.models import Group, GroupFunding, Module, Program
 from opora.registry.selectors import free_seats_expression
@@ -110,43 +111,82 @@ def _entries(programs):
 def refresh(*, programs=None, organization=None):
     """Bring the index entries of the given program ids, of one organization's
     programs, or (with neither) of the whole registry in step with the registry."""
-    queryset = Program.objects.all()
-    entries = CatalogEntry.objects.all()
     scope = None
     if programs is not None:
-        programs = [int(pk) for pk in programs]
-        if not programs:
-            return
-        queryset = queryset.filter(pk__in=programs)
-        entries = entries.filter(program_id__in=programs)
-        scope = programs
+        scope = [int(pk) for pk in programs]
     elif organization is not None:
-        queryset = queryset.filter(organization_id=organization)
-        entries = entries.filter(organization_id=organization)
-        scope = list(queryset.values_list("pk", flat=True))
+        scope = list(Program.objects.filter(organization_id=organization).values_list("pk", flat=True))
+    if scope is not None and not scope:
+        return
+    delete, upsert = _statements(scoped=scope is not None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(delete.sql, delete.params(scope))
+        cursor.execute(upsert.sql, upsert.params(scope, timezone.now()))
+        write_documents(scope)
+        changed()
+
+
+class _Statement:
+    """SQL compiled once with ``_SCOPE`` where the program ids go (and, last, the moment
+    of the refresh on PostgreSQL)."""
+
+    def __init__(self, sql, params, now=False):
+        self.sql, self._params, self._now = sql, tuple(params), now
+
+    def params(self, scope, now=None):
+        ids = (scope if connection.vendor == "postgresql" else json.dumps(scope)) if scope is not None else None
+        params = [ids if p is _SCOPE else p for p in self._params]
+        return [*params, now] if self._now else params
+
+
+# Building and compiling the entries' query (a dozen subqueries) costs ~15 ms of CPU, more
+# than running it for the few programs of one save; every save of a program, group, funding
+# source or organization refreshes. So it is compiled once per database, local day (the
+# day is a parameter of the query) and time zone, for the whole registry and for a scope.
+_compiled: dict = {}
+_SCOPE = object()  # the compiled parameter that stands for the program ids
+
+
+def _statements(*, scoped: bool) -> tuple[_Statement, _Statement]:
+    key = (connection.vendor, timezone.localdate(), settings.TIME_ZONE, scoped)
+    if key not in _compiled:
+        if len(_compiled) > 8:  # another day: the old ones are never read again
+            _compiled.clear()
+        _compiled[key] = _compile(scoped)
+    return _compiled[key]
+
+
+def _compile(scoped: bool) -> tuple[_Statement, _Statement]:
+    queryset = Program.objects.all()
+    entries, scope_sql = "", ""
+    if scoped:
+        scope_sql = ("SELECT unnest(%s::bigint[])" if connection.vendor == "postgresql"
+                     else "SELECT value FROM json_each(%s)")
+        queryset = queryset.filter(pk__in=RawSQL(scope_sql, [_SCOPE]))
+        entries = f"program_id IN ({scope_sql}) AND "
+    public_sql, public_params = queryset.filter(Program.public_q()).values("pk").query.sql_with_params()
+    delete = _Statement(f"DELETE FROM navigator_catalogentry WHERE {entries}program_id NOT IN ({public_sql})",
+                        ([_SCOPE] if scoped else []) + list(public_params))
     columns, rows = _entries(queryset)
     aliases = [f"x_{c}" for c in columns]
     sql, params = rows.query.sql_with_params()
     current, unchanged = "", ""
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         columns += ["open_from", "open_until"]
         # no window: both NULL (never open); an unbounded end: ±infinity
         aliases += ["CASE WHEN cur.r IS NOT NULL THEN COALESCE(lower(cur.r), '-infinity') END",
                     "CASE WHEN cur.r IS NOT NULL THEN COALESCE(upper(cur.r), 'infinity') END"]
         current = CURRENT_WINDOW_SQL
-        params = (*params, timezone.now())
         # rows that did not change are not written again, so the nightly rebuild
         # leaves no dead copy of the whole table behind for the scans to read
         unchanged = " WHERE navigator_catalogentry.* IS DISTINCT FROM EXCLUDED.*"
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "program_id")
-    with transaction.atomic(), connection.cursor() as cursor:
-        entries.exclude(program__in=queryset.filter(Program.public_q())).delete()
-        cursor.execute(
-            f"INSERT INTO navigator_catalogentry ({', '.join(columns)}) "
-            f"SELECT {', '.join(aliases)} FROM ({sql}) AS fresh{current} WHERE true "
-            f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params)
-        write_documents(scope)
-        changed()
+    upsert = _Statement(
+        f"INSERT INTO navigator_catalogentry ({', '.join(columns)}) "
+        f"SELECT {', '.join(aliases)} FROM ({sql}) AS fresh{current} WHERE true "
+        f"ON CONFLICT (program_id) DO UPDATE SET {updates}{unchanged}", params, now=postgres)
+    return delete, upsert
 
 
 def changed():
