@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from opora.quality.models import AssignmentKind, Decision
+from opora.quality.models import AssignmentKind, AssignmentStatus, Decision
 from opora.registry.choices import Direction
 
 
@@ -135,12 +135,6 @@ class PracticeFile(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class AssignmentStatus(models.TextChoices):
-    ASSIGNED = "assigned", _("назначен")
-    SUBMITTED = "submitted", _("лист сдан")
-    WITHDRAWN = "withdrawn", _("снят")
 
 
 class Assignment(models.Model):
