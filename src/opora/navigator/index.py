@@ -119,7 +119,9 @@ def refresh(*, programs=None, organization=None):
     if scope is not None and not scope:
         return
     delete, upsert = _statements(scoped=scope is not None)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # all or nothing, and no savepoint of its own inside a caller's transaction (a
+    # failure here fails the caller's save anyway): two round trips fewer per save
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(delete.sql, delete.params(scope))
         cursor.execute(upsert.sql, upsert.params(scope, timezone.now()))
         write_documents(scope)
@@ -208,14 +210,17 @@ def _documents(scope):
                                 "organization__short_name", "description")
     return [(pk, search.stems(title), search.stems(f"{directions.get(direction, '')} {specialisation or ''}"),
              search.stems(organization), search.stems(description))
-            for pk, title, direction, specialisation, organization, description in rows.iterator(2000)]
+            for pk, title, direction, specialisation, organization, description
+            # the whole registry streams; a save's few programs are read at once (on
+            # PostgreSQL a streamed read is a server-side cursor: three statements)
+            in (rows.iterator(2000) if scope is None else rows)]
 
 
 def write_documents(scope=None):
     """Rewrite the search documents of the programs ``scope`` (ids; all when None):
     those of public programs are written, those of the others dropped."""
     documents = _documents(scope)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             if scope is None:
                 cursor.execute("DELETE FROM navigator_searchdoc")
