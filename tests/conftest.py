@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from opora.accounts.models import Role
 from tests import factories as f
@@ -55,6 +56,12 @@ def _flush_by_delete():
 if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _third_party_migrations_first()
     _flush_by_delete()
+
+# Property tests assert behaviour, never time: Hypothesis' default 200 ms deadline per
+# example failed a pure validator whose example took 276 ms once on a busy machine (speed is
+# measured in bench/).
+hypothesis_settings.register_profile("opora", deadline=None)
+hypothesis_settings.load_profile("opora")
 
 
 @pytest.fixture(autouse=True)
