@@ -43,6 +43,13 @@ def kept_pages():
     return {key: pickle.loads(value) for key, value in cache._cache.items() if ":page:" in key}
 
 
+def kept_answers():
+    """The API's catalog answers in the cache, by key."""
+    from django.core.cache import cache
+
+    return {key: pickle.loads(value) for key, value in cache._cache.items() if ":api:" in key}
+
+
 def test_second_anonymous_request_is_answered_from_the_kept_page(client, catalog):
     first = client.get(HOME)
     with CaptureQueriesContext(connection) as queries:
@@ -182,23 +189,18 @@ def test_a_wrong_filter_value_is_rendered_each_time(client, catalog):
     assert "Неизвестное значение «cash»" in html and not kept_pages()
 
 
-def test_switched_off_it_keeps_nothing(client, catalog, settings):
+@pytest.mark.parametrize("address", [HOME, "/api/v1/programs"])
+def test_switched_off_it_keeps_nothing(client, catalog, settings, address):
     settings.OPORA_CATALOG_PAGE_SECONDS = 0
-    client.get(HOME)
+    client.get(address)
     with CaptureQueriesContext(connection) as queries:
-        client.get(HOME)
-    assert len(queries) > 1 and not kept_pages()
+        client.get(address)
+    assert len(queries) > 1 and not kept_pages() and not kept_answers()
 
 
 # The catalog's API answer: one per address, language and version, for every caller.
 
 API = "/api/v1/programs"
-
-
-def kept_answers():
-    from django.core.cache import cache
-
-    return {key: pickle.loads(value) for key, value in cache._cache.items() if ":api:" in key}
 
 
 def test_second_api_request_is_answered_from_the_kept_answer(client, catalog):
@@ -237,11 +239,3 @@ def test_the_language_is_part_of_the_answer_key(client, catalog):
 def test_a_bad_api_query_is_refused_and_not_kept(client, catalog):
     answer = client.get(API, {"age": "сто"})
     assert answer.status_code == 422 and not kept_answers()
-
-
-def test_switched_off_no_answer_is_kept(client, catalog, settings):
-    settings.OPORA_CATALOG_PAGE_SECONDS = 0
-    client.get(API)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(API)
-    assert len(queries) > 1 and not kept_answers()
