@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from opora.audit.models import AuditEvent
-from opora.demo import accounts, texts
+from opora.demo import accounts, quality, texts
 from opora.demo.generator import build_demo
 from opora.enrollment.models import Application
+from opora.quality.models import Rating
 from opora.registry.models import Group, Program, Specialisation
 
 from .conftest import SMALL
@@ -31,6 +32,16 @@ def test_most_groups_of_the_school_year_have_started_and_some_start_later(db):
     started = [s for s in starts if s == dt.date(2026, 9, 1)]
     assert len(started) > len(starts) / 2
     assert any(s > day for s in starts) or any(dt.date(2026, 9, 1) < s <= day for s in starts)
+
+
+def test_ratings_beyond_the_written_comments_come_without_one(db, monkeypatch):
+    # In December the full demo has more rated enrolments than written comments; the
+    # build ran out of them and stopped (StopIteration). Two comments make a small region
+    # run out too: each is given three times, and the showcase provider's one once more.
+    monkeypatch.setattr(quality, "RATING_COMMENTS", quality.RATING_COMMENTS[:2])
+    build_demo(scale=SMALL)
+    assert Rating.objects.count() > 7
+    assert Rating.objects.exclude(comment="").count() <= 7
 
 
 def test_every_specialisation_has_texts_to_compose_programs(db):

@@ -220,7 +220,8 @@ def build_ratings(ctx, users) -> None:
                         .exclude(parent=demo_parent).select_related("parent").first())
             if guardian is None:
                 continue
-            text, decision = next(comments) if rng.random() < 0.35 else ("", None)
+            # a later school-year day qualifies more enrolments than there are comments
+            text, decision = next(comments, ("", None)) if rng.random() < 0.35 else ("", None)
             if program == showcase and number == 0:
                 text, decision = RATING_COMMENTS[1]  # the one the showcase provider answers
             rating = ratings.rate_program(guardian.parent, application, _marks(rng, base), text)
