@@ -149,7 +149,8 @@ def test_bulk_action_is_all_or_nothing(staff_client, full):
 
     assert statuses(full) == [S.NEW, S.NEW, S.WAITLISTED]
     assert notes(response) == [
-        f"Заявка № {full[2].pk}: Заявку в статусе «В очереди» нельзя подтвердить."]
+        f"Заявка № {full[2].pk}: Заявку в статусе «В очереди» нельзя подтвердить.",
+        "Ни одна из отмеченных заявок (2) не изменена."]
 
 
 def test_bulk_reject_needs_a_reason(staff_client, full):
@@ -171,7 +172,8 @@ def test_another_organizations_application_cannot_be_processed(staff_client, ful
 
     assert statuses([full[0], foreign]) == [S.NEW, S.NEW]
     assert notes(response) == [
-        "Некоторые заявки не найдены или относятся к другой организации."]
+        "Некоторые заявки не найдены или относятся к другой организации.",
+        "Ни одна из отмеченных заявок (2) не изменена."]
 
 
 def test_nothing_chosen_is_explained(staff_client, full):

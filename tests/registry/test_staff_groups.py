@@ -240,6 +240,7 @@ def test_refused_edit_keeps_the_group_and_its_lines(staff_client, program_8_12):
         name="Как стало", schedule=[{**SCHEDULE_OK[0], "time_to": "14:00"}], schedule_initial=1))
 
     error_next_to(response, "id_schedule-0-time_to", "Время окончания должно быть позже времени начала.")
+    assert "Исправьте ошибки, отмеченные ниже." in response.content.decode()  # at the top, too
     assert "<h1>Группа «Как было»</h1>" in response.content.decode()
     group.refresh_from_db()
     assert group.name == "Как было"

@@ -80,6 +80,8 @@ def process(request):
                                              by_parent=data["by_parent"])
     except DomainError as error:
         messages.error(request, error.message)
+        if len(data["ids"]) > 1:  # the refusal names one; the others were not changed either
+            messages.info(request, _("Ни одна из отмеченных заявок (%(n)s) не изменена.") % {"n": len(data["ids"])})
     else:
         messages.success(request, DONE[data["action"]](len(done)) % {"n": len(done)})
         for application in done:

@@ -295,6 +295,8 @@ def _group_page(request, module, group=None):
         "prices_moderated": moderated,
         "published_funding": group.funding.order_by("source") if moderated else (),
         "price_proposed": moderated and group.proposed_funding.exists(),
+        # the schedule's and funding's errors are far down a phone's page: the top says so too
+        "lines_refused": data is not None and any(x.total_error_count() for x in (schedule, funding)),
         "line_formsets": [
             ("schedule", schedule, _("Расписание"), _("Добавить строку расписания")),
             ("funding", funding, _("Источники финансирования"),
