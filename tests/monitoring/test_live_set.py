@@ -8,8 +8,10 @@ budget groups — for each territory, both views, the region side by side and la
 
 import datetime as dt
 import random
+import threading
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, Q
 
 from opora.enrollment.models import Sex
@@ -111,7 +113,6 @@ def test_the_live_set_counts_as_the_old_definition(tricky, day):
 
 
 def test_compute_reads_one_live_set_per_date_and_leaves_no_table(tricky):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
@@ -120,4 +121,30 @@ def test_compute_reads_one_live_set_per_date_and_leaves_no_table(tricky):
     created = [q["sql"] for q in captured if q["sql"].startswith("CREATE TEMPORARY TABLE")]
     assert len(created) == 2  # D and the same day a year before
     assert values["indicators"]["coverage"]["numerator"] == reference(D, tricky["city"].pk)["children"]
-    assert indicators._OPEN == []
+    assert indicators._open() == []
+
+
+@pytest.mark.postgres  # SQLite serialises the two transactions: one would wait for the other
+@pytest.mark.django_db(transaction=True)
+def test_a_set_open_in_one_thread_is_not_reused_by_another():
+    # A threaded server computes two pages at once, each on its own connection, where the
+    # other's temporary table does not exist: reusing it was «no such table» (a 500).
+    seen = {}
+
+    def other_request():
+        try:
+            with indicators.live_set(D) as table, connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                seen["table"], seen["rows"] = table, cursor.fetchone()[0]
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            seen["error"] = error
+        finally:
+            connection.close()
+
+    with indicators.live_set(D) as mine:
+        thread = threading.Thread(target=other_request)
+        thread.start()
+        thread.join(60)
+
+    assert "error" not in seen, seen.get("error")
+    assert seen["table"] != mine and seen["rows"] == 0

@@ -26,6 +26,7 @@ through ``register``, so this module imports none of them.
 
 import datetime as dt
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -199,8 +200,16 @@ BREAKDOWNS = ("municipality", "direction", "sex", "age_band", "rural", "ovz", "d
 
 
 _TABLES = itertools.count(1)
-# The live sets open in this computation: (day, municipality_id or None, full, table).
-_OPEN: list[tuple[dt.date, int | None, bool, str]] = []
+# The live sets open in this thread's computation: (day, municipality_id or None, full,
+# table). Per thread, like Django's connections: a temporary table exists only on the
+# connection that made it, and a threaded server serves two requests on two connections.
+_local = threading.local()
+
+
+def _open() -> list[tuple[dt.date, int | None, bool, str]]:
+    if not hasattr(_local, "sets"):
+        _local.sets = []
+    return _local.sets
 
 
 def _flag(condition: Q):
@@ -214,7 +223,7 @@ def live_set(day: dt.date, municipality_id: int | None = None, *, full: bool = T
     count of the computation reads (docs/decisions.md): the child, the municipalities of
     residence and of the provider and, with ``full``, every breakdown's key. Reuses a set
     already open for the day that covers the territory. Yields the table's name."""
-    for open_day, territory, open_full, table in reversed(_OPEN):
+    for open_day, territory, open_full, table in reversed(_open()):
         if open_day == day and territory in (None, municipality_id) and (open_full or not full):
             yield table
             return
@@ -239,11 +248,11 @@ def live_set(day: dt.date, municipality_id: int | None = None, *, full: bool = T
         # no ANALYZE: every statement on the table reads all of it (sorts and hashes for
         # which the planner's default estimates do as well), and analysing it cost ~0.3 s
         cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", params)
-        _OPEN.append((day, municipality_id, full, table))
+        _open().append((day, municipality_id, full, table))
         try:
             yield table
         finally:
-            _OPEN.remove((day, municipality_id, full, table))
+            _open().remove((day, municipality_id, full, table))
         cursor.execute(f"DROP TABLE {table}")
 
 
