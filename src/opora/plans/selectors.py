@@ -91,8 +91,9 @@ def report_items(plan: Plan):
 def comparison(user, year: int, today: dt.date | None = None) -> list[dict]:
     """Every municipality side by side for the РМЦ: the plans of ``year`` it sees (sent
     for approval or later) and their items — how many, how many were due by ``today``
-    (their interval ended, cancelled ones aside), done on time, done late, not done, and
-    overdue (due and still open); the share done on time is of the items due. One
+    (their interval ended, cancelled ones aside) and, of those, done on time, done late, not
+    done and overdue (still open); the share done on time is of the items due (an item done
+    before its interval ends counts once it has ended, so the parts never exceed the whole). One
     grouped query whatever the number of municipalities."""
     from opora.registry.models import Municipality
 
@@ -102,9 +103,9 @@ def comparison(user, year: int, today: dt.date | None = None) -> list[dict]:
         Item.objects.filter(plan__in=plans_for(user).filter(year=year).values("pk"))
         .order_by().values("plan__municipality")
         .annotate(plans=Count("plan", distinct=True), items=Count("pk"), due=Count("pk", filter=due),
-                  done=Count("pk", filter=Q(status=ItemStatus.DONE)),
-                  done_late=Count("pk", filter=Q(status=ItemStatus.DONE_LATE)),
-                  not_done=Count("pk", filter=Q(status=ItemStatus.NOT_DONE)),
+                  done=Count("pk", filter=due & Q(status=ItemStatus.DONE)),
+                  done_late=Count("pk", filter=due & Q(status=ItemStatus.DONE_LATE)),
+                  not_done=Count("pk", filter=due & Q(status=ItemStatus.NOT_DONE)),
                   overdue=Count("pk", filter=overdue_q(today))))}
     rows = []
     for municipality in scope.territory(user, Municipality.objects.order_by("name")).only("pk", "name"):
