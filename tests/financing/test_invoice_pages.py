@@ -211,6 +211,14 @@ def test_payer_accepts_pays_and_cancels(client, operator, authority, staff, clos
     assert advance.status == "draft"
 
 
+def test_the_back_link_leads_each_side_to_a_list_it_may_open(client, operator, staff, closed):
+    for user, listed in ((staff, "financing:invoices"), (operator, "financing:settlement")):
+        client.force_login(user)
+        page = client.get(reverse("financing:invoice", args=[closed.pk])).content.decode()
+        assert f'<a href="{reverse(listed)}">← Все счета</a>' in page
+        assert client.get(reverse(listed)).status_code == 200
+
+
 def test_payer_cancels_a_draft_with_a_reason(client, operator, closed):
     client.force_login(operator)
     refused = client.post(reverse("financing:invoice_cancel", args=[closed.pk]), {"reason": ""}, follow=True)

@@ -172,6 +172,9 @@ def _invoice_page(request, found, page_number, refused=None, status=200):
         "can_pay": found.status == InvoiceStatus.ACCEPTED and scope.can(user, "financing.settle", found),
         "can_cancel": found.status in (InvoiceStatus.DRAFT, InvoiceStatus.SUBMITTED)
         and scope.can(user, "financing.settle", found),
+        # back to the list the user came from: the provider's invoices, or the payer's month
+        "back": reverse("financing:invoices") if scope.may_open(user, "financing.provide")
+        else reverse("financing:settlement"),
         "returned": found.lines.aggregate(total=Sum("month_amount") - Sum("amount"))["total"]
         if found.kind in settlement.BILLED_BY_COMPLETENESS else None,
         **disputes,
