@@ -45,6 +45,15 @@ def test_wrong_password_is_refused_with_a_message(client, member):
     assert response.context["form"].non_field_errors()
 
 
+def test_an_empty_form_says_what_is_missing_next_to_each_field(client, member):
+    response = _login(client, "", "")
+
+    page = response.content.decode()
+    assert response.status_code == 200 and not _signed_in(client)
+    assert '<p class="errorlist" id="id_username_error">Требуется заполнить это поле.</p>' in page
+    assert '<p class="errorlist" id="id_password_error">Требуется заполнить это поле.</p>' in page
+
+
 def test_login_ignores_the_case_of_the_email(client, member):
     # the manager stores e-mails in lower case, so the login must not depend on how it is typed
     response = _login(client, "Operator@Example.ORG", PASSWORD)
