@@ -160,6 +160,20 @@ def test_the_authority_returns_with_remarks_through_the_page(client, operator, a
     assert (filled.status, filled.remarks) == (PlanStatus.RETURNED, "Уточните сроки")
 
 
+def test_an_item_whose_deadline_is_not_understood_is_saved_with_a_warning(client, operator, plan):
+    client.force_login(operator)
+    base = {"form": "content", "number": "1", "title": "Совещание", "responsible_names": "Иванова"}
+
+    unknown = client.post(reverse("plans:item_create", args=[plan.pk]),
+                          {**base, "deadline_text": "когда-нибудь потом"}, follow=True).content.decode()
+    understood = client.post(reverse("plans:item_create", args=[plan.pk]),
+                             {**base, "number": "2", "deadline_text": "апрель"}, follow=True).content.decode()
+
+    warning = "Срок мероприятия не распознан: укажите даты начала и окончания"
+    assert "Мероприятие добавлено." in unknown and warning in unknown
+    assert "Мероприятие добавлено." in understood and warning not in understood
+
+
 def test_a_refusal_is_shown_and_changes_nothing(client, operator, plan):
     client.force_login(operator)
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opora import audit
 from opora.accounts.models import Role
+from opora.audit.models import AuditEvent
 from opora.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from opora.plans import links, selectors, services
 from opora.plans.models import ItemStatus, PlanStatus, RevisionStatus
@@ -36,6 +37,14 @@ def test_the_whole_cycle_is_audited(operator, authority, regional, filled):
     assert (filled.approved_on, filled.approved_by_name) == (today(), "Гречаная Н.М.")
     assert filled.agreed_by_position == "Начальник Управления образования"
     assert _statuses(filled) == ["draft", "sent", "approved", "agreed", "in_execution", "reported"]
+
+
+def test_an_item_added_and_then_changed_says_so_in_its_history(operator, plan):
+    item = services.save_item(operator, plan, {"number": "1", "title": "Совещание", "deadline_text": "апрель"})
+    services.save_item(operator, plan, {"number": "1", "title": "Совещание МОЦ", "deadline_text": "апрель"}, item)
+
+    assert list(AuditEvent.objects.filter(target_id=str(item.pk), action__startswith="plans.item.")
+                .order_by("pk").values_list("action", flat=True)) == ["plans.item.added", "plans.item.saved"]
 
 
 def test_an_empty_plan_is_not_sent(operator, plan):

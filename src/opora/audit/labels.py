@@ -140,6 +140,7 @@ LABELS = {
     "plans.plan.reported": _("Отчёт об исполнении плана сдан"),
     "plans.plan.report_accepted": _("Отчёт об исполнении плана принят"),
     "plans.plan.report_returned": _("Отчёт об исполнении плана возвращён"),
+    "plans.item.added": _("Мероприятие добавлено в план"),
     "plans.item.saved": _("Мероприятие плана изменено"),
     "plans.item.deleted": _("Мероприятие удалено из черновика плана"),
     "plans.item.marked": _("Отмечено исполнение мероприятия"),

@@ -135,7 +135,7 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Отклонена")
     WITHDRAWN = "withdrawn", _("Отозвана")
     EXPELLED = "expelled", _("Отчислен")
-    COMPLETED = "completed", _("Завершила обучение")
+    COMPLETED = "completed", _("Обучение завершено")
 
 
 S = ApplicationStatus

@@ -390,11 +390,12 @@ def save_item(actor, plan: Plan, data: dict, item: Item | None = None, *,
             item = locking.row(Item, item.pk)
         values = _item_values(plan, data, _numbers_after(plan, revision, item=item, change=change))
         if revision is None:
+            action = "plans.item.saved" if item is not None else "plans.item.added"
             if item is None:
                 last = plan.items.aggregate(last=Max("position"))["last"] or 0
                 item = Item(plan=plan, position=last + 1)
             _apply(item, values)
-            audit.record(actor, "plans.item.saved", item)
+            audit.record(actor, action, item)
             return item
         if item is None:
             if change is None:

@@ -282,6 +282,9 @@ def item_create(request, pk):
                                             "в плане, когда изменения утвердят."))
                 return redirect("plans:plan", pk=plan.pk)
             messages.success(request, _("Мероприятие добавлено."))
+            if saved.deadline_unknown:
+                messages.warning(request, _("Срок мероприятия не распознан: укажите даты начала и "
+                                            "окончания, иначе план не отправить на утверждение."))
             return redirect("plans:item", pk=saved.pk)
     return render(request, "plans/item.html", {"plan": plan, "item": None, "form": form,
                                                "may_change_content": True,
