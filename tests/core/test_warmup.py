@@ -42,3 +42,19 @@ def test_a_template_that_does_not_compile_stops_the_start(tmp_path):
         assert "broken.html" in template_names()
         with pytest.raises(TemplateSyntaxError):
             warm_up()
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# … #} ends on its line: one spread over two lines is printed on the page as
+    # it is written (the catalog showed a developer's note once). Longer notes use
+    # {% comment %}.
+    from pathlib import Path
+
+    import opora
+
+    root = Path(opora.__file__).parent
+    unclosed = [f"{path.relative_to(root)}:{number}"
+                for path in sorted(root.rglob("templates/**/*.html"))
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if line.count("{#") > line.count("#}")]
+    assert unclosed == []

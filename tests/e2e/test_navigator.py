@@ -60,6 +60,12 @@ def test_parent_searches_on_a_phone_filters_by_age_and_opens_a_program(browser, 
     expect(page.get_by_role("heading", level=2, name="Найдено программ: 1")).to_be_visible()
     expect(page).to_have_url(re.compile(r"age=15"))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # the filtered list opened again (reloaded, or a link shared): its results first, the
+    # filters folded under «Фильтры · выбрано: 1»
+    page.reload()
+    expect(page.get_by_role("heading", level=2, name="Найдено программ: 1")).to_be_in_viewport()
+    expect(page.get_by_label("Возраст ребёнка, полных лет")).to_be_hidden()
+    expect(page.get_by_text("Фильтры · выбрано: 1")).to_be_visible()
 
     # open the program
     page.get_by_role("link", name="Клуб юных роботов").click()
