@@ -192,4 +192,4 @@ def test_settings_page_keeps_the_desk_and_the_calendar(client, operator, city):
     assert response.status_code == 400
     assert "суббота или воскресенье" in response.content.decode()
     client.logout()
-    assert "8 (800) 100-20-30" in client.get(reverse("hotline:ask")).content.decode()
+    assert '<a href="tel:88001002030">8 (800) 100-20-30</a>' in client.get(reverse("hotline:ask")).content.decode()
