@@ -68,8 +68,23 @@ def test_dance_for_an_eight_year_old_from_the_map_to_an_application(browser, liv
     page.get_by_role("button", name="Записаться").click()
     expect(page.get_by_role("heading", level=1, name="Место забронировано")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # withdrawing asks first: «no» keeps the seat, «yes» gives it up
+    application = Application.objects.get()
+    page.goto(f"/cabinet/applications/{application.uuid}/")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Отозвать заявку").click()
+    expect(page.get_by_role("button", name="Отозвать заявку")).to_be_visible()
+    assert questions == ["Отозвать заявку? Место в группе или в очереди будет потеряно, вернуть его нельзя."]
+    application.refresh_from_db()
+    assert application.status == "new"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Отозвать заявку").click()
+    expect(page.get_by_text("Заявка отозвана.")).to_be_visible()
     context.close()
 
-    assert Application.objects.get().group == group
+    application.refresh_from_db()
+    assert application.group == group and application.status == "withdrawn"
     assert parent.favourites.get().program == dance
     assert violations == []

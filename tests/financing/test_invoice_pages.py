@@ -108,6 +108,8 @@ def test_staff_set_completeness_and_submit(client, staff, closed, contracts):
     client.force_login(staff)
     page = client.get(reverse("financing:invoice", args=[closed.pk])).content.decode()
     assert 'name="completeness"' in page and "Направить плательщику" in page
+    # sending cannot be undone: the page asks first (opora.js, tested with the withdrawal)
+    assert 'data-confirm="Направить счёт плательщику? После отправки изменить его будет нельзя."' in page
     line = closed.lines.get(contract=b)
 
     response = client.post(reverse("financing:invoice_line", args=[closed.pk, line.pk]),

@@ -21,3 +21,14 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+
+// A step that cannot be undone asks first: the form's data-confirm holds the question.
+// Captured before any other handler, so a «no» sends nothing. Without JavaScript the form
+// is sent as it is.
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
