@@ -6,6 +6,7 @@ conftest's ``one_race_at_a_time``), so a run never holds more than one race's
 connections (``WORKERS`` + 1) at once."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -47,6 +48,19 @@ def run_parallel(calls, workers=WORKERS):
     for thread in threads:
         thread.join()
     return results, errors
+
+
+def slow_after_reading(monkeypatch, module, name, seconds=0.3):
+    """Hold every thread a moment after ``module.name`` has read: on a loaded machine the
+    threads otherwise run one after another, and a control run without the lock shows no
+    race."""
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        value = original(*args, **kwargs)
+        time.sleep(seconds)
+        return value
+    monkeypatch.setattr(module, name, slow)
 
 
 def families(n, municipality):

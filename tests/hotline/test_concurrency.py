@@ -4,7 +4,6 @@ per question; each with the control run that shows the race without the lock. A 
 batches run twice at once send no letter twice."""
 
 import datetime as dt
-import time
 
 import pytest
 from django.core import mail
@@ -16,7 +15,7 @@ from opora.hotline.models import Message, MessageKind, Question
 from opora.mailing import services as mailing
 from opora.mailing.models import Delivery, DeliveryStatus, Mailing
 from tests import factories as f
-from tests.concurrency import RACES, run_parallel
+from tests.concurrency import RACES, run_parallel, slow_after_reading
 from tests.hotline.conftest import public_question
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), RACES]
@@ -41,22 +40,10 @@ def test_ten_operators_answer_one_question_once(city, operators):
     assert question.answered_by_id == results[0]
 
 
-def _slow_after_reading(monkeypatch, module, name):
-    """Hold every thread a moment between its read and its write: on a loaded machine the
-    threads otherwise run one after another and the control run shows no race."""
-    original = getattr(module, name)
-
-    def slow(*args, **kwargs):
-        value = original(*args, **kwargs)
-        time.sleep(0.3)
-        return value
-    monkeypatch.setattr(module, name, slow)
-
-
 def test_without_the_lock_one_question_gets_several_answers(city, operators, unguarded,
                                                             monkeypatch):
     unguarded("hotline")
-    _slow_after_reading(monkeypatch, services, "may_work")
+    slow_after_reading(monkeypatch, services, "may_work")
     question = public_question(city)
     results, errors = run_parallel([_answer(o, question) for o in operators], workers=10)
     assert len(results) > 1
@@ -80,7 +67,7 @@ def test_two_overdue_runs_at_once_tell_the_head_once(city, operator):
 def test_without_the_lock_overdue_runs_claim_questions_twice(city, operator, unguarded,
                                                              monkeypatch):
     unguarded("hotline")
-    _slow_after_reading(monkeypatch, services.locking, "rows")
+    slow_after_reading(monkeypatch, services.locking, "rows")
     _overdue_questions(city, n=30)
     results, errors = run_parallel([services.report_overdue] * 8, workers=8)
     assert sum(results) > 30
