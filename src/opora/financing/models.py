@@ -512,10 +512,12 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, verbose_name=_("счёт"), on_delete=models.CASCADE,
+    # Both references are proven per statement by triggers, not per row by foreign keys
+    # (migration 0010): a region's month close writes hundreds of thousands of lines.
+    invoice = models.ForeignKey(Invoice, verbose_name=_("счёт"), on_delete=models.CASCADE, db_constraint=False,
                                 db_index=False, related_name="lines")  # (invoice, contract) serves it
     contract = models.ForeignKey(Contract, verbose_name=_("договор"), on_delete=models.PROTECT,
-                                 related_name="invoice_lines")
+                                 db_constraint=False, related_name="invoice_lines")
     contract_number = models.CharField(_("номер договора"), max_length=30)
     certificate_number = models.CharField(_("номер сертификата"), max_length=10)
     month_amount = models.DecimalField(_("по графику, ₽"), **MONEY)
