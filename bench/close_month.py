@@ -174,7 +174,7 @@ class FinancingLoader:
                     None, dt.date(birth.year + 18, 1, 1), None, self.now, None, self.now, "", self.now, self.now))
                 share = self.rng.random()
                 wanted = 0 if share < 0.10 else (2 if share > 0.92 else 1)
-                balance, reserved, paid = NOMINAL, Decimal("0.00"), Decimal("0.00")
+                balance, committed = NOMINAL, Decimal("0.00")
                 taken = set()
                 for _n in range(wanted):
                     listed = groups[mun]
@@ -215,11 +215,11 @@ class FinancingLoader:
                         month_id += 1
                         cancelled = terminated is not None and part.month > terminated
                         if not cancelled:
-                            reserved += part.certificate
+                            committed += part.certificate
                         rows["financing_contractmonth"].append((
-                            month_id, contract_id, part.month, part.certificate, part.parent, cancelled, False))
-                rows["financing_certificateledger"].append((child_id, child_id, periods[mun], NOMINAL, reserved,
-                                                            paid, None))
+                            month_id, contract_id, part.month, part.certificate, part.parent, cancelled))
+                rows["financing_certificateledger"].append((child_id, child_id, periods[mun], NOMINAL, committed,
+                                                            None))
             for table, columns in [
                 ("enrollment_child", ["id", "uuid", "last_name", "first_name", "patronymic", "birth_date", "sex",
                                       "municipality_id", "is_rural", "has_ovz", "is_disabled", "difficult_situation",
@@ -228,7 +228,7 @@ class FinancingLoader:
                                            "wants_financing", "financing_wanted_at", "valid_until",
                                            "requested_by_id", "requested_at", "decided_by_id", "decided_at",
                                            "reason", "created_at", "updated_at"]),
-                ("financing_certificateledger", ["id", "certificate_id", "period_id", "nominal", "reserved", "paid",
+                ("financing_certificateledger", ["id", "certificate_id", "period_id", "nominal", "committed",
                                                  "frozen_nominal"]),
                 ("enrollment_application", ["id", "uuid", "child_id", "group_id", "status", "queue_number",
                                             "channel", "created_by_id", "reason", "ended_on", "status_changed_at",
@@ -239,7 +239,7 @@ class FinancingLoader:
                                         "certificate_part", "parent_part", "reason", "accepted_at", "created_at",
                                         "updated_at"]),
                 ("financing_contractmonth", ["id", "contract_id", "month", "certificate_amount", "parent_amount",
-                                             "cancelled", "settled"]),
+                                             "cancelled"]),
             ]:
                 self.copy(table, columns, rows[table])
         with self.connection.cursor() as cursor:
@@ -247,7 +247,7 @@ class FinancingLoader:
             cursor.execute("""
                 UPDATE financing_financingperiod p SET committed = s.committed, financing_places = s.places,
                        budget = ceil(s.committed * 1.1), certificates_cap = s.places + 100
-                FROM (SELECT period_id, sum(reserved + paid) AS committed, count(*) AS places
+                FROM (SELECT period_id, sum(committed) AS committed, count(*) AS places
                       FROM financing_certificateledger GROUP BY period_id) s
                 WHERE p.id = s.period_id""")
             for table in FINANCING_TABLES:
@@ -291,18 +291,19 @@ BARE_SQL = """
 
 
 def undo(cursor, month, kinds=("advance", "final")):
-    """Take back an earlier run of the month: ledgers, settled flags, invoices of ``kinds``
-    and their audit (between the timed runs only the final invoices are taken back)."""
+    """Take back an earlier run of the month: ledgers, invoices of ``kinds`` (with their
+    lines, which settled the months) and their audit (between the timed runs only the
+    final invoices are taken back)."""
     params = {"month": month, "kinds": list(kinds)}
     cursor.execute("""
-        UPDATE financing_certificateledger SET reserved = reserved + s.month_total, paid = paid - s.line_total
-        FROM (SELECT c.ledger_id, sum(l.month_amount) AS month_total, sum(l.amount) AS line_total
+        UPDATE financing_certificateledger SET committed = committed + s.returned
+        FROM (SELECT c.ledger_id, sum(l.month_amount - l.amount) AS returned
               FROM financing_invoiceline l JOIN financing_invoice i ON i.id = l.invoice_id
               JOIN financing_contract c ON c.id = l.contract_id
               WHERE i.month = %(month)s AND i.kind = 'final' AND i.status <> 'cancelled'
+                AND l.amount <> l.month_amount
               GROUP BY c.ledger_id) s
         WHERE financing_certificateledger.id = s.ledger_id""", params)
-    cursor.execute("UPDATE financing_contractmonth SET settled = false WHERE month = %(month)s AND settled", params)
     of_month = "SELECT id FROM financing_invoice WHERE month = %(month)s AND kind = ANY(%(kinds)s)"
     cursor.execute(f"""DELETE FROM audit_auditevent WHERE target_type = 'financing.invoice'
                        AND target_id IN (SELECT id::text FROM ({of_month}) i)""", params)
@@ -317,8 +318,9 @@ def totals(cursor, month):
                 WHERE i.month = %(month)s),
                (SELECT coalesce(sum(amount), 0) FROM financing_invoice WHERE month = %(month)s AND kind = 'final'),
                (SELECT coalesce(sum(advance), 0) FROM financing_invoice WHERE month = %(month)s AND kind = 'final'),
-               (SELECT sum(reserved) || ' / ' || sum(paid) FROM financing_certificateledger),
-               (SELECT count(*) FROM financing_contractmonth WHERE month = %(month)s AND settled),
+               (SELECT sum(committed) FROM financing_certificateledger),
+               (SELECT count(*) FROM financing_invoiceline l JOIN financing_invoice i ON i.id = l.invoice_id
+                WHERE i.month = %(month)s AND i.kind IN ('final', 'supplementary') AND i.status <> 'cancelled'),
                (SELECT max(updated_at) FROM financing_invoice),
                (SELECT count(*) FROM audit_auditevent)""", {"month": month})
     return cursor.fetchone()

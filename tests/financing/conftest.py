@@ -30,6 +30,7 @@ from opora.financing.models import (
     ContractStatus,
     FinancingPeriod,
     Invoice,
+    InvoiceKind,
     InvoiceLine,
     ModuleCertification,
 )
@@ -142,11 +143,24 @@ def make_contract(certificate, group, period, months, *, status=ContractStatus.A
                       cancelled=month in cancelled)
         for month, amount in months.items()])
     reserve = sum((a for m, a in months.items() if m not in cancelled), Decimal("0.00"))
-    ledger.reserved += reserve
+    ledger.committed += reserve
     ledger.save()
     FinancingPeriod.objects.filter(pk=period.pk).update(committed=period.committed + reserve)
     period.refresh_from_db()
     return contract
+
+
+def settle_early(contract, *months):
+    """Settle ``months`` of ``contract`` as a final invoice does — its line on the
+    provider's final invoice of the month — without the money (a test moves the ledger
+    itself when it matters)."""
+    for row in contract.months.filter(month__in=months):
+        invoice, _ = Invoice.objects.get_or_create(
+            municipality=contract.period.municipality, organization=contract.organization, month=row.month,
+            kind=InvoiceKind.FINAL)
+        InvoiceLine.objects.create(invoice=invoice, contract=contract, contract_number=contract.number,
+                                   certificate_number="", month_amount=row.certificate_amount,
+                                   amount=row.certificate_amount)
 
 
 def snapshot():

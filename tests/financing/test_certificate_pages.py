@@ -59,7 +59,7 @@ def test_parent_requests_a_certificate_from_the_cabinet(client, parent, child):
 
 def test_cabinet_shows_the_certificate_money_and_validity(client, parent, child, period):
     certificate = make_certificate(child, period, number="4500000042")
-    certificate.ledgers.update(reserved=Decimal("1200.50"))
+    certificate.ledgers.update(committed=Decimal("1200.50"))
 
     page = text(login(client, parent).get(reverse("financing:cabinet_certificate")))
 
@@ -125,7 +125,7 @@ def test_register_is_closed_to_parents_and_providers(client, request, who):
 
 
 def test_export_of_the_register(client, operator, register_rows):
-    register_rows[0].ledgers.update(paid=Decimal("500.00"))
+    register_rows[0].ledgers.update(committed=Decimal("500.00"))  # reserved: no line has paid it
     response = login(client, operator).get(reverse("financing:certificates_export"))
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -135,7 +135,7 @@ def test_export_of_the_register(client, operator, register_rows):
     assert (sheet["A2"].data_type, sheet["A2"].number_format, sheet["I2"].number_format) == ("s", "@", "#,##0.00")
     first = rows[1]
     assert first[4] == "Сертификат финансирования" and first[5] == "Выдан"
-    assert [Decimal(str(v)) for v in first[8:]] == [Decimal("30000"), Decimal("0"), Decimal("500"),
+    assert [Decimal(str(v)) for v in first[8:]] == [Decimal("30000"), Decimal("500"), Decimal("0"),
                                                      Decimal("29500")]
 
 

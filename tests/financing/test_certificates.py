@@ -310,8 +310,7 @@ def budget_group(provider):
 def test_freeze_keeps_the_balance_and_rejects_pending_applications(
         parent, child, operator, period, staff, budget_group, provider):
     certificate = issued(operator, parent, child)
-    CertificateLedger.objects.filter(certificate=certificate).update(reserved=Decimal("5000.00"),
-                                                                     paid=Decimal("1000.00"))
+    CertificateLedger.objects.filter(certificate=certificate).update(committed=Decimal("6000.00"))
     other_group = open_group(f.program(provider, status=ProgramStatus.PUBLISHED), name="Танцы")
     enrolled = enrollment_services.submit_application(parent, child, other_group)[0]
     enrollment_services.confirm_application(staff, enrolled)
@@ -346,7 +345,7 @@ def test_freeze_rejects_waitlisted_applications_too(parent, child, operator, per
 
 def test_unfreeze_restores_the_nominal(parent, child, operator, period):
     certificate = issued(operator, parent, child)
-    CertificateLedger.objects.filter(certificate=certificate).update(reserved=Decimal("700.00"))
+    CertificateLedger.objects.filter(certificate=certificate).update(committed=Decimal("700.00"))
     service.freeze_certificate(operator, certificate, "Проверка документов")
 
     unfrozen = service.unfreeze_certificate(operator, certificate, "Документы в порядке")

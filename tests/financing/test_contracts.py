@@ -32,7 +32,7 @@ from opora.financing.models import (
 from opora.registry.choices import ProgramStatus
 from tests import factories as f
 from tests.enrollment.conftest import add_child, open_group
-from tests.financing.conftest import certificate_only, make_certificate, make_period, today_is
+from tests.financing.conftest import certificate_only, make_certificate, make_period, settle_early, today_is
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_contract_ends_with_the_period_holding_its_start(staff, parent, child, c
 
 def test_balance_below_the_normative_pays_only_the_balance(staff, parent, child, funded, next_period,
                                                            autumn):
-    CertificateLedger.objects.filter(certificate=funded).update(paid=D("20000.00"))  # balance 10,000
+    CertificateLedger.objects.filter(certificate=funded).update(committed=D("20000.00"))  # balance 10,000
 
     contract = apply_and_confirm(staff, parent, child, autumn).contract
 
@@ -176,7 +176,7 @@ def test_balance_below_the_normative_pays_only_the_balance(staff, parent, child,
         (NOV, D("2513.66"), D("6535.51"), False),
         (DEC, D("2513.66"), D("6535.51"), False)]
     ledger = ledger_of(funded, next_period)
-    assert (ledger.reserved, ledger.paid, ledger.balance) == (D("10000.00"), D("20000.00"), D("0.00"))
+    assert (ledger.committed, ledger.balance) == (D("30000.00"), D("0.00"))
     next_period.refresh_from_db()
     assert next_period.committed == D("10000.00")
 
@@ -187,7 +187,7 @@ def test_no_balance_means_the_parent_pays_everything(staff, parent, child, next_
         certificate = make_certificate(child, next_period, kind=CertificateKind.ACCOUNTING)
     else:
         certificate = make_certificate(child, next_period)
-        CertificateLedger.objects.filter(certificate=certificate).update(paid=D("30000.00"))
+        CertificateLedger.objects.filter(certificate=certificate).update(committed=D("30000.00"))
 
     contract = apply_and_confirm(staff, parent, child, autumn).contract
 
@@ -452,10 +452,10 @@ def test_expulsion_cancels_the_later_months_and_returns_their_reserve(
 
 
 def test_settled_months_are_never_touched(monkeypatch, staff, studying, funded, next_period):
-    # November was settled early (as the settlement does: its reserve moved to paid)
-    studying.months.filter(month=NOV).update(settled=True)
-    CertificateLedger.objects.filter(certificate=funded).update(reserved=D("22459.02"),
-                                                               paid=D("7540.98"))
+    # November was settled early: its line on a final invoice makes its 7,540.98 paid
+    settle_early(studying, NOV)
+    assert (ledger_of(funded, next_period).reserved, ledger_of(funded, next_period).paid) == (
+        D("22459.02"), D("7540.98"))
     today_is(monkeypatch, dt.date(Y, 10, 20))
 
     services.expel(staff, studying.application, "Переезд", on_date=dt.date(Y, 10, 15))

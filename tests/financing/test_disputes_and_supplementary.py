@@ -186,6 +186,26 @@ def test_supplementary_bills_exactly_the_late_months_once(operator, staff, perio
     assert InvoiceLine.objects.filter(contract=later).count() == 1
 
 
+def test_a_month_a_supplementary_invoice_settled_is_not_billed_again_by_a_new_final(
+        operator, period, certificate, second_certificate, groups, sent_final):
+    """The sent final invoice is cancelled and the month closed again: the new draft final
+    invoice bills the months the cancelled one had, not the late month the supplementary
+    invoice settled (nothing stored says so: the supplementary line does)."""
+    late = make_contract(second_certificate, groups[1], period, {OCT: D("100.00")})
+    supplementary.form_supplementary(operator, period.municipality, OCT)
+    settlement.cancel_invoice(operator, sent_final, "Пересчитать")
+    assert ContractMonth.objects.get(contract=late, month=OCT).settled
+
+    closed = settlement.close_month(operator, period.municipality, OCT)
+
+    fresh = Invoice.objects.exclude(status="cancelled").get(kind="final")
+    assert (closed.lines_created, closed.months_settled) == (1, 1)
+    assert late.pk not in set(fresh.lines.values_list("contract_id", flat=True))
+    assert InvoiceLine.objects.filter(contract=late).count() == 1
+    assert (ledger(certificate).paid, ledger(second_certificate).paid) == (D("1000.00"), D("100.00"))
+    assert settlement.close_month(operator, period.municipality, OCT).changed == 0
+
+
 def test_supplementary_goes_through_the_statuses_and_cancelling_gives_months_back(
         operator, staff, period, second_certificate, groups, sent_final):
     late = make_contract(second_certificate, groups[1], period, {OCT: D("100.00")})

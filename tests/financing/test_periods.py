@@ -158,7 +158,7 @@ def test_an_edit_is_recorded_with_before_and_after(operator, authority, city):
 def test_a_changed_nominal_applies_to_ledgers(operator, city, parent, child):
     period = save_period(operator, city, period_data())
     certificate = make_certificate(child, period)
-    CertificateLedger.objects.filter(certificate=certificate).update(reserved=Decimal("25000.00"))
+    CertificateLedger.objects.filter(certificate=certificate).update(committed=Decimal("25000.00"))
 
     with pytest.raises(ValidationFailed) as error:
         save_period(operator, city, period_data(nominal=Decimal("24999.99")), period=period)

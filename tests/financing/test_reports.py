@@ -46,7 +46,7 @@ def settled(operator, staff, authority, period, certificate, certified_program, 
     make_contract(certificate, open_group(certified_program, name="В"), period, {OCT: D("1000.00")})
     b = make_contract(second, open_group(arts, name="Б"), period, {OCT: D("3333.33"), NOV: D("3333.34")})
     make_contract(third, open_group(arts, name="Г"), period, {OCT: D("500.00")}, status=ContractStatus.REFUSED)
-    CertificateLedger.objects.filter(certificate=third).update(reserved=0)  # a refused contract reserves nothing
+    CertificateLedger.objects.filter(certificate=third).update(committed=0)  # a refused contract reserves nothing
     FinancingPeriod.objects.filter(pk=period.pk).update(committed=D("15666.67"))
     settlement.open_month(operator, period.municipality, OCT)
     settlement.close_month(operator, period.municipality, OCT)

@@ -26,7 +26,7 @@ from opora.registry.choices import FundingSource
 from opora.registry.models import Group, GroupFunding
 from tests import factories as f
 from tests.enrollment.conftest import add_child
-from tests.financing.conftest import certificate_only, make_certificate
+from tests.financing.conftest import certificate_only, make_certificate, settle_early
 from tests.financing.switching_fixtures import (  # noqa: F401 — fixtures
     DEC,
     NOV,
@@ -177,7 +177,7 @@ def test_months_outside_the_contract_are_refused(parent, contract, second, month
 
 
 def test_a_settled_month_is_not_amended(parent, contract, second, monkeypatch):
-    ContractMonth.objects.filter(contract=contract, month__lte=NOV).update(settled=True)
+    settle_early(contract, *contract.months.filter(month__lte=NOV).values_list("month", flat=True))
 
     assert switching.effective_months(contract) == [DEC]
     with pytest.raises(ValidationFailed):

@@ -103,7 +103,7 @@ def _social_contract(child, group, period, months):
     social = SocialCertificate.objects.create(number=f"{certificate.number}-С1", certificate=certificate,
                                               application=application, period=period, nominal=part,
                                               issued_at=timezone.now())
-    ledger = CertificateLedger.objects.create(social_certificate=social, period=period, nominal=part, reserved=part)
+    ledger = CertificateLedger.objects.create(social_certificate=social, period=period, nominal=part, committed=part)
     contract = Contract.objects.create(
         number=f"{certificate.number}-1", application=application, certificate=certificate, period=period,
         ledger=ledger, organization=group.module.program.organization, module=group.module, group=group,

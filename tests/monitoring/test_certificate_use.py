@@ -51,8 +51,10 @@ def period(municipality, starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2026, 8,
 
 
 def ledger(cert, period_, reserved="0.00", paid="0.00", nominal="30000.00"):
+    """A ledger with money committed (what is reserved and what is paid is the same to the
+    indicator: both are used)."""
     return CertificateLedger.objects.create(certificate=cert, period=period_, nominal=Decimal(nominal),
-                                            reserved=Decimal(reserved), paid=Decimal(paid))
+                                            committed=Decimal(reserved) + Decimal(paid))
 
 
 def contract(cert, group, period_, *, signed=SEPT, status=ContractStatus.ACTIVE, terminated=None):

@@ -100,7 +100,7 @@ def build_contracts(ctx, municipalities: dict, cooperation=()) -> int:
             continue
         if agreement is not None:
             children_of[agreement.pk].add(certificate.pk)
-        ledger.reserved += price.certificate_part
+        ledger.committed += price.certificate_part
         committed[period.pk] += price.certificate_part
         count[certificate.pk] += 1
         active = application.status == S.ENROLLED
@@ -126,7 +126,7 @@ def build_contracts(ctx, municipalities: dict, cooperation=()) -> int:
         month.contract_id = month.contract.pk
     ContractMonth.objects.bulk_create(months, batch_size=1000)
     touched = {c.ledger.pk: c.ledger for c in contracts}
-    CertificateLedger.objects.bulk_update(list(touched.values()), ["reserved"], batch_size=500)
+    CertificateLedger.objects.bulk_update(list(touched.values()), ["committed"], batch_size=500)
     for period_id, amount in committed.items():
         FinancingPeriod.objects.filter(pk=period_id).update(committed=F("committed") + amount)
     staff_of = {}

@@ -58,7 +58,7 @@ serves the queues of the municipalities' current periods. It is set-based and
 idempotent: a second run finds nothing to do.
 
 Freezing keeps the balance of every ledger of the certificate in ``frozen_nominal`` and
-cuts the nominal to what is reserved and paid, so the balance is zero (the ledgers of the
+cuts the nominal to what is committed (reserved and paid), so the balance is zero (the ledgers of the
 child's social certificates are their services' own and stay as they are); the child's applications that have
 not become studies are rejected «в связи с заморозкой сертификата». The certificate keeps
 its places. Unfreezing restores the nominals.
@@ -412,7 +412,7 @@ def freeze_certificate(actor, certificate: Certificate, reason: str) -> Certific
         for ledger in locking.rows(CertificateLedger.objects.filter(certificate=fresh)):
             balances[str(ledger.period_id)] = str(ledger.balance)
             ledger.frozen_nominal = ledger.nominal
-            ledger.nominal = ledger.reserved + ledger.paid
+            ledger.nominal = ledger.committed
             ledger.save(update_fields=["frozen_nominal", "nominal"])
         audit.record(actor, "financing.certificate.frozen", fresh, from_state=S.ISSUED,
                      to_state=S.FROZEN, reason=reason, balances=balances,
@@ -522,7 +522,7 @@ def _fall_back(period: FinancingPeriod, today: dt.date) -> int:
         # certificate only has not used the financing of their own certificate.
         used = Contract.objects.filter(ledger=OuterRef("pk")).exclude(status=ContractStatus.REFUSED)
         # A frozen certificate keeps its place: unfreezing must give its financing back.
-        unused = (CertificateLedger.objects.personal().filter(period=period, reserved=0, paid=0)
+        unused = (CertificateLedger.objects.personal().filter(period=period, committed=0)
                   .exclude(certificate__status=S.FROZEN).filter(~Exists(used)))
         # The lock order of every money path: certificates, then ledgers, then the period
         # (a confirmation running now holds its certificate and waits for the period).

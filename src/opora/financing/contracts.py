@@ -19,9 +19,9 @@ every status change, after the application row is saved and under its group's lo
 Money. The certificate part is reserved from the certificate's ledger in the financing
 period of the payer (the certificate's municipality, ``agreements.resolve_payer``; a
 provider of another municipality only under an active cooperation agreement, within its
-limits) holding the contract's start, and counted in that period's ``committed``. Both are moved by conditional UPDATEs
-(``reserved + x`` only while the balance covers ``x``; ``committed + x`` only while the
-budget does), ledger first and period second, so two confirmations can never spend one
+limits) holding the contract's start: the ledger's and the period's ``committed`` grow by it,
+each by a conditional UPDATE (the ledger's only while its balance covers ``x``, the
+period's only while the budget does), ledger first and period second, so two confirmations can never spend one
 balance twice nor pass the budget, and a lost update is impossible; the CHECK
 constraints of the models are the last line of defence. The certificate row is locked
 (``SELECT … FOR UPDATE``) first: it serializes the contracts of one certificate, so

@@ -34,7 +34,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from opora import audit, locking
@@ -191,7 +191,7 @@ def _check_against_facts(clean: dict, municipality, period: FinancingPeriod) -> 
                                       "заканчиваются вне новых дат."))
         nominal = _nominal_money(clean)
         used = CertificateLedger.objects.personal().filter(period=period).aggregate(
-            most=Max(F("reserved") + F("paid")))["most"]
+            most=Max("committed"))["most"]
         # SQLite returns the maximum of a sum without its scale.
         used = None if used is None else Decimal(used).quantize(KOPECK)
         if used is not None and nominal < used:

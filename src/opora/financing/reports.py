@@ -34,6 +34,7 @@ from opora.financing.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
+    paid_lines,
 )
 from opora.registry.choices import Direction
 from opora.registry.models import Municipality
@@ -164,12 +165,16 @@ def nominal_vs_used(user, municipality_id: int | None = None):
         period__in=[p.pk for p in periods]).order_by().values("period").annotate(
         certificates=Count("pk", filter=Q(certificate__isnull=False)),
         social_certificates=Count("pk", filter=Q(social_certificate__isnull=False)),
-        nominal=Sum("nominal"), reserved=Sum("reserved"), paid=Sum("paid"))}
+        nominal=Sum("nominal"), used=Sum("committed"))}
+    # What the ledgers paid, from their contracts' paid lines in one aggregate (a ledger's
+    # paid part is not stored, see ``models.LedgerManager``).
+    paid_of = dict(paid_lines().filter(contract__ledger__period__in=[p.pk for p in periods]).order_by()
+                   .values_list("contract__ledger__period").annotate(paid=Sum("amount")))
     rows = []
     for period in periods:
         values = sums.get(period.pk, {})
-        nominal, reserved, paid = (_money(values.get(f)) for f in ("nominal", "reserved", "paid"))
-        used = reserved + paid
+        nominal, used, paid = _money(values.get("nominal")), _money(values.get("used")), _money(paid_of.get(period.pk))
+        reserved = used - paid
         rows.append({
             "period": period, "municipality": period.municipality.name, "title": period.title,
             "starts_on": period.starts_on, "ends_on": period.ends_on, "budget": period.budget,

@@ -1,7 +1,8 @@
-"""Reserve bookkeeping of certificate contracts: the money a contract holds on its
-certificate's ledger and in its financing period's ``committed``, moved by conditional
+"""Reserve bookkeeping of certificate contracts: the money a contract holds in its
+certificate's ledger's ``committed`` and in its financing period's, moved by conditional
 UPDATEs that change nothing when there is no room (docs/domain.md §4; the lock order is in
-``opora.financing.contracts``).
+``opora.financing.contracts``). A month's reserve becomes paid without a write here: its
+line on a final invoice settles it (``models.LedgerManager``).
 
 - ``reserve(ledger, period, amount)`` — a contract is made: ``amount`` reserved on the
   ledger, then counted in the period.
@@ -11,8 +12,8 @@ UPDATEs that change nothing when there is no room (docs/domain.md §4; the lock 
   a final invoice cancelled after a backdated termination).
 - ``release(contract, amount)`` — part of the reserve given back (a group switch).
 - ``refund(contract, amount)`` — part of a paid month given back (completeness below
-  100 %): out of the ledger's paid and the period's committed; a negative ``amount``
-  takes it again.
+  100 %): out of the ledger's and the period's committed (the line paying less is what
+  lowers the paid part); a negative ``amount`` takes it again.
 """
 
 import logging
@@ -36,8 +37,8 @@ def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal)
     write back."""
     if locking.guarded("money"):
         reserved = CertificateLedger.objects.filter(
-            pk=ledger.pk, nominal__gte=kopecks(F("reserved") + F("paid") + amount),
-        ).update(reserved=kopecks(F("reserved") + amount))
+            pk=ledger.pk, nominal__gte=kopecks(F("committed") + amount),
+        ).update(committed=kopecks(F("committed") + amount))
         committed = FinancingPeriod.objects.filter(
             pk=period.pk, budget__gte=kopecks(F("committed") + amount),
         ).update(committed=kopecks(F("committed") + amount))
@@ -45,9 +46,9 @@ def reserve(ledger: CertificateLedger, period: FinancingPeriod, amount: Decimal)
         # The race tests' control: read, decide, write back — the lost update.
         fresh = CertificateLedger.objects.get(pk=ledger.pk)
         reserved = 0
-        if fresh.nominal - fresh.reserved - fresh.paid >= amount:
+        if fresh.balance >= amount:
             reserved = CertificateLedger.objects.filter(pk=ledger.pk).update(
-                reserved=fresh.reserved + amount)
+                committed=fresh.committed + amount)
         now = FinancingPeriod.objects.get(pk=period.pk)
         committed = 0
         if now.committed + amount <= now.budget:
@@ -89,7 +90,7 @@ def _release(contract: Contract, amount: Decimal) -> None:
         return
     released = CertificateLedger.objects.filter(
         pk=contract.ledger_id, reserved__gte=amount,
-    ).update(reserved=kopecks(F("reserved") - amount))
+    ).update(committed=kopecks(F("committed") - amount))
     uncommitted = FinancingPeriod.objects.filter(
         pk=contract.period_id, committed__gte=amount,
     ).update(committed=kopecks(F("committed") - amount))
@@ -102,12 +103,13 @@ def _release(contract: Contract, amount: Decimal) -> None:
 
 
 def refund(contract: Contract, amount: Decimal) -> None:
-    """Give ``amount`` of a paid month back: the ledger's paid and the period's committed
-    drop by it (a negative ``amount``, completeness raised again, takes it back while the
-    certificate's nominal and the period's budget still cover it)."""
+    """Give ``amount`` of a paid month back: the ledger's and the period's committed drop
+    by it (a negative ``amount``, completeness raised again, takes it back while the
+    certificate's nominal and the period's budget still cover it). Called before the
+    line's new amount is written, while the paid part still holds the old one."""
     ledger_changed = CertificateLedger.objects.filter(
-        pk=contract.ledger_id, paid__gte=amount, nominal__gte=kopecks(F("reserved") + F("paid") - amount),
-    ).update(paid=kopecks(F("paid") - amount))
+        pk=contract.ledger_id, paid__gte=amount, nominal__gte=kopecks(F("committed") - amount),
+    ).update(committed=kopecks(F("committed") - amount))
     if not ledger_changed:
         raise ValidationFailed({"completeness": [_(
             "На сертификате недостаточно средств, чтобы увеличить полноту оказания услуги.")]})

@@ -10,9 +10,10 @@ Signatures for pages, the command and the benchmark (``actor`` is the acting use
   to the kopeck. Advances move no money on the ledgers.
 - ``close_month(actor, municipality, month) -> Settlement`` — the payer: one final
   invoice (draft) per provider with a line per live contract month at 100 %, the amount
-  of the provider's advance for the month kept on it (``Invoice.due`` = amount − advance);
-  on every ledger the month's reserve moves to paid and the contract month is marked
-  ``settled``. Allowed once the month has ended; December from 1 December.
+  of the provider's advance for the month kept on it (``Invoice.due`` = amount − advance).
+  The line settles its contract month and turns the month's reserve on the ledger into
+  paid money; both are derived from the line, never stored (``models.settling_lines``,
+  ``models.LedgerManager``). Allowed once the month has ended; December from 1 December.
 - ``open_month_for_region(month, municipality=None)``, ``close_month_for_region(month,
   municipality=None)`` — the same for every municipality at once (or one), run by the
   system (the ``close_month`` command, the benchmark): no actor, no permission check.
@@ -32,8 +33,8 @@ payer of a contract is the municipality of its financing period.
 Opening and closing are set-based: whatever the number of contracts, a run is the same
 handful of statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``, ``UPDATE … FROM`` an
 aggregate), valid on PostgreSQL and on SQLite (≥ 3.35: ``UPDATE … FROM``, ``RETURNING``).
-Closing computes the month's new lines once, into a temporary table, and writes them from
-there into the invoices, the contract months and the ledgers.
+Closing selects the month's new lines into a temporary table and writes them from there,
+and nothing else per contract: no flag on the months, no sum on the ledgers.
 Each statement only adds what is missing or changes what differs, so running a month
 again changes no row. Runs of one municipality are serialised by a transaction-scoped
 advisory lock on PostgreSQL (SQLite serialises all writers anyway); every other change
@@ -140,13 +141,20 @@ def _params(month: dt.date, municipality_id: int | None, **extra) -> dict:
         "month": ops.adapt_datefield_value(month),
         "now": ops.adapt_datetimefield_value(timezone.now()),
         "active": ContractStatus.ACTIVE, "closed": ContractStatus.CLOSED,
-        "advance": K.ADVANCE, "final": K.FINAL,
+        "advance": K.ADVANCE, "final": K.FINAL, "supplementary": K.SUPPLEMENTARY,
         "draft": S.DRAFT, "cancelled": S.CANCELLED,
     }
     if municipality_id is not None:
         params["municipality"] = municipality_id
     params.update(extra)
     return params
+
+
+# The month (alias cm) is settled: its line is on a live final or supplementary invoice of
+# the month (``models.settling_lines``; nothing is stored on the month).
+SETTLED = """EXISTS (SELECT 1 FROM financing_invoiceline sl JOIN financing_invoice si ON si.id = sl.invoice_id
+                     WHERE sl.contract_id = cm.contract_id AND si.month = cm.month
+                       AND si.kind IN (%(final)s, %(supplementary)s) AND si.status <> %(cancelled)s)"""
 
 
 def _where_municipality(column: str, municipality_id: int | None) -> str:
@@ -228,7 +236,7 @@ def _billed(kind: str, municipality_id: int | None, join: str = "JOIN", *, new_o
              AND i.month = %(month)s AND i.kind = %({kind})s AND i.status = %(draft)s"""
     where = f" AND NOT EXISTS ({_invoice_of_provider(kind, sent=True)})"
     if kind == K.FINAL:
-        where += " AND NOT cm.settled"
+        where += f" AND NOT {SETTLED}"
     else:
         where += f"""
           AND NOT EXISTS ({_invoice_of_provider(K.FINAL, sent=False)})"""
@@ -257,41 +265,32 @@ def _add_advance_lines(cursor, sql: Dialect, municipality_id, params) -> int:
     return cursor.rowcount
 
 
-def _bill_and_settle(cursor, sql: Dialect, municipality_id, params) -> tuple[int, int]:
-    """The final run's work, with the run's lines computed once: every live, unsettled
-    month whose provider has a draft final invoice, into a temporary table; from it, the
-    invoice lines (at 100 %), the months marked settled and, on every ledger, the months'
-    reserve moved to paid. A month not settled always gets its line here and is settled
-    with it (a month whose line is on a live final invoice was settled when the line was
-    added), so a rerun finds nothing. Returns (lines added, months settled)."""
+def _bill_and_settle(cursor, municipality_id, params) -> int:
+    """The final run's work: a line at 100 % on the provider's draft final invoice for
+    every live, unsettled month. The line settles its month and makes its reserve paid
+    (both derived from it: nothing else is written), so a rerun finds nothing. The lines
+    are selected into a temporary table first, because "not settled" reads the lines (an
+    INSERT never reads the table it fills) and because reading the months, contracts and
+    certificates while writing the lines and their indexes made one statement 2 s slower
+    than the two (bench/README.md); then inserted in the order of their unique index,
+    without ``ON CONFLICT``: under the payer's lock an unsettled month has no line on the
+    draft, and the unique constraint refuses the whole run if one ever had. Returns the
+    lines added, which is the months settled."""
     cursor.execute("DROP TABLE IF EXISTS settlement_run")
     cursor.execute(f"""
         CREATE TEMPORARY TABLE settlement_run AS
-        SELECT i.id AS invoice_id, c.id AS contract_id, c.ledger_id, cm.id AS month_id,
-               c.number AS contract_number, COALESCE(cert.number, '') AS certificate_number,
-               cm.certificate_amount AS amount
+        SELECT i.id AS invoice_id, c.id AS contract_id, c.number AS contract_number,
+               COALESCE(cert.number, '') AS certificate_number, cm.certificate_amount AS amount
         {_billed(K.FINAL, municipality_id)}""", params)
-    if sql.postgres:
-        cursor.execute("ANALYZE settlement_run")  # temporary tables get no statistics otherwise
     cursor.execute("""
         INSERT INTO financing_invoiceline
             (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
         SELECT invoice_id, contract_id, contract_number, certificate_number, amount, 100, amount
         FROM settlement_run
-        WHERE TRUE  -- SQLite would read ON CONFLICT as a join constraint without a WHERE
-        ON CONFLICT (invoice_id, contract_id) DO NOTHING""")
+        ORDER BY invoice_id, contract_id""")
     lines = cursor.rowcount
-    cursor.execute("UPDATE financing_contractmonth SET settled = TRUE WHERE month = %(month)s "
-                   "AND NOT settled AND NOT cancelled AND id IN (SELECT month_id FROM settlement_run)",
-                   params)
-    settled = cursor.rowcount
-    cursor.execute(f"""
-        UPDATE financing_certificateledger
-        SET reserved = {sql.money("reserved - s.total")}, paid = {sql.money("paid + s.total")}
-        FROM (SELECT ledger_id, {sql.total("amount")} AS total FROM settlement_run GROUP BY ledger_id) s
-        WHERE financing_certificateledger.id = s.ledger_id""")
     cursor.execute("DROP TABLE settlement_run")
-    return lines, settled
+    return lines
 
 
 def _recount(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
@@ -336,7 +335,7 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
             created = _create_invoices(cursor, sql, kind, municipality_id, params)
             sql.analyze(cursor, "financing_invoice", len(created) * 100)
             if kind == K.FINAL:
-                lines, settled = _bill_and_settle(cursor, sql, municipality_id, params)
+                lines = settled = _bill_and_settle(cursor, municipality_id, params)
             else:
                 lines, settled = _add_advance_lines(cursor, sql, municipality_id, params), 0
             sql.analyze(cursor, "financing_invoiceline", lines)
@@ -355,7 +354,7 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
 def _left_out(cursor, municipality_id, params) -> int:
     """Live, unsettled months of the month whose provider's final invoice is no longer a
     draft (a contract accepted or made after the invoice was sent): not billed by this run."""
-    cursor.execute(f"""SELECT COUNT(*) {_live_months(municipality_id)} AND NOT cm.settled
+    cursor.execute(f"""SELECT COUNT(*) {_live_months(municipality_id)} AND NOT {SETTLED}
                        AND EXISTS ({_invoice_of_provider(K.FINAL, sent=True)})""", params)
     return cursor.fetchone()[0]
 
@@ -520,10 +519,10 @@ def _transition(actor, invoice: Invoice, *, action: str, permission: str, allowe
         if invoice.status not in allowed:
             raise InvalidTransition(refusal % {"status": invoice.get_status_display().lower()})
         before = invoice.status
-        if effect is not None:
-            effect(invoice)
         invoice.status = to
         invoice.save(update_fields=["status", "updated_at"])
+        if effect is not None:  # after the status: a cancelled final invoice no longer settles its months
+            effect(invoice)
         audit.record(actor, f"financing.invoice.{action}", invoice, from_state=before, to_state=to,
                      reason=reason, amount=str(invoice.amount), advance=str(invoice.advance))
         logs.state_change(log, "invoice.status_changed", invoice=invoice.pk, municipality=invoice.municipality_id,
@@ -580,17 +579,19 @@ def cancel_invoice(actor, invoice: Invoice, reason: str) -> Invoice:
 
 
 def _unsettle(invoice: Invoice) -> None:
-    """Give a final invoice's months back, in three set-based statements."""
+    """Give a final invoice's months back: once it is cancelled its lines no longer settle
+    their months nor count as paid (both derived), so what is written is the part a
+    completeness below 100 % had returned, committed again on the ledgers and in the
+    periods, in two set-based statements."""
     sql = Dialect()
     params = {"invoice": invoice.pk, "month": connection.ops.adapt_datefield_value(invoice.month)}
     with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal changes nothing
         cursor.execute(f"""
             UPDATE financing_certificateledger
-            SET reserved = {sql.money("reserved + s.month_total")}, paid = {sql.money("paid - s.line_total")}
-            FROM (SELECT c.ledger_id, {sql.total("l.month_amount")} AS month_total,
-                         {sql.total("l.amount")} AS line_total
+            SET committed = {sql.money("committed + s.returned")}
+            FROM (SELECT c.ledger_id, {sql.total("l.month_amount - l.amount")} AS returned
                   FROM financing_invoiceline l JOIN financing_contract c ON c.id = l.contract_id
-                  WHERE l.invoice_id = %(invoice)s
+                  WHERE l.invoice_id = %(invoice)s AND l.amount <> l.month_amount
                   GROUP BY c.ledger_id) s
             WHERE financing_certificateledger.id = s.ledger_id""", params)
         cursor.execute(f"""
@@ -601,11 +602,6 @@ def _unsettle(invoice: Invoice) -> None:
                   WHERE l.invoice_id = %(invoice)s AND l.amount <> l.month_amount
                   GROUP BY c.period_id) s
             WHERE financing_financingperiod.id = s.period_id""", params)
-        cursor.execute("""
-            UPDATE financing_contractmonth SET settled = FALSE
-            WHERE month = %(month)s AND settled
-              AND contract_id IN (SELECT contract_id FROM financing_invoiceline WHERE invoice_id = %(invoice)s)""",
-                       params)
     # A contract terminated before this month (backdated after the month was closed) no
     # longer pays for it: the month is cancelled and its reserve released, as the
     # termination would have done had the month not been settled yet.

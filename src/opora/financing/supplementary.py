@@ -8,8 +8,8 @@ a supplementary invoice instead of waiting for the payer to cancel the final inv
   exactly what ``settlement.close_month`` leaves out.
 - ``form_supplementary(actor, municipality, month) -> Formed`` — the payer
   (``financing.settle``): each such month becomes a line at 100 % on the provider's draft
-  supplementary invoice (made when it has none), is marked settled and its reserve moves
-  to paid on the ledger, as closing a month does. A month once settled is never picked
+  supplementary invoice (made when it has none), which settles it and makes its reserve
+  paid, as closing a month does (both derived from the line). A month once settled is never picked
   again, so running it again bills nothing; a supplementary invoice then goes through
   the statuses of a final one (completeness on the draft, submitted, accepted, paid, or
   cancelled: its months come back and a new supplementary invoice picks them up).
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from opora import audit, locking
@@ -31,14 +31,12 @@ from opora.accounts import scope
 from opora.errors import ValidationFailed
 from opora.financing import settlement
 from opora.financing.models import (
-    CertificateLedger,
     ContractMonth,
     ContractStatus,
     Invoice,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
-    kopecks,
 )
 
 ZERO = Decimal("0.00")
@@ -106,13 +104,6 @@ def _form(actor, municipality, month: dt.date) -> Formed:
                             certificate_number=row.contract.certificate.number or "",
                             month_amount=row.certificate_amount, completeness=Decimal(100),
                             amount=row.certificate_amount) for row in rows])
-            ContractMonth.objects.filter(pk__in=[row.pk for row in rows]).update(settled=True)
-            per_ledger = defaultdict(lambda: ZERO)
-            for row in rows:
-                per_ledger[row.contract.ledger_id] += row.certificate_amount
-            for ledger_id, amount in sorted(per_ledger.items()):
-                CertificateLedger.objects.filter(pk=ledger_id).update(
-                    reserved=kopecks(F("reserved") - amount), paid=kopecks(F("paid") + amount))
             added = sum((row.certificate_amount for row in rows), ZERO)
             invoice.amount += added
             invoice.save(update_fields=["amount", "updated_at"])

@@ -358,7 +358,7 @@ def certificate_use(day: dt.date, municipality_id: int | None = None) -> dict:
     """Certificates of the territory issued on or before ``day`` (issued or frozen now) by
     the number of their contracts in force on ``day`` — 0, 1, 2, more — and the money of
     the financing periods that contain ``day``: the ledgers' nominal against what is used
-    (reserved and paid). The ledgers keep no history, so the money is their state when
+    (committed: reserved and paid). The ledgers keep no history, so the money is their state when
     computed; a snapshot freezes it."""
     in_force = (Contract.objects.filter(certificate=OuterRef("pk"), signed_on__lte=day,
                                         ends_on__gte=day)
@@ -375,9 +375,9 @@ def certificate_use(day: dt.date, municipality_id: int | None = None) -> dict:
     money = _territory(CertificateLedger.objects.filter(period__starts_on__lte=day,
                                                         period__ends_on__gte=day),
                        "period__municipality_id", municipality_id).aggregate(
-        nominal=Sum("nominal"), reserved=Sum("reserved"), paid=Sum("paid"))
+        nominal=Sum("nominal"), used=Sum("committed"))
     nominal = money["nominal"] or 0
-    used = (money["reserved"] or 0) + (money["paid"] or 0)
+    used = money["used"] or 0
     # JSON keeps money as text (a snapshot stores these values), exact to the kopeck
     return {**counts, "nominal": f"{nominal:.2f}", "used": f"{used:.2f}"}
 
