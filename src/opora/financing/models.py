@@ -246,8 +246,8 @@ class LedgerManager(models.Manager.from_queryset(LedgerQuerySet)):
                 .values("contract__ledger_id").annotate(total=Sum("amount")).values("total"))
         money = models.DecimalField(**MONEY)
         return (super().get_queryset()
-                .annotate(paid=kopecks(Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money)))
-                .annotate(reserved=kopecks(F("committed") - F("paid"))))
+                .annotate(paid=Round(Coalesce(Subquery(paid), Value(ZERO)), 2, output_field=money))
+                .annotate(reserved=Round(F("committed") - F("paid"), 2, output_field=money)))
 
 
 class CertificateLedger(models.Model):

@@ -423,7 +423,7 @@ def open_month(actor, municipality: Municipality, month: dt.date) -> Settlement:
 
 def close_month(actor, municipality: Municipality, month: dt.date) -> Settlement:
     """The payer closes an ended month (December within December): final invoices at
-    100 % with the advance deducted, the month's reserve moved to paid on the ledgers."""
+    100 % with the advance deducted; their lines make the months' reserve paid."""
     scope.require(actor, "financing.settle", municipality)
     month = _check_close(month)
     return _guarded(lambda: _run(actor, K.FINAL, month, municipality.pk))
