@@ -33,8 +33,9 @@ payer of a contract is the municipality of its financing period.
 Opening and closing are set-based: whatever the number of contracts, a run is the same
 handful of statements (``INSERT … SELECT … ON CONFLICT DO NOTHING``, ``UPDATE … FROM`` an
 aggregate), valid on PostgreSQL and on SQLite (≥ 3.35: ``UPDATE … FROM``, ``RETURNING``).
-Closing selects the month's new lines into a temporary table and writes them from there,
-and nothing else per contract: no flag on the months, no sum on the ledgers.
+Closing selects the months it bills into a temporary table once and makes from it the
+providers' invoices and then the lines, and nothing else per contract: no flag on the
+months, no sum on the ledgers.
 Each statement only adds what is missing or changes what differs, so running a month
 again changes no row. Runs of one municipality are serialised by a transaction-scoped
 advisory lock on PostgreSQL (SQLite serialises all writers anyway); every other change
@@ -181,18 +182,22 @@ def lock_payer(municipality_id: int | None) -> None:
 
 
 def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -> list[int]:
-    """One draft invoice of ``kind`` per (payer, provider) with live months and no live
-    invoice of that kind yet (the partial unique index decides); an advance also needs no
-    final invoice of the month. Never a ``NOT EXISTS`` over the table being filled: planned
-    on the statistics of an empty table (a region's first month, or after ``VACUUM``) it is
-    a nested loop that rescans, for every new row, the pages the statement has written —
-    quadratic. Conflicts settle the invoices of the same kind; those of the other kind are
-    read by the compound select (``UNION`` the advances into a final run, ``EXCEPT`` the
+    """One draft invoice of ``kind`` per (payer, provider) with live months (a final run:
+    with months to bill, in ``settlement_run``) and no live invoice of that kind yet (the
+    partial unique index decides); an advance also needs no final invoice of the month.
+    Never a ``NOT EXISTS`` over the table being filled: planned on the statistics of an
+    empty table (a region's first month, or after ``VACUUM``) it is a nested loop that
+    rescans, for every new row, the pages the statement has written — quadratic.
+    Conflicts settle the invoices of the same kind; those of the other kind are read by
+    the compound select (``UNION`` the advances into a final run, ``EXCEPT`` the
     final invoices out of an advance run), which reads them once, before any write."""
     other = ""
+    providers = f"SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}"
     if kind == K.FINAL:
-        # A provider whose advance was paid for months since cancelled still gets its final
-        # invoice: the advance must be deducted (the amount due is then negative).
+        # The providers of the months the run bills, from its own selection (not the join
+        # again). A provider whose advance was paid for months since cancelled still gets
+        # its final invoice: the advance must be deducted (the amount due is then negative).
+        providers = "SELECT DISTINCT municipality_id, organization_id FROM settlement_run"
         other = f"""
             UNION SELECT a.municipality_id, a.organization_id FROM financing_invoice a
             WHERE a.month = %(month)s AND a.kind = %(advance)s AND a.status <> %(cancelled)s
@@ -207,7 +212,7 @@ def _create_invoices(cursor, sql: Dialect, kind: str, municipality_id, params) -
             (uuid, municipality_id, organization_id, month, kind, status, amount, advance, created_at, updated_at)
         SELECT {sql.uuid()}, t.municipality_id, t.organization_id, %(month)s, %(kind)s, %(draft)s, 0, 0,
                %(now)s, %(now)s
-        FROM (SELECT DISTINCT p.municipality_id, c.organization_id {_live_months(municipality_id)}{other}) t
+        FROM ({providers}{other}) t
         WHERE TRUE  -- SQLite would read ON CONFLICT as a join constraint without a WHERE
         ON CONFLICT DO NOTHING  -- one live advance or final invoice per provider and month
         RETURNING id""", {**params, "kind": kind})
@@ -246,6 +251,14 @@ def _billed(kind: str, municipality_id: int | None, join: str = "JOIN", *, new_o
     return _live_months(municipality_id, joins) + where
 
 
+def _final_months(municipality_id: int | None) -> str:
+    """FROM/WHERE of the months a final run bills (aliases cm, c, p, cert): live, not
+    settled, of a provider with no final invoice of the month sent — ``_billed`` of a final
+    run before its draft invoices exist."""
+    return (_live_months(municipality_id, "\n        JOIN financing_certificate cert ON cert.id = c.certificate_id")
+            + f" AND NOT EXISTS ({_invoice_of_provider(K.FINAL, sent=True)}) AND NOT {SETTLED}")
+
+
 def _line_amount(sql: Dialect, kind: str) -> str:
     """What a new line pays: the advance share of the month's certificate part, or all of it."""
     return sql.share("cm.certificate_amount", "p.advance_share") if kind == K.ADVANCE else "cm.certificate_amount"
@@ -265,29 +278,38 @@ def _add_advance_lines(cursor, sql: Dialect, municipality_id, params) -> int:
     return cursor.rowcount
 
 
-def _bill_and_settle(cursor, municipality_id, params) -> int:
-    """The final run's work: a line at 100 % on the provider's draft final invoice for
-    every live, unsettled month. The line settles its month and makes its reserve paid
-    (both derived from it: nothing else is written), so a rerun finds nothing. The lines
-    are selected into a temporary table first, because "not settled" reads the lines (an
-    INSERT never reads the table it fills) and because reading the months, contracts and
-    certificates while writing the lines and their indexes made one statement 2 s slower
-    than the two (bench/README.md); then inserted in the order of their unique index,
-    without ``ON CONFLICT``: under the payer's lock an unsettled month has no line on the
-    draft, and the unique constraint refuses the whole run if one ever had. Returns the
-    lines added, which is the months settled."""
+def _select_final_lines(cursor, sql: Dialect, municipality_id, params) -> None:
+    """The months a final run bills, selected once into the temporary table
+    ``settlement_run``: live, not settled, of a provider that has not sent its final
+    invoice of the month. The providers' invoices are made from it, then the lines. A
+    temporary table, because "not settled" reads the lines (an INSERT never reads the table
+    it fills) and because reading the months, contracts and certificates while writing the
+    lines and their indexes made one statement 2 s slower than two (bench/README.md)."""
     cursor.execute("DROP TABLE IF EXISTS settlement_run")
     cursor.execute(f"""
         CREATE TEMPORARY TABLE settlement_run AS
-        SELECT i.id AS invoice_id, c.id AS contract_id, c.number AS contract_number,
+        SELECT p.municipality_id, c.organization_id, c.id AS contract_id, c.number AS contract_number,
                COALESCE(cert.number, '') AS certificate_number, cm.certificate_amount AS amount
-        {_billed(K.FINAL, municipality_id)}""", params)
+        {_final_months(municipality_id)}""", params)
+    if sql.postgres:
+        cursor.execute("ANALYZE settlement_run")  # temporary tables get no statistics otherwise
+
+
+def _bill_and_settle(cursor, params) -> int:
+    """The final run's lines: one at 100 % for every month of ``settlement_run``, on its
+    provider's draft final invoice. The line settles its month and makes its reserve paid
+    (both derived from it: nothing else is written), so a rerun finds nothing. Inserted in
+    the order of the lines' unique index, without ``ON CONFLICT``: under the payer's lock
+    an unsettled month has no line on the draft, and the unique constraint refuses the
+    whole run if one ever had. Returns the lines added, which is the months settled."""
     cursor.execute("""
         INSERT INTO financing_invoiceline
             (invoice_id, contract_id, contract_number, certificate_number, month_amount, completeness, amount)
-        SELECT invoice_id, contract_id, contract_number, certificate_number, amount, 100, amount
-        FROM settlement_run
-        ORDER BY invoice_id, contract_id""")
+        SELECT i.id, r.contract_id, r.contract_number, r.certificate_number, r.amount, 100, r.amount
+        FROM settlement_run r
+        JOIN financing_invoice i ON i.municipality_id = r.municipality_id AND i.organization_id = r.organization_id
+             AND i.month = %(month)s AND i.kind = %(final)s AND i.status = %(draft)s
+        ORDER BY i.id, r.contract_id""", params)
     lines = cursor.rowcount
     cursor.execute("DROP TABLE settlement_run")
     return lines
@@ -332,10 +354,12 @@ def _run(actor, kind: str, month: dt.date, municipality_id: int | None) -> Settl
     with transaction.atomic():
         lock_payer(municipality_id)
         with connection.cursor() as cursor:
+            if kind == K.FINAL:
+                _select_final_lines(cursor, sql, municipality_id, params)
             created = _create_invoices(cursor, sql, kind, municipality_id, params)
             sql.analyze(cursor, "financing_invoice", len(created) * 100)
             if kind == K.FINAL:
-                lines = settled = _bill_and_settle(cursor, municipality_id, params)
+                lines = settled = _bill_and_settle(cursor, params)
             else:
                 lines, settled = _add_advance_lines(cursor, sql, municipality_id, params), 0
             sql.analyze(cursor, "financing_invoiceline", lines)
