@@ -276,7 +276,8 @@ def main(argv=None):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE enrollment_application, enrollment_child, "
-                           "registry_municipalitypopulation, monitoring_snapshot RESTART IDENTITY CASCADE")
+                           "registry_municipalitypopulation, monitoring_snapshot, financing_invoiceline "
+                           "RESTART IDENTITY CASCADE")
             children, applications = load(args, today)
         with connection.cursor() as cursor:
             for table in ("enrollment_child", "enrollment_application", "registry_group"):

@@ -258,7 +258,8 @@ def main(argv=None):
     with transaction.atomic():
         if existing:
             with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(REGISTRY_TABLES)} RESTART IDENTITY CASCADE")
+                # the invoice lines too: they name contracts by a trigger, which CASCADE does not follow
+                cursor.execute(f"TRUNCATE {', '.join(REGISTRY_TABLES)}, financing_invoiceline RESTART IDENTITY CASCADE")
         counts = generate(args)
     loaded = time.perf_counter()
     with connection.cursor() as cursor:

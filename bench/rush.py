@@ -209,7 +209,7 @@ def prepare(args, rng):
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE enrollment_application, enrollment_guardianship, enrollment_child, "
-                       "api_apitoken, audit_auditevent RESTART IDENTITY CASCADE")
+                       "api_apitoken, audit_auditevent, financing_invoiceline RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", [f"%@{EMAIL_DOMAIN}"])
         cursor.execute("TRUNCATE django_tasks_database_dbtaskresult")
         cursor.execute("UPDATE registry_group SET seats_taken = 0, queue_last = 0 "

@@ -143,3 +143,19 @@ def test_a_line_being_written_holds_back_the_deletion_of_its_contract(operator, 
     assert outcome == {"refused": outcome.get("refused")} and "cannot be deleted" in outcome["refused"]
     assert Contract.objects.filter(pk=spare.pk).exists()
     assert InvoiceLine.objects.filter(contract=spare).exists()
+
+
+@pytest.mark.postgres
+def test_a_truncate_that_would_leave_lines_is_refused(advance, two_contracts):
+    """A CASCADE follows foreign keys only: truncating the contracts (or the applications
+    they hang on) would leave the lines naming ids the next contracts get."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixtures' pending checks, before a TRUNCATE
+    with pytest.raises(IntegrityError, match="truncate financing_invoiceline"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("TRUNCATE financing_contract CASCADE")
+    assert Contract.objects.count() == 2 and InvoiceLine.objects.count() == 2
+    with transaction.atomic(), connection.cursor() as cursor:  # with the lines, it goes
+        cursor.execute("TRUNCATE financing_contract, financing_invoiceline CASCADE")
+        assert not Contract.objects.exists() and not InvoiceLine.objects.exists()
+        transaction.set_rollback(True)

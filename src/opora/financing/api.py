@@ -115,6 +115,10 @@ class CertificateOut(Schema):
         return str(obj.get_kind_display())
 
     @staticmethod
+    def resolve_current_reserved(obj):
+        return selectors.reserved_of(obj)
+
+    @staticmethod
     def resolve_current_balance(obj):
         return selectors.balance_of(obj)
 

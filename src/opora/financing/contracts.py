@@ -248,9 +248,8 @@ def _refuse(actor, application) -> None:
 def _terminate(actor, application) -> None:
     """The child stopped studying: the contract closes from the application's end date;
     the months after the month holding it are cancelled and their reserve returns. The
-    payer's settlement lock is taken first (before the contract's row, which a closing
-    month's foreign-key checks share): a month being closed and a backdated termination
-    never see each other half done."""
+    payer's settlement lock is taken first (before the contract's row): a month being
+    closed and a backdated termination never see each other half done."""
     payer = (Contract.objects.filter(application_id=application.pk)
              .values_list("period__municipality_id", flat=True).first())
     if payer is None:

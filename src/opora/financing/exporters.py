@@ -34,7 +34,7 @@ class CertificateRegisterExporter(Exporter):
         Column(_("В очереди на финансирование с"), lambda c: c.financing_wanted_at, width=18, kind=Kind.DATETIME),
         Column(_("Действует до"), lambda c: c.valid_until, width=14, kind=Kind.DATE),
         Column(_("Номинал текущего периода, ₽"), lambda c: c.current_nominal, width=16, kind=Kind.MONEY),
-        Column(_("Зарезервировано, ₽"), lambda c: c.current_reserved, width=16, kind=Kind.MONEY),
+        Column(_("Зарезервировано, ₽"), selectors.reserved_of, width=16, kind=Kind.MONEY),
         Column(_("Оплачено, ₽"), lambda c: c.current_paid, width=16, kind=Kind.MONEY),
         Column(_("Остаток, ₽"), _certificate_balance, width=16, kind=Kind.MONEY),
     )

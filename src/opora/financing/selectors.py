@@ -84,20 +84,27 @@ def _ledger_value(field: str, on: dt.date):
     return Subquery(ledgers.values(field)[:1], output_field=MONEY_FIELD)
 
 
-def with_current_ledger(queryset, on: dt.date | None = None):
+def with_current_ledger(queryset, on: dt.date | None = None, *, paid: bool = True):
     """Certificates annotated with their ledger in the period current on the day
-    (``current_nominal``, ``current_reserved``, ``current_paid``; None without one):
-    one query however many rows."""
+    (``current_nominal``, ``current_committed`` and, unless ``paid`` is false, the sum its
+    lines paid, ``current_paid``; None without one): one query however many rows. What is
+    reserved is the difference (``reserved_of``), not a second sum of the lines."""
     on = on or timezone.localdate()
-    return queryset.annotate(current_nominal=_ledger_value("nominal", on),
-                             current_reserved=_ledger_value("reserved", on),
-                             current_paid=_ledger_value("paid", on))
+    queryset = queryset.annotate(current_nominal=_ledger_value("nominal", on),
+                                 current_committed=_ledger_value("committed", on))
+    return queryset.annotate(current_paid=_ledger_value("paid", on)) if paid else queryset
+
+
+def reserved_of(certificate) -> Decimal | None:
+    if certificate.current_nominal is None:
+        return None
+    return certificate.current_committed - certificate.current_paid
 
 
 def balance_of(certificate) -> Decimal | None:
     if certificate.current_nominal is None:
         return None
-    return certificate.current_nominal - certificate.current_reserved - certificate.current_paid
+    return certificate.current_nominal - certificate.current_committed
 
 
 def register(user):

@@ -12,7 +12,10 @@ replaced by triggers that prove the same with one anti-join per statement:
   first takes the lines' table in SHARE mode, so a line written by a transaction not yet
   committed is waited for and then seen, and a line written after it waits for the
   deletion and then finds its contract missing: what the per-row lock did before;
-- a contract's or an invoice's id never changes.
+- a contract's or an invoice's id never changes;
+- a TRUNCATE of contracts or invoices (a CASCADE reaches them through their own foreign
+  keys, not through these triggers) is refused while lines are left: truncate the lines
+  in the same statement.
 
 SQLite (tests and the demo) has no statement triggers: a row trigger refuses a line whose
 contract or invoice is missing; deleting what lines name is left to Django's PROTECT and
@@ -57,6 +60,14 @@ POSTGRES = [
         END IF;
         RETURN NULL;
     END $$""",
+    """CREATE FUNCTION financing_invoiceline_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM financing_invoiceline) THEN
+            RAISE foreign_key_violation USING TABLE = TG_TABLE_NAME,
+                MESSAGE = 'invoice lines name this table: truncate financing_invoiceline with it';
+        END IF;
+        RETURN NULL;
+    END $$""",
     """CREATE FUNCTION financing_id_kept() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE foreign_key_violation USING TABLE = TG_TABLE_NAME,
@@ -69,15 +80,18 @@ for _table in ("financing_contract", "financing_invoice"):
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION financing_invoiceline_referenced()""",
         f"""CREATE TRIGGER {_table}_id_kept BEFORE UPDATE OF id ON {_table}
             FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION financing_id_kept()""",
+        f"""CREATE TRIGGER {_table}_truncated AFTER TRUNCATE ON {_table}
+            FOR EACH STATEMENT EXECUTE FUNCTION financing_invoiceline_truncated()""",
     ]
 POSTGRES_BACK = [
     "DROP TRIGGER financing_invoiceline_inserted ON financing_invoiceline",
     "DROP TRIGGER financing_invoiceline_updated ON financing_invoiceline",
     *(f"DROP TRIGGER {t}_{what} ON {t}" for t in ("financing_contract", "financing_invoice")
-      for what in ("deleted", "id_kept")),
+      for what in ("deleted", "id_kept", "truncated")),
     "DROP FUNCTION financing_invoiceline_references()",
     "DROP FUNCTION financing_invoiceline_referenced()",
     "DROP FUNCTION financing_id_kept()",
+    "DROP FUNCTION financing_invoiceline_truncated()",
 ]
 _MISSING = """NOT EXISTS (SELECT 1 FROM financing_contract WHERE id = NEW.contract_id)
               OR NOT EXISTS (SELECT 1 FROM financing_invoice WHERE id = NEW.invoice_id)"""

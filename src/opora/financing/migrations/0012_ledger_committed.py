@@ -1,13 +1,18 @@
 """A ledger keeps what is committed (reserved and paid together), which is all its balance
 rule needs; what is paid is the sum of its contracts' lines on live final and
 supplementary invoices (``models.LedgerManager``), so closing a month writes no ledger.
-Going back puts the whole committed amount in ``reserved`` (what the lines paid is not
-split out again)."""
+Going back writes ``paid`` again from the lines and ``reserved`` as the rest."""
 
 from django.db import migrations, models
 
 FORWARD = "UPDATE financing_certificateledger SET committed = ROUND(reserved + paid, 2)"
-BACKWARD = "UPDATE financing_certificateledger SET reserved = committed"
+BACKWARD = ["""
+    UPDATE financing_certificateledger SET paid = ROUND(COALESCE((
+        SELECT SUM(l.amount) FROM financing_invoiceline l
+        JOIN financing_invoice i ON i.id = l.invoice_id JOIN financing_contract c ON c.id = l.contract_id
+        WHERE c.ledger_id = financing_certificateledger.id
+          AND i.kind IN ('final', 'supplementary') AND i.status <> 'cancelled'), 0), 2)""",
+    "UPDATE financing_certificateledger SET reserved = ROUND(committed - paid, 2)"]
 
 
 class Migration(migrations.Migration):

@@ -109,7 +109,7 @@ def _decides(user) -> bool:
 @section_page("financing.certificates")
 def register(request):
     form, queryset = _filtered(request)
-    queryset = selectors.with_current_ledger(queryset).order_by("-requested_at", "-pk")
+    queryset = selectors.with_current_ledger(queryset, paid=False).order_by("-requested_at", "-pk")
     page = page_of(request, queryset)
     for certificate in page:
         certificate.balance = selectors.balance_of(certificate)
