@@ -116,3 +116,20 @@ def test_schedule_times_are_documented_as_the_hours_and_minutes_they_are(api):
         assert schema["properties"][name] == {
             "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["15:30"],
             "description": "Время ЧЧ:ММ (местное время региона)", "title": schema["properties"][name]["title"]}
+
+
+def test_a_text_parameter_is_documented_without_the_nul_it_is_refused_for(api):
+    """The parser refuses a NUL in any parameter with a 422; the document's pattern says
+    so, or a client generating valid requests from it (the fuzz tests) sends one."""
+    import re
+
+    parameters = {p["name"]: p["schema"] for p in api().get("/openapi.json").json()["paths"][
+        "/api/v1/programs"]["get"]["parameters"]}
+    text = next(s for s in parameters["q"]["anyOf"] if s["type"] == "string")
+    refused = api().get("/programs?q=%D1%82%D0%B0%D0%BD%D1%86%D1%8B%00")
+
+    assert refused.status_code == 422 and refused.json()["field"] == "q"
+    assert not re.fullmatch(text["pattern"], "танцы\x00") and re.fullmatch(text["pattern"], "танцы")
+    # a choice keeps its enum and no pattern
+    choice = next(s for s in parameters["direction"]["anyOf"] if s["type"] == "array")["items"]
+    assert "enum" in choice and "pattern" not in choice

@@ -13,6 +13,10 @@ what the operation takes, so no endpoint lists them by hand:
 - 422: the operation takes parameters or a body, and one of them does not parse or
   breaks a rule;
 - 503 with ``Retry-After``: any operation, when the database is too busy to answer in time.
+
+A text parameter may not hold a NUL character (``opora.api.parser`` refuses it with a
+422): the document says so with a ``pattern``, so a client generating requests from it
+does not send one as valid.
 """
 
 import functools
@@ -52,7 +56,27 @@ def _wrapped(model: type[Schema]) -> type[Schema]:
     return type("NinjaResponseSchema", (Schema,), {"__annotations__": {"response": model}})
 
 
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    """Add ``NO_NUL`` to the free-text strings of a parameter's schema."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "format", "const"} & schema.keys():
+        schema["pattern"] = NO_NUL
+    for key in ("anyOf", "oneOf", "allOf"):
+        for alternative in schema.get(key, []):
+            _no_nul(alternative)
+    if isinstance(schema.get("items"), dict):
+        _no_nul(schema["items"])
+
+
 class Document(OpenAPISchema):
+    def operation_parameters(self, operation) -> list:
+        parameters = super().operation_parameters(operation)
+        for parameter in parameters:
+            _no_nul(parameter["schema"])
+        return parameters
+
     def responses(self, operation) -> dict:
         result = super().responses(operation)
         for status, model in refusals(operation).items():
