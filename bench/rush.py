@@ -20,6 +20,12 @@ On the PostgreSQL database ``opora_rush`` (created when missing; 127.0.0.1 only)
 5. runs pgbench with a one-row conditional UPDATE on the same machine, the bare SQL
    figure the rush stands next to.
 
+With ``--intake`` the applicants send ``Prefer: respond-async``: each submission is
+accepted into the outbox (202) and the settler (``opora settle``, started beside gunicorn
+as production runs it) files it; the rush ends when the last one is settled, the CPU of
+the settler counts with gunicorn's, and the report adds each submission's wait from
+being accepted to being settled (and from being sent to its result).
+
 Every loop is bounded (a deadline for the load, a timeout for every wait).
 """
 
@@ -83,9 +89,10 @@ class Connection:
         self.reader = self.writer = None
 
 
-def _post(port, secret, body: bytes) -> bytes:
+def _post(port, secret, body: bytes, intake=False) -> bytes:
+    prefer = "Prefer: respond-async\r\n" if intake else ""
     return (f"POST /api/v1/applications HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {secret}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {secret}\r\nContent-Type: application/json\r\n{prefer}"
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
@@ -101,7 +108,8 @@ async def _fire(plan, concurrency, deadline, control=False):
         if control:  # the cheapest authenticated read, once per applicant
             jobs.append((applicant, _get_children(port, secret), 1))
             continue
-        payload = _post(port, secret, json.dumps({"child": child, "group": group}).encode())
+        payload = _post(port, secret, json.dumps({"child": child, "group": group}).encode(),
+                        plan.get("intake", False))
         jobs.append((applicant, payload, 2 if mode == "again" else 1))
         if mode == "two_devices":  # the same press on a second device, at the same moment
             jobs.append((applicant, payload, 1))
@@ -132,8 +140,10 @@ async def _fire(plan, concurrency, deadline, control=False):
                 answer = json.loads(body) if body else {}
             except ValueError:  # an HTML error page
                 answer = {}
+            # an application's id and status, or an accepted submission's key and state
             outcomes.setdefault(applicant, []).append(
-                (status, answer.get("id"), answer.get("status"), answer.get("code")))
+                (status, answer.get("id", answer.get("key")), answer.get("status", answer.get("state")),
+                 answer.get("code"), time.perf_counter() - sent))
             return
         errors["gave_up"] += 1
 
@@ -208,7 +218,8 @@ def prepare(args, rng):
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enrollment_application, enrollment_guardianship, enrollment_child, "
+        cursor.execute("TRUNCATE enrollment_submission, enrollment_application, "
+                       "enrollment_guardianship, enrollment_child, "
                        "api_apitoken, audit_auditevent, financing_invoiceline RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM accounts_user WHERE email LIKE %s", [f"%@{EMAIL_DOMAIN}"])
         cursor.execute("TRUNCATE django_tasks_database_dbtaskresult")
@@ -320,6 +331,16 @@ def server_environment(args, url):
     return env
 
 
+SETTLER_MARKER = "opora settle"
+
+
+def start_settler(args, url, log):
+    """The outbox's settler (``opora settle``) beside gunicorn, as production runs it."""
+    return subprocess.Popen([str(Path(sys.executable).parent / "opora"), "settle"],
+                            env=server_environment(args, url), cwd=ROOT, stdout=log, stderr=log,
+                            start_new_session=True)
+
+
 def start_server(args, url, log, app="opora.wsgi"):
     """gunicorn serving ``app`` (the project, or the bare floor ``bench.floor:application``)
     with the rush's settings."""
@@ -408,18 +429,37 @@ class CpuMeter:
         return sum(seconds - self.start.get(pid, 0.0) for pid, seconds in self.last.items())
 
 
-def run_load(args, plan, out, name, control=False):
+def wait_settled(deadline: float) -> int:
+    """Wait until the outbox is empty (the settler has settled every submission), at
+    most ``deadline`` seconds; the number still waiting then."""
+    from django.db import connection
+
+    stop_at = time.monotonic() + deadline
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM enrollment_submission WHERE settled_at IS NULL")
+            waiting = cursor.fetchone()[0]
+        if not waiting or time.monotonic() > stop_at:
+            return waiting
+        time.sleep(0.02)
+
+
+def run_load(args, plan, out, name, control=False, settler=False):
     """One load process against the running server; its result with the CPU seconds
-    the server and the database spent meanwhile."""
-    meters = CpuMeter(f"127.0.0.1:{args.port}"), CpuMeter(f" {name} ")
+    the server, the database (and the settler, which the load waits for) spent
+    meanwhile."""
+    meters = [CpuMeter(f"127.0.0.1:{args.port}"), CpuMeter(f" {name} "),
+              *([CpuMeter(SETTLER_MARKER)] if settler else [])]
     load = subprocess.run(
         [sys.executable, __file__, "--load", str(plan), "--out", str(out), "--concurrency",
          str(args.concurrency), "--deadline", str(args.deadline), *(["--read-only"] * control)],
         timeout=args.deadline + 60)
-    server_cpu, db_cpu = (meter.stop() for meter in meters)
+    waiting = wait_settled(args.deadline) if settler else 0
+    server_cpu, db_cpu, *settler_cpu = (meter.stop() for meter in meters)
     if load.returncode != 0:
         sys.exit(f"the load process failed with {load.returncode}")
-    return {**json.loads(out.read_text()), "server_cpu": server_cpu, "db_cpu": db_cpu}
+    return {**json.loads(out.read_text()), "server_cpu": server_cpu, "db_cpu": db_cpu,
+            "settler_cpu": sum(settler_cpu), "waiting": waiting}
 
 
 def run_floor(args, url, plan, tmp, name, group_ids):
@@ -462,12 +502,14 @@ def profile(args, jobs, count):
     client = Client(HTTP_HOST="127.0.0.1")
     ordered = [job for job in jobs if job[4] == "once"]
 
+    headers = {"prefer": "respond-async"} if args.intake else {}
+
     def submit(job):
         _applicant, secret, child, group, _mode = job
         response = client.post("/api/v1/applications", {"child": child, "group": group},
                                content_type="application/json",
-                               headers={"authorization": f"Bearer {secret}"})
-        assert response.status_code == 201, response.content
+                               headers={"authorization": f"Bearer {secret}", **headers})
+        assert response.status_code == (202 if args.intake else 201), response.content
 
     for job in ordered[:20]:  # imports, caches, the connection
         submit(job)
@@ -488,6 +530,24 @@ def profile(args, jobs, count):
                          f"{function}"))
     for ms, calls, where in sorted(rows, reverse=True)[:args.profile_rows]:
         print(f"{ms:8.3f} ms {calls:6.1f} calls  {where}")
+    if args.intake:  # and the settler's batches of what was accepted
+        from opora.enrollment import intake
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        settled = 0
+        while done := intake.settle():
+            settled += done
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        total = sum(t for (_f, _l, _fn), (_cc, _n, t, _c, _cl) in stats.stats.items())
+        print(f"\nthe settler: {settled} submissions, {total * 1000 / settled:.3f} CPU ms each; "
+              f"cumulative CPU ms per submission:")
+        rows = [(cumulative * 1000 / settled, calls / settled, f"{Path(filename).name}:{line} "
+                 f"{function}") for (filename, line, function), (_cc, calls, _tt, cumulative, _c)
+                in stats.stats.items()]
+        for ms, calls, where in sorted(rows, reverse=True)[:args.profile_rows]:
+            print(f"{ms:8.3f} ms {calls:6.1f} calls  {where}")
 
 
 # --- checking the rows -------------------------------------------------------------------
@@ -518,13 +578,14 @@ def check(result, jobs, group_ids):
     queue_gaps = sum(1 for _g, _c, _h, waiting, distinct in per_group if waiting != distinct)
     duplicates = sum(len(apps) - 1 for apps in by_child.values() if len(apps) > 1)
     outcomes = {int(k): v for k, v in result["outcomes"].items()}
-    answered_2xx = {a for a, answers in outcomes.items() if any(s in (200, 201) for s, *_ in answers)}
+    answered_2xx = {a for a, answers in outcomes.items()
+                    if any(s in (200, 201, 202) for s, *_ in answers)}
     lost_answered = sum(1 for a in answered_2xx if len(by_child.get(child_of[a], [])) != 1)
     without_application = sum(1 for a in child_of if not by_child.get(child_of[a]))
     mismatched = 0
     for applicant, answers in outcomes.items():
         row = by_child.get(child_of[applicant], [(None, None)])[0]
-        mismatched += sum(1 for s, pk, status, _c in answers
+        mismatched += sum(1 for s, pk, status, *_rest in answers
                           if s in (200, 201) and (pk, status) != row)
     return {"oversold": oversold, "idle_seats_with_queue": idle, "queue_gaps": queue_gaps,
             "counters_wrong": counters_wrong,
@@ -581,18 +642,57 @@ def _latencies(result):
 
 
 def _cpu(result):
-    """CPU milliseconds per request: gunicorn, PostgreSQL, the load process."""
+    """CPU milliseconds per request: gunicorn (and the settler), PostgreSQL, the load
+    process."""
     n = max(len(result["requests"]), 1)
-    return (result["server_cpu"] * 1000 / n, result["db_cpu"] * 1000 / n,
-            result["cpu_seconds"] * 1000 / n)
+    return ((result["server_cpu"] + result.get("settler_cpu", 0)) * 1000 / n,
+            result["db_cpu"] * 1000 / n, result["cpu_seconds"] * 1000 / n)
+
+
+def check_intake(result, checks):
+    """The outbox's own checks and figures: every accepted submission settled, none
+    refused, each naming the application its child has; the span from the first
+    acceptance to the last settling, and each submission's wait from being accepted to
+    being settled, alone and added to its request's own latency (what a parent waits
+    for the result, counted from sending)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.key::text, s.application_id, a.id, s.refusal_code, "
+            "extract(epoch FROM s.settled_at - s.accepted_at) FROM enrollment_submission s "
+            "LEFT JOIN enrollment_application a ON a.child_id = COALESCE(s.child_id_sent, "
+            "(SELECT c.id FROM enrollment_child c WHERE c.uuid = s.child_uuid_sent))")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT extract(epoch FROM max(settled_at) - min(accepted_at)) "
+                       "FROM enrollment_submission")
+        span = float(cursor.fetchone()[0] or 0)
+    waits = {key: float(wait) for key, _s, _a, _c, wait in rows if wait is not None}
+    sent_to_result = [latency + waits[key] for answers in result["outcomes"].values()
+                      for status, key, _state, _code, latency in answers
+                      if status == 202 and key in waits]
+    checks.update({
+        "submissions": len(rows), "waiting": sum(1 for r in rows if r[4] is None),
+        "refused": sum(1 for r in rows if r[3]),
+        "submission_mismatch": sum(1 for _k, application, row, code, _w in rows
+                                   if not code and application != row),
+        "span": span, "settle_waits": [w * 1000 for w in waits.values()],
+        "sent_to_result": [w * 1000 for w in sent_to_result]})
+
+
+def _spread(values):
+    return (f"{_percentile(values, .5):7.1f} {_percentile(values, .95):7.1f} "
+            f"{_percentile(values, .99):7.1f} {max(values, default=float('nan')):7.1f}")
 
 
 def report(args, result, checks, control, bench, floor):
     requests, seconds = result["requests"], result["seconds"]
+    if args.intake:  # the rush ends when the settler has settled the last submission
+        seconds = max(seconds, checks["span"])
     statuses = collections.Counter(r[1] for r in requests)
     final = collections.Counter(s for answers in result["outcomes"].values() for s, *_ in answers)
     codes = collections.Counter(c for answers in result["outcomes"].values()
-                                for s, _pk, _st, c in answers if s >= 400)
+                                for s, _pk, _st, c, *_rest in answers if s >= 400)
     print()
     print(f"gunicorn {args.workers} workers × {args.threads} threads, status mail: {args.tasks}; "
           f"load: {args.concurrency} keep-alive connections; 2 cores shared by all")
@@ -603,6 +703,15 @@ def report(args, result, checks, control, bench, floor):
     print(f"applications filed         {checks['applications']:>7,}  = "
           f"{checks['applications'] / seconds:,.0f} applications/s")
     print(f"latency ms p50/p95/p99/max {_latencies(result)}")
+    if args.intake:
+        print(f"outbox                     {checks['submissions']:,} submissions accepted "
+              f"(202), {checks['waiting']} still waiting (must be 0), {checks['refused']} "
+              f"refused, {checks['submission_mismatch']} naming another application than the "
+              f"child's (must be 0); last settled {checks['span']:.2f} s after the first "
+              f"was accepted")
+        print(f"accepted → settled ms      {_spread(checks['settle_waits'])}  (p50/p95/p99/max)")
+        print(f"sent → result ms           {_spread(checks['sent_to_result'])}  (the request's "
+              f"own latency added)")
     print(f"HTTP statuses              {dict(sorted(statuses.items()))}; errors by code "
           f"{dict(codes) or '{}'}")
     print(f"final answers              {dict(sorted(final.items()))}; transport errors "
@@ -617,7 +726,9 @@ def report(args, result, checks, control, bench, floor):
           f"{checks['idle_seats_with_queue']}, queue-number gaps {checks['queue_gaps']}, seat "
           f"counters unlike the rows {checks['counters_wrong']})")
     server, database, load = _cpu(result)
-    print(f"CPU ms per request         gunicorn {server:.2f}, PostgreSQL {database:.2f}, "
+    settler = (f" (of which the settler {result['settler_cpu'] * 1000 / max(len(requests), 1):.2f})"
+               if args.intake else "")
+    print(f"CPU ms per request         gunicorn{settler} {server:.2f}, PostgreSQL {database:.2f}, "
           f"load {load:.2f}: 2 idle cores would carry ≈ {2000 / (server + database + load):,.0f} "
           f"requests/s")
     if control is not None:
@@ -671,6 +782,9 @@ def main(argv=None):
     parser.add_argument("--region-groups", type=int, default=100_000)
     parser.add_argument("--organizations", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--intake", action="store_true",
+                        help="submit with Prefer: respond-async into the outbox, with the "
+                             "settler (opora settle) running beside gunicorn")
     parser.add_argument("--no-control", dest="control", action="store_false",
                         help="skip the control run (every applicant reads its children once)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
@@ -695,26 +809,32 @@ def main(argv=None):
         return 0
     with tempfile.TemporaryDirectory(prefix="rush-") as tmp:
         plan = Path(tmp, "plan.json")
-        plan.write_text(json.dumps({"port": args.port, "jobs": jobs}))
+        plan.write_text(json.dumps({"port": args.port, "jobs": jobs, "intake": args.intake}))
         log = open(Path(tmp, "gunicorn.log"), "w")  # noqa: SIM115 — closed below
         server = start_server(args, url, log)
+        settler = start_settler(args, url, log) if args.intake else None
         try:
             warm_up(args, warm_secret)
-            result = run_load(args, plan, Path(tmp, "rush.json"), name)
+            result = run_load(args, plan, Path(tmp, "rush.json"), name, settler=args.intake)
             control = (run_load(args, plan, Path(tmp, "control.json"), name, control=True)
                        if args.control else None)
         finally:
             stop_server(server)
+            if settler is not None:
+                stop_server(settler)
             log.close()
         server_log = Path(tmp, "gunicorn.log").read_text()
         floor = run_floor(args, url, plan, Path(tmp), name, group_ids)
     checks = check(result, jobs, group_ids)
+    if args.intake:
+        check_intake(result, checks)
     bench = pgbench(parts, name, args.pgbench_seconds)
     report(args, result, checks, control, bench, floor)
     if server_log.strip():
         print("gunicorn said:\n" + "\n".join(server_log.strip().splitlines()[-10:]))
     failed = checks["oversold"] or checks["duplicates"] or checks["lost_answered"] \
-        or checks["without_application"] or checks["counters_wrong"]
+        or checks["without_application"] or checks["counters_wrong"] \
+        or checks.get("waiting") or checks.get("submission_mismatch")
     return 1 if failed else 0
 
 

@@ -7,6 +7,8 @@ safely, and the polite «Busy» refusal a lock or statement timeout becomes.
 - ``rows(queryset)`` / ``row(model_or_queryset, pk)`` / ``first(queryset)`` — lock rows
   (``SELECT … FOR UPDATE``) in primary-key order, so that two paths locking the same
   rows never deadlock.
+- ``try_advisory(name)`` — the same lock of the name itself if nobody holds it (True),
+  else False at once: for work any one of several processes may do.
 - ``advisory(name, *keys)`` — a transaction-scoped advisory lock per key of a registered
   name (PostgreSQL), for what has no row to lock yet: a child being registered, the
   next certificate number of a prefix, a municipality's settlement. A no-op on SQLite,
@@ -60,6 +62,8 @@ NAMES = {
                  "agreements of one pair of municipalities when one is proposed or agreed (financing)",
     "municipal-task": "an organization's municipal task when a budget application is confirmed or "
                       "the task is set (enrollment)",
+    "intake": "the opening-day outbox: one settler's batch at a time, in order of arrival "
+              "(enrollment)",
 }
 
 _unguarded: set[str] = set()  # module-wide, not per thread: a race test's workers share it
@@ -197,3 +201,15 @@ def advisory(name: str, *keys) -> None:
     with connection.cursor() as cursor:
         # unnest yields the sorted array in order: the locks are taken in that order
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [numbers])
+
+
+def try_advisory(name: str) -> bool:
+    """Take the name's own advisory lock to the end of the transaction if no other
+    transaction holds it; False, without waiting, if one does. True on SQLite (its
+    writers are serialized already) and when a race test turned the name off."""
+    _require_transaction("try_advisory")
+    if not guarded(name) or connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_number(name, "*")])
+        return bool(cursor.fetchone()[0])

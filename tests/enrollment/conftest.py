@@ -10,8 +10,9 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from opora.accounts.models import Role
-from opora.enrollment import children
-from opora.enrollment.models import SEAT_HOLDING, Sex
+from opora.enrollment import children, intake, services
+from opora.enrollment.models import SEAT_HOLDING, Application, Channel, Sex
+from opora.errors import NotFound
 from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group
 from tests import factories as f
@@ -116,3 +117,26 @@ def family(city):
                                              last_name=f"Фамилия{i}", **kw)))
         return result
     return make
+
+
+def submit_through_outbox(actor, child, group, channel=Channel.CABINET):
+    """``services.submit_application``'s contract kept through the opening-day outbox:
+    accepted, settled by the settler, answered from the submission's outcome."""
+    submission = intake.accept(actor, getattr(child, "pk", child), getattr(group, "pk", group),
+                               channel=channel)
+    assert intake.settle() >= 1
+    submission.refresh_from_db()
+    if submission.refusal_code in ("child_not_found", "group_not_found"):
+        raise NotFound(submission.refusal)
+    if submission.refusal_code:
+        raise services.NotEligible(submission.refusal, code=submission.refusal_code)
+    application = Application.objects.select_related(
+        "child", "group__module__program__organization").get(pk=submission.application_id)
+    return application, submission.filed
+
+
+@pytest.fixture(params=["service", "outbox"])
+def submit(request):
+    """A guardian's submission through the synchronous service, then through the
+    outbox: the gates, seats and repeats are the same on both paths."""
+    return services.submit_application if request.param == "service" else submit_through_outbox

@@ -12,7 +12,7 @@ from opora import locking
 from opora.accounts.models import Role
 from opora.api import services as tokens
 from opora.enrollment import children, seats, services
-from opora.enrollment.models import Application, Channel, Child, ConsentChannel, Guardianship
+from opora.enrollment.models import Application, Channel, Child, ConsentChannel, Guardianship, Submission
 from opora.enrollment.models import ApplicationStatus as S
 from opora.registry.models import Group
 from tests import factories as f
@@ -548,6 +548,131 @@ def test_openapi_document_stays_valid_and_lists_the_enrolment_endpoints(db):
         "/api/v1/children": ["get", "post"],
         "/api/v1/children/{child_id}": ["get"],
     }
+    assert sorted(document["paths"]["/api/v1/submissions/{key}"]) == ["get"]
     submit = document["paths"]["/api/v1/applications"]["post"]
-    assert sorted(submit["responses"]) == ["200", "201", "400", "401", "403", "404", "409", "422", "503"]
+    assert sorted(submit["responses"]) == ["200", "201", "202", "400", "401", "403", "404", "409",
+                                           "422", "503"]
+    assert [(p["in"], p["name"]) for p in submit["parameters"]] == [("header", "Prefer")]
     assert submit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
+
+
+# --- the outbox: Prefer: respond-async -----------------------------------------------
+
+ASYNC = {"Prefer": "respond-async"}
+
+
+def _apply_async(client, child, group, prefer="respond-async"):
+    return client.post("/applications", {"child": child.pk, "group": group.pk},
+                       headers={"Prefer": prefer})
+
+
+def test_an_async_submission_is_accepted_then_followed_to_its_application(parent, child, group):
+    client = ApiClient(parent)
+    response = _apply_async(client, child, group)
+
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["state"], body["application"], body["refusal"], body["settled_at"]) == (
+        "accepted", None, None, None)
+    assert response["Location"] == f"/api/v1/submissions/{body['key']}"
+    assert response["Preference-Applied"] == "respond-async"
+    assert Application.objects.count() == 0
+
+    followed = client.get(f"/submissions/{body['key']}")  # no settler ran: the read settles
+
+    assert followed.status_code == 200
+    result = followed.json()
+    application = Application.objects.get()
+    assert (result["state"], result["filed"], result["refusal"]) == ("filed", True, None)
+    assert (result["application"]["id"], result["application"]["status"],
+            result["application"]["program"]["title"]) == (application.pk, "new", "Робототехника")
+    assert application.channel == Channel.CABINET
+
+
+def test_an_async_submission_through_a_token_comes_from_the_portal(parent, child, group):
+    client = token_client(parent)
+    response = client.post("/api/v1/applications", {"child": str(child.uuid), "group": group.pk},
+                           content_type="application/json", headers=ASYNC)
+    assert response.status_code == 202
+    client.get(response["Location"])
+
+    assert Application.objects.get().channel == Channel.API
+
+
+def test_an_async_waitlisted_submission_shows_its_place(group, family):
+    people = family(3)
+    keys = [_apply_async(ApiClient(p), c, group).json()["key"] for p, c in people]
+
+    last = ApiClient(people[2][0]).get(f"/submissions/{keys[2]}").json()
+
+    assert (last["application"]["status"], last["application"]["position"]) == ("waitlisted", 1)
+
+
+def test_an_async_refusal_names_the_gate_and_files_nothing(parent, child, published):
+    closed = open_group(published, enrolment_open=False)
+    client = ApiClient(parent)
+    key = _apply_async(client, child, closed).json()["key"]
+
+    result = client.get(f"/submissions/{key}").json()
+
+    assert (result["state"], result["application"], result["filed"]) == ("refused", None, None)
+    assert result["refusal"] == {"code": "enrolment_switched_off",
+                                 "message": "Запись в эту группу закрыта."}
+    assert Application.objects.count() == 0
+
+
+def test_an_async_repeat_points_to_the_first_application(parent, child, group):
+    client = ApiClient(parent)
+    first = _apply(client, child, group).json()
+    key = _apply_async(client, child, group).json()["key"]
+
+    result = client.get(f"/submissions/{key}").json()
+
+    assert (result["state"], result["filed"], result["application"]["id"]) == (
+        "filed", False, first["id"])
+
+
+@pytest.mark.parametrize("prefer", ["respond-async, wait=5", "return=minimal; respond-async",
+                                    "RESPOND-ASYNC"])
+def test_the_prefer_header_is_read_as_rfc_7240_writes_it(parent, child, group, prefer):
+    assert _apply_async(ApiClient(parent), child, group, prefer=prefer).status_code == 202
+
+
+@pytest.mark.parametrize("prefer", ["return=representation", "respond-asynchronously", ""])
+def test_other_preferences_keep_the_synchronous_answer(parent, child, group, prefer):
+    assert _apply_async(ApiClient(parent), child, group, prefer=prefer).status_code == 201
+
+
+def test_a_submission_is_shown_to_its_sender_only(parent, other_parent, staff, child, group):
+    key = _apply_async(ApiClient(parent), child, group).json()["key"]
+
+    for user in (other_parent, staff):
+        response = ApiClient(user).get(f"/submissions/{key}")
+        assert response.status_code == 404
+        assert response.json()["detail"] == "Заявка не найдена."
+    assert Application.objects.count() == 0  # nobody else's read settled it
+
+
+def test_an_anonymous_async_submission_is_refused(child, group):
+    response = _apply_async(ApiClient(), child, group)
+    assert response.status_code == 401
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["staff", "operator"])
+def test_back_office_async_submission_is_404_and_writes_nothing(request, persona, child, group):
+    response = _apply_async(ApiClient(request.getfixturevalue(persona)), child, group)
+    assert response.status_code == 404
+    assert Submission.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", [{"child": "abc", "group": 1}, {"child": 1}, {"group": 1},
+                                  {"child": 1, "group": -1}, {"child": 1, "group": "x"}])
+def test_bad_async_bodies_are_422_and_write_nothing(parent, body):
+    response = ApiClient(parent).post("/applications", body, headers=ASYNC)
+    assert response.status_code == 422
+    assert Submission.objects.count() == 0
+
+
+def test_a_malformed_submission_key_is_422(parent):
+    assert ApiClient(parent).get("/submissions/not-a-key").status_code == 422

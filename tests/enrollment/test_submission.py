@@ -19,9 +19,9 @@ from tests import factories as f
 from tests.enrollment.conftest import add_child, born, open_group
 
 
-def _refused(parent, child, group, code, message):
+def _refused(submit, parent, child, group, code, message):
     with pytest.raises(services.NotEligible) as err:
-        services.submit_application(parent, child, group)
+        submit(parent, child, group)
     assert (err.value.code, err.value.message) == (code, message)
     assert Application.objects.count() == 0
 
@@ -36,9 +36,9 @@ def test_free_seat_is_taken_by_a_new_application(parent, child, group):
         == [("enrollment.application.submitted", parent.pk, "", S.NEW)]
 
 
-def test_full_group_puts_children_in_line_with_positions(group, family):
+def test_full_group_puts_children_in_line_with_positions(submit, group, family):
     people = family(5)
-    made = [services.submit_application(p, c, group)[0] for p, c in people]
+    made = [submit(p, c, group)[0] for p, c in people]
 
     assert [a.status for a in made] == [S.NEW, S.NEW, S.WAITLISTED, S.WAITLISTED, S.WAITLISTED]
     assert [a.queue_number for a in made] == [None, None, 1, 2, 3]
@@ -46,28 +46,28 @@ def test_full_group_puts_children_in_line_with_positions(group, family):
     assert audit.timeline(made[2]).get().action == "enrollment.application.waitlisted"
 
 
-def test_submitting_again_returns_the_first_application(parent, child, group):
-    first = services.submit_application(parent, child, group)[0]
-    again = services.submit_application(parent, child, group, channel=Channel.API)[0]
+def test_submitting_again_returns_the_first_application(submit, parent, child, group):
+    first = submit(parent, child, group)[0]
+    again = submit(parent, child, group, channel=Channel.API)[0]
 
     assert again.pk == first.pk
     assert Application.objects.count() == 1
     assert audit.timeline(first).count() == 1
 
 
-def test_created_tells_a_new_application_from_a_repeat(parent, child, group):
-    first, created = services.submit_application(parent, child, group)
-    again, created_again = services.submit_application(parent, child, group.pk)
+def test_created_tells_a_new_application_from_a_repeat(submit, parent, child, group):
+    first, created = submit(parent, child, group)
+    again, created_again = submit(parent, child, group.pk)
 
     assert (again.pk, created, created_again) == (first.pk, True, False)
     assert again.group.module.program.title == "Робототехника"
 
 
-def test_seat_counters_follow_submissions_and_releases(group, family):
+def test_seat_counters_follow_submissions_and_releases(submit, group, family):
     (p1, c1), (p2, c2), (p3, c3) = family(3)
-    first = services.submit_application(p1, c1, group)[0]
-    services.submit_application(p2, c2, group)
-    services.submit_application(p3, c3, group)
+    first = submit(p1, c1, group)[0]
+    submit(p2, c2, group)
+    submit(p3, c3, group)
     group.refresh_from_db()
     assert (group.capacity_max, group.seats_taken, group.queue_last) == (2, 2, 1)
 
@@ -126,18 +126,18 @@ def test_a_submission_is_a_fixed_handful_of_statements(parent, child, group,
         services.submit_application(parent, child, group.pk)
 
 
-def test_repeat_after_enrolment_closed_still_returns_the_application(parent, child, group):
-    first = services.submit_application(parent, child, group)[0]
+def test_repeat_after_enrolment_closed_still_returns_the_application(submit, parent, child, group):
+    first = submit(parent, child, group)[0]
     Group.objects.filter(pk=group.pk).update(enrolment_open=False)
 
-    assert services.submit_application(parent, child, group)[0].pk == first.pk
+    assert submit(parent, child, group)[0].pk == first.pk
 
 
-def test_a_new_application_is_possible_after_withdrawal(parent, child, group):
-    first = services.submit_application(parent, child, group)[0]
+def test_a_new_application_is_possible_after_withdrawal(submit, parent, child, group):
+    first = submit(parent, child, group)[0]
     services.withdraw_application(parent, first)
 
-    second = services.submit_application(parent, child, group)[0]
+    second = submit(parent, child, group)[0]
     assert second.pk != first.pk
     assert second.status == S.NEW
 
@@ -145,72 +145,72 @@ def test_a_new_application_is_possible_after_withdrawal(parent, child, group):
 # --- gates through the service -------------------------------------------------------
 
 
-def test_unpublished_program_refused(parent, child, provider):
+def test_unpublished_program_refused(submit, parent, child, provider):
     group = open_group(f.program(provider, status=ProgramStatus.MODERATING))
-    _refused(parent, child, group, "program_not_published",
+    _refused(submit, parent, child, group, "program_not_published",
              "Программа не опубликована в навигаторе: запись на неё недоступна.")
 
 
-def test_inactive_organization_refused(parent, child, group, provider):
+def test_inactive_organization_refused(submit, parent, child, group, provider):
     provider.is_active = False
     provider.save()
-    _refused(parent, child, group, "organization_inactive", "Организация сейчас не принимает заявки.")
+    _refused(submit, parent, child, group, "organization_inactive", "Организация сейчас не принимает заявки.")
 
 
-def test_inactive_group_refused(parent, child, published):
-    _refused(parent, child, open_group(published, is_active=False), "group_inactive",
+def test_inactive_group_refused(submit, parent, child, published):
+    _refused(submit, parent, child, open_group(published, is_active=False), "group_inactive",
              "Группа не набирается.")
 
 
-def test_switched_off_enrolment_refused(parent, child, published):
-    _refused(parent, child, open_group(published, enrolment_open=False), "enrolment_switched_off",
+def test_switched_off_enrolment_refused(submit, parent, child, published):
+    _refused(submit, parent, child, open_group(published, enrolment_open=False), "enrolment_switched_off",
              "Запись в эту группу закрыта.")
 
 
-def test_opening_moment_not_reached_refused(parent, child, published):
+def test_opening_moment_not_reached_refused(submit, parent, child, published):
     opens = timezone.now() + dt.timedelta(hours=2)
     group = open_group(published, enrolment_from=opens)
     with pytest.raises(services.NotEligible) as err:
-        services.submit_application(parent, child, group)
+        submit(parent, child, group)
     assert err.value.code == "enrolment_not_started"
     assert err.value.message.startswith("Запись в группу откроется ")
     assert Application.objects.count() == 0
 
 
-def test_finished_enrolment_refused(parent, child, published):
+def test_finished_enrolment_refused(submit, parent, child, published):
     group = open_group(published, enrolment_from=timezone.now() - dt.timedelta(days=5),
                        enrolment_to=timezone.now() - dt.timedelta(minutes=1))
     with pytest.raises(services.NotEligible) as err:
-        services.submit_application(parent, child, group)
+        submit(parent, child, group)
     assert err.value.code == "enrolment_finished"
     assert Application.objects.count() == 0
 
 
-def test_finished_group_refused(parent, child, published):
+def test_finished_group_refused(submit, parent, child, published):
     today = timezone.localdate()
     group = open_group(published, start_date=today - dt.timedelta(days=200),
                        end_date=today - dt.timedelta(days=1))
-    _refused(parent, child, group, "group_finished", "Занятия в этой группе уже закончились.")
+    _refused(submit, parent, child, group, "group_finished", "Занятия в этой группе уже закончились.")
 
 
-def test_group_without_schedule_refused(parent, child, group):
+def test_group_without_schedule_refused(submit, parent, child, group):
     group.schedule.all().delete()
-    _refused(parent, child, group, "no_schedule",
+    _refused(submit, parent, child, group, "no_schedule",
              "У группы ещё нет расписания: запись откроется, когда организация его заполнит.")
 
 
-def test_child_too_young_at_group_start_refused(parent, published):
+def test_child_too_young_at_group_start_refused(submit, parent, published):
     start = timezone.localdate() + dt.timedelta(days=30)
     group = open_group(published, start_date=start, age_min=8, age_max=12)
     young = add_child(parent, first_name="Младший", birth_date=born(7, on=start))
     with pytest.raises(services.NotEligible) as err:
-        services.submit_application(parent, young, group)
+        submit(parent, young, group)
     assert err.value.code == "age_outside"
     assert "ребёнку будет 7 лет, а в группу принимают детей от 8 лет до 12 лет." in err.value.message
     assert Application.objects.count() == 0
 
 
-def test_age_reference_can_be_the_school_year_start(parent, published, settings):
+def test_age_reference_can_be_the_school_year_start(submit, parent, published, settings):
     # the group starts on 2 September; the child turns 8 on 2 September
     year = timezone.localdate().year + 1
     group = open_group(published, start_date=dt.date(year, 9, 2),
@@ -219,44 +219,44 @@ def test_age_reference_can_be_the_school_year_start(parent, published, settings)
 
     settings.OPORA_AGE_REFERENCE = "school_year_start"
     with pytest.raises(services.NotEligible):
-        services.submit_application(parent, child, group)
+        submit(parent, child, group)
     settings.OPORA_AGE_REFERENCE = "group_start"
-    assert services.submit_application(parent, child, group)[0].status == S.NEW
+    assert submit(parent, child, group)[0].status == S.NEW
 
 
-def test_municipal_limit_of_live_applications(parent, child, published, city):
+def test_municipal_limit_of_live_applications(submit, parent, child, published, city):
     EnrolmentSettings.objects.create(municipality=city, max_live_applications=2)
     groups = [open_group(published, name=f"Группа {n}") for n in range(3)]
-    services.submit_application(parent, child, groups[0])
-    services.submit_application(parent, child, groups[1])
+    submit(parent, child, groups[0])
+    submit(parent, child, groups[1])
 
     with pytest.raises(services.NotEligible) as err:
-        services.submit_application(parent, child, groups[2])
+        submit(parent, child, groups[2])
     assert err.value.code == "too_many_applications"
     assert Application.objects.filter(group=groups[2]).count() == 0
 
 
-def test_ended_applications_do_not_count_towards_the_limit(parent, child, published, city):
+def test_ended_applications_do_not_count_towards_the_limit(submit, parent, child, published, city):
     EnrolmentSettings.objects.create(municipality=city, max_live_applications=1)
     first, second = open_group(published), open_group(published)
-    services.withdraw_application(parent, services.submit_application(parent, child, first)[0])
+    services.withdraw_application(parent, submit(parent, child, first)[0])
 
-    assert services.submit_application(parent, child, second)[0].status == S.NEW
+    assert submit(parent, child, second)[0].status == S.NEW
 
 
 # --- who may apply -------------------------------------------------------------------
 
 
-def test_parent_of_another_family_cannot_apply_for_a_guessed_child(other_parent, child, group):
+def test_parent_of_another_family_cannot_apply_for_a_guessed_child(submit, other_parent, child, group):
     with pytest.raises(NotFound):
-        services.submit_application(other_parent, child, group)
+        submit(other_parent, child, group)
     assert Application.objects.count() == 0
 
 
 @pytest.mark.parametrize("persona", ["staff", "operator", "regional"])
-def test_back_office_cannot_apply_through_the_parent_service(request, persona, child, group):
+def test_back_office_cannot_apply_through_the_parent_service(submit, request, persona, child, group):
     with pytest.raises(NotFound):
-        services.submit_application(request.getfixturevalue(persona), child, group)
+        submit(request.getfixturevalue(persona), child, group)
     assert Application.objects.count() == 0
 
 

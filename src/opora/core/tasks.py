@@ -20,18 +20,22 @@ def _queue_in_this_database(backend) -> bool:
     return isinstance(backend, DatabaseBackend) and connection.alias == "default"
 
 
-def _enqueue_row(backend, task, args) -> None:
-    """What ``DatabaseBackend.enqueue`` writes (its ``_task_to_db_task``), in one
-    written-out INSERT (the ``task_enqueued`` signal, a debug log line, is not sent)."""
+def _task_row(backend, task, args):
+    """The row ``DatabaseBackend.enqueue`` writes (its ``_task_to_db_task``), unsaved (the
+    ``task_enqueued`` signal, a debug log line, is not sent)."""
     from django_tasks.utils import normalize_json
     from django_tasks_db.models import DBTaskResult
 
+    return DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+                        priority=task.priority, task_path=task.module_path,
+                        queue_name=task.queue_name, run_after=task.run_after,
+                        backend_name=backend.alias)
+
+
+def _enqueue_row(backend, task, args) -> None:
+    """The queue's row in one written-out INSERT."""
     backend.validate_task(task)
-    rows.insert(DBTaskResult(id=backend._get_id(),
-                             args_kwargs=normalize_json({"args": args, "kwargs": {}}),
-                             priority=task.priority, task_path=task.module_path,
-                             queue_name=task.queue_name, run_after=task.run_after,
-                             backend_name=backend.alias))
+    rows.insert(_task_row(backend, task, args))
 
 
 def enqueue_with_transaction(task, *args) -> None:
@@ -40,3 +44,17 @@ def enqueue_with_transaction(task, *args) -> None:
         _enqueue_row(backend, task, args)
     else:
         transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def enqueue_many_with_transaction(task, args_list) -> None:
+    """``enqueue_with_transaction`` for many calls of one task: the queue's rows in one
+    written-out INSERT (a set-based run such as the opening-day settler)."""
+    args_list = [list(args) for args in args_list]
+    if not args_list:
+        return
+    backend = task.get_backend()
+    if connection.in_atomic_block and _queue_in_this_database(backend):
+        backend.validate_task(task)
+        rows.insert_many([_task_row(backend, task, args) for args in args_list])
+    else:
+        transaction.on_commit(lambda: [task.enqueue(*args) for args in args_list])

@@ -9,16 +9,19 @@ application (and records the consent) as coming through an external portal.
 """
 
 import datetime as dt
+from typing import Literal
 from uuid import UUID
 
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from opora.accounts.models import Role
 from opora.api.auth import via_token
 from opora.api.schemas import TRANSITION_ERRORS, BodyIn, Day, ErrorOut, Id, MunicipalityRef, choice_codes, page_of
-from opora.enrollment import children, favourites, selectors, services
+from opora.enrollment import children, favourites, intake, selectors, services
 from opora.enrollment.models import Application, ApplicationStatus, Channel, ConsentChannel, Sex
 from opora.errors import NotFound, ValidationFailed
 from opora.registry.models import Municipality
@@ -86,6 +89,30 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_program(obj):
         return obj.group.module.program
+
+
+class RefusalOut(Schema):
+    code: str = Field(description="Условие записи, которому заявка не отвечает")
+    message: str
+
+
+class SubmissionOut(Schema):
+    """An application sent with ``Prefer: respond-async``, as its sender follows it."""
+
+    key: UUID
+    state: Literal["accepted", "filed", "refused"] = Field(
+        description="accepted — принята и ждёт распределения мест, filed — заявка подана "
+                    "(application), refused — отказ по условиям записи (refusal)")
+    accepted_at: dt.datetime
+    settled_at: dt.datetime | None
+    filed: bool | None = Field(description="true — заявку подала эта отправка, false — такая "
+                                           "заявка уже была подана раньше (повтор)")
+    application: ApplicationOut | None
+    refusal: RefusalOut | None
+
+    @staticmethod
+    def resolve_refusal(obj):
+        return {"code": obj.refusal_code, "message": obj.refusal} if obj.refusal_code else None
 
 
 class ApplicationPage(Schema):
@@ -215,7 +242,15 @@ def own_child(user, value: int | UUID):
 # --- applications --------------------------------------------------------------------
 
 
-@router.post("applications", response={200: ApplicationOut, 201: ApplicationOut, 404: ErrorOut, **SEAT_ERRORS},
+def _asks_async(prefer: str | None) -> bool:
+    """Whether a ``Prefer`` header (RFC 7240) asks for an asynchronous answer."""
+    return any(part.split("=", 1)[0].strip().lower() == "respond-async"
+               for part in (prefer or "").replace(";", ",").split(","))
+
+
+@router.post("applications",
+             response={200: ApplicationOut, 201: ApplicationOut, 202: SubmissionOut, 404: ErrorOut,
+                       **SEAT_ERRORS},
              summary="Подать заявку в группу",
              description="Родитель подаёт заявку за своего ребёнка. Есть свободное место — заявка "
                          "его занимает (статус new), нет — встаёт в очередь (waitlisted, position). "
@@ -223,17 +258,49 @@ def own_child(user, value: int | UUID):
                          "заявку с кодом 200 (две подачи в одно мгновение с разных устройств "
                          "могут обе получить 201 — это одна и та же заявка). Отказ по условиям "
                          "записи — 409 с кодом условия; "
-                         "503 с Retry-After — повторите запрос без изменений.")
-def submit_application(request, payload: ApplicationIn):
+                         "503 с Retry-After — повторите запрос без изменений.\n\n"
+                         "В день открытия записи подавайте заявку с заголовком "
+                         "`Prefer: respond-async`: она принимается сразу (202, заголовок Location), "
+                         "а место распределяется в порядке поступления, обычно за доли секунды. "
+                         "Если оно уже распределено к ответу, итог есть в самом ответе (state); "
+                         "иначе — по адресу из Location (GET /submissions/{key}): подана "
+                         "(filed, с заявкой), повтор (filed=false) или отказ (refused, с кодом "
+                         "условия, как в ответе 409).")
+def submit_application(request, response: HttpResponse, payload: ApplicationIn,
+                       prefer: str | None = Header(
+                           None, alias="Prefer", max_length=200,
+                           description="respond-async — принять заявку в очередь и ответить 202")):
+    channel = Channel.API if via_token(request) else Channel.CABINET
+    if _asks_async(prefer):
+        submission = intake.accept(request.auth, payload.child, payload.group, channel=channel)
+        response["Location"] = reverse("api:submission", args=[submission.key])
+        response["Preference-Applied"] = "respond-async"
+        if intake.help_if_behind(submission):  # its own submission among them
+            submission = _settled(intake.submission_for(request.auth, submission.key))
+        return Status(202, submission)
     # The child is looked up among the caller's own in the statement that reads the
     # group; the answer is built from the rows at hand rather than read again: this is
     # the opening-day path (``application.group`` holds its program and organization).
     application, created = services.submit_application(
-        request.auth, payload.child, payload.group,
-        channel=Channel.API if via_token(request) else Channel.CABINET)
+        request.auth, payload.child, payload.group, channel=channel)
     application.position = selectors.position_of(application)
     # Filed by this request, or found already there (a repeat from another device).
     return Status(201 if created else 200, application)
+
+
+@router.get("submissions/{key}", response={200: SubmissionOut}, url_name="submission",
+            summary="Заявка, поданная с Prefer: respond-async",
+            description="Пока места не распределены — state=accepted (повторите запрос через "
+                        "полсекунды); потом filed с заявкой или refused с причиной отказа. Видна "
+                        "только тому, кто её подал.")
+def get_submission(request, key: UUID):
+    return _settled(intake.submission_for(request.auth, key))
+
+
+def _settled(submission):
+    if submission.application is not None:
+        submission.application.position = selectors.position_of(submission.application)
+    return submission
 
 
 @router.get("applications", response={200: ApplicationPage},

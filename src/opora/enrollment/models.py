@@ -215,6 +215,53 @@ class Application(models.Model):
         return self.status in SEAT_HOLDING
 
 
+class Submission(models.Model):
+    """A guardian's application accepted into the opening-day outbox (``intake``): the
+    request is answered once this row is written, and a settler files the application
+    with the seat or the place in the queue, or refuses it, in order of arrival
+    (``id``). The child and the group are kept as they were sent, unchecked: a child
+    the sender is not a confirmed guardian of, or a group that does not exist, is
+    refused by the settler as the synchronous path refuses it."""
+
+    key = models.UUIDField(_("идентификатор"), default=uuid.uuid4, unique=True, editable=False)
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("подал"),
+                               on_delete=models.CASCADE, related_name="+")
+    child_id_sent = models.BigIntegerField(_("ребёнок (номер)"), null=True, blank=True)
+    child_uuid_sent = models.UUIDField(_("ребёнок (идентификатор)"), null=True, blank=True)
+    group_id_sent = models.BigIntegerField(_("группа (номер)"))
+    channel = models.CharField(_("канал подачи"), max_length=20, choices=Channel.choices)
+    accepted_at = models.DateTimeField(_("принята"))
+    settled_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+    application = models.ForeignKey(Application, verbose_name=_("заявка"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    # True: the settler filed the application; False: one was there already (a repeat).
+    filed = models.BooleanField(_("заявка подана этой отправкой"), null=True, blank=True)
+    refusal_code = models.CharField(_("код отказа"), max_length=40, blank=True)
+    refusal = models.TextField(_("отказ"), blank=True)
+
+    class Meta:
+        verbose_name = _("отправленная заявка")
+        verbose_name_plural = _("отправленные заявки")
+        constraints = [
+            models.CheckConstraint(
+                name="submission_names_its_child",
+                condition=Q(child_id_sent__isnull=False) | Q(child_uuid_sent__isnull=False)),
+        ]
+        # The settler's queue: the unsettled rows in order of arrival, from a small index.
+        indexes = [models.Index(fields=["id"], name="submission_pending",
+                                condition=Q(settled_at__isnull=True))]
+
+    def __str__(self):
+        return _("Отправленная заявка № %(number)s") % {"number": self.pk}
+
+    @property
+    def state(self) -> str:
+        """"accepted" (waiting for the settler), "filed" or "refused"."""
+        if self.settled_at is None:
+            return "accepted"
+        return "refused" if self.refusal_code else "filed"
+
+
 class TaskOverrun(models.TextChoices):
     """What confirming a budget application beyond the municipal task does."""
 

@@ -72,6 +72,46 @@ def hold_seat(group_id) -> int | None:
     return row[0]
 
 
+def _read_counters(cursor, ids) -> list[tuple]:
+    """(id, seats taken, capacity, last queue number) of these groups, locked in
+    primary-key order (read without the lock in a race test's control run)."""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" and locking.guarded("seats") else ""
+    cursor.execute(f"SELECT id, seats_taken, capacity_max, queue_last FROM registry_group "
+                   f"WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}", ids)
+    return cursor.fetchall()
+
+
+def hold_seats(counts: dict[int, int]) -> dict[int, tuple[int, int]]:
+    """``hold_seat`` for a batch: ``counts`` maps a group to how many applications, in
+    order of arrival, file into it now. Locks the groups (primary-key order), gives each
+    its free seats first and the next numbers of its waiting list to the rest, and moves
+    both counters in one UPDATE. Returns, per group, (seats given, the first queue number
+    given or None): the first ``seats given`` applications hold a seat, the next are
+    waitlisted under consecutive numbers. A group that does not exist is left out."""
+    if not counts:
+        return {}
+    held = {}
+    with connection.cursor() as cursor:
+        for group_id, taken, capacity, queue_last in _read_counters(cursor, sorted(counts)):
+            seats = max(0, min(counts[group_id], capacity - taken))
+            waiting = counts[group_id] - seats
+            held[group_id] = (seats, taken + seats, capacity, queue_last, waiting)
+        if not held:
+            return {}
+        cases = " ".join(["WHEN %s THEN %s"] * len(held))
+        taken_params = [v for group_id, row in held.items() for v in (group_id, row[1])]
+        queue_params = [v for group_id, row in held.items() for v in (group_id, row[3] + row[4])]
+        cursor.execute(f"UPDATE registry_group SET seats_taken = CASE id {cases} END, "
+                       f"queue_last = CASE id {cases} END "
+                       f"WHERE id IN ({', '.join(['%s'] * len(held))})",
+                       [*taken_params, *queue_params, *held])
+    for group_id, (seats, taken, capacity, _queue, _waiting) in held.items():
+        if seats and taken >= capacity:
+            _catalog_changed(group_id)  # its last seat went now
+    return {group_id: (seats, queue_last + 1 if waiting else None)
+            for group_id, (seats, _t, _c, queue_last, waiting) in held.items()}
+
+
 def count_seats(group_id, delta: int) -> None:
     """A status change made an application take (+1) or release (−1) a seat; the caller
     holds the group's lock."""

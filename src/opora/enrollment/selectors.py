@@ -215,15 +215,18 @@ def _instance(model, columns, values):
     return model.from_db(connection.alias, [field.attname for field, _c in columns], converted)
 
 
-_SUBMISSION_SQL = {}
+_FACTS_PARTS = {}
 
 
-def _submission_sql(by_uuid: bool, guardian: bool):
-    """The statement of ``submission_facts`` and the column groups it reads, built once
-    per database and form from the models' own column names."""
-    key = (connection.vendor, by_uuid, guardian)
-    if key in _SUBMISSION_SQL:
-        return _SUBMISSION_SQL[key]
+def _facts_parts():
+    """What a submission's statement reads, built once per database from the models'
+    own column names: ``(columns, joins, parts)`` — the SELECT list over the child ``c``
+    and the group ``g`` with its module, program and organization, then ``has_schedule``,
+    the child's live application to the group, the child's live applications and the
+    municipality's limit on them; the joins from ``g`` on (the caller joins ``c`` and
+    ``g`` itself); the column groups ``facts_from_row`` reads back."""
+    if connection.vendor in _FACTS_PARTS:
+        return _FACTS_PARTS[connection.vendor]
     from opora.registry.models import Module, Organization, Program
 
     q = connection.ops.quote_name
@@ -241,25 +244,63 @@ def _submission_sql(by_uuid: bool, guardian: bool):
               for field, _c in columns]
     live = ", ".join(f"'{status}'" for status in LIVE)
     table = {model: q(model._meta.db_table) for model in
-             (Child, Group, Module, Program, Organization, Guardianship, Application,
-              ScheduleLine, EnrolmentSettings)}
-    guardianship = (f"JOIN {table[Guardianship]} gu ON gu.child_id = c.id AND gu.parent_id = %s "
-                    f"AND gu.confirmed_at IS NOT NULL " if guardian else "")
-    sql = (
-        f"SELECT {', '.join(select)}, "
+             (Group, Module, Program, Organization, Application, ScheduleLine, EnrolmentSettings)}
+    columns = (
+        f"{', '.join(select)}, "
         f"EXISTS (SELECT 1 FROM {table[ScheduleLine]} s WHERE s.group_id = g.id), "
         f"(SELECT a.id FROM {table[Application]} a WHERE a.child_id = c.id AND a.group_id = g.id "
         f"AND a.status IN ({live}) LIMIT 1), "
         f"(SELECT count(*) FROM {table[Application]} a WHERE a.child_id = c.id AND a.status IN ({live})), "
         f"(SELECT e.max_live_applications FROM {table[EnrolmentSettings]} e "
-        f"WHERE e.municipality_id = c.municipality_id) "
-        f"FROM {table[Child]} c {guardianship}"
-        f"LEFT JOIN {table[Group]} g ON g.id = %s "
-        f"LEFT JOIN {table[Module]} m ON m.id = g.module_id "
-        f"LEFT JOIN {table[Program]} p ON p.id = m.program_id "
-        f"LEFT JOIN {table[Organization]} o ON o.id = p.organization_id "
-        f"WHERE c.{'uuid' if by_uuid else 'id'} = %s")
-    _SUBMISSION_SQL[key] = sql, list(parts.values())
+        f"WHERE e.municipality_id = c.municipality_id)")
+    joins = (f"LEFT JOIN {table[Module]} m ON m.id = g.module_id "
+             f"LEFT JOIN {table[Program]} p ON p.id = m.program_id "
+             f"LEFT JOIN {table[Organization]} o ON o.id = p.organization_id ")
+    _FACTS_PARTS[connection.vendor] = columns, joins, list(parts.values())
+    return _FACTS_PARTS[connection.vendor]
+
+
+def facts_from_row(row) -> tuple[Child | None, Group | None]:
+    """The child and the group (``has_schedule``, ``live_application``, ``child_live``
+    and ``live_limit`` set on it) from the columns of ``_facts_parts`` at the start of
+    ``row``; None for a part the row does not have."""
+    _columns_sql, _joins, parts = _facts_parts()
+    made, at = {}, 0
+    for name, (model, _alias, columns) in zip(("child", "group", "module", "program", "organization"),
+                                               parts, strict=True):
+        values = row[at:at + len(columns)]
+        at += len(columns)
+        made[name] = None if values[0] is None else _instance(model, columns, values)
+    group = made["group"]
+    if group is not None:
+        program = made["program"]
+        program.organization = made["organization"]
+        made["module"].program = program
+        group.module = made["module"]
+        has_schedule, live_application, child_live, live_limit = row[at:at + 4]
+        group.has_schedule = bool(has_schedule)
+        group.live_application, group.child_live = live_application, child_live
+        group.live_limit = live_limit
+    return made["child"], group
+
+
+_SUBMISSION_SQL = {}
+
+
+def _submission_sql(by_uuid: bool, guardian: bool) -> str:
+    """The statement of ``submission_facts`` for one form (by key or uuid, with or
+    without the guardian's check)."""
+    key = (connection.vendor, by_uuid, guardian)
+    if key not in _SUBMISSION_SQL:
+        q = connection.ops.quote_name
+        columns, joins, _parts = _facts_parts()
+        guardianship = (f"JOIN {q(Guardianship._meta.db_table)} gu ON gu.child_id = c.id "
+                        f"AND gu.parent_id = %s AND gu.confirmed_at IS NOT NULL "
+                        if guardian else "")
+        _SUBMISSION_SQL[key] = (
+            f"SELECT {columns} FROM {q(Child._meta.db_table)} c {guardianship}"
+            f"LEFT JOIN {q(Group._meta.db_table)} g ON g.id = %s {joins}"
+            f"WHERE c.{'uuid' if by_uuid else 'id'} = %s")
     return _SUBMISSION_SQL[key]
 
 
@@ -281,30 +322,17 @@ def submission_facts(child, group_id, guardian=None) -> tuple[Child, Group]:
     except (TypeError, ValueError):
         raise SubmissionNotFound("group") from None
     by_uuid = isinstance(key, UUID)
-    sql, parts = _submission_sql(by_uuid, guardian is not None)
     params = [*([guardian.pk] if guardian is not None else []), group_id,
               Child._meta.get_field("uuid").get_db_prep_value(key, connection) if by_uuid else key]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_submission_sql(by_uuid, guardian is not None), params)
         row = cursor.fetchone()
     if row is None:
         raise SubmissionNotFound("child")
-    made, at = {}, 0
-    for name, (model, _alias, columns) in zip(("child", "group", "module", "program", "organization"),
-                                               parts, strict=True):
-        values = row[at:at + len(columns)]
-        at += len(columns)
-        made[name] = None if values[0] is None else _instance(model, columns, values)
-    if made["group"] is None:
+    found, group = facts_from_row(row)
+    if group is None:
         raise SubmissionNotFound("group")
-    group, program = made["group"], made["program"]
-    program.organization = made["organization"]
-    made["module"].program = program
-    group.module = made["module"]
-    has_schedule, live_application, child_live, live_limit = row[at:]
-    group.has_schedule = bool(has_schedule)
-    group.live_application, group.child_live, group.live_limit = live_application, child_live, live_limit
-    return made["child"] if isinstance(child, (int, UUID)) else child, group
+    return found if isinstance(child, (int, UUID)) else child, group
 
 
 def group_for_application(group_id, child: Child) -> Group | None:
