@@ -13,7 +13,7 @@ sends them, and the instance is left as a saved one (its key set, no longer addi
 ``full_clean``, no update of an existing row, no inherited (multi-table) models.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
@@ -50,31 +50,38 @@ def insert_many(instances, *, batch_size: int = 500) -> list:
         return instances
     model = type(instances[0])
     sql, fields, returned = _statement(model)
+    if returned is not None and not connection.features.can_return_rows_from_bulk_insert:
+        raise NotImplementedError("rows.insert_many() needs INSERT … RETURNING of many rows")
     head, values = sql.split(" VALUES ", 1)
     row = values.split(" RETURNING ", 1)[0]
     tail = values[len(row):]
-    for start in range(0, len(instances), batch_size):
-        chunk = instances[start:start + batch_size]
-        params = []
-        for instance in chunk:
-            if type(instance) is not model or not instance._state.adding:
-                raise ValueError("rows.insert_many() writes new instances of one model")
-            instance._prepare_related_fields_for_save(operation_name="insert")
-            pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
-                          update_fields=None)
-            params += [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
-                       for field in fields]
-        with connection.cursor() as cursor:
-            cursor.execute(f"{head} VALUES {', '.join([row] * len(chunk))}{tail}", params)
-            if returned is not None and tail:
-                for instance, (key,) in zip(chunk, cursor.fetchall(), strict=True):
-                    setattr(instance, returned.attname, key)
-        for instance in chunk:
-            instance._state.adding = False
-            instance._state.db = connection.alias
-            post_save.send(sender=model, instance=instance, created=True, update_fields=None,
-                           raw=False, using=connection.alias)
+    with transaction.atomic(savepoint=False):  # every chunk, or none
+        for start in range(0, len(instances), batch_size):
+            _insert_chunk(model, instances[start:start + batch_size], head, row, tail,
+                          fields, returned)
     return instances
+
+
+def _insert_chunk(model, chunk, head, row, tail, fields, returned) -> None:
+    params = []
+    for instance in chunk:
+        if type(instance) is not model or not instance._state.adding:
+            raise ValueError("rows.insert_many() writes new instances of one model")
+        instance._prepare_related_fields_for_save(operation_name="insert")
+        pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
+                      update_fields=None)
+        params += [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+                   for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} VALUES {', '.join([row] * len(chunk))}{tail}", params)
+        if returned is not None:
+            for instance, (key,) in zip(chunk, cursor.fetchall(), strict=True):
+                setattr(instance, returned.attname, key)
+    for instance in chunk:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        post_save.send(sender=model, instance=instance, created=True, update_fields=None,
+                       raw=False, using=connection.alias)
 
 
 def insert(instance: Model) -> Model:

@@ -553,6 +553,8 @@ def test_openapi_document_stays_valid_and_lists_the_enrolment_endpoints(db):
     assert sorted(submit["responses"]) == ["200", "201", "202", "400", "401", "403", "404", "409",
                                            "422", "503"]
     assert [(p["in"], p["name"]) for p in submit["parameters"]] == [("header", "Prefer")]
+    assert sorted(submit["responses"]["202"]["headers"]) == ["Location", "Preference-Applied"]
+    assert submit["responses"]["202"]["content"]["application/json"]["schema"]
     assert submit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
 
 
@@ -632,13 +634,14 @@ def test_an_async_repeat_points_to_the_first_application(parent, child, group):
         "filed", False, first["id"])
 
 
-@pytest.mark.parametrize("prefer", ["respond-async, wait=5", "return=minimal; respond-async",
-                                    "RESPOND-ASYNC"])
+@pytest.mark.parametrize("prefer", ["respond-async, wait=5", "return=minimal, respond-async",
+                                    "RESPOND-ASYNC", "respond-async; foo=bar"])
 def test_the_prefer_header_is_read_as_rfc_7240_writes_it(parent, child, group, prefer):
     assert _apply_async(ApiClient(parent), child, group, prefer=prefer).status_code == 202
 
 
-@pytest.mark.parametrize("prefer", ["return=representation", "respond-asynchronously", ""])
+@pytest.mark.parametrize("prefer", ["return=representation", "respond-asynchronously", "",
+                                    "return=minimal; respond-async", "x" * 5000])
 def test_other_preferences_keep_the_synchronous_answer(parent, child, group, prefer):
     assert _apply_async(ApiClient(parent), child, group, prefer=prefer).status_code == 201
 

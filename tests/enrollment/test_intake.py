@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from opora import audit
 from opora.enrollment import intake, selectors, services
-from opora.enrollment.models import Application, Channel, EnrolmentSettings, Submission
+from opora.enrollment.models import Application, Channel, EnrolmentSettings, Guardianship, Submission
 from opora.enrollment.models import ApplicationStatus as S
-from opora.errors import NotFound
+from opora.errors import NotFound, Throttled
 from opora.registry.models import Group
 from tests.enrollment.conftest import open_group
 
@@ -124,21 +124,101 @@ def test_the_gates_are_checked_at_the_moment_of_arrival(parent, child, published
     assert Application.objects.count() == 0
 
 
-def test_a_guessed_child_and_a_missing_group_are_refused_as_not_found(
-        parent, other_parent, child, group):
-    guessed = _accept(other_parent, child, group)
-    by_uuid = _accept(other_parent, child.uuid, group)
-    unknown = _accept(parent, uuid.uuid4(), group)
+def test_a_guessed_child_is_not_found_when_sent_and_writes_nothing(parent, other_parent, child,
+                                                                   group):
+    for sender, key in ((other_parent, child.pk), (other_parent, child.uuid),
+                        (parent, uuid.uuid4()), (parent, child.pk + 1000)):
+        with pytest.raises(NotFound) as err:
+            intake.accept(sender, key, group.pk)
+        assert err.value.message == "Ребёнок не найден."
+    assert Submission.objects.count() == 0
+
+
+def test_a_missing_group_is_refused_as_not_found(parent, child, group):
     no_group = _accept(parent, child, group.pk + 1000)
 
-    assert intake.settle() == 4
+    assert intake.settle() == 1
 
-    assert [_outcome(s)[0::3] for s in (guessed, by_uuid, unknown)] == [
-        ("refused", "child_not_found")] * 3
     assert _outcome(no_group)[0::3] == ("refused", "group_not_found")
     no_group.refresh_from_db()
     assert no_group.refusal == "Группа не найдена."
     assert Application.objects.count() == 0
+
+
+def test_a_sender_no_longer_a_guardian_or_active_when_settled_is_refused(parent, child, group,
+                                                                         family):
+    lost = _accept(parent, child, group)
+    Guardianship.objects.filter(parent=parent, child=child).update(confirmed_at=None)
+    (other, second), = family(1)
+    inactive = _accept(other, second, group)
+    type(other).objects.filter(pk=other.pk).update(is_active=False)
+
+    intake.settle()
+
+    assert [_outcome(s)[0::3] for s in (lost, inactive)] == [("refused", "child_not_found")] * 2
+    assert Application.objects.count() == 0
+
+
+def test_a_sender_has_at_most_twenty_submissions_waiting(parent, child, published):
+    groups = [open_group(published, name=f"Группа {n}") for n in range(intake.WAITING_PER_PARENT + 1)]
+    for g in groups[:-1]:
+        _accept(parent, child, g)
+
+    with pytest.raises(Throttled) as err:
+        _accept(parent, child, groups[-1])
+
+    assert err.value.message.startswith("Ваши заявки ещё рассматриваются")
+    assert Submission.objects.count() == intake.WAITING_PER_PARENT
+    intake.settle()
+    assert _accept(parent, child, groups[-1]).state == "accepted"  # once they are answered
+
+
+def test_the_outcome_is_hidden_once_the_sender_is_no_longer_the_guardian(parent, child, group,
+                                                                        published):
+    filed = _accept(parent, child, group)
+    refused = _accept(parent, child, open_group(published, enrolment_open=False))
+    intake.settle()
+    assert intake.submission_for(parent, filed.key).state == "filed"
+
+    Guardianship.objects.filter(parent=parent, child=child).update(confirmed_at=None)
+
+    for sent in (filed, refused):
+        with pytest.raises(NotFound):
+            intake.submission_for(parent, sent.key)
+
+
+def test_refusals_are_written_in_the_sites_language_whoever_settles(parent, child, published):
+    from django.utils import translation
+
+    sent = _accept(parent, child, open_group(published, enrolment_open=False))
+    with translation.override("en"):
+        intake.settle()
+
+    sent.refresh_from_db()
+    assert sent.refusal == "Запись в эту группу закрыта."
+
+
+def test_a_submission_that_cannot_be_settled_is_set_aside_and_the_queue_goes_on(
+        parent, child, group, family, monkeypatch):
+    broken = _accept(parent, child, group)
+    (other, second), = family(1)
+    healthy = _accept(other, second, group)
+    real = intake._decide
+
+    def failing(outcomes):
+        if any(o.submission == broken.pk for o in outcomes):
+            raise RuntimeError("a damaged row")
+        return real(outcomes)
+    monkeypatch.setattr(intake, "_decide", failing)
+
+    assert intake.settle() == 1  # the batch failed; alone, the first failed too: set aside
+    assert intake.settle() == 1
+
+    broken.refresh_from_db()
+    assert (broken.state, broken.refusal_code) == ("refused", "not_settled")
+    assert broken.refusal.startswith("Заявку не удалось рассмотреть.")
+    assert _outcome(healthy)[0] == "filed"
+    assert list(Application.objects.values_list("child_id", flat=True)) == [second.pk]
 
 
 @pytest.mark.parametrize("persona", ["staff", "operator", "regional"])
@@ -262,17 +342,17 @@ def test_with_the_database_queue_the_mail_tasks_are_written_with_the_batch(
         (tasks.send_status_email.func, (a.pk, S.NEW), None) for a in applications)
 
 
-def test_the_settlers_loop_outlives_a_failed_batch(parent, child, group, monkeypatch, caplog):
+def test_the_settlers_loop_outlives_a_failed_round(parent, child, group, monkeypatch, caplog):
     _accept(parent, child, group)
     failures = []
-    real = intake._read_batch
+    real = intake.waiting
 
-    def flaky(limit):
+    def flaky():
         if not failures:
             failures.append(1)
             raise RuntimeError("the database went away")
-        return real(limit)
-    monkeypatch.setattr(intake, "_read_batch", flaky)
+        return real()
+    monkeypatch.setattr(intake, "waiting", flaky)
     monkeypatch.setattr(intake, "FAILED_WAIT", 0)
     rounds = []
 

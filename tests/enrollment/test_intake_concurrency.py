@@ -2,9 +2,11 @@
 submissions of the same groups, and two settlers at once. Each lock is shown to matter
 by a control run without it (docs/decisions.md, «Race tests have a control»)."""
 
+import contextlib
 import time
 
 import pytest
+from django.db import DatabaseError, connection
 
 from opora.enrollment import intake, seats, selectors, services
 from opora.enrollment.models import SEAT_HOLDING, Application, Submission
@@ -90,3 +92,17 @@ def test_two_settlers_at_once_one_waits_its_turn(rush_group, city, monkeypatch):
     assert sorted(results) == [0, 50]
     assert list(Application.objects.filter(group=rush_group).order_by("queue_number")
                 .values_list("queue_number", flat=True))[:3] == [1, 2, 3]
+
+
+def test_the_settler_reconnects_after_losing_its_connection(rush_group, city, monkeypatch):
+    [(parent, child)] = families(1, city)
+    intake.accept(parent, child.pk, rush_group.pk)
+    with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the server goes away
+    monkeypatch.setattr(intake, "FAILED_WAIT", 0)
+    rounds = []
+
+    settled = intake.run(stop=lambda: len(rounds) >= 3 or rounds.append(1), idle_wait=0)
+
+    assert settled == 1
+    assert Application.objects.filter(child=child).count() == 1

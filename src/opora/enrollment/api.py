@@ -243,9 +243,11 @@ def own_child(user, value: int | UUID):
 
 
 def _asks_async(prefer: str | None) -> bool:
-    """Whether a ``Prefer`` header (RFC 7240) asks for an asynchronous answer."""
-    return any(part.split("=", 1)[0].strip().lower() == "respond-async"
-               for part in (prefer or "").replace(";", ",").split(","))
+    """Whether a ``Prefer`` header (RFC 7240) asks for an asynchronous answer: one of its
+    comma-separated preferences is ``respond-async`` (a token before any ``=`` or ``;``
+    parameters; what follows a ``;`` are that preference's parameters)."""
+    return any(part.split(";", 1)[0].split("=", 1)[0].strip().lower() == "respond-async"
+               for part in (prefer or "").split(","))
 
 
 @router.post("applications",
@@ -265,11 +267,17 @@ def _asks_async(prefer: str | None) -> bool:
                          "Если оно уже распределено к ответу, итог есть в самом ответе (state); "
                          "иначе — по адресу из Location (GET /submissions/{key}): подана "
                          "(filed, с заявкой), повтор (filed=false) или отказ (refused, с кодом "
-                         "условия, как в ответе 409).")
+                         "условия, как в ответе 409).",
+             openapi_extra={"responses": {202: {"headers": {
+                 "Location": {"description": "Адрес, по которому виден итог (GET)",
+                              "schema": {"type": "string"}},
+                 "Preference-Applied": {"description": "respond-async",
+                                        "schema": {"type": "string"}}}}}})
 def submit_application(request, response: HttpResponse, payload: ApplicationIn,
                        prefer: str | None = Header(
-                           None, alias="Prefer", max_length=200,
-                           description="respond-async — принять заявку в очередь и ответить 202")):
+                           None, alias="Prefer",
+                           description="respond-async — принять заявку в очередь и ответить 202 "
+                                       "(другие предпочтения RFC 7240 не учитываются)")):
     channel = Channel.API if via_token(request) else Channel.CABINET
     if _asks_async(prefer):
         submission = intake.accept(request.auth, payload.child, payload.group, channel=channel)

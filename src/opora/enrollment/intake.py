@@ -33,9 +33,11 @@ import logging
 import time
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opora import audit, locking, logs, rows
@@ -43,7 +45,7 @@ from opora.accounts import scope
 from opora.enrollment import notifications, seats, selectors
 from opora.enrollment.models import LIVE, Application, Channel, Child, Guardianship, Submission
 from opora.enrollment.models import ApplicationStatus as S
-from opora.errors import NotFound
+from opora.errors import NotFound, Throttled
 from opora.registry.models import Group
 
 log = logging.getLogger(__name__)
@@ -52,28 +54,70 @@ BATCH = 500  # submissions per settling transaction
 IDLE_WAIT = 0.02  # seconds the settler waits when the outbox is empty
 GATHER, GATHER_WAIT = 50, 0.05  # a batch smaller than this: wait so long before the next
 KEEP_DAYS = 30  # days a settled submission is kept for its sender to look at
+WAITING_PER_PARENT = 20  # a sender's submissions that may wait at once
 HELP_BACKLOG = 100  # submissions waiting before a new one for its request to settle a batch
 FAILED_WAIT = 1.0  # seconds it waits after a batch failed (the database away, say)
 _BIGINT = 2**63 - 1
 
 
+_ACCEPT_SQL = {}
+
+
+def _accept_sql(by_uuid: bool) -> str:
+    """The submission's INSERT, made only for a child the sender is a confirmed guardian
+    of and while fewer than ``WAITING_PER_PARENT`` of the sender's wait: one statement."""
+    key = (connection.vendor, by_uuid)
+    if key not in _ACCEPT_SQL:
+        q = connection.ops.quote_name
+        meta = Submission._meta
+        columns = ["key", "parent_id", "child_id_sent", "child_uuid_sent", "group_id_sent",
+                   "channel", "accepted_at", "refusal_code", "refusal"]
+        _ACCEPT_SQL[key] = (
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+            f"SELECT {', '.join(['%s'] * len(columns))} WHERE EXISTS (SELECT 1 FROM "
+            f"{q(Guardianship._meta.db_table)} gu JOIN {q(Child._meta.db_table)} c "
+            f"ON c.id = gu.child_id WHERE gu.parent_id = %s AND gu.confirmed_at IS NOT NULL "
+            f"AND c.{'uuid' if by_uuid else 'id'} = %s) "
+            f"AND (SELECT count(*) FROM {q(meta.db_table)} WHERE parent_id = %s "
+            f"AND settled_at IS NULL) < %s RETURNING id")
+    return _ACCEPT_SQL[key]
+
+
 def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> Submission:
     """A guardian's application to ``group`` for ``child`` (its key or uuid), accepted
-    into the outbox unchecked, in one INSERT; ``backlog`` on the returned submission is
-    how many (by number) wait before it. Only an account that may apply at all (a
-    parent's) is refused here, as the synchronous path refuses it: the child is not
-    found."""
+    into the outbox in one INSERT: the group and the gates are the settler's, but a
+    child the sender is not a confirmed guardian of is not found here already, as on
+    the synchronous path (nobody queues rows for other families' children), and a sender
+    with ``WAITING_PER_PARENT`` submissions waiting is asked to wait (``Throttled``).
+    ``backlog`` on the returned submission is how many (by number) wait before it."""
     if channel not in (Channel.CABINET, Channel.API):
         raise ValueError("the intake takes guardians' applications only")
-    if not scope.is_parent(actor) or (not isinstance(child, UUID) and not 1 <= child <= _BIGINT):
+    by_uuid = isinstance(child, UUID)
+    if not scope.is_parent(actor) or (not by_uuid and not 1 <= child <= _BIGINT):
         raise NotFound(_("Ребёнок не найден."), field="child")
     if not 1 <= group <= _BIGINT:
         raise NotFound(_("Группа не найдена."), field="group")
-    submission = rows.insert(Submission(
-        parent=actor, channel=channel, group_id_sent=group, accepted_at=timezone.now(),
-        child_uuid_sent=child if isinstance(child, UUID) else None,
-        child_id_sent=None if isinstance(child, UUID) else child))
+    submission = Submission(parent=actor, channel=channel, group_id_sent=group,
+                            accepted_at=timezone.now(), child_uuid_sent=child if by_uuid else None,
+                            child_id_sent=None if by_uuid else child)
+    prepared = [Submission._meta.get_field(name).get_db_prep_save(getattr(submission, name),
+                                                                  connection=connection)
+                for name in ("key", "parent_id", "child_id_sent", "child_uuid_sent",
+                             "group_id_sent", "channel", "accepted_at", "refusal_code", "refusal")]
+    child_key = Child._meta.get_field("uuid").get_db_prep_value(child, connection) if by_uuid else child
     with connection.cursor() as cursor:
+        cursor.execute(_accept_sql(by_uuid),
+                       [*prepared, actor.pk, child_key, actor.pk, WAITING_PER_PARENT])
+        made = cursor.fetchone()
+        if made is None:
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(Submission._meta.db_table)} "
+                           f"WHERE parent_id = %s AND settled_at IS NULL", [actor.pk])
+            if cursor.fetchone()[0] >= WAITING_PER_PARENT:
+                raise Throttled(_("Ваши заявки ещё рассматриваются: дождитесь ответа по ним и "
+                                  "подайте следующую."))
+            raise NotFound(_("Ребёнок не найден."), field="child")
+        submission.pk = made[0]
+        submission._state.adding = False
         cursor.execute(f"SELECT min(id) FROM {connection.ops.quote_name(Submission._meta.db_table)} "
                        f"WHERE settled_at IS NULL")
         oldest = cursor.fetchone()[0]
@@ -88,7 +132,7 @@ def help_if_behind(submission: Submission) -> bool:
     to keep up, and the workers lend it their time. Whether this request settled one."""
     if submission.backlog < HELP_BACKLOG:
         return False
-    with contextlib.suppress(locking.Busy):  # the submission is accepted all the same
+    with contextlib.suppress(locking.Busy, DatabaseError):  # it is accepted all the same
         return settle() > 0
     return False
 
@@ -108,13 +152,17 @@ _BATCH_SQL = {}
 
 def _batch_sql() -> str:
     """The batch and every fact its submissions need, in arrival order, one statement."""
+    from opora.accounts.models import Role, User
+
     if connection.vendor not in _BATCH_SQL:
         q = connection.ops.quote_name
         columns, joins, _parts = selectors._facts_parts()
         child, submission = q(Child._meta.db_table), q(Submission._meta.db_table)
         _BATCH_SQL[connection.vendor] = (
-            f"SELECT sub.id, sub.parent_id, sub.channel, sub.accepted_at, gu.id, {columns} "
+            f"SELECT sub.id, sub.parent_id, sub.channel, sub.accepted_at, gu.id, "
+            f"u.is_active AND u.role = '{Role.PARENT}' AND NOT u.is_superuser, {columns} "
             f"FROM (SELECT * FROM {submission} WHERE settled_at IS NULL ORDER BY id LIMIT %s) sub "
+            f"JOIN {q(User._meta.db_table)} u ON u.id = sub.parent_id "
             f"LEFT JOIN {child} c ON c.id = COALESCE(sub.child_id_sent, "
             f"(SELECT c2.id FROM {child} c2 WHERE c2.uuid = sub.child_uuid_sent)) "
             f"LEFT JOIN {q(Guardianship._meta.db_table)} gu ON gu.child_id = c.id "
@@ -157,10 +205,10 @@ def _read_batch(limit: int) -> list[_Outcome]:
     head = selectors._columns(Submission, ["id", "parent", "channel", "accepted_at"])
     for row in found:
         submitted = selectors._instance(Submission, head, row[:4])
-        child, group = selectors.facts_from_row(row[5:])
+        child, group = selectors.facts_from_row(row[6:])
         outcome = _Outcome(submitted, child, group)
-        guardianship = row[4]
-        if child is None or guardianship is None:
+        guardianship, may_apply = row[4], row[5]  # the sender as it is now
+        if child is None or guardianship is None or not may_apply:
             outcome.refuse("child_not_found", _("Ребёнок не найден."))
         elif group is None:
             outcome.refuse("group_not_found", _("Группа не найдена."))
@@ -284,11 +332,10 @@ def _record(outcomes, now) -> None:
              *params, *ids])
 
 
-def settle(limit: int = BATCH) -> int:
-    """Settle up to ``limit`` submissions waiting in the outbox, in order of arrival, in
-    one transaction; the number settled (0: none waits, or another process is settling
-    now). A synchronous submission of the same child and group that commits between the
-    batch's reading and its INSERT rolls the batch back; it is read again."""
+def _settle_batch(limit: int) -> int:
+    """One batch in one transaction (``settle``); a synchronous submission of the same
+    child and group that commits between the batch's reading and its INSERT rolls it
+    back, and it is read again."""
     for attempt in range(3):
         try:
             with locking.atomic():
@@ -312,6 +359,45 @@ def settle(limit: int = BATCH) -> int:
     return 0
 
 
+def _set_aside_oldest(error: Exception) -> int:
+    """The oldest waiting submission cannot be settled (``error``, not a lock held too
+    long): it is answered «не удалось рассмотреть» so that it stops the others no longer.
+    Returns 1, or 0 when another settler is at work."""
+    with locking.atomic():
+        if not locking.try_advisory("intake"):
+            return 0
+        oldest = (Submission.objects.filter(settled_at__isnull=True).order_by("pk")
+                  .values_list("pk", flat=True).first())
+        if oldest is None:
+            return 0
+        log.error("intake.submission_set_aside", exc_info=error,
+                  extra={"state": {"submission": oldest}})
+        Submission.objects.filter(pk=oldest).update(
+            settled_at=timezone.now(), refusal_code="not_settled",
+            refusal=_("Заявку не удалось рассмотреть. Подайте её ещё раз; если ответ "
+                      "повторится, обратитесь в опорный центр."))
+    return 1
+
+
+def settle(limit: int = BATCH) -> int:
+    """Settle up to ``limit`` submissions waiting in the outbox, in order of arrival, in
+    one transaction; the number settled (0: none waits, or another process is settling
+    now). Refusal messages are written in the site's language, whoever's request
+    settles. A batch that fails (not for a lock held too long: ``Busy`` is raised, the
+    batch waits) is settled again one submission at a time, and the one that fails
+    alone is set aside with a refusal, so that one bad row never stops the queue."""
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return _settle_batch(limit)
+        except locking.Busy:
+            raise
+        except Exception as error:  # noqa: BLE001 — narrowed to one submission below
+            if limit > 1:
+                log.warning("intake.batch_failed", exc_info=error)
+                return settle(1)
+            return _set_aside_oldest(error)
+
+
 def waiting() -> bool:
     """Whether a submission waits: the settler's cheap look before the batch's statement,
     whose planning alone costs more than this whole query."""
@@ -330,6 +416,8 @@ def run(*, stop=lambda: False, batch: int = BATCH, idle_wait: float = IDLE_WAIT,
     settler's share of the processor smaller). Returns the number settled."""
     settled = 0
     while not stop():
+        if not connection.in_atomic_block:  # (a test's transaction is left alone)
+            close_old_connections()  # a connection lost or past its age is opened anew
         try:
             done = settle(batch) if waiting() else 0
         except locking.Busy:
@@ -357,7 +445,17 @@ def submission_for(actor, key: UUID) -> Submission:
     if submission is None:
         raise NotFound(_("Заявка не найдена."), field="key")
     if submission.settled_at is None:
-        with contextlib.suppress(locking.Busy):  # it stays «принята» for this read
+        with contextlib.suppress(locking.Busy, DatabaseError):  # it stays «принята» now
             settle()
-    return submissions.select_related(*(f"application__{path}" for path in
-                                        selectors.APPLICATION_RELATED)).get()
+    submission = submissions.select_related(*(f"application__{path}" for path in
+                                              selectors.APPLICATION_RELATED)).get()
+    # An outcome speaks of the child (its application, or a gate such as its age): it
+    # is shown while the sender is the child's confirmed guardian today — after the
+    # guardianship ended, went back to awaiting confirmation or the child was merged
+    # away, the submission is not found, like any row outside the sender's view.
+    if submission.settled_at is not None and submission.refusal_code != "child_not_found":
+        sent = (Q(pk=submission.child_id_sent) if submission.child_id_sent is not None
+                else Q(uuid=submission.child_uuid_sent))
+        if not selectors.children_of(actor).filter(sent).exists():
+            raise NotFound(_("Заявка не найдена."), field="key")
+    return submission
