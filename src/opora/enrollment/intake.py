@@ -23,8 +23,8 @@ batches (docs/decisions.md, «An outbox for the opening day»).
 The outcome of a submission is the outcome ``services.submit_application`` would have
 given at the moment it is settled: the application holding a seat or waitlisted, the
 live application already there (a repeat), or the refusal of the first gate it fails
-(``refusal_code``: a gate of ``rules.refusals``, or ``child_not_found`` /
-``group_not_found``).
+(``refusal_code``: a gate of ``rules.refusals``, ``child_not_found`` /
+``group_not_found``, or ``not_settled`` for one that could not be settled at all).
 """
 
 import contextlib
@@ -58,6 +58,11 @@ WAITING_PER_PARENT = 20  # a sender's submissions that may wait at once
 HELP_BACKLOG = 100  # submissions waiting before a new one for its request to settle a batch
 FAILED_WAIT = 1.0  # seconds it waits after a batch failed (the database away, say)
 _BIGINT = 2**63 - 1
+
+
+def _submissions() -> str:
+    """The outbox's table, quoted."""
+    return connection.ops.quote_name(Submission._meta.db_table)
 
 
 _ACCEPT_SQL = {}
@@ -110,7 +115,7 @@ def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> 
                        [*prepared, actor.pk, child_key, actor.pk, WAITING_PER_PARENT])
         made = cursor.fetchone()
         if made is None:
-            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(Submission._meta.db_table)} "
+            cursor.execute(f"SELECT count(*) FROM {_submissions()} "
                            f"WHERE parent_id = %s AND settled_at IS NULL", [actor.pk])
             if cursor.fetchone()[0] >= WAITING_PER_PARENT:
                 raise Throttled(_("Ваши заявки ещё рассматриваются: дождитесь ответа по ним и "
@@ -118,7 +123,7 @@ def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> 
             raise NotFound(_("Ребёнок не найден."), field="child")
         submission.pk = made[0]
         submission._state.adding = False
-        cursor.execute(f"SELECT min(id) FROM {connection.ops.quote_name(Submission._meta.db_table)} "
+        cursor.execute(f"SELECT min(id) FROM {_submissions()} "
                        f"WHERE settled_at IS NULL")
         oldest = cursor.fetchone()[0]
     submission.backlog = 0 if oldest is None else submission.pk - oldest
@@ -323,7 +328,7 @@ def _record(outcomes, now) -> None:
     ids = [outcome.submission for outcome in outcomes]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Submission._meta.db_table)} SET settled_at = %s, "
+            f"UPDATE {_submissions()} SET settled_at = %s, "
             f"application_id = CAST(CASE id {cases} END AS bigint), "
             f"filed = CAST(CASE id {cases} END AS boolean), "
             f"refusal_code = CASE id {cases} END, refusal = CASE id {cases} END "
@@ -402,7 +407,7 @@ def waiting() -> bool:
     """Whether a submission waits: the settler's cheap look before the batch's statement,
     whose planning alone costs more than this whole query."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(Submission._meta.db_table)} "
+        cursor.execute(f"SELECT 1 FROM {_submissions()} "
                        f"WHERE settled_at IS NULL LIMIT 1")
         return cursor.fetchone() is not None
 
