@@ -4,6 +4,11 @@ columns, instead of ``save()``, whose compilation of the same statement by the O
 several times more than running it; ``insert_many(instances)`` writes many with one
 multi-row INSERT the same way.
 
+``columns(model, names)`` and ``instance(model, columns, values)`` read rows back the
+other way: a model instance from the values of a hand-written statement, converted as
+the ORM converts them. ``prepared_cursor()`` is the cursor for such statements on the
+hot paths: PostgreSQL plans each of them once per connection.
+
 It is for the rows a hot path writes many of (the application, its audit event and its
 mail task on enrolment opening day, docs/decisions.md «Written-out INSERTs on the
 opening-day path»): the values are prepared as the ORM prepares them
@@ -13,6 +18,8 @@ sends them, and the instance is left as a saved one (its key set, no longer addi
 ``full_clean``, no update of an existing row, no inherited (multi-table) models.
 """
 
+import contextlib
+
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -21,8 +28,11 @@ _STATEMENTS = {}
 
 
 def _statement(model):
-    """(SQL, fields written, the key field read back or None) of ``model``'s INSERT on
-    the current database."""
+    """(SQL, fields written, the key field read back or None, the many-row form or None)
+    of ``model``'s INSERT on the current database. The many-row form, on PostgreSQL, takes
+    one array per column (``UNNEST``, as Django's own ``bulk_create`` writes it there): its
+    text is the same for any number of rows, so it is prepared once per connection and
+    costs no parsing of thousands of placeholders, on the client or on the server."""
     key = (connection.alias, connection.vendor, model)
     if key not in _STATEMENTS:
         meta = model._meta
@@ -31,12 +41,28 @@ def _statement(model):
         quote = connection.ops.quote_name
         fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
         returned = meta.auto_field
-        sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        tail = ""
         if returned is not None and connection.features.can_return_columns_from_insert:
-            sql += f" RETURNING {quote(returned.column)}"
-        _STATEMENTS[key] = sql, fields, returned
+            tail = f" RETURNING {quote(returned.column)}"
+        sql = f"{head} VALUES ({', '.join(['%s'] * len(fields))}){tail}"
+        many = None
+        if connection.vendor == "postgresql" and all(_unnests(field) for field in fields):
+            # without a type's parameters: varchar[], not varchar(50)[] that would truncate
+            arrays = ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]"
+                               for field in fields)
+            many = f"{head} SELECT * FROM UNNEST({arrays}){tail}"
+        _STATEMENTS[key] = sql, fields, returned, many
     return _STATEMENTS[key]
+
+
+def _unnests(field) -> bool:
+    """Whether a field's values can travel in an array of its column's type (Django's own
+    test for ``bulk_create``'s UNNEST): one placeholder fits all its values, and its type
+    is one of the database's own."""
+    target = field.target_field if field.is_relation else field
+    return (not hasattr(field, "get_placeholder")
+            and target.get_internal_type() in connection.data_types)
 
 
 def insert_many(instances, *, batch_size: int = 500) -> list:
@@ -49,31 +75,35 @@ def insert_many(instances, *, batch_size: int = 500) -> list:
     if not instances:
         return instances
     model = type(instances[0])
-    sql, fields, returned = _statement(model)
+    sql, fields, returned, many = _statement(model)
     if returned is not None and not connection.features.can_return_rows_from_bulk_insert:
         raise NotImplementedError("rows.insert_many() needs INSERT … RETURNING of many rows")
-    head, values = sql.split(" VALUES ", 1)
-    row = values.split(" RETURNING ", 1)[0]
-    tail = values[len(row):]
     with transaction.atomic(savepoint=False):  # every chunk, or none
         for start in range(0, len(instances), batch_size):
-            _insert_chunk(model, instances[start:start + batch_size], head, row, tail,
-                          fields, returned)
+            _insert_chunk(model, instances[start:start + batch_size], sql, many, fields, returned)
     return instances
 
 
-def _insert_chunk(model, chunk, head, row, tail, fields, returned) -> None:
-    params = []
+def _insert_chunk(model, chunk, sql, many, fields, returned) -> None:
+    values = []
     for instance in chunk:
         if type(instance) is not model or not instance._state.adding:
             raise ValueError("rows.insert_many() writes new instances of one model")
         instance._prepare_related_fields_for_save(operation_name="insert")
         pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
                       update_fields=None)
-        params += [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
-                   for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"{head} VALUES {', '.join([row] * len(chunk))}{tail}", params)
+        values.append([field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+                       for field in fields])
+    if many is not None:
+        statement, params = many, [list(column) for column in zip(*values, strict=True)]
+    else:  # VALUES (…), (…): its text grows with the rows
+        head, row = sql.split(" VALUES ", 1)
+        row, tail = (row.split(" RETURNING ", 1) + [""])[:2]
+        tail = f" RETURNING {tail}" if tail else ""
+        statement = f"{head} VALUES {', '.join([row] * len(chunk))}{tail}"
+        params = [value for row_values in values for value in row_values]
+    with prepared_cursor() as cursor:
+        cursor.execute(statement, params)
         if returned is not None:
             for instance, (key,) in zip(chunk, cursor.fetchall(), strict=True):
                 setattr(instance, returned.attname, key)
@@ -89,13 +119,13 @@ def insert(instance: Model) -> Model:
     model = type(instance)
     if not instance._state.adding:
         raise ValueError("rows.insert() writes new instances only")
-    sql, fields, returned = _statement(model)
+    sql, fields, returned, _many = _statement(model)
     instance._prepare_related_fields_for_save(operation_name="insert")
     pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
                   update_fields=None)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
               for field in fields]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         if returned is not None:
             value = (cursor.fetchone()[0] if connection.features.can_return_columns_from_insert
@@ -106,3 +136,73 @@ def insert(instance: Model) -> Model:
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False,
                    using=connection.alias)
     return instance
+
+
+# --- reading rows back ---------------------------------------------------------------
+
+
+def columns(model, names=None) -> list:
+    """``(field, its column expression, the ORM's converters of its values)`` for the
+    fields ``names`` of ``model`` (every concrete field when None), in the model's own
+    order of fields: ``instance`` takes its values in that order."""
+    table = model._meta.db_table
+    made = []
+    for field in model._meta.concrete_fields:
+        if names is None or field.name in names:
+            expression = field.get_col(table)
+            made.append((field, expression, [*connection.ops.get_db_converters(expression),
+                                             *field.get_db_converters(connection)]))
+    return made
+
+
+def instance(model, columns, values):
+    """A saved instance of ``model`` from raw ``values`` of its ``columns``, converted as
+    the ORM converts them (on SQLite, datetimes become aware and integers booleans)."""
+    converted = []
+    for (_field, expression, converters), value in zip(columns, values, strict=True):
+        for converter in converters:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field, _e, _c in columns], converted)
+
+
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds its parameters on the server and has each statement prepared."""
+
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparedCursor
+
+
+_PREPARED = []
+
+
+@contextlib.contextmanager
+def prepared_cursor():
+    """A cursor, like ``connection.cursor()``, whose statements PostgreSQL parses and plans
+    once per connection: for a hand-written statement run by every request of a hot path,
+    whose planning costs more than running it (a token's check, an outbox's INSERT).
+    Its parameters are bound on the server, so every one must have a type PostgreSQL can
+    tell (cast a NULL that is not compared to a column). On other databases it is the
+    ordinary cursor. (A pooler in transaction mode in front of PostgreSQL must keep
+    prepared statements per client, as PgBouncer does since 1.21.)"""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    if not _PREPARED:
+        _PREPARED.append(_prepared_cursor_class())
+    # what connection.cursor() does, with the cursor of server-side binding
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _PREPARED[0](connection.connection)
+    connection.validate_thread_sharing()
+    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
+              else connection.make_cursor(raw))
+    with cursor:
+        yield cursor

@@ -88,7 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "opora.core.middleware.ContentSecurityPolicyMiddleware",
     "opora.core.middleware.DatabaseTimeoutsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,6 +142,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # The hand-written statements every request of a hot path runs (the API token's
+    # check, the outbox's INSERT: opora.rows.prepared_cursor) are prepared once per
+    # connection; Django's own cursors bind on the client and never prepare. Set
+    # OPORA_DB_PREPARED=false behind a pooler that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("OPORA_DB_PREPARED", True) else None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL: how long one web request may wait for a row lock and run one statement,
 # in seconds (0: no limit). A request over either limit is refused as busy (503 with

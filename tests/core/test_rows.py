@@ -1,8 +1,14 @@
 """``opora.rows.insert`` writes a new instance as ``save()`` would: the same row (defaults,
-JSON, UUIDs, datetimes), the key read back, the instance saved; and only new instances."""
+JSON, UUIDs, datetimes), the key read back, the instance saved; and only new instances.
+``insert_many`` writes many alike in one statement whose text does not grow with them;
+``prepared_cursor`` has PostgreSQL plan a statement once per connection."""
+
+import uuid
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from opora import audit, rows
@@ -61,3 +67,46 @@ def test_only_new_instances(staff):
     event = audit.record(staff, "core.test.done", staff)
     with pytest.raises(ValueError, match="new instances"):
         rows.insert(event)
+
+
+def test_many_are_written_as_save_writes_them_in_order(staff):
+    awkward = ['запятая, и "кавычки"', "{скобки}", "обратная \\ черта", "", None, "NULL"]
+    made = rows.insert_many([audit.event(staff if text else None, "core.test.done", staff,
+                                         to_state="done", reason=text or "", note=text)
+                             for text in awkward])
+
+    assert [event._state.adding for event in made] == [False] * len(awkward)
+    stored = {event.pk: event for event in type(made[0]).objects.filter(pk__in=[e.pk for e in made])}
+    assert [stored[event.pk].data for event in made] == [{"note": text} for text in awkward]
+    assert [stored[event.pk].reason for event in made] == [text or "" for text in awkward]
+    assert [stored[event.pk].actor_id for event in made] == [
+        staff.pk if text else None for text in awkward]
+    assert sorted(event.pk for event in made) == [event.pk for event in made]  # keys in row order
+    assert all(stored[e.pk].created_at == e.created_at for e in made)
+
+
+def test_many_rows_are_one_statement_whatever_their_number(staff):
+    before = _prepared_runs("INSERT INTO %audit%UNNEST%") if connection.vendor == "postgresql" else []
+    for count in (2, 5):
+        with CaptureQueriesContext(connection) as captured:
+            rows.insert_many([audit.event(staff, "core.test.done", staff) for _ in range(count)])
+        assert len(captured) == 1
+    if connection.vendor == "postgresql":  # one text for both: prepared once, run twice
+        assert _prepared_runs("INSERT INTO %audit%UNNEST%") == [sum(before) + 2]
+
+
+def _prepared_runs(pattern):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+                       "WHERE statement LIKE %s", [pattern])
+        return [runs for (runs,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_prepared_statement_is_planned_once_per_connection():
+    statement = f"SELECT %s::int + 1 AS rows_test_{uuid.uuid4().hex}"
+    for value in range(3):
+        with rows.prepared_cursor() as cursor:
+            cursor.execute(statement, [value])
+            assert cursor.fetchone() == (value + 1,)
+    assert _prepared_runs(f"%{statement.split(' AS ')[1]}") == [3]  # one statement, run three times

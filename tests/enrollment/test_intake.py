@@ -33,7 +33,7 @@ def _outcome(submission):
 
 
 def test_accepting_writes_the_submission_only(parent, child, group, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the INSERT, and how many wait before it
+    with django_assert_num_queries(1):  # the INSERT, returning how many wait before it
         submission = _accept(parent, child, group)
 
     assert (submission.state, submission.parent_id, submission.child_id_sent,
@@ -41,6 +41,18 @@ def test_accepting_writes_the_submission_only(parent, child, group, django_asser
         "accepted", parent.pk, child.pk, group.pk, Channel.API)
     assert Application.objects.count() == 0
     assert Group.objects.get(pk=group.pk).seats_taken == 0
+
+
+def test_a_submission_knows_how_many_wait_before_it(group, family):
+    people = family(4)
+    first = _accept(*people[0], group)
+    second = _accept(*people[1], group)
+    assert (first.backlog, second.backlog) == (0, second.pk - first.pk)
+
+    intake.settle()
+    third = _accept(*people[2], group)
+    fourth = _accept(*people[3], group)
+    assert (third.backlog, fourth.backlog) == (0, fourth.pk - third.pk)  # the settled ones left
 
 
 def test_seats_go_in_order_of_arrival_across_batches(group, family):

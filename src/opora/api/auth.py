@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
+from opora import rows
 from opora.accounts.models import User
 from opora.api.models import SECRET_PREFIX, ApiToken, hash_secret
 
@@ -55,26 +56,27 @@ INACTIVE = _("Учётная запись владельца ключа откл
 _TOKEN_SQL = {}
 
 
-def _token_sql() -> str:
+def _token_sql():
     """The token's state and its user's row in one statement, written out once per
-    database: every API request with a token runs it."""
+    database with the columns its user is made from: every API request with a token
+    runs it."""
     from django.db import connection
 
     if connection.vendor not in _TOKEN_SQL:
         q = connection.ops.quote_name
         users, tokens = q(User._meta.db_table), q(ApiToken._meta.db_table)
-        columns = ", ".join(f"u.{q(field.column)}" for field in User._meta.concrete_fields)
-        _TOKEN_SQL[connection.vendor] = (
-            f"SELECT {columns}, t.id AS token_id, t.revoked_at IS NOT NULL AS token_revoked, "
-            f"t.expires_at <= %s AS token_expired, "
-            f"(t.last_used_at IS NULL OR t.last_used_at <= %s) AS token_stale "
+        columns = rows.columns(User)
+        _TOKEN_SQL[connection.vendor] = columns, (
+            f"SELECT {', '.join(f'u.{q(field.column)}' for field, _e, _c in columns)}, "
+            f"t.id, t.revoked_at IS NOT NULL, t.expires_at <= %s, "
+            f"t.last_used_at IS NULL OR t.last_used_at <= %s "
             f"FROM {tokens} t JOIN {users} u ON u.id = t.user_id WHERE t.key_hash = %s")
     return _TOKEN_SQL[connection.vendor]
 
 
 def token_for(secret: str, now: dt.datetime | None = None) -> ApiToken:
     """The usable token with this secret (its user loaded), or InvalidToken. One
-    statement, no write: the use is recorded for ``flush_uses``."""
+    prepared statement, no write: the use is recorded for ``flush_uses``."""
     from django.db import connection
 
     secret = secret.strip()
@@ -83,17 +85,22 @@ def token_for(secret: str, now: dt.datetime | None = None) -> ApiToken:
     now = now or timezone.now()
     moment = connection.ops.adapt_datetimefield_value(now)
     stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
-    user = next(iter(User.objects.raw(_token_sql(), [moment, stale, hash_secret(secret)])), None)
-    if user is None:
+    columns, sql = _token_sql()
+    with rows.prepared_cursor() as cursor:
+        cursor.execute(sql, [moment, stale, hash_secret(secret)])
+        found = cursor.fetchone()
+    if found is None:
         raise InvalidToken(UNKNOWN)
-    if user.token_revoked:
+    token_id, revoked, expired, stale = found[len(columns):]
+    if revoked:
         raise InvalidToken(REVOKED, code="TokenRevoked")
-    if user.token_expired:
+    if expired:
         raise InvalidToken(EXPIRED, code="TokenExpired")
+    user = rows.instance(User, columns, found[:len(columns)])
     if not user.is_active:
         raise InvalidToken(INACTIVE, code="AccountInactive")
-    token = ApiToken(pk=user.token_id, user=user)
-    if user.token_stale:
+    token = ApiToken(pk=token_id, user=user)
+    if stale:
         record_use(token.pk, now)
     return token
 

@@ -70,7 +70,8 @@ _ACCEPT_SQL = {}
 
 def _accept_sql(by_uuid: bool) -> str:
     """The submission's INSERT, made only for a child the sender is a confirmed guardian
-    of and while fewer than ``WAITING_PER_PARENT`` of the sender's wait: one statement."""
+    of and while fewer than ``WAITING_PER_PARENT`` of the sender's wait, returning its
+    key and the oldest waiting submission's: one statement."""
     key = (connection.vendor, by_uuid)
     if key not in _ACCEPT_SQL:
         q = connection.ops.quote_name
@@ -84,7 +85,8 @@ def _accept_sql(by_uuid: bool) -> str:
             f"ON c.id = gu.child_id WHERE gu.parent_id = %s AND gu.confirmed_at IS NOT NULL "
             f"AND c.{'uuid' if by_uuid else 'id'} = %s) "
             f"AND (SELECT count(*) FROM {q(meta.db_table)} WHERE parent_id = %s "
-            f"AND settled_at IS NULL) < %s RETURNING id")
+            f"AND settled_at IS NULL) < %s "
+            f"RETURNING id, (SELECT min(id) FROM {q(meta.db_table)} WHERE settled_at IS NULL)")
     return _ACCEPT_SQL[key]
 
 
@@ -110,7 +112,7 @@ def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> 
                 for name in ("key", "parent_id", "child_id_sent", "child_uuid_sent",
                              "group_id_sent", "channel", "accepted_at", "refusal_code", "refusal")]
     child_key = Child._meta.get_field("uuid").get_db_prep_value(child, connection) if by_uuid else child
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(_accept_sql(by_uuid),
                        [*prepared, actor.pk, child_key, actor.pk, WAITING_PER_PARENT])
         made = cursor.fetchone()
@@ -121,11 +123,8 @@ def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> 
                 raise Throttled(_("Ваши заявки ещё рассматриваются: дождитесь ответа по ним и "
                                   "подайте следующую."))
             raise NotFound(_("Ребёнок не найден."), field="child")
-        submission.pk = made[0]
-        submission._state.adding = False
-        cursor.execute(f"SELECT min(id) FROM {_submissions()} "
-                       f"WHERE settled_at IS NULL")
-        oldest = cursor.fetchone()[0]
+    submission.pk, oldest = made
+    submission._state.adding = False
     submission.backlog = 0 if oldest is None else submission.pk - oldest
     return submission
 
@@ -193,23 +192,15 @@ class _Outcome:
 
 
 def _read_batch(limit: int) -> list[_Outcome]:
-    if connection.vendor == "postgresql":
-        # Prepared on the settler's connection: planning this statement of eight joins
-        # costs more than running it for a small batch (Django binds on the client).
-        from psycopg import Cursor
-
-        connection.ensure_connection()
-        with connection.wrap_database_errors, Cursor(connection.connection) as cursor:
-            cursor.execute(_batch_sql(), [limit], prepare=True)
-            found = cursor.fetchall()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(_batch_sql(), [limit])
-            found = cursor.fetchall()
+    # Not prepared: PostgreSQL's generic plan of these eight joins, made for any LIMIT,
+    # costs more to run than planning the statement anew for the batch at hand.
+    with connection.cursor() as cursor:
+        cursor.execute(_batch_sql(), [limit])
+        found = cursor.fetchall()
     outcomes = []
-    head = selectors._columns(Submission, ["id", "parent", "channel", "accepted_at"])
+    head = rows.columns(Submission, ["id", "parent", "channel", "accepted_at"])
     for row in found:
-        submitted = selectors._instance(Submission, head, row[:4])
+        submitted = rows.instance(Submission, head, row[:4])
         child, group = selectors.facts_from_row(row[6:])
         outcome = _Outcome(submitted, child, group)
         guardianship, may_apply = row[4], row[5]  # the sender as it is now

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opora import rows
 from opora.accounts import scope
 from opora.accounts.models import Role
 from opora.enrollment import rules
@@ -193,28 +194,6 @@ class SubmissionNotFound(Exception):
         self.what = what
 
 
-def _columns(model, names):
-    """(field, the ORM's converters of its values) of ``model``'s fields ``names`` (all
-    concrete fields when None)."""
-    # in the model's own order of fields: ``Model.from_db`` takes the values so
-    fields = [field for field in model._meta.concrete_fields
-              if names is None or field.name in names]
-    return [(field, [*connection.ops.get_db_converters(field.get_col(model._meta.db_table)),
-                     *field.get_db_converters(connection)]) for field in fields]
-
-
-def _instance(model, columns, values):
-    """A model instance from raw values, converted as the ORM converts them (SQLite's
-    datetimes become aware, its integers booleans)."""
-    converted = []
-    for (field, converters), value in zip(columns, values, strict=True):
-        expression = field.get_col(model._meta.db_table)
-        for converter in converters:
-            value = converter(value, expression, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field, _c in columns], converted)
-
-
 _FACTS_PARTS = {}
 
 
@@ -231,17 +210,17 @@ def _facts_parts():
 
     q = connection.ops.quote_name
     parts = {
-        "child": (Child, "c", _columns(Child, None)),
-        "group": (Group, "g", _columns(Group, ["id", "name", "start_date", "end_date", "age_min",
+        "child": (Child, "c", rows.columns(Child, None)),
+        "group": (Group, "g", rows.columns(Group, ["id", "name", "start_date", "end_date", "age_min",
                                                "age_max", "is_active", "enrolment_open",
                                                "enrolment_from", "enrolment_to", "capacity_max",
                                                "module"])),
-        "module": (Module, "m", _columns(Module, ["id", "program"])),
-        "program": (Program, "p", _columns(Program, ["id", "title", "status", "organization"])),
-        "organization": (Organization, "o", _columns(Organization, ["id", "short_name", "is_active"])),
+        "module": (Module, "m", rows.columns(Module, ["id", "program"])),
+        "program": (Program, "p", rows.columns(Program, ["id", "title", "status", "organization"])),
+        "organization": (Organization, "o", rows.columns(Organization, ["id", "short_name", "is_active"])),
     }
     select = [f"{alias}.{q(field.column)}" for _m, alias, columns in parts.values()
-              for field, _c in columns]
+              for field, _e, _c in columns]
     live = ", ".join(f"'{status}'" for status in LIVE)
     table = {model: q(model._meta.db_table) for model in
              (Group, Module, Program, Organization, Application, ScheduleLine, EnrolmentSettings)}
@@ -270,7 +249,7 @@ def facts_from_row(row) -> tuple[Child | None, Group | None]:
                                                parts, strict=True):
         values = row[at:at + len(columns)]
         at += len(columns)
-        made[name] = None if values[0] is None else _instance(model, columns, values)
+        made[name] = None if values[0] is None else rows.instance(model, columns, values)
     group = made["group"]
     if group is not None:
         program = made["program"]
