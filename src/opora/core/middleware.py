@@ -1,4 +1,5 @@
-"""Request-wide safeguard: database time limits for web requests.
+"""Request-wide safeguards: database time limits for web requests, and the content
+security policy's header.
 
 - ``DatabaseTimeoutsMiddleware`` runs every request under PostgreSQL's ``lock_timeout``
   and ``statement_timeout`` (``OPORA_DB_LOCK_TIMEOUT``, ``OPORA_DB_STATEMENT_TIMEOUT``)
@@ -13,13 +14,23 @@
   session's limits as they were. Commands and the task worker never pass through it, so
   a month's closing or the demo's generation runs without these limits.
 
+- ``ContentSecurityPolicyMiddleware`` is django-csp's middleware with the header of a
+  response that asks for no policy of its own (no nonce used, no ``_csp_*`` of its
+  view) built once from the settings instead of for every response: django-csp builds
+  it anew each time, which costs as much as the rest of an API answer's middleware
+  together. Any other response is left to django-csp itself.
+
 The idle timeout of back-office sessions and the client's address behind a proxy are
 about who is signed in: ``opora.accounts.middleware``.
 """
 
 import contextvars
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import OperationalError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -102,3 +113,46 @@ class DatabaseTimeoutsMiddleware:
         if isinstance(exception, Busy):
             return busy_response(request, exception)
         return None
+
+
+# What a view sets on its response to have a policy of its own (django-csp's decorators).
+_OWN_POLICY = ("_csp_config", "_csp_update", "_csp_replace",
+               "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+# header -> (its setting, the response's exemption from it)
+_HEADERS = {HEADER: ("CONTENT_SECURITY_POLICY", "_csp_exempt"),
+            HEADER_REPORT_ONLY: ("CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro")}
+_settings_policy: dict = {}
+
+
+def _policy_of_settings(header) -> tuple[str, tuple]:
+    """(the header's text, the paths it is not sent on) from the settings, built once."""
+    if header not in _settings_policy:
+        setting, _exempt = _HEADERS[header]
+        excluded = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+        _settings_policy[header] = build_policy(report_only=header == HEADER_REPORT_ONLY), excluded
+    return _settings_policy[header]
+
+
+def _settings_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _settings_policy.clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="opora.core.csp_settings")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    def process_response(self, request, response):
+        if (getattr(request, "_csp_nonce", None) is not None
+                or any(hasattr(response, name) for name in _OWN_POLICY)):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):  # django-csp's debug pages
+            return response
+        for header, (_setting, exempt) in _HEADERS.items():
+            policy, excluded = _policy_of_settings(header)
+            if (policy and header not in response and not getattr(response, exempt, False)
+                    and not request.path_info.startswith(excluded)):
+                response[header] = policy
+        # as django-csp: a nonce asked for after the header is written is an error
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
