@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opora.navigator import index
@@ -12,6 +13,7 @@ from opora.navigator.filters import Filters
 from opora.navigator.models import CatalogEntry
 from opora.registry import services
 from opora.registry.choices import FundingSource
+from opora.registry.models import Group
 from tests import factories as f
 
 
@@ -124,3 +126,20 @@ def test_the_old_generated_search_column_is_gone(db):
     with connection.cursor() as cursor:
         columns = {c.name for c in connection.introspection.get_table_description(cursor, "registry_program")}
     assert "title" in columns and "search_vector" not in columns
+
+
+def test_a_group_filling_up_refreshes_the_entry_but_not_the_search_document(program, staff, operator):
+    services.submit_program(staff, program)
+    services.publish_program(operator, program)
+    group = services.save_group(staff, program.modules.get(), _group_data(program), schedule=SCHEDULE,
+                                funding=[{"source": FundingSource.BUDGET}])
+    assert CatalogEntry.objects.get(program=program).free_seats == 12
+    found = catalog_titles(q=program.title.split()[0])
+    Group.objects.filter(pk=group.pk).update(seats_taken=12)  # as the seat counter moves
+
+    with CaptureQueriesContext(connection) as queries:
+        index.refresh_group(group.pk)
+
+    assert CatalogEntry.objects.get(program=program).free_seats == 0
+    assert not [q for q in queries if "searchdoc" in q["sql"].lower()]
+    assert catalog_titles(q=program.title.split()[0]) == found == [program.title]

@@ -108,9 +108,11 @@ def _entries(programs):
     return columns, rows.values_list(*[f"x_{c}" for c in columns])
 
 
-def refresh(*, programs=None, organization=None):
+def refresh(*, programs=None, organization=None, documents=True):
     """Bring the index entries of the given program ids, of one organization's
-    programs, or (with neither) of the whole registry in step with the registry."""
+    programs, or (with neither) of the whole registry in step with the registry, and
+    their search documents unless ``documents`` is false (a change that cannot alter
+    them: the seats or the funding of a group)."""
     scope = None
     if programs is not None:
         scope = [int(pk) for pk in programs]
@@ -124,7 +126,8 @@ def refresh(*, programs=None, organization=None):
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(delete.sql, delete.params(scope))
         cursor.execute(upsert.sql, upsert.params(scope, timezone.now()))
-        write_documents(scope)
+        if documents:
+            write_documents(scope)
         changed()
 
 
@@ -263,8 +266,12 @@ def forget(program_ids):
 
 
 def refresh_group(group_id):
-    """Refresh the entry of the program a group belongs to (its seats changed)."""
-    refresh(programs=Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True))
+    """Refresh the entry of the program a group belongs to (its seats or its funding
+    changed). The program's search document stays: it is made of the program's and its
+    organization's words only, and whether a program is in the catalog at all does not
+    depend on its groups."""
+    refresh(programs=Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True),
+            documents=False)
 
 
 def _add_words(cursor, scope):
