@@ -225,7 +225,7 @@ class Submission(models.Model):
 
     key = models.UUIDField(_("идентификатор"), default=uuid.uuid4, unique=True, editable=False)
     parent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("подал"),
-                               on_delete=models.CASCADE, related_name="+")
+                               on_delete=models.CASCADE, related_name="+", db_index=False)
     child_id_sent = models.BigIntegerField(_("ребёнок (номер)"), null=True, blank=True)
     child_uuid_sent = models.UUIDField(_("ребёнок (идентификатор)"), null=True, blank=True)
     group_id_sent = models.BigIntegerField(_("группа (номер)"))
@@ -247,9 +247,14 @@ class Submission(models.Model):
                 name="submission_names_its_child",
                 condition=Q(child_id_sent__isnull=False) | Q(child_uuid_sent__isnull=False)),
         ]
-        # The settler's queue: the unsettled rows in order of arrival, from a small index.
-        indexes = [models.Index(fields=["id"], name="submission_pending",
-                                condition=Q(settled_at__isnull=True))]
+        indexes = [
+            # The settler's queue: the unsettled rows in order of arrival, from a small index.
+            models.Index(fields=["id"], name="submission_pending",
+                         condition=Q(settled_at__isnull=True)),
+            # A sender's rows (the foreign key's index), its waiting ones counted from the
+            # index alone when a new one is accepted, however long the queue.
+            models.Index(fields=["parent", "settled_at"], name="submission_sender"),
+        ]
 
     def __str__(self):
         return _("Отправленная заявка № %(number)s") % {"number": self.pk}
