@@ -335,10 +335,29 @@ SETTLER_MARKER = "opora settle"
 
 
 def start_settler(args, url, log):
-    """The outbox's settler (``opora settle``) beside gunicorn, as production runs it."""
-    return subprocess.Popen([str(Path(sys.executable).parent / "opora"), "settle"],
-                            env=server_environment(args, url), cwd=ROOT, stdout=log, stderr=log,
-                            start_new_session=True)
+    """The outbox's settler (``opora settle``) beside gunicorn, as production runs it,
+    returned once it is at work: its first look at the outbox is seen in the database.
+    (Starting Django costs seconds of CPU, which would otherwise count with the rush.)"""
+    from django.db import connection
+
+    settler = subprocess.Popen([str(Path(sys.executable).parent / "opora"), "settle"],
+                               env=server_environment(args, url), cwd=ROOT, stdout=log,
+                               stderr=log, start_new_session=True)
+    waited_until = time.monotonic() + 180
+    while time.monotonic() < waited_until:
+        if settler.poll() is not None:
+            log.flush()
+            sys.exit(f"the settler exited with {settler.returncode}:\n"
+                     + Path(log.name).read_text()[-3000:])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                           "AND datname = current_database() AND query LIKE %s",
+                           ["%enrollment_submission%settled_at IS NULL LIMIT 1%"])
+            if cursor.fetchone()[0]:
+                return settler
+        time.sleep(0.2)
+    stop_server(settler)
+    sys.exit("the settler did not start within 180 s")
 
 
 def start_server(args, url, log, app="opora.wsgi"):
