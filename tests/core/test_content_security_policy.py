@@ -79,7 +79,7 @@ def test_the_header_follows_the_settings():
     after, _r = _answer(ContentSecurityPolicyMiddleware, _page)
 
     assert changed[HEADERS[0]] == "default-src 'none'"
-    assert changed[HEADERS[1]].startswith("default-src 'self'; img-src 'self'")
+    assert set(changed[HEADERS[1]].split("; ")) == {"default-src 'self'", "img-src 'self'"}
     assert skipped == theirs and skipped[HEADERS[0]] is None and skipped[HEADERS[1]]
     assert before == after != changed
 
