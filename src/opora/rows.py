@@ -166,8 +166,9 @@ def instance(model, columns, values):
     return model.from_db(connection.alias, [field.attname for field, _e, _c in columns], converted)
 
 
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
+def _prepared_cursor_classes():
+    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+    from django.db.backends.utils import CursorWrapper
 
     class PreparedCursor(ServerBindingCursor):
         """Binds its parameters on the server and has each statement prepared."""
@@ -175,7 +176,16 @@ def _prepared_cursor_class():
         def execute(self, query, params=None, *, prepare=True, binary=None):
             return super().execute(query, params, prepare=prepare, binary=binary)
 
-    return PreparedCursor
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        """Django's query log (``DEBUG``, tests) of a prepared statement: the statement as
+        written, with its parameters beside it (psycopg keeps no text of a prepared
+        statement with its values, from which Django would take it)."""
+
+        def execute(self, sql, params=None):
+            with self.debug_sql(sql, params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedCursor, PreparedDebugWrapper
 
 
 _PREPARED = []
@@ -195,14 +205,15 @@ def prepared_cursor():
             yield cursor
         return
     if not _PREPARED:
-        _PREPARED.append(_prepared_cursor_class())
+        _PREPARED.extend(_prepared_cursor_classes())
+    cursor_class, debug_wrapper = _PREPARED
     # what connection.cursor() does, with the cursor of server-side binding
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = _PREPARED[0](connection.connection)
+        raw = cursor_class(connection.connection)
     connection.validate_thread_sharing()
-    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
+    cursor = (debug_wrapper(raw, connection) if connection.queries_logged
               else connection.make_cursor(raw))
     with cursor:
         yield cursor

@@ -110,3 +110,11 @@ def test_a_prepared_statement_is_planned_once_per_connection():
             cursor.execute(statement, [value])
             assert cursor.fetchone() == (value + 1,)
     assert _prepared_runs(f"%{statement.split(' AS ')[1]}") == [3]  # one statement, run three times
+
+
+def test_the_query_log_shows_a_prepared_statement_as_written(staff):
+    with CaptureQueriesContext(connection) as captured:
+        rows.insert(audit.event(staff, "core.test.done", staff))
+        rows.insert_many([audit.event(staff, "core.test.done", staff) for _ in range(2)])
+
+    assert [q["sql"].split(" (")[0] for q in captured] == ['INSERT INTO "audit_auditevent"'] * 2
