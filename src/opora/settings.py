@@ -127,7 +127,7 @@ TEMPLATES = [
 
 # Connections are persistent: each worker keeps its connection for OPORA_DB_CONN_MAX_AGE
 # seconds (opening one costs a new PostgreSQL backend, ~15 ms of a request), checked
-# before reuse by each request that follows an idle spell (docs/decisions.md).
+# with a SELECT 1 before each request's first query (docs/decisions.md).
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'opora.sqlite3'}"),
