@@ -19,6 +19,7 @@ sends them, and the instance is left as a saved one (its key set, no longer addi
 """
 
 import contextlib
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -27,9 +28,26 @@ from django.db.models.signals import post_save, pre_save
 _STATEMENTS = {}
 
 
-def _statement(model):
-    """(SQL, fields written, the key field read back or None, the many-row form or None)
-    of ``model``'s INSERT on the current database. The many-row form, on PostgreSQL, takes
+class _Insert(NamedTuple):
+    """``model``'s INSERT on one database: ``head`` (``INSERT INTO t (…)``), one row of
+    placeholders, the ``RETURNING`` tail or "", the one-row statement, the fields
+    written, the key field read back or None, and the many-row form or None."""
+
+    head: str
+    row: str
+    tail: str
+    one: str
+    fields: list
+    returned: object
+    many: str | None
+
+    def values(self, count: int) -> str:
+        """The many-row form of VALUES (…), (…): its text grows with the rows."""
+        return f"{self.head} VALUES {', '.join([self.row] * count)}{self.tail}"
+
+
+def _statement(model) -> _Insert:
+    """``model``'s INSERT on the current database. The many-row form, on PostgreSQL, takes
     one array per column (``UNNEST``, as Django's own ``bulk_create`` writes it there): its
     text is the same for any number of rows, so it is prepared once per connection and
     costs no parsing of thousands of placeholders, on the client or on the server."""
@@ -45,14 +63,15 @@ def _statement(model):
         tail = ""
         if returned is not None and connection.features.can_return_columns_from_insert:
             tail = f" RETURNING {quote(returned.column)}"
-        sql = f"{head} VALUES ({', '.join(['%s'] * len(fields))}){tail}"
         many = None
         if connection.vendor == "postgresql" and all(_unnests(field) for field in fields):
             # without a type's parameters: varchar[], not varchar(50)[] that would truncate
             arrays = ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]"
                                for field in fields)
             many = f"{head} SELECT * FROM UNNEST({arrays}){tail}"
-        _STATEMENTS[key] = sql, fields, returned, many
+        row = f"({', '.join(['%s'] * len(fields))})"
+        _STATEMENTS[key] = _Insert(head, row, tail, f"{head} VALUES {row}{tail}", fields,
+                                   returned, many)
     return _STATEMENTS[key]
 
 
@@ -75,16 +94,16 @@ def insert_many(instances, *, batch_size: int = 500) -> list:
     if not instances:
         return instances
     model = type(instances[0])
-    sql, fields, returned, many = _statement(model)
-    if returned is not None and not connection.features.can_return_rows_from_bulk_insert:
+    statement = _statement(model)
+    if statement.returned is not None and not connection.features.can_return_rows_from_bulk_insert:
         raise NotImplementedError("rows.insert_many() needs INSERT … RETURNING of many rows")
     with transaction.atomic(savepoint=False):  # every chunk, or none
         for start in range(0, len(instances), batch_size):
-            _insert_chunk(model, instances[start:start + batch_size], sql, many, fields, returned)
+            _insert_chunk(model, instances[start:start + batch_size], statement)
     return instances
 
 
-def _insert_chunk(model, chunk, sql, many, fields, returned) -> None:
+def _insert_chunk(model, chunk, statement: _Insert) -> None:
     values = []
     for instance in chunk:
         if type(instance) is not model or not instance._state.adding:
@@ -93,20 +112,16 @@ def _insert_chunk(model, chunk, sql, many, fields, returned) -> None:
         pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
                       update_fields=None)
         values.append([field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
-                       for field in fields])
-    if many is not None:
-        statement, params = many, [list(column) for column in zip(*values, strict=True)]
-    else:  # VALUES (…), (…): its text grows with the rows
-        head, row = sql.split(" VALUES ", 1)
-        row, tail = (row.split(" RETURNING ", 1) + [""])[:2]
-        tail = f" RETURNING {tail}" if tail else ""
-        statement = f"{head} VALUES {', '.join([row] * len(chunk))}{tail}"
-        params = [value for row_values in values for value in row_values]
+                       for field in statement.fields])
+    if statement.many is not None:
+        sql, params = statement.many, [list(column) for column in zip(*values, strict=True)]
+    else:
+        sql, params = statement.values(len(chunk)), [value for row in values for value in row]
     with prepared_cursor() as cursor:
-        cursor.execute(statement, params)
-        if returned is not None:
+        cursor.execute(sql, params)
+        if statement.returned is not None:
             for instance, (key,) in zip(chunk, cursor.fetchall(), strict=True):
-                setattr(instance, returned.attname, key)
+                setattr(instance, statement.returned.attname, key)
     for instance in chunk:
         instance._state.adding = False
         instance._state.db = connection.alias
@@ -119,14 +134,15 @@ def insert(instance: Model) -> Model:
     model = type(instance)
     if not instance._state.adding:
         raise ValueError("rows.insert() writes new instances only")
-    sql, fields, returned, _many = _statement(model)
+    statement = _statement(model)
+    returned = statement.returned
     instance._prepare_related_fields_for_save(operation_name="insert")
     pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
                   update_fields=None)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
-              for field in fields]
+              for field in statement.fields]
     with prepared_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement.one, params)
         if returned is not None:
             value = (cursor.fetchone()[0] if connection.features.can_return_columns_from_insert
                      else connection.ops.last_insert_id(cursor, model._meta.db_table, returned.column))
