@@ -21,11 +21,19 @@ sends them, and the instance is left as a saved one (its key set, no longer addi
 import contextlib
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
 _STATEMENTS = {}
+
+
+def db():
+    """This thread's default connection itself. ``django.db.connection`` is a proxy that
+    looks the connection up again for every attribute read, and preparing a row's values
+    reads it a few times per value: code that prepares many values reads it once here
+    and passes this on."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class _Insert(NamedTuple):
@@ -104,14 +112,14 @@ def insert_many(instances, *, batch_size: int = 500) -> list:
 
 
 def _insert_chunk(model, chunk, statement: _Insert) -> None:
-    values = []
+    conn, values = db(), []
     for instance in chunk:
         if type(instance) is not model or not instance._state.adding:
             raise ValueError("rows.insert_many() writes new instances of one model")
         instance._prepare_related_fields_for_save(operation_name="insert")
-        pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
+        pre_save.send(sender=model, instance=instance, raw=False, using=conn.alias,
                       update_fields=None)
-        values.append([field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+        values.append([field.get_db_prep_save(field.pre_save(instance, True), connection=conn)
                        for field in statement.fields])
     if statement.many is not None:
         sql, params = statement.many, [list(column) for column in zip(*values, strict=True)]
@@ -124,33 +132,33 @@ def _insert_chunk(model, chunk, statement: _Insert) -> None:
                 setattr(instance, statement.returned.attname, key)
     for instance in chunk:
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = conn.alias
         post_save.send(sender=model, instance=instance, created=True, update_fields=None,
-                       raw=False, using=connection.alias)
+                       raw=False, using=conn.alias)
 
 
 def insert(instance: Model) -> Model:
     """Write the new ``instance`` with one INSERT and return it, saved."""
-    model = type(instance)
+    model, conn = type(instance), db()
     if not instance._state.adding:
         raise ValueError("rows.insert() writes new instances only")
     statement = _statement(model)
     returned = statement.returned
     instance._prepare_related_fields_for_save(operation_name="insert")
-    pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias,
+    pre_save.send(sender=model, instance=instance, raw=False, using=conn.alias,
                   update_fields=None)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection=conn)
               for field in statement.fields]
     with prepared_cursor() as cursor:
         cursor.execute(statement.one, params)
         if returned is not None:
-            value = (cursor.fetchone()[0] if connection.features.can_return_columns_from_insert
-                     else connection.ops.last_insert_id(cursor, model._meta.db_table, returned.column))
+            value = (cursor.fetchone()[0] if conn.features.can_return_columns_from_insert
+                     else conn.ops.last_insert_id(cursor, model._meta.db_table, returned.column))
             setattr(instance, returned.attname, value)
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = conn.alias
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False,
-                   using=connection.alias)
+                   using=conn.alias)
     return instance
 
 
@@ -174,12 +182,12 @@ def columns(model, names=None) -> list:
 def instance(model, columns, values):
     """A saved instance of ``model`` from raw ``values`` of its ``columns``, converted as
     the ORM converts them (on SQLite, datetimes become aware and integers booleans)."""
-    converted = []
+    conn, converted = db(), []
     for (_field, expression, converters), value in zip(columns, values, strict=True):
         for converter in converters:
-            value = converter(value, expression, connection)
+            value = converter(value, expression, conn)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field, _e, _c in columns], converted)
+    return model.from_db(conn.alias, [field.attname for field, _e, _c in columns], converted)
 
 
 def _prepared_cursor_classes():
@@ -216,20 +224,20 @@ def prepared_cursor():
     tell (cast a NULL that is not compared to a column). On other databases it is the
     ordinary cursor. (A pooler in transaction mode in front of PostgreSQL must keep
     prepared statements per client, as PgBouncer does since 1.21.)"""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    conn = db()
+    if conn.vendor != "postgresql":
+        with conn.cursor() as cursor:
             yield cursor
         return
     if not _PREPARED:
         _PREPARED.extend(_prepared_cursor_classes())
     cursor_class, debug_wrapper = _PREPARED
     # what connection.cursor() does, with the cursor of server-side binding
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = cursor_class(connection.connection)
-    connection.validate_thread_sharing()
-    cursor = (debug_wrapper(raw, connection) if connection.queries_logged
-              else connection.make_cursor(raw))
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    with conn.wrap_database_errors:
+        raw = cursor_class(conn.connection)
+    conn.validate_thread_sharing()
+    cursor = debug_wrapper(raw, conn) if conn.queries_logged else conn.make_cursor(raw)
     with cursor:
         yield cursor

@@ -77,14 +77,12 @@ def _token_sql():
 def token_for(secret: str, now: dt.datetime | None = None) -> ApiToken:
     """The usable token with this secret (its user loaded), or InvalidToken. One
     prepared statement, no write: the use is recorded for ``flush_uses``."""
-    from django.db import connection
-
     secret = secret.strip()
     if not secret.startswith(SECRET_PREFIX):
         raise InvalidToken(UNKNOWN)
-    now = now or timezone.now()
-    moment = connection.ops.adapt_datetimefield_value(now)
-    stale = connection.ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
+    now, ops = now or timezone.now(), rows.db().ops
+    moment = ops.adapt_datetimefield_value(now)
+    stale = ops.adapt_datetimefield_value(now - LAST_USED_PRECISION)
     columns, sql = _token_sql()
     with rows.prepared_cursor() as cursor:
         cursor.execute(sql, [moment, stale, hash_secret(secret)])

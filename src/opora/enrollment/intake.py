@@ -107,11 +107,12 @@ def accept(actor, child: int | UUID, group: int, channel: str = Channel.API) -> 
     submission = Submission(parent=actor, channel=channel, group_id_sent=group,
                             accepted_at=timezone.now(), child_uuid_sent=child if by_uuid else None,
                             child_id_sent=None if by_uuid else child)
+    conn = rows.db()
     prepared = [Submission._meta.get_field(name).get_db_prep_save(getattr(submission, name),
-                                                                  connection=connection)
+                                                                  connection=conn)
                 for name in ("key", "parent_id", "child_id_sent", "child_uuid_sent",
                              "group_id_sent", "channel", "accepted_at", "refusal_code", "refusal")]
-    child_key = Child._meta.get_field("uuid").get_db_prep_value(child, connection) if by_uuid else child
+    child_key = Child._meta.get_field("uuid").get_db_prep_value(child, conn) if by_uuid else child
     with rows.prepared_cursor() as cursor:
         cursor.execute(_accept_sql(by_uuid),
                        [*prepared, actor.pk, child_key, actor.pk, WAITING_PER_PARENT])
