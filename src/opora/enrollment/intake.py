@@ -310,14 +310,25 @@ def _record(outcomes, now) -> None:
             if first.code:
                 outcome.filed = None
                 outcome.refuse(first.code, first.message)
-    # typed: a column whose every value is NULL would otherwise be text on PostgreSQL
-    cases = " ".join(["WHEN %s THEN %s"] * len(outcomes))
-    params = []
-    for column in ("application", "filed", "code", "message"):
-        for outcome in outcomes:
-            value = getattr(outcome, column)
-            params += [outcome.submission, getattr(value, "pk", value)]
-    ids = [outcome.submission for outcome in outcomes]
+    settled_at = Submission._meta.get_field("settled_at").get_db_prep_value(now, connection)
+    values = [[outcome.submission for outcome in outcomes],
+              [getattr(outcome.application, "pk", outcome.application) for outcome in outcomes],
+              [outcome.filed for outcome in outcomes],
+              [outcome.code for outcome in outcomes],
+              [outcome.message for outcome in outcomes]]
+    if connection.vendor == "postgresql":
+        # one array per column: the same text for any batch, prepared once per connection
+        with rows.prepared_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_submissions()} s SET settled_at = %s, application_id = v.application, "
+                f"filed = v.filed, refusal_code = v.code, refusal = v.message "
+                f"FROM UNNEST((%b)::bigint[], (%b)::bigint[], (%b)::boolean[], (%b)::varchar[], "
+                f"(%b)::text[]) AS v (id, application, filed, code, message) WHERE s.id = v.id",
+                [settled_at, *values])
+        return
+    # elsewhere, a CASE per column, whose text grows with the batch
+    ids, *columns = values
+    cases = " ".join(["WHEN %s THEN %s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_submissions()} SET settled_at = %s, "
@@ -325,8 +336,8 @@ def _record(outcomes, now) -> None:
             f"filed = CAST(CASE id {cases} END AS boolean), "
             f"refusal_code = CASE id {cases} END, refusal = CASE id {cases} END "
             f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
-            [Submission._meta.get_field("settled_at").get_db_prep_value(now, connection),
-             *params, *ids])
+            [settled_at, *(value for column in columns for pair in zip(ids, column, strict=True)
+                           for value in pair), *ids])
 
 
 def _settle_batch(limit: int) -> int:
