@@ -14,6 +14,10 @@ security policy's header.
   session's limits as they were. Commands and the task worker never pass through it, so
   a month's closing or the demo's generation runs without these limits.
 
+- ``MessageMiddleware`` is Django's with the message store made when a view or a
+  template first uses it: an API answer, which never does, no longer builds one (a
+  cookie store and a session store) for every request.
+
 - ``ContentSecurityPolicyMiddleware`` is django-csp's middleware with the header of a
   response that asks for no policy of its own (no nonce used, no ``_csp_*`` of its
   view) built once from the settings instead of for every response: django-csp builds
@@ -30,10 +34,13 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.db import OperationalError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject, empty
 
 from opora.locking import BUSY_RETRY_AFTER, Busy, is_contention
 
@@ -113,6 +120,17 @@ class DatabaseTimeoutsMiddleware:
         if isinstance(exception, Busy):
             return busy_response(request, exception)
         return None
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        store = getattr(request, "_messages", None)
+        if isinstance(store, SimpleLazyObject) and store._wrapped is empty:
+            return response  # never made: nothing to keep
+        return super().process_response(request, response)
 
 
 # What a view sets on its response to have a policy of its own (django-csp's decorators).
