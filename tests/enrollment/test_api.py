@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.test.utils import override_script_prefix
 from django.utils import timezone
 
 from opora import locking
@@ -589,6 +590,16 @@ def test_an_async_submission_is_accepted_then_followed_to_its_application(parent
     assert (result["application"]["id"], result["application"]["status"],
             result["application"]["program"]["title"]) == (application.pk, "new", "Робототехника")
     assert application.channel == Channel.CABINET
+
+
+def test_the_location_keeps_the_address_the_site_is_served_under(parent, child, group, family):
+    with override_script_prefix("/opora/"):  # as the WSGI handler sets it from SCRIPT_NAME
+        served_under = _apply_async(ApiClient(parent), child, group)
+    other_parent, other_child = family(1)[0]
+    at_the_root = _apply_async(ApiClient(other_parent), other_child, group)
+
+    assert served_under["Location"] == f"/opora/api/v1/submissions/{served_under.json()['key']}"
+    assert at_the_root["Location"] == f"/api/v1/submissions/{at_the_root.json()['key']}"
 
 
 def test_an_async_submission_through_a_token_comes_from_the_portal(parent, child, group):
