@@ -19,7 +19,10 @@ from opora.enrollment import intake, selectors, services
 from opora.enrollment.models import Application, Channel, EnrolmentSettings, Guardianship, Submission
 from opora.enrollment.models import ApplicationStatus as S
 from opora.errors import NotFound, Throttled
+from opora.navigator.models import CatalogEntry
+from opora.registry.choices import ProgramStatus
 from opora.registry.models import Group
+from tests import factories as f
 from tests.enrollment.conftest import open_group
 
 
@@ -264,6 +267,23 @@ def test_filed_applications_are_audited_and_mailed(parent, child, group, family,
         ("enrollment.application.waitlisted", 1)]
     assert (filed.created_by_id, filed.channel) == (parent.pk, Channel.CABINET)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([parent.email, other.email])
+
+
+def test_the_groups_a_batch_fills_refresh_the_catalog_once(provider, family,
+                                                            django_capture_on_commit_callbacks):
+    groups = [open_group(f.program(provider, status=ProgramStatus.PUBLISHED), capacity_max=1)
+              for _ in range(3)]
+    for (p, c), group in zip(family(3), groups, strict=True):
+        _accept(p, c, group)
+    programs = [group.module.program_id for group in groups]
+    assert [e.free_seats for e in CatalogEntry.objects.filter(program__in=programs)] == [1, 1, 1]
+
+    with CaptureQueriesContext(connection) as counted, \
+            django_capture_on_commit_callbacks(execute=True):
+        assert intake.settle() == 3
+
+    assert [e.free_seats for e in CatalogEntry.objects.filter(program__in=programs)] == [0, 0, 0]
+    assert len([q for q in counted if q["sql"].startswith("INSERT INTO navigator_catalogentry")]) == 1
 
 
 def test_a_batch_is_a_fixed_number_of_statements(published, family):

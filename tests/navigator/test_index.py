@@ -138,7 +138,7 @@ def test_a_group_filling_up_refreshes_the_entry_but_not_the_search_document(prog
     Group.objects.filter(pk=group.pk).update(seats_taken=12)  # as the seat counter moves
 
     with CaptureQueriesContext(connection) as queries:
-        index.refresh_group(group.pk)
+        index.refresh_groups([group.pk])
 
     assert CatalogEntry.objects.get(program=program).free_seats == 0
     assert not [q for q in queries if "searchdoc" in q["sql"].lower()]

@@ -105,9 +105,9 @@ def hold_seats(counts: dict[int, int]) -> dict[int, tuple[int, int]]:
                        f"queue_last = CASE id {cases} END "
                        f"WHERE id IN ({', '.join(['%s'] * len(held))})",
                        [*taken_params, *queue_params, *held])
-    for group_id, (seats, taken, capacity, _queue, _waiting) in held.items():
-        if seats and taken >= capacity:
-            _catalog_changed(group_id)  # its last seat went now
+    # the groups whose last seat went now, for one refresh of the catalog
+    _catalog_changed(*(group_id for group_id, (seats, taken, capacity, _q, _w) in held.items()
+                       if seats and taken >= capacity))
     return {group_id: (seats, queue_last + 1 if waiting else None)
             for group_id, (seats, _t, _c, queue_last, waiting) in held.items()}
 
@@ -124,13 +124,15 @@ def count_seats(group_id, delta: int) -> None:
         _catalog_changed(group_id)
 
 
-def _catalog_changed(group_id) -> None:
-    """The group filled up or has a seat again: the catalog's «есть свободные места»
-    filter learns it once the seat transaction commits (``after_seats_changed``)."""
+def _catalog_changed(*group_ids) -> None:
+    """The groups filled up or have a seat again: the catalog's «есть свободные места»
+    filter learns it once the seat transaction commits (``after_seats_changed``, told of
+    all of them at once)."""
     from opora.registry.services import after_seats_changed
 
-    for hook in after_seats_changed:
-        transaction.on_commit(partial(hook, group_id))
+    if group_ids:
+        for hook in after_seats_changed:
+            transaction.on_commit(partial(hook, list(group_ids)))
 
 
 def recount_seats(groups=None) -> int:

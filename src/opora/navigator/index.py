@@ -265,13 +265,13 @@ def forget(program_ids):
                            ids)
 
 
-def refresh_group(group_id):
-    """Refresh the entry of the program a group belongs to (its seats or its funding
-    changed). The program's search document stays: it is made of the program's and its
-    organization's words only, and whether a program is in the catalog at all does not
-    depend on its groups."""
-    refresh(programs=Module.objects.filter(groups__pk=group_id).values_list("program_id", flat=True),
-            documents=False)
+def refresh_groups(group_ids):
+    """Refresh the entries of the programs these groups belong to (their seats or their
+    funding changed), in one refresh. The programs' search documents stay: they are made
+    of the program's and its organization's words only, and whether a program is in the
+    catalog at all does not depend on its groups."""
+    refresh(programs=Module.objects.filter(groups__pk__in=group_ids)
+            .values_list("program_id", flat=True).distinct(), documents=False)
 
 
 def _add_words(cursor, scope):

@@ -42,7 +42,7 @@ def group_changed(sender, instance, raw=False, **kwargs):
 
 def funding_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        index.refresh_group(instance.group_id)
+        index.refresh_groups([instance.group_id])
 
 
 def programs_bulk_written(program_ids):
@@ -54,8 +54,8 @@ def connect():
 
     if programs_bulk_written not in services.after_bulk_write:
         services.after_bulk_write.append(programs_bulk_written)
-    if index.refresh_group not in services.after_seats_changed:
-        services.after_seats_changed.append(index.refresh_group)
+    if index.refresh_groups not in services.after_seats_changed:
+        services.after_seats_changed.append(index.refresh_groups)
     uid = "opora.navigator.index"
     post_save.connect(program_saved, sender=Program, dispatch_uid=f"{uid}.program_saved")
     post_delete.connect(program_deleted, sender=Program, dispatch_uid=f"{uid}.program_deleted")

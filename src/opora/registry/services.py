@@ -42,9 +42,9 @@ after_module_changed: list = []
 # Called as ``hook(program_ids)`` after bulk writes that send no model signals (the
 # Excel import): the navigator refreshes those programs' catalog entries.
 after_bulk_write: list = []
-# Called as ``hook(group_id)`` once a transaction that filled a group's last seat or freed
-# a seat of a full group commits (the enrollment's seat counter): the navigator refreshes
-# the catalog's «есть свободные места».
+# Called as ``hook(group_ids)`` once a transaction that filled the last seat of groups or
+# freed a seat of full ones commits (the enrollment's seat counter): the navigator
+# refreshes the catalog's «есть свободные места» of their programs, in one go.
 after_seats_changed: list = []
 
 
