@@ -1,5 +1,5 @@
-"""Request-wide safeguards: database time limits for web requests, and the content
-security policy's header.
+"""Request-wide middleware: database time limits for web requests, the message store
+made on first use, and the content security policy's header.
 
 - ``DatabaseTimeoutsMiddleware`` runs every request under PostgreSQL's ``lock_timeout``
   and ``statement_timeout`` (``OPORA_DB_LOCK_TIMEOUT``, ``OPORA_DB_STATEMENT_TIMEOUT``)
