@@ -6,7 +6,8 @@ multi-row INSERT the same way.
 
 ``columns(model, names)`` and ``instance(model, columns, values)`` read rows back the
 other way: a model instance from the values of a hand-written statement, converted as
-the ORM converts them. ``prepared_cursor()`` is the cursor for such statements on the
+the ORM converts them (``converted`` alone gives the values, for rows read as plain
+values). ``prepared_cursor()`` is the cursor for such statements on the
 hot paths: PostgreSQL plans each of them once per connection.
 
 It is for the rows a hot path writes many of (the application, its audit event and its
@@ -179,15 +180,22 @@ def columns(model, names=None) -> list:
     return made
 
 
-def instance(model, columns, values):
-    """A saved instance of ``model`` from raw ``values`` of its ``columns``, converted as
-    the ORM converts them (on SQLite, datetimes become aware and integers booleans)."""
-    conn, converted = db(), []
+def converted(columns, values) -> list:
+    """Raw ``values`` of ``columns`` (of one model or several) converted as the ORM
+    converts them: on SQLite, datetimes become aware, integers booleans, numbers
+    decimals and text dates."""
+    conn, made = db(), []
     for (_field, expression, converters), value in zip(columns, values, strict=True):
         for converter in converters:
             value = converter(value, expression, conn)
-        converted.append(value)
-    return model.from_db(conn.alias, [field.attname for field, _e, _c in columns], converted)
+        made.append(value)
+    return made
+
+
+def instance(model, columns, values):
+    """A saved instance of ``model`` from raw ``values`` of its ``columns``, converted as
+    the ORM converts them (``converted``)."""
+    return model.from_db(db().alias, [field.attname for field, _e, _c in columns], converted(columns, values))
 
 
 def _prepared_cursor_classes():

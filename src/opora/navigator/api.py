@@ -227,20 +227,18 @@ class OrganizationList(Schema):
     items: list[OrganizationOut]
 
 
-def _item(program) -> dict:
-    entry = program.catalog_entry
+def _item(card: catalog.Card) -> dict:
     return {
-        "id": program.pk, "title": program.title, "direction": program.direction,
-        "specialisation": program.specialisation.name if program.specialisation else None,
-        "age_min": program.age_min, "age_max": program.age_max,
-        "levels": codes.codes_of(codes.LEVELS, entry.levels),
-        "forms": codes.codes_of(codes.FORMS, entry.forms),
+        "id": card.pk, "title": card.title, "direction": card.direction,
+        "specialisation": card.specialisation, "age_min": card.age_min, "age_max": card.age_max,
+        "levels": codes.codes_of(codes.LEVELS, card.levels),
+        "forms": codes.codes_of(codes.FORMS, card.forms),
         "badges": [{"kind": b.kind, "label": str(b.label), "monthly_price": b.monthly_price}
-                   for b in selectors.payment_badges(entry.payment, entry.min_paid_price)],
-        "min_monthly_price": entry.min_price, "next_start": entry.next_start,
-        "free_seats": entry.free_seats,
-        "organization": {"id": program.organization_id, "short_name": program.organization.short_name,
-                         "municipality": program.organization.municipality.name},
+                   for b in selectors.payment_badges(card.payment, card.min_paid_price)],
+        "min_monthly_price": card.min_price, "next_start": card.next_start,
+        "free_seats": card.free_seats,
+        "organization": {"id": card.organization_id, "short_name": card.organization_name,
+                         "municipality": card.municipality},
     }
 
 
@@ -330,7 +328,7 @@ def get_program(request, program_id: int):
     program = selectors.program_detail(program_id)
     groups = selectors.groups_of(program)
     return {
-        **_item(program),
+        **_item(catalog.Card.of(program)),
         "uuid": str(program.uuid), "program_type": program.program_type,
         "duration_months": program.duration_months, "hours_total": program.hours_total,
         "group_size_min": program.group_size_min, "group_size_max": program.group_size_max,

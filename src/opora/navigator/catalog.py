@@ -5,8 +5,9 @@ the same statements. A search costs a fixed number of queries whatever the page
 size: the names of municipalities and specialisations with the catalog's version, the
 reading of the typed text (when there is one), one statement for the facet counts, the
 total and the ids of the page (``Catalog.statement``: a text search's matched set is
-built once in it), and the programs of the page. The counts of a broad search are
-cached until the catalog changes (``search_catalog``).
+built once in it), and the cards of the page's programs (``cards``: plain values of one
+narrow statement, not model instances). The counts of a broad search are cached until
+the catalog changes (``search_catalog``).
 
 Facet counts follow the usual convention of faceted search: the count of a choice is
 the number of programs the current search gives with that choice as the field's only
@@ -24,11 +25,13 @@ part of its own without that filter.
 """
 
 import datetime
+import functools
 import hashlib
 import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
@@ -36,9 +39,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from opora import rows
 from opora.navigator import codes, search
 from opora.navigator.filters import Filters
-from opora.registry.models import Program
+from opora.navigator.models import CatalogEntry
+from opora.registry import images
+from opora.registry.choices import Direction
+from opora.registry.models import Municipality, Organization, Program, Specialisation
 
 ENTRY = "navigator_catalogentry"
 # grouping keys: facet field -> the entry columns its counts come from
@@ -436,11 +443,111 @@ def seconds_until(now, change) -> int:
     return max(0, int((until - now).total_seconds()))
 
 
-def programs(ids) -> list[Program]:
-    """The public programs with these ids, in this order, ready for a result card."""
-    found = (Program.objects.filter(Program.public_q(), pk__in=ids)
-             .select_related("organization__municipality", "specialisation", "catalog_entry"))
-    by_id = {p.pk: p for p in found}
+@dataclass(eq=False)
+class Card:
+    """What a result card and an item of the API's list show of a program, as plain
+    values (``cards``). The view adds what it works out for the card (links, the start's
+    line) as further attributes."""
+
+    pk: int
+    title: str
+    direction: str  # Direction's value, not the entry's bit
+    photo: str  # the stored photo's name, "" when there is none
+    age_min: int
+    age_max: int
+    organization_id: int
+    organization_name: str
+    latitude: float | None
+    longitude: float | None
+    municipality: str
+    specialisation: str | None
+    levels: int  # the entry's bits (``codes``)
+    forms: int
+    payment: int
+    min_price: Decimal | None
+    min_paid_price: Decimal | None
+    next_start: datetime.date | None
+    free_seats: int
+
+    @classmethod
+    def of(cls, program: Program) -> "Card":
+        """The card of a program read with its organization (and its municipality), its
+        specialisation and its catalog entry: the program's page and API answer."""
+        entry, organization = program.catalog_entry, program.organization
+        return cls(
+            pk=program.pk, title=program.title, direction=program.direction,
+            photo=program.photo.name if program.photo else "", age_min=program.age_min,
+            age_max=program.age_max, organization_id=program.organization_id,
+            organization_name=organization.short_name, latitude=organization.latitude,
+            longitude=organization.longitude, municipality=organization.municipality.name,
+            specialisation=program.specialisation.name if program.specialisation else None,
+            levels=entry.levels, forms=entry.forms, payment=entry.payment, min_price=entry.min_price,
+            min_paid_price=entry.min_paid_price, next_start=entry.next_start, free_seats=entry.free_seats)
+
+    @property
+    def direction_label(self):
+        return Direction(self.direction).label
+
+    @property
+    def card_picture(self) -> str:
+        return images.picture_url_of(self.photo, self.direction, "card")
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# Card's fields -> the (model, field) each is read from
+CARD_FIELDS = {
+    "pk": (Program, "id"), "title": (Program, "title"), "direction": (Program, "direction"),
+    "photo": (Program, "photo"), "age_min": (Program, "age_min"), "age_max": (Program, "age_max"),
+    "organization_id": (Program, "organization"), "organization_name": (Organization, "short_name"),
+    "latitude": (Organization, "latitude"), "longitude": (Organization, "longitude"),
+    "municipality": (Municipality, "name"), "specialisation": (Specialisation, "name"),
+    "levels": (CatalogEntry, "levels"), "forms": (CatalogEntry, "forms"), "payment": (CatalogEntry, "payment"),
+    "min_price": (CatalogEntry, "min_price"), "min_paid_price": (CatalogEntry, "min_paid_price"),
+    "next_start": (CatalogEntry, "next_start"), "free_seats": (CatalogEntry, "free_seats"),
+}
+
+
+@functools.cache
+def _card_statement() -> tuple[str, list]:
+    """The cards' SELECT up to its list of ids and the columns it reads (``rows.columns``,
+    for their converters), in the order of Card's fields; made once per process."""
+    columns = []
+    for name in Card.__dataclass_fields__:
+        model, field_name = CARD_FIELDS[name]
+        columns.extend(rows.columns(model, [field_name]))
+    select = ", ".join(f"{c[0].model._meta.db_table}.{c[0].column}" for c in columns)
+    sql = (f"SELECT {select} FROM {ENTRY} "
+           f"JOIN registry_program ON registry_program.id = {ENTRY}.program_id "
+           "JOIN registry_organization ON registry_organization.id = registry_program.organization_id "
+           "JOIN registry_municipality ON registry_municipality.id = registry_organization.municipality_id "
+           "LEFT JOIN registry_specialisation ON registry_specialisation.id = registry_program.specialisation_id "
+           f"WHERE {ENTRY}.program_id ")
+    return sql, columns
+
+
+def cards(ids) -> list[Card]:
+    """The cards of the programs with these ids, in this order: one statement over
+    their catalog entries (which ``index`` keeps to the published programs of active
+    organizations, in the registry's own transactions) and the rows they name, read as
+    plain values. Model instances of the five tables, ~90 columns with the long texts,
+    cost several times the statement for the page's 20 cards."""
+    ids = list(ids)
+    if not ids:
+        return []
+    head, columns = _card_statement()
+    if connection.vendor == "postgresql":
+        sql, params = head + "= ANY(%s)", [ids]
+    else:
+        sql, params = head + f"IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if any(converters for _field, _expression, converters in columns):  # SQLite
+        found = [rows.converted(columns, row) for row in found]
+    by_id = {row[0]: Card(*row) for row in found}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -477,7 +584,7 @@ def search_catalog(filters: Filters, *, with_facets: bool = True, now=None) -> C
     else:
         count, facets = (rows[0][-1] if rows else 0), {}
     text = catalog.text
-    return CatalogPage(filters=filters, count=count, items=programs(ids), facets=facets,
+    return CatalogPage(filters=filters, count=count, items=cards(ids), facets=facets,
                        corrections=text.corrections if text else {}, ignored=text.ignored if text else [],
                        understood=understood, facets_key=key, facets_until=until)
 

@@ -78,26 +78,25 @@ def _sorts(flt):
 
 
 def _cards(programs, near=None):
-    """What a result card shows, worked out here once per card rather than by template
-    tags in the loop (links, the line about the start, the seats): a page has 25."""
+    """What a result card shows (``catalog.Card``), worked out here once per card rather
+    than by template tags in the loop (links, the line about the start, the seats): a
+    page has 25."""
     program_url = reverse("navigator:program", args=[0])[:-2]  # "…/programs/"
     organization_url = reverse("navigator:organization", args=[0])[:-2]
     today = timezone.localdate()
     for program in programs:
-        organization = program.organization
-        program.distance_km = (catalog.kilometres(near, (organization.latitude, organization.longitude))
-                               if near is not None and organization.has_location else None)
-        entry = program.catalog_entry
+        program.distance_km = (catalog.kilometres(near, (program.latitude, program.longitude))
+                               if near is not None and program.has_location else None)
         program.url = f"{program_url}{program.pk}/"
         program.organization_url = f"{organization_url}{program.organization_id}/"
-        program.badges = selectors.payment_badges(entry.payment, entry.min_paid_price)
-        program.level_names = ", ".join(str(label) for label in codes.labels_of(codes.LEVELS, entry.levels))
-        program.form_names = ", ".join(str(label) for label in codes.labels_of(codes.FORMS, entry.forms))
-        if entry.next_start is None:
+        program.badges = selectors.payment_badges(program.payment, program.min_paid_price)
+        program.level_names = ", ".join(str(label) for label in codes.labels_of(codes.LEVELS, program.levels))
+        program.form_names = ", ".join(str(label) for label in codes.labels_of(codes.FORMS, program.forms))
+        if program.next_start is None:
             program.start_text = _("Нет набираемых групп")
         else:
-            date = date_format(entry.next_start, "j E Y")
-            program.start_text = (_("Занятия идут с %(date)s") if entry.next_start <= today
+            date = date_format(program.next_start, "j E Y")
+            program.start_text = (_("Занятия идут с %(date)s") if program.next_start <= today
                                   else _("Ближайшая группа начинает занятия %(date)s")) % {"date": date}
     return programs
 

@@ -70,6 +70,11 @@ def make_renditions(photo) -> None:
 def picture_url(program, size: str) -> str:
     """Where the picture of a program in ``size`` is: its photo's rendition, or its
     direction's drawing."""
-    if program.photo:
-        return default_storage.url(rendition_name(program.photo.name, size))
-    return static(f"navigator/directions/{program.direction}.svg")
+    return picture_url_of(program.photo.name if program.photo else "", program.direction, size)
+
+
+def picture_url_of(photo_name: str, direction: str, size: str) -> str:
+    """``picture_url`` from a stored photo's name ("" for none) and a direction."""
+    if photo_name:
+        return default_storage.url(rendition_name(photo_name, size))
+    return static(f"navigator/directions/{direction}.svg")
