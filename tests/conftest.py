@@ -177,11 +177,15 @@ def _media_of_its_own(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _cache_cleared():
-    """Each test starts with an empty cache: a rolled-back test gives its ids (the
-    catalog's version on SQLite) to the next one, whose data differ."""
+    """Each test starts with an empty cache and reads the catalog's version afresh: a
+    rolled-back test gives its ids (the catalog's version on SQLite) to the next one,
+    whose data differ."""
     from django.core.cache import cache
 
+    from opora.navigator import catalog
+
     cache.clear()
+    catalog.forget_version()
 
 
 @pytest.fixture(autouse=True)

@@ -272,6 +272,9 @@ OPORA_MAP_CENTRE = tuple(float(v) for v in env_list("OPORA_MAP_CENTRE", ["56.60"
 # per catalog version, language and address, and so is the API's catalog answer
 # (navigator.pagecache); 0: rendered each time.
 OPORA_CATALOG_PAGE_SECONDS = env_int("OPORA_CATALOG_PAGE_SECONDS", 60)
+# A process reads the catalog's version (which those kept pages are checked by) at most
+# once per this many seconds; its own changes it sees at once. 0: read for every request.
+OPORA_CATALOG_VERSION_SECONDS = env_int("OPORA_CATALOG_VERSION_SECONDS", 1)
 # Where the region's organizations may plausibly be: south, west, north, east (degrees).
 # Coordinates typed, picked or imported outside this box are refused; by default the
 # centre ± 6° of latitude and ± 12° of longitude.

@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -385,11 +386,29 @@ def facet_labels() -> dict[str, list[tuple[int, str]]]:
 # --- facets of broad searches, kept until the catalog changes -------------------------
 
 
+# the catalog's version as this process last read it: (time.monotonic() of the read, version)
+_version_read = [(-math.inf, 0)]
+
+
 def version() -> int:
-    """The catalog's version (``CatalogChange``), alone: what a kept page is checked by."""
+    """The catalog's version (``CatalogChange``), alone: what a kept page is checked by.
+    Read at most once per ``OPORA_CATALOG_VERSION_SECONDS`` by a process, so a kept
+    page or answer costs no statement; a change made by this process is seen at once
+    (``forget_version``), one made by another process at most that long after."""
+    read_at, known = _version_read[0]
+    now = time.monotonic()
+    if now - read_at < settings.OPORA_CATALOG_VERSION_SECONDS:
+        return known
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM navigator_catalogchange")
-        return cursor.fetchone()[0]
+        found = cursor.fetchone()[0]
+    _version_read[0] = (now, found)
+    return found
+
+
+def forget_version() -> None:
+    """The next ``version`` reads the catalog's version again."""
+    _version_read[0] = (-math.inf, 0)
 
 
 def catalog_facts(version: int, now) -> tuple[int, object]:

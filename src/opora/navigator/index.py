@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from opora.navigator import codes, search
+from opora.navigator import catalog, codes, search
 from opora.registry.choices import Direction
 from opora.registry.models import Group, GroupFunding, Module, Program
 from opora.registry.selectors import free_seats_expression
@@ -196,9 +196,12 @@ def _compile(scoped: bool) -> tuple[_Statement, _Statement]:
 
 def changed():
     """A new version of the catalog (``CatalogChange``): cached facet counts of the
-    previous ones are no longer read."""
+    previous ones are no longer read, nor, in this process, kept pages (the version
+    this process last read is forgotten now and again when the change is committed)."""
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO navigator_catalogchange DEFAULT VALUES")
+    catalog.forget_version()
+    transaction.on_commit(catalog.forget_version)
 
 
 def _documents(scope):

@@ -10,7 +10,8 @@ visitor who caused it and the forms keep their CSRF protection.
 
 The key: the catalog's version (``catalog.version``, which every refresh of the index
 changes — a program, a group, its seats, a financing source, an organization, the search
-dictionary), the language, the accessibility settings, whether htmx asked for the
+dictionary; read at most once per ``OPORA_CATALOG_VERSION_SECONDS`` by a process, so a
+kept page usually costs no statement), the language, the accessibility settings, whether htmx asked for the
 results only, and the whole path with its query string as sent (the page repeats it in
 the forms' ``next``). An entry lives at most ``OPORA_CATALOG_PAGE_SECONDS`` and never
 past the next moment enrolment opens or closes somewhere or the next local midnight
