@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 
 from opora.navigator import selectors
 from opora.navigator.catalog import Card, cards
-from opora.registry.models import Program
+from opora.registry.models import Organization, Program
 
 
 def _loaded(program):
@@ -55,3 +55,12 @@ def test_cards_are_read_by_one_statement_and_none_asked_reads_nothing(catalog, d
         assert len(cards([p.pk for p in catalog.public])) == 6
     with django_assert_num_queries(0):
         assert cards([]) == []
+
+
+def test_an_entry_left_for_a_withdrawn_program_makes_no_card(catalog):
+    # a refresh that raced the withdrawal (or an update that skipped the refresh)
+    # leaves the entries; the cards still show only what is published
+    Program.objects.filter(pk=catalog.dance.pk).update(status="archive")
+    Organization.objects.filter(pk=catalog.rural_provider.pk).update(is_active=False)
+    found = cards([catalog.dance.pk, catalog.chess.pk, catalog.robotics.pk])
+    assert [c.pk for c in found] == [catalog.robotics.pk]

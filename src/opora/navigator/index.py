@@ -200,6 +200,8 @@ def changed():
     this process last read is forgotten now and again when the change is committed)."""
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO navigator_catalogchange DEFAULT VALUES")
+    # now, for what this connection reads before its commit (and for tests, whose
+    # transactions never commit), and at the commit, for everyone else
     catalog.forget_version()
     transaction.on_commit(catalog.forget_version)
 
