@@ -538,9 +538,10 @@ CARD_FIELDS = {
 
 
 @functools.cache
-def _card_statement() -> tuple[str, list]:
+def _card_statement() -> tuple[str, list | None]:
     """The cards' SELECT up to its list of ids and the columns it reads (``rows.columns``,
-    for their converters), in the order of Card's fields; made once per process."""
+    in the order of Card's fields) when their values need converting (SQLite), else
+    None; made once per process."""
     columns = []
     for name in Card.__dataclass_fields__:
         model, field_name = CARD_FIELDS[name]
@@ -555,7 +556,7 @@ def _card_statement() -> tuple[str, list]:
            # is never shown as a card (the joins are there anyway)
            f"WHERE registry_program.status = '{ProgramStatus.PUBLISHED}' AND registry_organization.is_active "
            f"AND {ENTRY}.program_id ")
-    return sql, columns
+    return sql, columns if any(converters for _field, _expression, converters in columns) else None
 
 
 def cards(ids) -> list[Card]:
@@ -574,7 +575,7 @@ def cards(ids) -> list[Card]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    if any(converters for _field, _expression, converters in columns):  # SQLite
+    if columns is not None:
         found = [rows.converted(columns, row) for row in found]
     by_id = {row[0]: Card(*row) for row in found}
     return [by_id[pk] for pk in ids if pk in by_id]
