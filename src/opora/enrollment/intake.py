@@ -166,10 +166,11 @@ def _batch_sql() -> str:
         _BATCH_SQL[connection.vendor] = (
             f"SELECT sub.id, sub.parent_id, sub.channel, sub.accepted_at, gu.id, "
             f"u.is_active AND u.role = '{Role.PARENT}' AND NOT u.is_superuser, {columns} "
-            f"FROM (SELECT * FROM {submission} WHERE settled_at IS NULL ORDER BY id LIMIT %s) sub "
+            f"FROM (SELECT s.*, COALESCE(s.child_id_sent, (SELECT c2.id FROM {child} c2 "
+            f"WHERE c2.uuid = s.child_uuid_sent)) AS child_key FROM {submission} s "
+            f"WHERE s.settled_at IS NULL ORDER BY s.id LIMIT %s) sub "
             f"JOIN {q(User._meta.db_table)} u ON u.id = sub.parent_id "
-            f"LEFT JOIN {child} c ON c.id = COALESCE(sub.child_id_sent, "
-            f"(SELECT c2.id FROM {child} c2 WHERE c2.uuid = sub.child_uuid_sent)) "
+            f"LEFT JOIN {child} c ON c.id = sub.child_key "
             f"LEFT JOIN {q(Guardianship._meta.db_table)} gu ON gu.child_id = c.id "
             f"AND gu.parent_id = sub.parent_id AND gu.confirmed_at IS NOT NULL "
             f"LEFT JOIN {q(Group._meta.db_table)} g ON g.id = sub.group_id_sent {joins}"
@@ -193,8 +194,9 @@ class _Outcome:
 
 
 def _read_batch(limit: int) -> list[_Outcome]:
-    # Not prepared: PostgreSQL's generic plan of these eight joins, made for any LIMIT,
-    # costs more to run than planning the statement anew for the batch at hand.
+    # Planned anew for each batch (about a millisecond): every join is driven by the
+    # batch's rows through a key, the child's too, so a prepared plan would be the same
+    # plan, and preparing it measured no faster for the settler.
     with connection.cursor() as cursor:
         cursor.execute(_batch_sql(), [limit])
         found = cursor.fetchall()
