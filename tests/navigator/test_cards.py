@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 
 from opora.navigator import selectors
 from opora.navigator.catalog import Card, cards
+from opora.registry.choices import ProgramStatus
 from opora.registry.models import Organization, Program
 
 
@@ -60,7 +61,7 @@ def test_cards_are_read_by_one_statement_and_none_asked_reads_nothing(catalog, d
 def test_an_entry_left_for_a_withdrawn_program_makes_no_card(catalog):
     # a refresh that raced the withdrawal (or an update that skipped the refresh)
     # leaves the entries; the cards still show only what is published
-    Program.objects.filter(pk=catalog.dance.pk).update(status="archive")
+    Program.objects.filter(pk=catalog.dance.pk).update(status=ProgramStatus.ARCHIVE)
     Organization.objects.filter(pk=catalog.rural_provider.pk).update(is_active=False)
     found = cards([catalog.dance.pk, catalog.chess.pk, catalog.robotics.pk])
     assert [c.pk for c in found] == [catalog.robotics.pk]
