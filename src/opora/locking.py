@@ -62,6 +62,8 @@ NAMES = {
                  "agreements of one pair of municipalities when one is proposed or agreed (financing)",
     "municipal-task": "an organization's municipal task when a budget application is confirmed or "
                       "the task is set (enrollment)",
+    "catalog": "the catalog entries and search documents of programs while they are refreshed "
+               "(navigator)",
     "intake": "the opening-day outbox: one settler's batch at a time, in order of arrival "
               "(enrollment)",
 }

@@ -9,6 +9,11 @@ vocabulary: the benchmark generator, the demo loader and ``opora navigator_reind
 call it, the latter nightly, because the start of the nearest group and the free
 seats of groups still running depend on the date.
 
+Two refreshes of the same program take turns (``LOCK_SLOTS``): each computes the entry
+from what is committed when its statement starts, so a refresh that did not see the
+other's change and wrote after it would leave the entry behind the registry (a group
+that filled up beside another still showing a free seat) until the next rebuild.
+
 Each refresh also rewrites the search documents of the programs concerned
 (``write_documents``): the stems (``search.stems``) of the title, the direction and
 specialisation names, the organization's short name and the description — into the
@@ -24,6 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
+from opora import locking
 from opora.navigator import catalog, codes, search
 from opora.registry.choices import Direction
 from opora.registry.models import Group, GroupFunding, Module, Program
@@ -35,6 +41,12 @@ COLUMNS = [
     "levels", "forms", "payment", "ovz_kinds", "seasonal", "is_rural", "age_min", "age_max",
     "title", "min_price", "min_paid_price", "next_start", "free_seats",
 ]
+
+# A scoped refresh holds the advisory lock of each of its programs' slots (the id modulo
+# this) to its transaction's end: one lock per program for the few programs of a save,
+# and no more than this many for an import of thousands (PostgreSQL's lock table is
+# shared and small). Two programs of one slot merely take turns.
+LOCK_SLOTS = 256
 
 # The moments a program takes applications: the union over its active groups with the
 # switch on of [opens, closes), closing at the latest when the group's last day ends.
@@ -124,6 +136,11 @@ def refresh(*, programs=None, organization=None, documents=True):
     # all or nothing, and no savepoint of its own inside a caller's transaction (a
     # failure here fails the caller's save anyway): two round trips fewer per save
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if scope is not None:
+            # before anything is read: the later of two refreshes of a program reads
+            # what the earlier committed (the whole registry's refresh, nightly or after
+            # a load, takes none: a save during it may be undone until the next one)
+            locking.advisory("catalog", *{pk % LOCK_SLOTS for pk in scope})
         cursor.execute(delete.sql, delete.params(scope))
         cursor.execute(upsert.sql, upsert.params(scope, timezone.now()))
         if documents:
