@@ -44,6 +44,9 @@ def test_parent_registers_applies_and_sees_the_child_enrolled(page):
     page.goto("/")
     page.get_by_label("Что ищете").fill("робот")
     page.get_by_label("Что ищете").press("Enter")
+    # the results come in place of the catalog's (htmx), and the search's address is
+    # pushed into the history then: a click before that could be lost to the push
+    expect(page).to_have_url(re.compile(r"q=%D1%80%D0%BE%D0%B1%D0%BE%D1%82"))
     page.get_by_role("link", name="Робототехника").click()
     expect(page.get_by_role("heading", level=1, name="Робототехника")).to_be_visible()
 
