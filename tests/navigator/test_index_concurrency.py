@@ -27,7 +27,7 @@ WAIT = 10  # seconds any step may take before the test gives up
 
 
 @pytest.fixture
-def program(provider):
+def two_groups(provider):
     """A public program of two groups, each one seat short of full: two free seats."""
     program = f.program(provider, status=ProgramStatus.PUBLISHED)
     groups = [add_group(program, capacity=5, start_in_days=days) for days in (20, 30)]
@@ -95,16 +95,16 @@ def _race(program, groups):
     return CatalogEntry.objects.get(program=program)
 
 
-def test_two_groups_filling_at_once_leave_the_entry_with_no_free_seat(program):
-    program, groups = program
+def test_two_groups_filling_at_once_leave_the_entry_with_no_free_seat(two_groups):
+    program, groups = two_groups
 
     entry = _race(program, groups)
 
     assert entry.free_seats == 0
 
 
-def test_without_the_lock_the_later_refresh_keeps_a_seat_that_is_gone(program):
-    program, groups = program
+def test_without_the_lock_the_later_refresh_keeps_a_seat_that_is_gone(two_groups):
+    program, groups = two_groups
 
     with locking.unguarded("catalog"):
         entry = _race(program, groups)
